@@ -1,0 +1,4 @@
+//! XMMEP (X-Messenger Message Exchange Protocol) dissector.
+//!
+//! `table` is the single source of truth; `codec` decodes and encodes with it
+//! and knows nothing of Wireshark; `plugin` (FFI) registers the epan dissector.
