@@ -2,3 +2,8 @@
 //!
 //! `table` is the single source of truth; `codec` decodes and encodes with it
 //! and knows nothing of Wireshark; `plugin` (FFI) registers the epan dissector.
+
+pub mod codec;
+pub mod reports;
+pub mod schema;
+pub mod table;
