@@ -7,3 +7,4 @@ pub mod codec;
 pub mod reports;
 pub mod schema;
 pub mod table;
+pub mod ffi;

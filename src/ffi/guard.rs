@@ -1,0 +1,70 @@
+//! Panic guard for every `extern "C"` entry point.
+//!
+//! A panic must not unwind into Wireshark's C frames (since Rust 1.81 that
+//! aborts the whole process). Every function Wireshark calls is wrapped in
+//! [`catch`], and the caller turns [`Panicked`] into an expert error (see
+//! `entry.rs`) or a safe default.
+
+use std::any::Any;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// A panic caught at an FFI boundary, with its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Panicked {
+    /// The panic payload if it was a string, else a placeholder.
+    pub message: String,
+}
+
+impl std::fmt::Display for Panicked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "internal error (panic): {}", self.message)
+    }
+}
+
+fn payload_message(p: &(dyn Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_string()
+    }
+}
+
+/// Runs `f`, catching any panic.
+///
+/// `AssertUnwindSafe` is justified because after a panic the callers only
+/// report it and return: the state a dissection closure touches is either
+/// per-packet (dropped with the closure) or process-wide registration data
+/// that is immutable after start-up.
+pub fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|p| Panicked {
+        message: payload_message(&*p),
+    })
+}
+
+/// Runs `f`; on panic returns `on_panic(&panic)` instead.
+pub fn guard<R>(on_panic: impl FnOnce(&Panicked) -> R, f: impl FnOnce() -> R) -> R {
+    match catch(f) {
+        Ok(r) => r,
+        Err(p) => on_panic(&p),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catches_str_and_string_panics() {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let a = catch(|| -> i32 { panic!("boom") });
+        let b = catch(|| -> i32 { panic!("n={}", 3) });
+        std::panic::set_hook(prev);
+        assert_eq!(a.unwrap_err().message, "boom");
+        assert_eq!(b.unwrap_err().message, "n=3");
+        assert_eq!(catch(|| 7).unwrap(), 7);
+        assert_eq!(guard(|_| -1, || 5), 5);
+    }
+}

@@ -1,0 +1,40 @@
+//! FFI layer of the epan plugin: the only place with `unsafe`.
+//!
+//! - [`sys`]: raw bindgen output (wireshark-headers/xmmep_wrapper.h);
+//! - [`version`]: everything that differs between Wireshark 4.0/4.2/4.4;
+//! - [`plugin`]: the four symbols the plugin loader looks up;
+//! - [`guard`]: panic catching for every `extern "C"` entry point;
+//! - [`entry`]: traits ([`Dissector`], [`Heuristic`], [`PduFraming`]) and
+//!   the panic-guarded trampolines Wireshark calls;
+//! - [`epan`]: safe wrappers (via the C shim's TRY/CATCH) for tvb, tree,
+//!   item, expert, column, conversation and call-dissector operations;
+//! - [`registry`]: registration from runtime data (hf/ett/ei arrays leaked
+//!   for the process lifetime, handles, heuristics, Decode As, prefs);
+//! - `register`: the (placeholder) registration of the xmmep protocol.
+
+pub mod entry;
+pub mod epan;
+pub mod guard;
+pub mod plugin;
+mod register;
+pub mod registry;
+pub mod sys;
+pub mod version;
+
+pub use entry::{set_panic_expert, tcp_dissect_pdus, Dissector, Heuristic, PduFraming};
+pub use epan::{Column, EpanError, EpanResult, Item, Packet, Pinfo, Tree, Tvb, COL_INFO, COL_PROTOCOL};
+pub use guard::Panicked;
+pub use registry::{EiId, EttId, ExpertDesc, FieldDesc, FieldStrings, Handle, HfId, Protocol};
+
+// The crate's own unit-test executable links the rlib code, the C shim and
+// thus (potentially) references to epan symbols. Cargo's
+// `rustc-link-arg-tests` (build.rs) reaches only tests/*.rs, not this
+// executable, so link it against the Wireshark libraries here. Nothing in the
+// unit tests calls into epan; with --as-needed the libraries are dropped
+// when no reference survives dead-code elimination. The cdylib (no
+// cfg(test)) never links them: Wireshark provides the symbols at load time.
+#[cfg(test)]
+#[link(name = "wireshark")]
+#[link(name = "wsutil")]
+#[link(name = "glib-2.0")]
+extern "C" {}

@@ -1,0 +1,89 @@
+//! The four symbols Wireshark's plugin loader looks up in `xmmep.so`.
+//!
+//! - `plugin_version`: a NUL-terminated char ARRAY (not a pointer);
+//! - `plugin_want_major` / `plugin_want_minor`: ints that must equal the
+//!   running Wireshark's major.minor (detected by build.rs);
+//! - `plugin_register`: called once at start-up; it registers a
+//!   `proto_plugin` whose callbacks run `register::register_protoinfo` and
+//!   `register::register_handoff`.
+//!
+//! The symbols are exported from the cdylib; in the rlib they are ordinary
+//! items (test executables link libwireshark so they resolve, see build.rs).
+
+use std::ffi::c_int;
+
+use super::guard;
+use super::sys;
+use super::version::{WS_MAJOR, WS_MINOR};
+
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+
+const fn to_array<const N: usize>(s: &str) -> [u8; N] {
+    let b = s.as_bytes();
+    let mut a = [0u8; N];
+    let mut i = 0;
+    while i < N {
+        a[i] = b[i];
+        i += 1;
+    }
+    a
+}
+
+/// The plugin's version string, as a NUL-terminated char array.
+#[no_mangle]
+#[used]
+pub static plugin_version: [u8; VERSION.len()] = to_array(VERSION);
+
+/// Major version of Wireshark this plugin was built for.
+#[no_mangle]
+#[used]
+pub static plugin_want_major: c_int = WS_MAJOR;
+
+/// Minor version of Wireshark this plugin was built for.
+#[no_mangle]
+#[used]
+pub static plugin_want_minor: c_int = WS_MINOR;
+
+extern "C" fn register_protoinfo() {
+    // A panic here would abort Wireshark's start-up; report it instead.
+    if let Err(p) = guard::catch(super::register::register_protoinfo) {
+        eprintln!("xmmep: registration failed: {p}");
+    }
+}
+
+extern "C" fn register_handoff() {
+    if let Err(p) = guard::catch(super::register::register_handoff) {
+        eprintln!("xmmep: handoff registration failed: {p}");
+    }
+}
+
+static PLUGIN: sys::proto_plugin = sys::proto_plugin {
+    register_protoinfo: Some(register_protoinfo),
+    register_handoff: Some(register_handoff),
+};
+
+/// Entry point called by Wireshark's plugin loader.
+#[no_mangle]
+pub extern "C" fn plugin_register() {
+    // SAFETY: PLUGIN is a static (Wireshark keeps the pointer); its callbacks
+    // are extern "C" functions that catch panics.
+    unsafe { sys::proto_register_plugin(&PLUGIN) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_symbols() {
+        assert_eq!(*plugin_version.last().unwrap(), 0);
+        assert!(!plugin_version[..plugin_version.len() - 1].contains(&0));
+        assert_eq!(&plugin_version[..], VERSION.as_bytes());
+        assert_eq!(plugin_want_major, 4);
+        assert!([0, 2, 4].contains(&plugin_want_minor));
+        assert_eq!(
+            format!("{plugin_want_major}.{plugin_want_minor}"),
+            format!("{}.{}", env!("XMMEP_WS_MAJOR"), env!("XMMEP_WS_MINOR"))
+        );
+    }
+}

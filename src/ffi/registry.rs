@@ -1,0 +1,488 @@
+//! Registration from runtime data: protocols, header fields (hf), subtrees
+//! (ett), expert infos (ei), dissector handles, heuristics, Decode As and
+//! preferences.
+//!
+//! Wireshark keeps pointers into every array and string it is given at
+//! registration, for the rest of the process. These functions therefore
+//! take ordinary Rust values (`Vec` of descriptors, `&str`), and leak
+//! C copies of them: registration happens once per process, so the leak is
+//! bounded and intended.
+//!
+//! Registration functions must be called from Wireshark's registration
+//! callbacks (`register_protoinfo` for protocols, fields, subtrees, expert
+//! infos and preferences; `register_handoff` for handles, tables and
+//! heuristics): that is, from `register.rs`, which `plugin.rs` calls.
+
+use std::ffi::{c_char, c_int, CString};
+use std::ptr;
+use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
+
+use super::entry::{self, Dissector, Heuristic};
+use super::sys;
+use super::version;
+
+/// Leaks a NUL-terminated copy of `s`, valid for the rest of the process.
+/// Interior NULs are shown as U+2400.
+pub fn leak_cstr(s: &str) -> *const c_char {
+    let c: CString = super::epan::c_text(s);
+    Box::leak(c.into_boxed_c_str()).as_ptr()
+}
+
+fn leak_opt(s: Option<&str>) -> *const c_char {
+    s.map_or(ptr::null(), leak_cstr)
+}
+
+fn leak_int() -> &'static AtomicI32 {
+    Box::leak(Box::new(AtomicI32::new(-1)))
+}
+
+/// A registered protocol (`proto_xmmep`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Protocol(pub i32);
+
+/// `proto_register_protocol(name, short_name, filter_name)`.
+pub fn register_protocol(name: &str, short_name: &str, filter_name: &str) -> Protocol {
+    // SAFETY: called during registration; the strings are leaked and so live
+    // as long as Wireshark keeps them.
+    let id = unsafe {
+        sys::proto_register_protocol(leak_cstr(name), leak_cstr(short_name), leak_cstr(filter_name))
+    };
+    Protocol(id)
+}
+
+// ---------------------------------------------------------------------------
+// Header fields
+
+/// Id of a registered header field (`hf_...`); -1 until registered.
+#[derive(Clone, Copy, Debug)]
+pub struct HfId(&'static AtomicI32);
+
+impl HfId {
+    /// The id Wireshark assigned (or -1).
+    pub fn get(self) -> i32 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Value-to-text mapping shown with a field's value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum FieldStrings {
+    /// Plain value.
+    #[default]
+    None,
+    /// `value_string` (for integer fields; use display `BASE_DEC` etc.).
+    Values(Vec<(u32, String)>),
+    /// `true_false_string` (for FT_BOOLEAN).
+    TrueFalse(String, String),
+}
+
+/// Field type, one of `sys::FT_*`.
+pub type FieldType = sys::ftenum;
+
+/// Description of one header field, as the table-driven code builds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDesc {
+    /// Display name ("Body length").
+    pub name: String,
+    /// Filter name ("xmmep.body_len").
+    pub abbrev: String,
+    /// `sys::FT_UINT16`, `sys::FT_STRING`, ...
+    pub ftype: FieldType,
+    /// `sys::BASE_DEC as i32`, `sys::BASE_NONE as i32`, or the bit width of
+    /// an FT_BOOLEAN with a bitmask.
+    pub display: i32,
+    /// Value strings.
+    pub strings: FieldStrings,
+    /// Bitmask (0: none).
+    pub bitmask: u64,
+    /// Description shown in the status bar and `tshark -G fields`.
+    pub blurb: Option<String>,
+}
+
+impl FieldDesc {
+    /// A field with no value strings, bitmask or blurb.
+    pub fn new(name: &str, abbrev: &str, ftype: FieldType, display: u32) -> Self {
+        FieldDesc {
+            name: name.to_string(),
+            abbrev: abbrev.to_string(),
+            ftype,
+            display: display as i32,
+            strings: FieldStrings::None,
+            bitmask: 0,
+            blurb: None,
+        }
+    }
+
+    /// With a description.
+    pub fn blurb(mut self, blurb: &str) -> Self {
+        self.blurb = Some(blurb.to_string());
+        self
+    }
+
+    /// With value strings.
+    pub fn strings(mut self, strings: FieldStrings) -> Self {
+        self.strings = strings;
+        self
+    }
+}
+
+fn leak_strings(s: &FieldStrings) -> *const std::ffi::c_void {
+    match s {
+        FieldStrings::None => ptr::null(),
+        FieldStrings::Values(vals) => {
+            let mut v: Vec<sys::value_string> = vals
+                .iter()
+                .map(|(value, text)| sys::value_string {
+                    value: *value,
+                    strptr: leak_cstr(text),
+                })
+                .collect();
+            // value_string arrays end with { 0, NULL }.
+            v.push(sys::value_string {
+                value: 0,
+                strptr: ptr::null(),
+            });
+            Box::leak(v.into_boxed_slice()).as_ptr().cast()
+        }
+        FieldStrings::TrueFalse(t, f) => {
+            let tfs = Box::leak(Box::new(sys::true_false_string {
+                true_string: leak_cstr(t),
+                false_string: leak_cstr(f),
+            }));
+            (tfs as *const sys::true_false_string).cast()
+        }
+    }
+}
+
+/// Registers `fields` under `proto` (`proto_register_field_array`); the
+/// returned ids are in the same order.
+pub fn register_fields(proto: Protocol, fields: &[FieldDesc]) -> Vec<HfId> {
+    let ids: Vec<HfId> = fields.iter().map(|_| HfId(leak_int())).collect();
+    let array: Vec<sys::hf_register_info> = fields
+        .iter()
+        .zip(&ids)
+        .map(|(f, id)| sys::hf_register_info {
+            p_id: id.0.as_ptr(),
+            hfinfo: sys::header_field_info {
+                name: leak_cstr(&f.name),
+                abbrev: leak_cstr(&f.abbrev),
+                type_: f.ftype,
+                display: f.display,
+                strings: leak_strings(&f.strings),
+                bitmask: f.bitmask,
+                blurb: leak_opt(f.blurb.as_deref()),
+                // HFILL
+                id: -1,
+                parent: 0,
+                ref_type: sys::HF_REF_TYPE_NONE,
+                same_name_prev_id: -1,
+                same_name_next: ptr::null_mut(),
+            },
+        })
+        .collect();
+    let array = Box::leak(array.into_boxed_slice());
+    // SAFETY: called during registration; the array and everything it points
+    // to is leaked (Wireshark keeps pointers to the hfinfo entries forever);
+    // Wireshark writes each id through `p_id`, an AtomicI32 with the layout
+    // of an int, before any dissection reads it.
+    unsafe { sys::proto_register_field_array(proto.0, array.as_mut_ptr(), array.len() as c_int) };
+    ids
+}
+
+// ---------------------------------------------------------------------------
+// Subtrees
+
+/// Id of a registered subtree (`ett_...`).
+#[derive(Clone, Copy, Debug)]
+pub struct EttId(&'static AtomicI32);
+
+impl EttId {
+    /// The id Wireshark assigned (or -1).
+    pub fn get(self) -> i32 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Registers `n` subtree ids (`proto_register_subtree_array`).
+pub fn register_subtrees(n: usize) -> Vec<EttId> {
+    let ids: Vec<EttId> = (0..n).map(|_| EttId(leak_int())).collect();
+    let ptrs: Vec<*mut c_int> = ids.iter().map(|e| e.0.as_ptr()).collect();
+    let ptrs = Box::leak(ptrs.into_boxed_slice());
+    // SAFETY: registration time; the pointer array and the ints are leaked;
+    // Wireshark writes each id once, before any dissection reads it.
+    unsafe { sys::proto_register_subtree_array(ptrs.as_ptr(), ptrs.len() as c_int) };
+    ids
+}
+
+// ---------------------------------------------------------------------------
+// Expert infos
+
+/// A registered expert info (`ei_...`).
+#[derive(Clone, Copy, Debug)]
+pub struct EiId(&'static ExpertCell);
+
+/// Process-lifetime storage for an `expert_field` that Wireshark writes
+/// during registration.
+#[derive(Debug)]
+pub struct ExpertCell(std::cell::UnsafeCell<sys::expert_field>);
+
+// SAFETY: the cell is written only by expert_register_field_array during
+// single-threaded registration, and only read (by Wireshark, through the
+// pointer) afterwards.
+unsafe impl Sync for ExpertCell {}
+
+impl EiId {
+    /// The pointer Wireshark's expert calls take.
+    pub fn as_ptr(self) -> *mut sys::expert_field {
+        self.0 .0.get()
+    }
+}
+
+/// Expert info groups and severities, re-exported (`PI_MALFORMED`, `PI_ERROR`, ...).
+pub use sys::{PI_CHAT, PI_ERROR, PI_MALFORMED, PI_NOTE, PI_PROTOCOL, PI_SECURITY, PI_WARN};
+
+/// Description of one expert info.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpertDesc {
+    /// Filter name ("xmmep.header_not_decimal").
+    pub abbrev: String,
+    /// `PI_MALFORMED`, `PI_PROTOCOL`, `PI_SECURITY`, ...
+    pub group: u32,
+    /// `PI_ERROR`, `PI_WARN`, `PI_NOTE`, `PI_CHAT`.
+    pub severity: u32,
+    /// Default text.
+    pub summary: String,
+}
+
+impl ExpertDesc {
+    /// Shorthand constructor.
+    pub fn new(abbrev: &str, group: u32, severity: u32, summary: &str) -> Self {
+        ExpertDesc {
+            abbrev: abbrev.into(),
+            group,
+            severity,
+            summary: summary.into(),
+        }
+    }
+}
+
+/// Registers expert infos for `proto` (`expert_register_protocol` +
+/// `expert_register_field_array`); ids in the same order.
+pub fn register_expert(proto: Protocol, infos: &[ExpertDesc]) -> Vec<EiId> {
+    let ids: Vec<EiId> = infos
+        .iter()
+        .map(|_| {
+            EiId(Box::leak(Box::new(ExpertCell(std::cell::UnsafeCell::new(
+                sys::expert_field { ei: -1, hf: -1 },
+            )))))
+        })
+        .collect();
+    let array: Vec<sys::ei_register_info> = infos
+        .iter()
+        .zip(&ids)
+        .map(|(d, id)| {
+            // EXPFILL: everything after `summary` zero, except the embedded
+            // hf's HFILL values.
+            let mut info = sys::expert_field_info {
+                name: leak_cstr(&d.abbrev),
+                group: d.group as i32,
+                severity: d.severity as i32,
+                summary: leak_cstr(&d.summary),
+                ..Default::default()
+            };
+            info.hf_info.hfinfo.type_ = sys::FT_NONE;
+            info.hf_info.hfinfo.display = sys::BASE_NONE as i32;
+            info.hf_info.hfinfo.id = -1;
+            info.hf_info.hfinfo.ref_type = sys::HF_REF_TYPE_NONE;
+            info.hf_info.hfinfo.same_name_prev_id = -1;
+            sys::ei_register_info {
+                ids: id.as_ptr(),
+                eiinfo: info,
+            }
+        })
+        .collect();
+    let array = Box::leak(array.into_boxed_slice());
+    // SAFETY: registration time; the array, strings and expert_fields are
+    // leaked, as Wireshark keeps pointers to all of them.
+    unsafe {
+        let module = sys::expert_register_protocol(proto.0);
+        sys::expert_register_field_array(module, array.as_mut_ptr(), array.len() as c_int);
+    }
+    ids
+}
+
+// ---------------------------------------------------------------------------
+// Dissector handles, tables, heuristics
+
+/// A dissector handle (process lifetime).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handle(sys::dissector_handle_t);
+
+// SAFETY: a handle is an immutable pointer owned by Wireshark for the whole
+// process; sharing the pointer value is harmless.
+unsafe impl Send for Handle {}
+// SAFETY: as above.
+unsafe impl Sync for Handle {}
+
+impl Handle {
+    /// The raw handle.
+    pub fn as_ptr(self) -> sys::dissector_handle_t {
+        self.0
+    }
+}
+
+/// `register_dissector(name, D, proto)`: a named handle (findable with
+/// `find_dissector`, usable in `-d ...,name`).
+pub fn register_dissector<D: Dissector>(name: &str, proto: Protocol) -> Handle {
+    // SAFETY: `name` leaked; the callback is a panic-guarded trampoline.
+    Handle(unsafe { sys::register_dissector(leak_cstr(name), Some(entry::dissector_fn::<D>), proto.0) })
+}
+
+/// `create_dissector_handle(D, proto)`: an anonymous handle.
+pub fn create_dissector_handle<D: Dissector>(proto: Protocol) -> Handle {
+    // SAFETY: the callback is a panic-guarded trampoline.
+    Handle(unsafe { sys::create_dissector_handle(Some(entry::dissector_fn::<D>), proto.0) })
+}
+
+/// `find_dissector(name)`.
+pub fn find_dissector(name: &str) -> Option<Handle> {
+    let n = super::epan::c_text(name);
+    // SAFETY: `n` outlives the call; find_dissector only reads it.
+    let h = unsafe { sys::find_dissector(n.as_ptr()) };
+    (!h.is_null()).then_some(Handle(h))
+}
+
+/// `heur_dissector_add(list, H, display_name, internal_name, proto, enable)`
+/// for `list` "tcp" or "udp".
+pub fn heur_dissector_add<H: Heuristic>(list: &str, display_name: &str, internal_name: &str, proto: Protocol, enabled: bool) {
+    let enable = if enabled { sys::HEURISTIC_ENABLE } else { sys::HEURISTIC_DISABLE };
+    // SAFETY: strings leaked; the callback is a panic-guarded trampoline.
+    unsafe {
+        sys::heur_dissector_add(
+            leak_cstr(list),
+            Some(entry::heuristic_fn::<H>),
+            leak_cstr(display_name),
+            leak_cstr(internal_name),
+            proto.0,
+            enable,
+        )
+    }
+}
+
+/// `dissector_add_uint_range_with_preference(table, default_range, handle)`:
+/// e.g. ("tcp.port", "", h) adds a "TCP port(s)" preference, empty by default.
+pub fn add_uint_range_with_preference(table: &str, default_range: &str, handle: Handle) {
+    // SAFETY: strings leaked; handle valid for the process.
+    unsafe { sys::dissector_add_uint_range_with_preference(leak_cstr(table), leak_cstr(default_range), handle.0) }
+}
+
+/// `dissector_add_for_decode_as(table, handle)`: offers the protocol in
+/// Decode As (and `tshark -d table==value,proto`).
+pub fn add_for_decode_as(table: &str, handle: Handle) {
+    // SAFETY: string leaked; handle valid for the process.
+    unsafe { sys::dissector_add_for_decode_as(leak_cstr(table), handle.0) }
+}
+
+/// `dissector_add_for_decode_as_with_preference(table, handle)`.
+pub fn add_for_decode_as_with_preference(table: &str, handle: Handle) {
+    // SAFETY: string leaked; handle valid for the process.
+    unsafe { sys::dissector_add_for_decode_as_with_preference(leak_cstr(table), handle.0) }
+}
+
+// ---------------------------------------------------------------------------
+// Preferences
+
+/// A protocol's preferences module.
+#[derive(Clone, Copy, Debug)]
+pub struct PrefsModule(*mut sys::module_t);
+
+/// `prefs_register_protocol(proto, NULL)`.
+pub fn prefs_register_protocol(proto: Protocol) -> PrefsModule {
+    // SAFETY: registration time; no apply callback.
+    PrefsModule(unsafe { sys::prefs_register_protocol(proto.0, None) })
+}
+
+/// A boolean preference's current value (written by Wireshark).
+#[derive(Clone, Copy, Debug)]
+pub struct BoolPref(&'static version::PrefBoolCell);
+impl BoolPref {
+    /// Current value.
+    pub fn get(self) -> bool {
+        version::pref_bool_get(self.0)
+    }
+}
+
+/// An enum preference's current value.
+#[derive(Clone, Copy, Debug)]
+pub struct EnumPref(&'static AtomicI32);
+impl EnumPref {
+    /// Current value.
+    pub fn get(self) -> i32 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A range preference's current value (a `range_t *` Wireshark replaces
+/// when the user edits it).
+#[derive(Clone, Copy, Debug)]
+pub struct RangePref(&'static AtomicPtr<sys::range_t>);
+impl RangePref {
+    /// True if `value` is in the range.
+    pub fn contains(self, value: u32) -> bool {
+        let r = self.0.load(Ordering::Relaxed);
+        // SAFETY: `r` is NULL or the range Wireshark keeps in the cell; it is
+        // replaced only between dissections, on the same thread.
+        !r.is_null() && unsafe { sys::value_is_in_range(r, value) } != 0
+    }
+}
+
+impl PrefsModule {
+    /// `prefs_register_bool_preference`.
+    pub fn bool_pref(self, name: &str, title: &str, description: &str, default: bool) -> BoolPref {
+        let cell: &'static version::PrefBoolCell = Box::leak(Box::new(version::pref_bool_cell(default)));
+        // SAFETY: registration time; strings and cell leaked; the cell has the
+        // layout of the gboolean/bool Wireshark writes to.
+        unsafe {
+            sys::prefs_register_bool_preference(self.0, leak_cstr(name), leak_cstr(title), leak_cstr(description), cell.as_ptr() as *mut _)
+        };
+        BoolPref(cell)
+    }
+
+    /// `prefs_register_enum_preference`; `values` are (name, description, value).
+    pub fn enum_pref(self, name: &str, title: &str, description: &str, default: i32, values: &[(&str, &str, i32)], radio_buttons: bool) -> EnumPref {
+        let cell: &'static AtomicI32 = Box::leak(Box::new(AtomicI32::new(default)));
+        let mut vals: Vec<sys::enum_val_t> = values
+            .iter()
+            .map(|(n, d, v)| sys::enum_val_t { name: leak_cstr(n), description: leak_cstr(d), value: *v })
+            .collect();
+        vals.push(sys::enum_val_t { name: ptr::null(), description: ptr::null(), value: 0 });
+        let vals = Box::leak(vals.into_boxed_slice());
+        // SAFETY: registration time; everything leaked; NULL-terminated list.
+        unsafe {
+            sys::prefs_register_enum_preference(
+                self.0,
+                leak_cstr(name),
+                leak_cstr(title),
+                leak_cstr(description),
+                cell.as_ptr(),
+                vals.as_ptr(),
+                radio_buttons as _,
+            )
+        };
+        EnumPref(cell)
+    }
+
+    /// `prefs_register_range_preference` with a default such as "" or "4000-4010".
+    pub fn range_pref(self, name: &str, title: &str, description: &str, default: &str, max_value: u32) -> RangePref {
+        let cell: &'static AtomicPtr<sys::range_t> = Box::leak(Box::new(AtomicPtr::new(ptr::null_mut())));
+        let d = super::epan::c_text(default);
+        // SAFETY: registration time; range_convert_str allocates the range in
+        // the epan scope and stores it in the leaked cell (an AtomicPtr has the
+        // layout of a pointer); a bad default leaves it NULL (empty).
+        unsafe {
+            sys::range_convert_str(sys::wmem_epan_scope(), cell.as_ptr(), d.as_ptr(), max_value);
+            sys::prefs_register_range_preference(self.0, leak_cstr(name), leak_cstr(title), leak_cstr(description), cell.as_ptr(), max_value);
+        }
+        RangePref(cell)
+    }
+}

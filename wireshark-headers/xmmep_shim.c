@@ -1,0 +1,386 @@
+/*
+ * xmmep_shim.c - the only place where the XMMEP plugin uses Wireshark's
+ * TRY/CATCH exception macros.  See xmmep_shim.h for the conventions.
+ *
+ * Every wrapper below is "do the one epan call inside TRY, turn whatever
+ * exception comes out of it into a return code".  No wrapper lets an
+ * exception leave it, so Rust never has a longjmp go through its frames.
+ *
+ * Variables are written either before TRY or through out-pointers inside
+ * it (memory, not registers), so nothing is clobbered by the longjmp.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "xmmep_shim.h"
+
+#include <string.h>
+
+#include <epan/exceptions.h>
+#include <epan/show_exception.h>
+#include <epan/conversation.h>
+#include <epan/dissectors/packet-tcp.h>
+
+static void
+xmmep_exc_clear(xmmep_exc_t *err)
+{
+    if (err) {
+        err->code = XMMEP_OK;
+        err->message[0] = '\0';
+    }
+}
+
+/* Called inside CATCH_ALL: copy code and message before ENDTRY frees it. */
+static int
+xmmep_exc_record(except_t *e, xmmep_exc_t *err)
+{
+    int code = (int)e->except_id.except_code;
+    if (code == XMMEP_OK)
+        code = -1; /* never report a caught exception as success */
+    if (err) {
+        const char *msg = except_message(e);
+        err->code = code;
+        if (msg)
+            g_strlcpy(err->message, msg, sizeof err->message);
+        else
+            err->message[0] = '\0';
+    }
+    return code;
+}
+
+/*
+ * GUARDED(err, statements): run the statements inside TRY, return 0 or the
+ * exception code.  Statements must not `return` or `goto` (see the rules in
+ * epan/exceptions.h).
+ */
+#define GUARDED(err, ...)                                   \
+    do {                                                    \
+        volatile int xmmep_rc_ = XMMEP_OK;                  \
+        xmmep_exc_clear(err);                               \
+        TRY {                                               \
+            __VA_ARGS__;                                    \
+        }                                                   \
+        CATCH_ALL {                                         \
+            xmmep_rc_ = xmmep_exc_record(exc, (err));       \
+        }                                                   \
+        ENDTRY;                                             \
+        return xmmep_rc_;                                   \
+    } while (0)
+
+#define SET_OUT(out, value) do { if (out) *(out) = (value); } while (0)
+
+/* ---- tvb -------------------------------------------------------------- */
+
+int
+xmmep_tvb_get_ptr(tvbuff_t *tvb, gint offset, gint length,
+                  const guint8 **out, xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, tvb_get_ptr(tvb, offset, length)));
+}
+
+int
+xmmep_tvb_new_subset_length(tvbuff_t *tvb, gint offset, gint length,
+                            tvbuff_t **out, xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, tvb_new_subset_length(tvb, offset, length)));
+}
+
+/* ---- proto tree --------------------------------------------------------- */
+
+int
+xmmep_tree_add_item(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                    gint length, guint encoding, proto_item **out,
+                    xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_item(tree, hf, tvb, start, length,
+                                                  encoding)));
+}
+
+int
+xmmep_tree_add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                    gint length, guint32 value, proto_item **out,
+                    xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_uint(tree, hf, tvb, start, length,
+                                                  value)));
+}
+
+int
+xmmep_tree_add_uint64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                      gint length, guint64 value, proto_item **out,
+                      xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_uint64(tree, hf, tvb, start,
+                                                    length, value)));
+}
+
+int
+xmmep_tree_add_int(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                   gint length, gint32 value, proto_item **out,
+                   xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_int(tree, hf, tvb, start, length,
+                                                 value)));
+}
+
+int
+xmmep_tree_add_int64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                     gint length, gint64 value, proto_item **out,
+                     xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_int64(tree, hf, tvb, start,
+                                                   length, value)));
+}
+
+int
+xmmep_tree_add_boolean(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                       gint length, guint64 value, proto_item **out,
+                       xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_boolean(tree, hf, tvb, start,
+                                                     length, value)));
+}
+
+int
+xmmep_tree_add_double(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                      gint length, double value, proto_item **out,
+                      xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_double(tree, hf, tvb, start,
+                                                    length, value)));
+}
+
+int
+xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                      gint length, const char *value, proto_item **out,
+                      xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_string(tree, hf, tvb, start,
+                                                    length, value)));
+}
+
+int
+xmmep_tree_add_bytes(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                     gint length, const guint8 *value, proto_item **out,
+                     xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_bytes(tree, hf, tvb, start,
+                                                   length, value)));
+}
+
+int
+xmmep_tree_add_uint_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
+                                 gint start, gint length, guint32 value,
+                                 const char *text, proto_item **out,
+                                 xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_uint_format_value(
+                tree, hf, tvb, start, length, value, "%s", text)));
+}
+
+int
+xmmep_tree_add_uint64_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
+                                   gint start, gint length, guint64 value,
+                                   const char *text, proto_item **out,
+                                   xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_uint64_format_value(
+                tree, hf, tvb, start, length, value, "%s", text)));
+}
+
+int
+xmmep_tree_add_int64_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
+                                  gint start, gint length, gint64 value,
+                                  const char *text, proto_item **out,
+                                  xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_int64_format_value(
+                tree, hf, tvb, start, length, value, "%s", text)));
+}
+
+int
+xmmep_tree_add_string_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
+                                   gint start, gint length, const char *value,
+                                   const char *text, proto_item **out,
+                                   xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_string_format_value(
+                tree, hf, tvb, start, length, value, "%s", text)));
+}
+
+int
+xmmep_tree_add_none_format(proto_tree *tree, int hf, tvbuff_t *tvb,
+                           gint start, gint length, const char *text,
+                           proto_item **out, xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_none_format(
+                tree, hf, tvb, start, length, "%s", text)));
+}
+
+int
+xmmep_tree_add_subtree(proto_tree *tree, tvbuff_t *tvb, gint start,
+                       gint length, gint ett, const char *text,
+                       proto_tree **out_tree, proto_item **out_item,
+                       xmmep_exc_t *err)
+{
+    SET_OUT(out_tree, NULL);
+    SET_OUT(out_item, NULL);
+    GUARDED(err, SET_OUT(out_tree, proto_tree_add_subtree(
+                tree, tvb, start, length, ett, out_item, text)));
+}
+
+/* ---- proto item --------------------------------------------------------- */
+
+int
+xmmep_item_add_subtree(proto_item *item, gint ett, proto_tree **out,
+                       xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_item_add_subtree(item, ett)));
+}
+
+int
+xmmep_item_append_text(proto_item *item, const char *text, xmmep_exc_t *err)
+{
+    GUARDED(err, proto_item_append_text(item, "%s", text));
+}
+
+int
+xmmep_item_set_text(proto_item *item, const char *text, xmmep_exc_t *err)
+{
+    GUARDED(err, proto_item_set_text(item, "%s", text));
+}
+
+int
+xmmep_item_set_len(proto_item *item, gint length, xmmep_exc_t *err)
+{
+    GUARDED(err, proto_item_set_len(item, length));
+}
+
+int
+xmmep_item_set_generated(proto_item *item, xmmep_exc_t *err)
+{
+    GUARDED(err, proto_item_set_generated(item));
+}
+
+/* ---- expert info ------------------------------------------------------- */
+
+int
+xmmep_expert_add_info(packet_info *pinfo, proto_item *item, expert_field *ei,
+                      const char *text, xmmep_exc_t *err)
+{
+    if (text)
+        GUARDED(err, expert_add_info_format(pinfo, item, ei, "%s", text));
+    else
+        GUARDED(err, expert_add_info(pinfo, item, ei));
+}
+
+int
+xmmep_tree_add_expert(proto_tree *tree, packet_info *pinfo, expert_field *ei,
+                      tvbuff_t *tvb, gint start, gint length, const char *text,
+                      proto_item **out, xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    if (text)
+        GUARDED(err, SET_OUT(out, proto_tree_add_expert_format(
+                    tree, pinfo, ei, tvb, start, length, "%s", text)));
+    else
+        GUARDED(err, SET_OUT(out, proto_tree_add_expert(
+                    tree, pinfo, ei, tvb, start, length)));
+}
+
+/* ---- columns ----------------------------------------------------------- */
+
+int
+xmmep_col_set(packet_info *pinfo, gint col, const char *text, xmmep_exc_t *err)
+{
+    GUARDED(err, col_add_str(pinfo->cinfo, col, text));
+}
+
+int
+xmmep_col_append(packet_info *pinfo, gint col, const char *text,
+                 xmmep_exc_t *err)
+{
+    GUARDED(err, col_append_str(pinfo->cinfo, col, text));
+}
+
+int
+xmmep_col_append_sep(packet_info *pinfo, gint col, const char *sep,
+                     const char *text, xmmep_exc_t *err)
+{
+    GUARDED(err, col_append_sep_str(pinfo->cinfo, col, sep, text));
+}
+
+int
+xmmep_col_clear(packet_info *pinfo, gint col, xmmep_exc_t *err)
+{
+    GUARDED(err, col_clear(pinfo->cinfo, col));
+}
+
+int
+xmmep_col_set_fence(packet_info *pinfo, gint col, xmmep_exc_t *err)
+{
+    GUARDED(err, col_set_fence(pinfo->cinfo, col));
+}
+
+/* ---- calling other dissectors, TCP framing ------------------------------ */
+
+int
+xmmep_call_dissector(dissector_handle_t handle, tvbuff_t *tvb,
+                     packet_info *pinfo, proto_tree *tree, int *out_len,
+                     xmmep_exc_t *err)
+{
+    SET_OUT(out_len, 0);
+    GUARDED(err, SET_OUT(out_len, call_dissector(handle, tvb, pinfo, tree)));
+}
+
+int
+xmmep_call_data_dissector(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                          int *out_len, xmmep_exc_t *err)
+{
+    SET_OUT(out_len, 0);
+    GUARDED(err, SET_OUT(out_len, call_data_dissector(tvb, pinfo, tree)));
+}
+
+int
+xmmep_tcp_dissect_pdus(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                       gboolean desegment, guint fixed_len,
+                       xmmep_get_pdu_len_fn get_pdu_len,
+                       dissector_t dissect_pdu, void *data, xmmep_exc_t *err)
+{
+    GUARDED(err, tcp_dissect_pdus(tvb, pinfo, tree, desegment, fixed_len,
+                                  get_pdu_len, dissect_pdu, data));
+}
+
+int
+xmmep_show_exception(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                     int code, const char *message, xmmep_exc_t *err)
+{
+    GUARDED(err, show_exception(tvb, pinfo, tree, (unsigned long)code,
+                                (message && message[0]) ? message : NULL));
+}
+
+/* ---- conversation ------------------------------------------------------ */
+
+int
+xmmep_conversation_set_dissector(packet_info *pinfo, dissector_handle_t handle,
+                                 xmmep_exc_t *err)
+{
+    GUARDED(err, conversation_set_dissector(find_or_create_conversation(pinfo),
+                                            handle));
+}

@@ -1,0 +1,159 @@
+/*
+ * xmmep_shim.h - C wrappers that keep Wireshark exceptions out of Rust.
+ *
+ * Wireshark reports errors (tvb access out of range, bad item lengths,
+ * dissector assertions) by longjmp.  A longjmp across Rust frames is
+ * undefined behaviour, so every epan call that may throw is made here,
+ * inside TRY { } CATCH_ALL { } ENDTRY, and turned into a return code.
+ *
+ * Convention: every wrapper returns 0 (XMMEP_OK) on success, or the
+ * Wireshark exception code (BoundsError = 1 ... ReassemblyError = 9, see
+ * epan/exceptions.h) it caught.  If `err` is not NULL it receives the code
+ * and a copy of the exception message (empty if the exception had none).
+ * Results are returned through out-pointers, which may be NULL.
+ *
+ * Strings passed in are NUL-terminated and are copied by Wireshark (the
+ * wrappers use "%s" formats, so '%' in them is never interpreted).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef XMMEP_SHIM_H
+#define XMMEP_SHIM_H
+
+#include <epan/packet.h>
+#include <epan/proto.h>
+#include <epan/expert.h>
+
+#define XMMEP_OK 0
+#define XMMEP_EXC_MSG_LEN 256
+
+typedef struct xmmep_exc {
+    int code;                          /* 0, or the caught exception code */
+    char message[XMMEP_EXC_MSG_LEN];   /* NUL-terminated, possibly empty */
+} xmmep_exc_t;
+
+/* ---- tvb -------------------------------------------------------------- */
+int xmmep_tvb_get_ptr(tvbuff_t *tvb, gint offset, gint length,
+                      const guint8 **out, xmmep_exc_t *err);
+int xmmep_tvb_new_subset_length(tvbuff_t *tvb, gint offset, gint length,
+                                tvbuff_t **out, xmmep_exc_t *err);
+
+/* ---- proto tree --------------------------------------------------------- */
+int xmmep_tree_add_item(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                        gint length, guint encoding, proto_item **out,
+                        xmmep_exc_t *err);
+int xmmep_tree_add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                        gint length, guint32 value, proto_item **out,
+                        xmmep_exc_t *err);
+int xmmep_tree_add_uint64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                          gint length, guint64 value, proto_item **out,
+                          xmmep_exc_t *err);
+int xmmep_tree_add_int(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                       gint length, gint32 value, proto_item **out,
+                       xmmep_exc_t *err);
+int xmmep_tree_add_int64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                         gint length, gint64 value, proto_item **out,
+                         xmmep_exc_t *err);
+int xmmep_tree_add_boolean(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                           gint length, guint64 value, proto_item **out,
+                           xmmep_exc_t *err);
+int xmmep_tree_add_double(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                          gint length, double value, proto_item **out,
+                          xmmep_exc_t *err);
+int xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                          gint length, const char *value, proto_item **out,
+                          xmmep_exc_t *err);
+int xmmep_tree_add_bytes(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                         gint length, const guint8 *value, proto_item **out,
+                         xmmep_exc_t *err);
+/* value shown as `text` ("Name: text") */
+int xmmep_tree_add_uint_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
+                                     gint start, gint length, guint32 value,
+                                     const char *text, proto_item **out,
+                                     xmmep_exc_t *err);
+int xmmep_tree_add_uint64_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
+                                       gint start, gint length, guint64 value,
+                                       const char *text, proto_item **out,
+                                       xmmep_exc_t *err);
+int xmmep_tree_add_int64_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
+                                      gint start, gint length, gint64 value,
+                                      const char *text, proto_item **out,
+                                      xmmep_exc_t *err);
+int xmmep_tree_add_string_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
+                                       gint start, gint length,
+                                       const char *value, const char *text,
+                                       proto_item **out, xmmep_exc_t *err);
+/* whole line shown as `text` */
+int xmmep_tree_add_none_format(proto_tree *tree, int hf, tvbuff_t *tvb,
+                               gint start, gint length, const char *text,
+                               proto_item **out, xmmep_exc_t *err);
+int xmmep_tree_add_subtree(proto_tree *tree, tvbuff_t *tvb, gint start,
+                           gint length, gint ett, const char *text,
+                           proto_tree **out_tree, proto_item **out_item,
+                           xmmep_exc_t *err);
+
+/* ---- proto item --------------------------------------------------------- */
+int xmmep_item_add_subtree(proto_item *item, gint ett, proto_tree **out,
+                           xmmep_exc_t *err);
+int xmmep_item_append_text(proto_item *item, const char *text,
+                           xmmep_exc_t *err);
+int xmmep_item_set_text(proto_item *item, const char *text, xmmep_exc_t *err);
+int xmmep_item_set_len(proto_item *item, gint length, xmmep_exc_t *err);
+int xmmep_item_set_generated(proto_item *item, xmmep_exc_t *err);
+
+/* ---- expert info ------------------------------------------------------- */
+/* Expert info attached to `item` (may be NULL: packet-level). */
+int xmmep_expert_add_info(packet_info *pinfo, proto_item *item,
+                          expert_field *ei, const char *text /* NULL: summary */,
+                          xmmep_exc_t *err);
+/* New tree item carrying the expert info, covering start..start+length. */
+int xmmep_tree_add_expert(proto_tree *tree, packet_info *pinfo,
+                          expert_field *ei, tvbuff_t *tvb, gint start,
+                          gint length, const char *text /* NULL: summary */,
+                          proto_item **out, xmmep_exc_t *err);
+
+/* ---- columns ----------------------------------------------------------- */
+/* All copy the string (col_add_str / col_append_str semantics). */
+int xmmep_col_set(packet_info *pinfo, gint col, const char *text,
+                  xmmep_exc_t *err);
+int xmmep_col_append(packet_info *pinfo, gint col, const char *text,
+                     xmmep_exc_t *err);
+int xmmep_col_append_sep(packet_info *pinfo, gint col, const char *sep,
+                         const char *text, xmmep_exc_t *err);
+int xmmep_col_clear(packet_info *pinfo, gint col, xmmep_exc_t *err);
+int xmmep_col_set_fence(packet_info *pinfo, gint col, xmmep_exc_t *err);
+
+/* ---- calling other dissectors, TCP framing ------------------------------ */
+int xmmep_call_dissector(dissector_handle_t handle, tvbuff_t *tvb,
+                         packet_info *pinfo, proto_tree *tree, int *out_len,
+                         xmmep_exc_t *err);
+int xmmep_call_data_dissector(tvbuff_t *tvb, packet_info *pinfo,
+                              proto_tree *tree, int *out_len,
+                              xmmep_exc_t *err);
+
+typedef guint (*xmmep_get_pdu_len_fn)(packet_info *, tvbuff_t *, int, void *);
+
+/*
+ * tcp_dissect_pdus inside TRY/CATCH_ALL.  `get_pdu_len` and `dissect_pdu`
+ * are Rust extern "C" functions; they must not let a panic escape and must
+ * make every throwing epan call through this shim, so that no exception is
+ * ever raised while a Rust frame is on the stack between this TRY and the
+ * throw point.
+ */
+int xmmep_tcp_dissect_pdus(tvbuff_t *tvb, packet_info *pinfo,
+                           proto_tree *tree, gboolean desegment,
+                           guint fixed_len, xmmep_get_pdu_len_fn get_pdu_len,
+                           dissector_t dissect_pdu, void *data,
+                           xmmep_exc_t *err);
+
+/* Adds Wireshark's standard "[Malformed Packet]" / exception item for a code
+ * previously returned by one of the wrappers. */
+int xmmep_show_exception(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                         int code, const char *message, xmmep_exc_t *err);
+
+/* ---- conversation ------------------------------------------------------ */
+int xmmep_conversation_set_dissector(packet_info *pinfo,
+                                     dissector_handle_t handle,
+                                     xmmep_exc_t *err);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * xmmep_wrapper.h - the part of Wireshark's epan API that the XMMEP plugin
+ * binds (bindgen reads this file; build.rs holds the allowlist).
+ *
+ * Wireshark's own headers come from the distribution (libwireshark-dev);
+ * nothing of them is copied here.  Functions that can throw a Wireshark
+ * exception (a longjmp) are NOT called from Rust directly: Rust calls the
+ * xmmep_* wrappers declared in xmmep_shim.h, which catch the exception.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef XMMEP_WRAPPER_H
+#define XMMEP_WRAPPER_H
+
+#include <epan/packet.h>
+#include <epan/proto.h>
+#include <epan/expert.h>
+#include <epan/prefs.h>
+#include <epan/conversation.h>
+#include <epan/column-utils.h>
+#include <epan/tvbuff.h>
+#include <epan/range.h>
+#include <epan/wmem_scopes.h>
+#include <epan/exceptions.h> /* exception codes only; TRY/CATCH is used in the shim */
+#include <epan/dissectors/packet-tcp.h>
+
+#include "xmmep_shim.h"
+
+#endif
