@@ -153,8 +153,7 @@ fn value_at(schema: &Schema, d: &Decoded, msg: &[u8], i: usize) -> (EncValue, us
         Value::None => EncValue::Struct(children),
         Value::Index(_) => EncValue::List(children),
         Value::Count(_) => {
-            let is_dict = j > i + 1 && items[i + 1].value == Value::Index(1);
-            if is_dict {
+            if schema.field(it.id).spec_type.starts_with("Dictionary") {
                 EncValue::Dict(
                     children
                         .into_iter()

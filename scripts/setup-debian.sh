@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs the system packages the build and the tests need, when missing.
+# Sourced by run.sh and test.sh. Works as root or through sudo; says what to
+# do when neither is possible.
+set -euo pipefail
+
+XMMEP_PACKAGES=(tshark libwireshark-dev libglib2.0-dev libclang-dev pkg-config gcc)
+
+xmmep_missing_packages() {
+    local p missing=()
+    for p in "${XMMEP_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    echo "${missing[@]:-}"
+}
+
+xmmep_setup() {
+    local missing
+    missing=$(xmmep_missing_packages)
+    if [ -n "$missing" ]; then
+        local sudo=""
+        if [ "$(id -u)" -ne 0 ]; then
+            if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+                sudo="sudo"
+            else
+                echo "xmmep: these Debian packages are missing: $missing" >&2
+                echo "xmmep: run as root, or: sudo apt-get install $missing" >&2
+                exit 1
+            fi
+        fi
+        echo "xmmep: installing $missing"
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        # tshark asks whether non-root users may capture; answer no.
+        echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
+        # shellcheck disable=SC2086
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+    fi
+    if ! command -v cargo >/dev/null; then
+        [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+    fi
+    if ! command -v cargo >/dev/null; then
+        echo "xmmep: no Rust toolchain (cargo) found; install one with rustup (Rust 1.75 or newer)" >&2
+        exit 1
+    fi
+}
