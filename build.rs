@@ -37,7 +37,10 @@ fn pkg_config(args: &[&str]) -> Result<String, String> {
         return Err(format!(
             "`pkg-config {}` failed: {}",
             args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
+            String::from_utf8_lossy(&out.stderr)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
         ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())

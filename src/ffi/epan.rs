@@ -16,7 +16,7 @@ use std::ffi::{c_int, c_void, CString};
 use std::marker::PhantomData;
 use std::ptr::{self, NonNull};
 
-use super::registry::{EiId, EttId, Handle, HfId};
+use super::registry::{EiId, EttId, Handle, HfId, Protocol};
 use super::sys;
 
 /// A Wireshark exception caught by the shim.
@@ -234,7 +234,7 @@ impl<'a> Pinfo<'a> {
     /// True when the frame was already dissected once (second pass, or
     /// clicking in the GUI): state must not be updated again.
     pub fn visited(self) -> bool {
-        self.fd().map_or(false, |fd| fd.visited() != 0)
+        self.fd().is_some_and(|fd| fd.visited() != 0)
     }
 
     /// Source port (TCP/UDP), 0 if none.
@@ -387,6 +387,17 @@ impl<'a> Tree<'a> {
         // SAFETY: tree NULL or valid; tvb valid; exceptions caught by the shim.
         shim(|e| unsafe {
             sys::xmmep_tree_add_item(self.ptr, hf.get(), tvb.as_ptr(), start, len, encoding, &mut out, e)
+        })?;
+        Ok(Item::from_raw(out))
+    }
+
+    /// The protocol's own item ("X-Messenger Message Exchange Protocol"),
+    /// usually followed by `Item::add_subtree`.
+    pub fn add_protocol(self, proto: Protocol, tvb: Tvb<'a>, start: i32, len: i32) -> EpanResult<Item<'a>> {
+        let mut out = ptr::null_mut();
+        // SAFETY: as for add_item; a protocol id is a valid hf index.
+        shim(|e| unsafe {
+            sys::xmmep_tree_add_item(self.ptr, proto.0, tvb.as_ptr(), start, len, sys::ENC_NA, &mut out, e)
         })?;
         Ok(Item::from_raw(out))
     }

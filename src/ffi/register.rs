@@ -10,13 +10,12 @@
 use std::sync::OnceLock;
 
 use super::entry::{self, Dissector};
-use super::epan::{Packet, COL_INFO, COL_PROTOCOL, ENC_NA};
+use super::epan::{Packet, COL_INFO, COL_PROTOCOL};
 use super::registry::{self, EiId, EttId, ExpertDesc, FieldDesc, HfId, Protocol};
 use super::sys;
 
 struct Ids {
     proto: Protocol,
-    hf_proto: HfId,
     hf_body_len: HfId,
     hf_msg_type: HfId,
     ett: EttId,
@@ -31,7 +30,6 @@ pub fn register_protoinfo() {
     let hf = registry::register_fields(
         proto,
         &[
-            FieldDesc::new("XMMEP message", "xmmep.message", sys::FT_NONE, sys::BASE_NONE),
             FieldDesc::new("Body length", "xmmep.body_len", sys::FT_UINT16, sys::BASE_DEC)
                 .blurb("Length of the message body in bytes (header bytes 0-3, ASCII decimal)"),
             FieldDesc::new("Message type", "xmmep.msg_type", sys::FT_UINT16, sys::BASE_DEC)
@@ -49,9 +47,8 @@ pub fn register_protoinfo() {
     entry::set_panic_expert(ei[0]);
     let _ = IDS.set(Ids {
         proto,
-        hf_proto: hf[0],
-        hf_body_len: hf[1],
-        hf_msg_type: hf[2],
+        hf_body_len: hf[0],
+        hf_msg_type: hf[1],
         ett: ett[0],
         ei_header: ei[1],
     });
@@ -87,7 +84,7 @@ impl Dissector for HeaderOnly {
         let tvb = pkt.tvb;
         let len = tvb.captured_len() as i32;
         let result = (|| {
-            let item = pkt.tree.add_item(ids.hf_proto, tvb, 0, -1, ENC_NA)?;
+            let item = pkt.tree.add_protocol(ids.proto, tvb, 0, -1)?;
             let sub = item.add_subtree(ids.ett)?;
             let head = tvb.slice(0, 8)?;
             let (bl, mt) = (ascii_number(&head[..4]), ascii_number(&head[4..]));

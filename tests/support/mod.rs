@@ -1,0 +1,5 @@
+//! Helpers shared by the integration tests (`mod support;`).
+#![allow(dead_code)]
+
+pub mod pcap;
+pub mod tshark;
