@@ -149,6 +149,12 @@ impl Builder {
                 old.display,
                 f.display
             );
+            // One name, two struct types (`buddy` is a Buddy in 150 and an
+            // OnlineBuddy elsewhere): the documentation names both.
+            let old = &mut self.fields[id as usize];
+            if !old.spec_type.split(" or ").any(|t| t == f.spec_type) {
+                old.spec_type = format!("{} or {}", old.spec_type, f.spec_type);
+            }
             return id;
         }
         let id = self.fields.len() as FieldId;
