@@ -4,6 +4,7 @@
 //! and knows nothing of Wireshark; `plugin` (FFI) registers the epan dissector.
 
 pub mod codec;
+pub mod docs_gen;
 pub mod reports;
 pub mod schema;
 pub mod table;
