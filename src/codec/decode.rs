@@ -5,7 +5,7 @@
 
 use crate::codec::header::{parse_header, Header};
 use crate::codec::text::Charset;
-use crate::reports::ReportKind;
+use crate::reports::{fill, text, ReportKind};
 use crate::schema::{CompiledMessage, Display, FieldId, Node, Scalar, Schema, StructNode};
 use crate::table::{Prim, Role, ELEMENT_SEP, FIELD_SEP, HEADER_LEN, KEY_SEP, MAX_MESSAGE_LEN, MEMBER_SEP};
 
@@ -114,7 +114,7 @@ impl<'s> Decoder<'s> {
                 offset: 0,
                 len: out.available as u32,
                 item: None,
-                text: format!("Header {} is not two right-aligned decimal numbers", escape(&msg[..out.available])),
+                text: fill(text::BAD_HEADER, &[&escape(&msg[..out.available])]),
             });
             return Err(BadHeader);
         };
@@ -127,7 +127,7 @@ impl<'s> Decoder<'s> {
         cx.push(g.body_len, 0, 0, 4, Value::Uint(header.body_len as u64));
         let type_item = cx.push(g.msg_type, 0, 4, 4, Value::Uint(header.msg_type as u64));
         if !header.type_in_range() {
-            cx.report(ReportKind::OutOfRange, 4, 4, Some(type_item), format!("MessageType {} is outside 100..999", header.msg_type));
+            cx.report(ReportKind::OutOfRange, 4, 4, Some(type_item), fill(text::TYPE_OUT_OF_RANGE, &[&header.msg_type]));
         }
         if msg_len > MAX_MESSAGE_LEN {
             cx.report(
@@ -135,7 +135,7 @@ impl<'s> Decoder<'s> {
                 0,
                 avail as u32,
                 None,
-                format!("Message is {msg_len} bytes, over the 1450-byte limit"),
+                fill(text::OVERSIZE, &[&msg_len]),
             );
         }
         match self.schema.message(header.msg_type) {
@@ -148,7 +148,7 @@ impl<'s> Decoder<'s> {
                 avail as u32,
                 0,
                 None,
-                format!("Body has {} of {} bytes", avail - HEADER_LEN, header.body_len),
+                fill(text::TRUNCATED, &[&(avail - HEADER_LEN), &header.body_len]),
             );
         }
         Ok(())
@@ -176,12 +176,8 @@ pub fn escape(bytes: &[u8]) -> String {
 }
 
 fn delimiter_name(b: u8) -> &'static str {
-    match b {
-        FIELD_SEP => "field separator 0x01",
-        MEMBER_SEP => "struct member separator 0x02",
-        ELEMENT_SEP => "element separator 0x03",
-        _ => "key/value separator 0x04",
-    }
+    // Called for 0x01..=0x04 only.
+    text::DELIMITER_NAMES[(b.clamp(FIELD_SEP, KEY_SEP) - FIELD_SEP) as usize]
 }
 
 /// Yields the (start, end) ranges between `sep` bytes of `bytes[start..end]`.
@@ -279,9 +275,9 @@ impl Cx<'_, '_, '_> {
             self.push(raw, 0, s, e - s, Value::Text);
         }
         let text = if (100..=999).contains(&code) {
-            format!("Message type {code} has no definition; {} field(s) shown as text", fields.len())
+            fill(text::UNDEFINED_TYPE, &[&code, &fields.len()])
         } else {
-            format!("Message type {code} is not an XMMEP type; {} field(s) shown as text", fields.len())
+            fill(text::NOT_XMMEP_TYPE, &[&code, &fields.len()])
         };
         self.report(ReportKind::UnknownType, HEADER_LEN as u32, (end - HEADER_LEN) as u32, None, text);
     }
@@ -303,7 +299,7 @@ impl Cx<'_, '_, '_> {
                             s as u32,
                             (end - s) as u32,
                             None,
-                            format!("{n} field(s) past the {} defined by {}", m.nodes.len(), m.def.name),
+                            fill(text::EXTRA_FIELDS, &[&n, &m.nodes.len(), &m.def.name]),
                         );
                     }
                     let extra = self.dec.schema.generic.extra_field;
@@ -321,7 +317,7 @@ impl Cx<'_, '_, '_> {
                 end as u32,
                 0,
                 None,
-                format!("{} lacks {} field(s): {}", m.def.name, names.len(), names.join(", ")),
+                fill(text::MISSING_FIELDS, &[&m.def.name, &names.len(), &names.join(", ")]),
             );
         }
         for (i, target) in m.count_of.iter().enumerate() {
@@ -337,7 +333,7 @@ impl Cx<'_, '_, '_> {
                     it.offset,
                     it.len,
                     Some(facts.item),
-                    format!("{} is {count} but {target_name} has {elems} element(s)", m.def.fields[i].abbrev),
+                    fill(text::COUNT_MISMATCH, &[&m.def.fields[i].abbrev, &count, &target_name, &elems]),
                 );
             }
         }
@@ -401,7 +397,7 @@ impl Cx<'_, '_, '_> {
                                     b as u32,
                                     0,
                                     Some(pair_item),
-                                    format!("Element {n} of {name} has no value (no 0x04 separator)"),
+                                    fill(text::PAIR_WITHOUT_VALUE, &[&n, &name]),
                                 );
                             }
                         }
@@ -436,7 +432,7 @@ impl Cx<'_, '_, '_> {
                 a as u32,
                 (e - a) as u32,
                 Some(item),
-                format!("{} member(s) past the {} of struct {}", count - st.members.len(), st.members.len(), st.def.name),
+                fill(text::EXTRA_MEMBERS, &[&(count - st.members.len()), &st.members.len(), &st.def.name]),
             );
         }
         if count < st.members.len() {
@@ -446,7 +442,7 @@ impl Cx<'_, '_, '_> {
                 e as u32,
                 0,
                 Some(item),
-                format!("Struct {} lacks {} member(s): {}", st.def.name, names.len(), names.join(", ")),
+                fill(text::MISSING_MEMBERS, &[&st.def.name, &names.len(), &names.join(", ")]),
             );
         }
         item
@@ -464,27 +460,27 @@ impl Cx<'_, '_, '_> {
                 b"0" => (Value::Bool(false), None, Some(0)),
                 _ => (
                     Value::Invalid,
-                    Some((ReportKind::BadBoolean, format!("{} is \"{}\", not '0' or '1'", ff.abbrev, escape(bytes)))),
+                    Some((ReportKind::BadBoolean, fill(text::BAD_BOOLEAN, &[&ff.abbrev, &escape(bytes)]))),
                     None,
                 ),
             },
             prim => {
                 let (lo, hi) = if sc.field.role == Role::Port { (0, 65535) } else { prim.range().unwrap_or((0, 0)) };
                 match parse_num(bytes) {
-                    Num::Empty => (Value::Invalid, Some((ReportKind::EmptyNumber, format!("{} is empty", ff.abbrev))), None),
+                    Num::Empty => (Value::Invalid, Some((ReportKind::EmptyNumber, fill(text::EMPTY_NUMBER, &[&ff.abbrev]))), None),
                     Num::Bad => (
                         Value::Invalid,
-                        Some((ReportKind::NotANumber, format!("{} is \"{}\", not a decimal number", ff.abbrev, escape(bytes)))),
+                        Some((ReportKind::NotANumber, fill(text::NOT_A_NUMBER, &[&ff.abbrev, &escape(bytes)]))),
                         None,
                     ),
                     Num::TooBig => (
                         Value::Invalid,
-                        Some((ReportKind::OutOfRange, format!("{} is {}, outside {lo}..{hi}", ff.abbrev, escape(bytes)))),
+                        Some((ReportKind::OutOfRange, fill(text::OUT_OF_RANGE, &[&ff.abbrev, &escape(bytes), &lo, &hi]))),
                         None,
                     ),
                     Num::Value(v) if v < lo || v > hi => (
                         Value::Invalid,
-                        Some((ReportKind::OutOfRange, format!("{} is {v}, outside {lo}..{hi}", ff.abbrev))),
+                        Some((ReportKind::OutOfRange, fill(text::OUT_OF_RANGE, &[&ff.abbrev, &v, &lo, &hi]))),
                         None,
                     ),
                     Num::Value(v) => {
@@ -496,7 +492,7 @@ impl Cx<'_, '_, '_> {
                         let problem = match sc.vals {
                             Some(e) if e.lookup(v).is_none() => Some((
                                 ReportKind::UnknownEnum,
-                                format!("{} is {v}, not a value of {}", ff.abbrev, e.name),
+                                fill(text::UNKNOWN_ENUM, &[&ff.abbrev, &v, &e.name]),
                             )),
                             _ => None,
                         };
@@ -507,7 +503,7 @@ impl Cx<'_, '_, '_> {
         };
         let item = self.push(sc.id, depth, s, e - s, value);
         if let Some(p) = bytes.iter().position(|&b| (FIELD_SEP..=KEY_SEP).contains(&b)) {
-            let text = format!("{} inside {}", delimiter_name(bytes[p]), ff.abbrev);
+            let text = fill(text::MISPLACED_DELIMITER, &[&delimiter_name(bytes[p]), &ff.abbrev]);
             self.report(ReportKind::MisplacedDelimiter, (s + p) as u32, 1, Some(item), text);
         }
         if let Some((kind, text)) = problem {
@@ -517,13 +513,13 @@ impl Cx<'_, '_, '_> {
             if let Some((min, max)) = sc.field.chars {
                 let n = self.dec.opts.charset.count_chars(bytes);
                 if n < min as usize || n > max as usize {
-                    let rule = if min == max { format!("{min}") } else { format!("{min}-{max}") };
-                    let text = format!("{} has {n} character(s), the specification says {rule}", ff.abbrev);
+                    let rule = if min == max { fill(text::RULE_EXACT, &[&min]) } else { fill(text::RULE_RANGE, &[&min, &max]) };
+                    let text = fill(text::LENGTH_RULE, &[&ff.abbrev, &n, &rule]);
                     self.report(ReportKind::LengthRule, s as u32, (e - s) as u32, Some(item), text);
                 }
             }
             if sc.field.role == Role::Password {
-                let text = format!("{} carries a password in clear text", ff.abbrev);
+                let text = fill(text::CLEARTEXT_PASSWORD, &[&ff.abbrev]);
                 self.report(ReportKind::CleartextPassword, s as u32, (e - s) as u32, Some(item), text);
             }
             if let (Some(addr_id), Some(ip)) = (sc.addr_id, parse_ipv4(bytes)) {

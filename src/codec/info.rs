@@ -7,11 +7,20 @@
 use crate::codec::decode::{Decoded, Value};
 use crate::schema::Schema;
 
+/// Texts of the Info column and of the protocol item that are not names
+/// from the table; the Lua generator emits them too. `{}` as in
+/// [`crate::reports::fill`].
+pub const MALFORMED_HEADER: &str = "Malformed header";
+pub const UNKNOWN_TYPE: &str = "Unknown type {}";
+/// A Boolean with no `bool_names` in the table.
+pub const BOOL_TRUE: &str = "true";
+pub const BOOL_FALSE: &str = "false";
+
 pub fn info_text(schema: &Schema, d: &Decoded, mut text_of: impl FnMut(u32, u32) -> String) -> String {
-    let Some(h) = d.header else { return "Malformed header".to_string() };
+    let Some(h) = d.header else { return MALFORMED_HEADER.to_string() };
     let mut out = match schema.message(h.msg_type) {
         Some(m) => m.def.name.to_string(),
-        None => format!("Unknown type {}", h.msg_type),
+        None => crate::reports::fill(UNKNOWN_TYPE, &[&h.msg_type]),
     };
     for it in d.items.iter().filter(|it| it.depth == 0) {
         let f = schema.field(it.id);
@@ -25,7 +34,7 @@ pub fn info_text(schema: &Schema, d: &Decoded, mut text_of: impl FnMut(u32, u32)
             Value::Int(v) | Value::Time(v) => v.to_string(),
             Value::Bool(b) => match f.bool_names {
                 Some((t, fl)) => if b { t } else { fl }.to_string(),
-                None => if b { "true" } else { "false" }.to_string(),
+                None => if b { BOOL_TRUE } else { BOOL_FALSE }.to_string(),
             },
             _ => continue,
         };
