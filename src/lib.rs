@@ -9,3 +9,4 @@ pub mod reports;
 pub mod schema;
 pub mod table;
 pub mod ffi;
+pub mod plugin;

@@ -139,6 +139,30 @@ xmmep_tree_add_int64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 }
 
 int
+xmmep_tree_add_time_secs(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                         gint length, gint64 secs, proto_item **out,
+                         xmmep_exc_t *err)
+{
+    nstime_t t;
+    t.secs = (time_t)secs;
+    t.nsecs = 0;
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_time(tree, hf, tvb, start,
+                                                  length, &t)));
+}
+
+int
+xmmep_tree_add_ipv4_host(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                         gint length, guint32 addr, proto_item **out,
+                         xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    /* proto_tree_add_ipv4 takes the address in network byte order. */
+    GUARDED(err, SET_OUT(out, proto_tree_add_ipv4(tree, hf, tvb, start,
+                                                  length, g_htonl(addr))));
+}
+
+int
 xmmep_tree_add_boolean(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                        gint length, guint64 value, proto_item **out,
                        xmmep_exc_t *err)

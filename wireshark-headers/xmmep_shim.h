@@ -54,6 +54,14 @@ int xmmep_tree_add_int(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 int xmmep_tree_add_int64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                          gint length, gint64 value, proto_item **out,
                          xmmep_exc_t *err);
+/* FT_ABSOLUTE_TIME from whole seconds since the epoch. */
+int xmmep_tree_add_time_secs(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                             gint length, gint64 secs, proto_item **out,
+                             xmmep_exc_t *err);
+/* FT_IPv4 from an address in host byte order (a.b.c.d = a<<24|...). */
+int xmmep_tree_add_ipv4_host(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                             gint length, guint32 addr, proto_item **out,
+                             xmmep_exc_t *err);
 int xmmep_tree_add_boolean(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                            gint length, guint64 value, proto_item **out,
                            xmmep_exc_t *err);

@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod encode;
 pub mod header;
+pub mod heuristic;
 pub mod info;
 pub mod text;
 

@@ -403,6 +403,12 @@ impl<'a> Tree<'a> {
     }
 
     add_value!(
+        /// FT_ABSOLUTE_TIME from whole seconds since the epoch.
+        add_time_secs, xmmep_tree_add_time_secs, i64);
+    add_value!(
+        /// FT_IPv4 from an address in host byte order (a.b.c.d = a<<24|...).
+        add_ipv4, xmmep_tree_add_ipv4_host, u32);
+    add_value!(
         /// Unsigned field (FT_UINT8..32, FT_CHAR, FT_FRAMENUM) with a given value.
         add_uint, xmmep_tree_add_uint, u32);
     add_value!(

@@ -10,13 +10,13 @@
 //!   item, expert, column, conversation and call-dissector operations;
 //! - [`registry`]: registration from runtime data (hf/ett/ei arrays leaked
 //!   for the process lifetime, handles, heuristics, Decode As, prefs);
-//! - `register`: the (placeholder) registration of the xmmep protocol.
+//! The table-driven registration and dissection that use these wrappers
+//! live in `crate::plugin`.
 
 pub mod entry;
 pub mod epan;
 pub mod guard;
 pub mod plugin;
-mod register;
 pub mod registry;
 pub mod sys;
 pub mod version;

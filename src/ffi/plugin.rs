@@ -4,8 +4,8 @@
 //! - `plugin_want_major` / `plugin_want_minor`: ints that must equal the
 //!   running Wireshark's major.minor (detected by build.rs);
 //! - `plugin_register`: called once at start-up; it registers a
-//!   `proto_plugin` whose callbacks run `register::register_protoinfo` and
-//!   `register::register_handoff`.
+//!   `proto_plugin` whose callbacks run `plugin::register_protoinfo` and
+//!   `plugin::register_handoff`.
 //!
 //! The symbols are exported from the cdylib; in the rlib they are ordinary
 //! items (test executables link libwireshark so they resolve, see build.rs).
@@ -46,13 +46,13 @@ pub static plugin_want_minor: c_int = WS_MINOR;
 
 extern "C" fn register_protoinfo() {
     // A panic here would abort Wireshark's start-up; report it instead.
-    if let Err(p) = guard::catch(super::register::register_protoinfo) {
+    if let Err(p) = guard::catch(crate::plugin::register_protoinfo) {
         eprintln!("xmmep: registration failed: {p}");
     }
 }
 
 extern "C" fn register_handoff() {
-    if let Err(p) = guard::catch(super::register::register_handoff) {
+    if let Err(p) = guard::catch(crate::plugin::register_handoff) {
         eprintln!("xmmep: handoff registration failed: {p}");
     }
 }

@@ -1,0 +1,233 @@
+//! Dissection: frames messages (TCP via tcp_dissect_pdus, UDP by walking the
+//! datagram), decodes each with the codec and shows the result as
+//! docs/presentation.md says. Every epan call goes through the FFI layer's
+//! exception-catching wrappers; an error from one is shown as Wireshark's
+//! usual exception item and dissection of the packet stops there.
+
+use std::cell::RefCell;
+
+use crate::codec::heuristic::{accept_tcp, accept_udp};
+use crate::codec::info::info_text;
+use crate::codec::{parse_header, Decoded, Decoder, Options, Value};
+use crate::ffi::{sys, tcp_dissect_pdus, Dissector, EpanResult, Heuristic, Item, Packet, PduFraming, Tree, COL_INFO, COL_PROTOCOL};
+use crate::reports::ReportKind;
+use crate::schema::{Display, Schema};
+use crate::table::HEADER_LEN;
+
+use super::register::{Ids, HANDLES, IDS};
+
+thread_local! {
+    // Reused between messages so the hot path does not allocate item lists.
+    static SCRATCH: RefCell<Decoded> = RefCell::new(Decoded::new());
+}
+
+fn decoder(ids: &Ids) -> Decoder<'static> {
+    Decoder::new(Schema::standard(), Options { charset: ids.charset() })
+}
+
+/// Sets the columns once per frame, before the first message is shown.
+fn start_frame(pkt: &Packet<'_>) {
+    let _ = pkt.pinfo.col_set(COL_PROTOCOL, "XMMEP");
+    let _ = pkt.pinfo.col_clear(COL_INFO);
+}
+
+/// XMMEP over TCP: reassembles with tcp_dissect_pdus.
+pub(crate) struct TcpDissector;
+
+impl Dissector for TcpDissector {
+    fn dissect(pkt: &Packet<'_>) -> i32 {
+        let Some(ids) = IDS.get() else { return 0 };
+        start_frame(pkt);
+        if let Err(e) = tcp_dissect_pdus::<Framing>(pkt, ids.desegment.get()) {
+            let _ = pkt.show_exception(&e);
+        }
+        pkt.tvb.reported_len() as i32
+    }
+}
+
+struct Framing;
+
+impl PduFraming for Framing {
+    const FIXED_LEN: u32 = HEADER_LEN as u32;
+
+    fn pdu_len(pkt: &Packet<'_>, offset: i32) -> u32 {
+        let rest = pkt.tvb.reported_len().saturating_sub(offset as u32);
+        match pkt.tvb.slice(offset as u32, HEADER_LEN as u32).ok().and_then(parse_header) {
+            Some(h) => h.message_len() as u32,
+            // Not a header: claim the rest, where the bad header is reported;
+            // nothing after it can be framed.
+            None => rest.max(1),
+        }
+    }
+
+    fn dissect_pdu(pkt: &Packet<'_>) -> i32 {
+        dissect_messages(pkt)
+    }
+}
+
+/// XMMEP over UDP: every message of the datagram.
+pub(crate) struct UdpDissector;
+
+impl Dissector for UdpDissector {
+    fn dissect(pkt: &Packet<'_>) -> i32 {
+        start_frame(pkt);
+        dissect_messages(pkt)
+    }
+}
+
+pub(crate) struct TcpHeuristic;
+
+impl Heuristic for TcpHeuristic {
+    fn dissect_heur(pkt: &Packet<'_>) -> bool {
+        let (Some(ids), Some((tcp, _))) = (IDS.get(), HANDLES.get()) else { return false };
+        let Ok(bytes) = pkt.tvb.bytes() else { return false };
+        if !accept_tcp(&decoder(ids), bytes) {
+            return false;
+        }
+        // The rest of the conversation, both directions, is XMMEP.
+        let _ = pkt.pinfo.set_conversation_dissector(*tcp);
+        TcpDissector::dissect(pkt);
+        true
+    }
+}
+
+pub(crate) struct UdpHeuristic;
+
+impl Heuristic for UdpHeuristic {
+    fn dissect_heur(pkt: &Packet<'_>) -> bool {
+        let (Some(ids), Some((_, udp))) = (IDS.get(), HANDLES.get()) else { return false };
+        let Ok(bytes) = pkt.tvb.bytes() else { return false };
+        if !accept_udp(&decoder(ids), bytes) {
+            return false;
+        }
+        let _ = pkt.pinfo.set_conversation_dissector(*udp);
+        UdpDissector::dissect(pkt);
+        true
+    }
+}
+
+/// Shows every message in `pkt.tvb`, one after the other.
+fn dissect_messages(pkt: &Packet<'_>) -> i32 {
+    let Some(ids) = IDS.get() else { return 0 };
+    let bytes = match pkt.tvb.bytes() {
+        Ok(b) => b,
+        Err(e) => {
+            let _ = pkt.show_exception(&e);
+            return 0;
+        }
+    };
+    let dec = decoder(ids);
+    let mut at = 0;
+    while at < bytes.len() {
+        let msg = &bytes[at..];
+        let shown = SCRATCH.with(|cell| {
+            let mut d = cell.borrow_mut();
+            let _ = dec.decode_into(msg, &mut d);
+            // A bad header cannot be framed past: the rest is this "message".
+            let len = d.header.map_or(msg.len(), |h| h.message_len().min(msg.len()));
+            (len, show(pkt, ids, &dec, at, &msg[..len], &d))
+        });
+        if let (_, Err(e)) = &shown {
+            let _ = pkt.show_exception(e);
+            break;
+        }
+        at += shown.0.max(1);
+    }
+    bytes.len() as i32
+}
+
+fn elements(n: u32) -> String {
+    if n == 1 {
+        "1 element".to_string()
+    } else {
+        format!("{n} elements")
+    }
+}
+
+/// Adds one message's subtree, expert infos and Info text.
+fn show(pkt: &Packet<'_>, ids: &Ids, dec: &Decoder<'_>, base: usize, msg: &[u8], d: &Decoded) -> EpanResult<()> {
+    let schema = dec.schema;
+    let charset = dec.opts.charset;
+    let enc = match charset {
+        crate::codec::Charset::Utf8 => sys::ENC_UTF_8,
+        crate::codec::Charset::Gb18030 => sys::ENC_GB18030,
+    };
+    let tvb = pkt.tvb;
+    let name = match d.header {
+        Some(h) => schema.message(h.msg_type).map_or_else(|| format!("Unknown type {}", h.msg_type), |m| m.def.name.to_string()),
+        None => "Malformed header".to_string(),
+    };
+    let proto_item = pkt.tree.add_protocol(ids.proto, tvb, base as i32, msg.len() as i32)?;
+    proto_item.append_text(&format!(", {name}"))?;
+    let root = proto_item.add_subtree(ids.ett_message)?;
+    let mut stack: Vec<Tree<'_>> = vec![root];
+    let mut shown: Vec<Item<'_>> = Vec::with_capacity(d.items.len());
+    for (i, it) in d.items.iter().enumerate() {
+        stack.truncate(it.depth as usize + 1);
+        let parent = *stack.last().expect("the root is never popped");
+        let f = schema.field(it.id);
+        let hf = ids.hf[it.id as usize];
+        let ett = ids.ett[it.id as usize];
+        let (start, len) = ((base + it.offset as usize) as i32, it.len as i32);
+        let bytes = &msg[it.offset as usize..(it.offset + it.len) as usize];
+        let mut subtree = None;
+        let item = match (it.value, hf) {
+            (Value::Invalid, _) => {
+                let bad = ids.hf[schema.generic.bad_value as usize].expect("bad_value is a filter field");
+                let item = parent.add_item(bad, tvb, start, len, enc)?;
+                item.set_text(&format!("{}: {}", f.label, charset.decode(bytes)))?;
+                item
+            }
+            (Value::Count(n), None) => {
+                let (t, item) = parent.add_subtree(tvb, start, len, ett, &format!("{}: {}", f.label, elements(n)))?;
+                subtree = Some(t);
+                item
+            }
+            (Value::Index(n), None) => {
+                let (t, item) = parent.add_subtree(tvb, start, len, ett, &format!("{} {n}", f.label))?;
+                subtree = Some(t);
+                item
+            }
+            (_, None) => unreachable!("only labels lack a header field"),
+            (Value::Text, Some(hf)) => parent.add_item(hf, tvb, start, len, enc)?,
+            (Value::Uint(v), Some(hf)) if f.display == Display::Uint(64) => parent.add_uint64(hf, tvb, start, len, v)?,
+            (Value::Uint(v), Some(hf)) => parent.add_uint(hf, tvb, start, len, v as u32)?,
+            (Value::Int(v), Some(hf)) if f.display == Display::Int(64) => parent.add_int64(hf, tvb, start, len, v)?,
+            (Value::Int(v), Some(hf)) => parent.add_int(hf, tvb, start, len, v as i32)?,
+            (Value::Bool(b), Some(hf)) => parent.add_boolean(hf, tvb, start, len, b)?,
+            (Value::Time(t), Some(hf)) => parent.add_time_secs(hf, tvb, start, len, t)?,
+            (Value::Ipv4(a), Some(hf)) => {
+                let item = parent.add_ipv4(hf, tvb, start, len, u32::from_be_bytes(a))?;
+                item.set_generated()?;
+                item
+            }
+            (Value::None, Some(hf)) => parent.add_item(hf, tvb, start, len, sys::ENC_NA)?,
+            (Value::Count(n), Some(hf)) | (Value::Index(n), Some(hf)) => {
+                let item = parent.add_item(hf, tvb, start, len, sys::ENC_NA)?;
+                item.append_text(&format!(": {}", elements(n)))?;
+                item
+            }
+        };
+        let has_children = d.items.get(i + 1).is_some_and(|next| next.depth > it.depth);
+        if has_children {
+            let t = match subtree {
+                Some(t) => t,
+                None => item.add_subtree(ett)?,
+            };
+            stack.push(t);
+        }
+        shown.push(item);
+    }
+    for r in &d.reports {
+        let target = r.item.and_then(|i| shown.get(i as usize).copied()).unwrap_or(proto_item);
+        let text = if r.kind == ReportKind::BadHeader && msg.len() > HEADER_LEN {
+            format!("{}; {} bytes not decoded", r.text, msg.len())
+        } else {
+            r.text.clone()
+        };
+        pkt.pinfo.expert(Some(target), ids.ei[r.kind.index()], Some(&text))?;
+    }
+    let info = info_text(schema, d, |o, l| charset.decode(&msg[o as usize..(o + l) as usize]));
+    pkt.pinfo.col_append_sep(COL_INFO, ", ", &info)?;
+    Ok(())
+}
