@@ -49,7 +49,7 @@ fn tshark_lists_plugin_and_fields() {
 }
 
 #[test]
-fn decode_as_dissects_header_and_catches_exceptions() {
+fn decode_as_dissects_header_and_reports_short_data() {
     let ts = Tshark::with_plugin();
     let decodes = ts.run(&["-G", "decodes"]);
     decodes.assert_success();
@@ -65,8 +65,7 @@ fn decode_as_dissects_header_and_catches_exceptions() {
             Udp { src_port: 50000, dst_port: PORT, payload: b"  12 101hello world!" },
             // Zero padding is accepted too.
             Udp { src_port: 50000, dst_port: PORT, payload: b"00000204" },
-            // Too short for the header: epan throws inside the shim, the
-            // plugin reports it as a malformed packet and tshark goes on.
+            // Too short for the header: reported as a bad header.
             Udp { src_port: 50000, dst_port: PORT, payload: b"  12" },
         ]),
     );
@@ -87,11 +86,11 @@ fn decode_as_dissects_header_and_catches_exceptions() {
     let rows: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(rows, ["1,12,101,XMMEP", "2,0,204,XMMEP", "3,,,XMMEP"], "stderr: {}", out.stderr);
 
-    // Frame 3 shows Wireshark's usual malformed-packet item, produced from
-    // the exception code the shim returned.
-    let malformed = run(&["-Y", "_ws.malformed", "-T", "fields", "-e", "frame.number"]);
-    malformed.assert_success();
-    assert_eq!(malformed.stdout.trim(), "3", "stderr: {}", malformed.stderr);
+    // Frame 3 is too short for a header: the dissector reports it as a bad
+    // header (an expert error), never reading past the data.
+    let bad = run(&["-Y", "xmmep.bad_header", "-T", "fields", "-e", "frame.number"]);
+    bad.assert_success();
+    assert_eq!(bad.stdout.trim(), "3", "stderr: {}", bad.stderr);
 
     // Without the plugin, the same Decode As is rejected.
     let bare = Tshark::without_plugin();

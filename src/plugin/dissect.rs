@@ -10,7 +10,6 @@ use crate::codec::heuristic::{accept_tcp, accept_udp};
 use crate::codec::info::info_text;
 use crate::codec::{parse_header, Decoded, Decoder, Options, Value};
 use crate::ffi::{sys, tcp_dissect_pdus, Dissector, EpanResult, Heuristic, Item, Packet, PduFraming, Tree, COL_INFO, COL_PROTOCOL};
-use crate::reports::ReportKind;
 use crate::schema::{Display, Schema};
 use crate::table::HEADER_LEN;
 
@@ -220,12 +219,7 @@ fn show(pkt: &Packet<'_>, ids: &Ids, dec: &Decoder<'_>, base: usize, msg: &[u8],
     }
     for r in &d.reports {
         let target = r.item.and_then(|i| shown.get(i as usize).copied()).unwrap_or(proto_item);
-        let text = if r.kind == ReportKind::BadHeader && msg.len() > HEADER_LEN {
-            format!("{}; {} bytes not decoded", r.text, msg.len())
-        } else {
-            r.text.clone()
-        };
-        pkt.pinfo.expert(Some(target), ids.ei[r.kind.index()], Some(&text))?;
+        pkt.pinfo.expert(Some(target), ids.ei[r.kind.index()], Some(&r.text))?;
     }
     let info = info_text(schema, d, |o, l| charset.decode(&msg[o as usize..(o + l) as usize]));
     pkt.pinfo.col_append_sep(COL_INFO, ", ", &info)?;

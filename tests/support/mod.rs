@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests (`mod support;`).
 #![allow(dead_code)]
 
+pub mod expect;
 pub mod pcap;
 pub mod tshark;
