@@ -5,6 +5,7 @@
 
 pub mod codec;
 pub mod docs_gen;
+pub mod lua_gen;
 pub mod reports;
 pub mod schema;
 pub mod table;
