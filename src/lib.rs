@@ -3,6 +3,7 @@
 //! `table` is the single source of truth; `codec` decodes and encodes with it
 //! and knows nothing of Wireshark; `plugin` (FFI) registers the epan dissector.
 
+pub mod capture;
 pub mod codec;
 pub mod docs_gen;
 pub mod lua_gen;
@@ -10,4 +11,5 @@ pub mod reports;
 pub mod schema;
 pub mod table;
 pub mod ffi;
+pub mod pdml;
 pub mod plugin;

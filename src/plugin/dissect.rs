@@ -4,7 +4,7 @@
 //! exception-catching wrappers; an error from one is shown as Wireshark's
 //! usual exception item and dissection of the packet stops there.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use crate::codec::heuristic::{accept_tcp, accept_udp};
 use crate::codec::info::info_text;
@@ -18,16 +18,29 @@ use super::register::{Ids, HANDLES, IDS};
 thread_local! {
     // Reused between messages so the hot path does not allocate item lists.
     static SCRATCH: RefCell<Decoded> = RefCell::new(Decoded::new());
+    // Whether the current dissector call has not shown a message yet; the
+    // first one takes over the columns. A segment that only feeds TCP
+    // reassembly must keep TCP's columns, as it does in a second pass
+    // (where TCP does not call us for it at all).
+    static FRESH: Cell<bool> = const { Cell::new(true) };
 }
 
 fn decoder(ids: &Ids) -> Decoder<'static> {
     Decoder::new(Schema::standard(), Options { charset: ids.charset() })
 }
 
-/// Sets the columns once per frame, before the first message is shown.
-fn start_frame(pkt: &Packet<'_>) {
-    let _ = pkt.pinfo.col_set(COL_PROTOCOL, "XMMEP");
-    let _ = pkt.pinfo.col_clear(COL_INFO);
+/// Starts one dissector call: the next message shown takes the columns.
+fn start_frame(_pkt: &Packet<'_>) {
+    FRESH.with(|f| f.set(true));
+}
+
+/// Sets the columns before the first message of a call is shown.
+fn take_columns(pkt: &Packet<'_>) -> EpanResult<()> {
+    if FRESH.with(|f| f.replace(false)) {
+        pkt.pinfo.col_set(COL_PROTOCOL, "XMMEP")?;
+        pkt.pinfo.col_clear(COL_INFO)?;
+    }
+    Ok(())
 }
 
 /// XMMEP over TCP: reassembles with tcp_dissect_pdus.
@@ -221,6 +234,7 @@ fn show(pkt: &Packet<'_>, ids: &Ids, dec: &Decoder<'_>, base: usize, msg: &[u8],
         let target = r.item.and_then(|i| shown.get(i as usize).copied()).unwrap_or(proto_item);
         pkt.pinfo.expert(Some(target), ids.ei[r.kind.index()], Some(&r.text))?;
     }
+    take_columns(pkt)?;
     let info = info_text(schema, d, |o, l| charset.decode(&msg[o as usize..(o + l) as usize]));
     pkt.pinfo.col_append_sep(COL_INFO, ", ", &info)?;
     Ok(())

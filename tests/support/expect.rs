@@ -6,6 +6,25 @@ use xmmep::codec::{Charset, Decoded, Decoder, Options, Value};
 use xmmep::pdml::{Expert, Field};
 use xmmep::schema::{Display, Schema};
 
+/// Text as tshark shows a string: control characters escaped.
+pub fn shown_text(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{b}' => out.push_str("\\v"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `Jan  1, 1990 00:00:00.000000000 UTC`, as tshark shows FT_ABSOLUTE_TIME.
 pub fn abs_time(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
@@ -47,12 +66,12 @@ pub fn expected(msg: &[u8], base: u32, charset: Charset) -> Expected {
         let f = schema.field(it.id);
         let bytes = &msg[it.offset as usize..(it.offset + it.len) as usize];
         let (name, show) = match (it.value, f.display) {
-            (Value::Invalid, _) => (schema.field(schema.generic.bad_value).abbrev.clone(), charset.decode(bytes)),
+            (Value::Invalid, _) => (schema.field(schema.generic.bad_value).abbrev.clone(), shown_text(&charset.decode(bytes))),
             (Value::Count(n), Display::Label) => {
                 (String::new(), format!("{}: {n} element{}", f.label, if n == 1 { "" } else { "s" }))
             }
             (Value::Index(n), Display::Label) => (String::new(), format!("{} {n}", f.label)),
-            (Value::Text, _) => (f.abbrev.clone(), charset.decode(bytes)),
+            (Value::Text, _) => (f.abbrev.clone(), shown_text(&charset.decode(bytes))),
             (Value::Uint(v), _) => (f.abbrev.clone(), v.to_string()),
             (Value::Int(v), _) => (f.abbrev.clone(), v.to_string()),
             (Value::Bool(b), _) => (f.abbrev.clone(), if b { "1" } else { "0" }.to_string()),
