@@ -94,8 +94,8 @@ pub fn write_corpus(dir: &Path, seed: u64) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Writes one capture of `messages` XMMEP messages for benchmarks: TCP
-/// connections of 2000 messages each (written in bursts of one to six, so
-/// messages share and span segments) and UDP datagrams between peers, with
+/// connections of 2000 messages each (written in bursts of one to six
+/// messages of one direction, so messages share and span segments) and UDP datagrams between peers, with
 /// the well-formed messages of the corpus as the mix. Returns the number of
 /// packets.
 pub fn bench(path: &Path, messages: u64, seed: u64) -> std::io::Result<u64> {
@@ -125,7 +125,11 @@ pub fn bench(path: &Path, messages: u64, seed: u64) -> std::io::Result<u64> {
             let from_server = pool[k % pool.len()].0;
             let mut data = Vec::new();
             for _ in 0..burst.min((messages - sent) as usize) {
-                data.extend_from_slice(&pool[k % pool.len()].1);
+                let (dir, m) = &pool[k % pool.len()];
+                if *dir != from_server {
+                    break;
+                }
+                data.extend_from_slice(m);
                 k += 1;
                 sent += 1;
                 in_conn += 1;

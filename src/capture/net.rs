@@ -445,8 +445,10 @@ impl Tcp {
         self.segment(net, initiator, fin, &[], None, false);
         self.ends[peer.i()].rcv_nxt = self.ends[initiator.i()].snd_nxt;
         self.ends[peer.i()].ack_due = None;
-        self.segment(net, peer, Flags { ack: true, ..Flags::default() }, &[], None, false);
-        self.last_ts += net.rng.range(100_000, 2_000_000);
+        let at = self.segment(net, peer, Flags { ack: true, ..Flags::default() }, &[], None, false);
+        // The peer's application closes a little after its stack acked.
+        self.last_from = Some(peer);
+        self.last_ts = at + net.rng.range(100_000, 2_000_000);
         self.segment(net, peer, fin, &[], None, false);
         self.ends[initiator.i()].rcv_nxt = self.ends[peer.i()].snd_nxt;
         self.segment(net, initiator, Flags { ack: true, ..Flags::default() }, &[], None, false);
