@@ -4,6 +4,7 @@
 //! and knows nothing of Wireshark; `plugin` (FFI) registers the epan dissector.
 
 pub mod capture;
+pub mod check;
 pub mod codec;
 pub mod docs_gen;
 pub mod lua_gen;

@@ -192,6 +192,20 @@ impl Tshark {
         self.write_file(&name, &fs::read(src).unwrap_or_else(|e| panic!("read {}: {e}", src.display())))
     }
 
+    /// An empty folder that stands in for the global plugin folders, so
+    /// that a plugin or Lua script installed system-wide (by
+    /// `scripts/run.sh` as root) never takes part in a test: tshark run as
+    /// a normal user honours WIRESHARK_PLUGIN_DIR for both binary and Lua
+    /// global plugins.
+    fn global_dir(&self) -> PathBuf {
+        let d = self.home.join("global-plugins");
+        if !d.exists() {
+            fs::create_dir_all(&d).expect("global plugin dir");
+            fs::set_permissions(&d, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        d
+    }
+
     /// Runs tshark with `args` (as uid 65534 if we are root).
     pub fn run(&self, args: &[&str]) -> Output {
         let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into());
@@ -205,6 +219,7 @@ impl Tshark {
                 "-i",
             ]);
             c.arg(format!("HOME={}", self.home.display()));
+            c.arg(format!("WIRESHARK_PLUGIN_DIR={}", self.global_dir().display()));
             c.arg(format!("PATH={}", path.to_string_lossy()));
             c.arg("LC_ALL=C.UTF-8");
             c.arg("tshark");
@@ -212,6 +227,7 @@ impl Tshark {
         } else {
             let mut c = Command::new("tshark");
             c.env_clear().env("HOME", &self.home).env("PATH", &path).env("LC_ALL", "C.UTF-8");
+            c.env("WIRESHARK_PLUGIN_DIR", self.global_dir());
             c
         };
         cmd.args(args).current_dir(&self.home);

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The main job: install what is missing, build the plugin, install it (and
+# the generated Lua script) for the Wireshark on this machine, and show the
+# sample login session decoded by tshark.
+#
+#   bash scripts/run.sh              build, install, decode the sample session
+#   bash scripts/run.sh --uninstall  remove what an install put in place
+#
+# As a normal user the files go to the personal plugin folders; as root they
+# go system-wide, because tshark run as root ignores personal plugins.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/setup-debian.sh
+xmmep_setup
+
+version=$(pkg-config --modversion wireshark)
+majmin=$(echo "$version" | cut -d. -f1,2)
+if [ "$(id -u)" -eq 0 ]; then
+    bin_dir="$(pkg-config --variable=plugindir wireshark)/epan"
+    lua_dir="$(tshark -G folders 2>/dev/null | sed -n 's/^Global Lua Plugins:[[:space:]]*//p')"
+    where="system-wide (tshark run as root ignores personal plugins)"
+else
+    bin_dir="$HOME/.local/lib/wireshark/plugins/$majmin/epan"
+    lua_dir="$(tshark -G folders 2>/dev/null | sed -n 's/^Personal Lua Plugins:[[:space:]]*//p')"
+    where="for $(id -un) (personal plugin folders)"
+fi
+: "${lua_dir:=$(dirname "$bin_dir")/..}"
+
+if [ "${1:-}" = "--uninstall" ]; then
+    rm -fv "$bin_dir/xmmep.so" "$lua_dir/xmmep.lua"
+    exit 0
+fi
+
+echo "xmmep: building the plugin for Wireshark $version"
+cargo build --release --lib
+install -d "$bin_dir" "$lua_dir"
+install -m 0755 target/release/libxmmep.so "$bin_dir/xmmep.so"
+install -m 0644 lua/xmmep.lua "$lua_dir/xmmep.lua"
+echo "xmmep: installed $where:"
+echo "  $bin_dir/xmmep.so"
+echo "  $lua_dir/xmmep.lua (steps aside while the binary plugin is loaded)"
+tshark -G plugins 2>/dev/null | grep -E '^(xmmep\.so|xmmep\.lua)' || {
+    echo "xmmep: tshark does not list the plugin" >&2
+    exit 1
+}
+
+sample=tests/captures/login.pcapng
+echo
+echo "xmmep: the sample login session, decoded: tshark -r $sample -Y xmmep -O xmmep -V"
+echo
+tshark -r "$sample" -Y xmmep -O xmmep -V
