@@ -3,4 +3,5 @@
 
 pub mod expect;
 pub mod pcap;
+pub mod render;
 pub mod tshark;
