@@ -206,6 +206,26 @@ impl Tshark {
         d
     }
 
+    /// A script that runs tshark exactly as [`Tshark::run`] does, for tools
+    /// that take a tshark command (`xmmep-check --tshark`).
+    pub fn wrapper_script(&self) -> PathBuf {
+        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
+        let env = format!(
+            "HOME={} WIRESHARK_PLUGIN_DIR={} PATH={path} LC_ALL=C.UTF-8",
+            self.home.display(),
+            self.global_dir().display()
+        );
+        let run = if is_root() {
+            format!("setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups env -i {env} tshark \"$@\"")
+        } else {
+            format!("env -i {env} tshark \"$@\"")
+        };
+        let p = self.home.join("tshark-wrapper.sh");
+        fs::write(&p, format!("#!/bin/sh\nexec {run}\n")).expect("wrapper");
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+        p
+    }
+
     /// Runs tshark with `args` (as uid 65534 if we are root).
     pub fn run(&self, args: &[&str]) -> Output {
         let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into());
