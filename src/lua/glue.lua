@@ -8,15 +8,23 @@ local DATA, core = ...
 local P = DATA.proto
 
 -- The binary plugin registers the same protocol; two registrations of one
--- name would fail. If it is there, step aside with one line.
+-- name would fail. If it is there (its fields are listed, or the name is
+-- taken), step aside with one line instead of a Lua error.
+local function step_aside(why)
+  print(P.filter .. ".lua: " .. P.short .. " is already registered (" .. why .. "); the Lua dissector steps aside")
+end
+local prefix = P.filter .. "."
 for _, name in ipairs(Field.list()) do
-  if name == P.filter then
-    print(P.filter .. ".lua: the " .. P.short .. " binary plugin is loaded; the Lua dissector steps aside")
+  if name == P.filter or name:sub(1, #prefix) == prefix then
+    step_aside("field " .. name .. ", the binary plugin")
     return
   end
 end
-
-local proto = Proto(P.filter, P.name)
+local ok, proto = pcall(Proto, P.filter, P.name)
+if not ok then
+  step_aside(tostring(proto))
+  return
+end
 local HEADER_LEN = DATA.header_len
 
 -- ------------------------------------------------------------ fields
@@ -85,6 +93,57 @@ local function charset()
   return c.key, ENC[c.key]
 end
 
+-- ------------------------------------------------------------ text in the charset
+
+-- Valid UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
+local function valid_utf8(s)
+  local i, n = 1, #s
+  while i <= n do
+    local c = s:byte(i)
+    if c < 0x80 then
+      i = i + 1
+    else
+      local len
+      if c >= 0xC2 and c <= 0xDF then len = 2
+      elseif c >= 0xE0 and c <= 0xEF then len = 3
+      elseif c >= 0xF0 and c <= 0xF4 then len = 4
+      else return false end
+      if i + len - 1 > n then return false end
+      local c2 = s:byte(i + 1)
+      if (c == 0xE0 and c2 < 0xA0) or (c == 0xED and c2 > 0x9F) or (c == 0xF0 and c2 < 0x90) or (c == 0xF4 and c2 > 0x8F) then
+        return false
+      end
+      for k = i + 1, i + len - 1 do
+        local cc = s:byte(k)
+        if cc < 0x80 or cc > 0xBF then return false end
+      end
+      i = i + len
+    end
+  end
+  return true
+end
+
+-- The text of `bytes` as Wireshark converts it with the charset preference
+-- (for the Info column and undecodable values). ASCII, and valid UTF-8
+-- under UTF-8, convert to themselves. Otherwise Wireshark converts: not with
+-- TvbRange:string(enc), which in Wireshark 4.0 returns only as many bytes
+-- of the result as the input had, but with stringz() on a small tvb of the
+-- bytes and a NUL (pieces between NUL bytes are converted one by one).
+local function shown_text(bytes, key, enc)
+  if not bytes:find("[\128-\255]") or (key == "utf8" and valid_utf8(bytes)) then return bytes end
+  local out, pos = {}, 1
+  while pos <= #bytes + 1 do
+    local nul = bytes:find("\0", pos, true) or (#bytes + 1)
+    local piece = bytes:sub(pos, nul - 1)
+    if piece ~= "" then
+      piece = ByteArray.new(piece .. "\0", true):tvb(P.short .. " text"):range(0):stringz(enc)
+    end
+    out[#out + 1] = piece
+    pos = nul + 1
+  end
+  return table.concat(out, "\0")
+end
+
 -- ------------------------------------------------------------ showing one message
 
 local function add_item(parent, it, range, enc)
@@ -92,7 +151,7 @@ local function add_item(parent, it, range, enc)
   local k = it.kind
   if k == "invalid" then
     local item = parent:add_packet_field(pf[DATA.generic.bad_value], range, enc)
-    item:set_text(f.label .. ": " .. range:string(enc))
+    item:set_text(f.label .. ": " .. shown_text(range:raw(), charset(), enc))
     return item
   elseif f.display == "label" then
     local text = f.label
@@ -144,8 +203,7 @@ local function show_message(tvb, pinfo, tree, offset, avail)
     return tvb(offset + o, l)
   end
   local function text_of(o, l)
-    if l == 0 then return "" end
-    return range(o, l):string(enc)
+    return shown_text(tvb:raw(offset + o, l), key, enc)
   end
   local info = core.info_text(dec, text_of)
   if dec.header then
