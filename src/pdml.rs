@@ -184,6 +184,14 @@ pub fn read_frames<R: BufRead>(input: R, mut on_frame: impl FnMut(Frame)) -> Res
                         }
                         Open::Field { xmmep_depth: None, expert: false }
                     } else if let Some(m) = msg.as_mut() {
+                        // A text-only subtree: the plugin's has no name, the
+                        // Lua API's is `_ws.lua.text` with the text as its
+                        // label. Both are read as a nameless item.
+                        let a = if a.name == "_ws.lua.text" {
+                            Attrs { name: String::new(), show: a.showname.clone(), ..a }
+                        } else {
+                            a
+                        };
                         let depth = stack.iter().filter(|o| matches!(o, Open::Field { xmmep_depth: Some(_), .. })).count() as u8;
                         let show = if a.name.is_empty() { a.show.clone() } else { a.show };
                         m.fields.push(Field { name: a.name.clone(), depth, pos: a.pos, size: a.size, show, showname: a.showname });

@@ -351,6 +351,14 @@ xmmep_col_append_sep(packet_info *pinfo, gint col, const char *sep,
 }
 
 int
+xmmep_col_text_is(packet_info *pinfo, gint col, const char *text)
+{
+    /* col_get_text only reads; it does not throw. */
+    const gchar *t = pinfo->cinfo ? col_get_text(pinfo->cinfo, col) : NULL;
+    return t != NULL && strcmp(t, text) == 0;
+}
+
+int
 xmmep_col_clear(packet_info *pinfo, gint col, xmmep_exc_t *err)
 {
     GUARDED(err, col_clear(pinfo->cinfo, col));

@@ -128,6 +128,8 @@ int xmmep_col_append(packet_info *pinfo, gint col, const char *text,
                      xmmep_exc_t *err);
 int xmmep_col_append_sep(packet_info *pinfo, gint col, const char *sep,
                          const char *text, xmmep_exc_t *err);
+/* 1 if column `col` currently reads exactly `text` (0 without columns). */
+int xmmep_col_text_is(packet_info *pinfo, gint col, const char *text);
 int xmmep_col_clear(packet_info *pinfo, gint col, xmmep_exc_t *err);
 int xmmep_col_set_fence(packet_info *pinfo, gint col, xmmep_exc_t *err);
 

@@ -302,6 +302,15 @@ impl<'a> Pinfo<'a> {
         })
     }
 
+    /// Whether column `col` currently reads exactly `text` (false when the
+    /// packet has no columns).
+    pub fn col_text_is(self, col: Column, text: &str) -> bool {
+        let t = c_text(text);
+        // SAFETY: valid pinfo; the shim only reads the column; `t` outlives
+        // the call.
+        unsafe { sys::xmmep_col_text_is(self.as_ptr(), col, t.as_ptr()) != 0 }
+    }
+
     /// Expert info on `item` (None: the packet), with the registered summary
     /// (`text` None) or a custom text.
     pub fn expert(self, item: Option<Item<'a>>, ei: EiId, text: Option<&str>) -> EpanResult<()> {

@@ -11,7 +11,8 @@ local P = DATA.proto
 -- name would fail. If it is there (its fields are listed, or the name is
 -- taken), step aside with one line instead of a Lua error.
 local function step_aside(why)
-  print(P.filter .. ".lua: " .. P.short .. " is already registered (" .. why .. "); the Lua dissector steps aside")
+  -- stderr, so that `tshark -T fields` output stays clean for scripts.
+  io.stderr:write(P.filter .. ".lua: " .. P.short .. " is already registered (" .. why .. "); the Lua dissector steps aside\n")
 end
 local prefix = P.filter .. "."
 for _, name in ipairs(Field.list()) do
@@ -196,6 +197,8 @@ local function show_message(tvb, pinfo, tree, offset, avail)
   local bytes = tvb:raw(offset, avail)
   local dec = core.decode(bytes, key)
   local len = math.max(dec.available, 1)
+  -- Nothing after a bad header can be framed: the message is the rest.
+  if not dec.header then len = avail end
   if offset + len > tvb:len() then len = tvb:len() - offset end
   local top = tree:add(proto, tvb(offset, len))
   local function range(o, l)

@@ -4,7 +4,7 @@
 //! exception-catching wrappers; an error from one is shown as Wireshark's
 //! usual exception item and dissection of the packet stops there.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
 use crate::codec::heuristic::{accept_tcp, accept_udp};
 use crate::codec::info::info_text;
@@ -18,29 +18,25 @@ use super::register::{Ids, HANDLES, IDS};
 thread_local! {
     // Reused between messages so the hot path does not allocate item lists.
     static SCRATCH: RefCell<Decoded> = RefCell::new(Decoded::new());
-    // Whether the current dissector call has not shown a message yet; the
-    // first one takes over the columns. A segment that only feeds TCP
-    // reassembly must keep TCP's columns, as it does in a second pass
-    // (where TCP does not call us for it at all).
-    static FRESH: Cell<bool> = const { Cell::new(true) };
 }
 
 fn decoder(ids: &Ids) -> Decoder<'static> {
     Decoder::new(Schema::standard(), Options { charset: ids.charset() })
 }
 
-/// Starts one dissector call: the next message shown takes the columns.
-fn start_frame(_pkt: &Packet<'_>) {
-    FRESH.with(|f| f.set(true));
-}
-
-/// Sets the columns before the first message of a call is shown.
-fn take_columns(pkt: &Packet<'_>) -> EpanResult<()> {
-    if FRESH.with(|f| f.replace(false)) {
+/// Shows one message's Info text. The first XMMEP message of a frame takes
+/// the columns (after any fence TCP set); the next ones, even from another
+/// call for the same frame (a reassembled PDU, then the rest of the
+/// segment), are appended with ", ". The Protocol column tells which case
+/// this is, so a segment that only feeds reassembly keeps TCP's columns,
+/// as it does in a second pass (where TCP does not call us for it).
+fn add_info(pkt: &Packet<'_>, info: &str) -> EpanResult<()> {
+    if pkt.pinfo.col_text_is(COL_PROTOCOL, "XMMEP") {
+        pkt.pinfo.col_append_sep(COL_INFO, ", ", info)
+    } else {
         pkt.pinfo.col_set(COL_PROTOCOL, "XMMEP")?;
-        pkt.pinfo.col_clear(COL_INFO)?;
+        pkt.pinfo.col_set(COL_INFO, info)
     }
-    Ok(())
 }
 
 /// XMMEP over TCP: reassembles with tcp_dissect_pdus.
@@ -49,7 +45,6 @@ pub(crate) struct TcpDissector;
 impl Dissector for TcpDissector {
     fn dissect(pkt: &Packet<'_>) -> i32 {
         let Some(ids) = IDS.get() else { return 0 };
-        start_frame(pkt);
         if let Err(e) = tcp_dissect_pdus::<Framing>(pkt, ids.desegment.get()) {
             let _ = pkt.show_exception(&e);
         }
@@ -82,7 +77,6 @@ pub(crate) struct UdpDissector;
 
 impl Dissector for UdpDissector {
     fn dissect(pkt: &Packet<'_>) -> i32 {
-        start_frame(pkt);
         dissect_messages(pkt)
     }
 }
@@ -234,8 +228,7 @@ fn show(pkt: &Packet<'_>, ids: &Ids, dec: &Decoder<'_>, base: usize, msg: &[u8],
         let target = r.item.and_then(|i| shown.get(i as usize).copied()).unwrap_or(proto_item);
         pkt.pinfo.expert(Some(target), ids.ei[r.kind.index()], Some(&r.text))?;
     }
-    take_columns(pkt)?;
     let info = info_text(schema, d, |o, l| charset.decode(&msg[o as usize..(o + l) as usize]));
-    pkt.pinfo.col_append_sep(COL_INFO, ", ", &info)?;
+    add_info(pkt, &info)?;
     Ok(())
 }

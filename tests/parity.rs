@@ -1,0 +1,69 @@
+//! The Lua script and the binary plugin show the same thing: for every
+//! capture of the corpus, frame by frame, the same messages, the same xmmep
+//! fields with the same values and places, and the same expert infos
+//! (names, severities, groups, texts), and the same Protocol and Info
+//! columns. The README lists what may differ; none of it shows here, so any
+//! difference fails this test.
+
+mod support;
+
+use std::path::Path;
+
+use support::render::{corpus, decode, render};
+use support::tshark::Tshark;
+
+fn lua_script() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("lua/xmmep.lua").to_string_lossy().into_owned()
+}
+
+#[test]
+fn lua_equals_plugin_on_the_corpus() {
+    let plugin = Tshark::with_plugin();
+    let lua = Tshark::without_plugin();
+    let script = lua.add_file(Path::new(&lua_script()));
+    let x = format!("lua_script:{}", script.display());
+    let mut differ = Vec::new();
+    for cap in corpus() {
+        let a = render(&decode(&plugin, &cap, &[]));
+        let b = render(&decode(&lua, &cap, &["-X", &x]));
+        // The columns too: Protocol and Info, frame by frame.
+        let cols = |ts: &Tshark, extra: &[&str]| {
+            let f = ts.add_file(&cap);
+            let f = f.to_string_lossy().into_owned();
+            let mut args = vec!["-r", f.as_str(), "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info"];
+            let opts = support::render::options_for(&cap);
+            args.extend(opts.iter().map(String::as_str));
+            args.extend_from_slice(extra);
+            let out = ts.run(&args);
+            out.assert_success();
+            out.stdout
+        };
+        let (ca, cb) = (cols(&plugin, &[]), cols(&lua, &["-X", &x]));
+        if ca != cb {
+            let d: Vec<String> = ca.lines().zip(cb.lines()).filter(|(p, l)| p != l).take(3).map(|(p, l)| format!("plugin: {p}\n   lua: {l}")).collect();
+            differ.push(format!("{}: columns differ\n{}", cap.display(), d.join("\n")));
+        }
+        if a != b {
+            let first = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(a.lines().count().min(b.lines().count()));
+            let ctx = |s: &str| s.lines().skip(first.saturating_sub(3)).take(8).collect::<Vec<_>>().join("\n");
+            differ.push(format!("{}: first difference at line {}\n--- plugin\n{}\n--- lua\n{}", cap.display(), first + 1, ctx(&a), ctx(&b)));
+        }
+    }
+    assert!(differ.is_empty(), "{} capture(s) differ:\n{}", differ.len(), differ.join("\n\n"));
+}
+
+#[test]
+fn lua_steps_aside_when_the_plugin_is_loaded() {
+    let ts = Tshark::with_plugin();
+    let script = ts.add_file(Path::new(&lua_script()));
+    let cap = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures/keepalive.pcapng"));
+    let out = ts.run(&["-X", &format!("lua_script:{}", script.display()), "-r", &cap.to_string_lossy(), "-T", "fields", "-e", "xmmep.user_name"]);
+    out.assert_success();
+    assert!(!out.stderr.contains("Lua: Error"), "{}", out.stderr);
+    assert!(!out.stdout.trim().is_empty(), "nothing decoded");
+    // Decoded once, by the plugin: no message is shown twice.
+    let plugin_only = Tshark::with_plugin();
+    let cap2 = plugin_only.add_file(&cap);
+    let alone = plugin_only.run(&["-r", &cap2.to_string_lossy(), "-T", "fields", "-e", "xmmep.user_name"]);
+    assert_eq!(out.stdout, alone.stdout);
+}
