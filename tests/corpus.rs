@@ -3,6 +3,8 @@
 //! malformed capture, nothing XMMEP-like in the non-XMMEP capture, and files
 //! that tshark reads.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -171,30 +173,26 @@ fn login_response_is_multi_part_with_rising_seq_and_true_counts() {
     }
 }
 
-/// tshark reads every file, and sees complete TCP conversations.
+/// tshark reads every file, and sees complete TCP conversations. tshark
+/// runs isolated from any XMMEP dissector installed on the machine.
 #[test]
 fn tshark_reads_the_captures() {
-    if std::process::Command::new("tshark").arg("-v").output().is_err() {
-        eprintln!("tshark not installed; skipped");
-        return;
-    }
+    let ts = support::tshark::Tshark::without_plugin();
     for (name, _) in files_below(&committed()) {
-        let path = committed().join(&name);
-        let out = std::process::Command::new("tshark").args(["-n", "-r"]).arg(&path).args(["-q", "-z", "conv,tcp"]).output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        let err: Vec<_> = err.lines().filter(|l| !l.contains("Running as user") && !l.trim().is_empty()).collect();
+        let path = ts.add_file(&committed().join(&name));
+        let out = ts.run(&["-n", "-r", &path.to_string_lossy(), "-q", "-z", "conv,tcp"]);
+        let err: Vec<_> = out.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
         assert!(out.status.success() && err.is_empty(), "{name}: {err:?}");
+        assert!(out.stdout.contains("TCP Conversations"), "{name}: {}", out.stdout);
     }
 }
 
 /// The ports of the corpus belong to no dissector in `tshark -G decodes`.
 #[test]
 fn ports_are_free_in_tshark() {
-    let Ok(out) = std::process::Command::new("tshark").args(["-G", "decodes"]).output() else {
-        eprintln!("tshark not installed; skipped");
-        return;
-    };
-    let text = String::from_utf8_lossy(&out.stdout);
+    let out = support::tshark::Tshark::without_plugin().run(&["-G", "decodes"]);
+    out.assert_success();
+    let text = out.stdout;
     for line in text.lines() {
         let f: Vec<_> = line.split('\t').collect();
         if f.len() >= 3 && (f[0] == "tcp.port" || f[0] == "udp.port") {
