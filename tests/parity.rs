@@ -1,7 +1,8 @@
 //! The Lua script and the binary plugin show the same thing: for every
 //! capture of the corpus, frame by frame, the same messages, the same xmmep
 //! fields with the same values and places, and the same expert infos
-//! (names, severities, groups, texts), and the same Protocol and Info
+//! (names, severities, groups, texts), the same tree labels, and the same
+//! Protocol and Info
 //! columns. The README lists what may differ; none of it shows here, so any
 //! difference fails this test.
 
@@ -9,7 +10,7 @@ mod support;
 
 use std::path::Path;
 
-use support::render::{corpus, decode, render};
+use support::render::{corpus, decode, render_with};
 use support::tshark::Tshark;
 
 fn lua_script() -> String {
@@ -24,8 +25,8 @@ fn lua_equals_plugin_on_the_corpus() {
     let x = format!("lua_script:{}", script.display());
     let mut differ = Vec::new();
     for cap in corpus() {
-        let a = render(&decode(&plugin, &cap, &[]));
-        let b = render(&decode(&lua, &cap, &["-X", &x]));
+        let a = render_with(&decode(&plugin, &cap, &[]), true);
+        let b = render_with(&decode(&lua, &cap, &["-X", &x]), true);
         // The columns too: Protocol and Info, frame by frame.
         let cols = |ts: &Tshark, extra: &[&str]| {
             let f = ts.add_file(&cap);

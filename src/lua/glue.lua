@@ -220,6 +220,12 @@ local function show_message(tvb, pinfo, tree, offset, avail)
   for i, it in ipairs(dec.items) do
     local parent = parents[it.depth] or top
     local item = add_item(parent, it, range(it.offset, it.len), enc)
+    -- A struct is labelled by its first member when that is text
+    -- ("Buddy: alice"), so a long list reads without expanding it.
+    local first = dec.items[i + 1]
+    if it.kind == "none" and first and first.depth == it.depth + 1 and first.kind == "text" then
+      item:append_text(": " .. text_of(first.offset, first.len))
+    end
     tree_items[i] = item
     parents[it.depth + 1] = item
   end

@@ -207,7 +207,16 @@ fn show(pkt: &Packet<'_>, ids: &Ids, dec: &Decoder<'_>, base: usize, msg: &[u8],
                 item.set_generated()?;
                 item
             }
-            (Value::None, Some(hf)) => parent.add_item(hf, tvb, start, len, sys::ENC_NA)?,
+            (Value::None, Some(hf)) => {
+                let item = parent.add_item(hf, tvb, start, len, sys::ENC_NA)?;
+                // A struct is labelled by its first member when that is text
+                // ("Buddy: alice"), so a long list reads without expanding it.
+                if let Some(first) = d.items.get(i + 1).filter(|n| n.depth == it.depth + 1 && n.value == Value::Text) {
+                    let text = &msg[first.offset as usize..(first.offset + first.len) as usize];
+                    item.append_text(&format!(": {}", charset.decode(text)))?;
+                }
+                item
+            }
             (Value::Count(n), Some(hf)) | (Value::Index(n), Some(hf)) => {
                 let item = parent.add_item(hf, tvb, start, len, sys::ENC_NA)?;
                 item.append_text(&format!(": {}", elements(n)))?;

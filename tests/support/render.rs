@@ -21,6 +21,12 @@ pub fn options_for(capture: &Path) -> Vec<String> {
 }
 
 pub fn render(frames: &[Frame]) -> String {
+    render_with(frames, false)
+}
+
+/// As [`render`], with each field's label as tshark shows it (`showname`)
+/// when `labels` is set: the tree as an analyst reads it.
+pub fn render_with(frames: &[Frame], labels: bool) -> String {
     let mut o = String::new();
     for f in frames.iter().filter(|f| !f.messages.is_empty()) {
         for m in &f.messages {
@@ -34,6 +40,9 @@ pub fn render(frames: &[Frame]) -> String {
                     let _ = writeln!(o, "{indent}- {} @{}+{}", fl.show, fl.pos, fl.size);
                 } else {
                     let _ = writeln!(o, "{indent}{} = {} @{}+{}", fl.name, fl.show, fl.pos, fl.size);
+                    if labels {
+                        let _ = writeln!(o, "{indent}  \"{}\"", fl.showname);
+                    }
                 }
             }
             // Field-level expert infos, after the fields, naming their field
