@@ -142,7 +142,8 @@ fn main() {
         .allowlist_type("dissector_t|heur_dissector_t|dissector_handle_t|module_t|range_t|enum_val_t")
         .allowlist_type("ftenum|field_display_e|hf_ref_type|heuristic_enable_e")
         .allowlist_var("FT_.*|BASE_.*|ABSOLUTE_TIME_.*|HF_REF_TYPE_.*|HEURISTIC_(ENABLE|DISABLE)")
-        .allowlist_var("ENC_.*|PI_.*|COL_.*")
+        .allowlist_var("ENC_.*|PI_.*|COL_.*|TH_FIN")
+        .allowlist_type("tcpinfo")
         .allowlist_var("BoundsError|ContainedBoundsError|ReportedBoundsError|FragmentBoundsError")
         .allowlist_var("TypeError|DissectorError|ScsiBoundsError|OutOfMemoryError|ReassemblyError");
     for dir in &includes {

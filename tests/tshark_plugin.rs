@@ -7,6 +7,8 @@
 mod common;
 mod support;
 
+use std::path::Path;
+
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use xmmep::capture::net::{Client, Net, Server, Tcp, Udp};
@@ -327,5 +329,29 @@ fn field_list_has_every_schema_field() {
         let dec = format!("V\txmmep.result\t{}\t{}", e.value, e.name);
         let hex = format!("V\txmmep.result\t0x{:08x}\t{}", e.value, e.name);
         assert!(has(&dec) || has(&hex), "{dec}");
+    }
+}
+
+#[test]
+fn stream_closing_inside_a_message_is_truncated() {
+    let mut net = Net::new(13, "fin");
+    let (c, srv) = (net.host([10, 4, 0, 2]), net.host([10, 4, 0, 1]));
+    let mut tcp = Tcp::connect(&mut net, c, srv, TCP_PORT);
+    tcp.send(&mut net, Client, &encode_raw(200, b"alice"));
+    // The client writes half a chat message and closes: the FIN rides on it.
+    let chat = encode_raw(170, b"alice\x01bob\x011700000100\x01bye\x010");
+    tcp.close_with(&mut net, Client, &chat[..20]);
+    let cap = pcapng(&mut net);
+    let expected = format!("Body has 12 of {} bytes", chat.len() - 8);
+    for (ts, extra) in [(Tshark::with_plugin(), vec![]), (Tshark::without_plugin(), vec!["lua"])] {
+        let lua = extra.first().map(|_| ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lua/xmmep.lua")));
+        let x = lua.map(|l| format!("lua_script:{}", l.display()));
+        let args: Vec<&str> = x.as_deref().map(|x| vec!["-X", x]).unwrap_or_default();
+        let shown = frames(&ts, &cap, &args);
+        let msgs: Vec<&pdml::Message> = shown.iter().flat_map(|f| &f.messages).collect();
+        let last = msgs.last().expect("messages");
+        assert_eq!(last.name(), "MSG_TXT_MSG", "{args:?}");
+        let x = last.experts.iter().find(|x| x.name == "xmmep.truncated").unwrap_or_else(|| panic!("{args:?}: {:?}", last.experts));
+        assert_eq!((x.severity.as_str(), x.message.as_str()), ("error", expected.as_str()));
     }
 }

@@ -440,9 +440,17 @@ impl Tcp {
     /// Closes the connection: FIN from `initiator`, ACK, FIN from the peer,
     /// last ACK.
     pub fn close(&mut self, net: &mut Net, initiator: Side) {
+        self.close_with(net, initiator, &[]);
+    }
+
+    /// Closes the connection with `last` as the payload of the initiator's
+    /// FIN segment (an application that writes and closes at once).
+    pub fn close_with(&mut self, net: &mut Net, initiator: Side, last: &[u8]) {
+        assert!(last.len() <= MSS);
         let peer = initiator.other();
+        let fin = Flags { fin: true, ack: true, psh: !last.is_empty(), ..Flags::default() };
+        self.segment(net, initiator, fin, last, None, false);
         let fin = Flags { fin: true, ack: true, ..Flags::default() };
-        self.segment(net, initiator, fin, &[], None, false);
         self.ends[peer.i()].rcv_nxt = self.ends[initiator.i()].snd_nxt;
         self.ends[peer.i()].ack_due = None;
         let at = self.segment(net, peer, Flags { ack: true, ..Flags::default() }, &[], None, false);

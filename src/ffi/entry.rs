@@ -45,7 +45,9 @@ pub trait PduFraming: 'static {
     const FIXED_LEN: u32;
     /// Total length of the PDU starting at `offset` (at least FIXED_LEN
     /// bytes are available there). Return 0 if the header is invalid.
-    fn pdu_len(pkt: &Packet<'_>, offset: i32) -> u32;
+    /// `stream_ends` is true when this segment carries TCP's FIN: no more
+    /// data will follow in this direction.
+    fn pdu_len(pkt: &Packet<'_>, offset: i32, stream_ends: bool) -> u32;
     /// Dissects one whole PDU (`pkt.tvb` holds exactly that PDU).
     fn dissect_pdu(pkt: &Packet<'_>) -> i32;
 }
@@ -155,12 +157,16 @@ unsafe extern "C" fn pdu_len_fn<F: PduFraming>(
     let Some(pkt) = (unsafe { packet(tvb, pinfo, std::ptr::null_mut(), data) }) else {
         return 0;
     };
+    // SAFETY: `data` is what our TCP dissector was given and passed on to
+    // tcp_dissect_pdus; TCP calls its subdissectors (port table, Decode As,
+    // heuristics, conversations) with a `struct tcpinfo *` there, or NULL.
+    let fin = !data.is_null() && unsafe { u32::from((*(data as *const sys::tcpinfo)).flags) } & sys::TH_FIN != 0;
     guard::guard(
         |p| {
             report_panic(pkt.tvb, pkt.pinfo, pkt.tree, p);
             0
         },
-        || F::pdu_len(&pkt, offset),
+        || F::pdu_len(&pkt, offset, fin),
     )
 }
 

@@ -248,9 +248,21 @@ end
 
 -- ------------------------------------------------------------ TCP
 
+-- TCP's FIN flag of the current segment: Lua has no `struct tcpinfo`.
+local f_tcp_fin = Field.new("tcp.flags.fin")
+
 local function pdu_len(tvb, pinfo, offset)
   local what, len = core.frame(tvb:raw(offset, HEADER_LEN), 1)
-  if what == "message" then return len end
+  if what == "message" then
+    -- The stream closes inside this message: show what came (a truncated
+    -- body) rather than wait for bytes that will never arrive.
+    local rest = tvb:len() - offset
+    if len > rest then
+      local fin = f_tcp_fin()
+      if fin and fin.value then return rest end
+    end
+    return len
+  end
   return tvb:len() - offset -- a bad header: the rest is shown as malformed
 end
 

@@ -57,9 +57,13 @@ struct Framing;
 impl PduFraming for Framing {
     const FIXED_LEN: u32 = HEADER_LEN as u32;
 
-    fn pdu_len(pkt: &Packet<'_>, offset: i32) -> u32 {
+    fn pdu_len(pkt: &Packet<'_>, offset: i32, stream_ends: bool) -> u32 {
         let rest = pkt.tvb.reported_len().saturating_sub(offset as u32);
         match pkt.tvb.slice(offset as u32, HEADER_LEN as u32).ok().and_then(parse_header) {
+            // The stream closes inside this message: show what came, which
+            // the decoder reports as a truncated body, rather than wait for
+            // bytes that will never arrive.
+            Some(h) if stream_ends && h.message_len() as u32 > rest => rest,
             Some(h) => h.message_len() as u32,
             // Not a header: claim the rest, where the bad header is reported;
             // nothing after it can be framed.
