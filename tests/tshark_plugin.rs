@@ -355,3 +355,21 @@ fn stream_closing_inside_a_message_is_truncated() {
         assert_eq!((x.severity.as_str(), x.message.as_str()), ("error", expected.as_str()));
     }
 }
+
+#[test]
+fn desegment_preference_is_honoured() {
+    let (cap, _) = tcp_capture();
+    let ts = Tshark::with_plugin();
+    let names = |extra: &[&str]| -> Vec<String> {
+        frames(&ts, &cap, extra).iter().flat_map(|f| f.messages.iter().map(|m| m.name().to_string())).collect()
+    };
+    // Reassembled: every message once, whole.
+    let whole = names(&[]);
+    assert!(whole.iter().all(|n| n.starts_with("MSG_")), "{whole:?}");
+    // Not reassembled: a message cut across segments is shown from the
+    // segment that holds its start, as far as it goes, and reported.
+    let shown = frames(&ts, &cap, &["-o", "xmmep.desegment:FALSE"]);
+    let experts: Vec<&str> = shown.iter().flat_map(|f| &f.messages).flat_map(|m| &m.experts).map(|x| x.name.as_str()).collect();
+    assert!(experts.contains(&"xmmep.truncated"), "{experts:?}");
+    assert_ne!(whole, names(&["-o", "xmmep.desegment:FALSE"]));
+}
