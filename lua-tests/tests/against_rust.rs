@@ -6,12 +6,18 @@
 #[path = "../../tests/common/values.rs"]
 mod values;
 
+// Shared with tests/spec_examples.rs; its `EXAMPLES` is not used here.
+#[path = "../../tests/common/spec_examples.rs"]
+#[allow(dead_code)]
+mod spec;
+
 use std::cell::OnceCell;
 
 use proptest::prelude::*;
+use spec::f;
 use xmmep::codec::{encode_checked, encode_raw, EncValue};
 use xmmep::schema::Schema;
-use xmmep::table::{self, Field, FieldType, MessageDef, Prim, Role, StructDef, Tail, HEADER_LEN};
+use xmmep::table::{self, Field, FieldType, MessageDef, Prim, Role, HEADER_LEN};
 use xmmep_lua_tests::{assert_same, lua_version, Charset, LuaCore};
 
 thread_local! {
@@ -183,24 +189,8 @@ fn hand_picked_edge_cases() {
 
 // ------------------------------------------------------------ ad-hoc schemas
 
-const fn f(name: &'static str, ty: FieldType) -> Field {
-    Field { spec_name: name, abbrev: name, ty, label: name, desc: name, role: Role::Plain, chars: None, info: None, bool_names: None }
-}
-
-// The specification's examples of section 3.3.1 (tests/spec_examples.rs).
-static FLAG: Field = f("flag", FieldType::Prim(Prim::Boolean));
-static AGE: Field = f("age", FieldType::Prim(Prim::Integer));
-static GREETING: Field = f("greeting", FieldType::Prim(Prim::String));
-static NAME: Field = f("name", FieldType::Prim(Prim::String));
-static EX_USER_NAME: Field = f("user_name", FieldType::Prim(Prim::String));
-static EX_EMAIL: Field = f("email", FieldType::Prim(Prim::String));
-static EX_AGE: Field = f("age", FieldType::Prim(Prim::Integer));
-static EX_USER: StructDef = StructDef { name: "ExampleUserInfo", abbrev: "example_user_info", desc: "", members: &[&EX_USER_NAME, &EX_EMAIL, &EX_AGE] };
-static USER: Field = f("user_info", FieldType::Struct(&EX_USER));
-static NAMES: Field = f("names", FieldType::ListOfString { alt: None });
-static KEY: Field = f("ages.key", FieldType::Prim(Prim::String));
-static VALUE: Field = f("ages.value", FieldType::Prim(Prim::Integer));
-static AGES: Field = f("ages", FieldType::Dictionary { key: &KEY, value: &VALUE });
+// The specification's examples of section 3.3.1 (tests/spec_examples.rs)
+// come from tests/common/spec_examples.rs.
 
 // Every primitive, Long included (no message of the table has one), with
 // tags so the Info text shows them.
@@ -214,30 +204,16 @@ static P_PORT: Field = Field { role: Role::Port, info: Some("p"), ..f("p_port", 
 static P_TIME: Field = Field { role: Role::Time, info: Some("t"), ..f("p_time", FieldType::Prim(Prim::Long)) };
 static P_ENUM: Field = Field { info: Some("e"), ..f("p_enum", FieldType::Enum(&table::RESULT_CODE)) };
 
-const fn m(code: u16, fields: &'static [&'static Field]) -> MessageDef {
-    MessageDef { code, name: "EXAMPLE", section: "3.3.1", directions: &[], desc: "", fields, tail: Tail::Required }
-}
-
-static EXAMPLES: &[MessageDef] = &[
-    m(125, &[&FLAG, &NAMES]),
-    m(138, &[&FLAG, &AGE, &GREETING]),
-    m(182, &[&NAME, &USER]),
-    m(220, &[&FLAG, &AGES]),
-    m(300, &[&P_BYTE, &P_CHAR, &P_SHORT, &P_INT, &P_LONG, &P_BOOL, &P_PORT, &P_TIME, &P_ENUM]),
-];
-
-const SPEC_EXAMPLES: [&[u8]; 4] = [
-    b"  10 1381\x0118\x01hello",
-    b"  23 182tiger\x01puma\x02abc@xy.cn\x0221",
-    b"  12 1251\x01tiger\x03puma",
-    b"  16 2201\x01Wang\x0420\x03Lee\x0421",
-];
+static EXAMPLES: [MessageDef; 5] = {
+    let [a, b, c, d] = spec::DEFS;
+    [a, b, c, d, spec::m(300, &[&P_BYTE, &P_CHAR, &P_SHORT, &P_INT, &P_LONG, &P_BOOL, &P_PORT, &P_TIME, &P_ENUM])]
+};
 
 #[test]
 fn spec_examples() {
-    let schema = Schema::new(EXAMPLES);
+    let schema = Schema::new(&EXAMPLES);
     let lua = LuaCore::from_schema(&schema);
-    for ex in SPEC_EXAMPLES {
+    for ex in spec::ENCODED {
         assert_same(&lua, &schema, ex, Charset::Utf8);
         // Through the committed script too (138, 125 and 220 are undefined
         // there, 182 is MSG_SEND_FILE_RES).
@@ -272,7 +248,7 @@ proptest! {
 
     #[test]
     fn every_primitive_and_64_bit_values(vals in proptest::collection::vec(number_text(), 9)) {
-        let schema = Schema::new(EXAMPLES);
+        let schema = Schema::new(&EXAMPLES);
         thread_local! { static ADHOC: OnceCell<LuaCore> = const { OnceCell::new() }; }
         let body = vals.join("\x01");
         let msg = encode_raw(300, body.as_bytes());
