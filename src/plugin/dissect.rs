@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use crate::codec::heuristic::{accept_tcp, accept_udp};
 use crate::codec::info::info_text;
 use crate::codec::{parse_header, Decoded, Decoder, Options, Value};
-use crate::ffi::{sys, tcp_dissect_pdus, Dissector, EpanResult, Heuristic, Item, Packet, PduFraming, Tree, COL_INFO, COL_PROTOCOL};
+use crate::ffi::{sys, tcp_dissect_pdus, Handle, Dissector, EpanResult, Heuristic, Item, Packet, PduFraming, Tree, COL_INFO, COL_PROTOCOL};
 use crate::schema::{Display, Schema};
 use crate::table::HEADER_LEN;
 
@@ -85,19 +85,30 @@ impl Dissector for UdpDissector {
     }
 }
 
+/// The two heuristics differ only in their acceptance rule and in which
+/// handle and dissector take over the conversation.
+fn heuristic(
+    pkt: &Packet<'_>,
+    accept: fn(&Decoder<'_>, &[u8]) -> bool,
+    handle: fn(&(Handle, Handle)) -> Handle,
+    dissect: fn(&Packet<'_>) -> i32,
+) -> bool {
+    let (Some(ids), Some(handles)) = (IDS.get(), HANDLES.get()) else { return false };
+    let Ok(bytes) = pkt.tvb.bytes() else { return false };
+    if !accept(&decoder(ids), bytes) {
+        return false;
+    }
+    // The rest of the conversation, both directions, is XMMEP.
+    let _ = pkt.pinfo.set_conversation_dissector(handle(handles));
+    dissect(pkt);
+    true
+}
+
 pub(crate) struct TcpHeuristic;
 
 impl Heuristic for TcpHeuristic {
     fn dissect_heur(pkt: &Packet<'_>) -> bool {
-        let (Some(ids), Some((tcp, _))) = (IDS.get(), HANDLES.get()) else { return false };
-        let Ok(bytes) = pkt.tvb.bytes() else { return false };
-        if !accept_tcp(&decoder(ids), bytes) {
-            return false;
-        }
-        // The rest of the conversation, both directions, is XMMEP.
-        let _ = pkt.pinfo.set_conversation_dissector(*tcp);
-        TcpDissector::dissect(pkt);
-        true
+        heuristic(pkt, accept_tcp, |h| h.0, TcpDissector::dissect)
     }
 }
 
@@ -105,14 +116,7 @@ pub(crate) struct UdpHeuristic;
 
 impl Heuristic for UdpHeuristic {
     fn dissect_heur(pkt: &Packet<'_>) -> bool {
-        let (Some(ids), Some((_, udp))) = (IDS.get(), HANDLES.get()) else { return false };
-        let Ok(bytes) = pkt.tvb.bytes() else { return false };
-        if !accept_udp(&decoder(ids), bytes) {
-            return false;
-        }
-        let _ = pkt.pinfo.set_conversation_dissector(*udp);
-        UdpDissector::dissect(pkt);
-        true
+        heuristic(pkt, accept_udp, |h| h.1, UdpDissector::dissect)
     }
 }
 
