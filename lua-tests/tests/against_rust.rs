@@ -5,6 +5,8 @@
 
 #[path = "../../tests/common/values.rs"]
 mod values;
+#[path = "../../tests/common/mutate.rs"]
+mod mutate;
 
 // Shared with tests/spec_examples.rs; its `EXAMPLES` is not used here.
 #[path = "../../tests/common/spec_examples.rs"]
@@ -17,7 +19,7 @@ use proptest::prelude::*;
 use spec::f;
 use xmmep::codec::{encode_checked, encode_raw, EncValue};
 use xmmep::schema::Schema;
-use xmmep::table::{self, Field, FieldType, MessageDef, Prim, Role, HEADER_LEN};
+use xmmep::table::{self, Field, FieldType, MessageDef, Prim, Role};
 use xmmep_lua_tests::{assert_same, lua_version, Charset, LuaCore};
 
 thread_local! {
@@ -81,21 +83,9 @@ proptest! {
     }
 
     #[test]
-    fn mutated_messages((def, values) in any_message(),
-                        edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..=7, any::<u8>()), 1..6),
-                        cut in any::<prop::sample::Index>()) {
+    fn mutated_messages((def, values) in any_message(), edits in mutate::edits(), cut in any::<prop::sample::Index>()) {
         let mut bytes = encode_checked(def, &values).unwrap();
-        for (at, op, b) in edits {
-            if bytes.len() <= HEADER_LEN { break; }
-            let i = HEADER_LEN + at.index(bytes.len() - HEADER_LEN);
-            match op {
-                0 => bytes[i] = b,
-                1..=4 => bytes[i] = op,
-                5 => { bytes.remove(i); }
-                6 => bytes.insert(i, b % 5),
-                _ => bytes[i] = b'0' + b % 10,
-            }
-        }
+        mutate::apply(&mut bytes, &edits);
         same(&bytes);
         let cut = cut.index(bytes.len() + 1);
         same(&bytes[..cut]);

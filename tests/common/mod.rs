@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod spec_examples;
+pub mod mutate;
 pub mod values;
