@@ -105,7 +105,7 @@ fn several_messages_per_datagram_and_gb18030() {
         encode_raw(170, &body)
     };
     let dgram = [encode_raw(200, b"alice"), chat("你好"), encode_raw(135, b"alice\x011")].concat();
-    let shown = frames(&ts, &udp_capture(&[dgram.clone()]), &["-o", "xmmep.charset:gb18030"]);
+    let shown = frames(&ts, &udp_capture(std::slice::from_ref(&dgram)), &["-o", "xmmep.charset:gb18030"]);
     let msgs = &shown[0].messages;
     let names: Vec<&str> = msgs.iter().map(|m| m.name()).collect();
     assert_eq!(names, ["MSG_KEEP_ALIVE", "MSG_TXT_MSG", "MSG_STATUS_CHANGED_NOTIFY"]);
@@ -231,7 +231,7 @@ fn every_report_class() {
 #[test]
 fn garbage_and_truncation_never_crash() {
     let ts = Tshark::with_plugin();
-    let mut payloads = vec![vec![1u8, 2, 3, 4].repeat(2500), encode_raw(170, &vec![3u8; 9000])];
+    let mut payloads = vec![vec![1u8, 2, 3, 4].repeat(2500), encode_raw(170, &[3u8; 9000])];
     payloads.push([b"  10 200".to_vec(), vec![2u8; 2]].concat());
     payloads.push((0..=255u8).cycle().take(3000).collect());
     let cap = udp_capture(&payloads);
@@ -308,9 +308,6 @@ fn field_list_has_every_schema_field() {
         })
         // Expert infos are listed as fields too.
         .filter(|(name, _)| !xmmep::reports::CLASSES.iter().any(|c| name.strip_prefix("xmmep.") == Some(c.abbrev)))
-        .map(|(name, ft)| {
-            (name, ft)
-        })
         .collect();
     let schema = Schema::standard();
     let mut n = 0;

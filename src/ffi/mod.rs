@@ -9,7 +9,8 @@
 //! - [`epan`]: safe wrappers (via the C shim's TRY/CATCH) for tvb, tree,
 //!   item, expert, column, conversation and call-dissector operations;
 //! - [`registry`]: registration from runtime data (hf/ett/ei arrays leaked
-//!   for the process lifetime, handles, heuristics, Decode As, prefs);
+//!   for the process lifetime, handles, heuristics, Decode As, prefs).
+//!
 //! The table-driven registration and dissection that use these wrappers
 //! live in `crate::plugin`.
 
