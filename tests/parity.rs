@@ -6,6 +6,7 @@
 //! columns. The README lists what may differ; none of it shows here, so any
 //! difference fails this test.
 
+mod common;
 mod support;
 
 use std::path::Path;
@@ -67,4 +68,52 @@ fn lua_steps_aside_when_the_plugin_is_loaded() {
     let cap2 = plugin_only.add_file(&cap);
     let alone = plugin_only.run(&["-r", &cap2.to_string_lossy(), "-T", "fields", "-e", "xmmep.user_name"]);
     assert_eq!(out.stdout, alone.stdout);
+}
+
+/// The same on messages that are almost right: every message type with
+/// random values, then mutated (delimiters moved, bytes changed, removed,
+/// inserted), one per datagram on a bound port, in UTF-8 and in GB18030.
+#[test]
+fn lua_equals_plugin_on_mutated_messages() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    use xmmep::capture::net::{Net, Udp};
+    use xmmep::capture::pcapng::Writer;
+
+    let mut runner = TestRunner::deterministic();
+    let mut net = Net::new(5, "mutated");
+    let (c, s) = (net.host([10, 9, 0, 2]), net.host([10, 9, 0, 1]));
+    let flow = Udp::new(c, 50555, s, 47600);
+    for round in 0..8 {
+        for def in xmmep::table::MESSAGES {
+            let values = common::values::message(def).new_tree(&mut runner).unwrap().current();
+            let mut bytes = xmmep::codec::encode_checked(def, &values).unwrap();
+            if round > 0 {
+                let edits = common::mutate::edits().new_tree(&mut runner).unwrap().current();
+                common::mutate::apply(&mut bytes, &edits);
+            }
+            flow.a_to_b(&mut net, &bytes, None);
+        }
+    }
+    let mut w = Writer::new(Vec::new(), "mutated messages").unwrap();
+    for p in net.take_packets() {
+        w.packet(&p).unwrap();
+    }
+    let plugin = Tshark::with_plugin();
+    let lua = Tshark::without_plugin();
+    let cap = plugin.write_file("mutated.pcapng", &w.into_inner());
+    let script = lua.add_file(Path::new(&lua_script()));
+    let x = format!("lua_script:{}", script.display());
+    for charset in ["utf8", "gb18030"] {
+        let opts = ["-o", "xmmep.udp.port:47600", "-o", &format!("xmmep.charset:{charset}")];
+        let a = render_with(&decode(&plugin, &cap, &opts), true);
+        let mut lopts = opts.to_vec();
+        lopts.extend_from_slice(&["-X", &x]);
+        let b = render_with(&decode(&lua, &cap, &lopts), true);
+        assert!(a.lines().count() > 8 * 43 * 3, "too little decoded");
+        if let Some((i, (p, l))) = a.lines().zip(b.lines()).enumerate().find(|(_, (p, l))| p != l) {
+            panic!("{charset}: line {}\nplugin: {p}\n   lua: {l}", i + 1);
+        }
+        assert_eq!(a.lines().count(), b.lines().count(), "{charset}");
+    }
 }

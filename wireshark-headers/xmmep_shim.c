@@ -79,6 +79,15 @@ xmmep_tvb_get_ptr(tvbuff_t *tvb, gint offset, gint length,
 }
 
 int
+xmmep_tvb_get_string(tvbuff_t *tvb, gint offset, gint length, guint encoding,
+                     const guint8 **out, xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, tvb_get_string_enc(wmem_packet_scope(), tvb,
+                                                  offset, length, encoding)));
+}
+
+int
 xmmep_tvb_new_subset_length(tvbuff_t *tvb, gint offset, gint length,
                             tvbuff_t **out, xmmep_exc_t *err)
 {

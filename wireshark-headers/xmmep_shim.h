@@ -35,6 +35,10 @@ typedef struct xmmep_exc {
 /* ---- tvb -------------------------------------------------------------- */
 int xmmep_tvb_get_ptr(tvbuff_t *tvb, gint offset, gint length,
                       const guint8 **out, xmmep_exc_t *err);
+/* tvb_get_string_enc in packet scope: Wireshark's own conversion of
+ * `length` bytes in `encoding` to UTF-8 (invalid sequences replaced). */
+int xmmep_tvb_get_string(tvbuff_t *tvb, gint offset, gint length,
+                         guint encoding, const guint8 **out, xmmep_exc_t *err);
 int xmmep_tvb_new_subset_length(tvbuff_t *tvb, gint offset, gint length,
                                 tvbuff_t **out, xmmep_exc_t *err);
 

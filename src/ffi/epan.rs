@@ -153,6 +153,26 @@ impl<'a> Tvb<'a> {
         self.slice(0, len)
     }
 
+    /// `len` bytes from `offset` converted from `encoding` (ENC_UTF_8,
+    /// ENC_GB18030, ...) by Wireshark itself, so text built by the plugin
+    /// (labels, Info) reads exactly as Wireshark shows string fields. The
+    /// result ends at the first NUL, as C strings do.
+    pub fn string(self, offset: u32, len: u32, encoding: u32) -> EpanResult<String> {
+        let (Ok(off), Ok(l)) = (i32::try_from(offset), i32::try_from(len)) else {
+            return Err(EpanError { code: sys::BoundsError as i32, message: "offset or length too large".into() });
+        };
+        let mut p: *const u8 = ptr::null();
+        // SAFETY: valid tvb; the shim catches a bounds exception and writes
+        // `p` only on success.
+        shim(|e| unsafe { sys::xmmep_tvb_get_string(self.as_ptr(), off, l, encoding, &mut p, e) })?;
+        if p.is_null() {
+            return Ok(String::new());
+        }
+        // SAFETY: tvb_get_string_enc returns a NUL-terminated UTF-8 string
+        // in packet scope, alive until this packet's dissection ends.
+        Ok(unsafe { std::ffi::CStr::from_ptr(p.cast()) }.to_string_lossy().into_owned())
+    }
+
     /// `len` captured bytes from `offset`, zero-copy.
     pub fn slice(self, offset: u32, len: u32) -> EpanResult<&'a [u8]> {
         if len == 0 {

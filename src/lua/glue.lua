@@ -130,8 +130,13 @@ end
 -- TvbRange:string(enc), which in Wireshark 4.0 returns only as many bytes
 -- of the result as the input had, but with stringz() on a small tvb of the
 -- bytes and a NUL (pieces between NUL bytes are converted one by one).
+-- Wireshark's C strings end at NUL: show it as U+2400, as the plugin does.
+local function no_nul(s)
+  return (s:gsub("\0", "\226\144\128"))
+end
+
 local function shown_text(bytes, key, enc)
-  if not bytes:find("[\128-\255]") or (key == "utf8" and valid_utf8(bytes)) then return bytes end
+  if not bytes:find("[\128-\255]") or (key == "utf8" and valid_utf8(bytes)) then return no_nul(bytes) end
   local out, pos = {}, 1
   while pos <= #bytes + 1 do
     local nul = bytes:find("\0", pos, true) or (#bytes + 1)
@@ -142,7 +147,7 @@ local function shown_text(bytes, key, enc)
     out[#out + 1] = piece
     pos = nul + 1
   end
-  return table.concat(out, "\0")
+  return no_nul(table.concat(out, "\0"))
 end
 
 -- ------------------------------------------------------------ showing one message

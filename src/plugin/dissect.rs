@@ -8,8 +8,8 @@ use std::cell::RefCell;
 
 use crate::codec::heuristic::{accept_tcp, accept_udp};
 use crate::codec::info::info_text;
-use crate::codec::{parse_header, Decoded, Decoder, Options, Value};
-use crate::ffi::{sys, tcp_dissect_pdus, Handle, Dissector, EpanResult, Heuristic, Item, Packet, PduFraming, Tree, COL_INFO, COL_PROTOCOL};
+use crate::codec::{parse_header, Charset, Decoded, Decoder, Options, Value};
+use crate::ffi::{sys, tcp_dissect_pdus, Handle, Tvb, Dissector, EpanResult, Heuristic, Item, Packet, PduFraming, Tree, COL_INFO, COL_PROTOCOL};
 use crate::schema::{Display, Schema};
 use crate::table::HEADER_LEN;
 
@@ -158,13 +158,34 @@ fn elements(n: u32) -> String {
     }
 }
 
+/// Text of `bytes` (at `start` in `tvb`) as Wireshark converts it, so that
+/// labels and Info read like string fields, and like the Lua script's. A NUL
+/// shows as U+2400: C strings would end there.
+fn wireshark_text(tvb: Tvb<'_>, start: usize, bytes: &[u8], charset: Charset, enc: u32) -> EpanResult<String> {
+    if bytes.is_ascii() || (charset == Charset::Utf8 && std::str::from_utf8(bytes).is_ok()) {
+        return Ok(String::from_utf8_lossy(bytes).replace('\0', "\u{2400}"));
+    }
+    let mut out = String::new();
+    let mut at = start;
+    for (i, piece) in bytes.split(|&b| b == 0).enumerate() {
+        if i > 0 {
+            out.push('\u{2400}');
+        }
+        if !piece.is_empty() {
+            out.push_str(&tvb.string(at as u32, piece.len() as u32, enc)?);
+        }
+        at += piece.len() + 1;
+    }
+    Ok(out)
+}
+
 /// Adds one message's subtree, expert infos and Info text.
 fn show(pkt: &Packet<'_>, ids: &Ids, dec: &Decoder<'_>, base: usize, msg: &[u8], d: &Decoded) -> EpanResult<()> {
     let schema = dec.schema;
     let charset = dec.opts.charset;
     let enc = match charset {
-        crate::codec::Charset::Utf8 => sys::ENC_UTF_8,
-        crate::codec::Charset::Gb18030 => sys::ENC_GB18030,
+        Charset::Utf8 => sys::ENC_UTF_8,
+        Charset::Gb18030 => sys::ENC_GB18030,
     };
     let tvb = pkt.tvb;
     let name = match d.header {
@@ -189,7 +210,7 @@ fn show(pkt: &Packet<'_>, ids: &Ids, dec: &Decoder<'_>, base: usize, msg: &[u8],
             (Value::Invalid, _) => {
                 let bad = ids.hf[schema.generic.bad_value as usize].expect("bad_value is a filter field");
                 let item = parent.add_item(bad, tvb, start, len, enc)?;
-                item.set_text(&format!("{}: {}", f.label, charset.decode(bytes)))?;
+                item.set_text(&format!("{}: {}", f.label, wireshark_text(tvb, start as usize, bytes, charset, enc)?))?;
                 item
             }
             (Value::Count(n), None) => {
@@ -221,7 +242,8 @@ fn show(pkt: &Packet<'_>, ids: &Ids, dec: &Decoder<'_>, base: usize, msg: &[u8],
                 // ("Buddy: alice"), so a long list reads without expanding it.
                 if let Some(first) = d.items.get(i + 1).filter(|n| n.depth == it.depth + 1 && n.value == Value::Text) {
                     let text = &msg[first.offset as usize..(first.offset + first.len) as usize];
-                    item.append_text(&format!(": {}", charset.decode(text)))?;
+                    let shown = wireshark_text(tvb, base + first.offset as usize, text, charset, enc)?;
+                    item.append_text(&format!(": {shown}"))?;
                 }
                 item
             }
@@ -245,7 +267,10 @@ fn show(pkt: &Packet<'_>, ids: &Ids, dec: &Decoder<'_>, base: usize, msg: &[u8],
         let target = r.item.and_then(|i| shown.get(i as usize).copied()).unwrap_or(proto_item);
         pkt.pinfo.expert(Some(target), ids.ei[r.kind.index()], Some(&r.text))?;
     }
-    let info = info_text(schema, d, |o, l| charset.decode(&msg[o as usize..(o + l) as usize]));
+    let info = info_text(schema, d, |o, l| {
+        let bytes = &msg[o as usize..(o + l) as usize];
+        wireshark_text(tvb, base + o as usize, bytes, charset, enc).unwrap_or_else(|_| charset.decode(bytes))
+    });
     add_info(pkt, &info)?;
     Ok(())
 }
