@@ -14,11 +14,11 @@ mod support;
 
 use std::path::Path;
 
-use xmmep::capture::net::{Client, Net, Server, Tcp, Udp};
-use xmmep::capture::pcapng;
+use xmmep::capture::net::{Client, Net, Server, Tcp};
 use xmmep::codec::{encode_raw, Decoder, Options};
 use xmmep::schema::Schema;
 
+use support::pcap::pcapng;
 use support::tshark::{Output, Tshark};
 
 /// Ports `tshark -G decodes` leaves free, and that tests/tshark_plugin.rs
@@ -29,19 +29,9 @@ const TCP_PORT: u16 = 47400;
 /// Never registered: only the heuristic finds XMMEP there.
 const HEUR_PORT: u16 = 47500;
 
-fn pcapng(net: &mut Net) -> Vec<u8> {
-    pcapng::to_bytes("xmmep lua test capture", &net.take_packets())
-}
-
 /// One datagram per payload, client to server `UDP_PORT`.
 fn udp_capture(payloads: &[&[u8]]) -> Vec<u8> {
-    let mut net = Net::new(31, "lua-udp");
-    let (c, s) = (net.host([10, 3, 0, 2]), net.host([10, 3, 0, 1]));
-    let flow = Udp::new(c, 50321, s, UDP_PORT);
-    for p in payloads {
-        flow.a_to_b(&mut net, p, None);
-    }
-    pcapng(&mut net)
+    support::pcap::udp(UDP_PORT, payloads)
 }
 
 /// Runs tshark on `cap` with the committed script as its only Lua (the

@@ -78,7 +78,6 @@ fn lua_equals_plugin_on_mutated_messages() {
     use proptest::strategy::{Strategy, ValueTree};
     use proptest::test_runner::TestRunner;
     use xmmep::capture::net::{Net, Udp};
-    use xmmep::capture::pcapng::Writer;
 
     let mut runner = TestRunner::deterministic();
     let mut net = Net::new(5, "mutated");
@@ -95,13 +94,9 @@ fn lua_equals_plugin_on_mutated_messages() {
             flow.a_to_b(&mut net, &bytes, None);
         }
     }
-    let mut w = Writer::new(Vec::new(), "mutated messages").unwrap();
-    for p in net.take_packets() {
-        w.packet(&p).unwrap();
-    }
     let plugin = Tshark::with_plugin();
     let lua = Tshark::without_plugin();
-    let cap = plugin.write_file("mutated.pcapng", &w.into_inner());
+    let cap = plugin.write_file("mutated.pcapng", &support::pcap::pcapng(&mut net));
     let script = lua.add_file(Path::new(&lua_script()));
     let x = format!("lua_script:{}", script.display());
     for charset in ["utf8", "gb18030"] {

@@ -8,7 +8,6 @@
 
 mod support;
 
-use support::pcap::{self, Udp};
 use support::tshark::Tshark;
 
 /// A UDP port `tshark -G decodes` shows as free (checked below).
@@ -59,15 +58,18 @@ fn decode_as_dissects_header_and_reports_short_data() {
     );
 
     let cap = ts.write_file(
-        "header.pcap",
-        &pcap::udp(&[
-            // A whole header: body length 12, type 101, then the body.
-            Udp { src_port: 50000, dst_port: PORT, payload: b"  12 101hello world!" },
-            // Zero padding is accepted too.
-            Udp { src_port: 50000, dst_port: PORT, payload: b"00000204" },
-            // Too short for the header: reported as a bad header.
-            Udp { src_port: 50000, dst_port: PORT, payload: b"  12" },
-        ]),
+        "header.pcapng",
+        &support::pcap::udp(
+            PORT,
+            &[
+                // A whole header: body length 12, type 101, then the body.
+                &b"  12 101hello world!"[..],
+                // Zero padding is accepted too.
+                b"00000204",
+                // Too short for the header: reported as a bad header.
+                b"  12",
+            ],
+        ),
     );
     let cap = cap.to_string_lossy().into_owned();
     let decode_as = format!("udp.port=={PORT},xmmep");
@@ -94,7 +96,7 @@ fn decode_as_dissects_header_and_reports_short_data() {
 
     // Without the plugin, the same Decode As is rejected.
     let bare = Tshark::without_plugin();
-    let cap2 = bare.write_file("header.pcap", &std::fs::read(&cap).unwrap());
+    let cap2 = bare.write_file("header.pcapng", &std::fs::read(&cap).unwrap());
     let out = bare.run(&["-r", &cap2.to_string_lossy(), "-d", &decode_as, "-T", "fields", "-e", "frame.number"]);
     assert!(!out.status.success() || out.stdout.trim().is_empty(), "xmmep decoded without the plugin: {out:?}");
 }

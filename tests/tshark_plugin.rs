@@ -12,13 +12,13 @@ use std::path::Path;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use xmmep::capture::net::{Client, Net, Server, Tcp, Udp};
-use xmmep::capture::pcapng::Writer;
 use xmmep::codec::{encode_checked, encode_raw, Charset};
 use xmmep::pdml::{self, Frame};
 use xmmep::schema::Schema;
 use xmmep::table;
 
 use support::expect::{assert_message, expected};
+use support::pcap::pcapng;
 use support::tshark::Tshark;
 
 const UDP_PORT: u16 = 47100;
@@ -26,23 +26,9 @@ const TCP_PORT: u16 = 47200;
 /// Ethernet (14) + IPv4 (20) + UDP (8): where a datagram's payload starts.
 const UDP_PAYLOAD: u32 = 42;
 
-fn pcapng(net: &mut Net) -> Vec<u8> {
-    let mut w = Writer::new(Vec::new(), "xmmep test capture").unwrap();
-    for p in net.take_packets() {
-        w.packet(&p).unwrap();
-    }
-    w.into_inner()
-}
-
 /// One datagram per payload, client to server.
-fn udp_capture(payloads: &[Vec<u8>]) -> Vec<u8> {
-    let mut net = Net::new(7, "udp");
-    let (c, s) = (net.host([10, 1, 0, 2]), net.host([10, 1, 0, 1]));
-    let flow = Udp::new(c, 50123, s, UDP_PORT);
-    for p in payloads {
-        flow.a_to_b(&mut net, p, None);
-    }
-    pcapng(&mut net)
+fn udp_capture<P: AsRef<[u8]>>(payloads: &[P]) -> Vec<u8> {
+    support::pcap::udp(UDP_PORT, payloads)
 }
 
 fn frames(ts: &Tshark, cap: &[u8], extra: &[&str]) -> Vec<Frame> {

@@ -1,50 +1,21 @@
-//! Writes small classic-pcap files (Ethernet / IPv4 / UDP) for tests.
+//! Small capture files for tests, built with the crate's capture builder
+//! (`xmmep::capture`), so that no test writes packets by hand.
 
-/// One UDP datagram: source port, destination port, payload.
-pub struct Udp<'a> {
-    pub src_port: u16,
-    pub dst_port: u16,
-    pub payload: &'a [u8],
+use xmmep::capture::net::{Net, Udp};
+use xmmep::capture::pcapng;
+
+/// Everything `net` sent so far, as a pcapng file.
+pub fn pcapng(net: &mut Net) -> Vec<u8> {
+    pcapng::to_bytes("xmmep test capture", &net.take_packets())
 }
 
-fn ipv4_checksum(h: &[u8]) -> u16 {
-    let mut sum: u32 = h.chunks(2).map(|c| u32::from(u16::from_be_bytes([c[0], c[1]]))).sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
+/// One datagram per payload, from 10.0.0.2:50123 to 10.0.0.1:`port`.
+pub fn udp<P: AsRef<[u8]>>(port: u16, payloads: &[P]) -> Vec<u8> {
+    let mut net = Net::new(7, "udp");
+    let (c, s) = (net.host([10, 0, 0, 2]), net.host([10, 0, 0, 1]));
+    let flow = Udp::new(c, 50123, s, port);
+    for p in payloads {
+        flow.a_to_b(&mut net, p.as_ref(), None);
     }
-    !(sum as u16)
-}
-
-/// A pcap file (link type Ethernet) with one frame per datagram, from
-/// 10.0.0.1 to 10.0.0.2, one second apart. UDP checksums are 0 (absent).
-pub fn udp(datagrams: &[Udp<'_>]) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&4u16.to_le_bytes());
-    out.extend_from_slice(&0i32.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.extend_from_slice(&65535u32.to_le_bytes());
-    out.extend_from_slice(&1u32.to_le_bytes()); // LINKTYPE_ETHERNET
-    for (i, d) in datagrams.iter().enumerate() {
-        let mut f = Vec::new();
-        f.extend_from_slice(&[0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00]);
-        let total = 20 + 8 + d.payload.len();
-        let mut ip = vec![0x45, 0, 0, 0, 0, i as u8, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
-        ip[2..4].copy_from_slice(&(total as u16).to_be_bytes());
-        let c = ipv4_checksum(&ip);
-        ip[10..12].copy_from_slice(&c.to_be_bytes());
-        f.extend_from_slice(&ip);
-        f.extend_from_slice(&d.src_port.to_be_bytes());
-        f.extend_from_slice(&d.dst_port.to_be_bytes());
-        f.extend_from_slice(&((8 + d.payload.len()) as u16).to_be_bytes());
-        f.extend_from_slice(&[0, 0]);
-        f.extend_from_slice(d.payload);
-        out.extend_from_slice(&(1_700_000_000u32 + i as u32).to_le_bytes());
-        out.extend_from_slice(&0u32.to_le_bytes());
-        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
-        out.extend_from_slice(&f);
-    }
-    out
+    pcapng(&mut net)
 }
