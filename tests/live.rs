@@ -265,6 +265,11 @@ const USER: &str = "xiaoming";
 const PASSWORD: &str = "mima2024!";
 const ACTIVATE_CODE: &str = "K7Q2M9XP";
 const BUDDY: &str = "xiaohong";
+
+/// The buddy as an OnlineBuddy: in the login response and when she logs in.
+fn online_buddy() -> EncValue {
+    st(vec![t(BUDDY), t("同事"), t("小红"), t("在忙，晚点回复"), t("avatar/xiaohong.png"), t("127.0.0.1"), i(45_001), i(1)])
+}
 const CHAT: &str = "你好，小红！今天下午三点在会议室见面，带上项目报告。";
 const FILE_NAME: &str = "项目报告-第二版.pdf";
 
@@ -365,16 +370,7 @@ fn tcp_server(listener: TcpListener) -> Result<Log, String> {
                 ];
                 let blocked = vec![t("spammer01")];
                 let rooms = vec![t("项目组"), st(vec![t("读书会"), t("laowang"), t("每周五晚上八点")])];
-                let online = vec![st(vec![
-                    t(BUDDY),
-                    t("同事"),
-                    t("小红"),
-                    t("在忙，晚点回复"),
-                    t("avatar/xiaohong.png"),
-                    t("127.0.0.1"),
-                    i(45_001),
-                    i(1),
-                ])];
+                let online = vec![online_buddy()];
                 let n = |v: &Vec<EncValue>| i(v.len() as i64);
                 // The whole multi-part response in one write.
                 p.send(
@@ -391,16 +387,7 @@ fn tcp_server(listener: TcpListener) -> Result<Log, String> {
                 )?;
             }
             "MSG_CLIENT_READY" => {
-                let buddy = st(vec![
-                    t(BUDDY),
-                    t("同事"),
-                    t("小红"),
-                    t("在忙，晚点回复"),
-                    t("avatar/xiaohong.png"),
-                    t("127.0.0.1"),
-                    i(45_001),
-                    i(1),
-                ]);
+                let buddy = online_buddy();
                 p.send(&mut log, vec![build("MSG_BUDDY_LOGIN_NOTIFY", vec![t(&m.text(0)), buddy])])?;
             }
             "MSG_STATUS_CHANGED_NOTIFY" => {}
