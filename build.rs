@@ -11,17 +11,47 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::{self, Command};
 
-/// Wireshark releases whose plugin ABI this crate knows.
-const SUPPORTED: &[(u32, u32)] = &[(4, 0), (4, 2), (4, 4)];
+/// API capabilities, each with the first Wireshark release that has it.
+/// A release has every capability whose version it reaches, so a newer
+/// release than any listed here gets the newest API, never the oldest.
+/// Each becomes a cfg of the same name, read only by `src/ffi/version.rs`
+/// (and `src/ffi/plugin.rs` for the plugin symbols).
+const CAPABILITIES: &[(&str, (u32, u32))] = &[
+    // gboolean became C bool in heuristic callbacks, boolean preferences
+    // and value_is_in_range.
+    ("xmmep_ws_c_bool", (4, 4)),
+    // plugin_describe() tells the loader what kind of plugin this is
+    // (`tshark -G plugins` says "unknown" without it).
+    ("xmmep_ws_plugin_describe", (4, 4)),
+];
 
 const INSTALL_HINT: &str =
     "apt-get install tshark libwireshark-dev libglib2.0-dev libclang-dev pkg-config";
 
+/// The supported releases, from `wireshark-versions` (first column).
+fn supported_versions(file: &std::path::Path) -> Vec<(u32, u32)> {
+    let text = std::fs::read_to_string(file)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(|v| parse_major_minor(v).unwrap_or_else(|| panic!("bad version {v:?} in {}", file.display())))
+        .collect()
+}
+
+fn parse_major_minor(v: &str) -> Option<(u32, u32)> {
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??))
+}
+
+fn list(versions: &[(u32, u32)]) -> String {
+    versions.iter().map(|(a, b)| format!("{a}.{b}")).collect::<Vec<_>>().join(", ")
+}
+
 fn fail(what: &str) -> ! {
     eprintln!(
         "\nerror: xmmep needs the Wireshark development files: {what}\n\
-         On Debian/Ubuntu install them with:\n    {INSTALL_HINT}\n\
-         (supported Wireshark versions: 4.0, 4.2, 4.4)\n"
+         On Debian/Ubuntu install them with:\n    {INSTALL_HINT}\n"
     );
     // `cargo:warning` makes the message visible even without -vv.
     println!("cargo:warning=xmmep: {what}; install them with: {INSTALL_HINT}");
@@ -55,29 +85,43 @@ fn main() {
     for p in [&wrapper, &shim_c, &shim_h] {
         println!("cargo:rerun-if-changed={}", p.display());
     }
+    let versions_file = manifest.join("wireshark-versions");
+    println!("cargo:rerun-if-changed={}", versions_file.display());
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_LIBDIR");
     println!("cargo:rerun-if-env-changed=LIBCLANG_PATH");
-    println!("cargo:rustc-check-cfg=cfg(xmmep_ws_4_0)");
-    println!("cargo:rustc-check-cfg=cfg(xmmep_ws_4_2)");
-    println!("cargo:rustc-check-cfg=cfg(xmmep_ws_4_4)");
+    for (cfg, _) in CAPABILITIES {
+        println!("cargo:rustc-check-cfg=cfg({cfg})");
+    }
+    let supported = supported_versions(&versions_file);
 
     // ---- Wireshark version --------------------------------------------
     let version = pkg_config(&["--modversion", "wireshark"])
         .unwrap_or_else(|e| fail(&format!("wireshark.pc not found ({e})")));
-    let mut parts = version.split('.').map(|p| p.parse::<u32>());
-    let (major, minor) = match (parts.next(), parts.next()) {
-        (Some(Ok(a)), Some(Ok(b))) => (a, b),
-        _ => fail(&format!("cannot parse Wireshark version {version:?}")),
-    };
-    if !SUPPORTED.contains(&(major, minor)) {
-        fail(&format!("found Wireshark {version}, which this plugin does not support"));
+    let (major, minor) = parse_major_minor(&version)
+        .unwrap_or_else(|| fail(&format!("cannot parse Wireshark version {version:?}")));
+    if !supported.contains(&(major, minor)) {
+        // Not `fail`: the development files are there, the version is not ours.
+        let msg = format!(
+            "found Wireshark {version}, which xmmep-wireshark does not support; \
+             supported versions: {} (see ./wireshark-versions). \
+             Use lua/xmmep.lua with this Wireshark, or build against a supported one \
+             (bash scripts/wireshark-root.sh run VERSION cargo build --release --lib).",
+            list(&supported)
+        );
+        eprintln!("\nerror: {msg}\n");
+        println!("cargo:warning=xmmep: {msg}");
+        process::exit(1);
     }
     println!("cargo:rustc-env=XMMEP_WS_MAJOR={major}");
     println!("cargo:rustc-env=XMMEP_WS_MINOR={minor}");
     println!("cargo:rustc-env=XMMEP_WS_VERSION={version}");
-    println!("cargo:rustc-cfg=xmmep_ws_{major}_{minor}");
+    for (cfg, since) in CAPABILITIES {
+        if (major, minor) >= *since {
+            println!("cargo:rustc-cfg={cfg}");
+        }
+    }
 
     // ---- include paths (wireshark.pc requires glib-2.0) ------------------
     let cflags = pkg_config(&["--cflags", "wireshark"])
@@ -142,7 +186,7 @@ fn main() {
         .allowlist_type("dissector_t|heur_dissector_t|dissector_handle_t|module_t|range_t|enum_val_t")
         .allowlist_type("ftenum|field_display_e|hf_ref_type|heuristic_enable_e")
         .allowlist_var("FT_.*|BASE_.*|ABSOLUTE_TIME_.*|HF_REF_TYPE_.*|HEURISTIC_(ENABLE|DISABLE)")
-        .allowlist_var("ENC_.*|PI_.*|COL_.*|TH_FIN")
+        .allowlist_var("ENC_.*|PI_.*|COL_.*|TH_FIN|WS_PLUGIN_DESC_DISSECTOR")
         .allowlist_type("tcpinfo")
         .allowlist_var("BoundsError|ContainedBoundsError|ReportedBoundsError|FragmentBoundsError")
         .allowlist_var("TypeError|DissectorError|ScsiBoundsError|OutOfMemoryError|ReassemblyError");

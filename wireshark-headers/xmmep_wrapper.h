@@ -12,6 +12,12 @@
 #ifndef XMMEP_WRAPPER_H
 #define XMMEP_WRAPPER_H
 
+/* From 4.4 on, frame_data.h no longer includes wtap.h, which packet_info.h
+ * still needs (union wtap_pseudo_header): include it first. */
+#include <wiretap/wtap.h>
+#if __has_include(<wsutil/plugins.h>) /* installed from 4.4 on */
+#include <wsutil/plugins.h>             /* WS_PLUGIN_DESC_DISSECTOR */
+#endif
 #include <epan/packet.h>
 #include <epan/proto.h>
 #include <epan/expert.h>

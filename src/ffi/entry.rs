@@ -23,7 +23,7 @@ use super::epan::{shim, EpanResult, Packet, Pinfo, Tree, Tvb, COL_INFO};
 use super::guard::{self, Panicked};
 use super::registry::EiId;
 use super::sys;
-use super::version::{self, HeurResult};
+use super::version::{self, CBool};
 
 /// A dissector (`dissector_t`).
 pub trait Dissector: 'static {
@@ -128,10 +128,10 @@ pub unsafe extern "C" fn heuristic_fn<H: Heuristic>(
     pinfo: *mut sys::packet_info,
     tree: *mut sys::proto_tree,
     data: *mut c_void,
-) -> HeurResult {
+) -> CBool {
     // SAFETY: Wireshark passes valid pointers for the duration of the call.
     let Some(pkt) = (unsafe { packet(tvb, pinfo, tree, data) }) else {
-        return version::heur_result(false);
+        return version::to_c_bool(false);
     };
     let hit = guard::guard(
         |p| {
@@ -142,7 +142,7 @@ pub unsafe extern "C" fn heuristic_fn<H: Heuristic>(
         },
         || H::dissect_heur(&pkt),
     );
-    version::heur_result(hit)
+    version::to_c_bool(hit)
 }
 
 /// `get_pdu_len` callback for `F`. A panic yields 0, which

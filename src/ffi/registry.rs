@@ -432,7 +432,7 @@ impl RangePref {
         let r = self.0.load(Ordering::Relaxed);
         // SAFETY: `r` is NULL or the range Wireshark keeps in the cell; it is
         // replaced only between dissections, on the same thread.
-        !r.is_null() && unsafe { sys::value_is_in_range(r, value) } != 0
+        !r.is_null() && version::from_c_bool(unsafe { sys::value_is_in_range(r, value) })
     }
 }
 

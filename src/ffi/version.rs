@@ -1,62 +1,59 @@
 //! Everything that differs between the supported Wireshark releases.
 //!
-//! `build.rs` detects the version with pkg-config and sets exactly one of the
-//! cfgs `xmmep_ws_4_0`, `xmmep_ws_4_2`, `xmmep_ws_4_4`, plus the constants
-//! below. Wireshark 4.4 replaced `gboolean` (an `int`) by C `bool` in the
-//! heuristic dissector callback and in boolean preferences; those types are
-//! chosen here and nowhere else.
+//! `build.rs` reads the release with pkg-config, checks it against
+//! `wireshark-versions`, and turns on a cfg for every API capability the
+//! release has (`xmmep_ws_c_bool`: 4.4 and later, ...). Code keyed by
+//! capability lives here and in `plugin.rs` (the loader's symbols), nowhere
+//! else, so a release newer than any we know gets the newest API.
 
 use super::sys;
 
 include!(concat!(env!("OUT_DIR"), "/ws_version.rs"));
 
-/// The running Wireshark's version, as `"major.minor.micro"`, at build time.
+/// The Wireshark version (`"major.minor.micro"`) this plugin was built
+/// against; the loader refuses it under any other major.minor.
 pub const WS_VERSION: &str = env!("XMMEP_WS_VERSION");
 
-/// Return type of `heur_dissector_t`.
-#[cfg(not(xmmep_ws_4_4))]
-pub type HeurResult = sys::gboolean;
-/// Return type of `heur_dissector_t`.
-#[cfg(xmmep_ws_4_4)]
-pub type HeurResult = bool;
+/// C's truth type in the epan calls that changed with 4.4: `gboolean` (an
+/// int) before, `bool` from 4.4 on. Heuristic callbacks return it,
+/// `value_is_in_range` returns it, boolean preferences store it.
+#[cfg(not(xmmep_ws_c_bool))]
+pub type CBool = sys::gboolean;
+/// C's truth type in the epan calls that changed with 4.4.
+#[cfg(xmmep_ws_c_bool)]
+pub type CBool = bool;
 
-/// Converts a Rust bool to the heuristic callback's return type.
-#[cfg(not(xmmep_ws_4_4))]
-pub fn heur_result(b: bool) -> HeurResult {
-    b as sys::gboolean
-}
-/// Converts a Rust bool to the heuristic callback's return type.
-#[cfg(xmmep_ws_4_4)]
-pub fn heur_result(b: bool) -> HeurResult {
-    b
-}
-
-/// Storage Wireshark writes a boolean preference to (`gboolean *`, or
-/// `bool *` from 4.4 on); the atomic has the same size and alignment.
-#[cfg(not(xmmep_ws_4_4))]
+/// Storage Wireshark writes a boolean preference to; the atomic has the
+/// size and alignment of [`CBool`].
+#[cfg(not(xmmep_ws_c_bool))]
 pub type PrefBoolCell = std::sync::atomic::AtomicI32;
 /// Storage Wireshark writes a boolean preference to.
-#[cfg(xmmep_ws_4_4)]
+#[cfg(xmmep_ws_c_bool)]
 pub type PrefBoolCell = std::sync::atomic::AtomicBool;
 
-/// A new preference cell holding `b`.
-#[cfg(not(xmmep_ws_4_4))]
-pub fn pref_bool_cell(b: bool) -> PrefBoolCell {
-    PrefBoolCell::new(b as i32)
+/// A Rust bool as [`CBool`].
+pub fn to_c_bool(b: bool) -> CBool {
+    #[cfg(not(xmmep_ws_c_bool))]
+    return b as sys::gboolean;
+    #[cfg(xmmep_ws_c_bool)]
+    return b;
 }
+
+/// A [`CBool`] as a Rust bool.
+#[allow(clippy::nonminimal_bool)] // `!= 0` or identity, depending on the release
+pub fn from_c_bool(c: CBool) -> bool {
+    #[cfg(not(xmmep_ws_c_bool))]
+    return c != 0;
+    #[cfg(xmmep_ws_c_bool)]
+    return c;
+}
+
 /// A new preference cell holding `b`.
-#[cfg(xmmep_ws_4_4)]
 pub fn pref_bool_cell(b: bool) -> PrefBoolCell {
-    PrefBoolCell::new(b)
+    PrefBoolCell::new(to_c_bool(b))
 }
 
 /// Reads a preference cell.
-#[cfg(not(xmmep_ws_4_4))]
 pub fn pref_bool_get(c: &PrefBoolCell) -> bool {
-    c.load(std::sync::atomic::Ordering::Relaxed) != 0
-}
-/// Reads a preference cell.
-#[cfg(xmmep_ws_4_4)]
-pub fn pref_bool_get(c: &PrefBoolCell) -> bool {
-    c.load(std::sync::atomic::Ordering::Relaxed)
+    from_c_bool(c.load(std::sync::atomic::Ordering::Relaxed))
 }

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Debian roots with another Wireshark, for building and testing against it.
+#
+#   bash scripts/wireshark-root.sh create VERSION     build the root once (cached)
+#   bash scripts/wireshark-root.sh run VERSION CMD... run CMD in it, in the checkout
+#   bash scripts/wireshark-root.sh path VERSION       print where the root lives
+#   bash scripts/wireshark-root.sh remove VERSION     delete the cached root
+#
+# VERSION is a major.minor from ./wireshark-versions (4.4 -> trixie, ...).
+# The root is made by mmdebstrap from Debian's packages and kept under
+# $XMMEP_ROOT_CACHE (default /var/cache/xmmep-wireshark). `run` bind-mounts
+# the checkout at /src, the host's ~/.cargo and ~/.rustup (no toolchain can
+# be downloaded inside), /proc, /sys and /dev, and unmounts them all when
+# CMD ends, whether it passed or not. Needs root (mounts and chroot).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+# Packages a root needs to build the plugin and run the whole suite.
+ROOT_PACKAGES=tshark,libwireshark-dev,libglib2.0-dev,libclang-dev,clang,pkg-config,gcc,libc6-dev,ca-certificates,util-linux
+
+die() { echo "wireshark-root: $*" >&2; exit 1; }
+
+suite_of() {
+    local v=$1 s
+    s=$(awk -v v="$v" '!/^#/ && $1 == v { print $2 }' "$top/wireshark-versions")
+    [ -n "$s" ] || die "unsupported Wireshark version '$v' (supported: $(supported))"
+    echo "$s"
+}
+supported() { awk '!/^#/ && NF { printf "%s%s", sep, $1; sep=", " }' "$top/wireshark-versions"; }
+
+cache=${XMMEP_ROOT_CACHE:-/var/cache/xmmep-wireshark}
+root_of() { echo "$cache/roots/$(suite_of "$1")"; }
+
+need_root() { [ "$(id -u)" -eq 0 ] || die "needs root (mmdebstrap, mounts, chroot); run it with sudo"; }
+
+create() {
+    local v=$1 suite root tmp
+    suite=$(suite_of "$v")
+    root=$(root_of "$v")
+    [ -f "$root/.xmmep-ready" ] && return 0
+    need_root
+    if ! command -v mmdebstrap >/dev/null; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null \
+            || die "cannot install mmdebstrap (apt-get install mmdebstrap)"
+    fi
+    mkdir -p "$cache/roots"
+    tmp="$root.partial"
+    rm -rf "$tmp"
+    echo "wireshark-root: creating the $suite root for Wireshark $v (a few minutes, once)" >&2
+    # sid's Release file on the mirror is past its Valid-Until date.
+    # The debconf answer keeps dumpcap from asking about non-root capture.
+    mmdebstrap --variant=minbase --quiet \
+        --aptopt='Acquire::Check-Valid-Until "false"' \
+        --essential-hook='echo "wireshark-common wireshark-common/install-setuid boolean false" | chroot "$1" debconf-set-selections' \
+        --include="$ROOT_PACKAGES" \
+        "$suite" "$tmp" >&2 || { rm -rf "$tmp"; die "mmdebstrap failed for $suite"; }
+    local got
+    got=$(chroot "$tmp" pkg-config --modversion wireshark)
+    case "$got" in
+        "$v".*) ;;
+        *) rm -rf "$tmp"; die "$suite carries Wireshark $got, not $v: update ./wireshark-versions" ;;
+    esac
+    touch "$tmp/.xmmep-ready"
+    mv "$tmp" "$root"
+}
+
+run() {
+    local v=$1; shift
+    [ $# -gt 0 ] || die "run: no command given"
+    need_root
+    create "$v"
+    local root mounts=()
+    root=$(root_of "$v")
+    # Unmount in reverse order on any exit, also when CMD fails or we are killed.
+    cleanup() {
+        local i
+        for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
+            umount -l "${mounts[$i]}" 2>/dev/null || true
+        done
+    }
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM
+    bind() { # bind SRC DEST [ro]
+        mkdir -p "$2"
+        mount --bind "$1" "$2"
+        mounts+=("$2")
+        [ "${3:-}" = ro ] && mount -o remount,bind,ro "$2"
+        return 0
+    }
+    mount -t proc proc "$root/proc"; mounts+=("$root/proc")
+    bind /sys "$root/sys" ro
+    bind /dev "$root/dev"
+    mount -t devpts devpts "$root/dev/pts" -o newinstance,ptmxmode=0666 2>/dev/null && mounts+=("$root/dev/pts") || true
+    bind "$top" "$root/src"
+    bind "$HOME/.cargo" "$root/root/.cargo"
+    bind "$HOME/.rustup" "$root/root/.rustup"
+    cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+    # Each Wireshark gets its own target folder: the bindings and the plugin
+    # differ per version.
+    local rc=0
+    chroot "$root" /usr/bin/env -i \
+        HOME=/root PATH=/root/.cargo/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+        TERM="${TERM:-dumb}" CI="${CI:-}" LANG=C.UTF-8 \
+        CARGO_TARGET_DIR="/src/target/ws-$v" XMMEP_IN_ROOT="$v" \
+        ${CARGO_TERM_COLOR:+CARGO_TERM_COLOR=$CARGO_TERM_COLOR} \
+        /bin/bash -c 'cd /src && exec "$@"' bash "$@" || rc=$?
+    return $rc
+}
+
+cmd=${1:-}; shift || true
+case "$cmd" in
+    create) [ $# -eq 1 ] || die "usage: create VERSION"; create "$1" ;;
+    run) [ $# -ge 2 ] || die "usage: run VERSION CMD..."; run "$@" ;;
+    path) [ $# -eq 1 ] || die "usage: path VERSION"; root_of "$1" ;;
+    remove) [ $# -eq 1 ] || die "usage: remove VERSION"; need_root; rm -rf "$(root_of "$1")" ;;
+    *) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+esac
