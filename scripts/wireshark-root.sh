@@ -10,8 +10,9 @@
 # The root is made by mmdebstrap from Debian's packages and kept under
 # $XMMEP_ROOT_CACHE (default /var/cache/xmmep-wireshark). `run` bind-mounts
 # the checkout at /src, the host's ~/.cargo and ~/.rustup (no toolchain can
-# be downloaded inside), /proc, /sys and /dev, and unmounts them all when
-# CMD ends, whether it passed or not. Needs root (mounts and chroot).
+# be downloaded inside), /proc, /sys and /dev in a mount namespace of its
+# own, so nothing stays mounted when CMD ends, whether it passed or not.
+# Needs root (mmdebstrap, unshare, chroot).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -69,42 +70,28 @@ run() {
     [ $# -gt 0 ] || die "run: no command given"
     need_root
     create "$v"
-    local root mounts=()
+    local root
     root=$(root_of "$v")
-    # Unmount in reverse order on any exit, also when CMD fails or we are killed.
-    cleanup() {
-        local i
-        for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-            umount -l "${mounts[$i]}" 2>/dev/null || true
-        done
-    }
-    trap cleanup EXIT
-    trap 'exit 130' INT TERM
-    bind() { # bind SRC DEST [ro]
-        mkdir -p "$2"
-        mount --bind "$1" "$2"
-        mounts+=("$2")
-        [ "${3:-}" = ro ] && mount -o remount,bind,ro "$2"
-        return 0
-    }
-    mount -t proc proc "$root/proc"; mounts+=("$root/proc")
-    bind /sys "$root/sys" ro
-    bind /dev "$root/dev"
-    mount -t devpts devpts "$root/dev/pts" -o newinstance,ptmxmode=0666 2>/dev/null && mounts+=("$root/dev/pts") || true
-    bind "$top" "$root/src"
-    bind "$HOME/.cargo" "$root/root/.cargo"
-    bind "$HOME/.rustup" "$root/root/.rustup"
     cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-    # Each Wireshark gets its own target folder: the bindings and the plugin
-    # differ per version.
-    local rc=0
-    chroot "$root" /usr/bin/env -i \
-        HOME=/root PATH=/root/.cargo/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-        TERM="${TERM:-dumb}" CI="${CI:-}" LANG=C.UTF-8 \
-        CARGO_TARGET_DIR="/src/target/ws-$v" XMMEP_IN_ROOT="$v" \
-        ${CARGO_TERM_COLOR:+CARGO_TERM_COLOR=$CARGO_TERM_COLOR} \
-        /bin/bash -c 'cd /src && exec "$@"' bash "$@" || rc=$?
-    return $rc
+    # The mounts live in a private mount namespace of their own: they vanish
+    # with it when CMD ends, passes, fails or is killed, and the host never
+    # sees them. Each Wireshark gets its own target folder, since the
+    # bindings and the plugin differ per version.
+    unshare --mount --propagation private /bin/bash -euc '
+        root=$1 top=$2 v=$3; shift 3
+        mount -t proc proc "$root/proc"
+        mount --rbind /sys "$root/sys"
+        mount --rbind /dev "$root/dev"
+        for d in "$top:/src" "$HOME/.cargo:/root/.cargo" "$HOME/.rustup:/root/.rustup"; do
+            mkdir -p "$root${d#*:}"
+            mount --bind "${d%%:*}" "$root${d#*:}"
+        done
+        exec chroot "$root" /usr/bin/env -i \
+            HOME=/root PATH=/root/.cargo/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+            TERM="${TERM:-dumb}" CI="${CI:-}" LANG=C.UTF-8 \
+            CARGO_TARGET_DIR="/src/target/ws-$v" XMMEP_IN_ROOT="$v" \
+            /bin/bash -c "cd /src && exec \"\$@\"" bash "$@"
+    ' bash "$root" "$top" "$v" "$@"
 }
 
 cmd=${1:-}; shift || true

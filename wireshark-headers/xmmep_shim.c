@@ -83,8 +83,16 @@ xmmep_tvb_get_string(tvbuff_t *tvb, gint offset, gint length, guint encoding,
                      const guint8 **out, xmmep_exc_t *err)
 {
     SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, tvb_get_string_enc(wmem_packet_scope(), tvb,
+    /* The NULL allocator (g_malloc): wmem_packet_scope() is gone in 4.6, and
+     * the caller copies the text at once and frees it with xmmep_string_free. */
+    GUARDED(err, SET_OUT(out, tvb_get_string_enc(NULL, tvb,
                                                   offset, length, encoding)));
+}
+
+void
+xmmep_string_free(const guint8 *s)
+{
+    wmem_free(NULL, (void *)s);
 }
 
 int

@@ -39,6 +39,8 @@ int xmmep_tvb_get_ptr(tvbuff_t *tvb, gint offset, gint length,
  * `length` bytes in `encoding` to UTF-8 (invalid sequences replaced). */
 int xmmep_tvb_get_string(tvbuff_t *tvb, gint offset, gint length,
                          guint encoding, const guint8 **out, xmmep_exc_t *err);
+/* Frees a string returned by xmmep_tvb_get_string. */
+void xmmep_string_free(const guint8 *s);
 int xmmep_tvb_new_subset_length(tvbuff_t *tvb, gint offset, gint length,
                                 tvbuff_t **out, xmmep_exc_t *err);
 

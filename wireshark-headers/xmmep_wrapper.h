@@ -20,6 +20,7 @@
 #endif
 #include <epan/packet.h>
 #include <epan/proto.h>
+#include <epan/tfs.h>          /* true_false_string: proto.h stops including it in 4.6 */
 #include <epan/expert.h>
 #include <epan/prefs.h>
 #include <epan/conversation.h>

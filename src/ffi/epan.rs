@@ -168,9 +168,13 @@ impl<'a> Tvb<'a> {
         if p.is_null() {
             return Ok(String::new());
         }
-        // SAFETY: tvb_get_string_enc returns a NUL-terminated UTF-8 string
-        // in packet scope, alive until this packet's dissection ends.
-        Ok(unsafe { std::ffi::CStr::from_ptr(p.cast()) }.to_string_lossy().into_owned())
+        // SAFETY: tvb_get_string_enc returned a NUL-terminated UTF-8 string
+        // of its own allocation, which we copy and then free exactly once.
+        Ok(unsafe {
+            let text = std::ffi::CStr::from_ptr(p.cast()).to_string_lossy().into_owned();
+            sys::xmmep_string_free(p);
+            text
+        })
     }
 
     /// `len` captured bytes from `offset`, zero-copy.

@@ -6,6 +6,7 @@
 //! capability lives here and in `plugin.rs` (the loader's symbols), nowhere
 //! else, so a release newer than any we know gets the newest API.
 
+#[cfg(not(xmmep_ws_c_bool))]
 use super::sys;
 
 include!(concat!(env!("OUT_DIR"), "/ws_version.rs"));
