@@ -14,16 +14,19 @@ cd "$(dirname "$0")/.."
 xmmep_setup
 
 version=$(pkg-config --modversion wireshark)
-majmin=$(echo "$version" | cut -d. -f1,2)
+# The folders this Wireshark reads, as it says itself (plugins/4.0,
+# plugins/4.4, plugins/4.6, ...): `tshark -G folders`.
+folder() { tshark -G folders 2>/dev/null | sed -n "s/^$1:[[:space:]]*//p" | head -1; }
 if [ "$(id -u)" -eq 0 ]; then
-    bin_dir="$(pkg-config --variable=plugindir wireshark)/epan"
-    lua_dir="$(tshark -G folders 2>/dev/null | sed -n 's/^Global Lua Plugins:[[:space:]]*//p')"
+    bin_dir="$(folder 'Global Plugins')/epan"
+    lua_dir="$(folder 'Global Lua Plugins')"
     where="system-wide (tshark run as root ignores personal plugins)"
 else
-    bin_dir="$HOME/.local/lib/wireshark/plugins/$majmin/epan"
-    lua_dir="$(tshark -G folders 2>/dev/null | sed -n 's/^Personal Lua Plugins:[[:space:]]*//p')"
+    bin_dir="$(folder 'Personal Plugins')/epan"
+    lua_dir="$(folder 'Personal Lua Plugins')"
     where="for $(id -un) (personal plugin folders)"
 fi
+[ "$bin_dir" != /epan ] || bin_dir="$(pkg-config --variable=plugindir wireshark)/epan"
 : "${lua_dir:=$(dirname "$bin_dir")/..}"
 
 if [ "${1:-}" = "--uninstall" ]; then

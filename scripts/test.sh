@@ -1,15 +1,89 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, then runs every test,
-# the tshark integration tests included.
+# The whole test suite, on every supported Wireshark (./wireshark-versions):
+# installs what is missing, runs every test natively (the tshark integration
+# tests, the Lua core under Lua 5.2 and 5.4, the benchmark in test mode),
+# then the tshark integration tests again inside a Debian root for each other
+# supported version (scripts/wireshark-root.sh), and prints what passed where.
+#
+#   bash scripts/test.sh                 everything (what CI runs)
+#   bash scripts/test.sh --native        only the Wireshark installed here
+#   bash scripts/test.sh --version 4.4   only that version (native or root)
+#   bash scripts/test.sh ... -- ARGS     ARGS go to every `cargo test` (a test name filter, say)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup-debian.sh
+
+only=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --native) only=native; shift ;;
+        --version) only=${2:?--version needs a major.minor}; shift 2 ;;
+        --) shift; break ;;
+        -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        *) echo "test.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
 xmmep_setup
-cargo test --release --lib --bins --tests -- --test-threads=2 "$@"
-# The benchmark runs once in test mode: it must build and run, but speed is
-# never asserted (`cargo bench --bench decode` measures it).
-cargo test --release --benches
-# The core of the generated lua/xmmep.lua against the Rust decoder, under
-# Lua 5.4 and Lua 5.2 (Wireshark 4.0's); mlua builds one version at a time.
-cargo test --release -p xmmep-lua-tests -- "$@"
-cargo test --release -p xmmep-lua-tests --no-default-features --features lua52 -- "$@"
+native=$(pkg-config --modversion wireshark)
+native_mm=$(echo "$native" | cut -d. -f1,2)
+supported=$(awk '!/^#/ && NF { print $1 }' wireshark-versions)
+
+results=()  # "label|passed|failed|status"
+logdir=$(mktemp -d)
+trap 'rm -rf "$logdir"' EXIT
+
+# Runs a command, teeing its output, and records the cargo test counts.
+run_counted() { # label log cmd...
+    local label=$1 log=$2 rc=0 passed failed
+    shift 2
+    "$@" 2>&1 | tee -a "$log" || rc=$?
+    passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{ s += $4 } END { print s + 0 }')
+    failed=$(grep -Eo '; [0-9]+ failed' "$log" | awk '{ s += $2 } END { print s + 0 }')
+    results+=("$label|$passed|$failed|$([ $rc -eq 0 ] && echo ok || echo FAILED)")
+    return $rc
+}
+
+status=0
+want() { [ -z "$only" ] || [ "$only" = "$1" ] || { [ "$only" = native ] && [ "$1" = "$native_mm" ]; }; }
+
+if want "$native_mm"; then
+    log="$logdir/native.log"
+    run_counted "Wireshark $native (native)" "$log" bash -c '
+        set -e
+        cargo test --release --no-fail-fast --lib --bins --tests -- --test-threads=2 "$@"
+        # The benchmark runs once in test mode: it must build and run, but
+        # speed is never asserted (`cargo bench --bench decode` measures it).
+        cargo test --release --benches
+        # The core of the generated lua/xmmep.lua against the Rust decoder,
+        # under Lua 5.4 and Lua 5.2 (4.0s); mlua builds one version at a time.
+        cargo test --release -p xmmep-lua-tests -- "$@"
+        cargo test --release -p xmmep-lua-tests --no-default-features --features lua52 -- "$@"
+    ' bash "$@" || status=1
+fi
+
+for v in $supported; do
+    [ "$v" = "$native_mm" ] && continue
+    want "$v" || continue
+    log="$logdir/$v.log"
+    # The Lua core tests and the benchmark do not depend on Wireshark: they
+    # ran natively. In the root: plugin, Lua script in tshark, parity,
+    # golden files, live loopback capture, xmmep-check.
+    run_counted "Wireshark $v (Debian root $(bash scripts/wireshark-root.sh path "$v" | xargs basename))" "$log" \
+        bash scripts/wireshark-root.sh run "$v" bash -c '
+            echo "xmmep: testing against Wireshark $(pkg-config --modversion wireshark)"
+            cargo test --release --no-fail-fast --lib --bins --tests -- --test-threads=2 "$@"
+        ' bash "$@" || status=1
+done
+
+[ ${#results[@]} -gt 0 ] || { echo "test.sh: no supported Wireshark version selected by '$only'" >&2; exit 2; }
+total_p=0 total_f=0
+echo
+echo "Wireshark versions tested:"
+for r in "${results[@]}"; do
+    IFS='|' read -r label p f st <<<"$r"
+    printf '  %-45s %5d passed, %d failed  %s\n' "$label" "$p" "$f" "$st"
+    total_p=$((total_p + p)) total_f=$((total_f + f))
+done
+echo "matrix: $total_p passed, $total_f failed"
+exit $status

@@ -3,6 +3,11 @@
 //! nesting, position, size, shown value) and every expert info. Used by the
 //! conformance check (`xmmep-check`), the golden-output tests and the
 //! plugin/Lua parity test; streaming, so large captures cost no memory.
+//!
+//! This reader is the one place where Wireshark's own formatting is made
+//! the same across the supported releases (see [`normalise_show`]); what
+//! XMMEP itself shows (names, values, positions, expert infos) is never
+//! rewritten.
 
 use std::io::BufRead;
 
@@ -83,6 +88,56 @@ pub fn group_name(v: u32) -> &'static str {
         0x0200_0000 => "sequence",
         _ => "other",
     }
+}
+
+/// A field's shown value as Wireshark 4.0 prints it, whatever the release.
+/// Only fields whose schema type is concerned are touched, so a text field
+/// that happens to read like a boolean or a time stays as it is:
+/// - from 4.4 on, an FT_BOOLEAN shows as `True`/`False` (4.0: `1`/`0`);
+/// - from 4.6 on, an FT_ABSOLUTE_TIME shows in ISO 8601
+///   (`2023-11-14T22:13:20.000000000Z`; 4.0: `Nov 14, 2023 22:13:20.000000000 UTC`).
+pub fn normalise_show(name: &str, show: String) -> String {
+    use crate::schema::{Display, Schema};
+    let schema = Schema::standard();
+    let display = || schema.field_by_abbrev(name).map(|id| schema.field(id).display);
+    match show.as_str() {
+        "True" if display() == Some(Display::Bool) => "1".to_string(),
+        "False" if display() == Some(Display::Bool) => "0".to_string(),
+        s if s.ends_with('Z') && s.contains('T') && display() == Some(Display::Time) => {
+            normalise_time(s).unwrap_or(show)
+        }
+        _ => show,
+    }
+}
+
+/// An ISO 8601 UTC time as Wireshark 4.0 shows absolute times:
+/// `2023-11-14T22:13:20.000000000Z` -> `Nov 14, 2023 22:13:20.000000000 UTC`.
+/// None when `iso` is not of that form.
+pub fn normalise_time(iso: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let (date, time) = iso.strip_suffix('Z')?.split_once('T')?;
+    // A year may be negative or longer than four digits: split from the right.
+    let (rest, day) = date.rsplit_once('-')?;
+    let (year, month) = rest.rsplit_once('-')?;
+    let month = MONTHS.get(month.parse::<usize>().ok()?.checked_sub(1)?)?;
+    let day: u32 = day.parse().ok()?;
+    Some(format!("{month} {day:>2}, {year} {time} UTC"))
+}
+
+/// The Info column without TCP's own reassembly notes (`[TCP PDU reassembled
+/// in N]`, `[TCP segment of a reassembled PDU]`): from 4.4 on TCP writes them
+/// differently, and differently in one pass and two, so they say nothing
+/// about XMMEP. The rest of the column is kept as it is.
+pub fn normalise_info(info: &str) -> String {
+    const NOTES: [&str; 2] = [" [TCP PDU reassembled in ", " [TCP segment of a reassembled PDU]"];
+    let mut out = info.to_string();
+    for note in NOTES {
+        while let Some(at) = out.find(note) {
+            let end = out[at + 1..].find(']').map_or(out.len(), |e| at + 1 + e + 1);
+            out.replace_range(at..end, "");
+        }
+    }
+    out
 }
 
 struct Attrs {
@@ -193,7 +248,7 @@ pub fn read_frames<R: BufRead>(input: R, mut on_frame: impl FnMut(Frame)) -> Res
                             a
                         };
                         let depth = stack.iter().filter(|o| matches!(o, Open::Field { xmmep_depth: Some(_), .. })).count() as u8;
-                        let show = if a.name.is_empty() { a.show.clone() } else { a.show };
+                        let show = normalise_show(&a.name, a.show);
                         m.fields.push(Field { name: a.name.clone(), depth, pos: a.pos, size: a.size, show, showname: a.showname });
                         field_names.push(a.name);
                         Open::Field { xmmep_depth: Some(depth), expert: false }
@@ -244,5 +299,34 @@ fn close(
             field_names.pop();
         }
         Open::Field { .. } => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tcp_notes_leave_the_info_column() {
+        assert_eq!(normalise_info("1 → 2 [ACK] Len=3 [TCP PDU reassembled in 8]"), "1 → 2 [ACK] Len=3");
+        assert_eq!(normalise_info("a [TCP segment of a reassembled PDU] b"), "a b");
+        assert_eq!(normalise_info("MSG_TXT_MSG [x]"), "MSG_TXT_MSG [x]");
+    }
+
+    #[test]
+    fn only_boolean_fields_lose_true_and_false() {
+        assert_eq!(normalise_show("xmmep.is_room_msg", "True".into()), "1");
+        assert_eq!(normalise_show("xmmep.is_room_msg", "False".into()), "0");
+        assert_eq!(normalise_show("xmmep.is_room_msg", "1".into()), "1");
+        assert_eq!(normalise_show("xmmep.user_name", "True".into()), "True");
+    }
+
+    #[test]
+    fn iso_times_read_as_in_4_0() {
+        let iso = "2023-11-14T22:13:20.000000000Z";
+        assert_eq!(normalise_show("xmmep.send_time", iso.into()), "Nov 14, 2023 22:13:20.000000000 UTC");
+        assert_eq!(normalise_show("xmmep.user_info.birthday", "1990-01-01T00:00:00.000000000Z".into()), "Jan  1, 1990 00:00:00.000000000 UTC");
+        assert_eq!(normalise_show("xmmep.content", iso.into()), iso);
+        assert_eq!(normalise_time("1990-13-01T00:00:00Z"), None);
     }
 }
