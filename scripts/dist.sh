@@ -80,17 +80,20 @@ Description: Wireshark dissector for XMMEP (X-Messenger message protocol)
  every protocol problem. Installs the binary epan plugin for Wireshark $v
  and the equivalent Lua script, which steps aside while the plugin loads.
 EOF
-    deb="$out/xmmep-wireshark_${pv}-${rev}_$arch.deb"
+    deb="$(cd "$out" && pwd)/xmmep-wireshark_${pv}-${rev}_$arch.deb"
     dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
     rm -rf "$stage"
     echo "dist: $(basename "$deb") (Wireshark $v, $suite, depends on $libpkg)"
 
     [ "$check" = 1 ] || return 0
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" >/dev/null
+    local said
+    said=$(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" 2>&1) \
+        || { echo "$said" >&2; echo "dist: apt-get cannot install $(basename "$deb")" >&2; return 1; }
     local listed
-    listed=$(tshark -G plugins 2>/dev/null | awk -F'\t' '{ sub(/ +$/, "", $1) } $1 ~ /^xmmep\.(so|lua)$/ { print $1 "=" $3 }' | sort | tr '\n' ' ')
-    DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq --purge xmmep-wireshark >/dev/null
-    if [ "$listed" != "xmmep.lua=lua script xmmep.so=dissector " ]; then
+    listed=$(tshark -G plugins 2>/dev/null | awk -F'\t' '{ sub(/ +$/, "", $1) } $1 ~ /^xmmep\.(so|lua)$/ { print $1 "=" $3 }' | sort | paste -sd' ')
+    said=$(DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq --purge xmmep-wireshark 2>&1) \
+        || { echo "$said" >&2; echo "dist: apt-get cannot remove xmmep-wireshark" >&2; return 1; }
+    if [ "$listed" != "xmmep.lua=lua script xmmep.so=dissector" ]; then
         echo "dist: after installing $(basename "$deb"), tshark -G plugins lists: '${listed:-nothing}'" >&2
         return 1
     fi

@@ -33,13 +33,17 @@ results=()  # "label|passed|failed|status"
 logdir=$(mktemp -d)
 trap 'rm -rf "$logdir"' EXIT
 
-# Runs a command, teeing its output, and records the cargo test counts.
+# Runs a command, teeing its output, and records the cargo test counts (a
+# command that is not a cargo test counts as one check, passed or failed).
 run_counted() { # label log cmd...
     local label=$1 log=$2 rc=0 passed failed
     shift 2
     "$@" 2>&1 | tee -a "$log" || rc=$?
     passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{ s += $4 } END { print s + 0 }')
     failed=$(grep -Eo '; [0-9]+ failed' "$log" | awk '{ s += $2 } END { print s + 0 }')
+    if ! grep -q '^test result:' "$log"; then
+        passed=$((rc == 0)) failed=$((rc != 0))
+    fi
     results+=("$label|$passed|$failed|$([ $rc -eq 0 ] && echo ok || echo FAILED)")
     return $rc
 }
@@ -76,6 +80,20 @@ for v in $supported; do
             cargo test --release --no-fail-fast --lib --bins --tests -- --test-threads=2 \
                 --skip build_against_an_unsupported_version "$@"
         ' bash "$@" || status=1
+done
+
+# What users install: each version's plugin and Debian package, built by
+# dist.sh and checked in its own release (installed with apt-get, listed by
+# tshark -G plugins, removed without a trace). Installing needs root.
+for v in $supported; do
+    want "$v" || continue
+    log="$logdir/dist-$v.log"
+    if [ "$(id -u)" -eq 0 ]; then
+        run_counted "Debian package for $v (dist.sh)" "$log" bash scripts/dist.sh --version "$v" || status=1
+    else
+        run_counted "Debian package for $v (built; install check needs root)" "$log" \
+            bash scripts/dist.sh --version "$v" --no-check || status=1
+    fi
 done
 
 [ ${#results[@]} -gt 0 ] || { echo "test.sh: no supported Wireshark version selected by '$only'" >&2; exit 2; }
