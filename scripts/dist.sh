@@ -89,8 +89,8 @@ EOF
     local said
     said=$(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" 2>&1) \
         || { echo "$said" >&2; echo "dist: apt-get cannot install $(basename "$deb")" >&2; return 1; }
-    local listed
-    listed=$(tshark -G plugins 2>/dev/null | awk -F'\t' '{ sub(/ +$/, "", $1) } $1 ~ /^xmmep\.(so|lua)$/ { print $1 "=" $3 }' | sort | paste -sd' ')
+    local listed  # the type column, lowercased: 4.6 says "Lua script", earlier releases "lua script"
+    listed=$(tshark -G plugins 2>/dev/null | awk -F'\t' '{ sub(/ +$/, "", $1) } $1 ~ /^xmmep\.(so|lua)$/ { print $1 "=" tolower($3) }' | sort | paste -sd' ')
     said=$(DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq --purge xmmep-wireshark 2>&1) \
         || { echo "$said" >&2; echo "dist: apt-get cannot remove xmmep-wireshark" >&2; return 1; }
     if [ "$listed" != "xmmep.lua=lua script xmmep.so=dissector" ]; then
