@@ -41,7 +41,8 @@ build_in_system() {
     set -euo pipefail
     local target=${CARGO_TARGET_DIR:-target}
     cargo build --release --lib --quiet
-    cp "$target/release/libxmmep.so" "$out/xmmep-$v.so"
+    # Debug info stays in the build (profile.release debug = 1), not in what users download.
+    strip --strip-debug -o "$out/xmmep-$v.so" "$target/release/libxmmep.so"
 
     local libpkg plugindir luadir arch rev stage deb
     libpkg=$(dpkg-query -W -f='${Package}\n' 'libwireshark[0-9]*' | head -1)
