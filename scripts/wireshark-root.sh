@@ -41,7 +41,9 @@ create() {
     [ -f "$root/.xmmep-ready" ] && return 0
     need_root
     if ! command -v mmdebstrap >/dev/null; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null \
+        # A new machine may have no package lists yet: update once if needed.
+        { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap \
+            || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap; }; } >/dev/null 2>&1 \
             || die "cannot install mmdebstrap (apt-get install mmdebstrap)"
     fi
     mkdir -p "$cache/roots"
