@@ -34,6 +34,7 @@ enum FailOn {
 /// this program when no plugin is loaded).
 #[derive(Debug, Parser)]
 #[command(
+    name = "xmmep-export",
     version,
     after_help = "Examples:
   xmmep-export tests/captures/login.pcapng
