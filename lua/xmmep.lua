@@ -1086,9 +1086,15 @@ local P = DATA.proto
 -- The binary plugin registers the same protocol; two registrations of one
 -- name would fail. If it is there (its fields are listed, or the name is
 -- taken), step aside with one line instead of a Lua error.
+-- The line goes to Wireshark's log at level "info", below the default
+-- ("message"), so nothing is printed unless the user asks for that level:
+-- the Lua API of 4.0 has no log call, so the script honours Wireshark's own
+-- setting, WIRESHARK_LOG_LEVEL, and writes to stderr as the log does.
 local function step_aside(why)
-  -- stderr, so that `tshark -T fields` output stays clean for scripts.
-  io.stderr:write(P.filter .. ".lua: " .. P.short .. " is already registered (" .. why .. "); the Lua dissector steps aside\n")
+  local level = string.lower(os.getenv("WIRESHARK_LOG_LEVEL") or "")
+  if level == "info" or level == "debug" or level == "noisy" then
+    io.stderr:write(P.filter .. ".lua: " .. P.short .. " is already registered (" .. why .. "); the Lua dissector steps aside\n")
+  end
 end
 local prefix = P.filter .. "."
 for _, name in ipairs(Field.list()) do
