@@ -267,6 +267,39 @@ impl Tshark {
     }
 }
 
+impl Tshark {
+    /// Runs `bash -o pipefail -c script` in `dir` as the user tshark runs
+    /// as, with the environment of [`Tshark::run`]: a shell command line
+    /// whose tshark loads the plugin (and nothing installed system-wide).
+    pub fn shell(&self, dir: &Path, script: &str) -> Output {
+        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
+        let env = [
+            format!("HOME={}", self.home.display()),
+            format!("WIRESHARK_PLUGIN_DIR={}", self.global_dir().display()),
+            format!("PATH={path}"),
+            "LC_ALL=C.UTF-8".to_string(),
+        ];
+        let mut cmd = if is_root() {
+            let mut c = Command::new("setpriv");
+            c.args([&format!("--reuid={NOBODY}"), &format!("--regid={NOBODY}"), "--clear-groups", "env", "-i"]);
+            c.args(&env);
+            c.arg("bash");
+            c
+        } else {
+            let mut c = Command::new("env");
+            c.arg("-i").args(&env).arg("bash");
+            c
+        };
+        cmd.args(["-o", "pipefail", "-c", script]).current_dir(dir);
+        let out = cmd.output().expect("cannot run bash (or setpriv)");
+        Output {
+            status: out.status,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 impl Drop for Tshark {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.home);
