@@ -237,6 +237,24 @@ local function show_message(tvb, pinfo, tree, offset, avail)
     if it.kind == "none" and first and first.depth == it.depth + 1 and first.kind == "text" then
       item:append_text(": " .. text_of(first.offset, first.len))
     end
+    -- A dictionary element is labelled by its key and value
+    -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its
+    -- enumeration name or else its text, then the value's text.
+    if it.kind == "index" and first and first.depth == it.depth + 1 then
+      local kf = DATA.fields[first.f]
+      local name
+      if (first.kind == "uint" or first.kind == "int") and kf.enum then
+        for _, v in ipairs(DATA.enums[kf.enum].values) do
+          if v.value == tonumber(first.v) then name = v.name end
+        end
+      end
+      local label = kf.label .. ": " .. (name or text_of(first.offset, first.len))
+      local value = dec.items[i + 2]
+      if value and value.depth == it.depth + 1 then
+        label = label .. " = " .. text_of(value.offset, value.len)
+      end
+      item:set_text(label)
+    end
     tree_items[i] = item
     parents[it.depth + 1] = item
   end
