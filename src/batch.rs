@@ -129,6 +129,7 @@ impl Progress {
                     .expect("progress template")
                     .progress_chars("=> "),
             );
+            b.set_message("0");
             b.enable_steady_tick(std::time::Duration::from_millis(200));
             b
         } else {
