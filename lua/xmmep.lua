@@ -186,7 +186,7 @@ local DATA = {
     { abbrev = "xmmep.blocked_users", label = "Blocked user", desc = "Users on the block list", display = "text" }, -- 37
     { abbrev = "xmmep.room_list[]", label = "Chat room list", desc = "Chat rooms the user takes part in", display = "label" }, -- 38
     { abbrev = "xmmep.room_list", label = "Chat room", desc = "Chat rooms the user takes part in", display = "text" }, -- 39
-    { abbrev = "xmmep.chatroom", label = "Chatroom", desc = "A chat room", display = "container" }, -- 40
+    { abbrev = "xmmep.chatroom", label = "Chat room", desc = "A chat room", display = "container" }, -- 40
     { abbrev = "xmmep.chatroom.room_name", label = "Room name", desc = "Chat room name (globally unique)", display = "text" }, -- 41
     { abbrev = "xmmep.chatroom.creator", label = "Creator", desc = "User who created the room", display = "text" }, -- 42
     { abbrev = "xmmep.chatroom.announce", label = "Announcement", desc = "Chat room announcement", display = "text" }, -- 43
@@ -1086,9 +1086,15 @@ local P = DATA.proto
 -- The binary plugin registers the same protocol; two registrations of one
 -- name would fail. If it is there (its fields are listed, or the name is
 -- taken), step aside with one line instead of a Lua error.
+-- The line goes to Wireshark's log at level "info", below the default
+-- ("message"), so nothing is printed unless the user asks for that level:
+-- the Lua API of 4.0 has no log call, so the script honours Wireshark's own
+-- setting, WIRESHARK_LOG_LEVEL, and writes to stderr as the log does.
 local function step_aside(why)
-  -- stderr, so that `tshark -T fields` output stays clean for scripts.
-  io.stderr:write(P.filter .. ".lua: " .. P.short .. " is already registered (" .. why .. "); the Lua dissector steps aside\n")
+  local level = string.lower(os.getenv("WIRESHARK_LOG_LEVEL") or "")
+  if level == "info" or level == "debug" or level == "noisy" then
+    io.stderr:write(P.filter .. ".lua: " .. P.short .. " is already registered (" .. why .. "); the Lua dissector steps aside\n")
+  end
 end
 local prefix = P.filter .. "."
 for _, name in ipairs(Field.list()) do
@@ -1306,6 +1312,24 @@ local function show_message(tvb, pinfo, tree, offset, avail)
     local first = dec.items[i + 1]
     if it.kind == "none" and first and first.depth == it.depth + 1 and first.kind == "text" then
       item:append_text(": " .. text_of(first.offset, first.len))
+    end
+    -- A dictionary element is labelled by its key and value
+    -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its
+    -- enumeration name or else its text, then the value's text.
+    if it.kind == "index" and first and first.depth == it.depth + 1 then
+      local kf = DATA.fields[first.f]
+      local name
+      if (first.kind == "uint" or first.kind == "int") and kf.enum then
+        for _, v in ipairs(DATA.enums[kf.enum].values) do
+          if v.value == tonumber(first.v) then name = v.name end
+        end
+      end
+      local label = kf.label .. ": " .. (name or text_of(first.offset, first.len))
+      local value = dec.items[i + 2]
+      if value and value.depth == it.depth + 1 then
+        label = label .. " = " .. text_of(value.offset, value.len)
+      end
+      item:set_text(label)
     end
     tree_items[i] = item
     parents[it.depth + 1] = item

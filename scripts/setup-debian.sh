@@ -43,3 +43,26 @@ xmmep_setup() {
         exit 1
     fi
 }
+
+# The DuckDB recipe of the README (scripts/duckdb-logins.py) and its test
+# need Python with the `duckdb` package from PyPI. Uses python3 when it has
+# duckdb already; otherwise installs duckdb into a venv under target/ (the
+# venv module comes with Debian's python3-venv). Exports XMMEP_PYTHON.
+xmmep_python_duckdb() {
+    if python3 -c 'import duckdb' 2>/dev/null; then
+        XMMEP_PYTHON=$(command -v python3)
+    else
+        local venv="$PWD/target/duckdb-venv"
+        if [ ! -x "$venv/bin/python" ]; then
+            if ! python3 -m venv "$venv" 2>/dev/null; then
+                rm -rf "$venv"
+                XMMEP_PACKAGES+=(python3-venv)
+                xmmep_setup
+                python3 -m venv "$venv"
+            fi
+        fi
+        "$venv/bin/python" -c 'import duckdb' 2>/dev/null || "$venv/bin/pip" install -q duckdb
+        XMMEP_PYTHON="$venv/bin/python"
+    fi
+    export XMMEP_PYTHON
+}

@@ -52,6 +52,9 @@ status=0
 want() { [ -z "$only" ] || [ "$only" = "$1" ] || { [ "$only" = native ] && [ "$1" = "$native_mm" ]; }; }
 
 if want "$native_mm"; then
+    # The DuckDB recipe's test may not skip here (tests/duckdb_recipe.rs).
+    xmmep_python_duckdb
+    export XMMEP_REQUIRE_DUCKDB=1
     log="$logdir/native.log"
     run_counted "Wireshark $native (native)" "$log" bash -c '
         set -e

@@ -12,5 +12,7 @@ pub mod reports;
 pub mod schema;
 pub mod table;
 pub mod ffi;
+pub mod batch;
+pub mod export;
 pub mod pdml;
 pub mod plugin;

@@ -66,6 +66,45 @@ pub struct Frame {
     /// Expert infos of the frame outside any XMMEP message (a malformed
     /// packet exception raised by another layer, for instance).
     pub other_experts: Vec<Expert>,
+    /// Where and when: the first (outermost) value of each in the frame.
+    pub meta: FrameMeta,
+}
+
+/// The frame's time and addresses, for per-message exports.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FrameMeta {
+    /// `frame.time_epoch` as tshark shows it (`1700000000.123456789`).
+    pub time_epoch: String,
+    /// `ip.src` or `ipv6.src`.
+    pub src_addr: String,
+    pub dst_addr: String,
+    /// `tcp` or `udp`.
+    pub transport: String,
+    pub src_port: String,
+    pub dst_port: String,
+}
+
+impl FrameMeta {
+    /// Keeps the outermost value of the fields it knows (an ICMP error
+    /// quotes inner headers later in the frame).
+    fn see(&mut self, name: &str, show: &str) {
+        let slot = match name {
+            "frame.time_epoch" => &mut self.time_epoch,
+            "ip.src" | "ipv6.src" => &mut self.src_addr,
+            "ip.dst" | "ipv6.dst" => &mut self.dst_addr,
+            "tcp.srcport" | "udp.srcport" => {
+                if self.transport.is_empty() {
+                    self.transport = name[..3].to_string();
+                }
+                &mut self.src_port
+            }
+            "tcp.dstport" | "udp.dstport" => &mut self.dst_port,
+            _ => return,
+        };
+        if slot.is_empty() {
+            *slot = show.to_string();
+        }
+    }
 }
 
 pub fn severity_name(v: u32) -> &'static str {
@@ -212,6 +251,8 @@ pub fn read_frames<R: BufRead>(input: R, mut on_frame: impl FnMut(Frame)) -> Res
                     let a = attrs(&e);
                     if a.name == "frame.number" {
                         frame.number = a.show.parse().unwrap_or(0);
+                    } else if msg.is_none() {
+                        frame.meta.see(&a.name, &a.show);
                     }
                     let in_expert = expert.is_some();
                     if a.name == "_ws.expert" || a.name == "_ws.malformed" && !in_expert {

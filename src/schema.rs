@@ -289,17 +289,7 @@ impl Builder {
 }
 
 fn struct_label(def: &StructDef) -> String {
-    // "UserInfo" -> "User info", "OnlineBuddy" -> "Online buddy".
-    let mut out = String::new();
-    for (i, c) in def.name.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push(' ');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    def.label.to_string()
 }
 
 fn scalar_display(prim: Prim, role: Role) -> Display {

@@ -145,6 +145,9 @@ pub struct StructDef {
     pub name: &'static str,
     /// Lower snake case name, the filter prefix of its members.
     pub abbrev: &'static str,
+    /// How the tree labels a value of this struct (`Chat room`): the one
+    /// spelling, also used by fields whose elements are such values.
+    pub label: &'static str,
     pub desc: &'static str,
     pub members: &'static [&'static Field],
 }
@@ -310,6 +313,7 @@ pub mod user_info {
 pub static USER_INFO: StructDef = StructDef {
     name: "UserInfo",
     abbrev: "user_info",
+    label: "User info",
     desc: "Basic information of a registered user",
     members: &[
         &user_info::USER_NAME,
@@ -334,6 +338,7 @@ pub mod buddy {
 pub static BUDDY: StructDef = StructDef {
     name: "Buddy",
     abbrev: "buddy",
+    label: "Buddy",
     desc: "A buddy in the buddy list",
     members: &[&buddy::BUDDY_NAME, &buddy::GROUP_NAME, &buddy::DISPLAY_NAME],
 };
@@ -353,6 +358,7 @@ pub mod online_buddy {
 pub static ONLINE_BUDDY: StructDef = StructDef {
     name: "OnlineBuddy",
     abbrev: "online_buddy",
+    label: "Online buddy",
     desc: "A buddy that is online",
     members: &[
         &online_buddy::BUDDY_NAME,
@@ -373,9 +379,13 @@ pub mod chatroom {
     pub static ANNOUNCE: Field = string("announce", "Announcement", "Chat room announcement");
 }
 
+/// The one spelling of a chat room in labels (the struct and `room_list`).
+const CHAT_ROOM: &str = "Chat room";
+
 pub static CHATROOM: StructDef = StructDef {
     name: "Chatroom",
     abbrev: "chatroom",
+    label: CHAT_ROOM,
     desc: "A chat room",
     members: &[&chatroom::ROOM_NAME, &chatroom::CREATOR, &chatroom::ANNOUNCE],
 };
@@ -414,7 +424,7 @@ pub static COUNT_BUDDIES: Field = integer("count", "Count", "Number of elements 
 pub static GROUPS: Field = field("groups", "groups", FieldType::ListOfString { alt: None }, "Group", "Buddy group names");
 pub static BUDDY_LIST: Field = field("buddy list", "buddy_list", FieldType::ListOfStruct(&BUDDY), "Buddy list", "Buddies of the user");
 pub static BLOCKED_USERS: Field = field("blocked_users", "blocked_users", FieldType::ListOfString { alt: None }, "Blocked user", "Users on the block list");
-pub static ROOM_LIST: Field = field("room_list", "room_list", FieldType::ListOfString { alt: Some(&CHATROOM) }, "Chat room", "Chat rooms the user takes part in");
+pub static ROOM_LIST: Field = field("room_list", "room_list", FieldType::ListOfString { alt: Some(&CHATROOM) }, CHAT_ROOM, "Chat rooms the user takes part in");
 pub static ONLINE_BUDDY_LIST: Field = field("buddy_list", "buddy_list", FieldType::ListOfStruct(&ONLINE_BUDDY), "Buddy list", "Buddies that are online");
 pub static OBSERVER: Field = string("observer", "Observer", "User who watches the buddy").info("to");
 pub static OBSERVERS: Field = field("observers", "observers", FieldType::ListOfString { alt: None }, "Observer", "Users who watch the buddy");

@@ -236,11 +236,45 @@ fn lists_structs_and_generated_addresses() {
 #[test]
 fn steps_aside_when_the_binary_plugin_is_loaded() {
     let m = keepalive("dave");
-    let out = run(&Tshark::with_plugin(), &udp_capture(&[&m]), &["-T", "fields", "-e", "xmmep.user_name"]);
+    let ts = Tshark::with_plugin();
+    let out = run(&ts, &udp_capture(&[&m]), &["-T", "fields", "-e", "xmmep.user_name"]);
     let all = format!("{}{}", out.stdout, out.stderr);
-    assert!(all.contains("steps aside"), "no step-aside line:\n{all}");
-    assert_eq!(all.matches("steps aside").count(), 1, "{all}");
+    // Quiet at Wireshark's default log level.
+    assert!(!all.contains("steps aside"), "{all}");
     assert!(!all.contains("Lua Error") && !all.contains("Error during loading"), "{all}");
     // The plugin dissects; the script stays out of the way.
     assert_eq!(out.stdout.lines().last(), Some("dave"), "{all}");
+
+    // At log level info, one line on stderr.
+    let lua = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join(xmmep::lua_gen::OUTPUT));
+    let cap = ts.write_file("c.pcapng", &udp_capture(&[&m]));
+    let script = format!("lua_script:{}", lua.display());
+    let out = ts.run_with_env(
+        &[("WIRESHARK_LOG_LEVEL", "info")],
+        &["-X", &script, "-r", cap.to_str().unwrap(), "-T", "fields", "-e", "xmmep.user_name"],
+    );
+    out.assert_success();
+    assert_eq!(out.stderr.matches("steps aside").count(), 1, "{}", out.stderr);
+    assert!(!out.stdout.contains("steps aside"), "{}", out.stdout);
+    assert_eq!(out.stdout.lines().last(), Some("dave"));
+}
+
+#[test]
+fn version_is_clean_with_the_plugin_and_the_script_installed() {
+    use std::os::unix::fs::PermissionsExt;
+    let ts = Tshark::with_plugin();
+    // The script where a user installs it: the personal Lua plugin folder.
+    let dir = ts.home().join(".local/lib/wireshark/plugins");
+    let dst = dir.join("xmmep.lua");
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(xmmep::lua_gen::OUTPUT), &dst).unwrap();
+    std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let listed = ts.run(&["-G", "plugins"]);
+    assert!(listed.stdout.contains("xmmep.so") && listed.stdout.contains("xmmep.lua"), "both loaded: {}", listed.stdout);
+    let out = ts.run(&["-v"]);
+    out.assert_success();
+    assert!(!out.stderr.to_lowercase().contains("xmmep"), "tshark -v stderr: {}", out.stderr);
+    assert!(!out.stdout.contains("steps aside"), "{}", out.stdout);
+    // The line is still there for whoever asks for it.
+    let out = ts.run_with_env(&[("WIRESHARK_LOG_LEVEL", "info")], &["-v"]);
+    assert_eq!(out.stderr.matches("xmmep.lua: XMMEP is already registered").count(), 1, "{}", out.stderr);
 }

@@ -35,9 +35,15 @@ fn exit_codes_with_the_plugin() {
     assert!(stdout(&o).contains("MSG_KEEP_ALIVE"), "{}", stdout(&o));
     assert!(String::from_utf8_lossy(&o.stderr).is_empty(), "the plugin is used, not the Lua fallback");
 
-    // The clear-text password is a note: below the default threshold.
+    // The clear-text password is a note: below the default threshold, so
+    // not printed unless --verbose, but counted in the tables.
     let o = check(&["--tshark", tshark, &login]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("carries a password in clear text"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("xmmep.cleartext_password"), "{}", stdout(&o));
+    let o = check(&["--tshark", tshark, "--verbose", &login]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains(": MSG_LOGIN_REQ: xmmep.password carries a password in clear text [note"), "{}", stdout(&o));
     let o = check(&["--tshark", tshark, "--fail-on", "note", &login]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stdout(&o).contains(": MSG_LOGIN_REQ: xmmep.password carries a password in clear text"), "{}", stdout(&o));
@@ -90,9 +96,45 @@ fn lua_script_finds_the_same_problems() {
     let cap = capture(&ts, "malformed/bad_boolean.pcapng");
     let o = check(&["--tshark", tshark.to_str().unwrap(), &cap]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(o.stderr.is_empty(), "quiet by default: {}", String::from_utf8_lossy(&o.stderr));
+    let o = check(&["--tshark", tshark.to_str().unwrap(), "--verbose", &cap]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("using the built-in Lua script"));
     let line = format!("{cap}:7: MSG_TXT_MSG: xmmep.is_room_msg is \"true\", not '0' or '1' [error xmmep.bad_boolean]");
     assert!(stdout(&o).lines().any(|l| l == line), "{}", stdout(&o));
     let clean = capture(&ts, "keepalive.pcapng");
     assert_eq!(check(&["--tshark", tshark.to_str().unwrap(), "--lua", &clean]).status.code(), Some(0));
+}
+
+#[test]
+fn tshark_missing_says_how_to_install_it() {
+    let cap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures/keepalive.pcapng");
+    let o = check(&["--tshark", "/nonexistent/bin/tshark", cap.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.starts_with("xmmep-check: tshark not found: install it with apt-get install tshark"), "{err}");
+    assert!(!err.contains("Lua"), "{err}");
+}
+
+#[test]
+fn folders_and_jobs_give_the_same_report() {
+    let ts = Tshark::with_plugin();
+    let tshark = ts.wrapper_script();
+    let tshark = tshark.to_str().unwrap();
+    let dir = ts.home().join("caps");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["login.pcapng", "buddies.pcapng", "malformed/bad_boolean.pcapng", "malformed/unknown_enum.pcapng"] {
+        let to = dir.join(name.replace('/', "_"));
+        std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures").join(name), &to).unwrap();
+    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let one = check(&["--tshark", tshark, "--jobs", "1", dir.to_str().unwrap()]);
+    let two = check(&["--tshark", tshark, "--jobs", "2", dir.to_str().unwrap()]);
+    assert_eq!(one.status.code(), Some(1), "{}", stdout(&one));
+    assert_eq!(stdout(&one), stdout(&two));
+    assert!(stdout(&one).contains("4 file(s)"), "{}", stdout(&one));
+    assert!(stdout(&one).contains("malformed_bad_boolean.pcapng:7: MSG_TXT_MSG"), "{}", stdout(&one));
+    // Not a terminal: no progress bar on stderr.
+    assert!(two.stderr.is_empty(), "{}", String::from_utf8_lossy(&two.stderr));
 }

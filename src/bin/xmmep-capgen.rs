@@ -1,54 +1,55 @@
 //! xmmep-capgen: writes the XMMEP capture corpus, or one large capture for
 //! benchmarks.
-//!
-//!     xmmep-capgen --out-dir tests/captures [--seed N]
-//!     xmmep-capgen --bench FILE --messages N [--seed N]
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{ArgGroup, Parser};
+
 use xmmep::capture::{bench, write_corpus, DEFAULT_SEED};
 
-const USAGE: &str = "usage: xmmep-capgen --out-dir DIR [--seed N]\n       xmmep-capgen --bench FILE --messages N [--seed N]";
+/// Writes the XMMEP capture corpus (deterministic for a seed), or one large
+/// capture of N messages for benchmarks.
+#[derive(Debug, Parser)]
+#[command(
+    name = "xmmep-capgen",
+    version,
+    group(ArgGroup::new("what").required(true).args(["out_dir", "bench"])),
+    after_help = "Examples:
+  xmmep-capgen --out-dir tests/captures
+  xmmep-capgen --bench big.pcapng --messages 1000000"
+)]
+struct Args {
+    /// Write the corpus into DIR (the tests check it is identical)
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+    /// Write one large capture to FILE
+    #[arg(long, value_name = "FILE", requires = "messages")]
+    bench: Option<PathBuf>,
+    /// How many messages the --bench capture holds
+    #[arg(long, value_name = "N", requires = "bench")]
+    messages: Option<u64>,
+    /// Seed of the generator
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SEED)]
+    seed: u64,
+}
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let (mut out_dir, mut bench_file, mut messages, mut seed) = (None, None, None, DEFAULT_SEED);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("{a} needs a value"));
-        let r: Result<(), String> = (|| {
-            match a.as_str() {
-                "--out-dir" => out_dir = Some(PathBuf::from(value()?)),
-                "--bench" => bench_file = Some(PathBuf::from(value()?)),
-                "--messages" => messages = Some(value()?.parse::<u64>().map_err(|e| format!("--messages: {e}"))?),
-                "--seed" => seed = value()?.parse::<u64>().map_err(|e| format!("--seed: {e}"))?,
-                "-h" | "--help" => {
-                    println!("{USAGE}");
-                    std::process::exit(0);
-                }
-                other => return Err(format!("unknown argument {other}")),
-            }
-            Ok(())
-        })();
-        if let Err(e) = r {
-            eprintln!("xmmep-capgen: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    }
-    let result = match (out_dir, bench_file, messages) {
-        (Some(dir), None, None) => write_corpus(&dir, seed).map(|files| {
+    let args = Args::parse();
+    let seed = args.seed;
+    let result = match (args.out_dir, args.bench, args.messages) {
+        (Some(dir), _, _) => write_corpus(&dir, seed).map(|files| {
             for f in &files {
                 println!("{}", f.display());
             }
-            eprintln!("xmmep-capgen: wrote {} captures (seed {seed})", files.len());
         }),
         (None, Some(file), Some(n)) => bench(&file, n, seed).map(|packets| {
-            eprintln!("xmmep-capgen: wrote {} ({n} messages, {packets} packets, seed {seed})", file.display());
+            println!(
+                "{} ({n} messages, {packets} packets, seed {seed})",
+                file.display()
+            );
         }),
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+        _ => unreachable!("clap requires --out-dir or --bench with --messages"),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -93,11 +93,12 @@ impl Summary {
         });
     }
 
-    /// The human report: one line per problem, then the two tables.
-    pub fn text(&self) -> String {
+    /// The human report: one line per problem at or above the threshold
+    /// (every problem with `all`), then the two tables.
+    pub fn text(&self, all: bool) -> String {
         use std::fmt::Write;
         let mut o = String::new();
-        for p in &self.problems {
+        for p in self.problems.iter().filter(|p| all || rank(&p.severity) >= rank(&self.threshold)) {
             let _ = writeln!(o, "{}:{}: {}: {} [{} {}]", p.file, p.frame, if p.message.is_empty() { "-" } else { &p.message }, p.text, p.severity, p.class);
         }
         let _ = writeln!(o, "\n{:<32} {:>10} {:>10}", "message type", "messages", "problems");

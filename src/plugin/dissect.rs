@@ -158,6 +158,35 @@ fn elements(n: u32) -> String {
     }
 }
 
+/// A dictionary element is labelled by its key and value, as
+/// `Condition: SEARCH_COND_NAME = alice` (the key's label from the table,
+/// an enumeration's name, or the key's text when it is not one), so that a
+/// search reads without expanding it. None when the element has no key item.
+fn pair_label(
+    schema: &crate::schema::Schema,
+    items: &[crate::codec::decode::Item],
+    at: usize,
+    text_at: impl Fn(u32, u32) -> EpanResult<String>,
+) -> EpanResult<Option<String>> {
+    let depth = items[at].depth + 1;
+    let Some(key) = items.get(at + 1).filter(|k| k.depth == depth) else { return Ok(None) };
+    let kf = schema.field(key.id);
+    let name = match key.value {
+        Value::Uint(v) => kf.vals.and_then(|e| e.lookup(v as i64)).map(|e| e.name.to_string()),
+        Value::Int(v) => kf.vals.and_then(|e| e.lookup(v)).map(|e| e.name.to_string()),
+        _ => None,
+    };
+    let mut label = format!("{}: {}", kf.label, match name {
+        Some(n) => n,
+        None => text_at(key.offset, key.len)?,
+    });
+    if let Some(value) = items.get(at + 2).filter(|v| v.depth == depth) {
+        label.push_str(" = ");
+        label.push_str(&text_at(value.offset, value.len)?);
+    }
+    Ok(Some(label))
+}
+
 /// Text of `bytes` (at `start` in `tvb`) as Wireshark converts it, so that
 /// labels and Info read like string fields, and like the Lua script's. A NUL
 /// shows as U+2400: C strings would end there.
@@ -219,7 +248,14 @@ fn show(pkt: &Packet<'_>, ids: &Ids, dec: &Decoder<'_>, base: usize, msg: &[u8],
                 item
             }
             (Value::Index(n), None) => {
-                let (t, item) = parent.add_subtree(tvb, start, len, ett, &format!("{} {n}", f.label))?;
+                let text_at = |o: u32, l: u32| {
+                    wireshark_text(tvb, base + o as usize, &msg[o as usize..(o + l) as usize], charset, enc)
+                };
+                let label = match pair_label(schema, &d.items, i, text_at)? {
+                    Some(label) => label,
+                    None => format!("{} {n}", f.label),
+                };
+                let (t, item) = parent.add_subtree(tvb, start, len, ett, &label)?;
                 subtree = Some(t);
                 item
             }

@@ -228,6 +228,11 @@ impl Tshark {
 
     /// Runs tshark with `args` (as uid 65534 if we are root).
     pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with_env(&[], args)
+    }
+
+    /// [`Tshark::run`] with these variables added to tshark's environment.
+    pub fn run_with_env(&self, vars: &[(&str, &str)], args: &[&str]) -> Output {
         let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into());
         let mut cmd = if is_root() {
             let mut c = Command::new("setpriv");
@@ -242,16 +247,51 @@ impl Tshark {
             c.arg(format!("WIRESHARK_PLUGIN_DIR={}", self.global_dir().display()));
             c.arg(format!("PATH={}", path.to_string_lossy()));
             c.arg("LC_ALL=C.UTF-8");
+            c.args(vars.iter().map(|(k, v)| format!("{k}={v}")));
             c.arg("tshark");
             c
         } else {
             let mut c = Command::new("tshark");
             c.env_clear().env("HOME", &self.home).env("PATH", &path).env("LC_ALL", "C.UTF-8");
             c.env("WIRESHARK_PLUGIN_DIR", self.global_dir());
+            c.envs(vars.iter().copied());
             c
         };
         cmd.args(args).current_dir(&self.home);
         let out = cmd.output().expect("cannot run tshark (or setpriv)");
+        Output {
+            status: out.status,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl Tshark {
+    /// Runs `bash -o pipefail -c script` in `dir` as the user tshark runs
+    /// as, with the environment of [`Tshark::run`]: a shell command line
+    /// whose tshark loads the plugin (and nothing installed system-wide).
+    pub fn shell(&self, dir: &Path, script: &str) -> Output {
+        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
+        let env = [
+            format!("HOME={}", self.home.display()),
+            format!("WIRESHARK_PLUGIN_DIR={}", self.global_dir().display()),
+            format!("PATH={path}"),
+            "LC_ALL=C.UTF-8".to_string(),
+        ];
+        let mut cmd = if is_root() {
+            let mut c = Command::new("setpriv");
+            c.args([&format!("--reuid={NOBODY}"), &format!("--regid={NOBODY}"), "--clear-groups", "env", "-i"]);
+            c.args(&env);
+            c.arg("bash");
+            c
+        } else {
+            let mut c = Command::new("env");
+            c.arg("-i").args(&env).arg("bash");
+            c
+        };
+        cmd.args(["-o", "pipefail", "-c", script]).current_dir(dir);
+        let out = cmd.output().expect("cannot run bash (or setpriv)");
         Output {
             status: out.status,
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

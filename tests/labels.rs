@@ -1,0 +1,45 @@
+//! Tree labels that come from the table, shown alike by the plugin and the
+//! Lua script: one spelling per struct (`Chat room`, for the struct and for
+//! `room_list` elements), dictionary elements labelled by key and value.
+
+mod support;
+
+use std::path::Path;
+
+use xmmep::codec::encode_raw;
+use support::tshark::Tshark;
+
+fn decode(ts: &Tshark, cap: &[u8], lua: bool) -> String {
+    let file = ts.write_file("labels.pcapng", cap);
+    let file = file.to_str().unwrap().to_string();
+    let script;
+    let mut args = vec!["-r", file.as_str(), "-V", "-o", "xmmep.udp.port:47123"];
+    if lua {
+        let l = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join(xmmep::lua_gen::OUTPUT));
+        script = format!("lua_script:{}", l.display());
+        args.extend(["-X", script.as_str()]);
+    }
+    let out = ts.run(&args);
+    out.assert_success();
+    out.stdout
+}
+
+#[test]
+fn chat_rooms_and_search_conditions() {
+    // MSG_LOGIN_RES5: a room by name, then a room as a struct.
+    let res5 = encode_raw(117, b"1\x012\x01lobby\x03climbers\x02alice\x02Saturdays at the wall");
+    // MSG_FIND_BUDDIES_REQ: two conditions, the second key not an enum value, then one without a value.
+    let find = encode_raw(195, b"alice\x013\x011\x04bob\x039\x04x\x034");
+    let cap = support::pcap::udp(47123, &[res5, find]);
+    for (ts, lua) in [(Tshark::with_plugin(), false), (Tshark::without_plugin(), true)] {
+        let v = decode(&ts, &cap, lua);
+        let who = if lua { "Lua" } else { "plugin" };
+        assert!(v.contains("Chat room: lobby"), "{who}: {v}");
+        assert!(v.contains("Chat room: climbers"), "{who}: {v}");
+        assert!(!v.contains("Chatroom"), "{who}: {v}");
+        assert!(v.contains("Condition: SEARCH_COND_NAME = bob"), "{who}: {v}");
+        assert!(v.contains("Condition: 9 = x"), "{who}: {v}");
+        assert!(v.lines().any(|l| l.trim() == "Condition: SEARCH_COND_EMAIL"), "{who}: {v}");
+        assert!(!v.contains("Conditions element"), "{who}: {v}");
+    }
+}
