@@ -228,6 +228,12 @@ impl Tshark {
 
     /// Runs tshark with `args` (as uid 65534 if we are root).
     pub fn run(&self, args: &[&str]) -> Output {
+        self.run_env(&[], args)
+    }
+
+    /// As [`Tshark::run`], with these variables added to the cleared
+    /// environment (`WIRESHARK_ABORT_ON_TOO_MANY_ITEMS=1`, ...).
+    pub fn run_env(&self, vars: &[(&str, &str)], args: &[&str]) -> Output {
         let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into());
         let mut cmd = if is_root() {
             let mut c = Command::new("setpriv");
@@ -242,12 +248,14 @@ impl Tshark {
             c.arg(format!("WIRESHARK_PLUGIN_DIR={}", self.global_dir().display()));
             c.arg(format!("PATH={}", path.to_string_lossy()));
             c.arg("LC_ALL=C.UTF-8");
+            c.args(vars.iter().map(|(k, v)| format!("{k}={v}")));
             c.arg("tshark");
             c
         } else {
             let mut c = Command::new("tshark");
             c.env_clear().env("HOME", &self.home).env("PATH", &path).env("LC_ALL", "C.UTF-8");
             c.env("WIRESHARK_PLUGIN_DIR", self.global_dir());
+            c.envs(vars.iter().copied());
             c
         };
         cmd.args(args).current_dir(&self.home);
