@@ -32,8 +32,8 @@
 # Output: one line per dissector,
 #   fuzz 4.0 plugin: files 8, frames 20431, xmmep frames 19112, crashes 0, dissector bugs 0, lua errors 0, hangs 0
 # A failing input is kept as DIR/failures/<dissector>-<run>/input.pcapng
-# beside reproduce.sh (the exact tshark command, environment included) and
-# what tshark printed; the script then exits 1. A tshark run that takes
+# beside reproduce.sh (the exact tshark command, environment included),
+# the problem lines of tshark's output and its stderr; the script then exits 1. A tshark run that takes
 # longer than $XMMEP_FUZZ_HANG seconds (default 300) counts as a hang.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -91,11 +91,12 @@ chmod -R a+rX "$work"
 # The inputs: the committed corpus in one file, a corpus of another seed in
 # one file, a benchmark capture; random captures are made per run.
 mapfile -t corpus < <(find tests/captures -name '*.pcapng' | sort)
-mergecap -a -w "$work/in/corpus.pcapng" "${corpus[@]}"
+# Several copies in one file: each tshark run then has thousands of frames.
+mergecap -a -w "$work/in/corpus.pcapng" "${corpus[@]}" "${corpus[@]}" "${corpus[@]}" "${corpus[@]}" "${corpus[@]}"
 "$bin/xmmep-capgen" --out-dir "$work/gen" --seed "$((seed + 7919))" >/dev/null 2>&1
 mapfile -t gen < <(find "$work/gen" -name '*.pcapng' | sort)
-mergecap -a -w "$work/in/generated.pcapng" "${gen[@]}"
-"$bin/xmmep-capgen" --bench "$work/in/bench.pcapng" --messages 6000 --seed "$seed" 2>/dev/null
+mergecap -a -w "$work/in/generated.pcapng" "${gen[@]}" "${gen[@]}" "${gen[@]}" "${gen[@]}" "${gen[@]}"
+"$bin/xmmep-capgen" --bench "$work/in/bench.pcapng" --messages 20000 --seed "$seed" 2>/dev/null
 inputs=(corpus generated bench random)
 # Ports of the generated traffic and of xmmep-fuzzgen, for Decode As.
 bind=()
@@ -123,7 +124,7 @@ keep() { # dissector run what input args...
     local dir="$out/failures/$d-$r"
     mkdir -p "$dir"
     cp "$input" "$dir/input.pcapng"
-    cp "$work/stdout" "$dir/tshark.out" 2>/dev/null || true
+    cp "$work/stdout" "$dir/problems.txt" 2>/dev/null || true
     cp "$work/stderr" "$dir/tshark.err"
     cp "$work/xmmep.lua" "$dir/xmmep.lua"
     cp "$plugdir/xmmep.so" "$dir/xmmep.so"
@@ -160,7 +161,7 @@ while budget_left; do
     src=$work/in/$kind.pcapng
     if [ "$kind" = random ]; then
         src=$work/in/random.pcapng
-        "$bin/xmmep-fuzzgen" --out "$src" --packets 4000 --seed "$s"
+        "$bin/xmmep-fuzzgen" --out "$src" --packets 8000 --seed "$s"
     fi
     prob=$([ $((run % 2)) -eq 0 ] && echo 0.1 || echo 0.02)
     offset=$([ $(((run / 2) % 2)) -eq 0 ] && echo 0 || echo 54)
@@ -175,16 +176,14 @@ while budget_left; do
         set +e
         cd "$work"
         timeout -k 10 "$hang" "${cmd[@]}" "${args[@]}" -r fuzzed.pcapng 2>stderr \
+            | grep -aE "^Frame [0-9]+: |^$proto_label|Dissector bug|items in the tree|Lua Error" \
             | awk -v label="$proto_label" -v counts="$work/counts" '
-                /^Frame [0-9]+: / { f++; seen = 0 }
-                index($0, label) == 1 && !seen { x++; seen = 1 }
+                /^Frame [0-9]+: / { f++; seen = 0; next }
+                index($0, label) == 1 { if (!seen) x++; seen = 1; next }
                 /Dissector bug|more than [0-9]+ items in the tree/ { bug++ }
                 /Lua Error/ { lua++ }
-                { tail[NR % 3000] = $0 }
-                END {
-                    for (i = NR - 2999; i <= NR; i++) if (i > 0) print tail[i % 3000]
-                    printf "%d %d %d %d\n", f, x, bug, lua > counts
-                }' > stdout
+                { print }
+                END { printf "%d %d %d %d\n", f, x, bug, lua > counts }' > stdout
         rc=${PIPESTATUS[0]}
         cd "$top"
         set -e
