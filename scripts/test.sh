@@ -13,3 +13,5 @@ cargo test --release --benches
 # Lua 5.4 and Lua 5.2 (Wireshark 4.0's); mlua builds one version at a time.
 cargo test --release -p xmmep-lua-tests -- "$@"
 cargo test --release -p xmmep-lua-tests --no-default-features --features lua52 -- "$@"
+# A bounded mutation fuzzing run of both dissectors (about 20,000 frames each).
+bash scripts/fuzz.sh --ci
