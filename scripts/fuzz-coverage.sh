@@ -40,7 +40,7 @@ run() {
     local log="$top/target/fuzz-corpus/$t.log"
     local rc=0
     "$CARGO_TARGET_DIR/$triple/release/$t" -runs="$runs" -artifact_prefix="$art" -print_final_stats=1 \
-        -max_len=12000 "$@" "$corpus" "$top/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
+        -max_len=4096 "$@" "$corpus" "$top/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
     local last
     last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
     local crashes
