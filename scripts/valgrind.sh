@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 command -v valgrind >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
-version=$(tshark --version | sed -n '1s/.* \([0-9]*\.[0-9]*\)\.[0-9]*.*/\1/p')
+version=$(tshark --version 2>/dev/null | sed -n '1s/.* \([0-9]*\.[0-9]*\)\.[0-9]*.*/\1/p')
 cargo build --release --quiet --lib --bin xmmep-fuzzgen
 bin=${CARGO_TARGET_DIR:-target}/release
 
