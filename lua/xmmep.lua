@@ -84,7 +84,9 @@ local DATA = {
     rule_exact = "{}",
     rule_range = "{}-{}",
     cleartext_password = "{} carries a password in clear text",
+    repeated = "{} (and {} more of this kind in the message, at byte(s) {})",
     delimiters = { "field separator 0x01", "struct member separator 0x02", "element separator 0x03", "key/value separator 0x04" },
+    repeated_positions = 3,
   },
   info = { malformed_header = "Malformed header", unknown_type = "Unknown type {}", bool_true = "true", bool_false = "false" },
   labels = { elements_one = "1 element", elements_many = "{} elements", charset_pref = "Character set of String fields", charset_desc = "How the bytes of String fields are shown (DECISIONS.md 16)",
@@ -961,6 +963,31 @@ function Cx:unknown(code)
   self:report("UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, #fields))
 end
 
+-- decode::coalesce: one report per class per message, the first, with a
+-- text that adds how many more of its class there are and where the next
+-- ones start.
+local function coalesce(reports)
+  local kept, first, more = {}, {}, {}
+  for _, r in ipairs(reports) do
+    local at = first[r.kind]
+    if not at then
+      kept[#kept + 1] = r
+      first[r.kind] = #kept
+    else
+      more[at] = more[at] or {}
+      local m = more[at]
+      m[#m + 1] = r.offset
+    end
+  end
+  for at, offsets in pairs(more) do
+    local positions = {}
+    for i = 1, math.min(#offsets, T.repeated_positions) do positions[i] = tostring(offsets[i]) end
+    if #offsets > T.repeated_positions then positions[#positions + 1] = "..." end
+    kept[at].text = fill(T.repeated, kept[at].text, #offsets, concat(positions, ", "))
+  end
+  return kept
+end
+
 -- Decodes the message at the start of `msg` (a Lua string; bytes past the
 -- message are ignored, a short body is reported as truncated). `charset` is
 -- "utf8" (default) or "gb18030". Returns { header = {body_len, msg_type} or
@@ -992,6 +1019,7 @@ function M.decode(msg, charset)
   if avail < msg_len then
     cx:report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, h.body_len))
   end
+  out.reports = coalesce(out.reports)
   return out
 end
 
@@ -1357,7 +1385,9 @@ end
 local f_tcp_fin = Field.new("tcp.flags.fin")
 
 local function pdu_len(tvb, pinfo, offset)
-  local what, len = core.frame(tvb:raw(offset, HEADER_LEN), 1)
+  -- Fewer than 8 bytes arrive here when TCP cannot reassemble (the
+  -- preference is off, or the segment is out of order): frame what is there.
+  local what, len = core.frame(tvb:raw(offset, math.min(HEADER_LEN, tvb:len() - offset)), 1)
   if what == "message" then
     -- The stream closes inside this message: show what came (a truncated
     -- body) rather than wait for bytes that will never arrive.
@@ -1368,7 +1398,8 @@ local function pdu_len(tvb, pinfo, offset)
     end
     return len
   end
-  return tvb:len() - offset -- a bad header: the rest is shown as malformed
+  -- A bad or short header: the rest is shown as malformed.
+  return math.max(tvb:len() - offset, 1)
 end
 
 local function dissect_pdu(tvb, pinfo, tree)

@@ -3,7 +3,8 @@
 # installs what is missing, runs every test natively (the tshark integration
 # tests, the Lua core under Lua 5.2 and 5.4, the benchmark in test mode),
 # then the tshark integration tests again inside a Debian root for each other
-# supported version (scripts/wireshark-root.sh), and prints what passed where.
+# supported version (scripts/wireshark-root.sh), a bounded fuzzing run and
+# the Debian package check on each version, and prints what passed where.
 #
 #   bash scripts/test.sh                 everything (what CI runs)
 #   bash scripts/test.sh --native        only the Wireshark installed here
@@ -83,6 +84,13 @@ for v in $supported; do
             cargo test --release --no-fail-fast --lib --bins --tests -- --test-threads=2 \
                 --skip build_against_an_unsupported_version "$@"
         ' bash "$@" || status=1
+done
+
+# A bounded mutation fuzzing run of both dissectors on each version
+# (scripts/fuzz.sh --ci: about 20,000 frames per dissector).
+for v in $supported; do
+    want "$v" || continue
+    run_counted "Fuzzing on $v (fuzz.sh --ci)" "$logdir/fuzz-$v.log" bash scripts/fuzz.sh --ci --version "$v" || status=1
 done
 
 # What users install: each version's plugin and Debian package, built by

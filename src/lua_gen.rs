@@ -252,6 +252,7 @@ pub fn data(schema: &Schema) -> String {
     }
     let delims: Vec<String> = reports::text::DELIMITER_NAMES.iter().map(|d| lua_str(d)).collect();
     let _ = writeln!(o, "    delimiters = {{ {} }},", delims.join(", "));
+    let _ = writeln!(o, "    repeated_positions = {},", reports::text::REPEATED_POSITIONS);
     o.push_str("  },\n");
     let _ = writeln!(
         o,

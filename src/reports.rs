@@ -123,6 +123,12 @@ pub mod text {
     pub const RULE_EXACT: &str = "{}";
     pub const RULE_RANGE: &str = "{}-{}";
     pub const CLEARTEXT_PASSWORD: &str = "{} carries a password in clear text";
+    /// A message's first report of a class when it has more of that class
+    /// (one expert info per class per message keeps the tree bounded): the
+    /// first report's text, how many more, and where the next ones are.
+    pub const REPEATED: &str = "{} (and {} more of this kind in the message, at byte(s) {})";
+    /// How many of the further reports' positions REPEATED lists.
+    pub const REPEATED_POSITIONS: usize = 3;
     /// Names of the delimiters 0x01..=0x04, for MISPLACED_DELIMITER.
     pub const DELIMITER_NAMES: [&str; 4] = [
         "field separator 0x01",
@@ -156,6 +162,7 @@ pub static TEXTS: &[(&str, &str)] = &[
     ("rule_exact", text::RULE_EXACT),
     ("rule_range", text::RULE_RANGE),
     ("cleartext_password", text::CLEARTEXT_PASSWORD),
+    ("repeated", text::REPEATED),
 ];
 
 /// Fills the `{}` of `template` with `args` in order. The template is split

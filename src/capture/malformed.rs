@@ -82,9 +82,9 @@ pub static CASES: &[Case] = &[
     },
     Case {
         kind: ReportKind::EmptyNumber,
-        what: "MSG_SEND_FILE_REQ with an empty file_size",
+        what: "MSG_SEND_FILE_REQ with an empty file_size and an empty transfer_seq (one report for both)",
         build: |seed, name| {
-            let bad = raw(180, &[b"alice", b"bob_k", b"notes.txt", b"", b"3", b"0"]);
+            let bad = raw(180, &[b"alice", b"bob_k", b"notes.txt", b"", b"", b"0"]);
             over_tcp(seed, name, PRESENCE_TCP, Client, bad, CASES[3].what)
         },
     },

@@ -12,8 +12,11 @@
 //! - `malformed`: one capture per report class;
 //! - `other`: traffic a heuristic must leave alone;
 //! - `corpus`: the list of captures, writing them, the benchmark capture;
+//! - `big`: frames over 64 KB (TCP in IPv4 of length 0, UDP jumbograms);
+//! - `random`: structure-aware random traffic for fuzzing;
 //! - `extract`: reading a capture back into XMMEP messages (tests, tools).
 
+pub mod big;
 pub mod corpus;
 pub mod extract;
 pub mod malformed;
@@ -22,6 +25,7 @@ pub mod net;
 pub mod other;
 pub mod pcapng;
 pub mod people;
+pub mod random;
 pub mod rng;
 pub mod sessions;
 

@@ -151,6 +151,7 @@ impl<'s> Decoder<'s> {
                 fill(text::TRUNCATED, &[&(avail - HEADER_LEN), &header.body_len]),
             );
         }
+        coalesce(&mut out.reports);
         Ok(())
     }
 
@@ -160,6 +161,37 @@ impl<'s> Decoder<'s> {
         let _ = self.decode_into(msg, &mut d);
         d
     }
+}
+
+/// Keeps one report per class per message: the first, on its item, with a
+/// text that adds how many more of its class the message has and where the
+/// next ones start (message offsets). A flood of empty or bad elements thus
+/// costs one expert info, not one per byte, and stays visible.
+fn coalesce(reports: &mut Vec<Report>) {
+    let mut first: Vec<Option<usize>> = vec![None; crate::reports::CLASSES.len()];
+    let mut more: Vec<(usize, Vec<u32>)> = Vec::new();
+    let mut kept = Vec::with_capacity(reports.len());
+    for r in reports.drain(..) {
+        match first[r.kind.index()] {
+            None => {
+                first[r.kind.index()] = Some(kept.len());
+                kept.push(r);
+            }
+            Some(at) => match more.iter_mut().find(|m| m.0 == at) {
+                Some(m) => m.1.push(r.offset),
+                None => more.push((at, vec![r.offset])),
+            },
+        }
+    }
+    for (at, offsets) in more {
+        let mut positions: Vec<String> = offsets.iter().take(text::REPEATED_POSITIONS).map(u32::to_string).collect();
+        if offsets.len() > text::REPEATED_POSITIONS {
+            positions.push("...".to_string());
+        }
+        let r = &mut kept[at];
+        r.text = fill(text::REPEATED, &[&r.text, &offsets.len(), &positions.join(", ")]);
+    }
+    *reports = kept;
 }
 
 /// Shows bytes with control and non-ASCII bytes escaped, for report texts.

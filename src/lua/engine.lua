@@ -398,6 +398,31 @@ function Cx:unknown(code)
   self:report("UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, #fields))
 end
 
+-- decode::coalesce: one report per class per message, the first, with a
+-- text that adds how many more of its class there are and where the next
+-- ones start.
+local function coalesce(reports)
+  local kept, first, more = {}, {}, {}
+  for _, r in ipairs(reports) do
+    local at = first[r.kind]
+    if not at then
+      kept[#kept + 1] = r
+      first[r.kind] = #kept
+    else
+      more[at] = more[at] or {}
+      local m = more[at]
+      m[#m + 1] = r.offset
+    end
+  end
+  for at, offsets in pairs(more) do
+    local positions = {}
+    for i = 1, math.min(#offsets, T.repeated_positions) do positions[i] = tostring(offsets[i]) end
+    if #offsets > T.repeated_positions then positions[#positions + 1] = "..." end
+    kept[at].text = fill(T.repeated, kept[at].text, #offsets, concat(positions, ", "))
+  end
+  return kept
+end
+
 -- Decodes the message at the start of `msg` (a Lua string; bytes past the
 -- message are ignored, a short body is reported as truncated). `charset` is
 -- "utf8" (default) or "gb18030". Returns { header = {body_len, msg_type} or
@@ -429,6 +454,7 @@ function M.decode(msg, charset)
   if avail < msg_len then
     cx:report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, h.body_len))
   end
+  out.reports = coalesce(out.reports)
   return out
 end
 

@@ -281,7 +281,9 @@ end
 local f_tcp_fin = Field.new("tcp.flags.fin")
 
 local function pdu_len(tvb, pinfo, offset)
-  local what, len = core.frame(tvb:raw(offset, HEADER_LEN), 1)
+  -- Fewer than 8 bytes arrive here when TCP cannot reassemble (the
+  -- preference is off, or the segment is out of order): frame what is there.
+  local what, len = core.frame(tvb:raw(offset, math.min(HEADER_LEN, tvb:len() - offset)), 1)
   if what == "message" then
     -- The stream closes inside this message: show what came (a truncated
     -- body) rather than wait for bytes that will never arrive.
@@ -292,7 +294,8 @@ local function pdu_len(tvb, pinfo, offset)
     end
     return len
   end
-  return tvb:len() - offset -- a bad header: the rest is shown as malformed
+  -- A bad or short header: the rest is shown as malformed.
+  return math.max(tvb:len() - offset, 1)
 end
 
 local function dissect_pdu(tvb, pinfo, tree)
