@@ -223,23 +223,9 @@ fn main() {
     cc.compile("xmmep_shim");
 
     // ---- linking ------------------------------------------------------------
-    // The plugin (cdylib) must NOT link libwireshark: Wireshark loads it into
-    // a process that already has libwireshark, and the epan symbols resolve
-    // at load time (a cdylib may keep undefined symbols on Linux).
-    //
-    // Test and bench executables do link the rlib, and with it the
-    // shim and the FFI code that reference epan symbols. Whether the linker
-    // pulls those objects in depends on how rustc splits codegen units, so
-    // instead of relying on luck we link those executables against
-    // libwireshark (pkg-config --libs). They never call into epan (no test
-    // runs a dissector in-process; the integration tests run the real
-    // tshark), so this only satisfies the linker; with --as-needed the
-    // library is dropped when nothing references it.
-    let libs = pkg_config(&["--libs", "wireshark"])
-        .unwrap_or_else(|e| fail(&format!("pkg-config --libs wireshark failed ({e})")));
-    for flag in libs.split_whitespace() {
-        for kind in ["tests", "benches"] {
-            println!("cargo:rustc-link-arg-{kind}={flag}");
-        }
-    }
+    // Nothing: the plugin (cdylib) must NOT link libwireshark. Wireshark
+    // loads it into a process that already has libwireshark, and the epan
+    // symbols resolve at load time (a cdylib may keep undefined symbols on
+    // Linux). The one executable that links this crate's code is its own
+    // unit-test binary; `src/ffi/mod.rs` links that one (and only that one).
 }

@@ -7,19 +7,18 @@
 //!
 //! Captures come from the crate's capture builder (real TCP handshakes and
 //! ACKs, so only the frames that carry data are looked at for messages);
-//! tshark runs through tests/support/tshark.rs: a temporary HOME, no
+//! tshark runs through xmmep_testkit::tshark: a temporary HOME, no
 //! system-wide plugin (WIRESHARK_PLUGIN_DIR), uid 65534 when root.
 
-mod support;
 
 use std::path::Path;
 
-use xmmep::capture::net::{Client, Net, Server, Tcp};
-use xmmep::codec::{encode_raw, Decoder, Options};
-use xmmep::schema::Schema;
+use xmmep_tools::capture::net::{Client, Net, Server, Tcp};
+use xmmep_core::codec::{encode_raw, Decoder, Options};
+use xmmep_core::schema::Schema;
 
-use support::pcap::pcapng;
-use support::tshark::{Output, Tshark};
+use xmmep_testkit::pcap::pcapng;
+use xmmep_testkit::tshark::{Output, Tshark};
 
 /// Ports `tshark -G decodes` leaves free, and that tests/tshark_plugin.rs
 /// and the corpus do not use.
@@ -31,14 +30,14 @@ const HEUR_PORT: u16 = 47500;
 
 /// One datagram per payload, client to server `UDP_PORT`.
 fn udp_capture(payloads: &[&[u8]]) -> Vec<u8> {
-    support::pcap::udp(UDP_PORT, payloads)
+    xmmep_testkit::pcap::udp(UDP_PORT, payloads)
 }
 
 /// Runs tshark on `cap` with the committed script as its only Lua (the
 /// binary plugin too if `ts` has it); returns its output after checking
 /// that it exited 0.
 fn run(ts: &Tshark, cap: &[u8], args: &[&str]) -> Output {
-    let lua = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join(xmmep::lua_gen::OUTPUT));
+    let lua = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join(xmmep_tools::lua_gen::OUTPUT));
     let file = ts.write_file("c.pcapng", cap);
     let (lua, file) = (format!("lua_script:{}", lua.display()), file.display().to_string());
     let mut a = vec!["-X", lua.as_str(), "-r", file.as_str()];
@@ -92,7 +91,7 @@ fn info_of(msgs: &[&[u8]]) -> String {
     msgs.iter()
         .map(|m| {
             let d = dec.decode(m);
-            xmmep::codec::info::info_text(schema, &d, |o, l| String::from_utf8_lossy(&m[o as usize..(o + l) as usize]).into_owned())
+            xmmep_core::codec::info::info_text(schema, &d, |o, l| String::from_utf8_lossy(&m[o as usize..(o + l) as usize]).into_owned())
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -200,7 +199,7 @@ fn decode_as_and_expert_infos_with_the_codec_texts() {
 
 #[test]
 fn charset_preference_gb18030() {
-    let name = xmmep::codec::Charset::Gb18030.encode("张三");
+    let name = xmmep_core::codec::Charset::Gb18030.encode("张三");
     let m = encode_raw(200, &name);
     let rows = fields(&udp_capture(&[&m]), &["-o", "xmmep.charset:GB18030"], &["xmmep.user_name", "_ws.col.Info"]);
     assert_eq!(rows[0][0], "张三");

@@ -6,13 +6,11 @@
 //! columns. The README lists what may differ; none of it shows here, so any
 //! difference fails this test.
 
-mod common;
-mod support;
 
 use std::path::Path;
 
-use support::render::{corpus, decode, render_with};
-use support::tshark::Tshark;
+use xmmep_testkit::render::{corpus, decode, render_with};
+use xmmep_testkit::tshark::Tshark;
 
 fn lua_script() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("lua/xmmep.lua").to_string_lossy().into_owned()
@@ -33,7 +31,7 @@ fn lua_equals_plugin_on_the_corpus() {
             let f = ts.add_file(&cap);
             let f = f.to_string_lossy().into_owned();
             let mut args = vec!["-r", f.as_str(), "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info"];
-            let opts = support::render::options_for(&cap);
+            let opts = xmmep_testkit::render::options_for(&cap);
             args.extend(opts.iter().map(String::as_str));
             args.extend_from_slice(extra);
             let out = ts.run(&args);
@@ -77,26 +75,26 @@ fn lua_steps_aside_when_the_plugin_is_loaded() {
 fn lua_equals_plugin_on_mutated_messages() {
     use proptest::strategy::{Strategy, ValueTree};
     use proptest::test_runner::TestRunner;
-    use xmmep::capture::net::{Net, Udp};
+    use xmmep_tools::capture::net::{Net, Udp};
 
     let mut runner = TestRunner::deterministic();
     let mut net = Net::new(5, "mutated");
     let (c, s) = (net.host([10, 9, 0, 2]), net.host([10, 9, 0, 1]));
     let flow = Udp::new(c, 50555, s, 47600);
     for round in 0..8 {
-        for def in xmmep::table::MESSAGES {
-            let values = common::values::message(def).new_tree(&mut runner).unwrap().current();
-            let mut bytes = xmmep::codec::encode_checked(def, &values).unwrap();
+        for def in xmmep_core::table::MESSAGES {
+            let values = xmmep_testkit::values::message(def).new_tree(&mut runner).unwrap().current();
+            let mut bytes = xmmep_core::codec::encode_checked(def, &values).unwrap();
             if round > 0 {
-                let edits = common::mutate::edits().new_tree(&mut runner).unwrap().current();
-                common::mutate::apply(&mut bytes, &edits);
+                let edits = xmmep_testkit::mutate::edits().new_tree(&mut runner).unwrap().current();
+                xmmep_testkit::mutate::apply(&mut bytes, &edits);
             }
             flow.a_to_b(&mut net, &bytes, None);
         }
     }
     let plugin = Tshark::with_plugin();
     let lua = Tshark::without_plugin();
-    let cap = plugin.write_file("mutated.pcapng", &support::pcap::pcapng(&mut net));
+    let cap = plugin.write_file("mutated.pcapng", &xmmep_testkit::pcap::pcapng(&mut net));
     let script = lua.add_file(Path::new(&lua_script()));
     let x = format!("lua_script:{}", script.display());
     for charset in ["utf8", "gb18030"] {

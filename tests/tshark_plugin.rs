@@ -4,22 +4,20 @@
 //! datagram, every report class, Decode As and port preferences, heuristics
 //! that leave other protocols alone, two-pass equality, and the field list.
 
-mod common;
-mod support;
 
 use std::path::Path;
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
-use xmmep::capture::net::{Client, Net, Server, Tcp, Udp};
-use xmmep::codec::{encode_checked, encode_raw, Charset};
-use xmmep::pdml::{self, Frame};
-use xmmep::schema::Schema;
-use xmmep::table;
+use xmmep_tools::capture::net::{Client, Net, Server, Tcp, Udp};
+use xmmep_core::codec::{encode_checked, encode_raw, Charset};
+use xmmep_tools::pdml::{self, Frame};
+use xmmep_core::schema::Schema;
+use xmmep_core::table;
 
-use support::expect::{assert_message, expected};
-use support::pcap::pcapng;
-use support::tshark::Tshark;
+use xmmep_testkit::expect::{assert_message, expected};
+use xmmep_testkit::pcap::pcapng;
+use xmmep_testkit::tshark::Tshark;
 
 const UDP_PORT: u16 = 47100;
 const TCP_PORT: u16 = 47200;
@@ -28,7 +26,7 @@ const UDP_PAYLOAD: u32 = 42;
 
 /// One datagram per payload, client to server.
 fn udp_capture<P: AsRef<[u8]>>(payloads: &[P]) -> Vec<u8> {
-    support::pcap::udp(UDP_PORT, payloads)
+    xmmep_testkit::pcap::udp(UDP_PORT, payloads)
 }
 
 fn frames(ts: &Tshark, cap: &[u8], extra: &[&str]) -> Vec<Frame> {
@@ -61,7 +59,7 @@ fn one_of_each() -> Vec<Vec<u8>> {
     table::MESSAGES
         .iter()
         .map(|def| {
-            let values = common::values::message(def).new_tree(&mut runner).unwrap().current();
+            let values = xmmep_testkit::values::message(def).new_tree(&mut runner).unwrap().current();
             encode_checked(def, &values).unwrap()
         })
         .collect()
@@ -98,7 +96,7 @@ fn several_messages_per_datagram_and_gb18030() {
     assert_eq!(msgs[1].field("xmmep.content").unwrap().show, "你好");
     let mut at = 0;
     for m in msgs {
-        let len = xmmep::codec::parse_header(&dgram[at..]).unwrap().message_len();
+        let len = xmmep_core::codec::parse_header(&dgram[at..]).unwrap().message_len();
         assert_message(m, &expected(&dgram[at..at + len], UDP_PAYLOAD + at as u32, gb), m.name());
         at += len;
     }
@@ -208,7 +206,7 @@ fn every_report_class() {
     // their severities and groups were compared above, message by message.
     let out = ts.run(&["-G", "fields"]);
     out.assert_success();
-    for c in xmmep::reports::CLASSES {
+    for c in xmmep_core::reports::CLASSES {
         let abbrev = format!("xmmep.{}", c.abbrev);
         assert!(out.stdout.lines().any(|l| l.split('\t').nth(2) == Some(abbrev.as_str())), "{abbrev} not registered");
     }
@@ -293,13 +291,13 @@ fn field_list_has_every_schema_field() {
             (c.first() == Some(&"F") && c.get(4) == Some(&"xmmep")).then(|| (c[2], c[3]))
         })
         // Expert infos are listed as fields too.
-        .filter(|(name, _)| !xmmep::reports::CLASSES.iter().any(|c| name.strip_prefix("xmmep.") == Some(c.abbrev)))
+        .filter(|(name, _)| !xmmep_core::reports::CLASSES.iter().any(|c| name.strip_prefix("xmmep.") == Some(c.abbrev)))
         .collect();
     let schema = Schema::standard();
     let mut n = 0;
     for f in schema.fields.iter().filter(|f| f.is_filterable()) {
         let ft = registered.get(f.abbrev.as_str()).unwrap_or_else(|| panic!("{} not registered", f.abbrev));
-        assert_eq!(*ft, xmmep::docs_gen::ftype_name(f.display), "{}", f.abbrev);
+        assert_eq!(*ft, xmmep_tools::docs_gen::ftype_name(f.display), "{}", f.abbrev);
         n += 1;
     }
     assert_eq!(registered.len(), n, "fields registered beyond the schema");

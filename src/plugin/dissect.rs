@@ -6,12 +6,12 @@
 
 use std::cell::RefCell;
 
-use crate::codec::heuristic::{accept_tcp, accept_udp};
-use crate::codec::info::info_text;
-use crate::codec::{parse_header, Charset, Decoded, Decoder, Options, Value};
+use xmmep_core::codec::heuristic::{accept_tcp, accept_udp};
+use xmmep_core::codec::info::info_text;
+use xmmep_core::codec::{parse_header, Charset, Decoded, Decoder, Options, Value};
 use crate::ffi::{sys, tcp_dissect_pdus, Handle, Tvb, Dissector, EpanResult, Heuristic, Item, Packet, PduFraming, Tree, COL_INFO, COL_PROTOCOL};
-use crate::schema::{Display, Schema};
-use crate::table::HEADER_LEN;
+use xmmep_core::schema::{Display, Schema};
+use xmmep_core::table::HEADER_LEN;
 
 use super::register::{Ids, HANDLES, IDS};
 

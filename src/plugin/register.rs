@@ -4,12 +4,12 @@
 
 use std::sync::OnceLock;
 
-use crate::codec::Charset;
+use xmmep_core::codec::Charset;
 use crate::ffi::registry::{self, EnumPref, Handle, BoolPref};
 use crate::ffi::{sys, EiId, EttId, ExpertDesc, FieldDesc, FieldStrings, HfId, Protocol};
-use crate::reports::{Group, Severity, CLASSES};
-use crate::schema::{Display, Schema};
-use crate::table;
+use xmmep_core::reports::{Group, Severity, CLASSES};
+use xmmep_core::schema::{Display, Schema};
+use xmmep_core::table;
 
 use super::dissect::{TcpDissector, UdpDissector, TcpHeuristic, UdpHeuristic};
 
@@ -110,7 +110,7 @@ pub fn register_protoinfo() {
         })
         .collect();
     let ei = registry::register_expert(proto, &experts);
-    crate::ffi::set_panic_expert(ei[crate::reports::ReportKind::InternalError.index()]);
+    crate::ffi::set_panic_expert(ei[xmmep_core::reports::ReportKind::InternalError.index()]);
     let prefs = registry::prefs_register_protocol(proto);
     let charset = prefs.enum_pref(
         "charset",
