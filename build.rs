@@ -116,7 +116,6 @@ fn main() {
     }
     println!("cargo:rustc-env=XMMEP_WS_MAJOR={major}");
     println!("cargo:rustc-env=XMMEP_WS_MINOR={minor}");
-    println!("cargo:rustc-env=XMMEP_WS_VERSION={version}");
     for (cfg, since) in CAPABILITIES {
         if (major, minor) >= *since {
             println!("cargo:rustc-cfg={cfg}");
@@ -166,24 +165,19 @@ fn main() {
         .allowlist_function("xmmep_.*")
         .allowlist_type("xmmep_.*")
         .allowlist_var("XMMEP_.*")
-        // Calls that do not throw (registration, handles, conversations).
+        // Calls that do not throw: registration, handles, heuristics,
+        // preferences, and the two tvb lengths.
         .allowlist_function("proto_register_(protocol|field_array|subtree_array|plugin)")
-        .allowlist_function("proto_get_id_by_filter_name")
         .allowlist_function("expert_register_(protocol|field_array)")
-        .allowlist_function("register_dissector|create_dissector_handle|find_dissector")
-        .allowlist_function("heur_dissector_add")
+        .allowlist_function("register_dissector|heur_dissector_add")
         .allowlist_function("dissector_add_uint_range_with_preference")
-        .allowlist_function("dissector_add_for_decode_as(_with_preference)?")
-        .allowlist_function("prefs_register_(protocol|range_preference|enum_preference|bool_preference|uint_preference)")
-        .allowlist_function("value_is_in_range|range_convert_str|wmem_epan_scope")
-        .allowlist_function("find_or_create_conversation|conversation_set_dissector")
-        .allowlist_function("tvb_(captured|reported)_length(_remaining)?")
-        .allowlist_function("add_new_data_source")
+        .allowlist_function("prefs_register_(protocol|enum_preference|bool_preference)")
+        .allowlist_function("tvb_(captured|reported)_length")
         // Types and constants the dissector code uses.
         .allowlist_type("packet_info|tvbuff_t|proto_tree|proto_item|proto_plugin")
         .allowlist_type("hf_register_info|header_field_info|value_string|true_false_string")
         .allowlist_type("ei_register_info|expert_field|expert_field_info|expert_module_t")
-        .allowlist_type("dissector_t|heur_dissector_t|dissector_handle_t|module_t|range_t|enum_val_t")
+        .allowlist_type("dissector_handle_t|module_t|enum_val_t")
         .allowlist_type("ftenum|field_display_e|hf_ref_type|heuristic_enable_e")
         .allowlist_var("FT_.*|BASE_.*|ABSOLUTE_TIME_.*|HF_REF_TYPE_.*|HEURISTIC_(ENABLE|DISABLE)")
         .allowlist_var("ENC_.*|PI_.*|COL_.*|TH_FIN|WS_PLUGIN_DESC_DISSECTOR")

@@ -87,8 +87,13 @@ local DATA = {
     delimiters = { "field separator 0x01", "struct member separator 0x02", "element separator 0x03", "key/value separator 0x04" },
   },
   info = { malformed_header = "Malformed header", unknown_type = "Unknown type {}", bool_true = "true", bool_false = "false" },
-  labels = { elements_one = "1 element", elements_many = "{} elements", charset_pref = "Character set of String fields", charset_desc = "How the bytes of String fields are shown (DECISIONS.md 16)",
-    tcp_ports = "TCP ports", udp_ports = "UDP ports", ports_desc = "Ports always decoded as XMMEP (empty by default; the heuristics find XMMEP elsewhere)" },
+  labels = { elements_one = "1 element", elements_many = "{} elements", message = ", {}", counted = "{}: {}",
+    indexed = "{} {}", invalid = "{}: {}", value_suffix = ": {}" },
+  prefs = {
+    charset = { name = "charset", title = "Character set of String fields", desc = "XMMEP strings are bytes; the protocol comes from a Chinese product, so GB18030 is offered beside UTF-8" },
+    desegment = { name = "desegment", title = "Reassemble XMMEP messages spanning multiple TCP segments", desc = "Whether the XMMEP dissector should reassemble messages spanning multiple TCP segments. To use this option, you must also enable \"Allow subdissectors to reassemble TCP streams\" in the TCP protocol settings." },
+    tcp_ports = { name = "tcp.port", title = "TCP ports", desc = "Ports always decoded as XMMEP (empty by default; the heuristics find XMMEP elsewhere)" },
+    udp_ports = { name = "udp.port", title = "UDP ports", desc = "Ports always decoded as XMMEP (empty by default; the heuristics find XMMEP elsewhere)" } },
   -- Report classes (reports::CLASSES): kind is the Rust ReportKind.
   reports = {
     { kind = "BadHeader", abbrev = "bad_header", severity = "error", group = "malformed", summary = "Header is not two right-aligned decimal numbers" },
@@ -147,99 +152,99 @@ local DATA = {
   },
   -- Filter fields (Schema::fields), by Lua index = FieldId + 1.
   fields = {
-    { abbrev = "xmmep.body_len", label = "Body length", desc = "BodyLength: length of the body in bytes (header bytes 0-3)", display = "uint", bits = 16 }, -- 1
-    { abbrev = "xmmep.msg_type", label = "Message type", desc = "MessageType (header bytes 4-7)", display = "uint", bits = 16 }, -- 2
-    { abbrev = "xmmep.user_name", label = "User name", desc = "User name (3-16 characters)", display = "text", info = "user" }, -- 3
-    { abbrev = "xmmep.password", label = "Password", desc = "Login password in clear text (8-12 characters)", display = "text" }, -- 4
-    { abbrev = "xmmep.email", label = "Email", desc = "Email address, for verification and password recovery", display = "text" }, -- 5
-    { abbrev = "xmmep.nickname", label = "Nickname", desc = "Nickname", display = "text" }, -- 6
-    { abbrev = "xmmep.personal_msg", label = "Personal message", desc = "Personal message (signature)", display = "text" }, -- 7
-    { abbrev = "xmmep.birthdate", label = "Birth date", desc = "Birth date as text", display = "text" }, -- 8
-    { abbrev = "xmmep.location", label = "Location", desc = "Region the user lives in", display = "text" }, -- 9
-    { abbrev = "xmmep.gender", label = "Gender", desc = "Gender: 1 male, 0 female", display = "bool", bool_names = { "Male", "Female" } }, -- 10
-    { abbrev = "xmmep.result", label = "Result", desc = "Result code (section 6)", display = "uint", bits = 8, enum = "ResultCode", info = "result" }, -- 11
-    { abbrev = "xmmep.activate_code", label = "Activation code", desc = "Activation code (8 characters)", display = "text" }, -- 12
-    { abbrev = "xmmep.user_info", label = "User info", desc = "Basic information of the user", display = "container" }, -- 13
-    { abbrev = "xmmep.user_info.user_name", label = "User name", desc = "User name of the registered user", display = "text" }, -- 14
-    { abbrev = "xmmep.user_info.nickname", label = "Nickname", desc = "Nickname", display = "text" }, -- 15
-    { abbrev = "xmmep.user_info.personal_msg", label = "Personal message", desc = "Personal message (signature)", display = "text" }, -- 16
-    { abbrev = "xmmep.user_info.email", label = "Email", desc = "Email address", display = "text" }, -- 17
-    { abbrev = "xmmep.user_info.avatar", label = "Avatar", desc = "Avatar image file", display = "text" }, -- 18
-    { abbrev = "xmmep.user_info.birthday", label = "Birthday", desc = "Birthday, seconds since 1970-01-01 00:00:00 UTC", display = "time" }, -- 19
-    { abbrev = "xmmep.user_info.location", label = "Location", desc = "Place of residence", display = "text" }, -- 20
-    { abbrev = "xmmep.user_info.last_login_time", label = "Last login time", desc = "Last login, seconds since 1970-01-01 00:00:00 UTC", display = "time" }, -- 21
-    { abbrev = "xmmep.user_info.gender", label = "Gender", desc = "Gender: 1 male, 0 female", display = "uint", bits = 8, enum = "Gender" }, -- 22
-    { abbrev = "xmmep.server_ip", label = "Login server IP", desc = "Login server address", display = "text", info = "server" }, -- 23
-    { abbrev = "xmmep.server_ip.addr", label = "Login server IP address", desc = "Login server IP as an IPv4 address, when the text is one", display = "ipv4" }, -- 24
-    { abbrev = "xmmep.server_port", label = "Login server port", desc = "Login server listen port", display = "uint", bits = 16, info = "port" }, -- 25
-    { abbrev = "xmmep.login_status", label = "Login status", desc = "Presence to set after login", display = "uint", bits = 8, enum = "Presence", info = "status" }, -- 26
-    { abbrev = "xmmep.seq_num", label = "Sequence number", desc = "Which packet of a multi-part response this is", display = "int", bits = 16, info = "seq" }, -- 27
-    { abbrev = "xmmep.count", label = "Count", desc = "Number of elements in the list that follows", display = "int", bits = 32 }, -- 28
-    { abbrev = "xmmep.groups[]", label = "Group list", desc = "Buddy group names", display = "label" }, -- 29
-    { abbrev = "xmmep.groups", label = "Group", desc = "Buddy group names", display = "text" }, -- 30
-    { abbrev = "xmmep.buddy_list", label = "Buddy list", desc = "Buddies of the user", display = "container" }, -- 31
-    { abbrev = "xmmep.buddy", label = "Buddy", desc = "A buddy in the buddy list", display = "container" }, -- 32
-    { abbrev = "xmmep.buddy.buddy_name", label = "Buddy name", desc = "User name of the buddy", display = "text" }, -- 33
-    { abbrev = "xmmep.buddy.group_name", label = "Group", desc = "Group the buddy belongs to", display = "text" }, -- 34
-    { abbrev = "xmmep.buddy.display_name", label = "Display name", desc = "Name shown for the buddy", display = "text" }, -- 35
-    { abbrev = "xmmep.blocked_users[]", label = "Blocked user list", desc = "Users on the block list", display = "label" }, -- 36
-    { abbrev = "xmmep.blocked_users", label = "Blocked user", desc = "Users on the block list", display = "text" }, -- 37
-    { abbrev = "xmmep.room_list[]", label = "Chat room list", desc = "Chat rooms the user takes part in", display = "label" }, -- 38
-    { abbrev = "xmmep.room_list", label = "Chat room", desc = "Chat rooms the user takes part in", display = "text" }, -- 39
-    { abbrev = "xmmep.chatroom", label = "Chatroom", desc = "A chat room", display = "container" }, -- 40
-    { abbrev = "xmmep.chatroom.room_name", label = "Room name", desc = "Chat room name (globally unique)", display = "text" }, -- 41
-    { abbrev = "xmmep.chatroom.creator", label = "Creator", desc = "User who created the room", display = "text" }, -- 42
-    { abbrev = "xmmep.chatroom.announce", label = "Announcement", desc = "Chat room announcement", display = "text" }, -- 43
-    { abbrev = "xmmep.online_buddy", label = "Online buddy", desc = "A buddy that is online", display = "container" }, -- 44
-    { abbrev = "xmmep.online_buddy.buddy_name", label = "Buddy name", desc = "User name of the buddy", display = "text" }, -- 45
-    { abbrev = "xmmep.online_buddy.group_name", label = "Group", desc = "Group the buddy belongs to", display = "text" }, -- 46
-    { abbrev = "xmmep.online_buddy.display_name", label = "Display name", desc = "Name shown for the buddy", display = "text" }, -- 47
-    { abbrev = "xmmep.online_buddy.personal_message", label = "Personal message", desc = "Personal message of the buddy", display = "text" }, -- 48
-    { abbrev = "xmmep.online_buddy.avatar", label = "Avatar", desc = "Avatar image file", display = "text" }, -- 49
-    { abbrev = "xmmep.online_buddy.ip", label = "IP", desc = "Address the buddy logged in from", display = "text" }, -- 50
-    { abbrev = "xmmep.online_buddy.ip.addr", label = "IP address", desc = "IP as an IPv4 address, when the text is one", display = "ipv4" }, -- 51
-    { abbrev = "xmmep.online_buddy.port", label = "Port", desc = "Port the buddy listens on", display = "uint", bits = 16 }, -- 52
-    { abbrev = "xmmep.online_buddy.status", label = "Status", desc = "Presence of the buddy", display = "uint", bits = 8, enum = "Presence" }, -- 53
-    { abbrev = "xmmep.observer", label = "Observer", desc = "User who watches the buddy", display = "text", info = "to" }, -- 54
-    { abbrev = "xmmep.observers[]", label = "Observer list", desc = "Users who watch the buddy", display = "label" }, -- 55
-    { abbrev = "xmmep.observers", label = "Observer", desc = "Users who watch the buddy", display = "text" }, -- 56
-    { abbrev = "xmmep.status", label = "Status", desc = "Presence of the user", display = "uint", bits = 8, enum = "Presence", info = "status" }, -- 57
-    { abbrev = "xmmep.new_group", label = "New group", desc = "Name of the added group", display = "text", info = "group" }, -- 58
-    { abbrev = "xmmep.group_name", label = "Group", desc = "Group name", display = "text", info = "group" }, -- 59
-    { abbrev = "xmmep.new_name", label = "New name", desc = "New group name", display = "text", info = "new" }, -- 60
-    { abbrev = "xmmep.is_room_member", label = "Is room member", desc = "Whether a chat room member is being added", display = "bool" }, -- 61
-    { abbrev = "xmmep.result_flag", label = "Result", desc = "Boolean result: buddy exists / transfer accepted", display = "bool", info = "ok" }, -- 62
-    { abbrev = "xmmep.is_add", label = "Add back", desc = "Whether user B adds user A as a buddy too", display = "bool" }, -- 63
-    { abbrev = "xmmep.buddy_group", label = "Buddy group", desc = "Group of the removed buddy", display = "text" }, -- 64
-    { abbrev = "xmmep.buddy_name", label = "Buddy name", desc = "User name of the buddy", display = "text", info = "buddy" }, -- 65
-    { abbrev = "xmmep.display_name", label = "Display name", desc = "Name shown for the buddy", display = "text" }, -- 66
-    { abbrev = "xmmep.old_group_name", label = "Old group", desc = "Group the buddy moved from", display = "text" }, -- 67
-    { abbrev = "xmmep.new_group_name", label = "New group", desc = "Group the buddy moved to", display = "text" }, -- 68
-    { abbrev = "xmmep.sender", label = "Sender", desc = "Sending user", display = "text", info = "from" }, -- 69
-    { abbrev = "xmmep.receiver", label = "Receiver", desc = "Receiving user, or chat room for a room message", display = "text", info = "to" }, -- 70
-    { abbrev = "xmmep.send_time", label = "Send time", desc = "Time sent, seconds since 1970-01-01 00:00:00 UTC", display = "time" }, -- 71
-    { abbrev = "xmmep.content", label = "Content", desc = "Message text", display = "text" }, -- 72
-    { abbrev = "xmmep.is_room_msg", label = "Is room message", desc = "Whether receiver is a chat room", display = "bool" }, -- 73
-    { abbrev = "xmmep.file_name", label = "File name", desc = "Name of the file offered", display = "text", info = "file" }, -- 74
-    { abbrev = "xmmep.file_size", label = "File size", desc = "Size of the file in bytes", display = "int", bits = 32 }, -- 75
-    { abbrev = "xmmep.transfer_seq", label = "Transfer sequence", desc = "File transfer sequence number", display = "int", bits = 32 }, -- 76
-    { abbrev = "xmmep.is_image", label = "Is image", desc = "Whether the file is sent as an image", display = "bool" }, -- 77
-    { abbrev = "xmmep.sender_ip", label = "Sender IP", desc = "Address of the sender for the transfer", display = "text" }, -- 78
-    { abbrev = "xmmep.sender_ip.addr", label = "Sender IP address", desc = "Sender IP as an IPv4 address, when the text is one", display = "ipv4" }, -- 79
-    { abbrev = "xmmep.sender_port", label = "Sender port", desc = "Port of the sender for the transfer", display = "uint", bits = 16 }, -- 80
-    { abbrev = "xmmep.receiver_ip", label = "Receiver IP", desc = "Address of the receiver for the transfer", display = "text" }, -- 81
-    { abbrev = "xmmep.receiver_ip.addr", label = "Receiver IP address", desc = "Receiver IP as an IPv4 address, when the text is one", display = "ipv4" }, -- 82
-    { abbrev = "xmmep.receiver_port", label = "Receiver port", desc = "Port of the receiver for the transfer", display = "uint", bits = 16 }, -- 83
-    { abbrev = "xmmep.buddy_info", label = "Buddy info", desc = "Full user information of the buddy", display = "container" }, -- 84
-    { abbrev = "xmmep.condition_count", label = "Condition count", desc = "Number of search conditions", display = "int", bits = 32 }, -- 85
-    { abbrev = "xmmep.conditions", label = "Conditions", desc = "Search conditions; all must match", display = "container" }, -- 86
-    { abbrev = "xmmep.conditions[]", label = "Conditions element", desc = "One key/value pair", display = "label" }, -- 87
-    { abbrev = "xmmep.conditions.key", label = "Condition", desc = "What to search by", display = "uint", bits = 8, enum = "SearchCondition" }, -- 88
-    { abbrev = "xmmep.conditions.value", label = "Value", desc = "Value to search for", display = "text" }, -- 89
-    { abbrev = "xmmep.buddies", label = "Buddies", desc = "Users found", display = "container" }, -- 90
-    { abbrev = "xmmep.raw_field", label = "Field", desc = "Field of a message type with no definition, as text", display = "text" }, -- 91
-    { abbrev = "xmmep.extra_field", label = "Extra field", desc = "Field past the message's definition, as text", display = "text" }, -- 92
-    { abbrev = "xmmep.bad_value", label = "Undecodable value", desc = "Value that does not decode as its type, as text", display = "text" }, -- 93
+    { abbrev = "xmmep.body_len", label = "Body length", display = "uint", desc = "BodyLength: length of the body in bytes (header bytes 0-3)", bits = 16 }, -- 1
+    { abbrev = "xmmep.msg_type", label = "Message type", display = "uint", desc = "MessageType (header bytes 4-7)", bits = 16 }, -- 2
+    { abbrev = "xmmep.user_name", label = "User name", display = "text", desc = "User name (3-16 characters)", info = "user" }, -- 3
+    { abbrev = "xmmep.password", label = "Password", display = "text", desc = "Login password in clear text (8-12 characters)" }, -- 4
+    { abbrev = "xmmep.email", label = "Email", display = "text", desc = "Email address, for verification and password recovery" }, -- 5
+    { abbrev = "xmmep.nickname", label = "Nickname", display = "text" }, -- 6
+    { abbrev = "xmmep.personal_msg", label = "Personal message", display = "text", desc = "Personal message (signature)" }, -- 7
+    { abbrev = "xmmep.birthdate", label = "Birth date", display = "text", desc = "Birth date as text" }, -- 8
+    { abbrev = "xmmep.location", label = "Location", display = "text", desc = "Region the user lives in" }, -- 9
+    { abbrev = "xmmep.gender", label = "Gender", display = "bool", desc = "Gender: 1 male, 0 female", bool_names = { "Male", "Female" } }, -- 10
+    { abbrev = "xmmep.result", label = "Result", display = "uint", desc = "Result code (section 6)", bits = 8, enum = "ResultCode", info = "result" }, -- 11
+    { abbrev = "xmmep.activate_code", label = "Activation code", display = "text", desc = "Activation code (8 characters)" }, -- 12
+    { abbrev = "xmmep.user_info", label = "User info", display = "container", desc = "Basic information of the user" }, -- 13
+    { abbrev = "xmmep.user_info.user_name", label = "User name", display = "text", desc = "User name of the registered user" }, -- 14
+    { abbrev = "xmmep.user_info.nickname", label = "Nickname", display = "text" }, -- 15
+    { abbrev = "xmmep.user_info.personal_msg", label = "Personal message", display = "text", desc = "Personal message (signature)" }, -- 16
+    { abbrev = "xmmep.user_info.email", label = "Email", display = "text", desc = "Email address" }, -- 17
+    { abbrev = "xmmep.user_info.avatar", label = "Avatar", display = "text", desc = "Avatar image file" }, -- 18
+    { abbrev = "xmmep.user_info.birthday", label = "Birthday", display = "time", desc = "Birthday, seconds since 1970-01-01 00:00:00 UTC" }, -- 19
+    { abbrev = "xmmep.user_info.location", label = "Location", display = "text", desc = "Place of residence" }, -- 20
+    { abbrev = "xmmep.user_info.last_login_time", label = "Last login time", display = "time", desc = "Last login, seconds since 1970-01-01 00:00:00 UTC" }, -- 21
+    { abbrev = "xmmep.user_info.gender", label = "Gender", display = "uint", desc = "Gender: 1 male, 0 female", bits = 8, enum = "Gender" }, -- 22
+    { abbrev = "xmmep.server_ip", label = "Login server IP", display = "text", desc = "Login server address", info = "server" }, -- 23
+    { abbrev = "xmmep.server_ip.addr", label = "Login server IP address", display = "ipv4", desc = "Login server IP as an IPv4 address, when the text is one" }, -- 24
+    { abbrev = "xmmep.server_port", label = "Login server port", display = "uint", desc = "Login server listen port", bits = 16, info = "port" }, -- 25
+    { abbrev = "xmmep.login_status", label = "Login status", display = "uint", desc = "Presence to set after login", bits = 8, enum = "Presence", info = "status" }, -- 26
+    { abbrev = "xmmep.seq_num", label = "Sequence number", display = "int", desc = "Which packet of a multi-part response this is", bits = 16, info = "seq" }, -- 27
+    { abbrev = "xmmep.count", label = "Count", display = "int", desc = "Number of elements in the list that follows", bits = 32 }, -- 28
+    { abbrev = "xmmep.groups[]", label = "Group list", display = "label", desc = "Buddy group names" }, -- 29
+    { abbrev = "xmmep.groups", label = "Group", display = "text", desc = "Buddy group names" }, -- 30
+    { abbrev = "xmmep.buddy_list", label = "Buddy list", display = "container", desc = "Buddies of the user" }, -- 31
+    { abbrev = "xmmep.buddy", label = "Buddy", display = "container", desc = "A buddy in the buddy list" }, -- 32
+    { abbrev = "xmmep.buddy.buddy_name", label = "Buddy name", display = "text", desc = "User name of the buddy" }, -- 33
+    { abbrev = "xmmep.buddy.group_name", label = "Group", display = "text", desc = "Group the buddy belongs to" }, -- 34
+    { abbrev = "xmmep.buddy.display_name", label = "Display name", display = "text", desc = "Name shown for the buddy" }, -- 35
+    { abbrev = "xmmep.blocked_users[]", label = "Blocked user list", display = "label", desc = "Users on the block list" }, -- 36
+    { abbrev = "xmmep.blocked_users", label = "Blocked user", display = "text", desc = "Users on the block list" }, -- 37
+    { abbrev = "xmmep.room_list[]", label = "Chat room list", display = "label", desc = "Chat rooms the user takes part in" }, -- 38
+    { abbrev = "xmmep.room_list", label = "Chat room", display = "text", desc = "Chat rooms the user takes part in" }, -- 39
+    { abbrev = "xmmep.chatroom", label = "Chatroom", display = "container", desc = "A chat room" }, -- 40
+    { abbrev = "xmmep.chatroom.room_name", label = "Room name", display = "text", desc = "Chat room name (globally unique)" }, -- 41
+    { abbrev = "xmmep.chatroom.creator", label = "Creator", display = "text", desc = "User who created the room" }, -- 42
+    { abbrev = "xmmep.chatroom.announce", label = "Announcement", display = "text", desc = "Chat room announcement" }, -- 43
+    { abbrev = "xmmep.online_buddy", label = "Online buddy", display = "container", desc = "A buddy that is online" }, -- 44
+    { abbrev = "xmmep.online_buddy.buddy_name", label = "Buddy name", display = "text", desc = "User name of the buddy" }, -- 45
+    { abbrev = "xmmep.online_buddy.group_name", label = "Group", display = "text", desc = "Group the buddy belongs to" }, -- 46
+    { abbrev = "xmmep.online_buddy.display_name", label = "Display name", display = "text", desc = "Name shown for the buddy" }, -- 47
+    { abbrev = "xmmep.online_buddy.personal_message", label = "Personal message", display = "text", desc = "Personal message of the buddy" }, -- 48
+    { abbrev = "xmmep.online_buddy.avatar", label = "Avatar", display = "text", desc = "Avatar image file" }, -- 49
+    { abbrev = "xmmep.online_buddy.ip", label = "IP", display = "text", desc = "Address the buddy logged in from" }, -- 50
+    { abbrev = "xmmep.online_buddy.ip.addr", label = "IP address", display = "ipv4", desc = "IP as an IPv4 address, when the text is one" }, -- 51
+    { abbrev = "xmmep.online_buddy.port", label = "Port", display = "uint", desc = "Port the buddy listens on", bits = 16 }, -- 52
+    { abbrev = "xmmep.online_buddy.status", label = "Status", display = "uint", desc = "Presence of the buddy", bits = 8, enum = "Presence" }, -- 53
+    { abbrev = "xmmep.observer", label = "Observer", display = "text", desc = "User who watches the buddy", info = "to" }, -- 54
+    { abbrev = "xmmep.observers[]", label = "Observer list", display = "label", desc = "Users who watch the buddy" }, -- 55
+    { abbrev = "xmmep.observers", label = "Observer", display = "text", desc = "Users who watch the buddy" }, -- 56
+    { abbrev = "xmmep.status", label = "Status", display = "uint", desc = "Presence of the user", bits = 8, enum = "Presence", info = "status" }, -- 57
+    { abbrev = "xmmep.new_group", label = "New group", display = "text", desc = "Name of the added group", info = "group" }, -- 58
+    { abbrev = "xmmep.group_name", label = "Group", display = "text", desc = "Group name", info = "group" }, -- 59
+    { abbrev = "xmmep.new_name", label = "New name", display = "text", desc = "New group name", info = "new" }, -- 60
+    { abbrev = "xmmep.is_room_member", label = "Is room member", display = "bool", desc = "Whether a chat room member is being added" }, -- 61
+    { abbrev = "xmmep.result_flag", label = "Result", display = "bool", desc = "Boolean result: buddy exists / transfer accepted", info = "ok" }, -- 62
+    { abbrev = "xmmep.is_add", label = "Add back", display = "bool", desc = "Whether user B adds user A as a buddy too" }, -- 63
+    { abbrev = "xmmep.buddy_group", label = "Buddy group", display = "text", desc = "Group of the removed buddy" }, -- 64
+    { abbrev = "xmmep.buddy_name", label = "Buddy name", display = "text", desc = "User name of the buddy", info = "buddy" }, -- 65
+    { abbrev = "xmmep.display_name", label = "Display name", display = "text", desc = "Name shown for the buddy" }, -- 66
+    { abbrev = "xmmep.old_group_name", label = "Old group", display = "text", desc = "Group the buddy moved from" }, -- 67
+    { abbrev = "xmmep.new_group_name", label = "New group", display = "text", desc = "Group the buddy moved to" }, -- 68
+    { abbrev = "xmmep.sender", label = "Sender", display = "text", desc = "Sending user", info = "from" }, -- 69
+    { abbrev = "xmmep.receiver", label = "Receiver", display = "text", desc = "Receiving user, or chat room for a room message", info = "to" }, -- 70
+    { abbrev = "xmmep.send_time", label = "Send time", display = "time", desc = "Time sent, seconds since 1970-01-01 00:00:00 UTC" }, -- 71
+    { abbrev = "xmmep.content", label = "Content", display = "text", desc = "Message text" }, -- 72
+    { abbrev = "xmmep.is_room_msg", label = "Is room message", display = "bool", desc = "Whether receiver is a chat room" }, -- 73
+    { abbrev = "xmmep.file_name", label = "File name", display = "text", desc = "Name of the file offered", info = "file" }, -- 74
+    { abbrev = "xmmep.file_size", label = "File size", display = "int", desc = "Size of the file in bytes", bits = 32 }, -- 75
+    { abbrev = "xmmep.transfer_seq", label = "Transfer sequence", display = "int", desc = "File transfer sequence number", bits = 32 }, -- 76
+    { abbrev = "xmmep.is_image", label = "Is image", display = "bool", desc = "Whether the file is sent as an image" }, -- 77
+    { abbrev = "xmmep.sender_ip", label = "Sender IP", display = "text", desc = "Address of the sender for the transfer" }, -- 78
+    { abbrev = "xmmep.sender_ip.addr", label = "Sender IP address", display = "ipv4", desc = "Sender IP as an IPv4 address, when the text is one" }, -- 79
+    { abbrev = "xmmep.sender_port", label = "Sender port", display = "uint", desc = "Port of the sender for the transfer", bits = 16 }, -- 80
+    { abbrev = "xmmep.receiver_ip", label = "Receiver IP", display = "text", desc = "Address of the receiver for the transfer" }, -- 81
+    { abbrev = "xmmep.receiver_ip.addr", label = "Receiver IP address", display = "ipv4", desc = "Receiver IP as an IPv4 address, when the text is one" }, -- 82
+    { abbrev = "xmmep.receiver_port", label = "Receiver port", display = "uint", desc = "Port of the receiver for the transfer", bits = 16 }, -- 83
+    { abbrev = "xmmep.buddy_info", label = "Buddy info", display = "container", desc = "Full user information of the buddy" }, -- 84
+    { abbrev = "xmmep.condition_count", label = "Condition count", display = "int", desc = "Number of search conditions", bits = 32 }, -- 85
+    { abbrev = "xmmep.conditions", label = "Conditions", display = "container", desc = "Search conditions; all must match" }, -- 86
+    { abbrev = "xmmep.conditions[]", label = "Conditions element", display = "label", desc = "One key/value pair" }, -- 87
+    { abbrev = "xmmep.conditions.key", label = "Condition", display = "uint", desc = "What to search by", bits = 8, enum = "SearchCondition" }, -- 88
+    { abbrev = "xmmep.conditions.value", label = "Value", display = "text", desc = "Value to search for" }, -- 89
+    { abbrev = "xmmep.buddies", label = "Buddies", display = "container", desc = "Users found" }, -- 90
+    { abbrev = "xmmep.raw_field", label = "Field", display = "text", desc = "Field of a message type with no definition, as text" }, -- 91
+    { abbrev = "xmmep.extra_field", label = "Extra field", display = "text", desc = "Field past the message's definition, as text" }, -- 92
+    { abbrev = "xmmep.bad_value", label = "Undecodable value", display = "text", desc = "Value that does not decode as its type, as text" }, -- 93
   },
   -- Messages by code: the compiled node trees (Schema::message).
   messages = {
@@ -1160,13 +1165,16 @@ end
 local L = DATA.labels
 local charset_enum = {}
 for i, c in ipairs(DATA.charsets) do charset_enum[i] = { i, c.name, i } end
-proto.prefs.charset = Pref.enum(L.charset_pref, 1, L.charset_desc, charset_enum, false)
-proto.prefs["tcp.port"] = Pref.range(L.tcp_ports, "", L.ports_desc, 65535)
-proto.prefs["udp.port"] = Pref.range(L.udp_ports, "", L.ports_desc, 65535)
+local PREFS = DATA.prefs
+proto.prefs[PREFS.charset.name] = Pref.enum(PREFS.charset.title, 1, PREFS.charset.desc, charset_enum, false)
+proto.prefs[PREFS.desegment.name] = Pref.bool(PREFS.desegment.title, true, PREFS.desegment.desc)
+for _, p in ipairs({ PREFS.tcp_ports, PREFS.udp_ports }) do
+  proto.prefs[p.name] = Pref.range(p.title, "", p.desc, 65535)
+end
 
 local ENC = { utf8 = ENC_UTF_8, gb18030 = ENC_GB18030 }
 local function charset()
-  local c = DATA.charsets[proto.prefs.charset] or DATA.charsets[1]
+  local c = DATA.charsets[proto.prefs[PREFS.charset.name]] or DATA.charsets[1]
   return c.key, ENC[c.key]
 end
 
@@ -1233,12 +1241,12 @@ local function add_item(parent, it, range, enc)
   local k = it.kind
   if k == "invalid" then
     local item = parent:add_packet_field(pf[DATA.generic.bad_value], range, enc)
-    item:set_text(f.label .. ": " .. shown_text(range:raw(), charset(), enc))
+    item:set_text(core.fill(L.invalid, f.label, shown_text(range:raw(), charset(), enc)))
     return item
   elseif f.display == "label" then
     local text = f.label
-    if k == "count" then text = text .. ": " .. core.elements_text(it.v)
-    elseif k == "index" then text = text .. " " .. it.v end
+    if k == "count" then text = core.fill(L.counted, text, core.elements_text(it.v))
+    elseif k == "index" then text = core.fill(L.indexed, text, it.v) end
     return parent:add(range, text)
   elseif k == "text" then
     return parent:add_packet_field(pf[it.f], range, enc)
@@ -1266,7 +1274,7 @@ local function add_item(parent, it, range, enc)
     return item
   else -- container ("none" for a struct, "count" for a list or dictionary)
     local item = parent:add(pf[it.f], range)
-    if k == "count" then item:append_text(": " .. core.elements_text(it.v)) end
+    if k == "count" then item:append_text(core.fill(L.value_suffix, core.elements_text(it.v))) end
     return item
   end
 end
@@ -1292,9 +1300,9 @@ local function show_message(tvb, pinfo, tree, offset, avail)
   local info = core.info_text(dec, text_of)
   if dec.header then
     local m = DATA.messages[dec.header.msg_type]
-    top:append_text(", " .. (m and m.name or core.fill(DATA.info.unknown_type, dec.header.msg_type)))
+    top:append_text(core.fill(L.message, m and m.name or core.fill(DATA.info.unknown_type, dec.header.msg_type)))
   else
-    top:append_text(", " .. DATA.info.malformed_header)
+    top:append_text(core.fill(L.message, DATA.info.malformed_header))
   end
   local tree_items = {}
   local parents = { [0] = top }
@@ -1305,7 +1313,7 @@ local function show_message(tvb, pinfo, tree, offset, avail)
     -- ("Buddy: alice"), so a long list reads without expanding it.
     local first = dec.items[i + 1]
     if it.kind == "none" and first and first.depth == it.depth + 1 and first.kind == "text" then
-      item:append_text(": " .. text_of(first.offset, first.len))
+      item:append_text(core.fill(L.value_suffix, text_of(first.offset, first.len)))
     end
     tree_items[i] = item
     parents[it.depth + 1] = item
@@ -1354,7 +1362,7 @@ local function dissect_pdu(tvb, pinfo, tree)
 end
 
 local function dissect_tcp(tvb, pinfo, tree)
-  dissect_tcp_pdus(tvb, tree, HEADER_LEN, pdu_len, dissect_pdu, true)
+  dissect_tcp_pdus(tvb, tree, HEADER_LEN, pdu_len, dissect_pdu, proto.prefs[PREFS.desegment.name])
   return tvb:len()
 end
 
@@ -1393,7 +1401,7 @@ local function set_ports(tbl, old, new)
   if new ~= "" then tbl:add(new, proto) end
 end
 function proto.prefs_changed()
-  local t, u = tostring(proto.prefs["tcp.port"]), tostring(proto.prefs["udp.port"])
+  local t, u = tostring(proto.prefs[PREFS.tcp_ports.name]), tostring(proto.prefs[PREFS.udp_ports.name])
   if t ~= current.tcp then set_ports(tcp_table, current.tcp, t); current.tcp = t end
   if u ~= current.udp then set_ports(udp_table, current.udp, u); current.udp = u end
 end

@@ -5,5 +5,5 @@
 //! (the only place with `unsafe`), `plugin` the table-driven registration
 //! and dissection in safe Rust on top of it.
 
-pub mod ffi;
-pub mod plugin;
+mod ffi;
+mod plugin;

@@ -3,8 +3,9 @@
 //! fields with the same values and places, and the same expert infos
 //! (names, severities, groups, texts), the same tree labels, and the same
 //! Protocol and Info
-//! columns. The README lists what may differ; none of it shows here, so any
-//! difference fails this test.
+//! columns; and they register the same names, fields, value strings,
+//! heuristics and preferences, with the same texts. The README lists what
+//! may differ; none of it shows here, so any difference fails this test.
 
 
 use std::path::Path;
@@ -50,6 +51,49 @@ fn lua_equals_plugin_on_the_corpus() {
         }
     }
     assert!(differ.is_empty(), "{} capture(s) differ:\n{}", differ.len(), differ.join("\n\n"));
+}
+
+/// The lines of a `tshark -G REPORT` listing that concern XMMEP.
+fn registered(ts: &Tshark, report: &str) -> Vec<String> {
+    let out = ts.run(&["-G", report]);
+    out.assert_success();
+    out.stdout.lines().filter(|l| l.to_lowercase().contains("xmmep")).map(String::from).collect()
+}
+
+#[test]
+fn lua_registers_what_the_plugin_registers() {
+    // Every text a person sees outside the packet tree: protocol names,
+    // field names, labels, types and descriptions, value strings,
+    // heuristics, preference titles, descriptions and defaults.
+    let plugin = Tshark::with_plugin();
+    let lua = Tshark::without_plugin();
+    lua.install_lua(Path::new(&lua_script()));
+    let mut differ = Vec::new();
+    for report in ["protocols", "fields", "values", "heuristic-decodes", "defaultprefs"] {
+        let (a, mut b) = (registered(&plugin, report), registered(&lua, report));
+        if report == "defaultprefs" {
+            // The plugin's port preferences are made and titled by
+            // Wireshark (dissector_add_uint_range_with_preference) and are
+            // not listed here; the script has to make its own.
+            let ports = |l: &String| ["tcp", "udp"].iter().any(|t| l.contains(&format!("xmmep.{t}.port")));
+            let own: Vec<usize> = b.iter().enumerate().filter(|(_, l)| ports(l)).map(|(i, _)| i).collect();
+            // Each port preference is its description line, then its value line.
+            for &i in own.iter().rev() {
+                b.remove(i);
+                if i > 0 && b[i - 1].starts_with("# Ports always decoded as XMMEP") {
+                    b.remove(i - 1);
+                }
+            }
+        }
+        assert!(!a.is_empty(), "the plugin registers nothing in -G {report}");
+        for l in a.iter().filter(|l| !b.contains(l)) {
+            differ.push(format!("-G {report}, plugin only: {l}"));
+        }
+        for l in b.iter().filter(|l| !a.contains(l)) {
+            differ.push(format!("-G {report}, Lua only:    {l}"));
+        }
+    }
+    assert!(differ.is_empty(), "plugin and Lua script register different texts:\n{}", differ.join("\n"));
 }
 
 #[test]

@@ -297,7 +297,7 @@ fn field_list_has_every_schema_field() {
     let mut n = 0;
     for f in schema.fields.iter().filter(|f| f.is_filterable()) {
         let ft = registered.get(f.abbrev.as_str()).unwrap_or_else(|| panic!("{} not registered", f.abbrev));
-        assert_eq!(*ft, xmmep_tools::docs_gen::ftype_name(f.display), "{}", f.abbrev);
+        assert_eq!(*ft, xmmep_core::presentation::FieldKind::of(f.display).ws_name(), "{}", f.abbrev);
         n += 1;
     }
     assert_eq!(registered.len(), n, "fields registered beyond the schema");
@@ -340,17 +340,28 @@ fn stream_closing_inside_a_message_is_truncated() {
 #[test]
 fn desegment_preference_is_honoured() {
     let (cap, _) = tcp_capture();
-    let ts = Tshark::with_plugin();
-    let names = |extra: &[&str]| -> Vec<String> {
-        frames(&ts, &cap, extra).iter().flat_map(|f| f.messages.iter().map(|m| m.name().to_string())).collect()
-    };
-    // Reassembled: every message once, whole.
-    let whole = names(&[]);
-    assert!(whole.iter().all(|n| n.starts_with("MSG_")), "{whole:?}");
-    // Not reassembled: a message cut across segments is shown from the
-    // segment that holds its start, as far as it goes, and reported.
-    let shown = frames(&ts, &cap, &["-o", "xmmep.desegment:FALSE"]);
-    let experts: Vec<&str> = shown.iter().flat_map(|f| &f.messages).flat_map(|m| &m.experts).map(|x| x.name.as_str()).collect();
-    assert!(experts.contains(&"xmmep.truncated"), "{experts:?}");
-    assert_ne!(whole, names(&["-o", "xmmep.desegment:FALSE"]));
+    for (ts, lua) in [(Tshark::with_plugin(), false), (Tshark::without_plugin(), true)] {
+        let x = lua.then(|| format!("lua_script:{}", ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lua/xmmep.lua")).display()));
+        let with = |extra: &[&'static str]| -> Vec<String> {
+            let mut args: Vec<String> = x.iter().flat_map(|x| ["-X".to_string(), x.clone()]).collect();
+            args.extend(extra.iter().map(|a| a.to_string()));
+            args
+        };
+        let names = |extra: &[&'static str]| -> Vec<String> {
+            let args = with(extra);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            frames(&ts, &cap, &args).iter().flat_map(|f| f.messages.iter().map(|m| m.name().to_string())).collect()
+        };
+        // Reassembled: every message once, whole.
+        let whole = names(&[]);
+        assert!(whole.iter().all(|n| n.starts_with("MSG_")), "lua {lua}: {whole:?}");
+        // Not reassembled: a message cut across segments is shown from the
+        // segment that holds its start, as far as it goes, and reported.
+        let args = with(&["-o", "xmmep.desegment:FALSE"]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let shown = frames(&ts, &cap, &args);
+        let experts: Vec<&str> = shown.iter().flat_map(|f| &f.messages).flat_map(|m| &m.experts).map(|x| x.name.as_str()).collect();
+        assert!(experts.contains(&"xmmep.truncated"), "lua {lua}: {experts:?}");
+        assert_ne!(whole, names(&["-o", "xmmep.desegment:FALSE"]), "lua {lua}");
+    }
 }

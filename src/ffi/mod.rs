@@ -14,18 +14,17 @@
 //! The table-driven registration and dissection that use these wrappers
 //! live in `crate::plugin`.
 
-pub mod entry;
-pub mod epan;
-pub mod guard;
-pub mod plugin;
-pub mod registry;
-pub mod sys;
-pub mod version;
+pub(crate) mod entry;
+pub(crate) mod epan;
+pub(crate) mod guard;
+pub(crate) mod plugin;
+pub(crate) mod registry;
+mod sys;
+pub(crate) mod version;
 
-pub use entry::{set_panic_expert, tcp_dissect_pdus, Dissector, Heuristic, PduFraming};
-pub use epan::{Column, EpanError, EpanResult, Item, Packet, Pinfo, Tree, Tvb, COL_INFO, COL_PROTOCOL};
-pub use guard::Panicked;
-pub use registry::{EiId, EttId, ExpertDesc, FieldDesc, FieldStrings, Handle, HfId, Protocol};
+pub(crate) use entry::{set_panic_expert, tcp_dissect_pdus, Dissector, Heuristic, PduFraming};
+pub(crate) use epan::{EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL, ENC_GB18030, ENC_NA, ENC_UTF_8};
+pub(crate) use registry::{EiId, EttId, ExpertDesc, FieldDesc, FieldStrings, Handle, HfId, Protocol};
 
 // The crate's own unit-test executable links the rlib code, the C shim and
 // thus (potentially) references to epan symbols. Cargo's

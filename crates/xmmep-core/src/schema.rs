@@ -68,6 +68,19 @@ pub struct Scalar {
     pub addr_id: Option<FieldId>,
 }
 
+impl Scalar {
+    /// The values a number may take: its type's range, except that a port
+    /// (typed Short) is read as unsigned 0..65535 (docs/decisions.md 13).
+    /// None for String and Boolean.
+    pub fn range(&self) -> Option<(i64, i64)> {
+        match (self.field.role, self.prim) {
+            (_, Prim::String | Prim::Boolean) => None,
+            (Role::Port, _) => Some((0, u16::MAX as i64)),
+            (_, prim) => prim.range(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct StructNode {
     /// The filter field of a struct value (`xmmep.buddy`, `xmmep.user_info`).
@@ -87,7 +100,46 @@ pub enum Node {
     Dict { id: FieldId, pair: FieldId, key: Scalar, value: Scalar },
 }
 
+impl Scalar {
+    fn shown_ids(&self, out: &mut Vec<FieldId>) {
+        out.push(self.id);
+        out.extend(self.addr_id);
+    }
+}
+
+impl StructNode {
+    fn shown_ids(&self, out: &mut Vec<FieldId>) {
+        out.push(self.id);
+        for m in &self.members {
+            m.shown_ids(out);
+        }
+    }
+}
+
 impl Node {
+    /// Every field this node can show: its own, its elements', members'
+    /// and generated addresses'.
+    pub fn shown_ids(&self) -> Vec<FieldId> {
+        let mut out = vec![self.field_id()];
+        match self {
+            Node::Scalar(s) => s.shown_ids(&mut out),
+            Node::Struct(s) => s.shown_ids(&mut out),
+            Node::StringList { elem, alt, .. } => {
+                elem.shown_ids(&mut out);
+                if let Some(st) = alt {
+                    st.shown_ids(&mut out);
+                }
+            }
+            Node::StructList { elem, .. } => elem.shown_ids(&mut out),
+            Node::Dict { pair, key, value, .. } => {
+                out.push(*pair);
+                key.shown_ids(&mut out);
+                value.shown_ids(&mut out);
+            }
+        }
+        out
+    }
+
     pub fn field_id(&self) -> FieldId {
         match self {
             Node::Scalar(s) => s.id,

@@ -182,6 +182,16 @@ impl Tshark {
         self.plugin.as_deref()
     }
 
+    /// Installs `script` in the personal Lua plugin folder of this HOME,
+    /// where tshark loads it for every run, `-G` reports included (which
+    /// `-X lua_script:` does not reach).
+    pub fn install_lua(&self, script: &Path) {
+        let dir = self.home.join(".local/lib/wireshark/plugins");
+        let dst = dir.join(script.file_name().expect("file name"));
+        fs::copy(script, &dst).unwrap_or_else(|e| panic!("copy {}: {e}", script.display()));
+        fs::set_permissions(&dst, fs::Permissions::from_mode(0o644)).unwrap();
+    }
+
     /// Writes `bytes` as `name` in the temporary dir (readable by tshark).
     pub fn write_file(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let p = self.home.join(name);

@@ -6,66 +6,22 @@
 use std::fmt::Write;
 
 use xmmep_core::reports::CLASSES;
-use xmmep_core::schema::{Display, Schema};
-use xmmep_core::table::{self, FieldType, Role};
+use xmmep_core::presentation::FieldKind;
+use xmmep_core::schema::{FieldId, Schema};
+use xmmep_core::table;
 
 pub const BEGIN: &str = "<!-- BEGIN GENERATED REFERENCE (cargo run --bin xmmep-gen-docs) -->";
 pub const END: &str = "<!-- END GENERATED REFERENCE -->";
 
-/// The Wireshark field type a display maps to, as `tshark -G fields` says.
-pub fn ftype_name(d: Display) -> &'static str {
-    match d {
-        Display::Text => "FT_STRING",
-        Display::Uint(8) => "FT_UINT8",
-        Display::Uint(16) => "FT_UINT16",
-        Display::Uint(32) => "FT_UINT32",
-        Display::Uint(_) => "FT_UINT64",
-        Display::Int(8) => "FT_INT8",
-        Display::Int(16) => "FT_INT16",
-        Display::Int(32) => "FT_INT32",
-        Display::Int(_) => "FT_INT64",
-        Display::Bool => "FT_BOOLEAN",
-        Display::Time => "FT_ABSOLUTE_TIME",
-        Display::Ipv4 => "FT_IPv4",
-        Display::Container => "FT_NONE",
-        Display::Label => "(subtree)",
-    }
-}
-
-/// Message codes that use a filter field, found by walking the table.
-fn users(abbrev: &str) -> Vec<u16> {
-    let mut out = Vec::new();
-    for m in table::MESSAGES {
-        let mut hit = false;
-        for f in m.fields {
-            let mut names = vec![format!("xmmep.{}", f.abbrev)];
-            let mut structs = Vec::new();
-            match &f.ty {
-                FieldType::Struct(s) | FieldType::ListOfStruct(s) => structs.push(*s),
-                FieldType::ListOfString { alt: Some(s) } => structs.push(*s),
-                FieldType::Dictionary { key, value } => {
-                    names.push(format!("xmmep.{}", key.abbrev));
-                    names.push(format!("xmmep.{}", value.abbrev));
-                }
-                _ => {}
-            }
-            for s in structs {
-                names.push(format!("xmmep.{}", s.abbrev));
-                names.extend(s.members.iter().flat_map(|mm| {
-                    let n = format!("xmmep.{}.{}", s.abbrev, mm.abbrev);
-                    [n.clone(), format!("{n}.addr")]
-                }));
-            }
-            if f.role == Role::Ip {
-                names.push(format!("xmmep.{}.addr", f.abbrev));
-            }
-            hit |= names.iter().any(|n| n == abbrev);
-        }
-        if hit {
-            out.push(m.code);
-        }
-    }
-    out
+/// Codes of the messages that can show filter field `id`, from the
+/// compiled schema; empty for the header fields, which every message has.
+fn users(schema: &Schema, id: FieldId) -> Vec<u32> {
+    schema
+        .messages()
+        .iter()
+        .filter(|m| m.nodes.iter().any(|n| n.shown_ids().contains(&id)))
+        .map(|m| m.def.code as u32)
+        .collect()
 }
 
 fn escape_cell(s: &str) -> String {
@@ -78,7 +34,7 @@ pub fn reference() -> String {
     o.push_str(BEGIN);
     o.push_str("\n\n### Filter fields\n\n");
     o.push_str("| Filter name | Wireshark type | Specification type | Meaning | Messages |\n|---|---|---|---|---|\n");
-    for f in schema.fields.iter().filter(|f| f.is_filterable()) {
+    for (id, f) in schema.fields.iter().enumerate().filter(|(_, f)| f.is_filterable()) {
         let mut meaning = f.desc.clone();
         if let Some(e) = f.vals {
             let vals: Vec<String> = e.values.iter().map(|v| format!("{} {}", v.value, v.name)).collect();
@@ -87,17 +43,17 @@ pub fn reference() -> String {
         if let Some((t, fl)) = f.bool_names {
             let _ = write!(meaning, " (1 {t}, 0 {fl})");
         }
-        let codes = users(&f.abbrev);
+        let codes = users(schema, id as FieldId);
         let used = if codes.is_empty() {
             "all".to_string()
         } else {
-            codes.iter().map(u16::to_string).collect::<Vec<_>>().join(" ")
+            codes.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
         };
         let _ = writeln!(
             o,
             "| `{}` | {} | {} | {} | {} |",
             f.abbrev,
-            ftype_name(f.display),
+            FieldKind::of(f.display).ws_name(),
             escape_cell(&f.spec_type),
             escape_cell(&meaning),
             used

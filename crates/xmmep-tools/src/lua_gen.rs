@@ -22,8 +22,7 @@
 
 use std::fmt::Write;
 
-use xmmep_core::codec::info;
-use xmmep_core::codec::text::Charset;
+use xmmep_core::presentation::{self, label, FieldKind, Pref, PROTOCOL};
 use xmmep_core::reports::{self, CLASSES};
 use xmmep_core::schema::{CompiledMessage, Display, FieldId, Node, Scalar, Schema, StructNode};
 use xmmep_core::table::{self, Prim, Role};
@@ -36,20 +35,6 @@ pub const GLUE: &str = include_str!("lua/glue.lua");
 pub const OUTPUT: &str = "lua/xmmep.lua";
 /// The command that regenerates it.
 pub const COMMAND: &str = "cargo run --bin xmmep-gen-lua";
-
-/// Registration names of docs/presentation.md ("Protocol and message
-/// subtree", "Preferences and registration names").
-pub const PROTO_FILTER: &str = "xmmep";
-pub const PROTO_NAME: &str = "X-Messenger Message Exchange Protocol";
-pub const PROTO_SHORT: &str = "XMMEP";
-/// Texts of the tree that are not names from the table (presentation.md).
-pub const ELEMENTS_ONE: &str = "1 element";
-pub const ELEMENTS_MANY: &str = "{} elements";
-pub const CHARSET_PREF_LABEL: &str = "Character set of String fields";
-pub const CHARSET_PREF_DESC: &str = "How the bytes of String fields are shown (DECISIONS.md 16)";
-pub const TCP_PORTS_LABEL: &str = "TCP ports";
-pub const UDP_PORTS_LABEL: &str = "UDP ports";
-pub const PORTS_DESC: &str = "Ports always decoded as XMMEP (empty by default; the heuristics find XMMEP elsewhere)";
 
 /// A Lua string literal: printable ASCII and UTF-8 as they are, quotes,
 /// backslashes and control bytes escaped (decimal escapes work in 5.1..5.4).
@@ -71,17 +56,32 @@ pub fn lua_str(s: &str) -> String {
     out
 }
 
+/// How the glue builds a field: its ProtoField family and bit width, from
+/// the one field-type choice of `presentation::FieldKind` (labels are not
+/// fields at all).
 fn display_kind(d: Display) -> (&'static str, u8) {
-    match d {
-        Display::Text => ("text", 0),
-        Display::Uint(n) => ("uint", n),
-        Display::Int(n) => ("int", n),
-        Display::Bool => ("bool", 0),
-        Display::Time => ("time", 0),
-        Display::Ipv4 => ("ipv4", 0),
-        Display::Container => ("container", 0),
-        Display::Label => ("label", 0),
+    if d == Display::Label {
+        return ("label", 0);
     }
+    match FieldKind::of(d) {
+        FieldKind::String => ("text", 0),
+        FieldKind::Uint8 => ("uint", 8),
+        FieldKind::Uint16 => ("uint", 16),
+        FieldKind::Uint32 => ("uint", 32),
+        FieldKind::Uint64 => ("uint", 64),
+        FieldKind::Int8 => ("int", 8),
+        FieldKind::Int16 => ("int", 16),
+        FieldKind::Int32 => ("int", 32),
+        FieldKind::Int64 => ("int", 64),
+        FieldKind::Boolean => ("bool", 0),
+        FieldKind::AbsoluteTime => ("time", 0),
+        FieldKind::Ipv4 => ("ipv4", 0),
+        FieldKind::None => ("container", 0),
+    }
+}
+
+fn pref(p: &Pref) -> String {
+    format!("{{ name = {}, title = {}, desc = {} }}", lua_str(p.name), lua_str(p.title), lua_str(p.desc))
 }
 
 /// Lua index of a filter field (1-based).
@@ -93,7 +93,7 @@ fn scalar(schema: &Schema, sc: &Scalar) -> String {
     let ff = schema.field(sc.id);
     let mut o = format!("{{ k = \"scalar\", f = {}, prim = {}", fi(sc.id), lua_str(sc.prim.spec_name()));
     if !matches!(sc.prim, Prim::String | Prim::Boolean) {
-        let (lo, hi) = if sc.field.role == Role::Port { (0, 65535) } else { sc.prim.range().unwrap_or((0, 0)) };
+        let (lo, hi) = sc.range().unwrap_or((0, 0));
         let vkind = match ff.display {
             Display::Time => "time",
             Display::Uint(_) => "uint",
@@ -210,9 +210,9 @@ pub fn data(schema: &Schema) -> String {
     let _ = writeln!(
         o,
         "  proto = {{ filter = {}, name = {}, short = {} }},",
-        lua_str(PROTO_FILTER),
-        lua_str(PROTO_NAME),
-        lua_str(PROTO_SHORT)
+        lua_str(PROTOCOL.filter),
+        lua_str(PROTOCOL.name),
+        lua_str(PROTOCOL.short)
     );
     let _ = writeln!(
         o,
@@ -230,12 +230,11 @@ pub fn data(schema: &Schema) -> String {
         table::ELEMENT_SEP,
         table::KEY_SEP
     );
-    let _ = writeln!(
-        o,
-        "  charsets = {{ {{ key = \"utf8\", name = {} }}, {{ key = \"gb18030\", name = {} }} }},",
-        lua_str(Charset::Utf8.name()),
-        lua_str(Charset::Gb18030.name())
-    );
+    let charsets: Vec<String> = presentation::CHARSETS
+        .iter()
+        .map(|(key, c)| format!("{{ key = {}, name = {} }}", lua_str(key), lua_str(c.name())))
+        .collect();
+    let _ = writeln!(o, "  charsets = {{ {} }},", charsets.join(", "));
     let g = schema.generic;
     let _ = writeln!(
         o,
@@ -256,21 +255,29 @@ pub fn data(schema: &Schema) -> String {
     let _ = writeln!(
         o,
         "  info = {{ malformed_header = {}, unknown_type = {}, bool_true = {}, bool_false = {} }},",
-        lua_str(info::MALFORMED_HEADER),
-        lua_str(info::UNKNOWN_TYPE),
-        lua_str(info::BOOL_TRUE),
-        lua_str(info::BOOL_FALSE)
+        lua_str(presentation::info::MALFORMED_HEADER),
+        lua_str(presentation::info::UNKNOWN_TYPE),
+        lua_str(presentation::info::BOOL_TRUE),
+        lua_str(presentation::info::BOOL_FALSE)
     );
     let _ = writeln!(
         o,
-        "  labels = {{ elements_one = {}, elements_many = {}, charset_pref = {}, charset_desc = {},\n    tcp_ports = {}, udp_ports = {}, ports_desc = {} }},",
-        lua_str(ELEMENTS_ONE),
-        lua_str(ELEMENTS_MANY),
-        lua_str(CHARSET_PREF_LABEL),
-        lua_str(CHARSET_PREF_DESC),
-        lua_str(TCP_PORTS_LABEL),
-        lua_str(UDP_PORTS_LABEL),
-        lua_str(PORTS_DESC)
+        "  labels = {{ elements_one = {}, elements_many = {}, message = {}, counted = {},\n    indexed = {}, invalid = {}, value_suffix = {} }},",
+        lua_str(label::ELEMENTS_ONE),
+        lua_str(label::ELEMENTS_MANY),
+        lua_str(label::MESSAGE),
+        lua_str(label::COUNTED),
+        lua_str(label::INDEXED),
+        lua_str(label::INVALID),
+        lua_str(label::VALUE_SUFFIX)
+    );
+    let _ = writeln!(
+        o,
+        "  prefs = {{\n    charset = {},\n    desegment = {},\n    tcp_ports = {},\n    udp_ports = {} }},",
+        pref(&presentation::CHARSET_PREF),
+        pref(&presentation::DESEGMENT_PREF),
+        pref(&presentation::TCP_PORTS_PREF),
+        pref(&presentation::UDP_PORTS_PREF)
     );
     o.push_str("  -- Report classes (reports::CLASSES): kind is the Rust ReportKind.\n  reports = {\n");
     for c in CLASSES {
@@ -297,11 +304,13 @@ pub fn data(schema: &Schema) -> String {
         let (display, bits) = display_kind(f.display);
         let _ = write!(
             o,
-            "    {{ abbrev = {}, label = {}, desc = {}, display = \"{display}\"",
+            "    {{ abbrev = {}, label = {}, display = \"{display}\"",
             lua_str(&f.abbrev),
             lua_str(&f.label),
-            lua_str(&f.desc)
         );
+        if let Some(desc) = presentation::blurb(&f.label, &f.desc) {
+            let _ = write!(o, ", desc = {}", lua_str(desc));
+        }
         if bits > 0 {
             let _ = write!(o, ", bits = {bits}");
         }

@@ -7,7 +7,7 @@ use crate::codec::header::{parse_header, Header};
 use crate::codec::text::Charset;
 use crate::reports::{fill, text, ReportKind};
 use crate::schema::{CompiledMessage, Display, FieldId, Node, Scalar, Schema, StructNode};
-use crate::table::{Prim, Role, ELEMENT_SEP, FIELD_SEP, HEADER_LEN, KEY_SEP, MAX_MESSAGE_LEN, MEMBER_SEP};
+use crate::table::{Prim, Role, ELEMENT_SEP, FIELD_SEP, HEADER_LEN, KEY_SEP, MAX_MESSAGE_LEN, MAX_MSG_TYPE, MEMBER_SEP, MIN_MSG_TYPE};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Options {
@@ -274,7 +274,7 @@ impl Cx<'_, '_, '_> {
         for &(s, e) in &fields {
             self.push(raw, 0, s, e - s, Value::Text);
         }
-        let text = if (100..=999).contains(&code) {
+        let text = if (MIN_MSG_TYPE..=MAX_MSG_TYPE).contains(&code) {
             fill(text::UNDEFINED_TYPE, &[&code, &fields.len()])
         } else {
             fill(text::NOT_XMMEP_TYPE, &[&code, &fields.len()])
@@ -464,8 +464,8 @@ impl Cx<'_, '_, '_> {
                     None,
                 ),
             },
-            prim => {
-                let (lo, hi) = if sc.field.role == Role::Port { (0, 65535) } else { prim.range().unwrap_or((0, 0)) };
+            _ => {
+                let (lo, hi) = sc.range().unwrap_or((0, 0));
                 match parse_num(bytes) {
                     Num::Empty => (Value::Invalid, Some((ReportKind::EmptyNumber, fill(text::EMPTY_NUMBER, &[&ff.abbrev]))), None),
                     Num::Bad => (

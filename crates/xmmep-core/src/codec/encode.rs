@@ -4,7 +4,7 @@
 use crate::codec::decode::{Decoded, Value};
 use crate::codec::header::write_header;
 use crate::schema::{Display, Schema};
-use crate::table::{FieldType, MessageDef, Prim, ELEMENT_SEP, FIELD_SEP, HEADER_LEN, KEY_SEP, MEMBER_SEP};
+use crate::table::{FieldType, MessageDef, Prim, ELEMENT_SEP, FIELD_SEP, HEADER_LEN, KEY_SEP, MAX_BODY_LEN, MEMBER_SEP};
 
 /// A value to encode, shaped like the field it goes in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,9 +56,9 @@ pub fn encode_body(values: &[EncValue]) -> Vec<u8> {
 }
 
 /// A whole message: header (space padded) and body. The body length must be
-/// at most 9999 bytes; longer bodies cannot be framed at all.
+/// at most MAX_BODY_LEN (9999) bytes; longer bodies cannot be framed at all.
 pub fn encode_raw(msg_type: u32, body: &[u8]) -> Vec<u8> {
-    assert!(body.len() <= 9999, "body of {} bytes cannot be framed", body.len());
+    assert!(body.len() <= MAX_BODY_LEN as usize, "body of {} bytes cannot be framed", body.len());
     let mut out = Vec::with_capacity(HEADER_LEN + body.len());
     write_header(&mut out, body.len() as u32, msg_type);
     out.extend_from_slice(body);

@@ -1,6 +1,6 @@
 //! The 8-byte ASCII header and framing (spec 3.2, DECISIONS.md 1-3).
 
-use crate::table::{HEADER_LEN, MAX_MSG_TYPE, MIN_MSG_TYPE};
+use crate::table::{HEADER_LEN, MAX_BODY_LEN, MAX_MSG_TYPE, MIN_MSG_TYPE};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header {
@@ -75,12 +75,14 @@ pub fn frame(buf: &[u8]) -> Frame {
 
 /// Writes a header: right-aligned, space padded (DECISIONS.md 2).
 pub fn write_header(out: &mut Vec<u8>, body_len: u32, msg_type: u32) {
-    debug_assert!(body_len <= 9999 && msg_type <= 9999);
+    // Both numbers have four digits, as many as the largest body length.
+    debug_assert!(body_len <= MAX_BODY_LEN && msg_type <= MAX_BODY_LEN);
     out.extend_from_slice(format!("{body_len:>4}{msg_type:>4}").as_bytes());
 }
 
-/// The heuristic test: a header whose type is in range and, when it is a
-/// known type, plausible. Stricter checks on the body are the heuristic's.
+/// The first test of the heuristics: a header whose MessageType is within
+/// MIN_MSG_TYPE..=MAX_MSG_TYPE. Whether the type is defined, and the body,
+/// are checked by `codec::heuristic`.
 pub fn looks_like_header(buf: &[u8]) -> Option<Header> {
     let h = parse_header(buf)?;
     h.type_in_range().then_some(h)

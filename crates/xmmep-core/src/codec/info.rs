@@ -5,17 +5,12 @@
 //! Wireshark's own character conversion, as the Lua script does.
 
 use crate::codec::decode::{Decoded, Value};
+use crate::presentation::info::{BOOL_FALSE, BOOL_TRUE, MALFORMED_HEADER, UNKNOWN_TYPE};
 use crate::schema::Schema;
 
-/// Texts of the Info column and of the protocol item that are not names
-/// from the table; the Lua generator emits them too. `{}` as in
-/// [`crate::reports::fill`].
-pub const MALFORMED_HEADER: &str = "Malformed header";
-pub const UNKNOWN_TYPE: &str = "Unknown type {}";
-/// A Boolean with no `bool_names` in the table.
-pub const BOOL_TRUE: &str = "true";
-pub const BOOL_FALSE: &str = "false";
-
+/// The Info text of one decoded message: its name, then `tag=value` for
+/// each top-level field the table tags. The fixed texts are
+/// `presentation::info`'s.
 pub fn info_text(schema: &Schema, d: &Decoded, mut text_of: impl FnMut(u32, u32) -> String) -> String {
     let Some(h) = d.header else { return MALFORMED_HEADER.to_string() };
     let mut out = match schema.message(h.msg_type) {

@@ -84,13 +84,16 @@ end
 local L = DATA.labels
 local charset_enum = {}
 for i, c in ipairs(DATA.charsets) do charset_enum[i] = { i, c.name, i } end
-proto.prefs.charset = Pref.enum(L.charset_pref, 1, L.charset_desc, charset_enum, false)
-proto.prefs["tcp.port"] = Pref.range(L.tcp_ports, "", L.ports_desc, 65535)
-proto.prefs["udp.port"] = Pref.range(L.udp_ports, "", L.ports_desc, 65535)
+local PREFS = DATA.prefs
+proto.prefs[PREFS.charset.name] = Pref.enum(PREFS.charset.title, 1, PREFS.charset.desc, charset_enum, false)
+proto.prefs[PREFS.desegment.name] = Pref.bool(PREFS.desegment.title, true, PREFS.desegment.desc)
+for _, p in ipairs({ PREFS.tcp_ports, PREFS.udp_ports }) do
+  proto.prefs[p.name] = Pref.range(p.title, "", p.desc, 65535)
+end
 
 local ENC = { utf8 = ENC_UTF_8, gb18030 = ENC_GB18030 }
 local function charset()
-  local c = DATA.charsets[proto.prefs.charset] or DATA.charsets[1]
+  local c = DATA.charsets[proto.prefs[PREFS.charset.name]] or DATA.charsets[1]
   return c.key, ENC[c.key]
 end
 
@@ -157,12 +160,12 @@ local function add_item(parent, it, range, enc)
   local k = it.kind
   if k == "invalid" then
     local item = parent:add_packet_field(pf[DATA.generic.bad_value], range, enc)
-    item:set_text(f.label .. ": " .. shown_text(range:raw(), charset(), enc))
+    item:set_text(core.fill(L.invalid, f.label, shown_text(range:raw(), charset(), enc)))
     return item
   elseif f.display == "label" then
     local text = f.label
-    if k == "count" then text = text .. ": " .. core.elements_text(it.v)
-    elseif k == "index" then text = text .. " " .. it.v end
+    if k == "count" then text = core.fill(L.counted, text, core.elements_text(it.v))
+    elseif k == "index" then text = core.fill(L.indexed, text, it.v) end
     return parent:add(range, text)
   elseif k == "text" then
     return parent:add_packet_field(pf[it.f], range, enc)
@@ -190,7 +193,7 @@ local function add_item(parent, it, range, enc)
     return item
   else -- container ("none" for a struct, "count" for a list or dictionary)
     local item = parent:add(pf[it.f], range)
-    if k == "count" then item:append_text(": " .. core.elements_text(it.v)) end
+    if k == "count" then item:append_text(core.fill(L.value_suffix, core.elements_text(it.v))) end
     return item
   end
 end
@@ -216,9 +219,9 @@ local function show_message(tvb, pinfo, tree, offset, avail)
   local info = core.info_text(dec, text_of)
   if dec.header then
     local m = DATA.messages[dec.header.msg_type]
-    top:append_text(", " .. (m and m.name or core.fill(DATA.info.unknown_type, dec.header.msg_type)))
+    top:append_text(core.fill(L.message, m and m.name or core.fill(DATA.info.unknown_type, dec.header.msg_type)))
   else
-    top:append_text(", " .. DATA.info.malformed_header)
+    top:append_text(core.fill(L.message, DATA.info.malformed_header))
   end
   local tree_items = {}
   local parents = { [0] = top }
@@ -229,7 +232,7 @@ local function show_message(tvb, pinfo, tree, offset, avail)
     -- ("Buddy: alice"), so a long list reads without expanding it.
     local first = dec.items[i + 1]
     if it.kind == "none" and first and first.depth == it.depth + 1 and first.kind == "text" then
-      item:append_text(": " .. text_of(first.offset, first.len))
+      item:append_text(core.fill(L.value_suffix, text_of(first.offset, first.len)))
     end
     tree_items[i] = item
     parents[it.depth + 1] = item
@@ -278,7 +281,7 @@ local function dissect_pdu(tvb, pinfo, tree)
 end
 
 local function dissect_tcp(tvb, pinfo, tree)
-  dissect_tcp_pdus(tvb, tree, HEADER_LEN, pdu_len, dissect_pdu, true)
+  dissect_tcp_pdus(tvb, tree, HEADER_LEN, pdu_len, dissect_pdu, proto.prefs[PREFS.desegment.name])
   return tvb:len()
 end
 
@@ -317,7 +320,7 @@ local function set_ports(tbl, old, new)
   if new ~= "" then tbl:add(new, proto) end
 end
 function proto.prefs_changed()
-  local t, u = tostring(proto.prefs["tcp.port"]), tostring(proto.prefs["udp.port"])
+  local t, u = tostring(proto.prefs[PREFS.tcp_ports.name]), tostring(proto.prefs[PREFS.udp_ports.name])
   if t ~= current.tcp then set_ports(tcp_table, current.tcp, t); current.tcp = t end
   if u ~= current.udp then set_ports(udp_table, current.udp, u); current.udp = u end
 end
