@@ -60,7 +60,7 @@ local DATA = {
   sep = { field = 1, member = 2, element = 3, key = 4 },
   charsets = { { key = "utf8", name = "UTF-8" }, { key = "gb18030", name = "GB18030" } },
   generic = { body_len = 1, msg_type = 2, raw_field = 91, extra_field = 92, bad_value = 93 },
-  -- Report texts (reports::text); each {} takes the next argument.
+  -- Report texts (reports::template); each {} takes the next argument.
   texts = {
     bad_header = "Header {} is not two right-aligned decimal numbers",
     type_out_of_range = "MessageType {} is outside 100..999",

@@ -209,7 +209,7 @@ impl TcpPeer {
                     log.received.push(m.clone());
                     return Ok(Some(m));
                 }
-                Frame::BadHeader => return Err(format!("{}: stream does not frame: {:?}", self.who, self.buf)),
+                Frame::Unframeable => return Err(format!("{}: stream does not frame: {:?}", self.who, self.buf)),
                 Frame::NeedHeader | Frame::Message { .. } => {}
             }
             let mut chunk = [0u8; 4096];

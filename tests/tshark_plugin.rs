@@ -296,8 +296,8 @@ fn field_list_has_every_schema_field() {
     let schema = Schema::standard();
     let mut n = 0;
     for f in schema.fields.iter().filter(|f| f.is_filterable()) {
-        let ft = registered.get(f.abbrev.as_str()).unwrap_or_else(|| panic!("{} not registered", f.abbrev));
-        assert_eq!(*ft, xmmep_core::presentation::FieldKind::of(f.display).ws_name(), "{}", f.abbrev);
+        let ft = registered.get(f.key.as_str()).unwrap_or_else(|| panic!("{} not registered", f.key));
+        assert_eq!(*ft, xmmep_core::presentation::FieldKind::of(f.display).ws_name(), "{}", f.key);
         n += 1;
     }
     assert_eq!(registered.len(), n, "fields registered beyond the schema");

@@ -39,10 +39,10 @@ fn field_descs(schema: &Schema) -> Vec<(usize, FieldDesc)> {
         .fields
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.is_filterable())
-        .map(|(i, f)| {
+        .filter_map(|(i, f)| f.filter_name().map(|name| (i, f, name)))
+        .map(|(i, f, name)| {
             let (ft, base) = ftype(FieldKind::of(f.display));
-            let mut d = FieldDesc::new(&f.label, &f.abbrev, ft, base);
+            let mut d = FieldDesc::new(&f.label, name, ft, base);
             if let Some(blurb) = presentation::blurb(&f.label, &f.desc) {
                 d = d.blurb(blurb);
             }

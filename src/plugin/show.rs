@@ -101,7 +101,7 @@ impl<'m, 'p> Message<'m, 'p> {
             (Value::Invalid, _) => Ok((self.invalid_item(parent, it)?, None)),
             (Value::Count(_) | Value::Index(_), None) => self.label_item(parent, it).map(|(t, item)| (item, Some(t))),
             (_, None) => unreachable!("only labels lack a header field"),
-            (Value::None, Some(hf)) => Ok((self.struct_item(parent, i, hf)?, None)),
+            (Value::Struct, Some(hf)) => Ok((self.struct_item(parent, i, hf)?, None)),
             (Value::Count(n) | Value::Index(n), Some(hf)) => {
                 let (start, len) = self.place(it);
                 let item = parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA)?;
@@ -166,7 +166,7 @@ impl<'m, 'p> Message<'m, 'p> {
                 item.set_generated()?;
                 Ok(item)
             }
-            Value::None | Value::Count(_) | Value::Index(_) | Value::Invalid => unreachable!("not a typed value"),
+            Value::Struct | Value::Count(_) | Value::Index(_) | Value::Invalid => unreachable!("not a typed value"),
         }
     }
 

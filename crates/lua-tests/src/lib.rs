@@ -125,7 +125,7 @@ impl LuaCore {
 
 fn value_text(v: &Value) -> String {
     match v {
-        Value::None => "none".into(),
+        Value::Struct => "none".into(),
         Value::Text => "text".into(),
         Value::Uint(n) => format!("uint:{n}"),
         Value::Int(n) => format!("int:{n}"),
@@ -143,7 +143,7 @@ pub fn flatten_rust(schema: &Schema, d: &Decoded) -> Flat {
     let items = d
         .items
         .iter()
-        .map(|it| format!("{}|{}|{}|{}|{}", schema.field(it.id).abbrev, it.depth, it.offset, it.len, value_text(&it.value)))
+        .map(|it| format!("{}|{}|{}|{}|{}", schema.field(it.id).key, it.depth, it.offset, it.len, value_text(&it.value)))
         .collect();
     let reports = d
         .reports

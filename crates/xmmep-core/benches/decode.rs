@@ -6,14 +6,14 @@ use std::hint::black_box;
 use std::time::Instant;
 use xmmep_core::codec::{encode_checked, Decoded, Decoder, EncValue, Options};
 use xmmep_core::schema::Schema;
-use xmmep_core::table::message;
+use xmmep_core::table::definition;
 
 fn t(s: &str) -> EncValue {
     EncValue::text(s)
 }
 
 fn enc(code: u16, v: Vec<EncValue>) -> Vec<u8> {
-    encode_checked(message(code).unwrap(), &v).unwrap()
+    encode_checked(definition(code).unwrap(), &v).unwrap()
 }
 
 /// A day of traffic, roughly: keepalives and chat dominate, logins are rare

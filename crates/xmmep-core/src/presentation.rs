@@ -6,7 +6,7 @@
 //! README; `tests/parity.rs` fails when the plugin and the script show one
 //! of them differently. docs/presentation.md says how they are used.
 
-use crate::codec::text::Charset;
+use crate::codec::charset::Charset;
 use crate::reports::fill;
 use crate::schema::Display;
 

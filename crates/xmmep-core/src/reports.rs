@@ -1,4 +1,4 @@
-//! The classes of problem a decoder reports (DECISIONS.md, "How problems are
+//! The classes of problem a decoder reports (docs/decisions.md, "How problems are
 //! reported"). The plugin registers one expert info per class and the Lua
 //! generator emits the same table, so the names, severities, groups and
 //! summaries live here once.
@@ -96,67 +96,54 @@ pub static CLASSES: &[ReportClass] = &[
     class(InternalError, "internal_error", Error, Malformed, "Internal error of the dissector"),
 ];
 
-/// The texts of reports, written once: the Rust decoder fills them with
-/// [`fill`] and the Lua generator emits them for the script's engine, which
-/// fills them the same way. Each `{}` takes the next argument, in order.
-pub mod text {
-    pub const BAD_HEADER: &str = "Header {} is not two right-aligned decimal numbers";
-    pub const TYPE_OUT_OF_RANGE: &str = "MessageType {} is outside 100..999";
-    pub const OVERSIZE: &str = "Message is {} bytes, over the 1450-byte limit";
-    pub const TRUNCATED: &str = "Body has {} of {} bytes";
-    pub const UNDEFINED_TYPE: &str = "Message type {} has no definition; {} field(s) shown as text";
-    pub const NOT_XMMEP_TYPE: &str = "Message type {} is not an XMMEP type; {} field(s) shown as text";
-    pub const EXTRA_FIELDS: &str = "{} field(s) past the {} defined by {}";
-    pub const MISSING_FIELDS: &str = "{} lacks {} field(s): {}";
-    pub const COUNT_MISMATCH: &str = "{} is {} but {} has {} element(s)";
-    pub const PAIR_WITHOUT_VALUE: &str = "Element {} of {} has no value (no 0x04 separator)";
-    pub const EXTRA_MEMBERS: &str = "{} member(s) past the {} of struct {}";
-    pub const MISSING_MEMBERS: &str = "Struct {} lacks {} member(s): {}";
-    pub const BAD_BOOLEAN: &str = "{} is \"{}\", not '0' or '1'";
-    pub const EMPTY_NUMBER: &str = "{} is empty";
-    pub const NOT_A_NUMBER: &str = "{} is \"{}\", not a decimal number";
-    pub const OUT_OF_RANGE: &str = "{} is {}, outside {}..{}";
-    pub const UNKNOWN_ENUM: &str = "{} is {}, not a value of {}";
-    pub const MISPLACED_DELIMITER: &str = "{} inside {}";
-    pub const LENGTH_RULE: &str = "{} has {} character(s), the specification says {}";
-    /// The `rule` argument of LENGTH_RULE: an exact length, or a range.
-    pub const RULE_EXACT: &str = "{}";
-    pub const RULE_RANGE: &str = "{}-{}";
-    pub const CLEARTEXT_PASSWORD: &str = "{} carries a password in clear text";
-    /// Names of the delimiters 0x01..=0x04, for MISPLACED_DELIMITER.
-    pub const DELIMITER_NAMES: [&str; 4] = [
-        "field separator 0x01",
-        "struct member separator 0x02",
-        "element separator 0x03",
-        "key/value separator 0x04",
-    ];
+/// Declares every report text once: a constant of [`template`] for the
+/// Rust decoder, and an entry of [`TEXTS`] under its key for the Lua
+/// generator, whose engine fills them the same way ([`fill`]).
+macro_rules! templates {
+    ($($(#[$doc:meta])* $name:ident = $key:literal: $text:literal,)*) => {
+        /// The texts of reports. Each `{}` takes the next argument, in order.
+        pub mod template {
+            $($(#[$doc])* pub const $name: &str = $text;)*
+
+            /// Names of the delimiters 0x01..=0x04, for MISPLACED_DELIMITER.
+            pub const DELIMITER_NAMES: [&str; 4] = [
+                "field separator 0x01",
+                "struct member separator 0x02",
+                "element separator 0x03",
+                "key/value separator 0x04",
+            ];
+        }
+
+        /// Every report text by its key, for the Lua generator.
+        pub static TEXTS: &[(&str, &str)] = &[$(($key, template::$name)),*];
+    };
 }
 
-/// Every report text by a short key, for the Lua generator.
-pub static TEXTS: &[(&str, &str)] = &[
-    ("bad_header", text::BAD_HEADER),
-    ("type_out_of_range", text::TYPE_OUT_OF_RANGE),
-    ("oversize", text::OVERSIZE),
-    ("truncated", text::TRUNCATED),
-    ("undefined_type", text::UNDEFINED_TYPE),
-    ("not_xmmep_type", text::NOT_XMMEP_TYPE),
-    ("extra_fields", text::EXTRA_FIELDS),
-    ("missing_fields", text::MISSING_FIELDS),
-    ("count_mismatch", text::COUNT_MISMATCH),
-    ("pair_without_value", text::PAIR_WITHOUT_VALUE),
-    ("extra_members", text::EXTRA_MEMBERS),
-    ("missing_members", text::MISSING_MEMBERS),
-    ("bad_boolean", text::BAD_BOOLEAN),
-    ("empty_number", text::EMPTY_NUMBER),
-    ("not_a_number", text::NOT_A_NUMBER),
-    ("out_of_range", text::OUT_OF_RANGE),
-    ("unknown_enum", text::UNKNOWN_ENUM),
-    ("misplaced_delimiter", text::MISPLACED_DELIMITER),
-    ("length_rule", text::LENGTH_RULE),
-    ("rule_exact", text::RULE_EXACT),
-    ("rule_range", text::RULE_RANGE),
-    ("cleartext_password", text::CLEARTEXT_PASSWORD),
-];
+templates! {
+    BAD_HEADER = "bad_header": "Header {} is not two right-aligned decimal numbers",
+    TYPE_OUT_OF_RANGE = "type_out_of_range": "MessageType {} is outside 100..999",
+    OVERSIZE = "oversize": "Message is {} bytes, over the 1450-byte limit",
+    TRUNCATED = "truncated": "Body has {} of {} bytes",
+    UNDEFINED_TYPE = "undefined_type": "Message type {} has no definition; {} field(s) shown as text",
+    NOT_XMMEP_TYPE = "not_xmmep_type": "Message type {} is not an XMMEP type; {} field(s) shown as text",
+    EXTRA_FIELDS = "extra_fields": "{} field(s) past the {} defined by {}",
+    MISSING_FIELDS = "missing_fields": "{} lacks {} field(s): {}",
+    COUNT_MISMATCH = "count_mismatch": "{} is {} but {} has {} element(s)",
+    PAIR_WITHOUT_VALUE = "pair_without_value": "Element {} of {} has no value (no 0x04 separator)",
+    EXTRA_MEMBERS = "extra_members": "{} member(s) past the {} of struct {}",
+    MISSING_MEMBERS = "missing_members": "Struct {} lacks {} member(s): {}",
+    BAD_BOOLEAN = "bad_boolean": "{} is \"{}\", not '0' or '1'",
+    EMPTY_NUMBER = "empty_number": "{} is empty",
+    NOT_A_NUMBER = "not_a_number": "{} is \"{}\", not a decimal number",
+    OUT_OF_RANGE = "out_of_range": "{} is {}, outside {}..{}",
+    UNKNOWN_ENUM = "unknown_enum": "{} is {}, not a value of {}",
+    MISPLACED_DELIMITER = "misplaced_delimiter": "{} inside {}",
+    LENGTH_RULE = "length_rule": "{} has {} character(s), the specification says {}",
+    /// The `rule` argument of LENGTH_RULE: an exact length, or a range.
+    RULE_EXACT = "rule_exact": "{}",
+    RULE_RANGE = "rule_range": "{}-{}",
+    CLEARTEXT_PASSWORD = "cleartext_password": "{} carries a password in clear text",
+}
 
 /// Fills the `{}` of `template` with `args` in order. The template is split
 /// at its `{}` first, so braces inside an argument are left alone; missing

@@ -38,8 +38,10 @@ pub enum Display {
 
 #[derive(Debug, Clone)]
 pub struct FilterField {
-    /// Full filter name (`xmmep.user_name`); for `Label`s an internal key.
-    pub abbrev: String,
+    /// Unique key: the filter name (`xmmep.user_name`) of a filterable
+    /// field; for a `Label`, which has no filter name, an internal key
+    /// (`xmmep.groups[]`). Read filter names with [`FilterField::filter_name`].
+    pub key: String,
     pub label: String,
     pub desc: String,
     pub display: Display,
@@ -54,6 +56,11 @@ pub struct FilterField {
 impl FilterField {
     pub fn is_filterable(&self) -> bool {
         self.display != Display::Label
+    }
+
+    /// The display filter name; None for a label.
+    pub fn filter_name(&self) -> Option<&str> {
+        self.is_filterable().then_some(self.key.as_str())
     }
 }
 
@@ -185,19 +192,19 @@ const NO_MESSAGE: u16 = u16::MAX;
 
 struct Builder {
     fields: Vec<FilterField>,
-    by_abbrev: HashMap<String, FieldId>,
+    by_key: HashMap<String, FieldId>,
 }
 
 impl Builder {
     /// Adds a filter field, or returns the existing one of the same name.
     /// The same name with a different display is a table error.
     fn add(&mut self, f: FilterField) -> FieldId {
-        if let Some(&id) = self.by_abbrev.get(&f.abbrev) {
+        if let Some(&id) = self.by_key.get(&f.key) {
             let old = &self.fields[id as usize];
             assert!(
                 old.display == f.display && old.vals == f.vals && old.bool_names == f.bool_names,
                 "filter name {} used with two types ({:?} and {:?})",
-                f.abbrev,
+                f.key,
                 old.display,
                 f.display
             );
@@ -210,7 +217,7 @@ impl Builder {
             return id;
         }
         let id = self.fields.len() as FieldId;
-        self.by_abbrev.insert(f.abbrev.clone(), id);
+        self.by_key.insert(f.key.clone(), id);
         self.fields.push(f);
         id
     }
@@ -226,7 +233,7 @@ impl Builder {
         let display = scalar_display(prim, field.role);
         let abbrev = format!("{prefix}{}", field.abbrev);
         let id = self.add(FilterField {
-            abbrev: abbrev.clone(),
+            key: abbrev.clone(),
             label: field.label.to_string(),
             desc: field.desc.to_string(),
             display,
@@ -237,7 +244,7 @@ impl Builder {
         });
         let addr_id = (field.role == Role::Ip).then(|| {
             self.add(FilterField {
-                abbrev: format!("{abbrev}.addr"),
+                key: format!("{abbrev}.addr"),
                 label: format!("{} address", field.label),
                 desc: format!("{} as an IPv4 address, when the text is one", field.label),
                 display: Display::Ipv4,
@@ -259,7 +266,7 @@ impl Builder {
     /// The filter field of a struct value as a list element.
     fn struct_elem(&mut self, def: &'static StructDef) -> FieldId {
         self.add(FilterField {
-            abbrev: format!("xmmep.{}", def.abbrev),
+            key: format!("xmmep.{}", def.abbrev),
             label: struct_label(def),
             desc: def.desc.to_string(),
             display: Display::Container,
@@ -272,7 +279,7 @@ impl Builder {
 
     fn container(&mut self, field: &'static Field) -> FieldId {
         self.add(FilterField {
-            abbrev: format!("xmmep.{}", field.abbrev),
+            key: format!("xmmep.{}", field.abbrev),
             label: field.label.to_string(),
             desc: field.desc.to_string(),
             display: Display::Container,
@@ -284,7 +291,7 @@ impl Builder {
     }
 
     fn label(&mut self, key: String, label: String, desc: String) -> FieldId {
-        self.add(FilterField { abbrev: key, label, desc, display: Display::Label, vals: None, bool_names: None, spec_type: String::new(), info: None })
+        self.add(FilterField { key, label, desc, display: Display::Label, vals: None, bool_names: None, spec_type: String::new(), info: None })
     }
 
     fn node(&mut self, field: &'static Field) -> Node {
@@ -328,7 +335,7 @@ impl Builder {
 
     fn generic(&mut self, abbrev: &str, label: &str, desc: &str, display: Display) -> FieldId {
         self.add(FilterField {
-            abbrev: format!("xmmep.{abbrev}"),
+            key: format!("xmmep.{abbrev}"),
             label: label.to_string(),
             desc: desc.to_string(),
             display,
@@ -372,7 +379,7 @@ impl Schema {
     /// Compiles a list of message definitions. The standard schema uses the
     /// whole table; tests compile ad-hoc definitions (the spec's examples).
     pub fn new(messages: &'static [MessageDef]) -> Schema {
-        let mut b = Builder { fields: Vec::new(), by_abbrev: HashMap::new() };
+        let mut b = Builder { fields: Vec::new(), by_key: HashMap::new() };
         let body_len = b.generic("body_len", "Body length", "BodyLength: length of the body in bytes (header bytes 0-3)", Display::Uint(16));
         let msg_type = b.generic("msg_type", "Message type", "MessageType (header bytes 4-7)", Display::Uint(16));
         let mut compiled = Vec::new();
@@ -429,8 +436,8 @@ impl Schema {
         &self.fields[id as usize]
     }
 
-    pub fn field_by_abbrev(&self, abbrev: &str) -> Option<FieldId> {
-        self.fields.iter().position(|f| f.abbrev == abbrev).map(|i| i as FieldId)
+    pub fn field_by_key(&self, key: &str) -> Option<FieldId> {
+        self.fields.iter().position(|f| f.key == key).map(|i| i as FieldId)
     }
 }
 
@@ -441,22 +448,22 @@ mod tests {
     #[test]
     fn standard_schema_builds_and_names_are_unique() {
         let s = Schema::standard();
-        let mut names: Vec<_> = s.fields.iter().map(|f| f.abbrev.as_str()).collect();
+        let mut names: Vec<_> = s.fields.iter().map(|f| f.key.as_str()).collect();
         let n = names.len();
         names.sort();
         names.dedup();
         assert_eq!(n, names.len());
-        assert!(s.field_by_abbrev("xmmep.user_name").is_some());
-        assert!(s.field_by_abbrev("xmmep.online_buddy.status").is_some());
-        assert!(s.field_by_abbrev("xmmep.conditions.key").is_some());
-        assert!(s.field_by_abbrev("xmmep.result_flag").is_some());
-        assert!(s.field_by_abbrev("xmmep.server_ip.addr").is_some());
+        assert!(s.field_by_key("xmmep.user_name").is_some());
+        assert!(s.field_by_key("xmmep.online_buddy.status").is_some());
+        assert!(s.field_by_key("xmmep.conditions.key").is_some());
+        assert!(s.field_by_key("xmmep.result_flag").is_some());
+        assert!(s.field_by_key("xmmep.server_ip.addr").is_some());
     }
 
     #[test]
     fn filter_names_follow_decisions_22() {
         for f in &Schema::standard().fields {
-            let name = f.abbrev.trim_end_matches("[]");
+            let name = f.key.trim_end_matches("[]");
             assert!(name.starts_with("xmmep."), "{name}");
             assert!(
                 name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'),

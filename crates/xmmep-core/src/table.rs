@@ -2,7 +2,7 @@
 //!
 //! Everything that sections 4 to 6 of `xmmep-2.0.txt` define lives here as
 //! data: messages, structs, enums, result codes and fields with the rules a
-//! decoder can check (DECISIONS.md). The codec, the epan plugin and the Lua
+//! decoder can check (docs/decisions.md). The codec, the epan plugin and the Lua
 //! generator all walk these statics; none of them names a message or field.
 //!
 //! A field that appears in several messages is defined once as a `static` and
@@ -78,7 +78,7 @@ pub enum FieldType {
     Enum(&'static EnumDef),
     Struct(&'static StructDef),
     /// List<String>; `alt` is the struct an element decodes as when it holds
-    /// STX (DECISIONS.md 20: MSG_LOGIN_RES5 room_list may carry Chatrooms).
+    /// STX (docs/decisions.md 20: MSG_LOGIN_RES5 room_list may carry Chatrooms).
     ListOfString { alt: Option<&'static StructDef> },
     ListOfStruct(&'static StructDef),
     /// Dictionary<key, value>; key and value are fields of their own so that
@@ -103,7 +103,7 @@ impl FieldType {
 }
 
 /// What the specification says a field means beyond its type, where a decoder
-/// can check or display something (DECISIONS.md 13, 15, 18, 19, 21).
+/// can check or display something (docs/decisions.md 13, 15, 18, 19, 21).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Plain,
@@ -123,7 +123,7 @@ pub enum Role {
 pub struct Field {
     /// Name as the specification writes it (`buddy list`, `conitions`).
     pub spec_name: &'static str,
-    /// Filter name below `xmmep.` (DECISIONS.md 22), typos fixed.
+    /// Filter name below `xmmep.` (docs/decisions.md 22), typos fixed.
     pub abbrev: &'static str,
     pub ty: FieldType,
     /// Short English label shown in the tree.
@@ -131,7 +131,7 @@ pub struct Field {
     /// One-line English description (README field table, hf blurb).
     pub desc: &'static str,
     pub role: Role,
-    /// Length rule in characters (min, max), DECISIONS.md 18.
+    /// Length rule in characters (min, max), docs/decisions.md 18.
     pub chars: Option<(u16, u16)>,
     /// Tag shown in the Info column (`user=alice`), if the field is a key field.
     pub info: Option<&'static str>,
@@ -304,7 +304,7 @@ pub mod user_info {
     pub static BIRTHDAY: Field = integer("birthday", "Birthday", "Birthday, seconds since 1970-01-01 00:00:00 UTC").role(Role::Time);
     pub static LOCATION: Field = string("location", "Location", "Place of residence");
     pub static LAST_LOGIN_TIME: Field = integer("last_login_time", "Last login time", "Last login, seconds since 1970-01-01 00:00:00 UTC").role(Role::Time);
-    pub static GENDER_F: Field = field("gender", "gender", FieldType::Enum(&super::GENDER), "Gender", "Gender: 1 male, 0 female");
+    pub static GENDER_CODE: Field = field("gender", "gender", FieldType::Enum(&super::GENDER), "Gender", "Gender: 1 male, 0 female");
 }
 
 pub static USER_INFO: StructDef = StructDef {
@@ -320,7 +320,7 @@ pub static USER_INFO: StructDef = StructDef {
         &user_info::BIRTHDAY,
         &user_info::LOCATION,
         &user_info::LAST_LOGIN_TIME,
-        &user_info::GENDER_F,
+        &user_info::GENDER_CODE,
     ],
 };
 
@@ -394,14 +394,14 @@ pub static NICKNAME: Field = string("nickname", "Nickname", "Nickname");
 pub static PERSONAL_MSG: Field = string("personal_msg", "Personal message", "Personal message (signature)");
 pub static BIRTHDATE: Field = string("birthdate", "Birth date", "Birth date as text");
 pub static LOCATION: Field = string("location", "Location", "Region the user lives in");
-pub static GENDER_B: Field = Field { bool_names: MALE_FEMALE, ..boolean("gender", "Gender", "Gender: 1 male, 0 female") };
+pub static GENDER_BOOLEAN: Field = Field { bool_names: MALE_FEMALE, ..boolean("gender", "Gender", "Gender: 1 male, 0 female") };
 pub static RESULT: Field = field("result", "result", FieldType::Enum(&RESULT_CODE), "Result", "Result code (section 6)").info("result");
 pub static RESULT_FLAG: Field = Field {
     abbrev: "result_flag",
     ..boolean("result", "Result", "Boolean result: buddy exists / transfer accepted").info("ok")
 };
 pub static ACTIVATE_CODE: Field = string("activate_code", "Activation code", "Activation code (8 characters)").chars(8, 8);
-pub static USER_INFO_F: Field = field("user_info", "user_info", FieldType::Struct(&USER_INFO), "User info", "Basic information of the user");
+pub static USER_INFO_FIELD: Field = field("user_info", "user_info", FieldType::Struct(&USER_INFO), "User info", "Basic information of the user");
 pub static SERVER_IP: Field = string("server_ip", "Login server IP", "Login server address").role(Role::Ip).info("server");
 pub static SERVER_PORT: Field = field("server_port", "server_port", FieldType::Prim(Prim::Short), "Login server port", "Login server listen port").role(Role::Port).info("port");
 pub static LOGIN_STATUS: Field = field("login_status", "login_status", FieldType::Enum(&PRESENCE), "Login status", "Presence to set after login").info("status");
@@ -419,7 +419,7 @@ pub static ONLINE_BUDDY_LIST: Field = field("buddy_list", "buddy_list", FieldTyp
 pub static OBSERVER: Field = string("observer", "Observer", "User who watches the buddy").info("to");
 pub static OBSERVERS: Field = field("observers", "observers", FieldType::ListOfString { alt: None }, "Observer", "Users who watch the buddy");
 pub static BUDDY_ONLINE: Field = field("buddy", "buddy", FieldType::Struct(&ONLINE_BUDDY), "Buddy", "The buddy, with its online information");
-pub static BUDDY_F: Field = field("buddy", "buddy", FieldType::Struct(&BUDDY), "Buddy", "The buddy to add");
+pub static BUDDY_TO_ADD: Field = field("buddy", "buddy", FieldType::Struct(&BUDDY), "Buddy", "The buddy to add");
 pub static STATUS: Field = field("status", "status", FieldType::Enum(&PRESENCE), "Status", "Presence of the user").info("status");
 pub static NEW_GROUP: Field = string("new_group", "New group", "Name of the added group").info("group");
 pub static GROUP_NAME: Field = string("group_name", "Group", "Group name").info("group");
@@ -479,7 +479,7 @@ const fn msg(
     MessageDef { code, name, section, directions, desc, fields, tail: Tail::Required }
 }
 
-const REGISTRATION: &[&Field] = &[&USER_NAME, &PASSWORD, &EMAIL, &NICKNAME, &PERSONAL_MSG, &BIRTHDATE, &LOCATION, &GENDER_B];
+const REGISTRATION: &[&Field] = &[&USER_NAME, &PASSWORD, &EMAIL, &NICKNAME, &PERSONAL_MSG, &BIRTHDATE, &LOCATION, &GENDER_BOOLEAN];
 
 /// All messages of XMMEP 2.0, in code order.
 pub static MESSAGES: &[MessageDef] = &[
@@ -488,14 +488,14 @@ pub static MESSAGES: &[MessageDef] = &[
     msg(102, "MSG_REGISTER_ACTIVATE_REQ", "5.1.3", &[ClientToServer], "Registration activation request", &[&USER_NAME, &ACTIVATE_CODE]),
     msg(103, "MSG_REGISTER_ACTIVATE_RES", "5.1.4", &[ServerToClient], "Registration activation response", &[&RESULT]),
     msg(104, "MSG_USER_REGISTERED_NOTIFY", "5.1.5", &[ServerToServer], "New user registered (register server to router, router to presence server)", REGISTRATION),
-    msg(108, "MSG_USER_INFO_UPDATED_NOTIFY", "5.1.6", &[ClientToServer], "Registration information changed", &[&USER_NAME, &USER_INFO_F, &PASSWORD]),
+    msg(108, "MSG_USER_INFO_UPDATED_NOTIFY", "5.1.6", &[ClientToServer], "Registration information changed", &[&USER_NAME, &USER_INFO_FIELD, &PASSWORD]),
     msg(110, "MSG_GET_LOGIN_INFO_REQ", "5.2.1", &[ClientToServer], "Ask the router for the login server's IP and port", &[&USER_NAME]),
     MessageDef {
         tail: Tail::OnlyOnSuccess { from: 1 },
         ..msg(111, "MSG_GET_LOGIN_INFO_RES", "5.2.2", &[ServerToClient], "Login server IP and port (only the result on failure)", &[&RESULT, &SERVER_IP, &SERVER_PORT])
     },
     msg(112, "MSG_LOGIN_REQ", "5.2.3", &[ClientToServer], "Login request", &[&USER_NAME, &PASSWORD, &LOGIN_STATUS]),
-    msg(113, "MSG_LOGIN_RES1", "5.2.4", &[ServerToClient], "Login response part 1: the user's information", &[&RESULT, &USER_INFO_F]),
+    msg(113, "MSG_LOGIN_RES1", "5.2.4", &[ServerToClient], "Login response part 1: the user's information", &[&RESULT, &USER_INFO_FIELD]),
     msg(114, "MSG_LOGIN_RES2", "5.2.5", &[ServerToClient], "Login response part 2: buddy groups", &[&SEQ_NUM, &COUNT_GROUPS, &GROUPS]),
     msg(115, "MSG_LOGIN_RES3", "5.2.6", &[ServerToClient], "Login response part 3: buddy list", &[&SEQ_NUM, &COUNT_BUDDY_LIST, &BUDDY_LIST]),
     msg(116, "MSG_LOGIN_RES4", "5.2.7", &[ServerToClient], "Login response part 4: block list", &[&SEQ_NUM, &COUNT_BLOCKED, &BLOCKED_USERS]),
@@ -511,7 +511,7 @@ pub static MESSAGES: &[MessageDef] = &[
     msg(140, "MSG_GROUP_ADDED_NOTIFY", "5.4.1", &[ClientToServer], "The client added a buddy group", &[&USER_NAME, &NEW_GROUP]),
     msg(141, "MSG_GROUP_REMOVED_NOTIFY", "5.4.2", &[ClientToServer], "The client removed a buddy group", &[&USER_NAME, &GROUP_NAME]),
     msg(142, "MSG_GROUP_RENAME_NOTIFY", "5.4.3", &[ClientToServer], "The client renamed a buddy group", &[&USER_NAME, &GROUP_NAME, &NEW_NAME]),
-    msg(150, "MSG_ADD_BUDDY_REQ", "5.5.1", &[ClientToServer], "Add a buddy", &[&USER_NAME, &BUDDY_F, &IS_ROOM_MEMBER]),
+    msg(150, "MSG_ADD_BUDDY_REQ", "5.5.1", &[ClientToServer], "Add a buddy", &[&USER_NAME, &BUDDY_TO_ADD, &IS_ROOM_MEMBER]),
     msg(151, "MSG_ADD_BUDDY_RES", "5.5.2", &[ServerToClient], "Add buddy response", &[&USER_NAME, &RESULT_FLAG, &BUDDY_ONLINE, &IS_ROOM_MEMBER]),
     msg(152, "MSG_BUDDIED_NOTIFY", "5.5.3", &[ServerToClient], "User A added user B as a buddy", &[&USER_NAME, &BUDDY_ONLINE]),
     msg(153, "MSG_BUDDIED_NOTIFY_RES", "5.5.4", &[ClientToServer], "User B answers whether to add user A back", &[&USER_NAME, &BUDDY_ONLINE, &IS_ADD]),
@@ -538,13 +538,14 @@ pub static MESSAGES: &[MessageDef] = &[
     ),
 ];
 
-/// The message with this code, if the table defines one.
-pub fn message(code: u16) -> Option<&'static MessageDef> {
+/// The table's definition of the message with this code (`Schema::message`
+/// gives its compiled form).
+pub fn definition(code: u16) -> Option<&'static MessageDef> {
     // Codes are sorted; the table is small enough that this is a few probes.
     MESSAGES.binary_search_by_key(&code, |m| m.code).ok().map(|i| &MESSAGES[i])
 }
 
-/// Limits of the header and of a message (spec 3.1, 3.2; DECISIONS.md 3, 4).
+/// Limits of the header and of a message (spec 3.1, 3.2; docs/decisions.md 3, 4).
 pub const HEADER_LEN: usize = 8;
 pub const MAX_BODY_LEN: u32 = 9999;
 pub const MIN_MSG_TYPE: u32 = 100;

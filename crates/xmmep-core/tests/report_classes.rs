@@ -1,5 +1,5 @@
-//! Every report class of DECISIONS.md, raised by at least one message, on
-//! the item it concerns, with the severity and group DECISIONS.md gives.
+//! Every report class of docs/decisions.md, raised by at least one message, on
+//! the item it concerns, with the severity and group docs/decisions.md gives.
 
 use xmmep_core::codec::{encode_raw, Decoded, Decoder, Options, Value};
 use xmmep_core::reports::{Group, ReportKind, Severity, CLASSES};
@@ -21,7 +21,7 @@ fn one(d: &Decoded, kind: ReportKind) -> xmmep_core::codec::Report {
 }
 
 fn field_of(d: &Decoded, r: &xmmep_core::codec::Report) -> String {
-    Schema::standard().field(d.items[r.item.expect("report on an item") as usize].id).abbrev.clone()
+    Schema::standard().field(d.items[r.item.expect("report on an item") as usize].id).key.clone()
 }
 
 #[test]
@@ -175,7 +175,7 @@ fn unknown_type_is_a_note() {
 #[test]
 fn cleartext_password() {
     for code in [100u32, 104, 108, 112] {
-        let m = xmmep_core::table::message(code as u16).unwrap();
+        let m = xmmep_core::table::definition(code as u16).unwrap();
         let mut fields: Vec<&[u8]> = vec![b"0"; m.fields.len()];
         let pw = m.fields.iter().position(|f| f.abbrev == "password").unwrap();
         fields[pw] = b"secret123";
@@ -189,8 +189,8 @@ fn room_list_elements_may_be_chatrooms() {
     let d = decode(&body(117, &[b"1", b"2", b"lobby\x03dev\x02alice\x02welcome"]));
     assert!(d.reports.is_empty(), "{:?}", d.reports);
     let s = Schema::standard();
-    let chat = s.field_by_abbrev("xmmep.chatroom").unwrap();
-    let rooms = s.field_by_abbrev("xmmep.room_list").unwrap();
+    let chat = s.field_by_key("xmmep.chatroom").unwrap();
+    let rooms = s.field_by_key("xmmep.room_list").unwrap();
     assert_eq!(d.items.iter().filter(|i| i.id == chat).count(), 1);
     assert_eq!(d.items.iter().filter(|i| i.id == rooms).count(), 1);
 }

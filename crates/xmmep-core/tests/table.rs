@@ -57,9 +57,9 @@ fn exactly_the_43_messages() {
     for (def, &(code, name, n)) in table::MESSAGES.iter().zip(SPEC) {
         assert_eq!((def.code, def.name, def.fields.len()), (code, name, n));
         assert!(!def.directions.is_empty(), "{name} has no direction");
-        assert_eq!(table::message(code).map(|m| m.name), Some(name));
+        assert_eq!(table::definition(code).map(|m| m.name), Some(name));
     }
-    assert!(table::message(160).is_none(), "160 (chat room management) has no definition");
+    assert!(table::definition(160).is_none(), "160 (chat room management) has no definition");
 }
 
 #[test]
@@ -79,7 +79,7 @@ fn structs_and_enums() {
 
 #[test]
 fn rules_from_the_specification() {
-    let m = |c| table::message(c).unwrap();
+    let m = |c| table::definition(c).unwrap();
     assert_eq!(m(111).tail, Tail::OnlyOnSuccess { from: 1 });
     assert_eq!(m(100).fields[0].chars, Some((3, 16)));
     assert_eq!(m(100).fields[1].chars, Some((8, 12)));

@@ -66,18 +66,18 @@ pub fn expected(msg: &[u8], base: u32, charset: Charset) -> Expected {
         let f = schema.field(it.id);
         let bytes = &msg[it.offset as usize..(it.offset + it.len) as usize];
         let (name, show) = match (it.value, f.display) {
-            (Value::Invalid, _) => (schema.field(schema.generic.bad_value).abbrev.clone(), shown_text(&charset.decode(bytes))),
+            (Value::Invalid, _) => (schema.field(schema.generic.bad_value).key.clone(), shown_text(&charset.decode(bytes))),
             (Value::Count(n), Display::Label) => {
                 (String::new(), format!("{}: {n} element{}", f.label, if n == 1 { "" } else { "s" }))
             }
             (Value::Index(n), Display::Label) => (String::new(), format!("{} {n}", f.label)),
-            (Value::Text, _) => (f.abbrev.clone(), shown_text(&charset.decode(bytes))),
-            (Value::Uint(v), _) => (f.abbrev.clone(), v.to_string()),
-            (Value::Int(v), _) => (f.abbrev.clone(), v.to_string()),
-            (Value::Bool(b), _) => (f.abbrev.clone(), if b { "1" } else { "0" }.to_string()),
-            (Value::Time(t), _) => (f.abbrev.clone(), abs_time(t)),
-            (Value::Ipv4(a), _) => (f.abbrev.clone(), format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])),
-            (Value::None | Value::Count(_) | Value::Index(_), _) => (f.abbrev.clone(), String::new()),
+            (Value::Text, _) => (f.key.clone(), shown_text(&charset.decode(bytes))),
+            (Value::Uint(v), _) => (f.key.clone(), v.to_string()),
+            (Value::Int(v), _) => (f.key.clone(), v.to_string()),
+            (Value::Bool(b), _) => (f.key.clone(), if b { "1" } else { "0" }.to_string()),
+            (Value::Time(t), _) => (f.key.clone(), abs_time(t)),
+            (Value::Ipv4(a), _) => (f.key.clone(), format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])),
+            (Value::Struct | Value::Count(_) | Value::Index(_), _) => (f.key.clone(), String::new()),
         };
         fields.push(Field { name, depth: it.depth, pos: base + it.offset, size: it.len, show, showname: String::new() });
     }

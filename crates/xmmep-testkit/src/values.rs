@@ -55,7 +55,7 @@ fn structure(s: &'static StructDef) -> BoxedStrategy<EncValue> {
 }
 
 /// A non-empty element, so that a one-element list does not encode as an
-/// empty field (which decodes, by DECISIONS.md 10, as zero elements).
+/// empty field (which decodes, by docs/decisions.md 10, as zero elements).
 fn element(f: &'static Field) -> BoxedStrategy<EncValue> {
     text(1, 12).prop_map(|s| EncValue::text(&s)).prop_filter("not empty", move |_| f.chars.is_none()).boxed()
 }

@@ -34,7 +34,7 @@ pub fn reference() -> String {
     o.push_str(BEGIN);
     o.push_str("\n\n### Filter fields\n\n");
     o.push_str("| Filter name | Wireshark type | Specification type | Meaning | Messages |\n|---|---|---|---|---|\n");
-    for (id, f) in schema.fields.iter().enumerate().filter(|(_, f)| f.is_filterable()) {
+    for (id, f, name) in schema.fields.iter().enumerate().filter_map(|(i, f)| f.filter_name().map(|n| (i, f, n))) {
         let mut meaning = f.desc.clone();
         if let Some(e) = f.vals {
             let vals: Vec<String> = e.values.iter().map(|v| format!("{} {}", v.value, v.name)).collect();
@@ -52,7 +52,7 @@ pub fn reference() -> String {
         let _ = writeln!(
             o,
             "| `{}` | {} | {} | {} | {} |",
-            f.abbrev,
+            name,
             FieldKind::of(f.display).ws_name(),
             escape_cell(&f.spec_type),
             escape_cell(&meaning),

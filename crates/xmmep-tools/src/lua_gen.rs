@@ -85,13 +85,13 @@ fn pref(p: &Pref) -> String {
 }
 
 /// Lua index of a filter field (1-based).
-fn fi(id: FieldId) -> usize {
+fn lua_index(id: FieldId) -> usize {
     id as usize + 1
 }
 
 fn scalar(schema: &Schema, sc: &Scalar) -> String {
     let ff = schema.field(sc.id);
-    let mut o = format!("{{ k = \"scalar\", f = {}, prim = {}", fi(sc.id), lua_str(sc.prim.spec_name()));
+    let mut o = format!("{{ k = \"scalar\", f = {}, prim = {}", lua_index(sc.id), lua_str(sc.prim.spec_name()));
     if !matches!(sc.prim, Prim::String | Prim::Boolean) {
         let (lo, hi) = sc.range().unwrap_or((0, 0));
         let vkind = match ff.display {
@@ -113,7 +113,7 @@ fn scalar(schema: &Schema, sc: &Scalar) -> String {
         }
     }
     if let Some(a) = sc.addr_id {
-        let _ = write!(o, ", addr = {}", fi(a));
+        let _ = write!(o, ", addr = {}", lua_index(a));
     }
     o.push_str(" }");
     o
@@ -126,21 +126,21 @@ fn struct_ref(st: &StructNode) -> String {
 fn node(schema: &Schema, n: &Node) -> String {
     match n {
         Node::Scalar(sc) => scalar(schema, sc),
-        Node::Struct(st) => format!("{{ k = \"struct\", f = {}, s = {} }}", fi(st.id), struct_ref(st)),
+        Node::Struct(st) => format!("{{ k = \"struct\", f = {}, s = {} }}", lua_index(st.id), struct_ref(st)),
         Node::StringList { holder, elem, alt } => {
             let alt = match alt {
-                Some(st) => format!(", alt = {{ f = {}, s = {} }}", fi(st.id), struct_ref(st)),
+                Some(st) => format!(", alt = {{ f = {}, s = {} }}", lua_index(st.id), struct_ref(st)),
                 None => String::new(),
             };
-            format!("{{ k = \"strlist\", holder = {}, elem = {}{} }}", fi(*holder), scalar(schema, elem), alt)
+            format!("{{ k = \"strlist\", holder = {}, elem = {}{} }}", lua_index(*holder), scalar(schema, elem), alt)
         }
         Node::StructList { id, elem } => {
-            format!("{{ k = \"structlist\", f = {}, elem = {{ f = {}, s = {} }} }}", fi(*id), fi(elem.id), struct_ref(elem))
+            format!("{{ k = \"structlist\", f = {}, elem = {{ f = {}, s = {} }} }}", lua_index(*id), lua_index(elem.id), struct_ref(elem))
         }
         Node::Dict { id, pair, key, value } => format!(
             "{{ k = \"dict\", f = {}, pair = {},\n        key = {},\n        value = {} }}",
-            fi(*id),
-            fi(*pair),
+            lua_index(*id),
+            lua_index(*pair),
             scalar(schema, key),
             scalar(schema, value)
         ),
@@ -239,17 +239,17 @@ pub fn data(schema: &Schema) -> String {
     let _ = writeln!(
         o,
         "  generic = {{ body_len = {}, msg_type = {}, raw_field = {}, extra_field = {}, bad_value = {} }},",
-        fi(g.body_len),
-        fi(g.msg_type),
-        fi(g.raw_field),
-        fi(g.extra_field),
-        fi(g.bad_value)
+        lua_index(g.body_len),
+        lua_index(g.msg_type),
+        lua_index(g.raw_field),
+        lua_index(g.extra_field),
+        lua_index(g.bad_value)
     );
-    o.push_str("  -- Report texts (reports::text); each {} takes the next argument.\n  texts = {\n");
+    o.push_str("  -- Report texts (reports::template); each {} takes the next argument.\n  texts = {\n");
     for (k, t) in reports::TEXTS {
         let _ = writeln!(o, "    {k} = {},", lua_str(t));
     }
-    let delims: Vec<String> = reports::text::DELIMITER_NAMES.iter().map(|d| lua_str(d)).collect();
+    let delims: Vec<String> = reports::template::DELIMITER_NAMES.iter().map(|d| lua_str(d)).collect();
     let _ = writeln!(o, "    delimiters = {{ {} }},", delims.join(", "));
     o.push_str("  },\n");
     let _ = writeln!(
@@ -305,7 +305,7 @@ pub fn data(schema: &Schema) -> String {
         let _ = write!(
             o,
             "    {{ abbrev = {}, label = {}, display = \"{display}\"",
-            lua_str(&f.abbrev),
+            lua_str(&f.key),
             lua_str(&f.label),
         );
         if let Some(desc) = presentation::blurb(&f.label, &f.desc) {

@@ -1,11 +1,11 @@
 //! The decoder: one message's bytes in, every field with its place and typed
-//! value out, plus a report for every problem (DECISIONS.md). It never fails
+//! value out, plus a report for every problem (docs/decisions.md). It never fails
 //! past a valid header, never panics, and does a bounded number of passes
 //! over the body, so it is linear in the message length.
 
 use crate::codec::header::{parse_header, Header};
-use crate::codec::text::Charset;
-use crate::reports::{fill, text, ReportKind};
+use crate::codec::charset::Charset;
+use crate::reports::{fill, template, ReportKind};
 use crate::schema::{CompiledMessage, Display, FieldId, Node, Scalar, Schema, StructNode};
 use crate::table::{Prim, Role, ELEMENT_SEP, FIELD_SEP, HEADER_LEN, KEY_SEP, MAX_MESSAGE_LEN, MAX_MSG_TYPE, MEMBER_SEP, MIN_MSG_TYPE};
 
@@ -18,7 +18,7 @@ pub struct Options {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Value {
     /// A struct: the values are in the children.
-    None,
+    Struct,
     Text,
     Uint(u64),
     Int(i64),
@@ -63,7 +63,7 @@ pub struct Decoded {
     pub items: Vec<Item>,
     pub reports: Vec<Report>,
     /// Element counts and first-number values of the top-level fields.
-    scratch: Vec<FieldFacts>,
+    field_facts: Vec<FieldFacts>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -91,7 +91,7 @@ pub struct Decoder<'s> {
 
 /// The result of decoding the header only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BadHeader;
+pub struct NotAHeader;
 
 impl<'s> Decoder<'s> {
     pub fn new(schema: &'s Schema, opts: Options) -> Decoder<'s> {
@@ -101,11 +101,11 @@ impl<'s> Decoder<'s> {
     /// Decodes the message at the start of `msg` into `out` (cleared first).
     /// `msg` may be longer than the message (the rest is ignored) or shorter
     /// (the body is truncated: reported, and what is there is decoded).
-    /// A buffer whose first 8 bytes are not a header gives a BadHeader report.
-    pub fn decode_into(&self, msg: &[u8], out: &mut Decoded) -> Result<(), BadHeader> {
+    /// A buffer whose first 8 bytes are not a header gives a bad_header report and `Err(NotAHeader)`.
+    pub fn decode_into(&self, msg: &[u8], out: &mut Decoded) -> Result<(), NotAHeader> {
         out.items.clear();
         out.reports.clear();
-        out.scratch.clear();
+        out.field_facts.clear();
         out.header = None;
         out.available = msg.len().min(HEADER_LEN);
         let Some(header) = parse_header(msg) else {
@@ -114,20 +114,20 @@ impl<'s> Decoder<'s> {
                 offset: 0,
                 len: out.available as u32,
                 item: None,
-                text: fill(text::BAD_HEADER, &[&escape(&msg[..out.available])]),
+                text: fill(template::BAD_HEADER, &[&escape(&msg[..out.available])]),
             });
-            return Err(BadHeader);
+            return Err(NotAHeader);
         };
         out.header = Some(header);
         let msg_len = header.message_len();
         let avail = msg_len.min(msg.len());
         out.available = avail;
         let g = self.schema.generic;
-        let mut cx = Cx { msg: &msg[..avail], out, dec: self };
+        let mut cx = Decoding { msg: &msg[..avail], out, dec: self };
         cx.push(g.body_len, 0, 0, 4, Value::Uint(header.body_len as u64));
         let type_item = cx.push(g.msg_type, 0, 4, 4, Value::Uint(header.msg_type as u64));
         if !header.type_in_range() {
-            cx.report(ReportKind::OutOfRange, 4, 4, Some(type_item), fill(text::TYPE_OUT_OF_RANGE, &[&header.msg_type]));
+            cx.report(ReportKind::OutOfRange, 4, 4, Some(type_item), fill(template::TYPE_OUT_OF_RANGE, &[&header.msg_type]));
         }
         if msg_len > MAX_MESSAGE_LEN {
             cx.report(
@@ -135,7 +135,7 @@ impl<'s> Decoder<'s> {
                 0,
                 avail as u32,
                 None,
-                fill(text::OVERSIZE, &[&msg_len]),
+                fill(template::OVERSIZE, &[&msg_len]),
             );
         }
         match self.schema.message(header.msg_type) {
@@ -148,7 +148,7 @@ impl<'s> Decoder<'s> {
                 avail as u32,
                 0,
                 None,
-                fill(text::TRUNCATED, &[&(avail - HEADER_LEN), &header.body_len]),
+                fill(template::TRUNCATED, &[&(avail - HEADER_LEN), &header.body_len]),
             );
         }
         Ok(())
@@ -177,7 +177,7 @@ pub fn escape(bytes: &[u8]) -> String {
 
 fn delimiter_name(b: u8) -> &'static str {
     // Called for 0x01..=0x04 only.
-    text::DELIMITER_NAMES[(b.clamp(FIELD_SEP, KEY_SEP) - FIELD_SEP) as usize]
+    template::DELIMITER_NAMES[(b.clamp(FIELD_SEP, KEY_SEP) - FIELD_SEP) as usize]
 }
 
 /// Yields the (start, end) ranges between `sep` bytes of `bytes[start..end]`.
@@ -234,13 +234,13 @@ fn parse_num(b: &[u8]) -> Num {
     }
 }
 
-struct Cx<'a, 'd, 's> {
+struct Decoding<'a, 'd, 's> {
     msg: &'a [u8],
     out: &'d mut Decoded,
     dec: &'d Decoder<'s>,
 }
 
-impl Cx<'_, '_, '_> {
+impl Decoding<'_, '_, '_> {
     fn push(&mut self, id: FieldId, depth: u8, offset: usize, len: usize, value: Value) -> u32 {
         self.out.items.push(Item { id, depth, offset: offset as u32, len: len as u32, value });
         (self.out.items.len() - 1) as u32
@@ -251,7 +251,7 @@ impl Cx<'_, '_, '_> {
     }
 
     fn abbrev(&self, id: FieldId) -> &str {
-        &self.dec.schema.field(id).abbrev
+        &self.dec.schema.field(id).key
     }
 
     fn body_end(&self) -> usize {
@@ -275,9 +275,9 @@ impl Cx<'_, '_, '_> {
             self.push(raw, 0, s, e - s, Value::Text);
         }
         let text = if (MIN_MSG_TYPE..=MAX_MSG_TYPE).contains(&code) {
-            fill(text::UNDEFINED_TYPE, &[&code, &fields.len()])
+            fill(template::UNDEFINED_TYPE, &[&code, &fields.len()])
         } else {
-            fill(text::NOT_XMMEP_TYPE, &[&code, &fields.len()])
+            fill(template::NOT_XMMEP_TYPE, &[&code, &fields.len()])
         };
         self.report(ReportKind::UnknownType, HEADER_LEN as u32, (end - HEADER_LEN) as u32, None, text);
     }
@@ -289,7 +289,7 @@ impl Cx<'_, '_, '_> {
             match m.nodes.get(i) {
                 Some(node) => {
                     let facts = self.node(node, s, e, 0);
-                    self.out.scratch.push(facts);
+                    self.out.field_facts.push(facts);
                 }
                 None => {
                     if i == m.nodes.len() {
@@ -299,7 +299,7 @@ impl Cx<'_, '_, '_> {
                             s as u32,
                             (end - s) as u32,
                             None,
-                            fill(text::EXTRA_FIELDS, &[&n, &m.nodes.len(), &m.def.name]),
+                            fill(template::EXTRA_FIELDS, &[&n, &m.nodes.len(), &m.def.name]),
                         );
                     }
                     let extra = self.dec.schema.generic.extra_field;
@@ -308,7 +308,7 @@ impl Cx<'_, '_, '_> {
             }
         }
         let present = fields.len().min(m.nodes.len());
-        let success = self.out.scratch.first().and_then(|f| f.number) == Some(0);
+        let success = self.out.field_facts.first().and_then(|f| f.number) == Some(0);
         let required = if success { m.nodes.len() } else { m.required_on_failure };
         if present < required {
             let names: Vec<&str> = m.def.fields[present..required].iter().map(|f| f.abbrev).collect();
@@ -317,12 +317,12 @@ impl Cx<'_, '_, '_> {
                 end as u32,
                 0,
                 None,
-                fill(text::MISSING_FIELDS, &[&m.def.name, &names.len(), &names.join(", ")]),
+                fill(template::MISSING_FIELDS, &[&m.def.name, &names.len(), &names.join(", ")]),
             );
         }
         for (i, target) in m.count_of.iter().enumerate() {
-            let (Some(t), Some(facts)) = (target, self.out.scratch.get(i).copied()) else { continue };
-            let (Some(count), Some(elems)) = (facts.number, self.out.scratch.get(*t).and_then(|f| f.elements)) else {
+            let (Some(t), Some(facts)) = (target, self.out.field_facts.get(i).copied()) else { continue };
+            let (Some(count), Some(elems)) = (facts.number, self.out.field_facts.get(*t).and_then(|f| f.elements)) else {
                 continue;
             };
             if count != elems as i64 {
@@ -333,7 +333,7 @@ impl Cx<'_, '_, '_> {
                     it.offset,
                     it.len,
                     Some(facts.item),
-                    fill(text::COUNT_MISMATCH, &[&m.def.fields[i].abbrev, &count, &target_name, &elems]),
+                    fill(template::COUNT_MISMATCH, &[&m.def.fields[i].abbrev, &count, &target_name, &elems]),
                 );
             }
         }
@@ -397,7 +397,7 @@ impl Cx<'_, '_, '_> {
                                     b as u32,
                                     0,
                                     Some(pair_item),
-                                    fill(text::PAIR_WITHOUT_VALUE, &[&n, &name]),
+                                    fill(template::PAIR_WITHOUT_VALUE, &[&n, &name]),
                                 );
                             }
                         }
@@ -410,7 +410,7 @@ impl Cx<'_, '_, '_> {
     }
 
     fn structure(&mut self, st: &StructNode, id: FieldId, s: usize, e: usize, depth: u8) -> u32 {
-        let item = self.push(id, depth, s, e - s, Value::None);
+        let item = self.push(id, depth, s, e - s, Value::Struct);
         let mut count = 0;
         let mut extra_at = None;
         for (i, (a, b)) in split(self.msg, s, e, MEMBER_SEP).enumerate() {
@@ -432,7 +432,7 @@ impl Cx<'_, '_, '_> {
                 a as u32,
                 (e - a) as u32,
                 Some(item),
-                fill(text::EXTRA_MEMBERS, &[&(count - st.members.len()), &st.members.len(), &st.def.name]),
+                fill(template::EXTRA_MEMBERS, &[&(count - st.members.len()), &st.members.len(), &st.def.name]),
             );
         }
         if count < st.members.len() {
@@ -442,7 +442,7 @@ impl Cx<'_, '_, '_> {
                 e as u32,
                 0,
                 Some(item),
-                fill(text::MISSING_MEMBERS, &[&st.def.name, &names.len(), &names.join(", ")]),
+                fill(template::MISSING_MEMBERS, &[&st.def.name, &names.len(), &names.join(", ")]),
             );
         }
         item
@@ -460,27 +460,27 @@ impl Cx<'_, '_, '_> {
                 b"0" => (Value::Bool(false), None, Some(0)),
                 _ => (
                     Value::Invalid,
-                    Some((ReportKind::BadBoolean, fill(text::BAD_BOOLEAN, &[&ff.abbrev, &escape(bytes)]))),
+                    Some((ReportKind::BadBoolean, fill(template::BAD_BOOLEAN, &[&ff.key, &escape(bytes)]))),
                     None,
                 ),
             },
             _ => {
                 let (lo, hi) = sc.range().unwrap_or((0, 0));
                 match parse_num(bytes) {
-                    Num::Empty => (Value::Invalid, Some((ReportKind::EmptyNumber, fill(text::EMPTY_NUMBER, &[&ff.abbrev]))), None),
+                    Num::Empty => (Value::Invalid, Some((ReportKind::EmptyNumber, fill(template::EMPTY_NUMBER, &[&ff.key]))), None),
                     Num::Bad => (
                         Value::Invalid,
-                        Some((ReportKind::NotANumber, fill(text::NOT_A_NUMBER, &[&ff.abbrev, &escape(bytes)]))),
+                        Some((ReportKind::NotANumber, fill(template::NOT_A_NUMBER, &[&ff.key, &escape(bytes)]))),
                         None,
                     ),
                     Num::TooBig => (
                         Value::Invalid,
-                        Some((ReportKind::OutOfRange, fill(text::OUT_OF_RANGE, &[&ff.abbrev, &escape(bytes), &lo, &hi]))),
+                        Some((ReportKind::OutOfRange, fill(template::OUT_OF_RANGE, &[&ff.key, &escape(bytes), &lo, &hi]))),
                         None,
                     ),
                     Num::Value(v) if v < lo || v > hi => (
                         Value::Invalid,
-                        Some((ReportKind::OutOfRange, fill(text::OUT_OF_RANGE, &[&ff.abbrev, &v, &lo, &hi]))),
+                        Some((ReportKind::OutOfRange, fill(template::OUT_OF_RANGE, &[&ff.key, &v, &lo, &hi]))),
                         None,
                     ),
                     Num::Value(v) => {
@@ -492,7 +492,7 @@ impl Cx<'_, '_, '_> {
                         let problem = match sc.vals {
                             Some(e) if e.lookup(v).is_none() => Some((
                                 ReportKind::UnknownEnum,
-                                fill(text::UNKNOWN_ENUM, &[&ff.abbrev, &v, &e.name]),
+                                fill(template::UNKNOWN_ENUM, &[&ff.key, &v, &e.name]),
                             )),
                             _ => None,
                         };
@@ -503,7 +503,7 @@ impl Cx<'_, '_, '_> {
         };
         let item = self.push(sc.id, depth, s, e - s, value);
         if let Some(p) = bytes.iter().position(|&b| (FIELD_SEP..=KEY_SEP).contains(&b)) {
-            let text = fill(text::MISPLACED_DELIMITER, &[&delimiter_name(bytes[p]), &ff.abbrev]);
+            let text = fill(template::MISPLACED_DELIMITER, &[&delimiter_name(bytes[p]), &ff.key]);
             self.report(ReportKind::MisplacedDelimiter, (s + p) as u32, 1, Some(item), text);
         }
         if let Some((kind, text)) = problem {
@@ -513,13 +513,13 @@ impl Cx<'_, '_, '_> {
             if let Some((min, max)) = sc.field.chars {
                 let n = self.dec.opts.charset.count_chars(bytes);
                 if n < min as usize || n > max as usize {
-                    let rule = if min == max { fill(text::RULE_EXACT, &[&min]) } else { fill(text::RULE_RANGE, &[&min, &max]) };
-                    let text = fill(text::LENGTH_RULE, &[&ff.abbrev, &n, &rule]);
+                    let rule = if min == max { fill(template::RULE_EXACT, &[&min]) } else { fill(template::RULE_RANGE, &[&min, &max]) };
+                    let text = fill(template::LENGTH_RULE, &[&ff.key, &n, &rule]);
                     self.report(ReportKind::LengthRule, s as u32, (e - s) as u32, Some(item), text);
                 }
             }
             if sc.field.role == Role::Password {
-                let text = fill(text::CLEARTEXT_PASSWORD, &[&ff.abbrev]);
+                let text = fill(template::CLEARTEXT_PASSWORD, &[&ff.key]);
                 self.report(ReportKind::CleartextPassword, s as u32, (e - s) as u32, Some(item), text);
             }
             if let (Some(addr_id), Some(ip)) = (sc.addr_id, parse_ipv4(bytes)) {

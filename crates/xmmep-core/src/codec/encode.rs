@@ -150,7 +150,7 @@ fn value_at(schema: &Schema, d: &Decoded, msg: &[u8], i: usize) -> (EncValue, us
         Value::Int(v) | Value::Time(v) => EncValue::Int(v),
         Value::Bool(b) => EncValue::Bool(b),
         Value::Ipv4(_) => EncValue::Text(bytes()),
-        Value::None => EncValue::Struct(children),
+        Value::Struct => EncValue::Struct(children),
         Value::Index(_) => EncValue::List(children),
         Value::Count(_) => {
             if schema.field(it.id).spec_type.starts_with("Dictionary") {

@@ -1,4 +1,4 @@
-//! The 8-byte ASCII header and framing (spec 3.2, DECISIONS.md 1-3).
+//! The 8-byte ASCII header and framing (spec 3.2, docs/decisions.md 1-3).
 
 use crate::table::{HEADER_LEN, MAX_BODY_LEN, MAX_MSG_TYPE, MIN_MSG_TYPE};
 
@@ -13,7 +13,7 @@ impl Header {
     pub fn message_len(&self) -> usize {
         HEADER_LEN + self.body_len as usize
     }
-    /// MessageType within 100..999 (DECISIONS.md 3).
+    /// MessageType within 100..999 (docs/decisions.md 3).
     pub fn type_in_range(&self) -> bool {
         (MIN_MSG_TYPE..=MAX_MSG_TYPE).contains(&self.msg_type)
     }
@@ -56,7 +56,7 @@ pub enum Frame {
     /// the buffer holds all of it.
     Message { header: Header, len: usize, complete: bool },
     /// The first 8 bytes are not a header.
-    BadHeader,
+    Unframeable,
 }
 
 /// How long is the message at the start of `buf`, and is it all there.
@@ -69,11 +69,11 @@ pub fn frame(buf: &[u8]) -> Frame {
             let len = header.message_len();
             Frame::Message { header, len, complete: buf.len() >= len }
         }
-        None => Frame::BadHeader,
+        None => Frame::Unframeable,
     }
 }
 
-/// Writes a header: right-aligned, space padded (DECISIONS.md 2).
+/// Writes a header: right-aligned, space padded (docs/decisions.md 2).
 pub fn write_header(out: &mut Vec<u8>, body_len: u32, msg_type: u32) {
     // Both numbers have four digits, as many as the largest body length.
     debug_assert!(body_len <= MAX_BODY_LEN && msg_type <= MAX_BODY_LEN);
@@ -109,7 +109,7 @@ mod tests {
         assert_eq!(frame(b"  32"), Frame::NeedHeader);
         assert_eq!(frame(b"   2 200ab"), Frame::Message { header: Header { body_len: 2, msg_type: 200 }, len: 10, complete: true });
         assert!(matches!(frame(b"   9 200ab"), Frame::Message { complete: false, len: 17, .. }));
-        assert_eq!(frame(b"xxxxxxxx"), Frame::BadHeader);
+        assert_eq!(frame(b"xxxxxxxx"), Frame::Unframeable);
     }
 
     #[test]

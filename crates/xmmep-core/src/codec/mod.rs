@@ -6,9 +6,9 @@ pub mod encode;
 pub mod header;
 pub mod heuristic;
 pub mod info;
-pub mod text;
+pub mod charset;
 
 pub use decode::{Decoded, Decoder, Item, Options, Report, Value};
 pub use encode::{encode_body, encode_checked, encode_message, encode_raw, values_of, EncValue};
 pub use header::{frame, parse_header, Frame, Header};
-pub use text::Charset;
+pub use charset::Charset;

@@ -72,7 +72,7 @@ fn run() -> Result<ExitCode, String> {
     for f in &files {
         let name = f.display().to_string();
         summary.files.push(name.clone());
-        if let Err(e) = runner::decode(&tshark, f, &dissector, &extra, |frame| summary.add_frame(&name, &frame)) {
+        if let Err(e) = runner::run_tshark(&tshark, f, &dissector, &extra, |frame| summary.add_frame(&name, &frame)) {
             result = Err(e);
             break;
         }

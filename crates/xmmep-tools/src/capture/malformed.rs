@@ -1,4 +1,4 @@
-//! The malformed set: one small capture per report class of DECISIONS.md,
+//! The malformed set: one small capture per report class of docs/decisions.md,
 //! each with that one problem (a login carries the cleartext password note
 //! anyway, so only the cleartext capture has a login). Each starts with a
 //! well-formed message so that a heuristic has something to recognise.

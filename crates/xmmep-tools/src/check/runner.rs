@@ -39,7 +39,7 @@ pub fn write_lua(dir: &Path) -> std::io::Result<PathBuf> {
 /// Runs `tshark -r file -T pdml` with `extra` options and calls `on_frame`
 /// for every frame. Errors name what failed (tshark missing, unreadable
 /// capture, tshark's own message).
-pub fn decode(tshark: &str, file: &Path, dissector: &Dissector, extra: &[String], on_frame: impl FnMut(Frame)) -> Result<(), String> {
+pub fn run_tshark(tshark: &str, file: &Path, dissector: &Dissector, extra: &[String], on_frame: impl FnMut(Frame)) -> Result<(), String> {
     let mut cmd = Command::new(tshark);
     cmd.arg("-r").arg(file).args(["-T", "pdml"]);
     if let Dissector::Lua(script) = dissector {

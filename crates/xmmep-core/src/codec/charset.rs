@@ -1,4 +1,4 @@
-//! Character sets of String fields (DECISIONS.md 16, 18).
+//! Character sets of String fields (docs/decisions.md 16, 18).
 //!
 //! Counting is defined so that the Lua script can do exactly the same with
 //! byte arithmetic: a character starts at every UTF-8 byte that is not a
