@@ -346,67 +346,55 @@ impl Decoding<'_, '_, '_> {
                 let item = self.structure(st, st.id, s, e, depth);
                 FieldFacts { item, ..Default::default() }
             }
-            Node::StringList { holder, elem, alt } => {
-                let item = self.push(*holder, depth, s, e - s, Value::Count(0));
-                let mut n = 0u32;
-                if e > s {
-                    for (a, b) in split(self.msg, s, e, ELEMENT_SEP) {
-                        match alt {
-                            Some(st) if self.msg[a..b].contains(&MEMBER_SEP) => {
-                                self.structure(st, st.id, a, b, depth + 1);
-                            }
-                            _ => {
-                                self.scalar(elem, a, b, depth + 1);
-                            }
-                        }
-                        n += 1;
+            Node::StringList { holder, elem, alt } => self.elements(*holder, s, e, depth, |d, a, b, _| match alt {
+                Some(st) if d.msg[a..b].contains(&MEMBER_SEP) => {
+                    d.structure(st, st.id, a, b, depth + 1);
+                }
+                _ => {
+                    d.scalar(elem, a, b, depth + 1);
+                }
+            }),
+            Node::StructList { id, elem } => self.elements(*id, s, e, depth, |d, a, b, _| {
+                d.structure(elem, elem.id, a, b, depth + 1);
+            }),
+            Node::Dict { id, pair, key, value } => self.elements(*id, s, e, depth, |d, a, b, n| {
+                let pair_item = d.push(*pair, depth + 1, a, b - a, Value::Index(n));
+                match d.msg[a..b].iter().position(|&c| c == KEY_SEP) {
+                    Some(k) => {
+                        d.scalar(key, a, a + k, depth + 2);
+                        d.scalar(value, a + k + 1, b, depth + 2);
+                    }
+                    None => {
+                        d.scalar(key, a, b, depth + 2);
+                        let name = d.abbrev(*id).to_string();
+                        d.report(
+                            ReportKind::MissingFields,
+                            b as u32,
+                            0,
+                            Some(pair_item),
+                            fill(template::PAIR_WITHOUT_VALUE, &[&n, &name]),
+                        );
                     }
                 }
-                self.out.items[item as usize].value = Value::Count(n);
-                FieldFacts { item, elements: Some(n), number: None }
-            }
-            Node::StructList { id, elem } => {
-                let item = self.push(*id, depth, s, e - s, Value::Count(0));
-                let mut n = 0u32;
-                if e > s {
-                    for (a, b) in split(self.msg, s, e, ELEMENT_SEP) {
-                        self.structure(elem, elem.id, a, b, depth + 1);
-                        n += 1;
-                    }
-                }
-                self.out.items[item as usize].value = Value::Count(n);
-                FieldFacts { item, elements: Some(n), number: None }
-            }
-            Node::Dict { id, pair, key, value } => {
-                let item = self.push(*id, depth, s, e - s, Value::Count(0));
-                let mut n = 0u32;
-                if e > s {
-                    for (a, b) in split(self.msg, s, e, ELEMENT_SEP) {
-                        n += 1;
-                        let pair_item = self.push(*pair, depth + 1, a, b - a, Value::Index(n));
-                        match self.msg[a..b].iter().position(|&c| c == KEY_SEP) {
-                            Some(k) => {
-                                self.scalar(key, a, a + k, depth + 2);
-                                self.scalar(value, a + k + 1, b, depth + 2);
-                            }
-                            None => {
-                                self.scalar(key, a, b, depth + 2);
-                                let name = self.abbrev(*id).to_string();
-                                self.report(
-                                    ReportKind::MissingFields,
-                                    b as u32,
-                                    0,
-                                    Some(pair_item),
-                                    fill(template::PAIR_WITHOUT_VALUE, &[&n, &name]),
-                                );
-                            }
-                        }
-                    }
-                }
-                self.out.items[item as usize].value = Value::Count(n);
-                FieldFacts { item, elements: Some(n), number: None }
+            }),
+        }
+    }
+
+    /// A list or dictionary at `s..e`: its holder item `id`, then
+    /// `element(self, start, end, n)` for the n-th (from 1) part between
+    /// element separators (none when the field is empty, docs/decisions.md
+    /// 10), then the holder's count.
+    fn elements(&mut self, id: FieldId, s: usize, e: usize, depth: u8, mut element: impl FnMut(&mut Self, usize, usize, u32)) -> FieldFacts {
+        let item = self.push(id, depth, s, e - s, Value::Count(0));
+        let mut n = 0u32;
+        if e > s {
+            for (a, b) in split(self.msg, s, e, ELEMENT_SEP) {
+                n += 1;
+                element(self, a, b, n);
             }
         }
+        self.out.items[item as usize].value = Value::Count(n);
+        FieldFacts { item, elements: Some(n), number: None }
     }
 
     fn structure(&mut self, st: &StructNode, id: FieldId, s: usize, e: usize, depth: u8) -> u32 {
