@@ -1,6 +1,5 @@
 //! Safe(ish) wrappers for the epan calls a dissector makes while dissecting:
-//! tvb access, tree items, expert infos, columns, conversations, calling
-//! other dissectors.
+//! tvb access, tree items, expert infos, columns, conversations.
 //!
 //! Every call that can throw a Wireshark exception goes through the C shim
 //! (`xmmep_*`, TRY/CATCH_ALL), which turns the exception into an

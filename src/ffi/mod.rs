@@ -1,18 +1,22 @@
 //! FFI layer of the epan plugin: the only place with `unsafe`.
 //!
 //! - [`sys`]: raw bindgen output (wireshark-headers/xmmep_wrapper.h);
-//! - [`version`]: everything that differs between Wireshark 4.0/4.2/4.4;
-//! - [`plugin`]: the four symbols the plugin loader looks up;
+//! - [`version`]: everything that differs between the supported Wireshark
+//!   releases, keyed by capability;
+//! - [`plugin`]: the symbols the plugin loader looks up;
 //! - [`guard`]: panic catching for every `extern "C"` entry point;
 //! - [`entry`]: traits ([`Dissector`], [`Heuristic`], [`PduFraming`]) and
 //!   the panic-guarded trampolines Wireshark calls;
 //! - [`epan`]: safe wrappers (via the C shim's TRY/CATCH) for tvb, tree,
-//!   item, expert, column, conversation and call-dissector operations;
+//!   item, expert, column and conversation operations;
 //! - [`registry`]: registration from runtime data (hf/ett/ei arrays leaked
-//!   for the process lifetime, handles, heuristics, Decode As, prefs).
+//!   for the process lifetime, handles, heuristics, port preferences,
+//!   prefs).
 //!
-//! The table-driven registration and dissection that use these wrappers
-//! live in `crate::plugin`.
+//! Everything here is `pub(crate)` and exactly what `crate::plugin` (the
+//! table-driven registration and dissection) calls: the compiler's
+//! dead-code check keeps it so. `sys` stays private to this layer; what the
+//! plugin needs of it (encodings, field types) is re-exported by name.
 
 pub(crate) mod entry;
 pub(crate) mod epan;
