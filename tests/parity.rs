@@ -53,11 +53,32 @@ fn lua_equals_plugin_on_the_corpus() {
     assert!(differ.is_empty(), "{} capture(s) differ:\n{}", differ.len(), differ.join("\n\n"));
 }
 
-/// The lines of a `tshark -G REPORT` listing that concern XMMEP.
+/// What a `tshark -G REPORT` listing says about XMMEP: the lines that
+/// name it; for `defaultprefs`, the whole entry (description, choices,
+/// value) of every `xmmep.` preference.
 fn registered(ts: &Tshark, report: &str) -> Vec<String> {
     let out = ts.run(&["-G", report]);
     out.assert_success();
-    out.stdout.lines().filter(|l| l.to_lowercase().contains("xmmep")).map(String::from).collect()
+    if report == "defaultprefs" {
+        return out
+            .stdout
+            .split("\n\n")
+            .filter(|entry| entry.lines().any(|l| l.starts_with("#xmmep.")))
+            // The plugin's port preferences are made and titled by
+            // Wireshark (dissector_add_uint_range_with_preference) and are
+            // not listed here; the script has to make its own.
+            .filter(|entry| !entry.lines().any(|l| l.starts_with("#xmmep.tcp.port") || l.starts_with("#xmmep.udp.port")))
+            .flat_map(|entry| entry.lines().map(String::from))
+            .collect();
+    }
+    let lines = out.stdout.lines().filter(|l| l.split('\t').any(|c| c == "xmmep" || c.starts_with("xmmep.")));
+    if report == "heuristic-decodes" {
+        // Wireshark 4.4 and later add each heuristic's title, which the Lua
+        // API cannot set (it uses the protocol's short name); the README
+        // lists this difference. Everything before the title must agree.
+        return lines.map(|l| l.rsplit_once('\t').map_or(l, |(rest, _)| rest).to_string()).collect();
+    }
+    lines.map(String::from).collect()
 }
 
 #[test]
@@ -70,21 +91,7 @@ fn lua_registers_what_the_plugin_registers() {
     lua.install_lua(Path::new(&lua_script()));
     let mut differ = Vec::new();
     for report in ["protocols", "fields", "values", "heuristic-decodes", "defaultprefs"] {
-        let (a, mut b) = (registered(&plugin, report), registered(&lua, report));
-        if report == "defaultprefs" {
-            // The plugin's port preferences are made and titled by
-            // Wireshark (dissector_add_uint_range_with_preference) and are
-            // not listed here; the script has to make its own.
-            let ports = |l: &String| ["tcp", "udp"].iter().any(|t| l.contains(&format!("xmmep.{t}.port")));
-            let own: Vec<usize> = b.iter().enumerate().filter(|(_, l)| ports(l)).map(|(i, _)| i).collect();
-            // Each port preference is its description line, then its value line.
-            for &i in own.iter().rev() {
-                b.remove(i);
-                if i > 0 && b[i - 1].starts_with("# Ports always decoded as XMMEP") {
-                    b.remove(i - 1);
-                }
-            }
-        }
+        let (a, b) = (registered(&plugin, report), registered(&lua, report));
         assert!(!a.is_empty(), "the plugin registers nothing in -G {report}");
         for l in a.iter().filter(|l| !b.contains(l)) {
             differ.push(format!("-G {report}, plugin only: {l}"));
