@@ -83,7 +83,8 @@ end
 
 local L = DATA.labels
 local charset_enum = {}
-for i, c in ipairs(DATA.charsets) do charset_enum[i] = { i, c.name, i } end
+-- Each choice: its name (as the plugin's), its description, its value.
+for i, c in ipairs(DATA.charsets) do charset_enum[i] = { c.key, c.name, i } end
 local PREFS = DATA.prefs
 proto.prefs[PREFS.charset.name] = Pref.enum(PREFS.charset.title, 1, PREFS.charset.desc, charset_enum, false)
 proto.prefs[PREFS.desegment.name] = Pref.bool(PREFS.desegment.title, true, PREFS.desegment.desc)
@@ -260,18 +261,22 @@ end
 local f_tcp_fin = Field.new("tcp.flags.fin")
 
 local function pdu_len(tvb, pinfo, offset)
+  -- Without reassembly (xmmep.desegment off) a segment may end inside a
+  -- header: the rest is shown as one message, whose header is then
+  -- reported, as the plugin does.
+  local rest = tvb:len() - offset
+  if rest < HEADER_LEN then return rest end
   local what, len = core.frame(tvb:raw(offset, HEADER_LEN), 1)
   if what == "message" then
     -- The stream closes inside this message: show what came (a truncated
     -- body) rather than wait for bytes that will never arrive.
-    local rest = tvb:len() - offset
     if len > rest then
       local fin = f_tcp_fin()
       if fin and fin.value then return rest end
     end
     return len
   end
-  return tvb:len() - offset -- a bad header: the rest is shown as malformed
+  return rest -- a bad header: the rest is shown as malformed
 end
 
 local function dissect_pdu(tvb, pinfo, tree)
