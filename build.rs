@@ -79,13 +79,10 @@ fn pkg_config(args: &[&str]) -> Result<String, String> {
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let headers = manifest.join("wireshark-headers");
-    let wrapper = headers.join("xmmep_wrapper.h");
-    let shim_c = headers.join("xmmep_shim.c");
-    let shim_h = headers.join("xmmep_shim.h");
-    for p in [&wrapper, &shim_c, &shim_h] {
-        println!("cargo:rerun-if-changed={}", p.display());
-    }
     let versions_file = manifest.join("wireshark-versions");
+    for p in ["xmmep_wrapper.h", "xmmep_shim.c", "xmmep_shim.h"] {
+        println!("cargo:rerun-if-changed={}", headers.join(p).display());
+    }
     println!("cargo:rerun-if-changed={}", versions_file.display());
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
@@ -94,9 +91,23 @@ fn main() {
     for (cfg, _) in CAPABILITIES {
         println!("cargo:rustc-check-cfg=cfg({cfg})");
     }
-    let supported = supported_versions(&versions_file);
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
+    let (major, minor) = wireshark_version(&supported_versions(&versions_file));
+    emit_version(major, minor, &out_dir);
+    let flags = cflags();
+    bindings(&headers, &flags, &out_dir);
+    shim(&headers, &flags);
+    // ---- linking ------------------------------------------------------------
+    // Nothing: the plugin (cdylib) must NOT link libwireshark. Wireshark
+    // loads it into a process that already has libwireshark, and the epan
+    // symbols resolve at load time (a cdylib may keep undefined symbols on
+    // Linux). The one executable that links this crate's code is its own
+    // unit-test binary; `src/ffi/mod.rs` links that one (and only that one).
+}
 
-    // ---- Wireshark version --------------------------------------------
+/// The Wireshark release pkg-config finds, as (major, minor); stops the
+/// build unless it is one of `supported`.
+fn wireshark_version(supported: &[(u32, u32)]) -> (u32, u32) {
     let version = pkg_config(&["--modversion", "wireshark"])
         .unwrap_or_else(|e| fail(&format!("wireshark.pc not found ({e})")));
     let (major, minor) = parse_major_minor(&version)
@@ -108,53 +119,65 @@ fn main() {
              supported versions: {} (see ./wireshark-versions). \
              Use lua/xmmep.lua with this Wireshark, or build against a supported one \
              (bash scripts/wireshark-root.sh run VERSION cargo build --release --lib).",
-            list(&supported)
+            list(supported)
         );
         eprintln!("\nerror: {msg}\n");
         println!("cargo:warning=xmmep: {msg}");
         process::exit(1);
     }
+    (major, minor)
+}
+
+/// The release for the Rust code: environment variables, one cfg per API
+/// capability it has, and the loader's version constants.
+fn emit_version(major: u32, minor: u32, out_dir: &std::path::Path) {
     println!("cargo:rustc-env=XMMEP_WS_MAJOR={major}");
     println!("cargo:rustc-env=XMMEP_WS_MINOR={minor}");
-    println!("cargo:rustc-env=XMMEP_WS_VERSION={version}");
     for (cfg, since) in CAPABILITIES {
         if (major, minor) >= *since {
             println!("cargo:rustc-cfg={cfg}");
         }
     }
-
-    // ---- include paths (wireshark.pc requires glib-2.0) ------------------
-    let cflags = pkg_config(&["--cflags", "wireshark"])
-        .unwrap_or_else(|e| fail(&format!("pkg-config --cflags wireshark failed ({e})")));
-    let mut includes = Vec::new();
-    let mut defines = Vec::new();
-    for flag in cflags.split_whitespace() {
-        if let Some(dir) = flag.strip_prefix("-I") {
-            includes.push(PathBuf::from(dir));
-        } else if let Some(def) = flag.strip_prefix("-D") {
-            defines.push(def.to_string());
-        }
-    }
-    let has_header = includes
-        .iter()
-        .any(|d| d.join("epan").join("packet.h").is_file());
-    if !has_header {
-        fail("epan/packet.h not found in the pkg-config include paths");
-    }
-
-    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
-
-    // ---- version constants for Rust ------------------------------------
     let mut consts = String::new();
     writeln!(consts, "/// Wireshark major version this plugin was built for.").unwrap();
     writeln!(consts, "pub const WS_MAJOR: i32 = {major};").unwrap();
     writeln!(consts, "/// Wireshark minor version this plugin was built for.").unwrap();
     writeln!(consts, "pub const WS_MINOR: i32 = {minor};").unwrap();
     std::fs::write(out_dir.join("ws_version.rs"), consts).unwrap();
+}
 
-    // ---- bindings -------------------------------------------------------
+/// Include paths and defines of `pkg-config --cflags wireshark` (which
+/// requires glib-2.0).
+struct CFlags {
+    includes: Vec<PathBuf>,
+    defines: Vec<String>,
+}
+
+fn cflags() -> CFlags {
+    let cflags = pkg_config(&["--cflags", "wireshark"])
+        .unwrap_or_else(|e| fail(&format!("pkg-config --cflags wireshark failed ({e})")));
+    let mut flags = CFlags { includes: Vec::new(), defines: Vec::new() };
+    for flag in cflags.split_whitespace() {
+        if let Some(dir) = flag.strip_prefix("-I") {
+            flags.includes.push(PathBuf::from(dir));
+        } else if let Some(def) = flag.strip_prefix("-D") {
+            flags.defines.push(def.to_string());
+        }
+    }
+    let has_header = flags
+        .includes
+        .iter()
+        .any(|d| d.join("epan").join("packet.h").is_file());
+    if !has_header {
+        fail("epan/packet.h not found in the pkg-config include paths");
+    }
+    flags
+}
+
+/// Rust bindings for the part of epan `xmmep_wrapper.h` names.
+fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path) {
     let mut builder = bindgen::Builder::default()
-        .header(wrapper.to_string_lossy())
+        .header(headers.join("xmmep_wrapper.h").to_string_lossy())
         .clang_arg(format!("-I{}", headers.display()))
         .default_enum_style(bindgen::EnumVariation::Consts)
         .prepend_enum_name(false)
@@ -166,34 +189,29 @@ fn main() {
         .allowlist_function("xmmep_.*")
         .allowlist_type("xmmep_.*")
         .allowlist_var("XMMEP_.*")
-        // Calls that do not throw (registration, handles, conversations).
+        // Calls that do not throw: registration, handles, heuristics,
+        // preferences, and the two tvb lengths.
         .allowlist_function("proto_register_(protocol|field_array|subtree_array|plugin)")
-        .allowlist_function("proto_get_id_by_filter_name")
         .allowlist_function("expert_register_(protocol|field_array)")
-        .allowlist_function("register_dissector|create_dissector_handle|find_dissector")
-        .allowlist_function("heur_dissector_add")
+        .allowlist_function("register_dissector|heur_dissector_add")
         .allowlist_function("dissector_add_uint_range_with_preference")
-        .allowlist_function("dissector_add_for_decode_as(_with_preference)?")
-        .allowlist_function("prefs_register_(protocol|range_preference|enum_preference|bool_preference|uint_preference)")
-        .allowlist_function("value_is_in_range|range_convert_str|wmem_epan_scope")
-        .allowlist_function("find_or_create_conversation|conversation_set_dissector")
-        .allowlist_function("tvb_(captured|reported)_length(_remaining)?")
-        .allowlist_function("add_new_data_source")
+        .allowlist_function("prefs_register_(protocol|enum_preference|bool_preference)")
+        .allowlist_function("tvb_(captured|reported)_length")
         // Types and constants the dissector code uses.
         .allowlist_type("packet_info|tvbuff_t|proto_tree|proto_item|proto_plugin")
         .allowlist_type("hf_register_info|header_field_info|value_string|true_false_string")
         .allowlist_type("ei_register_info|expert_field|expert_field_info|expert_module_t")
-        .allowlist_type("dissector_t|heur_dissector_t|dissector_handle_t|module_t|range_t|enum_val_t")
+        .allowlist_type("dissector_handle_t|module_t|enum_val_t")
         .allowlist_type("ftenum|field_display_e|hf_ref_type|heuristic_enable_e")
         .allowlist_var("FT_.*|BASE_.*|ABSOLUTE_TIME_.*|HF_REF_TYPE_.*|HEURISTIC_(ENABLE|DISABLE)")
         .allowlist_var("ENC_.*|PI_.*|COL_.*|TH_FIN|WS_PLUGIN_DESC_DISSECTOR")
         .allowlist_type("tcpinfo")
         .allowlist_var("BoundsError|ContainedBoundsError|ReportedBoundsError|FragmentBoundsError")
         .allowlist_var("TypeError|DissectorError|ScsiBoundsError|OutOfMemoryError|ReassemblyError");
-    for dir in &includes {
+    for dir in &flags.includes {
         builder = builder.clang_arg(format!("-I{}", dir.display()));
     }
-    for def in &defines {
+    for def in &flags.defines {
         builder = builder.clang_arg(format!("-D{def}"));
     }
     let bindings = builder.generate().unwrap_or_else(|e| {
@@ -204,42 +222,23 @@ fn main() {
     bindings
         .write_to_file(out_dir.join("bindings.rs"))
         .expect("cannot write bindings.rs");
+}
 
-    // ---- C shim -----------------------------------------------------------
+/// The C shim, the only place with TRY/CATCH.
+fn shim(headers: &std::path::Path, flags: &CFlags) {
     let mut cc = cc::Build::new();
-    cc.file(&shim_c)
-        .include(&headers)
+    cc.file(headers.join("xmmep_shim.c"))
+        .include(headers)
         .warnings(true)
         .flag_if_supported("-Wno-clobbered");
-    for dir in &includes {
+    for dir in &flags.includes {
         cc.include(dir);
     }
-    for def in &defines {
+    for def in &flags.defines {
         match def.split_once('=') {
             Some((k, v)) => cc.define(k, v),
             None => cc.define(def, None),
         };
     }
     cc.compile("xmmep_shim");
-
-    // ---- linking ------------------------------------------------------------
-    // The plugin (cdylib) must NOT link libwireshark: Wireshark loads it into
-    // a process that already has libwireshark, and the epan symbols resolve
-    // at load time (a cdylib may keep undefined symbols on Linux).
-    //
-    // Test and bench executables do link the rlib, and with it the
-    // shim and the FFI code that reference epan symbols. Whether the linker
-    // pulls those objects in depends on how rustc splits codegen units, so
-    // instead of relying on luck we link those executables against
-    // libwireshark (pkg-config --libs). They never call into epan (no test
-    // runs a dissector in-process; the integration tests run the real
-    // tshark), so this only satisfies the linker; with --as-needed the
-    // library is dropped when nothing references it.
-    let libs = pkg_config(&["--libs", "wireshark"])
-        .unwrap_or_else(|e| fail(&format!("pkg-config --libs wireshark failed ({e})")));
-    for flag in libs.split_whitespace() {
-        for kind in ["tests", "benches"] {
-            println!("cargo:rustc-link-arg-{kind}={flag}");
-        }
-    }
 }

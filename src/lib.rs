@@ -1,18 +1,9 @@
-//! XMMEP (X-Messenger Message Exchange Protocol) dissector.
+//! XMMEP (X-Messenger Message Exchange Protocol) epan plugin for Wireshark.
 //!
-//! `table` is the single source of truth; `codec` decodes and encodes with it
-//! and knows nothing of Wireshark; `plugin` (FFI) registers the epan dissector.
+//! `xmmep_core` holds the message table, the codec and the presentation
+//! rules; this crate only puts them into Wireshark: `ffi` is the FFI layer
+//! (the only place with `unsafe`), `plugin` the table-driven registration
+//! and dissection in safe Rust on top of it.
 
-pub mod capture;
-pub mod check;
-pub mod codec;
-pub mod docs_gen;
-pub mod lua_gen;
-pub mod reports;
-pub mod schema;
-pub mod table;
-pub mod ffi;
-pub mod batch;
-pub mod export;
-pub mod pdml;
-pub mod plugin;
+mod ffi;
+mod plugin;

@@ -3,18 +3,17 @@
 //! malformed capture, nothing XMMEP-like in the non-XMMEP capture, and files
 //! that tshark reads.
 
-mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use xmmep::capture::extract::{messages, payloads};
-use xmmep::capture::{corpus, write_corpus, Capture, Expect, DEFAULT_SEED};
-use xmmep::codec::header::looks_like_header;
-use xmmep::codec::{Decoded, Decoder, Options};
-use xmmep::reports::ReportKind;
-use xmmep::schema::Schema;
-use xmmep::table::{self, MAX_MESSAGE_LEN};
+use xmmep_tools::capture::extract::{messages, payloads};
+use xmmep_tools::capture::{corpus, write_corpus, Capture, Expect, DEFAULT_SEED};
+use xmmep_core::codec::header::looks_like_header;
+use xmmep_core::codec::{Decoded, Decoder, Options};
+use xmmep_core::reports::ReportKind;
+use xmmep_core::schema::Schema;
+use xmmep_core::table::{self, MAX_MESSAGE_LEN};
 
 fn committed() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures")
@@ -102,7 +101,7 @@ fn well_formed_captures_decode_without_reports() {
         for (m, d) in &decoded {
             assert!(m.len() <= MAX_MESSAGE_LEN, "{}: message of {} bytes", c.path, m.len());
             let other: Vec<_> = d.reports.iter().filter(|r| r.kind != ReportKind::CleartextPassword).collect();
-            assert!(other.is_empty(), "{}: {:?} in {}", c.path, other, xmmep::codec::decode::escape(m));
+            assert!(other.is_empty(), "{}: {:?} in {}", c.path, other, xmmep_core::codec::decode::escape(m));
         }
     }
 }
@@ -112,7 +111,7 @@ fn each_malformed_capture_shows_its_class_only() {
     let cases: Vec<_> = corpus(DEFAULT_SEED).into_iter().filter(|c| matches!(c.expect, Expect::Class(_))).collect();
     let classes: BTreeSet<_> = cases.iter().map(|c| c.expect).collect();
     // One capture per report class, the plugin's internal error aside.
-    assert_eq!(classes.len(), xmmep::reports::CLASSES.len() - 1);
+    assert_eq!(classes.len(), xmmep_core::reports::CLASSES.len() - 1);
     for c in &cases {
         let Expect::Class(kind) = c.expect else { unreachable!() };
         let decoded = decode_file(c);
@@ -177,7 +176,7 @@ fn login_response_is_multi_part_with_rising_seq_and_true_counts() {
 /// runs isolated from any XMMEP dissector installed on the machine.
 #[test]
 fn tshark_reads_the_captures() {
-    let ts = support::tshark::Tshark::without_plugin();
+    let ts = xmmep_testkit::tshark::Tshark::without_plugin();
     for (name, _) in files_below(&committed()) {
         let path = ts.add_file(&committed().join(&name));
         let out = ts.run(&["-n", "-r", &path.to_string_lossy(), "-q", "-z", "conv,tcp"]);
@@ -190,14 +189,14 @@ fn tshark_reads_the_captures() {
 /// The ports of the corpus belong to no dissector in `tshark -G decodes`.
 #[test]
 fn ports_are_free_in_tshark() {
-    let out = support::tshark::Tshark::without_plugin().run(&["-G", "decodes"]);
+    let out = xmmep_testkit::tshark::Tshark::without_plugin().run(&["-G", "decodes"]);
     out.assert_success();
     let text = out.stdout;
     for line in text.lines() {
         let f: Vec<_> = line.split('\t').collect();
         if f.len() >= 3 && (f[0] == "tcp.port" || f[0] == "udp.port") {
             let port: u32 = f[1].parse().unwrap_or(0);
-            assert!(!xmmep::capture::ports::ALL.contains(&(port as u16)), "{} {} is taken by {}", f[0], port, f[2]);
+            assert!(!xmmep_tools::capture::ports::ALL.contains(&(port as u16)), "{} {} is taken by {}", f[0], port, f[2]);
             assert!(!(50000..=53999).contains(&port), "client port {port} is taken by {}", f[2]);
         }
     }

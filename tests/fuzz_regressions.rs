@@ -2,17 +2,15 @@
 //! decoded by the plugin and the Lua script: no Lua error, no dissector
 //! bug, and both show the same.
 
-mod support;
 
-use std::path::Path;
 
-use xmmep::capture::net::{Client, Net, Server, Tcp};
-use xmmep::codec::encode_raw;
-use xmmep::pdml;
+use xmmep_tools::capture::net::{Client, Net, Server, Tcp};
+use xmmep_core::codec::encode_raw;
+use xmmep_tools::pdml;
 
-use support::pcap::pcapng;
-use support::render::render_with;
-use support::tshark::Tshark;
+use xmmep_testkit::pcap::pcapng;
+use xmmep_testkit::render::render_with;
+use xmmep_testkit::tshark::Tshark;
 
 const PORT: u16 = 47430;
 
@@ -23,7 +21,7 @@ fn both(cap: &[u8], args: &[&str]) -> [String; 2] {
     for (i, lua) in [false, true].into_iter().enumerate() {
         let ts = if lua { Tshark::without_plugin() } else { Tshark::with_plugin() };
         let file = ts.write_file("c.pcapng", cap).display().to_string();
-        let script = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join(xmmep::lua_gen::OUTPUT));
+        let script = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
         let script = format!("lua_script:{}", script.display());
         let mut a = vec!["-r", file.as_str(), "-T", "pdml"];
         if lua {

@@ -4,12 +4,11 @@
 //! `XMMEP_BLESS=1 cargo test --release --test golden` and READ the diff
 //! before committing it.
 
-mod support;
 
 use std::path::Path;
 
-use support::render::{corpus, decode, render};
-use support::tshark::Tshark;
+use xmmep_testkit::render::{corpus, decode, render};
+use xmmep_testkit::tshark::Tshark;
 
 #[test]
 fn corpus_decodes_as_reviewed() {

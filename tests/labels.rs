@@ -2,12 +2,10 @@
 //! Lua script: one spelling per struct (`Chat room`, for the struct and for
 //! `room_list` elements), dictionary elements labelled by key and value.
 
-mod support;
 
-use std::path::Path;
 
-use xmmep::codec::encode_raw;
-use support::tshark::Tshark;
+use xmmep_core::codec::encode_raw;
+use xmmep_testkit::tshark::Tshark;
 
 fn decode(ts: &Tshark, cap: &[u8], lua: bool) -> String {
     let file = ts.write_file("labels.pcapng", cap);
@@ -15,7 +13,7 @@ fn decode(ts: &Tshark, cap: &[u8], lua: bool) -> String {
     let script;
     let mut args = vec!["-r", file.as_str(), "-V", "-o", "xmmep.udp.port:47123"];
     if lua {
-        let l = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join(xmmep::lua_gen::OUTPUT));
+        let l = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
         script = format!("lua_script:{}", l.display());
         args.extend(["-X", script.as_str()]);
     }
@@ -30,7 +28,7 @@ fn chat_rooms_and_search_conditions() {
     let res5 = encode_raw(117, b"1\x012\x01lobby\x03climbers\x02alice\x02Saturdays at the wall");
     // MSG_FIND_BUDDIES_REQ: two conditions, the second key not an enum value, then one without a value.
     let find = encode_raw(195, b"alice\x013\x011\x04bob\x039\x04x\x034");
-    let cap = support::pcap::udp(47123, &[res5, find]);
+    let cap = xmmep_testkit::pcap::udp(47123, &[res5, find]);
     for (ts, lua) in [(Tshark::with_plugin(), false), (Tshark::without_plugin(), true)] {
         let v = decode(&ts, &cap, lua);
         let who = if lua { "Lua" } else { "plugin" };

@@ -15,7 +15,6 @@
 //! The capture is kept (its path is printed) when the test fails, or always
 //! with XMMEP_LIVE_KEEP=1.
 
-mod support;
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -27,14 +26,14 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use xmmep::codec::{encode_checked, frame, values_of, Charset, Decoder, EncValue, Frame, Options};
-use xmmep::pdml;
-use xmmep::reports::Severity;
-use xmmep::schema::Schema;
-use xmmep::table::{self, FieldType, MessageDef, Role};
+use xmmep_core::codec::{encode_checked, frame, values_of, Charset, Decoder, EncValue, Frame, Options};
+use xmmep_tools::pdml;
+use xmmep_core::reports::Severity;
+use xmmep_core::schema::Schema;
+use xmmep_core::table::{self, FieldType, MessageDef, Role};
 
-use support::expect::{abs_time, assert_message, expected, shown_text};
-use support::tshark::Tshark;
+use xmmep_testkit::expect::{abs_time, assert_message, expected, shown_text};
+use xmmep_testkit::tshark::Tshark;
 
 /// Bound on every blocking read, accept and wait of the peers.
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -210,7 +209,7 @@ impl TcpPeer {
                     log.received.push(m.clone());
                     return Ok(Some(m));
                 }
-                Frame::BadHeader => return Err(format!("{}: stream does not frame: {:?}", self.who, self.buf)),
+                Frame::Unframeable => return Err(format!("{}: stream does not frame: {:?}", self.who, self.buf)),
                 Frame::NeedHeader | Frame::Message { .. } => {}
             }
             let mut chunk = [0u8; 4096];

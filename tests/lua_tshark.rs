@@ -7,19 +7,17 @@
 //!
 //! Captures come from the crate's capture builder (real TCP handshakes and
 //! ACKs, so only the frames that carry data are looked at for messages);
-//! tshark runs through tests/support/tshark.rs: a temporary HOME, no
+//! tshark runs through xmmep_testkit::tshark: a temporary HOME, no
 //! system-wide plugin (WIRESHARK_PLUGIN_DIR), uid 65534 when root.
 
-mod support;
 
-use std::path::Path;
 
-use xmmep::capture::net::{Client, Net, Server, Tcp};
-use xmmep::codec::{encode_raw, Decoder, Options};
-use xmmep::schema::Schema;
+use xmmep_tools::capture::net::{Client, Net, Server, Tcp};
+use xmmep_core::codec::{encode_raw, Decoder, Options};
+use xmmep_core::schema::Schema;
 
-use support::pcap::pcapng;
-use support::tshark::{Output, Tshark};
+use xmmep_testkit::pcap::pcapng;
+use xmmep_testkit::tshark::{Output, Tshark};
 
 /// Ports `tshark -G decodes` leaves free, and that tests/tshark_plugin.rs
 /// and the corpus do not use.
@@ -31,14 +29,14 @@ const HEUR_PORT: u16 = 47500;
 
 /// One datagram per payload, client to server `UDP_PORT`.
 fn udp_capture(payloads: &[&[u8]]) -> Vec<u8> {
-    support::pcap::udp(UDP_PORT, payloads)
+    xmmep_testkit::pcap::udp(UDP_PORT, payloads)
 }
 
 /// Runs tshark on `cap` with the committed script as its only Lua (the
 /// binary plugin too if `ts` has it); returns its output after checking
 /// that it exited 0.
 fn run(ts: &Tshark, cap: &[u8], args: &[&str]) -> Output {
-    let lua = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join(xmmep::lua_gen::OUTPUT));
+    let lua = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
     let file = ts.write_file("c.pcapng", cap);
     let (lua, file) = (format!("lua_script:{}", lua.display()), file.display().to_string());
     let mut a = vec!["-X", lua.as_str(), "-r", file.as_str()];
@@ -92,7 +90,7 @@ fn info_of(msgs: &[&[u8]]) -> String {
     msgs.iter()
         .map(|m| {
             let d = dec.decode(m);
-            xmmep::codec::info::info_text(schema, &d, |o, l| String::from_utf8_lossy(&m[o as usize..(o + l) as usize]).into_owned())
+            xmmep_core::codec::info::info_text(schema, &d, |o, l| String::from_utf8_lossy(&m[o as usize..(o + l) as usize]).into_owned())
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -124,7 +122,7 @@ fn udp_several_messages_per_datagram_by_heuristic() {
     assert_eq!(r[2], "alice;bob");
     assert_eq!(r[3], "bob");
     // 4.6 prints times in ISO 8601 (see pdml::normalise_time).
-    let sent = xmmep::pdml::normalise_time(&r[4]).unwrap_or_else(|| r[4].clone());
+    let sent = xmmep_tools::pdml::normalise_time(&r[4]).unwrap_or_else(|| r[4].clone());
     assert_eq!(sent, "Nov 14, 2023 22:13:20.000000000 UTC");
     assert_eq!(r[5], info_of(&[&a, &b, &c]));
 }
@@ -209,7 +207,7 @@ fn decode_as_and_expert_infos_with_the_codec_texts() {
 
 #[test]
 fn charset_preference_gb18030() {
-    let name = xmmep::codec::Charset::Gb18030.encode("张三");
+    let name = xmmep_core::codec::Charset::Gb18030.encode("张三");
     let m = encode_raw(200, &name);
     let rows = fields(&udp_capture(&[&m]), &["-o", "xmmep.charset:GB18030"], &["xmmep.user_name", "_ws.col.Info"]);
     assert_eq!(rows[0][0], "张三");
@@ -246,7 +244,7 @@ fn steps_aside_when_the_binary_plugin_is_loaded() {
     assert_eq!(out.stdout.lines().last(), Some("dave"), "{all}");
 
     // At log level info, one line on stderr.
-    let lua = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join(xmmep::lua_gen::OUTPUT));
+    let lua = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
     let cap = ts.write_file("c.pcapng", &udp_capture(&[&m]));
     let script = format!("lua_script:{}", lua.display());
     let out = ts.run_with_env(
@@ -266,7 +264,7 @@ fn version_is_clean_with_the_plugin_and_the_script_installed() {
     // The script where a user installs it: the personal Lua plugin folder.
     let dir = ts.home().join(".local/lib/wireshark/plugins");
     let dst = dir.join("xmmep.lua");
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(xmmep::lua_gen::OUTPUT), &dst).unwrap();
+    std::fs::copy(xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT), &dst).unwrap();
     std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(0o644)).unwrap();
     let listed = ts.run(&["-G", "plugins"]);
     assert!(listed.stdout.contains("xmmep.so") && listed.stdout.contains("xmmep.lua"), "both loaded: {}", listed.stdout);

@@ -6,9 +6,8 @@
 //! without the plugin, so none of them can pass because something else
 //! (a system plugin, a Lua script) provides `xmmep`.
 
-mod support;
 
-use support::tshark::Tshark;
+use xmmep_testkit::tshark::Tshark;
 
 /// A UDP port `tshark -G decodes` shows as free (checked below).
 const PORT: u16 = 40123;
@@ -59,7 +58,7 @@ fn decode_as_dissects_header_and_reports_short_data() {
 
     let cap = ts.write_file(
         "header.pcapng",
-        &support::pcap::udp(
+        &xmmep_testkit::pcap::udp(
             PORT,
             &[
                 // A whole header: body length 12, type 101, then the body.

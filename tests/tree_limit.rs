@@ -8,18 +8,16 @@
 //! with the plugin and with the Lua script, with the abort variables set:
 //! every message shown, every problem reported, the same in both.
 
-mod support;
 
-use std::path::Path;
 
-use xmmep::capture::big;
-use xmmep::capture::pcapng;
-use xmmep::codec::{encode_raw, Decoder, Options};
-use xmmep::pdml::{self, Frame};
-use xmmep::schema::Schema;
+use xmmep_tools::capture::big;
+use xmmep_tools::capture::pcapng;
+use xmmep_core::codec::{encode_raw, Decoder, Options};
+use xmmep_tools::pdml::{self, Frame};
+use xmmep_core::schema::Schema;
 
-use support::render::render_with;
-use support::tshark::Tshark;
+use xmmep_testkit::render::render_with;
+use xmmep_testkit::tshark::Tshark;
 
 /// Wireshark's limit on the items of one frame's tree.
 const MAX_TREE_ITEMS: usize = 1_000_000;
@@ -86,7 +84,7 @@ fn decode(cap: &[u8], lua: bool, args: &[&str]) -> Vec<Frame> {
         Tshark::with_plugin()
     };
     let file = ts.write_file("big.pcapng", cap).display().to_string();
-    let script = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join(xmmep::lua_gen::OUTPUT));
+    let script = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
     let script = format!("lua_script:{}", script.display());
     let mut a = vec!["-r", file.as_str(), "-T", "pdml"];
     if lua {

@@ -4,22 +4,20 @@
 //! datagram, every report class, Decode As and port preferences, heuristics
 //! that leave other protocols alone, two-pass equality, and the field list.
 
-mod common;
-mod support;
 
 use std::path::Path;
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
-use xmmep::capture::net::{Client, Net, Server, Tcp, Udp};
-use xmmep::codec::{encode_checked, encode_raw, Charset};
-use xmmep::pdml::{self, Frame};
-use xmmep::schema::Schema;
-use xmmep::table;
+use xmmep_tools::capture::net::{Client, Net, Server, Tcp, Udp};
+use xmmep_core::codec::{encode_checked, encode_raw, Charset};
+use xmmep_tools::pdml::{self, Frame};
+use xmmep_core::schema::Schema;
+use xmmep_core::table;
 
-use support::expect::{assert_message, expected};
-use support::pcap::pcapng;
-use support::tshark::Tshark;
+use xmmep_testkit::expect::{assert_message, expected};
+use xmmep_testkit::pcap::pcapng;
+use xmmep_testkit::tshark::Tshark;
 
 const UDP_PORT: u16 = 47100;
 const TCP_PORT: u16 = 47200;
@@ -28,7 +26,7 @@ const UDP_PAYLOAD: u32 = 42;
 
 /// One datagram per payload, client to server.
 fn udp_capture<P: AsRef<[u8]>>(payloads: &[P]) -> Vec<u8> {
-    support::pcap::udp(UDP_PORT, payloads)
+    xmmep_testkit::pcap::udp(UDP_PORT, payloads)
 }
 
 fn frames(ts: &Tshark, cap: &[u8], extra: &[&str]) -> Vec<Frame> {
@@ -61,7 +59,7 @@ fn one_of_each() -> Vec<Vec<u8>> {
     table::MESSAGES
         .iter()
         .map(|def| {
-            let values = common::values::message(def).new_tree(&mut runner).unwrap().current();
+            let values = xmmep_testkit::values::message(def).new_tree(&mut runner).unwrap().current();
             encode_checked(def, &values).unwrap()
         })
         .collect()
@@ -98,7 +96,7 @@ fn several_messages_per_datagram_and_gb18030() {
     assert_eq!(msgs[1].field("xmmep.content").unwrap().show, "你好");
     let mut at = 0;
     for m in msgs {
-        let len = xmmep::codec::parse_header(&dgram[at..]).unwrap().message_len();
+        let len = xmmep_core::codec::parse_header(&dgram[at..]).unwrap().message_len();
         assert_message(m, &expected(&dgram[at..at + len], UDP_PAYLOAD + at as u32, gb), m.name());
         at += len;
     }
@@ -157,7 +155,7 @@ fn two_passes_equal_one() {
     let args = ["-T", "fields", "-e", "frame.number", "-e", "xmmep.msg_type", "-e", "xmmep.user_name", "-e", "_ws.col.Info", "-e", "_ws.expert.message"];
     // TCP's own reassembly notes in Info differ between one pass and two
     // from 4.4 on; everything XMMEP shows must not.
-    let norm = |out: String| out.lines().map(xmmep::pdml::normalise_info).collect::<Vec<_>>().join("\n");
+    let norm = |out: String| out.lines().map(xmmep_tools::pdml::normalise_info).collect::<Vec<_>>().join("\n");
     let one = norm(fields(&ts, &cap, &args));
     let mut two_args = vec!["-2"];
     two_args.extend_from_slice(&args);
@@ -211,7 +209,7 @@ fn every_report_class() {
     // their severities and groups were compared above, message by message.
     let out = ts.run(&["-G", "fields"]);
     out.assert_success();
-    for c in xmmep::reports::CLASSES {
+    for c in xmmep_core::reports::CLASSES {
         let abbrev = format!("xmmep.{}", c.abbrev);
         assert!(out.stdout.lines().any(|l| l.split('\t').nth(2) == Some(abbrev.as_str())), "{abbrev} not registered");
     }
@@ -296,13 +294,13 @@ fn field_list_has_every_schema_field() {
             (c.first() == Some(&"F") && c.get(4) == Some(&"xmmep")).then(|| (c[2], c[3]))
         })
         // Expert infos are listed as fields too.
-        .filter(|(name, _)| !xmmep::reports::CLASSES.iter().any(|c| name.strip_prefix("xmmep.") == Some(c.abbrev)))
+        .filter(|(name, _)| !xmmep_core::reports::CLASSES.iter().any(|c| name.strip_prefix("xmmep.") == Some(c.abbrev)))
         .collect();
     let schema = Schema::standard();
     let mut n = 0;
     for f in schema.fields.iter().filter(|f| f.is_filterable()) {
-        let ft = registered.get(f.abbrev.as_str()).unwrap_or_else(|| panic!("{} not registered", f.abbrev));
-        assert_eq!(*ft, xmmep::docs_gen::ftype_name(f.display), "{}", f.abbrev);
+        let ft = registered.get(f.key.as_str()).unwrap_or_else(|| panic!("{} not registered", f.key));
+        assert_eq!(*ft, xmmep_core::presentation::FieldKind::of(f.display).ws_name(), "{}", f.key);
         n += 1;
     }
     assert_eq!(registered.len(), n, "fields registered beyond the schema");
@@ -345,17 +343,28 @@ fn stream_closing_inside_a_message_is_truncated() {
 #[test]
 fn desegment_preference_is_honoured() {
     let (cap, _) = tcp_capture();
-    let ts = Tshark::with_plugin();
-    let names = |extra: &[&str]| -> Vec<String> {
-        frames(&ts, &cap, extra).iter().flat_map(|f| f.messages.iter().map(|m| m.name().to_string())).collect()
-    };
-    // Reassembled: every message once, whole.
-    let whole = names(&[]);
-    assert!(whole.iter().all(|n| n.starts_with("MSG_")), "{whole:?}");
-    // Not reassembled: a message cut across segments is shown from the
-    // segment that holds its start, as far as it goes, and reported.
-    let shown = frames(&ts, &cap, &["-o", "xmmep.desegment:FALSE"]);
-    let experts: Vec<&str> = shown.iter().flat_map(|f| &f.messages).flat_map(|m| &m.experts).map(|x| x.name.as_str()).collect();
-    assert!(experts.contains(&"xmmep.truncated"), "{experts:?}");
-    assert_ne!(whole, names(&["-o", "xmmep.desegment:FALSE"]));
+    for (ts, lua) in [(Tshark::with_plugin(), false), (Tshark::without_plugin(), true)] {
+        let x = lua.then(|| format!("lua_script:{}", ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lua/xmmep.lua")).display()));
+        let with = |extra: &[&'static str]| -> Vec<String> {
+            let mut args: Vec<String> = x.iter().flat_map(|x| ["-X".to_string(), x.clone()]).collect();
+            args.extend(extra.iter().map(|a| a.to_string()));
+            args
+        };
+        let names = |extra: &[&'static str]| -> Vec<String> {
+            let args = with(extra);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            frames(&ts, &cap, &args).iter().flat_map(|f| f.messages.iter().map(|m| m.name().to_string())).collect()
+        };
+        // Reassembled: every message once, whole.
+        let whole = names(&[]);
+        assert!(whole.iter().all(|n| n.starts_with("MSG_")), "lua {lua}: {whole:?}");
+        // Not reassembled: a message cut across segments is shown from the
+        // segment that holds its start, as far as it goes, and reported.
+        let args = with(&["-o", "xmmep.desegment:FALSE"]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let shown = frames(&ts, &cap, &args);
+        let experts: Vec<&str> = shown.iter().flat_map(|f| &f.messages).flat_map(|m| &m.experts).map(|x| x.name.as_str()).collect();
+        assert!(experts.contains(&"xmmep.truncated"), "lua {lua}: {experts:?}");
+        assert_ne!(whole, names(&["-o", "xmmep.desegment:FALSE"]), "lua {lua}");
+    }
 }

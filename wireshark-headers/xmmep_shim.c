@@ -95,14 +95,6 @@ xmmep_string_free(const guint8 *s)
     wmem_free(NULL, (void *)s);
 }
 
-int
-xmmep_tvb_new_subset_length(tvbuff_t *tvb, gint offset, gint length,
-                            tvbuff_t **out, xmmep_exc_t *err)
-{
-    SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, tvb_new_subset_length(tvb, offset, length)));
-}
-
 /* ---- proto tree --------------------------------------------------------- */
 
 int
@@ -190,90 +182,6 @@ xmmep_tree_add_boolean(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 }
 
 int
-xmmep_tree_add_double(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                      gint length, double value, proto_item **out,
-                      xmmep_exc_t *err)
-{
-    SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, proto_tree_add_double(tree, hf, tvb, start,
-                                                    length, value)));
-}
-
-int
-xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                      gint length, const char *value, proto_item **out,
-                      xmmep_exc_t *err)
-{
-    SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, proto_tree_add_string(tree, hf, tvb, start,
-                                                    length, value)));
-}
-
-int
-xmmep_tree_add_bytes(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                     gint length, const guint8 *value, proto_item **out,
-                     xmmep_exc_t *err)
-{
-    SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, proto_tree_add_bytes(tree, hf, tvb, start,
-                                                   length, value)));
-}
-
-int
-xmmep_tree_add_uint_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
-                                 gint start, gint length, guint32 value,
-                                 const char *text, proto_item **out,
-                                 xmmep_exc_t *err)
-{
-    SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, proto_tree_add_uint_format_value(
-                tree, hf, tvb, start, length, value, "%s", text)));
-}
-
-int
-xmmep_tree_add_uint64_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
-                                   gint start, gint length, guint64 value,
-                                   const char *text, proto_item **out,
-                                   xmmep_exc_t *err)
-{
-    SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, proto_tree_add_uint64_format_value(
-                tree, hf, tvb, start, length, value, "%s", text)));
-}
-
-int
-xmmep_tree_add_int64_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
-                                  gint start, gint length, gint64 value,
-                                  const char *text, proto_item **out,
-                                  xmmep_exc_t *err)
-{
-    SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, proto_tree_add_int64_format_value(
-                tree, hf, tvb, start, length, value, "%s", text)));
-}
-
-int
-xmmep_tree_add_string_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
-                                   gint start, gint length, const char *value,
-                                   const char *text, proto_item **out,
-                                   xmmep_exc_t *err)
-{
-    SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, proto_tree_add_string_format_value(
-                tree, hf, tvb, start, length, value, "%s", text)));
-}
-
-int
-xmmep_tree_add_none_format(proto_tree *tree, int hf, tvbuff_t *tvb,
-                           gint start, gint length, const char *text,
-                           proto_item **out, xmmep_exc_t *err)
-{
-    SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, proto_tree_add_none_format(
-                tree, hf, tvb, start, length, "%s", text)));
-}
-
-int
 xmmep_tree_add_subtree(proto_tree *tree, tvbuff_t *tvb, gint start,
                        gint length, gint ett, const char *text,
                        proto_tree **out_tree, proto_item **out_item,
@@ -305,12 +213,6 @@ int
 xmmep_item_set_text(proto_item *item, const char *text, xmmep_exc_t *err)
 {
     GUARDED(err, proto_item_set_text(item, "%s", text));
-}
-
-int
-xmmep_item_set_len(proto_item *item, gint length, xmmep_exc_t *err)
-{
-    GUARDED(err, proto_item_set_len(item, length));
 }
 
 int
@@ -375,36 +277,7 @@ xmmep_col_text_is(packet_info *pinfo, gint col, const char *text)
     return t != NULL && strcmp(t, text) == 0;
 }
 
-int
-xmmep_col_clear(packet_info *pinfo, gint col, xmmep_exc_t *err)
-{
-    GUARDED(err, col_clear(pinfo->cinfo, col));
-}
-
-int
-xmmep_col_set_fence(packet_info *pinfo, gint col, xmmep_exc_t *err)
-{
-    GUARDED(err, col_set_fence(pinfo->cinfo, col));
-}
-
 /* ---- calling other dissectors, TCP framing ------------------------------ */
-
-int
-xmmep_call_dissector(dissector_handle_t handle, tvbuff_t *tvb,
-                     packet_info *pinfo, proto_tree *tree, int *out_len,
-                     xmmep_exc_t *err)
-{
-    SET_OUT(out_len, 0);
-    GUARDED(err, SET_OUT(out_len, call_dissector(handle, tvb, pinfo, tree)));
-}
-
-int
-xmmep_call_data_dissector(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                          int *out_len, xmmep_exc_t *err)
-{
-    SET_OUT(out_len, 0);
-    GUARDED(err, SET_OUT(out_len, call_data_dissector(tvb, pinfo, tree)));
-}
 
 int
 xmmep_tcp_dissect_pdus(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,

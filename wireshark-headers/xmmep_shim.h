@@ -41,8 +41,6 @@ int xmmep_tvb_get_string(tvbuff_t *tvb, gint offset, gint length,
                          guint encoding, const guint8 **out, xmmep_exc_t *err);
 /* Frees a string returned by xmmep_tvb_get_string. */
 void xmmep_string_free(const guint8 *s);
-int xmmep_tvb_new_subset_length(tvbuff_t *tvb, gint offset, gint length,
-                                tvbuff_t **out, xmmep_exc_t *err);
 
 /* ---- proto tree --------------------------------------------------------- */
 int xmmep_tree_add_item(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
@@ -71,36 +69,6 @@ int xmmep_tree_add_ipv4_host(proto_tree *tree, int hf, tvbuff_t *tvb, gint start
 int xmmep_tree_add_boolean(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                            gint length, guint64 value, proto_item **out,
                            xmmep_exc_t *err);
-int xmmep_tree_add_double(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                          gint length, double value, proto_item **out,
-                          xmmep_exc_t *err);
-int xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                          gint length, const char *value, proto_item **out,
-                          xmmep_exc_t *err);
-int xmmep_tree_add_bytes(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                         gint length, const guint8 *value, proto_item **out,
-                         xmmep_exc_t *err);
-/* value shown as `text` ("Name: text") */
-int xmmep_tree_add_uint_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
-                                     gint start, gint length, guint32 value,
-                                     const char *text, proto_item **out,
-                                     xmmep_exc_t *err);
-int xmmep_tree_add_uint64_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
-                                       gint start, gint length, guint64 value,
-                                       const char *text, proto_item **out,
-                                       xmmep_exc_t *err);
-int xmmep_tree_add_int64_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
-                                      gint start, gint length, gint64 value,
-                                      const char *text, proto_item **out,
-                                      xmmep_exc_t *err);
-int xmmep_tree_add_string_format_value(proto_tree *tree, int hf, tvbuff_t *tvb,
-                                       gint start, gint length,
-                                       const char *value, const char *text,
-                                       proto_item **out, xmmep_exc_t *err);
-/* whole line shown as `text` */
-int xmmep_tree_add_none_format(proto_tree *tree, int hf, tvbuff_t *tvb,
-                               gint start, gint length, const char *text,
-                               proto_item **out, xmmep_exc_t *err);
 int xmmep_tree_add_subtree(proto_tree *tree, tvbuff_t *tvb, gint start,
                            gint length, gint ett, const char *text,
                            proto_tree **out_tree, proto_item **out_item,
@@ -112,7 +80,6 @@ int xmmep_item_add_subtree(proto_item *item, gint ett, proto_tree **out,
 int xmmep_item_append_text(proto_item *item, const char *text,
                            xmmep_exc_t *err);
 int xmmep_item_set_text(proto_item *item, const char *text, xmmep_exc_t *err);
-int xmmep_item_set_len(proto_item *item, gint length, xmmep_exc_t *err);
 int xmmep_item_set_generated(proto_item *item, xmmep_exc_t *err);
 
 /* ---- expert info ------------------------------------------------------- */
@@ -136,17 +103,8 @@ int xmmep_col_append_sep(packet_info *pinfo, gint col, const char *sep,
                          const char *text, xmmep_exc_t *err);
 /* 1 if column `col` currently reads exactly `text` (0 without columns). */
 int xmmep_col_text_is(packet_info *pinfo, gint col, const char *text);
-int xmmep_col_clear(packet_info *pinfo, gint col, xmmep_exc_t *err);
-int xmmep_col_set_fence(packet_info *pinfo, gint col, xmmep_exc_t *err);
 
-/* ---- calling other dissectors, TCP framing ------------------------------ */
-int xmmep_call_dissector(dissector_handle_t handle, tvbuff_t *tvb,
-                         packet_info *pinfo, proto_tree *tree, int *out_len,
-                         xmmep_exc_t *err);
-int xmmep_call_data_dissector(tvbuff_t *tvb, packet_info *pinfo,
-                              proto_tree *tree, int *out_len,
-                              xmmep_exc_t *err);
-
+/* ---- TCP framing -------------------------------------------------------- */
 typedef guint (*xmmep_get_pdu_len_fn)(packet_info *, tvbuff_t *, int, void *);
 
 /*

@@ -23,11 +23,8 @@
 #include <epan/tfs.h>          /* true_false_string: proto.h stops including it in 4.6 */
 #include <epan/expert.h>
 #include <epan/prefs.h>
-#include <epan/conversation.h>
 #include <epan/column-utils.h>
 #include <epan/tvbuff.h>
-#include <epan/range.h>
-#include <epan/wmem_scopes.h>
 #include <epan/exceptions.h> /* exception codes only; TRY/CATCH is used in the shim */
 #include <epan/dissectors/packet-tcp.h>
 

@@ -36,7 +36,7 @@ pub fn header(data: &[u8]) {
     assert_eq!(h.is_some(), valid, "parse_header on {:?}", &data[..data.len().min(8)]);
     match (frame(data), h) {
         (Frame::NeedHeader, _) => assert!(data.len() < HEADER_LEN),
-        (Frame::BadHeader, None) => assert!(data.len() >= HEADER_LEN),
+        (Frame::Unframeable, None) => assert!(data.len() >= HEADER_LEN),
         (Frame::Message { header, len, complete }, Some(h)) => {
             assert_eq!(header, h);
             assert!(h.body_len <= 9999 && h.msg_type <= 9999);
@@ -126,7 +126,7 @@ pub fn tcp_framing(data: &[u8]) {
                     got.push(&stream[start..start + len]);
                     start += len;
                 }
-                Frame::BadHeader => {
+                Frame::Unframeable => {
                     bad = true;
                     break;
                 }

@@ -26,25 +26,28 @@ use super::sys;
 use super::version::{self, CBool};
 
 /// A dissector (`dissector_t`).
-pub trait Dissector: 'static {
+pub(crate) trait Dissector: 'static {
     /// Dissects `pkt`; returns the number of bytes consumed, or 0 if the
     /// data is not this protocol's.
     fn dissect(pkt: &Packet<'_>) -> i32;
 }
 
 /// A heuristic dissector (`heur_dissector_t`).
-pub trait Heuristic: 'static {
+pub(crate) trait Heuristic: 'static {
     /// Returns false (having added nothing) if the data is not this
     /// protocol's; otherwise dissects it and returns true.
     fn dissect_heur(pkt: &Packet<'_>) -> bool;
 }
 
 /// Framing of a TCP stream for [`tcp_dissect_pdus`].
-pub trait PduFraming: 'static {
+pub(crate) trait PduFraming: 'static {
     /// Bytes needed to know a PDU's length (the header length).
     const FIXED_LEN: u32;
     /// Total length of the PDU starting at `offset` (at least FIXED_LEN
-    /// bytes are available there). Return 0 if the header is invalid.
+    /// bytes are available there). Where no length can be read, return how
+    /// many bytes to dissect as one undecodable PDU (at least 1): 0 would
+    /// make TCP report a bad length instead of letting the dissector say
+    /// what is wrong.
     /// `stream_ends` is true when this segment carries TCP's FIN: no more
     /// data will follow in this direction.
     fn pdu_len(pkt: &Packet<'_>, offset: i32, stream_ends: bool) -> u32;
@@ -57,7 +60,7 @@ static PANIC_EI: OnceLock<EiId> = OnceLock::new();
 /// Names the expert info (group malformed, severity error, say
 /// "xmmep.internal_error") under which panics are reported. Call once at
 /// registration; without it a panic is only shown in the Info column.
-pub fn set_panic_expert(ei: EiId) {
+pub(crate) fn set_panic_expert(ei: EiId) {
     let _ = PANIC_EI.set(ei);
 }
 
@@ -99,7 +102,7 @@ unsafe fn packet<'a>(
 ///
 /// # Safety
 /// Called by Wireshark only, with valid pointers.
-pub unsafe extern "C" fn dissector_fn<D: Dissector>(
+pub(crate) unsafe extern "C" fn dissector_fn<D: Dissector>(
     tvb: *mut sys::tvbuff_t,
     pinfo: *mut sys::packet_info,
     tree: *mut sys::proto_tree,
@@ -123,7 +126,7 @@ pub unsafe extern "C" fn dissector_fn<D: Dissector>(
 ///
 /// # Safety
 /// Called by Wireshark only, with valid pointers.
-pub unsafe extern "C" fn heuristic_fn<H: Heuristic>(
+pub(crate) unsafe extern "C" fn heuristic_fn<H: Heuristic>(
     tvb: *mut sys::tvbuff_t,
     pinfo: *mut sys::packet_info,
     tree: *mut sys::proto_tree,
@@ -181,7 +184,7 @@ impl<F: PduFraming> Dissector for PduDissector<F> {
 /// `tcp_dissect_pdus` with `F`'s framing, run inside the shim's TRY.
 /// `desegment` should normally be the TCP "allow subdissector to reassemble"
 /// preference's effect, i.e. true.
-pub fn tcp_dissect_pdus<F: PduFraming>(pkt: &Packet<'_>, desegment: bool) -> EpanResult<()> {
+pub(crate) fn tcp_dissect_pdus<F: PduFraming>(pkt: &Packet<'_>, desegment: bool) -> EpanResult<()> {
     // SAFETY: pointers valid for this dissection; both callbacks are
     // panic-guarded trampolines that only reach epan through the shim.
     shim(|e| unsafe {

@@ -1,6 +1,5 @@
 //! Safe(ish) wrappers for the epan calls a dissector makes while dissecting:
-//! tvb access, tree items, expert infos, columns, conversations, calling
-//! other dissectors.
+//! tvb access, tree items, expert infos, columns, conversations.
 //!
 //! Every call that can throw a Wireshark exception goes through the C shim
 //! (`xmmep_*`, TRY/CATCH_ALL), which turns the exception into an
@@ -21,16 +20,16 @@ use super::sys;
 
 /// A Wireshark exception caught by the shim.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EpanError {
+pub(crate) struct EpanError {
     /// The exception code (`sys::BoundsError` ... `sys::ReassemblyError`).
-    pub code: i32,
+    pub(crate) code: i32,
     /// The exception's message, empty if it had none.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl EpanError {
     /// Name of the exception, as in `epan/exceptions.h`.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self.code as u32 {
             sys::BoundsError => "BoundsError",
             sys::ContainedBoundsError => "ContainedBoundsError",
@@ -45,16 +44,6 @@ impl EpanError {
         }
     }
 
-    /// True for the "packet shorter than expected" family of exceptions.
-    pub fn is_bounds(&self) -> bool {
-        matches!(
-            self.code as u32,
-            sys::BoundsError
-                | sys::ContainedBoundsError
-                | sys::ReportedBoundsError
-                | sys::FragmentBoundsError
-        )
-    }
 }
 
 impl std::fmt::Display for EpanError {
@@ -70,7 +59,7 @@ impl std::fmt::Display for EpanError {
 impl std::error::Error for EpanError {}
 
 /// Result of an epan call made through the shim.
-pub type EpanResult<T> = Result<T, EpanError>;
+pub(crate) type EpanResult<T> = Result<T, EpanError>;
 
 /// Runs one shim call with a fresh exception record and converts its code.
 pub(crate) fn shim(call: impl FnOnce(*mut sys::xmmep_exc_t) -> c_int) -> EpanResult<()> {
@@ -100,20 +89,20 @@ pub(crate) fn c_text(s: &str) -> CString {
 }
 
 /// Column identifiers (`COL_PROTOCOL`, `COL_INFO`, ...).
-pub type Column = c_int;
+pub(crate) type Column = c_int;
 /// The protocol column.
-pub const COL_PROTOCOL: Column = sys::COL_PROTOCOL as Column;
+pub(crate) const COL_PROTOCOL: Column = sys::COL_PROTOCOL as Column;
 /// The info column.
-pub const COL_INFO: Column = sys::COL_INFO as Column;
+pub(crate) const COL_INFO: Column = sys::COL_INFO as Column;
 
 /// Field encodings (`ENC_ASCII`, `ENC_BIG_ENDIAN`, ...), re-exported.
-pub use sys::{ENC_ASCII, ENC_BIG_ENDIAN, ENC_LITTLE_ENDIAN, ENC_NA, ENC_UTF_8};
+pub(crate) use sys::{ENC_GB18030, ENC_NA, ENC_UTF_8};
 
 // ---------------------------------------------------------------------------
 
 /// A tvbuff (packet data) valid for `'a`.
 #[derive(Clone, Copy, Debug)]
-pub struct Tvb<'a> {
+pub(crate) struct Tvb<'a> {
     ptr: NonNull<sys::tvbuff_t>,
     _life: PhantomData<&'a sys::tvbuff_t>,
 }
@@ -129,26 +118,26 @@ impl<'a> Tvb<'a> {
     }
 
     /// The raw pointer, for bindings not wrapped here.
-    pub fn as_ptr(self) -> *mut sys::tvbuff_t {
+    pub(crate) fn as_ptr(self) -> *mut sys::tvbuff_t {
         self.ptr.as_ptr()
     }
 
     /// Bytes actually captured.
-    pub fn captured_len(self) -> u32 {
+    pub(crate) fn captured_len(self) -> u32 {
         // SAFETY: valid tvb (type invariant); tvb_captured_length does not throw.
         let n = unsafe { sys::tvb_captured_length(self.as_ptr()) };
         n as u32
     }
 
     /// Length on the wire (may exceed the captured length).
-    pub fn reported_len(self) -> u32 {
+    pub(crate) fn reported_len(self) -> u32 {
         // SAFETY: valid tvb (type invariant); tvb_reported_length does not throw.
         let n = unsafe { sys::tvb_reported_length(self.as_ptr()) };
         n as u32
     }
 
     /// All captured bytes, zero-copy, valid as long as the tvb.
-    pub fn bytes(self) -> EpanResult<&'a [u8]> {
+    pub(crate) fn bytes(self) -> EpanResult<&'a [u8]> {
         let len = self.captured_len();
         self.slice(0, len)
     }
@@ -157,7 +146,7 @@ impl<'a> Tvb<'a> {
     /// ENC_GB18030, ...) by Wireshark itself, so text built by the plugin
     /// (labels, Info) reads exactly as Wireshark shows string fields. The
     /// result ends at the first NUL, as C strings do.
-    pub fn string(self, offset: u32, len: u32, encoding: u32) -> EpanResult<String> {
+    pub(crate) fn string(self, offset: u32, len: u32, encoding: u32) -> EpanResult<String> {
         let (Ok(off), Ok(l)) = (i32::try_from(offset), i32::try_from(len)) else {
             return Err(EpanError { code: sys::BoundsError as i32, message: "offset or length too large".into() });
         };
@@ -178,7 +167,7 @@ impl<'a> Tvb<'a> {
     }
 
     /// `len` captured bytes from `offset`, zero-copy.
-    pub fn slice(self, offset: u32, len: u32) -> EpanResult<&'a [u8]> {
+    pub(crate) fn slice(self, offset: u32, len: u32) -> EpanResult<&'a [u8]> {
         if len == 0 {
             return Ok(&[]);
         }
@@ -204,27 +193,13 @@ impl<'a> Tvb<'a> {
         Ok(unsafe { std::slice::from_raw_parts(p, len as usize) })
     }
 
-    /// A sub-tvb of `len` bytes (-1: to the end) starting at `offset`.
-    pub fn subset(self, offset: i32, len: i32) -> EpanResult<Tvb<'a>> {
-        let mut out: *mut sys::tvbuff_t = ptr::null_mut();
-        // SAFETY: valid tvb; exceptions for bad ranges are caught by the shim.
-        shim(|e| unsafe {
-            sys::xmmep_tvb_new_subset_length(self.as_ptr(), offset, len, &mut out, e)
-        })?;
-        // SAFETY: a new subset lives as long as its parent (it is freed with
-        // the packet's tvb chain), hence for 'a.
-        unsafe { Tvb::from_raw(out) }.ok_or_else(|| EpanError {
-            code: sys::BoundsError as i32,
-            message: "tvb_new_subset_length returned NULL".into(),
-        })
-    }
 }
 
 // ---------------------------------------------------------------------------
 
 /// Per-packet information (`packet_info`), valid for `'a`.
 #[derive(Clone, Copy, Debug)]
-pub struct Pinfo<'a> {
+pub(crate) struct Pinfo<'a> {
     ptr: NonNull<sys::packet_info>,
     _life: PhantomData<&'a mut sys::packet_info>,
 }
@@ -240,62 +215,26 @@ impl<'a> Pinfo<'a> {
     }
 
     /// The raw pointer, for bindings not wrapped here.
-    pub fn as_ptr(self) -> *mut sys::packet_info {
+    pub(crate) fn as_ptr(self) -> *mut sys::packet_info {
         self.ptr.as_ptr()
     }
 
-    fn fd(self) -> Option<&'a sys::frame_data> {
-        // SAFETY: valid pinfo (type invariant); `fd` is NULL or points to the
-        // frame's frame_data, which lives for the whole dissection.
-        unsafe { (*self.as_ptr()).fd.as_ref() }
-    }
-
-    /// Frame number (1-based).
-    pub fn frame_number(self) -> u32 {
-        self.fd().map_or(0, |fd| fd.num)
-    }
-
-    /// True when the frame was already dissected once (second pass, or
-    /// clicking in the GUI): state must not be updated again.
-    pub fn visited(self) -> bool {
-        self.fd().is_some_and(|fd| fd.visited() != 0)
-    }
-
-    /// Source port (TCP/UDP), 0 if none.
-    pub fn src_port(self) -> u32 {
-        // SAFETY: valid pinfo; plain field read.
-        unsafe { (*self.as_ptr()).srcport }
-    }
-
-    /// Destination port (TCP/UDP), 0 if none.
-    pub fn dst_port(self) -> u32 {
-        // SAFETY: valid pinfo; plain field read.
-        unsafe { (*self.as_ptr()).destport }
-    }
-
-    /// Current (innermost) protocol layer's match value: the port for
-    /// "tcp.port" / "udp.port" tables.
-    pub fn match_uint(self) -> u32 {
-        // SAFETY: valid pinfo; plain field read.
-        unsafe { (*self.as_ptr()).match_uint }
-    }
-
     /// Replaces the column text (copied).
-    pub fn col_set(self, col: Column, text: &str) -> EpanResult<()> {
+    pub(crate) fn col_set(self, col: Column, text: &str) -> EpanResult<()> {
         let t = c_text(text);
         // SAFETY: valid pinfo; `t` outlives the call and Wireshark copies it.
         shim(|e| unsafe { sys::xmmep_col_set(self.as_ptr(), col, t.as_ptr(), e) })
     }
 
     /// Appends to the column text (copied).
-    pub fn col_append(self, col: Column, text: &str) -> EpanResult<()> {
+    pub(crate) fn col_append(self, col: Column, text: &str) -> EpanResult<()> {
         let t = c_text(text);
         // SAFETY: as for col_set.
         shim(|e| unsafe { sys::xmmep_col_append(self.as_ptr(), col, t.as_ptr(), e) })
     }
 
     /// Appends `text`, preceded by `sep` if the column is not empty.
-    pub fn col_append_sep(self, col: Column, sep: &str, text: &str) -> EpanResult<()> {
+    pub(crate) fn col_append_sep(self, col: Column, sep: &str, text: &str) -> EpanResult<()> {
         let (s, t) = (c_text(sep), c_text(text));
         // SAFETY: as for col_set.
         shim(|e| unsafe {
@@ -303,22 +242,9 @@ impl<'a> Pinfo<'a> {
         })
     }
 
-    /// Clears the column.
-    pub fn col_clear(self, col: Column) -> EpanResult<()> {
-        // SAFETY: valid pinfo.
-        shim(|e| unsafe { sys::xmmep_col_clear(self.as_ptr(), col, e) })
-    }
-
-    /// Protects the current column text from later col_set/col_clear (used
-    /// when several PDUs share one frame).
-    pub fn col_set_fence(self, col: Column) -> EpanResult<()> {
-        // SAFETY: valid pinfo.
-        shim(|e| unsafe { sys::xmmep_col_set_fence(self.as_ptr(), col, e) })
-    }
-
     /// Makes `handle` the dissector of this packet's conversation (both
     /// directions of the TCP stream / UDP flow), e.g. after a heuristic hit.
-    pub fn set_conversation_dissector(self, handle: Handle) -> EpanResult<()> {
+    pub(crate) fn set_conversation_dissector(self, handle: Handle) -> EpanResult<()> {
         // SAFETY: valid pinfo; handle was returned by Wireshark and lives for
         // the whole process.
         shim(|e| unsafe {
@@ -328,7 +254,7 @@ impl<'a> Pinfo<'a> {
 
     /// Whether column `col` currently reads exactly `text` (false when the
     /// packet has no columns).
-    pub fn col_text_is(self, col: Column, text: &str) -> bool {
+    pub(crate) fn col_text_is(self, col: Column, text: &str) -> bool {
         let t = c_text(text);
         // SAFETY: valid pinfo; the shim only reads the column; `t` outlives
         // the call.
@@ -337,7 +263,7 @@ impl<'a> Pinfo<'a> {
 
     /// Expert info on `item` (None: the packet), with the registered summary
     /// (`text` None) or a custom text.
-    pub fn expert(self, item: Option<Item<'a>>, ei: EiId, text: Option<&str>) -> EpanResult<()> {
+    pub(crate) fn expert(self, item: Option<Item<'a>>, ei: EiId, text: Option<&str>) -> EpanResult<()> {
         let t = text.map(c_text);
         let tp = t.as_ref().map_or(ptr::null(), |t| t.as_ptr());
         let ip = item.map_or(ptr::null_mut(), |i| i.as_ptr());
@@ -352,14 +278,14 @@ impl<'a> Pinfo<'a> {
 /// A protocol tree node; may be NULL (no tree wanted), which every call
 /// accepts (Wireshark then only does what filters and columns need).
 #[derive(Clone, Copy, Debug)]
-pub struct Tree<'a> {
+pub(crate) struct Tree<'a> {
     ptr: *mut sys::proto_tree,
     _life: PhantomData<&'a mut sys::proto_tree>,
 }
 
 /// A protocol tree item; may be NULL when no tree is built.
 #[derive(Clone, Copy, Debug)]
-pub struct Item<'a> {
+pub(crate) struct Item<'a> {
     ptr: *mut sys::proto_item,
     _life: PhantomData<&'a mut sys::proto_item>,
 }
@@ -367,27 +293,12 @@ pub struct Item<'a> {
 macro_rules! add_value {
     ($(#[$m:meta])* $name:ident, $shim:ident, $t:ty) => {
         $(#[$m])*
-        pub fn $name(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: $t) -> EpanResult<Item<'a>> {
+        pub(crate) fn $name(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: $t) -> EpanResult<Item<'a>> {
             let mut out = ptr::null_mut();
             // SAFETY: tree NULL or valid for 'a; tvb valid; hf registered.
             // Range/type errors are exceptions, caught by the shim.
             shim(|e| unsafe {
                 sys::$shim(self.ptr, hf.get(), tvb.as_ptr(), start, len, value as _, &mut out, e)
-            })?;
-            Ok(Item::from_raw(out))
-        }
-    };
-}
-
-macro_rules! add_format_value {
-    ($(#[$m:meta])* $name:ident, $shim:ident, $t:ty) => {
-        $(#[$m])*
-        pub fn $name(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: $t, text: &str) -> EpanResult<Item<'a>> {
-            let t = c_text(text);
-            let mut out = ptr::null_mut();
-            // SAFETY: as for add_uint; `t` outlives the call (copied by epan).
-            shim(|e| unsafe {
-                sys::$shim(self.ptr, hf.get(), tvb.as_ptr(), start, len, value as _, t.as_ptr(), &mut out, e)
             })?;
             Ok(Item::from_raw(out))
         }
@@ -405,17 +316,12 @@ impl<'a> Tree<'a> {
     }
 
     /// The raw pointer (may be NULL).
-    pub fn as_ptr(self) -> *mut sys::proto_tree {
+    pub(crate) fn as_ptr(self) -> *mut sys::proto_tree {
         self.ptr
     }
 
-    /// True when Wireshark wants no tree for this packet.
-    pub fn is_null(self) -> bool {
-        self.ptr.is_null()
-    }
-
     /// `proto_tree_add_item`: the value is read from the tvb with `encoding`.
-    pub fn add_item(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32) -> EpanResult<Item<'a>> {
+    pub(crate) fn add_item(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32) -> EpanResult<Item<'a>> {
         let mut out = ptr::null_mut();
         // SAFETY: tree NULL or valid; tvb valid; exceptions caught by the shim.
         shim(|e| unsafe {
@@ -426,7 +332,7 @@ impl<'a> Tree<'a> {
 
     /// The protocol's own item ("X-Messenger Message Exchange Protocol"),
     /// usually followed by `Item::add_subtree`.
-    pub fn add_protocol(self, proto: Protocol, tvb: Tvb<'a>, start: i32, len: i32) -> EpanResult<Item<'a>> {
+    pub(crate) fn add_protocol(self, proto: Protocol, tvb: Tvb<'a>, start: i32, len: i32) -> EpanResult<Item<'a>> {
         let mut out = ptr::null_mut();
         // SAFETY: as for add_item; a protocol id is a valid hf index.
         shim(|e| unsafe {
@@ -453,12 +359,8 @@ impl<'a> Tree<'a> {
     add_value!(
         /// 64-bit signed field with a given value.
         add_int64, xmmep_tree_add_int64, i64);
-    add_value!(
-        /// FT_DOUBLE field with a given value.
-        add_double, xmmep_tree_add_double, f64);
-
     /// FT_BOOLEAN field with a given value.
-    pub fn add_boolean(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: bool) -> EpanResult<Item<'a>> {
+    pub(crate) fn add_boolean(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: bool) -> EpanResult<Item<'a>> {
         let mut out = ptr::null_mut();
         // SAFETY: as for add_item.
         shim(|e| unsafe {
@@ -467,65 +369,8 @@ impl<'a> Tree<'a> {
         Ok(Item::from_raw(out))
     }
 
-    /// FT_STRING field with a given value (copied).
-    pub fn add_string(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: &str) -> EpanResult<Item<'a>> {
-        let v = c_text(value);
-        let mut out = ptr::null_mut();
-        // SAFETY: as for add_item; `v` outlives the call (copied by epan).
-        shim(|e| unsafe {
-            sys::xmmep_tree_add_string(self.ptr, hf.get(), tvb.as_ptr(), start, len, v.as_ptr(), &mut out, e)
-        })?;
-        Ok(Item::from_raw(out))
-    }
-
-    /// FT_BYTES field whose value is `value` (its length is the item's).
-    pub fn add_bytes(self, hf: HfId, tvb: Tvb<'a>, start: i32, value: &[u8]) -> EpanResult<Item<'a>> {
-        let len = i32::try_from(value.len()).map_err(|_| EpanError {
-            code: sys::BoundsError as i32,
-            message: "bytes value too long".into(),
-        })?;
-        let mut out = ptr::null_mut();
-        // SAFETY: as for add_item; epan reads exactly `len` bytes of `value`.
-        shim(|e| unsafe {
-            sys::xmmep_tree_add_bytes(self.ptr, hf.get(), tvb.as_ptr(), start, len, value.as_ptr(), &mut out, e)
-        })?;
-        Ok(Item::from_raw(out))
-    }
-
-    add_format_value!(
-        /// Unsigned field, displayed as "Name: `text`".
-        add_uint_format_value, xmmep_tree_add_uint_format_value, u32);
-    add_format_value!(
-        /// 64-bit unsigned field, displayed as "Name: `text`".
-        add_uint64_format_value, xmmep_tree_add_uint64_format_value, u64);
-    add_format_value!(
-        /// 64-bit signed field, displayed as "Name: `text`".
-        add_int64_format_value, xmmep_tree_add_int64_format_value, i64);
-
-    /// FT_STRING field with value `value`, displayed as "Name: `text`".
-    pub fn add_string_format_value(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: &str, text: &str) -> EpanResult<Item<'a>> {
-        let (v, t) = (c_text(value), c_text(text));
-        let mut out = ptr::null_mut();
-        // SAFETY: as for add_string.
-        shim(|e| unsafe {
-            sys::xmmep_tree_add_string_format_value(self.ptr, hf.get(), tvb.as_ptr(), start, len, v.as_ptr(), t.as_ptr(), &mut out, e)
-        })?;
-        Ok(Item::from_raw(out))
-    }
-
-    /// An FT_NONE / FT_PROTOCOL item whose whole line is `text`.
-    pub fn add_none_format(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, text: &str) -> EpanResult<Item<'a>> {
-        let t = c_text(text);
-        let mut out = ptr::null_mut();
-        // SAFETY: as for add_item.
-        shim(|e| unsafe {
-            sys::xmmep_tree_add_none_format(self.ptr, hf.get(), tvb.as_ptr(), start, len, t.as_ptr(), &mut out, e)
-        })?;
-        Ok(Item::from_raw(out))
-    }
-
     /// A text-only item with a subtree under it.
-    pub fn add_subtree(self, tvb: Tvb<'a>, start: i32, len: i32, ett: EttId, text: &str) -> EpanResult<(Tree<'a>, Item<'a>)> {
+    pub(crate) fn add_subtree(self, tvb: Tvb<'a>, start: i32, len: i32, ett: EttId, text: &str) -> EpanResult<(Tree<'a>, Item<'a>)> {
         let t = c_text(text);
         let (mut tree, mut item) = (ptr::null_mut(), ptr::null_mut());
         // SAFETY: as for add_item.
@@ -537,7 +382,7 @@ impl<'a> Tree<'a> {
     }
 
     /// A new item carrying expert info `ei` (text None: registered summary).
-    pub fn add_expert(self, pinfo: Pinfo<'a>, ei: EiId, tvb: Tvb<'a>, start: i32, len: i32, text: Option<&str>) -> EpanResult<Item<'a>> {
+    pub(crate) fn add_expert(self, pinfo: Pinfo<'a>, ei: EiId, tvb: Tvb<'a>, start: i32, len: i32, text: Option<&str>) -> EpanResult<Item<'a>> {
         let t = text.map(c_text);
         let tp = t.as_ref().map_or(ptr::null(), |t| t.as_ptr());
         let mut out = ptr::null_mut();
@@ -558,17 +403,12 @@ impl<'a> Item<'a> {
     }
 
     /// The raw pointer (may be NULL).
-    pub fn as_ptr(self) -> *mut sys::proto_item {
+    pub(crate) fn as_ptr(self) -> *mut sys::proto_item {
         self.ptr
     }
 
-    /// True when no tree is being built.
-    pub fn is_null(self) -> bool {
-        self.ptr.is_null()
-    }
-
     /// A subtree under this item.
-    pub fn add_subtree(self, ett: EttId) -> EpanResult<Tree<'a>> {
+    pub(crate) fn add_subtree(self, ett: EttId) -> EpanResult<Tree<'a>> {
         let mut out = ptr::null_mut();
         // SAFETY: item NULL or valid for 'a; ett registered.
         shim(|e| unsafe { sys::xmmep_item_add_subtree(self.ptr, ett.get(), &mut out, e) })?;
@@ -577,27 +417,21 @@ impl<'a> Item<'a> {
     }
 
     /// Appends `text` to the item's label.
-    pub fn append_text(self, text: &str) -> EpanResult<()> {
+    pub(crate) fn append_text(self, text: &str) -> EpanResult<()> {
         let t = c_text(text);
         // SAFETY: item NULL or valid; `t` outlives the call.
         shim(|e| unsafe { sys::xmmep_item_append_text(self.ptr, t.as_ptr(), e) })
     }
 
     /// Replaces the item's label.
-    pub fn set_text(self, text: &str) -> EpanResult<()> {
+    pub(crate) fn set_text(self, text: &str) -> EpanResult<()> {
         let t = c_text(text);
         // SAFETY: item NULL or valid; `t` outlives the call.
         shim(|e| unsafe { sys::xmmep_item_set_text(self.ptr, t.as_ptr(), e) })
     }
 
-    /// Sets the item's length in bytes.
-    pub fn set_len(self, len: i32) -> EpanResult<()> {
-        // SAFETY: item NULL or valid; bad lengths are caught by the shim.
-        shim(|e| unsafe { sys::xmmep_item_set_len(self.ptr, len, e) })
-    }
-
     /// Marks the item as generated (not in the packet bytes: shown in []).
-    pub fn set_generated(self) -> EpanResult<()> {
+    pub(crate) fn set_generated(self) -> EpanResult<()> {
         // SAFETY: item NULL or valid.
         shim(|e| unsafe { sys::xmmep_item_set_generated(self.ptr, e) })
     }
@@ -608,56 +442,25 @@ impl<'a> Item<'a> {
 /// Everything one dissector call gets: the data, the packet info, the tree
 /// and the opaque `data` argument of the caller.
 #[derive(Clone, Copy, Debug)]
-pub struct Packet<'a> {
+pub(crate) struct Packet<'a> {
     /// The data to dissect.
-    pub tvb: Tvb<'a>,
+    pub(crate) tvb: Tvb<'a>,
     /// Packet information.
-    pub pinfo: Pinfo<'a>,
+    pub(crate) pinfo: Pinfo<'a>,
     /// Tree to add to (may be NULL).
-    pub tree: Tree<'a>,
+    pub(crate) tree: Tree<'a>,
     pub(crate) data: *mut c_void,
 }
 
 impl<'a> Packet<'a> {
-    /// The caller's `data` argument (for TCP: a `struct tcpinfo *`).
-    pub fn data(&self) -> *mut c_void {
-        self.data
-    }
-
-    /// The same packet with another tvb/tree (e.g. one PDU of a segment).
-    pub fn with(&self, tvb: Tvb<'a>, tree: Tree<'a>) -> Packet<'a> {
-        Packet { tvb, tree, ..*self }
-    }
-
     /// Adds Wireshark's standard item for a caught exception (for bounds
     /// errors the familiar "[Malformed Packet]" / "[Packet size limited
     /// during capture]" with its expert info).
-    pub fn show_exception(&self, err: &EpanError) -> EpanResult<()> {
+    pub(crate) fn show_exception(&self, err: &EpanError) -> EpanResult<()> {
         let m = c_text(&err.message);
         // SAFETY: valid tvb/pinfo, tree NULL or valid; `m` outlives the call.
         shim(|e| unsafe {
             sys::xmmep_show_exception(self.tvb.as_ptr(), self.pinfo.as_ptr(), self.tree.as_ptr(), err.code, m.as_ptr(), e)
         })
-    }
-
-    /// `call_dissector`: hands `tvb` to another dissector; returns the bytes
-    /// it consumed.
-    pub fn call_dissector(&self, handle: Handle, tvb: Tvb<'a>, tree: Tree<'a>) -> EpanResult<i32> {
-        let mut n: c_int = 0;
-        // SAFETY: valid pointers; the callee's exceptions are caught by the shim.
-        shim(|e| unsafe {
-            sys::xmmep_call_dissector(handle.as_ptr(), tvb.as_ptr(), self.pinfo.as_ptr(), tree.as_ptr(), &mut n, e)
-        })?;
-        Ok(n)
-    }
-
-    /// Shows `tvb` as undissected data.
-    pub fn call_data_dissector(&self, tvb: Tvb<'a>, tree: Tree<'a>) -> EpanResult<i32> {
-        let mut n: c_int = 0;
-        // SAFETY: as for call_dissector.
-        shim(|e| unsafe {
-            sys::xmmep_call_data_dissector(tvb.as_ptr(), self.pinfo.as_ptr(), tree.as_ptr(), &mut n, e)
-        })?;
-        Ok(n)
     }
 }

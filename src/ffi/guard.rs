@@ -10,9 +10,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// A panic caught at an FFI boundary, with its message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Panicked {
+pub(crate) struct Panicked {
     /// The panic payload if it was a string, else a placeholder.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl std::fmt::Display for Panicked {
@@ -37,14 +37,14 @@ fn payload_message(p: &(dyn Any + Send)) -> String {
 /// report it and return: the state a dissection closure touches is either
 /// per-packet (dropped with the closure) or process-wide registration data
 /// that is immutable after start-up.
-pub fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
+pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|p| Panicked {
         message: payload_message(&*p),
     })
 }
 
 /// Runs `f`; on panic returns `on_panic(&panic)` instead.
-pub fn guard<R>(on_panic: impl FnOnce(&Panicked) -> R, f: impl FnOnce() -> R) -> R {
+pub(crate) fn guard<R>(on_panic: impl FnOnce(&Panicked) -> R, f: impl FnOnce() -> R) -> R {
     match catch(f) {
         Ok(r) => r,
         Err(p) => on_panic(&p),

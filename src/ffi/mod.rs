@@ -1,31 +1,34 @@
 //! FFI layer of the epan plugin: the only place with `unsafe`.
 //!
 //! - [`sys`]: raw bindgen output (wireshark-headers/xmmep_wrapper.h);
-//! - [`version`]: everything that differs between Wireshark 4.0/4.2/4.4;
-//! - [`plugin`]: the four symbols the plugin loader looks up;
+//! - [`version`]: everything that differs between the supported Wireshark
+//!   releases, keyed by capability;
+//! - [`plugin`]: the symbols the plugin loader looks up;
 //! - [`guard`]: panic catching for every `extern "C"` entry point;
 //! - [`entry`]: traits ([`Dissector`], [`Heuristic`], [`PduFraming`]) and
 //!   the panic-guarded trampolines Wireshark calls;
 //! - [`epan`]: safe wrappers (via the C shim's TRY/CATCH) for tvb, tree,
-//!   item, expert, column, conversation and call-dissector operations;
+//!   item, expert, column and conversation operations;
 //! - [`registry`]: registration from runtime data (hf/ett/ei arrays leaked
-//!   for the process lifetime, handles, heuristics, Decode As, prefs).
+//!   for the process lifetime, handles, heuristics, port preferences,
+//!   prefs).
 //!
-//! The table-driven registration and dissection that use these wrappers
-//! live in `crate::plugin`.
+//! Everything here is `pub(crate)` and exactly what `crate::plugin` (the
+//! table-driven registration and dissection) calls: the compiler's
+//! dead-code check keeps it so. `sys` stays private to this layer; what the
+//! plugin needs of it (encodings, field types) is re-exported by name.
 
-pub mod entry;
-pub mod epan;
-pub mod guard;
-pub mod plugin;
-pub mod registry;
-pub mod sys;
-pub mod version;
+pub(crate) mod entry;
+pub(crate) mod epan;
+pub(crate) mod guard;
+pub(crate) mod plugin;
+pub(crate) mod registry;
+mod sys;
+pub(crate) mod version;
 
-pub use entry::{set_panic_expert, tcp_dissect_pdus, Dissector, Heuristic, PduFraming};
-pub use epan::{Column, EpanError, EpanResult, Item, Packet, Pinfo, Tree, Tvb, COL_INFO, COL_PROTOCOL};
-pub use guard::Panicked;
-pub use registry::{EiId, EttId, ExpertDesc, FieldDesc, FieldStrings, Handle, HfId, Protocol};
+pub(crate) use entry::{set_panic_expert, tcp_dissect_pdus, Dissector, Heuristic, PduFraming};
+pub(crate) use epan::{EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL, ENC_GB18030, ENC_NA, ENC_UTF_8};
+pub(crate) use registry::{EiId, EttId, ExpertDesc, FieldDesc, FieldStrings, Handle, HfId, Protocol};
 
 // The crate's own unit-test executable links the rlib code, the C shim and
 // thus (potentially) references to epan symbols. Cargo's

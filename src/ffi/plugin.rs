@@ -1,8 +1,9 @@
 //! The symbols Wireshark's plugin loader looks up in `xmmep.so`.
 //!
 //! - `plugin_version`: a NUL-terminated char ARRAY (not a pointer);
-//! - `plugin_want_major` / `plugin_want_minor`: ints that must equal the
-//!   running Wireshark's major.minor (detected by build.rs);
+//! - `plugin_want_major` / `plugin_want_minor`: the major.minor build.rs
+//!   found with pkg-config; the loader refuses the plugin unless they equal
+//!   the version of the Wireshark that loads it;
 //! - `plugin_register`: called once at start-up; it registers a
 //!   `proto_plugin` whose callbacks run `plugin::register_protoinfo` and
 //!   `plugin::register_handoff`;

@@ -15,7 +15,7 @@
 
 use std::ffi::{c_char, c_int, CString};
 use std::ptr;
-use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use super::entry::{self, Dissector, Heuristic};
 use super::sys;
@@ -23,7 +23,7 @@ use super::version;
 
 /// Leaks a NUL-terminated copy of `s`, valid for the rest of the process.
 /// Interior NULs are shown as U+2400.
-pub fn leak_cstr(s: &str) -> *const c_char {
+pub(crate) fn leak_cstr(s: &str) -> *const c_char {
     let c: CString = super::epan::c_text(s);
     Box::leak(c.into_boxed_c_str()).as_ptr()
 }
@@ -38,10 +38,10 @@ fn leak_int() -> &'static AtomicI32 {
 
 /// A registered protocol (`proto_xmmep`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Protocol(pub i32);
+pub(crate) struct Protocol(pub i32);
 
 /// `proto_register_protocol(name, short_name, filter_name)`.
-pub fn register_protocol(name: &str, short_name: &str, filter_name: &str) -> Protocol {
+pub(crate) fn register_protocol(name: &str, short_name: &str, filter_name: &str) -> Protocol {
     // SAFETY: called during registration; the strings are leaked and so live
     // as long as Wireshark keeps them.
     let id = unsafe {
@@ -55,18 +55,18 @@ pub fn register_protocol(name: &str, short_name: &str, filter_name: &str) -> Pro
 
 /// Id of a registered header field (`hf_...`); -1 until registered.
 #[derive(Clone, Copy, Debug)]
-pub struct HfId(&'static AtomicI32);
+pub(crate) struct HfId(&'static AtomicI32);
 
 impl HfId {
     /// The id Wireshark assigned (or -1).
-    pub fn get(self) -> i32 {
+    pub(crate) fn get(self) -> i32 {
         self.0.load(Ordering::Relaxed)
     }
 }
 
 /// Value-to-text mapping shown with a field's value.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub enum FieldStrings {
+pub(crate) enum FieldStrings {
     /// Plain value.
     #[default]
     None,
@@ -76,32 +76,38 @@ pub enum FieldStrings {
     TrueFalse(String, String),
 }
 
-/// Field type, one of `sys::FT_*`.
-pub type FieldType = sys::ftenum;
+/// Field type, one of the `FT_*` below.
+pub(crate) type FieldType = sys::ftenum;
+/// The field types and displays the plugin registers, re-exported so that
+/// the raw bindings stay inside the FFI layer.
+pub(crate) use sys::{
+    ABSOLUTE_TIME_UTC, BASE_DEC, BASE_NONE, FT_ABSOLUTE_TIME, FT_BOOLEAN, FT_INT16, FT_INT32, FT_INT64, FT_INT8, FT_IPv4,
+    FT_NONE, FT_STRING, FT_UINT16, FT_UINT32, FT_UINT64, FT_UINT8,
+};
 
 /// Description of one header field, as the table-driven code builds it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct FieldDesc {
+pub(crate) struct FieldDesc {
     /// Display name ("Body length").
-    pub name: String,
+    pub(crate) name: String,
     /// Filter name ("xmmep.body_len").
-    pub abbrev: String,
+    pub(crate) abbrev: String,
     /// `sys::FT_UINT16`, `sys::FT_STRING`, ...
-    pub ftype: FieldType,
+    pub(crate) ftype: FieldType,
     /// `sys::BASE_DEC as i32`, `sys::BASE_NONE as i32`, or the bit width of
     /// an FT_BOOLEAN with a bitmask.
-    pub display: i32,
+    pub(crate) display: i32,
     /// Value strings.
-    pub strings: FieldStrings,
+    pub(crate) strings: FieldStrings,
     /// Bitmask (0: none).
-    pub bitmask: u64,
+    pub(crate) bitmask: u64,
     /// Description shown in the status bar and `tshark -G fields`.
-    pub blurb: Option<String>,
+    pub(crate) blurb: Option<String>,
 }
 
 impl FieldDesc {
     /// A field with no value strings, bitmask or blurb.
-    pub fn new(name: &str, abbrev: &str, ftype: FieldType, display: u32) -> Self {
+    pub(crate) fn new(name: &str, abbrev: &str, ftype: FieldType, display: u32) -> Self {
         FieldDesc {
             name: name.to_string(),
             abbrev: abbrev.to_string(),
@@ -114,13 +120,13 @@ impl FieldDesc {
     }
 
     /// With a description.
-    pub fn blurb(mut self, blurb: &str) -> Self {
+    pub(crate) fn blurb(mut self, blurb: &str) -> Self {
         self.blurb = Some(blurb.to_string());
         self
     }
 
     /// With value strings.
-    pub fn strings(mut self, strings: FieldStrings) -> Self {
+    pub(crate) fn strings(mut self, strings: FieldStrings) -> Self {
         self.strings = strings;
         self
     }
@@ -156,7 +162,7 @@ fn leak_strings(s: &FieldStrings) -> *const std::ffi::c_void {
 
 /// Registers `fields` under `proto` (`proto_register_field_array`); the
 /// returned ids are in the same order.
-pub fn register_fields(proto: Protocol, fields: &[FieldDesc]) -> Vec<HfId> {
+pub(crate) fn register_fields(proto: Protocol, fields: &[FieldDesc]) -> Vec<HfId> {
     let ids: Vec<HfId> = fields.iter().map(|_| HfId(leak_int())).collect();
     let array: Vec<sys::hf_register_info> = fields
         .iter()
@@ -194,17 +200,17 @@ pub fn register_fields(proto: Protocol, fields: &[FieldDesc]) -> Vec<HfId> {
 
 /// Id of a registered subtree (`ett_...`).
 #[derive(Clone, Copy, Debug)]
-pub struct EttId(&'static AtomicI32);
+pub(crate) struct EttId(&'static AtomicI32);
 
 impl EttId {
     /// The id Wireshark assigned (or -1).
-    pub fn get(self) -> i32 {
+    pub(crate) fn get(self) -> i32 {
         self.0.load(Ordering::Relaxed)
     }
 }
 
 /// Registers `n` subtree ids (`proto_register_subtree_array`).
-pub fn register_subtrees(n: usize) -> Vec<EttId> {
+pub(crate) fn register_subtrees(n: usize) -> Vec<EttId> {
     let ids: Vec<EttId> = (0..n).map(|_| EttId(leak_int())).collect();
     let ptrs: Vec<*mut c_int> = ids.iter().map(|e| e.0.as_ptr()).collect();
     let ptrs = Box::leak(ptrs.into_boxed_slice());
@@ -219,12 +225,12 @@ pub fn register_subtrees(n: usize) -> Vec<EttId> {
 
 /// A registered expert info (`ei_...`).
 #[derive(Clone, Copy, Debug)]
-pub struct EiId(&'static ExpertCell);
+pub(crate) struct EiId(&'static ExpertCell);
 
 /// Process-lifetime storage for an `expert_field` that Wireshark writes
 /// during registration.
 #[derive(Debug)]
-pub struct ExpertCell(std::cell::UnsafeCell<sys::expert_field>);
+pub(crate) struct ExpertCell(std::cell::UnsafeCell<sys::expert_field>);
 
 // SAFETY: the cell is written only by expert_register_field_array during
 // single-threaded registration, and only read (by Wireshark, through the
@@ -233,30 +239,30 @@ unsafe impl Sync for ExpertCell {}
 
 impl EiId {
     /// The pointer Wireshark's expert calls take.
-    pub fn as_ptr(self) -> *mut sys::expert_field {
+    pub(crate) fn as_ptr(self) -> *mut sys::expert_field {
         self.0 .0.get()
     }
 }
 
 /// Expert info groups and severities, re-exported (`PI_MALFORMED`, `PI_ERROR`, ...).
-pub use sys::{PI_CHAT, PI_ERROR, PI_MALFORMED, PI_NOTE, PI_PROTOCOL, PI_SECURITY, PI_WARN};
+pub(crate) use sys::{PI_ERROR, PI_MALFORMED, PI_NOTE, PI_PROTOCOL, PI_SECURITY, PI_WARN};
 
 /// Description of one expert info.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExpertDesc {
-    /// Filter name ("xmmep.header_not_decimal").
-    pub abbrev: String,
+pub(crate) struct ExpertDesc {
+    /// Filter name ("xmmep.bad_header").
+    pub(crate) abbrev: String,
     /// `PI_MALFORMED`, `PI_PROTOCOL`, `PI_SECURITY`, ...
-    pub group: u32,
+    pub(crate) group: u32,
     /// `PI_ERROR`, `PI_WARN`, `PI_NOTE`, `PI_CHAT`.
-    pub severity: u32,
+    pub(crate) severity: u32,
     /// Default text.
-    pub summary: String,
+    pub(crate) summary: String,
 }
 
 impl ExpertDesc {
     /// Shorthand constructor.
-    pub fn new(abbrev: &str, group: u32, severity: u32, summary: &str) -> Self {
+    pub(crate) fn new(abbrev: &str, group: u32, severity: u32, summary: &str) -> Self {
         ExpertDesc {
             abbrev: abbrev.into(),
             group,
@@ -268,7 +274,7 @@ impl ExpertDesc {
 
 /// Registers expert infos for `proto` (`expert_register_protocol` +
 /// `expert_register_field_array`); ids in the same order.
-pub fn register_expert(proto: Protocol, infos: &[ExpertDesc]) -> Vec<EiId> {
+pub(crate) fn register_expert(proto: Protocol, infos: &[ExpertDesc]) -> Vec<EiId> {
     let ids: Vec<EiId> = infos
         .iter()
         .map(|_| {
@@ -316,7 +322,7 @@ pub fn register_expert(proto: Protocol, infos: &[ExpertDesc]) -> Vec<EiId> {
 
 /// A dissector handle (process lifetime).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Handle(sys::dissector_handle_t);
+pub(crate) struct Handle(sys::dissector_handle_t);
 
 // SAFETY: a handle is an immutable pointer owned by Wireshark for the whole
 // process; sharing the pointer value is harmless.
@@ -326,35 +332,21 @@ unsafe impl Sync for Handle {}
 
 impl Handle {
     /// The raw handle.
-    pub fn as_ptr(self) -> sys::dissector_handle_t {
+    pub(crate) fn as_ptr(self) -> sys::dissector_handle_t {
         self.0
     }
 }
 
 /// `register_dissector(name, D, proto)`: a named handle (findable with
 /// `find_dissector`, usable in `-d ...,name`).
-pub fn register_dissector<D: Dissector>(name: &str, proto: Protocol) -> Handle {
+pub(crate) fn register_dissector<D: Dissector>(name: &str, proto: Protocol) -> Handle {
     // SAFETY: `name` leaked; the callback is a panic-guarded trampoline.
     Handle(unsafe { sys::register_dissector(leak_cstr(name), Some(entry::dissector_fn::<D>), proto.0) })
 }
 
-/// `create_dissector_handle(D, proto)`: an anonymous handle.
-pub fn create_dissector_handle<D: Dissector>(proto: Protocol) -> Handle {
-    // SAFETY: the callback is a panic-guarded trampoline.
-    Handle(unsafe { sys::create_dissector_handle(Some(entry::dissector_fn::<D>), proto.0) })
-}
-
-/// `find_dissector(name)`.
-pub fn find_dissector(name: &str) -> Option<Handle> {
-    let n = super::epan::c_text(name);
-    // SAFETY: `n` outlives the call; find_dissector only reads it.
-    let h = unsafe { sys::find_dissector(n.as_ptr()) };
-    (!h.is_null()).then_some(Handle(h))
-}
-
 /// `heur_dissector_add(list, H, display_name, internal_name, proto, enable)`
 /// for `list` "tcp" or "udp".
-pub fn heur_dissector_add<H: Heuristic>(list: &str, display_name: &str, internal_name: &str, proto: Protocol, enabled: bool) {
+pub(crate) fn heur_dissector_add<H: Heuristic>(list: &str, display_name: &str, internal_name: &str, proto: Protocol, enabled: bool) {
     let enable = if enabled { sys::HEURISTIC_ENABLE } else { sys::HEURISTIC_DISABLE };
     // SAFETY: strings leaked; the callback is a panic-guarded trampoline.
     unsafe {
@@ -371,22 +363,9 @@ pub fn heur_dissector_add<H: Heuristic>(list: &str, display_name: &str, internal
 
 /// `dissector_add_uint_range_with_preference(table, default_range, handle)`:
 /// e.g. ("tcp.port", "", h) adds a "TCP port(s)" preference, empty by default.
-pub fn add_uint_range_with_preference(table: &str, default_range: &str, handle: Handle) {
+pub(crate) fn add_uint_range_with_preference(table: &str, default_range: &str, handle: Handle) {
     // SAFETY: strings leaked; handle valid for the process.
     unsafe { sys::dissector_add_uint_range_with_preference(leak_cstr(table), leak_cstr(default_range), handle.0) }
-}
-
-/// `dissector_add_for_decode_as(table, handle)`: offers the protocol in
-/// Decode As (and `tshark -d table==value,proto`).
-pub fn add_for_decode_as(table: &str, handle: Handle) {
-    // SAFETY: string leaked; handle valid for the process.
-    unsafe { sys::dissector_add_for_decode_as(leak_cstr(table), handle.0) }
-}
-
-/// `dissector_add_for_decode_as_with_preference(table, handle)`.
-pub fn add_for_decode_as_with_preference(table: &str, handle: Handle) {
-    // SAFETY: string leaked; handle valid for the process.
-    unsafe { sys::dissector_add_for_decode_as_with_preference(leak_cstr(table), handle.0) }
 }
 
 // ---------------------------------------------------------------------------
@@ -394,51 +373,37 @@ pub fn add_for_decode_as_with_preference(table: &str, handle: Handle) {
 
 /// A protocol's preferences module.
 #[derive(Clone, Copy, Debug)]
-pub struct PrefsModule(*mut sys::module_t);
+pub(crate) struct PrefsModule(*mut sys::module_t);
 
 /// `prefs_register_protocol(proto, NULL)`.
-pub fn prefs_register_protocol(proto: Protocol) -> PrefsModule {
+pub(crate) fn prefs_register_protocol(proto: Protocol) -> PrefsModule {
     // SAFETY: registration time; no apply callback.
     PrefsModule(unsafe { sys::prefs_register_protocol(proto.0, None) })
 }
 
 /// A boolean preference's current value (written by Wireshark).
 #[derive(Clone, Copy, Debug)]
-pub struct BoolPref(&'static version::PrefBoolCell);
+pub(crate) struct BoolPref(&'static version::PrefBoolCell);
 impl BoolPref {
     /// Current value.
-    pub fn get(self) -> bool {
+    pub(crate) fn get(self) -> bool {
         version::pref_bool_get(self.0)
     }
 }
 
 /// An enum preference's current value.
 #[derive(Clone, Copy, Debug)]
-pub struct EnumPref(&'static AtomicI32);
+pub(crate) struct EnumPref(&'static AtomicI32);
 impl EnumPref {
     /// Current value.
-    pub fn get(self) -> i32 {
+    pub(crate) fn get(self) -> i32 {
         self.0.load(Ordering::Relaxed)
-    }
-}
-
-/// A range preference's current value (a `range_t *` Wireshark replaces
-/// when the user edits it).
-#[derive(Clone, Copy, Debug)]
-pub struct RangePref(&'static AtomicPtr<sys::range_t>);
-impl RangePref {
-    /// True if `value` is in the range.
-    pub fn contains(self, value: u32) -> bool {
-        let r = self.0.load(Ordering::Relaxed);
-        // SAFETY: `r` is NULL or the range Wireshark keeps in the cell; it is
-        // replaced only between dissections, on the same thread.
-        !r.is_null() && version::from_c_bool(unsafe { sys::value_is_in_range(r, value) })
     }
 }
 
 impl PrefsModule {
     /// `prefs_register_bool_preference`.
-    pub fn bool_pref(self, name: &str, title: &str, description: &str, default: bool) -> BoolPref {
+    pub(crate) fn bool_pref(self, name: &str, title: &str, description: &str, default: bool) -> BoolPref {
         let cell: &'static version::PrefBoolCell = Box::leak(Box::new(version::pref_bool_cell(default)));
         // SAFETY: registration time; strings and cell leaked; the cell has the
         // layout of the gboolean/bool Wireshark writes to.
@@ -449,7 +414,7 @@ impl PrefsModule {
     }
 
     /// `prefs_register_enum_preference`; `values` are (name, description, value).
-    pub fn enum_pref(self, name: &str, title: &str, description: &str, default: i32, values: &[(&str, &str, i32)], radio_buttons: bool) -> EnumPref {
+    pub(crate) fn enum_pref(self, name: &str, title: &str, description: &str, default: i32, values: &[(&str, &str, i32)], radio_buttons: bool) -> EnumPref {
         let cell: &'static AtomicI32 = Box::leak(Box::new(AtomicI32::new(default)));
         let mut vals: Vec<sys::enum_val_t> = values
             .iter()
@@ -470,19 +435,5 @@ impl PrefsModule {
             )
         };
         EnumPref(cell)
-    }
-
-    /// `prefs_register_range_preference` with a default such as "" or "4000-4010".
-    pub fn range_pref(self, name: &str, title: &str, description: &str, default: &str, max_value: u32) -> RangePref {
-        let cell: &'static AtomicPtr<sys::range_t> = Box::leak(Box::new(AtomicPtr::new(ptr::null_mut())));
-        let d = super::epan::c_text(default);
-        // SAFETY: registration time; range_convert_str allocates the range in
-        // the epan scope and stores it in the leaked cell (an AtomicPtr has the
-        // layout of a pointer); a bad default leaves it NULL (empty).
-        unsafe {
-            sys::range_convert_str(sys::wmem_epan_scope(), cell.as_ptr(), d.as_ptr(), max_value);
-            sys::prefs_register_range_preference(self.0, leak_cstr(name), leak_cstr(title), leak_cstr(description), cell.as_ptr(), max_value);
-        }
-        RangePref(cell)
     }
 }

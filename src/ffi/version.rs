@@ -11,29 +11,25 @@ use super::sys;
 
 include!(concat!(env!("OUT_DIR"), "/ws_version.rs"));
 
-/// The Wireshark version (`"major.minor.micro"`) this plugin was built
-/// against; the loader refuses it under any other major.minor.
-pub const WS_VERSION: &str = env!("XMMEP_WS_VERSION");
-
 /// C's truth type in the epan calls that changed with 4.4: `gboolean` (an
-/// int) before, `bool` from 4.4 on. Heuristic callbacks return it,
-/// `value_is_in_range` returns it, boolean preferences store it.
+/// int) before, `bool` from 4.4 on. Heuristic callbacks return it and
+/// boolean preferences store it.
 #[cfg(not(xmmep_ws_c_bool))]
-pub type CBool = sys::gboolean;
+pub(crate) type CBool = sys::gboolean;
 /// C's truth type in the epan calls that changed with 4.4.
 #[cfg(xmmep_ws_c_bool)]
-pub type CBool = bool;
+pub(crate) type CBool = bool;
 
 /// Storage Wireshark writes a boolean preference to; the atomic has the
 /// size and alignment of [`CBool`].
 #[cfg(not(xmmep_ws_c_bool))]
-pub type PrefBoolCell = std::sync::atomic::AtomicI32;
+pub(crate) type PrefBoolCell = std::sync::atomic::AtomicI32;
 /// Storage Wireshark writes a boolean preference to.
 #[cfg(xmmep_ws_c_bool)]
-pub type PrefBoolCell = std::sync::atomic::AtomicBool;
+pub(crate) type PrefBoolCell = std::sync::atomic::AtomicBool;
 
 /// A Rust bool as [`CBool`].
-pub fn to_c_bool(b: bool) -> CBool {
+pub(crate) fn to_c_bool(b: bool) -> CBool {
     #[cfg(not(xmmep_ws_c_bool))]
     return b as sys::gboolean;
     #[cfg(xmmep_ws_c_bool)]
@@ -42,7 +38,7 @@ pub fn to_c_bool(b: bool) -> CBool {
 
 /// A [`CBool`] as a Rust bool.
 #[allow(clippy::nonminimal_bool)] // `!= 0` or identity, depending on the release
-pub fn from_c_bool(c: CBool) -> bool {
+pub(crate) fn from_c_bool(c: CBool) -> bool {
     #[cfg(not(xmmep_ws_c_bool))]
     return c != 0;
     #[cfg(xmmep_ws_c_bool)]
@@ -50,11 +46,11 @@ pub fn from_c_bool(c: CBool) -> bool {
 }
 
 /// A new preference cell holding `b`.
-pub fn pref_bool_cell(b: bool) -> PrefBoolCell {
+pub(crate) fn pref_bool_cell(b: bool) -> PrefBoolCell {
     PrefBoolCell::new(to_c_bool(b))
 }
 
 /// Reads a preference cell.
-pub fn pref_bool_get(c: &PrefBoolCell) -> bool {
+pub(crate) fn pref_bool_get(c: &PrefBoolCell) -> bool {
     from_c_bool(c.load(std::sync::atomic::Ordering::Relaxed))
 }

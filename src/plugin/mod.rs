@@ -1,8 +1,44 @@
 //! The epan plugin: registration and dissection, table-driven. Safe Rust on
 //! top of the FFI layer (`crate::ffi`); it knows the codec's output and the
-//! presentation rules of docs/presentation.md, and nothing of any message.
+//! presentation rules of docs/presentation.md (texts from
+//! `xmmep_core::presentation`), and nothing of any message.
+//!
+//! - [`state`]: what registration hands to dissection (ids, handles,
+//!   preferences), set once;
+//! - [`register`]: protocol, fields, subtrees, expert infos, preferences;
+//! - [`dissect`]: framing over TCP and UDP, heuristics;
+//! - [`show`]: one decoded message as tree items, expert infos and Info.
+//!
+//! `register` and `dissect` both depend on `state`, not on each other; the
+//! two entry points below, which Wireshark calls through `ffi::plugin`,
+//! join them.
 
 mod dissect;
 mod register;
+mod show;
+mod state;
 
-pub use register::{register_handoff, register_protoinfo};
+use xmmep_core::presentation::{TCP_DISSECTOR, TCP_HEURISTIC, UDP_DISSECTOR, UDP_HEURISTIC};
+
+use crate::ffi::registry;
+use dissect::{TcpDissector, TcpHeuristic, UdpDissector, UdpHeuristic};
+use state::{Handles, HANDLES, STATE};
+
+/// Wireshark's `register_protoinfo`.
+pub(crate) fn register_protoinfo() {
+    register::register_protocol();
+}
+
+/// Wireshark's `register_handoff`: the handles, port tables and heuristics.
+pub(crate) fn register_handoff() {
+    let Some(state) = STATE.get() else { return };
+    let tcp = registry::register_dissector::<TcpDissector>(TCP_DISSECTOR, state.proto);
+    let udp = registry::register_dissector::<UdpDissector>(UDP_DISSECTOR, state.proto);
+    let _ = HANDLES.set(Handles { tcp, udp });
+    // Empty port ranges by default; each also offers Decode As.
+    registry::add_uint_range_with_preference("tcp.port", "", tcp);
+    registry::add_uint_range_with_preference("udp.port", "", udp);
+    let (t, u) = (&TCP_HEURISTIC, &UDP_HEURISTIC);
+    registry::heur_dissector_add::<TcpHeuristic>(t.list, t.title, t.name, state.proto, true);
+    registry::heur_dissector_add::<UdpHeuristic>(u.list, u.title, u.name, state.proto, true);
+}

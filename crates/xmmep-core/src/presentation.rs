@@ -1,0 +1,214 @@
+//! Every text and rule a person sees that is not a name from the message
+//! table, written once: the protocol's names, preference titles and
+//! descriptions, tree labels, Info templates and the Wireshark field type of
+//! each display. The epan plugin registers and shows them, the Lua
+//! generator writes them into `lua/xmmep.lua`, the docs generator into the
+//! README; `tests/parity.rs` fails when the plugin and the script show one
+//! of them differently. docs/presentation.md says how they are used.
+
+use crate::codec::charset::Charset;
+use crate::reports::fill;
+use crate::schema::Display;
+
+/// The protocol's names: full, short (the Protocol column), filter.
+pub struct ProtocolNames {
+    pub name: &'static str,
+    pub short: &'static str,
+    pub filter: &'static str,
+}
+
+pub const PROTOCOL: ProtocolNames = ProtocolNames {
+    name: "X-Messenger Message Exchange Protocol",
+    short: "XMMEP",
+    filter: "xmmep",
+};
+
+/// Names of the plugin's dissector handles (Decode As, `-d ...,NAME`).
+pub const TCP_DISSECTOR: &str = "xmmep";
+pub const UDP_DISSECTOR: &str = "xmmep_udp";
+
+/// A heuristic: the dissector list it joins, its title in Enabled
+/// Protocols, and its short name (`--disable-heuristic NAME`).
+pub struct HeuristicNames {
+    pub list: &'static str,
+    pub title: &'static str,
+    pub name: &'static str,
+}
+
+pub const TCP_HEURISTIC: HeuristicNames = HeuristicNames { list: "tcp", title: "XMMEP over TCP", name: "xmmep_tcp" };
+pub const UDP_HEURISTIC: HeuristicNames = HeuristicNames { list: "udp", title: "XMMEP over UDP", name: "xmmep_udp" };
+
+/// A preference: its name below `xmmep.`, its title and its description.
+pub struct Pref {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub desc: &'static str,
+}
+
+pub const CHARSET_PREF: Pref = Pref {
+    name: "charset",
+    title: "Character set of String fields",
+    desc: "XMMEP strings are bytes; the protocol comes from a Chinese product, so GB18030 is offered beside UTF-8",
+};
+
+/// The choices of the charset preference, in the order they are offered;
+/// the preference stores the index into this list.
+pub const CHARSETS: [(&str, Charset); 2] = [("utf8", Charset::Utf8), ("gb18030", Charset::Gb18030)];
+
+/// The charset at `index` of [`CHARSETS`]; the first for an index out of
+/// range, so a stale stored value still decodes.
+pub fn charset_at(index: usize) -> Charset {
+    CHARSETS.get(index).map_or(CHARSETS[0].1, |c| c.1)
+}
+
+pub const DESEGMENT_PREF: Pref = Pref {
+    name: "desegment",
+    title: "Reassemble XMMEP messages spanning multiple TCP segments",
+    desc: "Whether the XMMEP dissector should reassemble messages spanning multiple TCP segments. \
+           To use this option, you must also enable \"Allow subdissectors to reassemble TCP streams\" in the TCP protocol settings.",
+};
+
+/// The port preferences of the Lua script (`xmmep.tcp.port`,
+/// `xmmep.udp.port`). The plugin's come from Wireshark's own
+/// `dissector_add_uint_range_with_preference`, which titles them itself.
+pub const TCP_PORTS_PREF: Pref = Pref { name: "tcp.port", title: "TCP ports", desc: PORTS_DESC };
+pub const UDP_PORTS_PREF: Pref = Pref { name: "udp.port", title: "UDP ports", desc: PORTS_DESC };
+const PORTS_DESC: &str = "Ports always decoded as XMMEP (empty by default; the heuristics find XMMEP elsewhere)";
+
+/// Labels of the tree that are not names from the table. `{}` as in
+/// [`fill`], one argument each, in order.
+pub mod label {
+    /// After the protocol item: ", MSG_LOGIN_REQ".
+    pub const MESSAGE: &str = ", {}";
+    /// A list holder: "Group list: 3 elements" (label, elements).
+    pub const COUNTED: &str = "{}: {}";
+    /// The n-th element of a dictionary without a key item: "Entry 2" (label, n).
+    pub const INDEXED: &str = "{} {}";
+    /// A dictionary element by its key: "Condition: SEARCH_COND_NAME" (the
+    /// key's label, its enumeration name or else its text), so that a search
+    /// reads without expanding it.
+    pub const PAIR_KEY: &str = "{}: {}";
+    /// ... followed by its value: "Condition: SEARCH_COND_NAME = alice".
+    pub const PAIR_VALUE: &str = "{} = {}";
+    /// A value that does not decode as its type: "Port: 70000" (label, text).
+    pub const INVALID: &str = "{}: {}";
+    /// Appended to the label of a field item: a struct's first text member
+    /// ("Buddy: alice"), the element count of a list ("Buddy list: 2 elements").
+    pub const VALUE_SUFFIX: &str = ": {}";
+    pub const ELEMENTS_ONE: &str = "1 element";
+    pub const ELEMENTS_MANY: &str = "{} elements";
+}
+
+/// "1 element", "3 elements".
+pub fn elements(n: u32) -> String {
+    if n == 1 {
+        label::ELEMENTS_ONE.to_string()
+    } else {
+        fill(label::ELEMENTS_MANY, &[&n])
+    }
+}
+
+/// Texts of the Info column and of the protocol item that are not names
+/// from the table.
+pub mod info {
+    pub const MALFORMED_HEADER: &str = "Malformed header";
+    pub const UNKNOWN_TYPE: &str = "Unknown type {}";
+    /// A Boolean with no `bool_names` in the table.
+    pub const BOOL_TRUE: &str = "true";
+    pub const BOOL_FALSE: &str = "false";
+}
+
+/// The description registered with a field: none when it only repeats the
+/// label (Wireshark's Lua API drops such a description, so the plugin does
+/// too, and both list the field alike).
+pub fn blurb<'a>(label: &str, desc: &'a str) -> Option<&'a str> {
+    (desc != label).then_some(desc)
+}
+
+/// The Wireshark field type a display is registered as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    String,
+    Uint8,
+    Uint16,
+    Uint32,
+    Uint64,
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    Boolean,
+    /// Absolute time, shown in UTC.
+    AbsoluteTime,
+    Ipv4,
+    /// No value: a struct or a list holder with a filter name.
+    None,
+}
+
+impl FieldKind {
+    /// The choice, made once for the plugin, the Lua script and the docs.
+    /// Labels (subtrees with no filter name) are never registered; they map
+    /// to `None` like containers.
+    pub fn of(d: Display) -> FieldKind {
+        match d {
+            Display::Text => FieldKind::String,
+            Display::Uint(8) => FieldKind::Uint8,
+            Display::Uint(16) => FieldKind::Uint16,
+            Display::Uint(32) => FieldKind::Uint32,
+            Display::Uint(_) => FieldKind::Uint64,
+            Display::Int(8) => FieldKind::Int8,
+            Display::Int(16) => FieldKind::Int16,
+            Display::Int(32) => FieldKind::Int32,
+            Display::Int(_) => FieldKind::Int64,
+            Display::Bool => FieldKind::Boolean,
+            Display::Time => FieldKind::AbsoluteTime,
+            Display::Ipv4 => FieldKind::Ipv4,
+            Display::Container | Display::Label => FieldKind::None,
+        }
+    }
+
+    /// Wireshark's name of the type, as `tshark -G fields` prints it.
+    pub fn ws_name(self) -> &'static str {
+        match self {
+            FieldKind::String => "FT_STRING",
+            FieldKind::Uint8 => "FT_UINT8",
+            FieldKind::Uint16 => "FT_UINT16",
+            FieldKind::Uint32 => "FT_UINT32",
+            FieldKind::Uint64 => "FT_UINT64",
+            FieldKind::Int8 => "FT_INT8",
+            FieldKind::Int16 => "FT_INT16",
+            FieldKind::Int32 => "FT_INT32",
+            FieldKind::Int64 => "FT_INT64",
+            FieldKind::Boolean => "FT_BOOLEAN",
+            FieldKind::AbsoluteTime => "FT_ABSOLUTE_TIME",
+            FieldKind::Ipv4 => "FT_IPv4",
+            FieldKind::None => "FT_NONE",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn element_counts_read_as_english() {
+        assert_eq!(elements(0), "0 elements");
+        assert_eq!(elements(1), "1 element");
+        assert_eq!(elements(12), "12 elements");
+    }
+
+    #[test]
+    fn charset_preference_reads_by_index() {
+        assert_eq!(charset_at(0), Charset::Utf8);
+        assert_eq!(charset_at(1), Charset::Gb18030);
+        assert_eq!(charset_at(7), Charset::Utf8);
+    }
+
+    #[test]
+    fn field_kinds_follow_the_width() {
+        assert_eq!(FieldKind::of(Display::Uint(16)).ws_name(), "FT_UINT16");
+        assert_eq!(FieldKind::of(Display::Int(64)).ws_name(), "FT_INT64");
+        assert_eq!(FieldKind::of(Display::Label), FieldKind::None);
+    }
+}

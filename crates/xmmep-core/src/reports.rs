@@ -1,0 +1,197 @@
+//! The classes of problem a decoder reports (docs/decisions.md, "How problems are
+//! reported"). The plugin registers one expert info per class and the Lua
+//! generator emits the same table, so the names, severities, groups and
+//! summaries live here once.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Group {
+    Malformed,
+    Protocol,
+    Security,
+}
+
+impl Group {
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Malformed => "malformed",
+            Group::Protocol => "protocol",
+            Group::Security => "security",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReportKind {
+    BadHeader,
+    Truncated,
+    NotANumber,
+    EmptyNumber,
+    BadBoolean,
+    OutOfRange,
+    UnknownEnum,
+    LengthRule,
+    CountMismatch,
+    MissingFields,
+    ExtraFields,
+    MisplacedDelimiter,
+    Oversize,
+    UnknownType,
+    CleartextPassword,
+    /// A Rust panic caught at the FFI boundary; only the plugin raises it.
+    InternalError,
+}
+
+pub struct ReportClass {
+    pub kind: ReportKind,
+    /// Expert info filter name below `xmmep.` (`xmmep.not_a_number`).
+    pub abbrev: &'static str,
+    pub severity: Severity,
+    pub group: Group,
+    /// The expert info's registered summary.
+    pub summary: &'static str,
+}
+
+const fn class(kind: ReportKind, abbrev: &'static str, severity: Severity, group: Group, summary: &'static str) -> ReportClass {
+    ReportClass { kind, abbrev, severity, group, summary }
+}
+
+use Group::*;
+use ReportKind::*;
+use Severity::*;
+
+/// Every report class, in `ReportKind` order.
+pub static CLASSES: &[ReportClass] = &[
+    class(BadHeader, "bad_header", Error, Malformed, "Header is not two right-aligned decimal numbers"),
+    class(Truncated, "truncated", Error, Malformed, "Body shorter than BodyLength"),
+    class(NotANumber, "not_a_number", Error, Malformed, "Numeric field is not a decimal number"),
+    class(EmptyNumber, "empty_number", Error, Malformed, "Numeric field is empty"),
+    class(BadBoolean, "bad_boolean", Error, Malformed, "Boolean is not '0' or '1'"),
+    class(OutOfRange, "out_of_range", Warning, Protocol, "Value outside its type's range"),
+    class(UnknownEnum, "unknown_enum", Warning, Protocol, "Unknown enumeration value"),
+    class(LengthRule, "length_rule", Warning, Protocol, "Length rule of the specification broken"),
+    class(CountMismatch, "count_mismatch", Warning, Protocol, "Count disagrees with the elements that follow"),
+    class(MissingFields, "missing_fields", Warning, Protocol, "Fields missing"),
+    class(ExtraFields, "extra_fields", Warning, Protocol, "Fields past the definition"),
+    class(MisplacedDelimiter, "misplaced_delimiter", Warning, Protocol, "Delimiter that does not belong here"),
+    class(Oversize, "oversize", Warning, Protocol, "Message longer than 1450 bytes"),
+    class(UnknownType, "unknown_type", Note, Protocol, "Message type with no definition"),
+    class(CleartextPassword, "cleartext_password", Note, Security, "Password in clear text"),
+    class(InternalError, "internal_error", Error, Malformed, "Internal error of the dissector"),
+];
+
+/// Declares every report text once: a constant of [`template`] for the
+/// Rust decoder, and an entry of [`TEXTS`] under its key for the Lua
+/// generator, whose engine fills them the same way ([`fill`]).
+macro_rules! templates {
+    ($($(#[$doc:meta])* $name:ident = $key:literal: $text:literal,)*) => {
+        /// The texts of reports. Each `{}` takes the next argument, in order.
+        pub mod template {
+            $($(#[$doc])* pub const $name: &str = $text;)*
+
+            /// How many of the further reports' positions REPEATED lists.
+            pub const REPEATED_POSITIONS: usize = 3;
+
+            /// Names of the delimiters 0x01..=0x04, for MISPLACED_DELIMITER.
+            pub const DELIMITER_NAMES: [&str; 4] = [
+                "field separator 0x01",
+                "struct member separator 0x02",
+                "element separator 0x03",
+                "key/value separator 0x04",
+            ];
+        }
+
+        /// Every report text by its key, for the Lua generator.
+        pub static TEXTS: &[(&str, &str)] = &[$(($key, template::$name)),*];
+    };
+}
+
+templates! {
+    BAD_HEADER = "bad_header": "Header {} is not two right-aligned decimal numbers",
+    TYPE_OUT_OF_RANGE = "type_out_of_range": "MessageType {} is outside 100..999",
+    OVERSIZE = "oversize": "Message is {} bytes, over the 1450-byte limit",
+    TRUNCATED = "truncated": "Body has {} of {} bytes",
+    UNDEFINED_TYPE = "undefined_type": "Message type {} has no definition; {} field(s) shown as text",
+    NOT_XMMEP_TYPE = "not_xmmep_type": "Message type {} is not an XMMEP type; {} field(s) shown as text",
+    EXTRA_FIELDS = "extra_fields": "{} field(s) past the {} defined by {}",
+    MISSING_FIELDS = "missing_fields": "{} lacks {} field(s): {}",
+    COUNT_MISMATCH = "count_mismatch": "{} is {} but {} has {} element(s)",
+    PAIR_WITHOUT_VALUE = "pair_without_value": "Element {} of {} has no value (no 0x04 separator)",
+    EXTRA_MEMBERS = "extra_members": "{} member(s) past the {} of struct {}",
+    MISSING_MEMBERS = "missing_members": "Struct {} lacks {} member(s): {}",
+    BAD_BOOLEAN = "bad_boolean": "{} is \"{}\", not '0' or '1'",
+    EMPTY_NUMBER = "empty_number": "{} is empty",
+    NOT_A_NUMBER = "not_a_number": "{} is \"{}\", not a decimal number",
+    OUT_OF_RANGE = "out_of_range": "{} is {}, outside {}..{}",
+    UNKNOWN_ENUM = "unknown_enum": "{} is {}, not a value of {}",
+    MISPLACED_DELIMITER = "misplaced_delimiter": "{} inside {}",
+    LENGTH_RULE = "length_rule": "{} has {} character(s), the specification says {}",
+    /// The `rule` argument of LENGTH_RULE: an exact length, or a range.
+    RULE_EXACT = "rule_exact": "{}",
+    RULE_RANGE = "rule_range": "{}-{}",
+    CLEARTEXT_PASSWORD = "cleartext_password": "{} carries a password in clear text",
+    /// A message's first report of a class when it has more of that class
+    /// (one expert info per class per message keeps the tree bounded): the
+    /// first report's text, how many more, and where the next ones are.
+    REPEATED = "repeated": "{} (and {} more of this kind in the message, at byte(s) {})",
+}
+
+/// Fills the `{}` of `template` with `args` in order. The template is split
+/// at its `{}` first, so braces inside an argument are left alone; missing
+/// arguments leave their `{}` empty.
+pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(template.len() + 16);
+    for (i, piece) in template.split("{}").enumerate() {
+        if i > 0 {
+            if let Some(a) = args.get(i - 1) {
+                let _ = write!(out, "{a}");
+            }
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+impl ReportKind {
+    pub fn class(self) -> &'static ReportClass {
+        let c = &CLASSES[self as usize];
+        debug_assert_eq!(c.kind, self);
+        c
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_are_in_kind_order_and_unique() {
+        for (i, c) in CLASSES.iter().enumerate() {
+            assert_eq!(c.kind as usize, i, "{} out of order", c.abbrev);
+        }
+        let mut names: Vec<_> = CLASSES.iter().map(|c| c.abbrev).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), CLASSES.len());
+    }
+}

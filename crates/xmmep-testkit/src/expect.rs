@@ -1,0 +1,115 @@
+//! What tshark with the plugin must show for one message, derived from the
+//! Rust codec's decode of the same bytes (docs/presentation.md): the oracle
+//! of the field-by-field integration tests.
+
+use xmmep_core::codec::{Charset, Decoded, Decoder, Options, Value};
+use xmmep_tools::pdml::{Expert, Field};
+use xmmep_core::schema::{Display, Schema};
+
+/// Text as tshark shows a string: control characters escaped.
+pub fn shown_text(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{b}' => out.push_str("\\v"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `Jan  1, 1990 00:00:00.000000000 UTC`, as tshark shows FT_ABSOLUTE_TIME.
+pub fn abs_time(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    format!(
+        "{} {:>2}, {y} {:02}:{:02}:{:02}.000000000 UTC",
+        MONTHS[(m - 1) as usize],
+        d,
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+pub struct Expected {
+    pub fields: Vec<Field>,
+    pub experts: Vec<Expert>,
+    pub decoded: Decoded,
+}
+
+/// The fields and expert infos of the message in `msg`, which tshark shows
+/// at `base` in its tvb.
+pub fn expected(msg: &[u8], base: u32, charset: Charset) -> Expected {
+    let schema = Schema::standard();
+    let d = Decoder::new(schema, Options { charset }).decode(msg);
+    let mut fields = Vec::new();
+    for it in &d.items {
+        let f = schema.field(it.id);
+        let bytes = &msg[it.offset as usize..(it.offset + it.len) as usize];
+        let (name, show) = match (it.value, f.display) {
+            (Value::Invalid, _) => (schema.field(schema.generic.bad_value).key.clone(), shown_text(&charset.decode(bytes))),
+            (Value::Count(n), Display::Label) => {
+                (String::new(), format!("{}: {n} element{}", f.label, if n == 1 { "" } else { "s" }))
+            }
+            (Value::Index(n), Display::Label) => (String::new(), format!("{} {n}", f.label)),
+            (Value::Text, _) => (f.key.clone(), shown_text(&charset.decode(bytes))),
+            (Value::Uint(v), _) => (f.key.clone(), v.to_string()),
+            (Value::Int(v), _) => (f.key.clone(), v.to_string()),
+            (Value::Bool(b), _) => (f.key.clone(), if b { "1" } else { "0" }.to_string()),
+            (Value::Time(t), _) => (f.key.clone(), abs_time(t)),
+            (Value::Ipv4(a), _) => (f.key.clone(), format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])),
+            (Value::Struct | Value::Count(_) | Value::Index(_), _) => (f.key.clone(), String::new()),
+        };
+        fields.push(Field { name, depth: it.depth, pos: base + it.offset, size: it.len, show, showname: String::new() });
+    }
+    let experts = d
+        .reports
+        .iter()
+        .map(|r| {
+            let c = r.kind.class();
+            let on = r.item.map(|i| fields[i as usize].name.clone()).unwrap_or_default();
+            Expert {
+                name: format!("xmmep.{}", c.abbrev),
+                message: r.text.clone(),
+                severity: c.severity.name().to_string(),
+                group: c.group.name().to_string(),
+                on,
+            }
+        })
+        .collect();
+    Expected { fields, experts, decoded: d }
+}
+
+/// Compares what tshark showed with the expectation, ignoring shownames.
+pub fn assert_message(shown: &xmmep_tools::pdml::Message, exp: &Expected, what: &str) {
+    let strip = |f: &Field| Field { showname: String::new(), ..f.clone() };
+    let got: Vec<Field> = shown.fields.iter().map(strip).collect();
+    assert_eq!(got.len(), exp.fields.len(), "{what}: field count\n got: {got:#?}\nwant: {:#?}", exp.fields);
+    for (g, w) in got.iter().zip(&exp.fields) {
+        assert_eq!(g, w, "{what}");
+    }
+    let mut got_x = shown.experts.clone();
+    let mut want_x = exp.experts.clone();
+    got_x.sort_by(|a, b| a.message.cmp(&b.message));
+    want_x.sort_by(|a, b| a.message.cmp(&b.message));
+    assert_eq!(got_x, want_x, "{what}: expert infos");
+}

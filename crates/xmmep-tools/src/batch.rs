@@ -1,0 +1,215 @@
+//! What `xmmep-check` and `xmmep-export` share to decode many captures:
+//! the capture list (files and folders), finding tshark and the dissector it
+//! will use, a pool of `--jobs` tshark runs, and a progress bar on stderr
+//! that shows only when stderr is a terminal.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::check::runner::{self, Dissector};
+use crate::pdml::Frame;
+
+/// Capture file name endings looked for inside a folder.
+pub const CAPTURE_EXTENSIONS: [&str; 6] = [".pcapng", ".pcap", ".cap", ".pcapng.gz", ".pcap.gz", ".ntar"];
+
+/// How to install tshark, for the error when it is missing.
+pub const INSTALL_TSHARK: &str =
+    "apt-get install tshark (Debian, Ubuntu), dnf install wireshark-cli (Fedora), brew install wireshark (macOS), or name it with --tshark PATH";
+
+/// Files as given, and every capture file under each folder (recursively,
+/// sorted by path). A path that does not exist is an error.
+pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            walk(p, &mut found)?;
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        if path.is_dir() {
+            walk(&path, found)?;
+        } else if CAPTURE_EXTENSIONS.iter().any(|ext| path.to_string_lossy().ends_with(ext)) {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// tshark and the XMMEP dissector it decodes with; the Lua script lives in a
+/// temporary folder removed on drop.
+pub struct Decoder {
+    pub tshark: String,
+    pub dissector: Dissector,
+    /// tshark options passed through (`-o`, `-d`).
+    pub extra: Vec<String>,
+    tmp: Option<PathBuf>,
+}
+
+impl Decoder {
+    /// Finds out whether `tshark` runs and loads the binary plugin. With
+    /// `lua`, or when no plugin is loaded, the Lua script built into this
+    /// program is used (said on stderr only when `verbose`).
+    pub fn new(tool: &str, tshark: &str, lua: bool, extra: Vec<String>, verbose: bool) -> Result<Decoder, String> {
+        let out = Command::new(tshark).args(["-G", "plugins"]).stdin(Stdio::null()).stderr(Stdio::null()).output();
+        let plugins = match out {
+            Ok(o) => String::from_utf8_lossy(&o.stdout).into_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(format!("tshark not found: install it with {INSTALL_TSHARK}"))
+            }
+            Err(e) => return Err(format!("cannot run {tshark}: {e}")),
+        };
+        let plugin = plugins.lines().any(|l| l.split('\t').next().map(str::trim) == Some("xmmep.so"));
+        if !lua && plugin {
+            return Ok(Decoder { tshark: tshark.to_string(), dissector: Dissector::Plugin, extra, tmp: None });
+        }
+        if !lua && verbose {
+            eprintln!("{tool}: no xmmep.so plugin is loaded by {tshark}; using the built-in Lua script");
+        }
+        let tmp = std::env::temp_dir().join(format!("{tool}-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        let script = runner::write_lua(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        Ok(Decoder { tshark: tshark.to_string(), dissector: Dissector::Lua(script), extra, tmp: Some(tmp) })
+    }
+
+    /// Decodes one capture, calling `on_frame` for every frame.
+    pub fn decode(&self, file: &Path, on_frame: impl FnMut(Frame)) -> Result<(), String> {
+        runner::run_tshark(&self.tshark, file, &self.dissector, &self.extra, on_frame)
+    }
+}
+
+impl Decoder {
+    /// Removes the temporary Lua script, for a program about to exit.
+    pub fn remove_script(&self) {
+        if let Some(t) = &self.tmp {
+            let _ = std::fs::remove_dir_all(t);
+        }
+    }
+}
+
+impl Drop for Decoder {
+    fn drop(&mut self) {
+        self.remove_script();
+    }
+}
+
+/// The default for `--jobs`: the number of cores.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// A progress bar over the captures and the messages seen, drawn on stderr
+/// only when stderr is a terminal.
+pub struct Progress {
+    bar: ProgressBar,
+    messages: std::cell::Cell<u64>,
+}
+
+impl Progress {
+    pub fn new(files: usize) -> Progress {
+        let bar = if std::io::stderr().is_terminal() {
+            let b = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
+            b.set_style(
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} captures, {msg} messages")
+                    .expect("progress template")
+                    .progress_chars("=> "),
+            );
+            b.set_message("0");
+            b.enable_steady_tick(std::time::Duration::from_millis(200));
+            b
+        } else {
+            ProgressBar::hidden()
+        };
+        Progress { bar, messages: std::cell::Cell::new(0) }
+    }
+
+    pub fn add_messages(&self, n: u64) {
+        let before = self.messages.get();
+        self.messages.set(before + n);
+        if (before + n) / 1000 != before / 1000 {
+            self.bar.set_message((before + n).to_string());
+        }
+    }
+
+    pub fn file_done(&self) {
+        self.bar.set_message(self.messages.get().to_string());
+        self.bar.inc(1);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// What a worker sends back: an item made from a frame of file `usize`, or
+/// the end of that file.
+enum Event<T> {
+    Item(usize, T),
+    Done(usize, Result<(), String>),
+}
+
+/// Decodes `files` with up to `jobs` tshark runs at a time. Each frame is
+/// turned into a `T` by `map` on the worker (file index, frame), and handed
+/// to `consume` on the calling thread as it comes: the items of one file in
+/// order, those of different files interleaved when `jobs` > 1. Memory stays
+/// bounded: at most a few hundred items wait between the two. Returns the
+/// first error (the other files are still decoded).
+pub fn run<T: Send>(
+    decoder: &Decoder,
+    files: &[PathBuf],
+    jobs: usize,
+    map: impl Fn(usize, Frame) -> T + Sync,
+    mut consume: impl FnMut(usize, T),
+    mut file_done: impl FnMut(usize),
+) -> Result<(), String> {
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::sync_channel::<Event<T>>(256);
+    let mut first_error: Option<(usize, String)> = None;
+    std::thread::scope(|s| {
+        for _ in 0..jobs.clamp(1, files.len().max(1)) {
+            let tx = tx.clone();
+            let (next, map) = (&next, &map);
+            s.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(file) = files.get(i) else { break };
+                let r = decoder.decode(file, |frame| {
+                    let _ = tx.send(Event::Item(i, map(i, frame)));
+                });
+                let _ = tx.send(Event::Done(i, r));
+            });
+        }
+        drop(tx);
+        for ev in rx {
+            match ev {
+                Event::Item(i, t) => consume(i, t),
+                Event::Done(i, r) => {
+                    if let Err(e) = r {
+                        if first_error.as_ref().map_or(true, |(j, _)| i < *j) {
+                            first_error = Some((i, e));
+                        }
+                    }
+                    file_done(i);
+                }
+            }
+        }
+    });
+    match first_error {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,139 @@
+//! xmmep-check: fail a CI job when captures hold XMMEP protocol violations.
+//!
+//! Decodes each capture with tshark and the XMMEP dissector (the installed
+//! binary plugin, or the generated Lua script with --lua or when no plugin
+//! is loaded), prints each problem at or above the threshold as
+//! `file:frame: MSG_NAME: problem` (every problem with --verbose), a
+//! summary per message type and per report class, and exits 1 when any
+//! problem is at or above the chosen severity (default warning); 0 when
+//! clean; 2 when it could not check (usage, tshark missing, unreadable file).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+
+use xmmep_tools::batch::{self, Decoder, Progress};
+use xmmep_tools::check::report::Summary;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+}
+
+impl FailOn {
+    fn name(self) -> &'static str {
+        match self {
+            FailOn::Error => "error",
+            FailOn::Warning => "warning",
+            FailOn::Note => "note",
+        }
+    }
+}
+
+/// Checks captures for XMMEP protocol violations, decoded by tshark with the
+/// XMMEP dissector (the installed plugin, or the Lua script built into this
+/// program when no plugin is loaded).
+#[derive(Debug, Parser)]
+#[command(
+    name = "xmmep-check",
+    version,
+    after_help = "Examples:
+  xmmep-check tests/captures/login.pcapng
+  xmmep-check --fail-on error --json report.json tests/captures/
+  xmmep-check -o xmmep.charset:GB18030 tests/captures/chat_gb18030.pcapng
+
+Exit status: 0 when no problem reaches --fail-on, 1 when one does,
+2 when the check could not be made (usage, tshark missing, unreadable file)."
+)]
+struct Args {
+    /// Capture files, or folders searched for *.pcapng, *.pcap, *.cap
+    #[arg(required = true, value_name = "CAPTURE")]
+    captures: Vec<PathBuf>,
+    /// Fail (exit 1) on problems of this severity or above
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+    /// Also write the report as JSON to FILE (every problem, whatever --fail-on)
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Decode with the built-in Lua script even when the plugin is installed
+    #[arg(long)]
+    lua: bool,
+    /// The tshark to run
+    #[arg(long, value_name = "PATH", default_value = "tshark")]
+    tshark: String,
+    /// A tshark preference, passed through (`-o xmmep.charset:GB18030`)
+    #[arg(short = 'o', value_name = "PREF:VALUE")]
+    prefs: Vec<String>,
+    /// A tshark Decode As rule, passed through (`-d udp.port==9100,xmmep`)
+    #[arg(short = 'd', value_name = "RULE")]
+    decode_as: Vec<String>,
+    /// Captures decoded at the same time [default: the number of cores]
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Print every problem, also those below --fail-on, and say which dissector is used
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("xmmep-check: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Args) -> Result<ExitCode, String> {
+    let files = batch::expand_inputs(&args.captures)?;
+    let mut extra = Vec::new();
+    for p in &args.prefs {
+        extra.extend(["-o".to_string(), p.clone()]);
+    }
+    for d in &args.decode_as {
+        extra.extend(["-d".to_string(), d.clone()]);
+    }
+    let decoder = Decoder::new("xmmep-check", &args.tshark, args.lua, extra, args.verbose)?;
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let mut summary = Summary::new(args.fail_on.name());
+    summary.files = names.clone();
+    let progress = Progress::new(files.len());
+    let jobs = args.jobs.map_or_else(batch::default_jobs, usize::from);
+    let decoded = batch::run(
+        &decoder,
+        &files,
+        jobs,
+        |_, frame| frame,
+        |i, frame| {
+            progress.add_messages(frame.messages.len() as u64);
+            summary.add_frame(&names[i], &frame);
+        },
+        |_| progress.file_done(),
+    );
+    progress.finish();
+    decoded?;
+    // Files decoded in parallel report in any order: print in the order given.
+    let order: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    summary
+        .problems
+        .sort_by_key(|p| (order.get(p.file.as_str()).copied(), p.frame));
+    print!("{}", summary.text(args.verbose));
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
+        std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(if summary.failing > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,185 @@
+//! xmmep-export: one row per XMMEP message of many captures, as JSON Lines
+//! or CSV, for batch analysis (DuckDB, Spark, pandas, jq ...).
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+
+use xmmep_tools::batch::{self, Decoder, Progress};
+use xmmep_tools::check::report::rank;
+use xmmep_tools::export;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One JSON object per line.
+    Jsonl,
+    /// One CSV row per message, a header line first.
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+    /// Exit 0 whatever the messages hold.
+    Never,
+}
+
+/// Writes one row per XMMEP message of the captures, decoded by tshark with
+/// the XMMEP dissector (the installed plugin, or the Lua script built into
+/// this program when no plugin is loaded).
+#[derive(Debug, Parser)]
+#[command(
+    name = "xmmep-export",
+    version,
+    after_help = "Examples:
+  xmmep-export tests/captures/login.pcapng
+  xmmep-export --format csv -o login.csv tests/captures/login.pcapng
+  xmmep-export --jobs 2 -o corpus.jsonl tests/captures/
+
+JSON Lines rows: file, frame, time (RFC 3339 UTC), src, dst, transport,
+msg_type, msg_name, fields (filter names without `xmmep.`), problems.
+With --jobs above 1 the rows of different captures interleave; the rows of
+one capture stay in order.
+
+Exit status: 0 when no problem reaches --fail-on, 1 when one does,
+2 when the export could not be made (usage, tshark missing, unreadable file)."
+)]
+struct Args {
+    /// Capture files, or folders searched for *.pcapng, *.pcap, *.cap
+    #[arg(required = true, value_name = "CAPTURE")]
+    captures: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// Write to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Captures decoded at the same time [default: the number of cores]
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Exit 1 when a message has a problem of this severity or above
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+    /// Decode with the built-in Lua script even when the plugin is installed
+    #[arg(long)]
+    lua: bool,
+    /// The tshark to run
+    #[arg(long, value_name = "PATH", default_value = "tshark")]
+    tshark: String,
+    /// A tshark preference, passed through (`-o xmmep.charset:GB18030`)
+    #[arg(short = 'O', long = "pref", value_name = "PREF:VALUE")]
+    prefs: Vec<String>,
+    /// A tshark Decode As rule, passed through (`-d udp.port==9100,xmmep`)
+    #[arg(short = 'd', long = "decode-as", value_name = "RULE")]
+    decode_as: Vec<String>,
+    /// Say which dissector is used
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("xmmep-export: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Args) -> Result<ExitCode, String> {
+    let files = batch::expand_inputs(&args.captures)?;
+    let mut extra = Vec::new();
+    for p in &args.prefs {
+        extra.extend(["-o".to_string(), p.clone()]);
+    }
+    for d in &args.decode_as {
+        extra.extend(["-d".to_string(), d.clone()]);
+    }
+    let decoder = Decoder::new("xmmep-export", &args.tshark, args.lua, extra, args.verbose)?;
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    let columns = export::csv_columns();
+    if args.format == Format::Csv {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&columns).map_err(|e| e.to_string())?;
+        out.write_all(&w.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(rank("error")),
+        FailOn::Warning => Some(rank("warning")),
+        FailOn::Note => Some(rank("note")),
+        FailOn::Never => None,
+    };
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let format = args.format;
+    // On a worker: a frame -> its rows, serialised, with their count and
+    // the worst problem rank.
+    let map = |i: usize, frame: xmmep_tools::pdml::Frame| -> Result<(Vec<u8>, u64, Option<usize>), String> {
+        let rows = export::rows(&names[i], &frame);
+        let worst = rows.iter().flat_map(|r| r.problems.iter().map(|p| rank(&p.severity))).max();
+        let mut buf = Vec::new();
+        match format {
+            Format::Jsonl => {
+                for r in &rows {
+                    serde_json::to_writer(&mut buf, r).map_err(|e| e.to_string())?;
+                    buf.push(b'\n');
+                }
+            }
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(buf);
+                for (r, m) in rows.iter().zip(&frame.messages) {
+                    w.write_record(export::csv_record(r, m, &columns)).map_err(|e| e.to_string())?;
+                }
+                buf = w.into_inner().map_err(|e| e.to_string())?;
+            }
+        }
+        Ok((buf, rows.len() as u64, worst))
+    };
+    let progress = Progress::new(files.len());
+    let mut write_error: Option<String> = None;
+    let mut failing = false;
+    let jobs = args.jobs.map_or_else(batch::default_jobs, usize::from);
+    let decoded = batch::run(
+        &decoder,
+        &files,
+        jobs,
+        map,
+        |_, item| match item {
+            Ok((bytes, n, worst)) => {
+                progress.add_messages(n);
+                failing |= matches!((worst, threshold), (Some(w), Some(t)) if w >= t);
+                if write_error.is_none() {
+                    match out.write_all(&bytes) {
+                        // The reader is gone (`| head`): stop, as the usual
+                        // command line tools do, without an error.
+                        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                            decoder.remove_script();
+                            std::process::exit(0);
+                        }
+                        Err(e) => write_error = Some(e.to_string()),
+                        Ok(()) => {}
+                    }
+                }
+            }
+            Err(e) => write_error = write_error.take().or(Some(e)),
+        },
+        |_| progress.file_done(),
+    );
+    progress.finish();
+    decoded?;
+    if let Some(e) = write_error {
+        return Err(format!("{}: {e}", args.output.as_ref().map_or("standard output".into(), |p| p.display().to_string())));
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

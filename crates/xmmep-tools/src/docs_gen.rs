@@ -1,0 +1,82 @@
+//! The README's reference tables (fields, messages, expert infos), generated
+//! from the message table so that the documentation cannot drift from it.
+//! `cargo run --bin xmmep-gen-docs` rewrites the part of README.md between
+//! the markers; a test fails when the committed README differs.
+
+use std::fmt::Write;
+
+use xmmep_core::reports::CLASSES;
+use xmmep_core::presentation::FieldKind;
+use xmmep_core::schema::{FieldId, Schema};
+use xmmep_core::table;
+
+pub const BEGIN: &str = "<!-- BEGIN GENERATED REFERENCE (cargo run --bin xmmep-gen-docs) -->";
+pub const END: &str = "<!-- END GENERATED REFERENCE -->";
+
+/// Codes of the messages that can show filter field `id`, from the
+/// compiled schema; empty for the header fields, which every message has.
+fn users(schema: &Schema, id: FieldId) -> Vec<u32> {
+    schema
+        .messages()
+        .iter()
+        .filter(|m| m.nodes.iter().any(|n| n.shown_ids().contains(&id)))
+        .map(|m| m.def.code as u32)
+        .collect()
+}
+
+fn escape_cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+pub fn reference() -> String {
+    let schema = Schema::standard();
+    let mut o = String::new();
+    o.push_str(BEGIN);
+    o.push_str("\n\n### Filter fields\n\n");
+    o.push_str("| Filter name | Wireshark type | Specification type | Meaning | Messages |\n|---|---|---|---|---|\n");
+    for (id, f, name) in schema.fields.iter().enumerate().filter_map(|(i, f)| f.filter_name().map(|n| (i, f, n))) {
+        let mut meaning = f.desc.clone();
+        if let Some(e) = f.vals {
+            let vals: Vec<String> = e.values.iter().map(|v| format!("{} {}", v.value, v.name)).collect();
+            let _ = write!(meaning, " ({})", vals.join(", "));
+        }
+        if let Some((t, fl)) = f.bool_names {
+            let _ = write!(meaning, " (1 {t}, 0 {fl})");
+        }
+        let codes = users(schema, id as FieldId);
+        let used = if codes.is_empty() {
+            "all".to_string()
+        } else {
+            codes.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
+        };
+        let _ = writeln!(
+            o,
+            "| `{}` | {} | {} | {} | {} |",
+            name,
+            FieldKind::of(f.display).ws_name(),
+            escape_cell(&f.spec_type),
+            escape_cell(&meaning),
+            used
+        );
+    }
+    o.push_str("\n### Messages\n\n| Code | Name | Section | Direction | Fields | Meaning |\n|---|---|---|---|---|---|\n");
+    for m in table::MESSAGES {
+        let dirs: Vec<_> = m.directions.iter().map(|d| d.arrow()).collect();
+        let fields: Vec<_> = m.fields.iter().map(|f| f.abbrev).collect();
+        let _ = writeln!(o, "| {} | `{}` | {} | {} | {} | {} |", m.code, m.name, m.section, dirs.join(" "), fields.join(", "), m.desc);
+    }
+    o.push_str("\n### Expert infos\n\n| Name | Severity | Group | Meaning |\n|---|---|---|---|\n");
+    for c in CLASSES {
+        let _ = writeln!(o, "| `xmmep.{}` | {} | {} | {} |", c.abbrev, c.severity.name(), c.group.name(), c.summary);
+    }
+    o.push('\n');
+    o.push_str(END);
+    o
+}
+
+/// README text with the generated part replaced (or None without markers).
+pub fn update_readme(readme: &str) -> Option<String> {
+    let start = readme.find(BEGIN)?;
+    let end = readme.find(END)? + END.len();
+    Some(format!("{}{}{}", &readme[..start], reference(), &readme[end..]))
+}

@@ -1,0 +1,351 @@
+//! `xmmep-export`: one row per XMMEP message, built from tshark's PDML as
+//! the dissector showed it, typed by the message table's schema.
+//!
+//! A JSON Lines row holds where and when (`file`, `frame`, `time`, `src`,
+//! `dst`, `transport`), the message (`msg_type`, `msg_name`), its `fields`
+//! (filter names without `xmmep.` as keys; structs as objects; lists and
+//! dictionaries as arrays; numbers as numbers, enumerations and named
+//! booleans as their names, times as RFC 3339 UTC) and its `problems`
+//! (the expert infos). A CSV row has the same header columns and one column
+//! per flat filter field ([`csv_columns`]).
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::pdml::{Field, Frame, Message};
+use xmmep_core::schema::{Display, Node, Schema};
+
+/// Header fields that become `msg_type` rather than a field.
+const HEADER: [&str; 2] = ["xmmep.body_len", "xmmep.msg_type"];
+
+/// One expert info of a message.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Problem {
+    /// Expert info name (`xmmep.bad_boolean`).
+    pub class: String,
+    pub severity: String,
+    pub text: String,
+    /// The filter name of the item it is on (empty: the message).
+    pub field: String,
+}
+
+/// One exported message.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub file: String,
+    pub frame: u32,
+    /// Frame time, RFC 3339 UTC with microseconds.
+    pub time: String,
+    pub src: String,
+    pub dst: String,
+    pub transport: String,
+    pub msg_type: Option<u32>,
+    pub msg_name: String,
+    pub fields: Map<String, Value>,
+    pub problems: Vec<Problem>,
+}
+
+/// The rows of every XMMEP message of a frame.
+pub fn rows(file: &str, frame: &Frame) -> Vec<Row> {
+    let schema = Schema::standard();
+    let meta = &frame.meta;
+    let at = |addr: &str, port: &str| match (addr.contains(':'), port.is_empty()) {
+        (_, true) => addr.to_string(),
+        (true, false) => format!("[{addr}]:{port}"),
+        (false, false) => format!("{addr}:{port}"),
+    };
+    let time = epoch_to_rfc3339(&meta.time_epoch).unwrap_or_default();
+    frame
+        .messages
+        .iter()
+        .map(|m| {
+            let msg_type = m.field("xmmep.msg_type").and_then(|f| f.show.parse().ok());
+            Row {
+                file: file.to_string(),
+                frame: frame.number,
+                time: time.clone(),
+                src: at(&meta.src_addr, &meta.src_port),
+                dst: at(&meta.dst_addr, &meta.dst_port),
+                transport: meta.transport.clone(),
+                msg_type,
+                msg_name: m.name().to_string(),
+                fields: fields(schema, msg_type, m),
+                problems: m
+                    .experts
+                    .iter()
+                    .map(|x| Problem { class: x.name.clone(), severity: x.severity.clone(), text: x.message.clone(), field: x.on.clone() })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The message's fields as a JSON object (see the module doc).
+pub fn fields(schema: &Schema, msg_type: Option<u32>, m: &Message) -> Map<String, Value> {
+    let nodes = msg_type.and_then(|t| schema.message(t)).map(|c| c.nodes.as_slice()).unwrap_or(&[]);
+    let mut out = Map::new();
+    let mut index = 0;
+    for (f, kids) in children(&m.fields) {
+        if HEADER.contains(&f.name.as_str()) {
+            continue;
+        }
+        // A nameless holder (List<String>) takes its name from the message
+        // definition, so that an empty list is still named.
+        let named = match (f.name.is_empty(), nodes.get(index)) {
+            (true, Some(Node::StringList { elem, .. })) => Some(schema.field(elem.id).key.clone()),
+            _ => None,
+        };
+        index += 1;
+        if let Some((key, value)) = node(schema, f, kids, named) {
+            insert(&mut out, key, value);
+        }
+    }
+    out
+}
+
+/// Splits `fields` (a flattened tree with depths) into its top items, each
+/// with the items below it.
+fn children(fields: &[Field]) -> Vec<(&Field, &[Field])> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < fields.len() {
+        let d = fields[i].depth;
+        let mut j = i + 1;
+        while j < fields.len() && fields[j].depth > d {
+            j += 1;
+        }
+        out.push((&fields[i], &fields[i + 1..j]));
+        i = j;
+    }
+    out
+}
+
+/// The key a filter name has inside its parent: the top-level field name
+/// without `xmmep.`, a struct member's own name.
+fn key_of(name: &str, top: bool) -> String {
+    if top {
+        name.strip_prefix("xmmep.").unwrap_or(name).to_string()
+    } else {
+        name.rsplit('.').next().unwrap_or(name).to_string()
+    }
+}
+
+/// Adds `key: value`; a key seen before (`extra_field`, `bad_value`)
+/// becomes an array of its values.
+fn insert(map: &mut Map<String, Value>, key: String, value: Value) {
+    match map.get_mut(&key) {
+        None => {
+            map.insert(key, value);
+        }
+        Some(Value::Array(a)) => a.push(value),
+        Some(old) => {
+            let prev = old.take();
+            *old = Value::Array(vec![prev, value]);
+        }
+    }
+}
+
+fn node(schema: &Schema, f: &Field, kids: &[Field], named: Option<String>) -> Option<(String, Value)> {
+    let top = f.depth == 0;
+    if f.name.is_empty() {
+        let items = children(kids);
+        // A dictionary element: {key, value}.
+        if items.iter().any(|(k, _)| k.name.ends_with(".key")) {
+            let mut pair = Map::new();
+            for (k, sub) in items {
+                if let Some((key, v)) = node(schema, k, sub, None) {
+                    insert(&mut pair, key, v);
+                }
+            }
+            return Some((String::new(), Value::Object(pair)));
+        }
+        // A List<String> holder: its elements (strings, or structs).
+        let key = named.or_else(|| items.first().map(|(k, _)| k.name.clone()))?;
+        let values = items.into_iter().filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
+        return Some((key_of(&key, top), Value::Array(values)));
+    }
+    let key = key_of(&f.name, top);
+    let field = schema.field_by_key(&f.name).map(|id| schema.field(id));
+    match field {
+        Some(def) if def.display == Display::Container => {
+            let items = children(kids);
+            if def.spec_type.starts_with("List") || def.spec_type.starts_with("Dictionary") {
+                let values = items.into_iter().filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
+                Some((key, Value::Array(values)))
+            } else {
+                let mut obj = Map::new();
+                for (k, sub) in items {
+                    if let Some((kk, v)) = node(schema, k, sub, None) {
+                        insert(&mut obj, kk, v);
+                    }
+                }
+                Some((key, Value::Object(obj)))
+            }
+        }
+        _ => Some((key, scalar(schema, &f.name, &f.show))),
+    }
+}
+
+/// A leaf value typed by the schema: numbers as numbers, enumerations and
+/// named booleans as their names (an unknown value as its number), other
+/// booleans as true/false, times as RFC 3339, text as text.
+pub fn scalar(schema: &Schema, name: &str, show: &str) -> Value {
+    let Some(def) = schema.field_by_key(name).map(|id| schema.field(id)) else {
+        return Value::String(show.to_string());
+    };
+    match def.display {
+        Display::Uint(_) | Display::Int(_) => match show.parse::<i64>() {
+            Ok(n) => match def.vals.and_then(|v| v.lookup(n)) {
+                Some(e) => Value::String(e.name.to_string()),
+                None => Value::from(n),
+            },
+            Err(_) => Value::String(show.to_string()),
+        },
+        Display::Bool => match (show, def.bool_names) {
+            ("1", Some((t, _))) => Value::String(t.to_string()),
+            ("0", Some((_, f))) => Value::String(f.to_string()),
+            ("1", None) => Value::Bool(true),
+            ("0", None) => Value::Bool(false),
+            _ => Value::String(show.to_string()),
+        },
+        Display::Time => Value::String(shown_time_to_rfc3339(show).unwrap_or_else(|| show.to_string())),
+        _ => Value::String(show.to_string()),
+    }
+}
+
+/// `1700000000.123456789` -> `2023-11-14T22:13:20.123456Z`.
+pub fn epoch_to_rfc3339(epoch: &str) -> Option<String> {
+    let (secs, frac) = epoch.split_once('.').unwrap_or((epoch, ""));
+    let secs: i64 = secs.parse().ok()?;
+    let micros: String = frac.chars().chain(std::iter::repeat('0')).take(6).collect();
+    if !micros.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    Some(format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros}Z", rem / 3600, rem / 60 % 60, rem % 60))
+}
+
+/// A time as Wireshark 4.0 shows an absolute UTC time (the PDML reader
+/// brings later releases to that form), `May 29, 1990 12:00:00.000000000 UTC`
+/// -> `1990-05-29T12:00:00Z`.
+pub fn shown_time_to_rfc3339(show: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let rest = show.strip_suffix(" UTC")?;
+    let (month, rest) = rest.split_once(' ')?;
+    let (day, rest) = rest.trim_start().split_once(", ")?;
+    let (year, time) = rest.split_once(' ')?;
+    let month = MONTHS.iter().position(|m| *m == month)? + 1;
+    let day: u32 = day.parse().ok()?;
+    let year: i64 = year.parse().ok()?;
+    let hms = time.split('.').next()?;
+    if hms.len() != 8 {
+        return None;
+    }
+    Some(format!("{year:04}-{month:02}-{day:02}T{hms}Z"))
+}
+
+/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian
+/// calendar (H. Hinnant's civil_from_days).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// The CSV columns: where and when, the message, its problems, then one
+/// column per flat filter field of the table (every field that holds a
+/// value, without `xmmep.`; struct members as `struct.member`).
+pub fn csv_columns() -> Vec<String> {
+    let schema = Schema::standard();
+    let mut cols: Vec<String> =
+        ["file", "frame", "time", "src", "dst", "transport", "msg_type", "msg_name", "problems", "worst", "classes"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    for f in &schema.fields {
+        if matches!(f.display, Display::Container | Display::Label | Display::Ipv4) || HEADER.contains(&f.key.as_str()) {
+            continue;
+        }
+        cols.push(key_of(&f.key, true));
+    }
+    cols
+}
+
+/// The CSV record of a message, in [`csv_columns`] order. A field seen once
+/// is its value; seen several times (list elements, struct members of a
+/// list), a JSON array of its values, so that no value is ambiguous.
+pub fn csv_record(row: &Row, m: &Message, columns: &[String]) -> Vec<String> {
+    let schema = Schema::standard();
+    let worst = row.problems.iter().map(|p| crate::check::report::rank(&p.severity)).max();
+    let mut rec = vec![
+        row.file.clone(),
+        row.frame.to_string(),
+        row.time.clone(),
+        row.src.clone(),
+        row.dst.clone(),
+        row.transport.clone(),
+        row.msg_type.map(|t| t.to_string()).unwrap_or_default(),
+        row.msg_name.clone(),
+        row.problems.len().to_string(),
+        worst.map(|w| crate::check::report::SEVERITIES[w].to_string()).unwrap_or_default(),
+        row.problems.iter().map(|p| p.class.as_str()).collect::<Vec<_>>().join(" "),
+    ];
+    let fixed = rec.len();
+    let mut values: Vec<Vec<Value>> = vec![Vec::new(); columns.len() - fixed];
+    for f in &m.fields {
+        let key = key_of(&f.name, true);
+        if let Some(at) = columns[fixed..].iter().position(|c| *c == key) {
+            values[at].push(scalar(schema, &f.name, &f.show));
+        }
+    }
+    for v in values {
+        rec.push(match v.len() {
+            0 => String::new(),
+            1 => plain(&v[0]),
+            _ => Value::Array(v).to_string(),
+        });
+    }
+    rec
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times() {
+        assert_eq!(epoch_to_rfc3339("1700000000.123456789").as_deref(), Some("2023-11-14T22:13:20.123456Z"));
+        assert_eq!(epoch_to_rfc3339("0").as_deref(), Some("1970-01-01T00:00:00.000000Z"));
+        assert_eq!(epoch_to_rfc3339("951782400.5").as_deref(), Some("2000-02-29T00:00:00.500000Z"));
+        assert_eq!(epoch_to_rfc3339("x"), None);
+        assert_eq!(shown_time_to_rfc3339("May 29, 1990 12:00:00.000000000 UTC").as_deref(), Some("1990-05-29T12:00:00Z"));
+        assert_eq!(shown_time_to_rfc3339("Jan  1, 1970 00:00:00.000000000 UTC").as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(shown_time_to_rfc3339("soon"), None);
+    }
+
+    #[test]
+    fn typed_scalars() {
+        let s = Schema::standard();
+        assert_eq!(scalar(s, "xmmep.login_status", "0"), Value::from("STATUS_AVAILABLE"));
+        assert_eq!(scalar(s, "xmmep.login_status", "9"), Value::from(9));
+        assert_eq!(scalar(s, "xmmep.server_port", "6620"), Value::from(6620));
+        assert_eq!(scalar(s, "xmmep.is_room_msg", "1"), Value::Bool(true));
+        assert_eq!(scalar(s, "xmmep.gender", "0"), Value::from("Female"));
+        assert_eq!(scalar(s, "xmmep.user_name", "0"), Value::from("0"));
+    }
+}

@@ -1,0 +1,535 @@
+-- XMMEP decoding core: pure Lua (5.2, 5.3, 5.4), no Wireshark API.
+--
+-- Receives DATA (generated from the Rust message table) as its chunk
+-- argument and returns a table of functions. It mirrors crates/xmmep-core/src/codec/decode.rs
+-- step by step: given the bytes of one message (header and body, possibly
+-- truncated) it returns the same items, in pre-order, and the same reports,
+-- in the same order and with the same texts.
+--
+-- Nothing here names a message, field, value string or report text; all of
+-- them come from DATA. Report kinds are named as the Rust ReportKind is.
+--
+-- Conventions (differences from the Rust types, for exactness on Lua 5.2):
+-- * offsets and lengths are 0-based byte offsets from the header's first
+--   byte, like the Rust `Item`/`Report`;
+-- * `item.f` is the Lua index of the filter field (Rust FieldId + 1), and a
+--   report's `item` is the Lua index in `items` (Rust index + 1), or nil;
+-- * integer values (kinds "uint", "int", "time") are canonical decimal
+--   STRINGS ("-12", "0", "9223372036854775807"), never numbers: Lua 5.2 has
+--   only doubles, which cannot hold every 64-bit Long. Range checks compare
+--   such strings digit by digit. Counts and indexes are small numbers.
+-- * item kinds: "none" (struct), "text", "uint", "int", "bool" (v = true or
+--   false), "time", "ipv4" (v = "a.b.c.d"), "count", "index", "invalid".
+
+local DATA = ...
+
+local byte, sub, find, format, concat = string.byte, string.sub, string.find, string.format, table.concat
+
+local M = { data = DATA }
+
+local HEADER_LEN = DATA.header_len
+local FIELDS, MESSAGES, T = DATA.fields, DATA.messages, DATA.texts
+local FIELD_SEP = string.char(DATA.sep.field)
+local MEMBER_SEP = string.char(DATA.sep.member)
+local ELEMENT_SEP = string.char(DATA.sep.element)
+local KEY_SEP = string.char(DATA.sep.key)
+local DELIMS = "[" .. FIELD_SEP .. "-" .. KEY_SEP .. "]"
+local DIGIT0, DIGIT9, MINUS, SPACE, DOT = 48, 57, 45, 32, 46
+
+-- Enums: values by canonical decimal string.
+local ENUMS = {}
+for key, e in pairs(DATA.enums) do
+  local by_value = {}
+  for _, v in ipairs(e.values) do by_value[tostring(v.value)] = v end
+  ENUMS[key] = { name = e.name, by_value = by_value }
+end
+M.enums = ENUMS
+
+-- Report classes by Rust kind name.
+local CLASS = {}
+for i, c in ipairs(DATA.reports) do CLASS[c.kind] = c; c.index = i end
+M.classes = CLASS
+
+-- Fills each {} of a template with the next argument (like reports::fill):
+-- the template is split first, so braces inside arguments stay as they are.
+local function fill(t, ...)
+  local args, out, n, pos = { ... }, {}, 0, 1
+  while true do
+    local a, b = find(t, "{}", pos, true)
+    if not a then out[#out + 1] = sub(t, pos); break end
+    out[#out + 1] = sub(t, pos, a - 1)
+    n = n + 1
+    if args[n] ~= nil then out[#out + 1] = tostring(args[n]) end
+    pos = b + 1
+  end
+  return concat(out)
+end
+M.fill = fill
+
+-- Bytes with control and non-ASCII bytes as \xNN (decode::escape).
+local function escape(s)
+  return (s:gsub("[^\32-\126]", function(c) return format("\\x%02x", byte(c)) end))
+end
+M.escape = escape
+
+-- Digit-wise comparison of canonical decimal strings ("-12", "0", "345").
+local function cmp_mag(a, b)
+  if #a ~= #b then return #a < #b and -1 or 1 end
+  for i = 1, #a do
+    local x, y = byte(a, i), byte(b, i)
+    if x ~= y then return x < y and -1 or 1 end
+  end
+  return 0
+end
+local function cmp_dec(a, b)
+  local na, nb = byte(a, 1) == MINUS, byte(b, 1) == MINUS
+  if na ~= nb then return na and -1 or 1 end
+  if na then return -cmp_mag(sub(a, 2), sub(b, 2)) end
+  return cmp_mag(a, b)
+end
+M.cmp_dec = cmp_dec
+
+local I64_LIMIT = "9223372036854775808" -- 2^63, the magnitude of i64::MIN
+
+-- decode::parse_num: "empty", "bad", "toobig", or "value" and the canonical
+-- decimal string of an i64.
+local function parse_num(b)
+  if b == "" then return "empty" end
+  local neg = byte(b, 1) == MINUS
+  local digits = neg and sub(b, 2) or b
+  if digits == "" or find(digits, "[^0-9]") then return "bad" end
+  local mag = (digits:gsub("^0+", ""))
+  if mag == "" then return "value", "0" end
+  local c = cmp_mag(mag, I64_LIMIT)
+  if c > 0 or (c == 0 and not neg) then return "toobig" end
+  return "value", neg and ("-" .. mag) or mag
+end
+M.parse_num = parse_num
+
+-- decode::parse_ipv4: strict dotted quad, returned as "a.b.c.d".
+local function parse_ipv4(b)
+  local parts, pos = {}, 1
+  while true do
+    local dot = find(b, ".", pos, true)
+    local part = sub(b, pos, dot and dot - 1 or #b)
+    if #parts == 4 or part == "" or #part > 3 or find(part, "[^0-9]") then return nil end
+    local v = tonumber(part)
+    if v > 255 then return nil end
+    parts[#parts + 1] = format("%d", v)
+    if not dot then break end
+    pos = dot + 1
+  end
+  if #parts ~= 4 then return nil end
+  return concat(parts, ".")
+end
+M.parse_ipv4 = parse_ipv4
+
+-- text::Charset::count_chars.
+local function count_chars(charset, b)
+  local n = 0
+  if charset == "gb18030" then
+    local i, len = 1, #b
+    while i <= len do
+      local c = byte(b, i)
+      if c >= 0x81 and c <= 0xFE and i < len then
+        local d = byte(b, i + 1)
+        if d >= DIGIT0 and d <= DIGIT9 and i + 3 <= len then i = i + 4 else i = i + 2 end
+      else
+        i = i + 1
+      end
+      n = n + 1
+    end
+  else
+    for i = 1, #b do
+      local c = byte(b, i)
+      if c < 0x80 or c > 0xBF then n = n + 1 end
+    end
+  end
+  return n
+end
+M.count_chars = count_chars
+
+-- header::parse_cell over the 4 bytes from 1-based position i.
+local function parse_cell(s, i)
+  local j, last = i, i + 3
+  while j <= last and byte(s, j) == SPACE do j = j + 1 end
+  if j > last then return nil end
+  local v = 0
+  for k = j, last do
+    local c = byte(s, k)
+    if c < DIGIT0 or c > DIGIT9 then return nil end
+    v = v * 10 + (c - DIGIT0)
+  end
+  return v
+end
+
+-- header::parse_header: { body_len, msg_type } or nil.
+local function parse_header(s)
+  if #s < HEADER_LEN then return nil end
+  local bl = parse_cell(s, 1)
+  local mt = bl and parse_cell(s, 5)
+  if not mt then return nil end
+  return { body_len = bl, msg_type = mt }
+end
+M.parse_header = parse_header
+
+-- The (start, end) ranges between `sep` bytes of s[start, end) (0-based).
+local function split(s, from, to, sep)
+  local out, pos = {}, from
+  while true do
+    local p = find(s, sep, pos + 1, true)
+    if p and p <= to then
+      out[#out + 1] = { pos, p - 1 }
+      pos = p
+    else
+      out[#out + 1] = { pos, to }
+      return out
+    end
+  end
+end
+
+local function contains(s, from, to, ch)
+  local p = find(s, ch, from + 1, true)
+  return p ~= nil and p <= to
+end
+
+-- ------------------------------------------------------------------ decoder
+
+local Cx = {}
+Cx.__index = Cx
+
+function Cx:push(f, depth, offset, len, kind, v)
+  local items = self.out.items
+  items[#items + 1] = { f = f, depth = depth, offset = offset, len = len, kind = kind, v = v }
+  return #items
+end
+
+function Cx:report(kind, offset, len, item, text)
+  local reports = self.out.reports
+  reports[#reports + 1] = { kind = kind, class = CLASS[kind].abbrev, offset = offset, len = len, item = item, text = text }
+end
+
+function Cx:top_fields()
+  local e = #self.msg
+  if e <= HEADER_LEN then return {} end
+  return split(self.msg, HEADER_LEN, e, FIELD_SEP)
+end
+
+function Cx:scalar(sc, s, e, depth)
+  local bytes = sub(self.msg, s + 1, e)
+  local ff = FIELDS[sc.f]
+  local kind, v, pkind, ptext, number
+  if sc.prim == "String" then
+    kind = "text"
+  elseif sc.prim == "Boolean" then
+    if bytes == "1" then kind, v, number = "bool", true, "1"
+    elseif bytes == "0" then kind, v, number = "bool", false, "0"
+    else
+      kind, pkind, ptext = "invalid", "BadBoolean", fill(T.bad_boolean, ff.abbrev, escape(bytes))
+    end
+  else
+    local r, val = parse_num(bytes)
+    if r == "empty" then
+      kind, pkind, ptext = "invalid", "EmptyNumber", fill(T.empty_number, ff.abbrev)
+    elseif r == "bad" then
+      kind, pkind, ptext = "invalid", "NotANumber", fill(T.not_a_number, ff.abbrev, escape(bytes))
+    elseif r == "toobig" then
+      kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, ff.abbrev, escape(bytes), sc.lo, sc.hi)
+    elseif cmp_dec(val, sc.lo) < 0 or cmp_dec(val, sc.hi) > 0 then
+      kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, ff.abbrev, val, sc.lo, sc.hi)
+    else
+      kind, v, number = sc.vkind, val, val
+      local e = sc.enum and ENUMS[sc.enum]
+      if e and not e.by_value[val] then
+        pkind, ptext = "UnknownEnum", fill(T.unknown_enum, ff.abbrev, val, e.name)
+      end
+    end
+  end
+  local item = self:push(sc.f, depth, s, e - s, kind, v)
+  local p = find(bytes, DELIMS)
+  if p then
+    local text = fill(T.misplaced_delimiter, T.delimiters[byte(bytes, p)], ff.abbrev)
+    self:report("MisplacedDelimiter", s + p - 1, 1, item, text)
+  end
+  if pkind then self:report(pkind, s, e - s, item, ptext) end
+  if sc.prim == "String" then
+    if sc.chars then
+      local min, max = sc.chars[1], sc.chars[2]
+      local n = count_chars(self.charset, bytes)
+      if n < min or n > max then
+        local rule = min == max and fill(T.rule_exact, min) or fill(T.rule_range, min, max)
+        self:report("LengthRule", s, e - s, item, fill(T.length_rule, ff.abbrev, n, rule))
+      end
+    end
+    if sc.password then
+      self:report("CleartextPassword", s, e - s, item, fill(T.cleartext_password, ff.abbrev))
+    end
+    if sc.addr then
+      local ip = parse_ipv4(bytes)
+      if ip then self:push(sc.addr, depth + 1, s, e - s, "ipv4", ip) end
+    end
+  end
+  return { number = number, item = item }
+end
+
+function Cx:structure(st, f, s, e, depth)
+  local item = self:push(f, depth, s, e - s, "none")
+  local members = st.members
+  local count, extra_at = 0, nil
+  for i, r in ipairs(split(self.msg, s, e, MEMBER_SEP)) do
+    count = i
+    local m = members[i]
+    if m then
+      self:scalar(m, r[1], r[2], depth + 1)
+    else
+      extra_at = extra_at or r[1]
+      self:push(DATA.generic.extra_field, depth + 1, r[1], r[2] - r[1], "text")
+    end
+  end
+  if extra_at then
+    self:report("ExtraFields", extra_at, e - extra_at, item,
+      fill(T.extra_members, count - #members, #members, st.name))
+  end
+  if count < #members then
+    local names = {}
+    for i = count + 1, #members do names[#names + 1] = st.member_names[i] end
+    self:report("MissingFields", e, 0, item, fill(T.missing_members, st.name, #names, concat(names, ", ")))
+  end
+  return item
+end
+
+function Cx:node(node, s, e, depth)
+  local k = node.k
+  if k == "scalar" then
+    return self:scalar(node, s, e, depth)
+  elseif k == "struct" then
+    return { item = self:structure(node.s, node.f, s, e, depth) }
+  elseif k == "strlist" then
+    local item = self:push(node.holder, depth, s, e - s, "count", 0)
+    local n = 0
+    if e > s then
+      for _, r in ipairs(split(self.msg, s, e, ELEMENT_SEP)) do
+        if node.alt and contains(self.msg, r[1], r[2], MEMBER_SEP) then
+          self:structure(node.alt.s, node.alt.f, r[1], r[2], depth + 1)
+        else
+          self:scalar(node.elem, r[1], r[2], depth + 1)
+        end
+        n = n + 1
+      end
+    end
+    self.out.items[item].v = n
+    return { item = item, elements = n }
+  elseif k == "structlist" then
+    local item = self:push(node.f, depth, s, e - s, "count", 0)
+    local n = 0
+    if e > s then
+      for _, r in ipairs(split(self.msg, s, e, ELEMENT_SEP)) do
+        self:structure(node.elem.s, node.elem.f, r[1], r[2], depth + 1)
+        n = n + 1
+      end
+    end
+    self.out.items[item].v = n
+    return { item = item, elements = n }
+  else -- "dict"
+    local item = self:push(node.f, depth, s, e - s, "count", 0)
+    local n = 0
+    if e > s then
+      for _, r in ipairs(split(self.msg, s, e, ELEMENT_SEP)) do
+        local a, b = r[1], r[2]
+        n = n + 1
+        local pair_item = self:push(node.pair, depth + 1, a, b - a, "index", n)
+        local p = find(self.msg, KEY_SEP, a + 1, true)
+        if p and p <= b then
+          self:scalar(node.key, a, p - 1, depth + 2)
+          self:scalar(node.value, p, b, depth + 2)
+        else
+          self:scalar(node.key, a, b, depth + 2)
+          self:report("MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[node.f].abbrev))
+        end
+      end
+    end
+    self.out.items[item].v = n
+    return { item = item, elements = n }
+  end
+end
+
+function Cx:message(m)
+  local fields = self:top_fields()
+  local e = #self.msg
+  local nodes = m.nodes
+  local facts = {}
+  for i, r in ipairs(fields) do
+    local node = nodes[i]
+    if node then
+      facts[i] = self:node(node, r[1], r[2], 0)
+    else
+      if i == #nodes + 1 then
+        self:report("ExtraFields", r[1], e - r[1], nil, fill(T.extra_fields, #fields - #nodes, #nodes, m.name))
+      end
+      self:push(DATA.generic.extra_field, 0, r[1], r[2] - r[1], "text")
+    end
+  end
+  local present = math.min(#fields, #nodes)
+  local success = facts[1] ~= nil and facts[1].number == "0"
+  local required = success and #nodes or m.required_on_failure
+  if present < required then
+    local names = {}
+    for i = present + 1, required do names[#names + 1] = m.field_names[i] end
+    self:report("MissingFields", e, 0, nil, fill(T.missing_fields, m.name, #names, concat(names, ", ")))
+  end
+  for _, c in ipairs(m.counts or {}) do
+    local i, t = c[1], c[2]
+    local f, target = facts[i], facts[t]
+    if f and f.number and target and target.elements and f.number ~= tostring(target.elements) then
+      local it = self.out.items[f.item]
+      self:report("CountMismatch", it.offset, it.len, f.item,
+        fill(T.count_mismatch, m.field_names[i], f.number, m.field_names[t], target.elements))
+    end
+  end
+end
+
+function Cx:unknown(code)
+  local e = #self.msg
+  local fields = self:top_fields()
+  for _, r in ipairs(fields) do
+    self:push(DATA.generic.raw_field, 0, r[1], r[2] - r[1], "text")
+  end
+  local t = (code >= DATA.min_type and code <= DATA.max_type) and T.undefined_type or T.not_xmmep_type
+  self:report("UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, #fields))
+end
+
+-- decode::coalesce: one report per class per message, the first, with a
+-- text that adds how many more of its class there are and where the next
+-- ones start.
+local function coalesce(reports)
+  local kept, first, more = {}, {}, {}
+  for _, r in ipairs(reports) do
+    local at = first[r.kind]
+    if not at then
+      kept[#kept + 1] = r
+      first[r.kind] = #kept
+    else
+      more[at] = more[at] or {}
+      local m = more[at]
+      m[#m + 1] = r.offset
+    end
+  end
+  for at, offsets in pairs(more) do
+    local positions = {}
+    for i = 1, math.min(#offsets, T.repeated_positions) do positions[i] = tostring(offsets[i]) end
+    if #offsets > T.repeated_positions then positions[#positions + 1] = "..." end
+    kept[at].text = fill(T.repeated, kept[at].text, #offsets, concat(positions, ", "))
+  end
+  return kept
+end
+
+-- Decodes the message at the start of `msg` (a Lua string; bytes past the
+-- message are ignored, a short body is reported as truncated). `charset` is
+-- "utf8" (default) or "gb18030". Returns { header = {body_len, msg_type} or
+-- nil, available = bytes decoded, items = {...}, reports = {...} }.
+function M.decode(msg, charset)
+  local out = { items = {}, reports = {}, available = math.min(#msg, HEADER_LEN) }
+  local h = parse_header(msg)
+  if not h then
+    local cx = setmetatable({ out = out }, Cx)
+    cx:report("BadHeader", 0, out.available, nil, fill(T.bad_header, escape(sub(msg, 1, out.available))))
+    return out
+  end
+  out.header = h
+  local msg_len = HEADER_LEN + h.body_len
+  local avail = math.min(msg_len, #msg)
+  out.available = avail
+  local cx = setmetatable({ out = out, msg = sub(msg, 1, avail), charset = charset or "utf8" }, Cx)
+  local g = DATA.generic
+  cx:push(g.body_len, 0, 0, 4, "uint", tostring(h.body_len))
+  local type_item = cx:push(g.msg_type, 0, 4, 4, "uint", tostring(h.msg_type))
+  if h.msg_type < DATA.min_type or h.msg_type > DATA.max_type then
+    cx:report("OutOfRange", 4, 4, type_item, fill(T.type_out_of_range, h.msg_type))
+  end
+  if msg_len > DATA.max_message_len then
+    cx:report("Oversize", 0, avail, nil, fill(T.oversize, msg_len))
+  end
+  local m = MESSAGES[h.msg_type]
+  if m then cx:message(m) else cx:unknown(h.msg_type) end
+  if avail < msg_len then
+    cx:report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, h.body_len))
+  end
+  out.reports = coalesce(out.reports)
+  return out
+end
+
+-- The worst severity among the reports ("error", "warning", "note") or nil.
+local RANK = { note = 1, warning = 2, error = 3 }
+function M.worst(dec)
+  local worst
+  for _, r in ipairs(dec.reports) do
+    local s = CLASS[r.kind].severity
+    if not worst or RANK[s] > RANK[worst] then worst = s end
+  end
+  return worst
+end
+
+-- Framing (header::frame): "need_header", "bad_header", or "message" and
+-- the message length and whether `buf` from 1-based `pos` holds all of it.
+function M.frame(buf, pos)
+  pos = pos or 1
+  if #buf - pos + 1 < HEADER_LEN then return "need_header" end
+  local h = parse_header(sub(buf, pos, pos + HEADER_LEN - 1))
+  if not h then return "bad_header" end
+  local len = HEADER_LEN + h.body_len
+  return "message", len, #buf - pos + 1 >= len, h
+end
+
+-- The heuristic of docs/presentation.md (codec::heuristic): `udp` asks for
+-- every message of the datagram to frame exactly with a defined type.
+function M.heuristic(buf, udp, charset)
+  local what, len, complete, h = M.frame(buf, 1)
+  if what ~= "message" or not MESSAGES[h.msg_type] then return false end
+  if complete and M.worst(M.decode(sub(buf, 1, len), charset)) == "error" then return false end
+  if not udp then return true end
+  local at = len
+  while at < #buf do
+    local w, l, c, hh = M.frame(buf, at + 1)
+    if w ~= "message" or not c or not MESSAGES[hh.msg_type] then return false end
+    at = at + l
+  end
+  return at == #buf
+end
+
+-- codec::info::info_text. `text_of(offset, len)` gives the shown text of a
+-- Text or Invalid value (Wireshark converts it with the charset preference).
+function M.info_text(dec, text_of)
+  local I = DATA.info
+  if not dec.header then return I.malformed_header end
+  local code = dec.header.msg_type
+  local m = MESSAGES[code]
+  local out = { m and m.name or fill(I.unknown_type, code) }
+  for _, it in ipairs(dec.items) do
+    local f = FIELDS[it.f]
+    if it.depth == 0 and f.info then
+      local k, shown = it.kind, nil
+      if k == "text" or k == "invalid" then
+        shown = text_of(it.offset, it.len)
+      elseif k == "uint" then
+        local e = f.enum and ENUMS[f.enum].by_value[it.v]
+        shown = e and e.name or it.v
+      elseif k == "int" or k == "time" then
+        shown = it.v
+      elseif k == "bool" then
+        local names = f.bool_names or { I.bool_true, I.bool_false }
+        shown = it.v and names[1] or names[2]
+      end
+      if shown then out[#out + 1] = " " .. f.info .. "=" .. shown end
+    end
+  end
+  return concat(out)
+end
+
+-- The text of a list's element count ("1 element", "3 elements").
+function M.elements_text(n)
+  local L = DATA.labels
+  if n == 1 then return L.elements_one end
+  return fill(L.elements_many, n)
+end
+
+return M

@@ -1,0 +1,367 @@
+-- XMMEP Wireshark glue: registers the protocol, fields, expert infos,
+-- preferences, ports and heuristics, and shows what the core decodes as
+-- docs/presentation.md says. Runs only inside Wireshark (global `Proto`).
+-- Receives DATA and the core as chunk arguments. Nothing here names a
+-- message, field, value string or report text: they all come from DATA.
+
+local DATA, core = ...
+local P = DATA.proto
+
+-- The binary plugin registers the same protocol; two registrations of one
+-- name would fail. If it is there (its fields are listed, or the name is
+-- taken), step aside with one line instead of a Lua error.
+-- The line goes to Wireshark's log at level "info", below the default
+-- ("message"), so nothing is printed unless the user asks for that level:
+-- the Lua API of 4.0 has no log call, so the script honours Wireshark's own
+-- setting, WIRESHARK_LOG_LEVEL, and writes to stderr as the log does.
+local function step_aside(why)
+  local level = string.lower(os.getenv("WIRESHARK_LOG_LEVEL") or "")
+  if level == "info" or level == "debug" or level == "noisy" then
+    io.stderr:write(P.filter .. ".lua: " .. P.short .. " is already registered (" .. why .. "); the Lua dissector steps aside\n")
+  end
+end
+local prefix = P.filter .. "."
+for _, name in ipairs(Field.list()) do
+  if name == P.filter or name:sub(1, #prefix) == prefix then
+    step_aside("field " .. name .. ", the binary plugin")
+    return
+  end
+end
+local ok, proto = pcall(Proto, P.filter, P.name)
+if not ok then
+  step_aside(tostring(proto))
+  return
+end
+local HEADER_LEN = DATA.header_len
+
+-- ------------------------------------------------------------ fields
+
+local function value_string(enum_key)
+  if not enum_key then return nil end
+  local vs = {}
+  for _, v in ipairs(DATA.enums[enum_key].values) do vs[v.value] = v.name end
+  return vs
+end
+
+local function msg_type_names()
+  local vs = {}
+  for code, m in pairs(DATA.messages) do vs[code] = m.name end
+  return vs
+end
+
+local UINT = { [8] = ProtoField.uint8, [16] = ProtoField.uint16, [32] = ProtoField.uint32, [64] = ProtoField.uint64 }
+local INT = { [8] = ProtoField.int8, [16] = ProtoField.int16, [32] = ProtoField.int32, [64] = ProtoField.int64 }
+
+-- pf[i] is the ProtoField of DATA.fields[i] (nil for Label subtrees).
+local pf = {}
+for i, f in ipairs(DATA.fields) do
+  local d = f.display
+  if d == "text" then
+    pf[i] = ProtoField.string(f.abbrev, f.label, base.NONE, f.desc)
+  elseif d == "uint" then
+    local vs = (i == DATA.generic.msg_type) and msg_type_names() or value_string(f.enum)
+    pf[i] = UINT[f.bits](f.abbrev, f.label, base.DEC, vs, nil, f.desc)
+  elseif d == "int" then
+    pf[i] = INT[f.bits](f.abbrev, f.label, base.DEC, value_string(f.enum), nil, f.desc)
+  elseif d == "bool" then
+    pf[i] = ProtoField.bool(f.abbrev, f.label, base.NONE, f.bool_names, nil, f.desc)
+  elseif d == "time" then
+    pf[i] = ProtoField.absolute_time(f.abbrev, f.label, base.UTC, f.desc)
+  elseif d == "ipv4" then
+    pf[i] = ProtoField.ipv4(f.abbrev, f.label, f.desc)
+  elseif d == "container" then
+    pf[i] = ProtoField.none(f.abbrev, f.label, f.desc)
+  end
+  if pf[i] then proto.fields[#proto.fields + 1] = pf[i] end
+end
+
+-- ------------------------------------------------------------ expert infos
+
+local SEVERITY = { error = expert.severity.ERROR, warning = expert.severity.WARN, note = expert.severity.NOTE }
+local GROUP = { malformed = expert.group.MALFORMED, protocol = expert.group.PROTOCOL, security = expert.group.SECURITY }
+local ei = {}
+for _, c in ipairs(DATA.reports) do
+  ei[c.kind] = ProtoExpert.new(P.filter .. "." .. c.abbrev, c.summary, GROUP[c.group], SEVERITY[c.severity])
+  proto.experts[#proto.experts + 1] = ei[c.kind]
+end
+
+-- ------------------------------------------------------------ preferences
+
+local L = DATA.labels
+local charset_enum = {}
+-- Each choice: its name (as the plugin's), its description, its value.
+for i, c in ipairs(DATA.charsets) do charset_enum[i] = { c.key, c.name, i } end
+local PREFS = DATA.prefs
+proto.prefs[PREFS.charset.name] = Pref.enum(PREFS.charset.title, 1, PREFS.charset.desc, charset_enum, false)
+proto.prefs[PREFS.desegment.name] = Pref.bool(PREFS.desegment.title, true, PREFS.desegment.desc)
+for _, p in ipairs({ PREFS.tcp_ports, PREFS.udp_ports }) do
+  proto.prefs[p.name] = Pref.range(p.title, "", p.desc, 65535)
+end
+
+local ENC = { utf8 = ENC_UTF_8, gb18030 = ENC_GB18030 }
+local function charset()
+  local c = DATA.charsets[proto.prefs[PREFS.charset.name]] or DATA.charsets[1]
+  return c.key, ENC[c.key]
+end
+
+-- ------------------------------------------------------------ text in the charset
+
+-- Valid UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
+local function valid_utf8(s)
+  local i, n = 1, #s
+  while i <= n do
+    local c = s:byte(i)
+    if c < 0x80 then
+      i = i + 1
+    else
+      local len
+      if c >= 0xC2 and c <= 0xDF then len = 2
+      elseif c >= 0xE0 and c <= 0xEF then len = 3
+      elseif c >= 0xF0 and c <= 0xF4 then len = 4
+      else return false end
+      if i + len - 1 > n then return false end
+      local c2 = s:byte(i + 1)
+      if (c == 0xE0 and c2 < 0xA0) or (c == 0xED and c2 > 0x9F) or (c == 0xF0 and c2 < 0x90) or (c == 0xF4 and c2 > 0x8F) then
+        return false
+      end
+      for k = i + 1, i + len - 1 do
+        local cc = s:byte(k)
+        if cc < 0x80 or cc > 0xBF then return false end
+      end
+      i = i + len
+    end
+  end
+  return true
+end
+
+-- The text of `bytes` as Wireshark converts it with the charset preference
+-- (for the Info column and undecodable values). ASCII, and valid UTF-8
+-- under UTF-8, convert to themselves. Otherwise Wireshark converts: not with
+-- TvbRange:string(enc), which in Wireshark 4.0 returns only as many bytes
+-- of the result as the input had, but with stringz() on a small tvb of the
+-- bytes and a NUL (pieces between NUL bytes are converted one by one).
+-- Wireshark's C strings end at NUL: show it as U+2400, as the plugin does.
+local function no_nul(s)
+  return (s:gsub("\0", "\226\144\128"))
+end
+
+local function shown_text(bytes, key, enc)
+  if not bytes:find("[\128-\255]") or (key == "utf8" and valid_utf8(bytes)) then return no_nul(bytes) end
+  local out, pos = {}, 1
+  while pos <= #bytes + 1 do
+    local nul = bytes:find("\0", pos, true) or (#bytes + 1)
+    local piece = bytes:sub(pos, nul - 1)
+    if piece ~= "" then
+      piece = ByteArray.new(piece .. "\0", true):tvb(P.short .. " text"):range(0):stringz(enc)
+    end
+    out[#out + 1] = piece
+    pos = nul + 1
+  end
+  return no_nul(table.concat(out, "\0"))
+end
+
+-- ------------------------------------------------------------ showing one message
+
+local function add_item(parent, it, range, enc)
+  local f = DATA.fields[it.f]
+  local k = it.kind
+  if k == "invalid" then
+    local item = parent:add_packet_field(pf[DATA.generic.bad_value], range, enc)
+    item:set_text(core.fill(L.invalid, f.label, shown_text(range:raw(), charset(), enc)))
+    return item
+  elseif f.display == "label" then
+    local text = f.label
+    if k == "count" then text = core.fill(L.counted, text, core.elements_text(it.v))
+    elseif k == "index" then text = core.fill(L.indexed, text, it.v) end
+    return parent:add(range, text)
+  elseif k == "text" then
+    return parent:add_packet_field(pf[it.f], range, enc)
+  elseif k == "uint" or k == "int" then
+    local v
+    if f.bits == 64 then
+      -- Exact 64-bit value from its decimal digits (numbers are doubles in 5.2).
+      local neg = it.v:sub(1, 1) == "-"
+      v = (k == "uint") and UInt64(0) or Int64(0)
+      for i = neg and 2 or 1, #it.v do
+        local d = it.v:byte(i) - 48
+        if neg then v = v * 10 - d else v = v * 10 + d end
+      end
+    else
+      v = tonumber(it.v)
+    end
+    return parent:add(pf[it.f], range, v)
+  elseif k == "bool" then
+    return parent:add(pf[it.f], range, it.v)
+  elseif k == "time" then
+    return parent:add(pf[it.f], range, NSTime.new(tonumber(it.v), 0))
+  elseif k == "ipv4" then
+    local item = parent:add(pf[it.f], range, Address.ip(it.v))
+    item:set_generated()
+    return item
+  else -- container ("none" for a struct, "count" for a list or dictionary)
+    local item = parent:add(pf[it.f], range)
+    if k == "count" then item:append_text(core.fill(L.value_suffix, core.elements_text(it.v))) end
+    return item
+  end
+end
+
+-- Shows the message at `offset` of `tvb` (which holds `avail` bytes of it)
+-- and returns its Info text.
+local function show_message(tvb, pinfo, tree, offset, avail)
+  local key, enc = charset()
+  local bytes = tvb:raw(offset, avail)
+  local dec = core.decode(bytes, key)
+  local len = math.max(dec.available, 1)
+  -- Nothing after a bad header can be framed: the message is the rest.
+  if not dec.header then len = avail end
+  if offset + len > tvb:len() then len = tvb:len() - offset end
+  local top = tree:add(proto, tvb(offset, len))
+  local function range(o, l)
+    if l == 0 then return tvb(offset + o, 0) end
+    return tvb(offset + o, l)
+  end
+  local function text_of(o, l)
+    return shown_text(tvb:raw(offset + o, l), key, enc)
+  end
+  local info = core.info_text(dec, text_of)
+  if dec.header then
+    local m = DATA.messages[dec.header.msg_type]
+    top:append_text(core.fill(L.message, m and m.name or core.fill(DATA.info.unknown_type, dec.header.msg_type)))
+  else
+    top:append_text(core.fill(L.message, DATA.info.malformed_header))
+  end
+  local tree_items = {}
+  local parents = { [0] = top }
+  for i, it in ipairs(dec.items) do
+    local parent = parents[it.depth] or top
+    local item = add_item(parent, it, range(it.offset, it.len), enc)
+    -- A struct is labelled by its first member when that is text
+    -- ("Buddy: alice"), so a long list reads without expanding it.
+    local first = dec.items[i + 1]
+    if it.kind == "none" and first and first.depth == it.depth + 1 and first.kind == "text" then
+      item:append_text(core.fill(L.value_suffix, text_of(first.offset, first.len)))
+    end
+    -- A dictionary element is labelled by its key and value
+    -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its
+    -- enumeration name or else its text, then the value's text.
+    if it.kind == "index" and first and first.depth == it.depth + 1 then
+      local kf = DATA.fields[first.f]
+      local name
+      if (first.kind == "uint" or first.kind == "int") and kf.enum then
+        for _, v in ipairs(DATA.enums[kf.enum].values) do
+          if v.value == tonumber(first.v) then name = v.name end
+        end
+      end
+      local label = core.fill(L.pair_key, kf.label, name or text_of(first.offset, first.len))
+      local value = dec.items[i + 2]
+      if value and value.depth == it.depth + 1 then
+        label = core.fill(L.pair_value, label, text_of(value.offset, value.len))
+      end
+      item:set_text(label)
+    end
+    tree_items[i] = item
+    parents[it.depth + 1] = item
+  end
+  for _, r in ipairs(dec.reports) do
+    local on = (r.item and tree_items[r.item]) or top
+    on:add_proto_expert_info(ei[r.kind], r.text)
+  end
+  return info, dec
+end
+
+-- One frame may carry several messages: their Info texts are joined by ", ".
+local function add_info(pinfo, text)
+  if tostring(pinfo.cols.protocol) ~= P.short then
+    pinfo.cols.protocol:set(P.short)
+    pinfo.cols.info:set(text)
+  else
+    pinfo.cols.info:append(", " .. text)
+  end
+end
+
+-- ------------------------------------------------------------ TCP
+
+-- TCP's FIN flag of the current segment: Lua has no `struct tcpinfo`.
+local f_tcp_fin = Field.new("tcp.flags.fin")
+
+local function pdu_len(tvb, pinfo, offset)
+  -- Without reassembly (xmmep.desegment off) a segment may end inside a
+  -- header: the rest is shown as one message, whose header is then
+  -- reported, as the plugin does.
+  local rest = tvb:len() - offset
+  if rest < HEADER_LEN then return rest end
+  local what, len = core.frame(tvb:raw(offset, HEADER_LEN), 1)
+  if what == "message" then
+    -- The stream closes inside this message: show what came (a truncated
+    -- body) rather than wait for bytes that will never arrive.
+    if len > rest then
+      local fin = f_tcp_fin()
+      if fin and fin.value then return rest end
+    end
+    return len
+  end
+  return rest -- a bad header: the rest is shown as malformed
+end
+
+local function dissect_pdu(tvb, pinfo, tree)
+  local info = show_message(tvb, pinfo, tree, 0, tvb:len())
+  add_info(pinfo, info)
+  return tvb:len()
+end
+
+local function dissect_tcp(tvb, pinfo, tree)
+  dissect_tcp_pdus(tvb, tree, HEADER_LEN, pdu_len, dissect_pdu, proto.prefs[PREFS.desegment.name])
+  return tvb:len()
+end
+
+-- ------------------------------------------------------------ UDP
+
+local function dissect_udp(tvb, pinfo, tree)
+  local total, offset = tvb:len(), 0
+  while offset < total do
+    local what, len = core.frame(tvb:raw(offset, math.min(HEADER_LEN, total - offset)), 1)
+    local avail = total - offset
+    if what == "message" and len < avail then avail = len end
+    local info, dec = show_message(tvb, pinfo, tree, offset, avail)
+    add_info(pinfo, info)
+    if not dec.header then break end
+    offset = offset + avail
+  end
+  return total
+end
+
+function proto.dissector(tvb, pinfo, tree)
+  if pinfo.port_type == 2 then -- PT_TCP
+    return dissect_tcp(tvb, pinfo, tree)
+  end
+  return dissect_udp(tvb, pinfo, tree)
+end
+
+-- ------------------------------------------------------------ ports, Decode As, heuristics
+
+local tcp_table, udp_table = DissectorTable.get("tcp.port"), DissectorTable.get("udp.port")
+tcp_table:add_for_decode_as(proto)
+udp_table:add_for_decode_as(proto)
+
+local current = { tcp = "", udp = "" }
+local function set_ports(tbl, old, new)
+  if old ~= "" then tbl:remove(old, proto) end
+  if new ~= "" then tbl:add(new, proto) end
+end
+function proto.prefs_changed()
+  local t, u = tostring(proto.prefs[PREFS.tcp_ports.name]), tostring(proto.prefs[PREFS.udp_ports.name])
+  if t ~= current.tcp then set_ports(tcp_table, current.tcp, t); current.tcp = t end
+  if u ~= current.udp then set_ports(udp_table, current.udp, u); current.udp = u end
+end
+
+local function heuristic(udp)
+  return function(tvb, pinfo, tree)
+    local key = charset()
+    if not core.heuristic(tvb:raw(), udp, key) then return false end
+    pinfo.conversation = proto
+    if udp then dissect_udp(tvb, pinfo, tree) else dissect_tcp(tvb, pinfo, tree) end
+    return true
+  end
+end
+proto:register_heuristic("tcp", heuristic(false))
+proto:register_heuristic("udp", heuristic(true))

@@ -1,0 +1,40 @@
+//! Every capture of the corpus has timestamps that never go backwards, so
+//! Wireshark's relative and delta times are never negative; and each
+//! capture spans minutes, not months.
+
+use std::path::Path;
+
+use pcap_file::pcapng::{Block, PcapNgReader};
+
+fn captures(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            captures(&p, out);
+        } else if p.extension().is_some_and(|x| x == "pcapng") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn timestamps_increase_in_every_capture() {
+    let mut files = Vec::new();
+    captures(&xmmep_testkit::root().join("tests/captures"), &mut files);
+    assert!(files.len() > 20, "{files:?}");
+    for f in files {
+        let mut r = PcapNgReader::new(std::fs::File::open(&f).unwrap()).unwrap();
+        let mut times = Vec::new();
+        while let Some(block) = r.next_block() {
+            if let Block::EnhancedPacket(p) = block.unwrap() {
+                times.push(p.timestamp);
+            }
+        }
+        assert!(!times.is_empty(), "{}", f.display());
+        for (i, w) in times.windows(2).enumerate() {
+            assert!(w[0] <= w[1], "{}: frame {} is earlier than frame {}", f.display(), i + 2, i + 1);
+        }
+        let span = *times.last().unwrap() - times[0];
+        assert!(span.as_secs() < 3600, "{}: spans {span:?}", f.display());
+    }
+}

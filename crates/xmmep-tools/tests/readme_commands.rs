@@ -1,0 +1,100 @@
+//! Every `tshark`, `mergecap`, `xmmep-check` and `xmmep-export` command in
+//! the README's `sh` code blocks runs verbatim from the repository root on
+//! the shipped captures, and prints something (or writes the file it names).
+//!
+//! The commands run in order, with `bash -o pipefail`, in a folder that
+//! looks like the repository root (`tests/`, `lua/`, `scripts/`, `docs/`
+//! linked, `target/release/xmmep-*` the binaries under test), as the user
+//! the other tshark tests use, with the freshly built plugin installed.
+
+
+use std::os::unix::fs::{symlink, PermissionsExt};
+
+use xmmep_testkit::tshark::{Tshark, NOBODY};
+
+const TOOLS: [&str; 4] = ["tshark", "mergecap", "xmmep-check", "xmmep-export"];
+
+/// The commands of the README's `sh` blocks that start with one of TOOLS
+/// (after any `VAR=value` words).
+fn readme_commands(readme: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_sh = false;
+    for line in readme.lines() {
+        let t = line.trim();
+        if t.starts_with("```") {
+            in_sh = !in_sh && t == "```sh";
+            continue;
+        }
+        if !in_sh || t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let word = t.split_whitespace().find(|w| !(w.contains('=') && w.chars().next().is_some_and(|c| c.is_ascii_uppercase())));
+        let tool = word.map(|w| w.rsplit('/').next().unwrap_or(w));
+        if tool.is_some_and(|w| TOOLS.contains(&w)) {
+            out.push(t.to_string());
+        }
+    }
+    out
+}
+
+/// The file a command writes instead of printing, if any.
+fn output_file(cmd: &str) -> Option<String> {
+    let words: Vec<&str> = cmd.split_whitespace().collect();
+    let tool = words.iter().find(|w| TOOLS.iter().any(|t| w.ends_with(t)))?;
+    let flags: &[&str] = match tool.rsplit('/').next()? {
+        "xmmep-export" => &["-o", "--output"],
+        "xmmep-check" => &["--json"],
+        "mergecap" => &["-w"],
+        _ => &[],
+    };
+    words.windows(2).find(|w| flags.contains(&w[0])).map(|w| w[1].to_string())
+}
+
+#[test]
+fn every_readme_command_runs() {
+    let root = xmmep_testkit::root();
+    let commands = readme_commands(&std::fs::read_to_string(root.join("README.md")).unwrap());
+    for tool in TOOLS.iter().filter(|t| **t != "mergecap") {
+        assert!(commands.iter().any(|c| c.contains(tool)), "the README shows no {tool} command");
+    }
+
+    let ts = Tshark::with_plugin();
+    let repo = ts.home().join("repo");
+    std::fs::create_dir_all(repo.join("target/release")).unwrap();
+    for d in ["tests", "lua", "scripts", "docs"] {
+        symlink(root.join(d), repo.join(d)).unwrap();
+    }
+    symlink(env!("CARGO_BIN_EXE_xmmep-check"), repo.join("target/release/xmmep-check")).unwrap();
+    symlink(env!("CARGO_BIN_EXE_xmmep-export"), repo.join("target/release/xmmep-export")).unwrap();
+    for d in [repo.clone(), repo.join("target"), repo.join("target/release")] {
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::os::unix::fs::lchown(&d, Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+
+    let mut failures = Vec::new();
+    for cmd in &commands {
+        let out = ts.shell(&repo, cmd);
+        let code = out.status.code();
+        // xmmep-check and xmmep-export exit 1 when they found problems at
+        // or above the threshold: a result, not an error.
+        let is_tool = cmd.contains("xmmep-check") || cmd.contains("xmmep-export");
+        let ok_code = code == Some(0) || (is_tool && code == Some(1));
+        let wrote = output_file(cmd).is_some_and(|f| std::fs::metadata(repo.join(&f)).is_ok_and(|m| m.len() > 0));
+        let printed = !out.stdout.trim().is_empty() || wrote;
+        if !ok_code || !printed || out.stderr.contains("steps aside") {
+            failures.push(format!("{cmd}\n  exit {code:?}, stdout {} bytes\n  stderr: {}", out.stdout.len(), out.stderr.trim()));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} README commands failed:\n{}", failures.len(), commands.len(), failures.join("\n"));
+}
+
+#[test]
+fn extraction_finds_commands_in_sh_blocks_only() {
+    let text = "x\n```sh\n# c\ntshark -r a -V   # note\nWIRESHARK_LOG_LEVEL=info tshark -v\ncargo build\ntarget/release/xmmep-export -o o.jsonl d/\n```\n```yaml\n- tshark -r b\n```\n";
+    assert_eq!(
+        readme_commands(text),
+        ["tshark -r a -V   # note", "WIRESHARK_LOG_LEVEL=info tshark -v", "target/release/xmmep-export -o o.jsonl d/"]
+    );
+    assert_eq!(output_file("target/release/xmmep-export -o o.jsonl d/").as_deref(), Some("o.jsonl"));
+    assert_eq!(output_file("tshark -o xmmep.charset:GB18030 -r a"), None);
+}

@@ -1,0 +1,248 @@
+//! One decoded message shown as docs/presentation.md says: the protocol
+//! item and subtree, one item per decoded item, the expert infos, the Info
+//! text. Each step is one function; the texts are
+//! `xmmep_core::presentation`'s, the same the Lua script reads.
+
+use xmmep_core::codec::info::info_text;
+use xmmep_core::codec::{Charset, Decoded, Decoder, Item as DecodedItem, Value};
+use xmmep_core::presentation::{self, info, label};
+use xmmep_core::reports::fill;
+use xmmep_core::schema::{Display, Schema};
+
+use crate::ffi::{self, EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL};
+
+use super::state::State;
+
+/// One message of `pkt.tvb`: `msg` starts at `base`, `decoded` is its decode.
+pub(crate) struct Message<'m, 'p> {
+    pub(crate) pkt: &'m Packet<'p>,
+    pub(crate) state: &'m State,
+    pub(crate) dec: &'m Decoder<'m>,
+    pub(crate) base: usize,
+    pub(crate) msg: &'m [u8],
+    pub(crate) decoded: &'m Decoded,
+}
+
+impl<'m, 'p> Message<'m, 'p> {
+    /// Adds the message's subtree, expert infos and Info text.
+    pub(crate) fn show(&self) -> EpanResult<()> {
+        let (top, root) = self.message_item()?;
+        let items = self.field_items(root)?;
+        self.experts(top, &items)?;
+        self.info()
+    }
+
+    fn schema(&self) -> &Schema {
+        self.dec.schema
+    }
+
+    fn charset(&self) -> Charset {
+        self.dec.opts.charset
+    }
+
+    fn encoding(&self) -> u32 {
+        match self.charset() {
+            Charset::Utf8 => ffi::ENC_UTF_8,
+            Charset::Gb18030 => ffi::ENC_GB18030,
+        }
+    }
+
+    /// Where an item of the message lies in the tvb.
+    fn place(&self, it: &DecodedItem) -> (i32, i32) {
+        ((self.base + it.offset as usize) as i32, it.len as i32)
+    }
+
+    /// The text of `len` bytes at `offset` of the message, as Wireshark
+    /// shows it (see [`wireshark_text`]).
+    fn text(&self, offset: u32, len: u32) -> EpanResult<String> {
+        let bytes = &self.msg[offset as usize..(offset + len) as usize];
+        wireshark_text(self.pkt.tvb, self.base + offset as usize, bytes, self.charset(), self.encoding())
+    }
+
+    /// The protocol item, named after the message, and its subtree.
+    fn message_item(&self) -> EpanResult<(Item<'p>, Tree<'p>)> {
+        let name = match self.decoded.header {
+            Some(h) => self.schema().message(h.msg_type).map_or_else(|| fill(info::UNKNOWN_TYPE, &[&h.msg_type]), |m| m.def.name.to_string()),
+            None => info::MALFORMED_HEADER.to_string(),
+        };
+        let top = self.pkt.tree.add_protocol(self.state.proto, self.pkt.tvb, self.base as i32, self.msg.len() as i32)?;
+        top.append_text(&fill(label::MESSAGE, &[&name]))?;
+        let root = top.add_subtree(self.state.message_subtree)?;
+        Ok((top, root))
+    }
+
+    /// Every decoded item under its parent (items come in pre-order, with
+    /// their depth); returns them in the decode's order.
+    fn field_items(&self, root: Tree<'p>) -> EpanResult<Vec<Item<'p>>> {
+        let items = &self.decoded.items;
+        let mut parents: Vec<Tree<'p>> = vec![root];
+        let mut shown = Vec::with_capacity(items.len());
+        for (i, it) in items.iter().enumerate() {
+            parents.truncate(it.depth as usize + 1);
+            let parent = *parents.last().expect("the root is never popped");
+            let (item, subtree) = self.field_item(parent, i)?;
+            if items.get(i + 1).is_some_and(|next| next.depth > it.depth) {
+                let t = match subtree {
+                    Some(t) => t,
+                    None => item.add_subtree(self.state.subtree(it.id))?,
+                };
+                parents.push(t);
+            }
+            shown.push(item);
+        }
+        Ok(shown)
+    }
+
+    /// The item of decoded item `i`, and its subtree when adding the item
+    /// made one.
+    fn field_item(&self, parent: Tree<'p>, i: usize) -> EpanResult<(Item<'p>, Option<Tree<'p>>)> {
+        let it = &self.decoded.items[i];
+        match (it.value, self.state.field(it.id)) {
+            (Value::Invalid, _) => Ok((self.invalid_item(parent, it)?, None)),
+            (Value::Count(_) | Value::Index(_), None) => self.label_item(parent, i).map(|(t, item)| (item, Some(t))),
+            (_, None) => unreachable!("only labels lack a header field"),
+            (Value::Struct, Some(hf)) => Ok((self.struct_item(parent, i, hf)?, None)),
+            (Value::Count(n) | Value::Index(n), Some(hf)) => {
+                let (start, len) = self.place(it);
+                let item = parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA)?;
+                item.append_text(&fill(label::VALUE_SUFFIX, &[&presentation::elements(n)]))?;
+                Ok((item, None))
+            }
+            (_, Some(hf)) => Ok((self.value_item(parent, it, hf)?, None)),
+        }
+    }
+
+    /// A value that does not decode as its type: `xmmep.bad_value`,
+    /// labelled with the field's name and the text.
+    fn invalid_item(&self, parent: Tree<'p>, it: &DecodedItem) -> EpanResult<Item<'p>> {
+        let bad = self.state.field(self.schema().generic.bad_value).expect("bad_value is a filter field");
+        let (start, len) = self.place(it);
+        let item = parent.add_item(bad, self.pkt.tvb, start, len, self.encoding())?;
+        let f = self.schema().field(it.id);
+        item.set_text(&fill(label::INVALID, &[&f.label, &self.text(it.offset, it.len)?]))?;
+        Ok(item)
+    }
+
+    /// A text-only subtree: a list holder ("Group list: 2 elements") or a
+    /// dictionary element ("Condition: SEARCH_COND_NAME = alice").
+    fn label_item(&self, parent: Tree<'p>, i: usize) -> EpanResult<(Tree<'p>, Item<'p>)> {
+        let it = &self.decoded.items[i];
+        let f = self.schema().field(it.id);
+        let text = match it.value {
+            Value::Count(n) => fill(label::COUNTED, &[&f.label, &presentation::elements(n)]),
+            Value::Index(n) => match self.pair_label(i)? {
+                Some(text) => text,
+                None => fill(label::INDEXED, &[&f.label, &n]),
+            },
+            _ => unreachable!("labels hold counts and indexes only"),
+        };
+        let (start, len) = self.place(it);
+        parent.add_subtree(self.pkt.tvb, start, len, self.state.subtree(it.id), &text)
+    }
+
+    /// Dictionary element `i` by its key and value, when it has a key item.
+    fn pair_label(&self, i: usize) -> EpanResult<Option<String>> {
+        let items = &self.decoded.items;
+        let depth = items[i].depth + 1;
+        let Some(key) = items.get(i + 1).filter(|k| k.depth == depth) else { return Ok(None) };
+        let kf = self.schema().field(key.id);
+        let name = match key.value {
+            Value::Uint(v) => kf.vals.and_then(|e| e.lookup(v as i64)).map(|e| e.name.to_string()),
+            Value::Int(v) => kf.vals.and_then(|e| e.lookup(v)).map(|e| e.name.to_string()),
+            _ => None,
+        };
+        let key_text = match name {
+            Some(n) => n,
+            None => self.text(key.offset, key.len)?,
+        };
+        let mut text = fill(label::PAIR_KEY, &[&kf.label, &key_text]);
+        if let Some(value) = items.get(i + 2).filter(|v| v.depth == depth) {
+            text = fill(label::PAIR_VALUE, &[&text, &self.text(value.offset, value.len)?]);
+        }
+        Ok(Some(text))
+    }
+
+    /// A struct, labelled by its first member when that is text ("Buddy:
+    /// alice"), so a long list reads without expanding it.
+    fn struct_item(&self, parent: Tree<'p>, i: usize, hf: ffi::HfId) -> EpanResult<Item<'p>> {
+        let it = &self.decoded.items[i];
+        let (start, len) = self.place(it);
+        let item = parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA)?;
+        let first = self.decoded.items.get(i + 1).filter(|n| n.depth == it.depth + 1 && n.value == Value::Text);
+        if let Some(first) = first {
+            item.append_text(&fill(label::VALUE_SUFFIX, &[&self.text(first.offset, first.len)?]))?;
+        }
+        Ok(item)
+    }
+
+    /// A typed value under its header field.
+    fn value_item(&self, parent: Tree<'p>, it: &DecodedItem, hf: ffi::HfId) -> EpanResult<Item<'p>> {
+        let (tvb, (start, len)) = (self.pkt.tvb, self.place(it));
+        let display = self.schema().field(it.id).display;
+        match it.value {
+            Value::Text => parent.add_item(hf, tvb, start, len, self.encoding()),
+            Value::Uint(v) if display == Display::Uint(64) => parent.add_uint64(hf, tvb, start, len, v),
+            Value::Uint(v) => parent.add_uint(hf, tvb, start, len, v as u32),
+            Value::Int(v) if display == Display::Int(64) => parent.add_int64(hf, tvb, start, len, v),
+            Value::Int(v) => parent.add_int(hf, tvb, start, len, v as i32),
+            Value::Bool(b) => parent.add_boolean(hf, tvb, start, len, b),
+            Value::Time(t) => parent.add_time_secs(hf, tvb, start, len, t),
+            Value::Ipv4(a) => {
+                let item = parent.add_ipv4(hf, tvb, start, len, u32::from_be_bytes(a))?;
+                item.set_generated()?;
+                Ok(item)
+            }
+            Value::Struct | Value::Count(_) | Value::Index(_) | Value::Invalid => unreachable!("not a typed value"),
+        }
+    }
+
+    /// Every report as an expert info on its item (or on the message).
+    fn experts(&self, top: Item<'p>, items: &[Item<'p>]) -> EpanResult<()> {
+        for r in &self.decoded.reports {
+            let target = r.item.and_then(|i| items.get(i as usize).copied()).unwrap_or(top);
+            self.pkt.pinfo.expert(Some(target), self.state.experts[r.kind.index()], Some(&r.text))?;
+        }
+        Ok(())
+    }
+
+    /// The message's Info text. The first XMMEP message of a frame takes
+    /// the columns (after any fence TCP set); the next ones, even from
+    /// another call for the same frame (a reassembled PDU, then the rest of
+    /// the segment), are appended with ", ". The Protocol column tells which
+    /// case this is, so a segment that only feeds reassembly keeps TCP's
+    /// columns, as it does in a second pass (where TCP does not call us for
+    /// it).
+    fn info(&self) -> EpanResult<()> {
+        let text = info_text(self.schema(), self.decoded, |o, l| {
+            self.text(o, l).unwrap_or_else(|_| self.charset().decode(&self.msg[o as usize..(o + l) as usize]))
+        });
+        let pinfo = self.pkt.pinfo;
+        if pinfo.col_text_is(COL_PROTOCOL, presentation::PROTOCOL.short) {
+            pinfo.col_append_sep(COL_INFO, ", ", &text)
+        } else {
+            pinfo.col_set(COL_PROTOCOL, presentation::PROTOCOL.short)?;
+            pinfo.col_set(COL_INFO, &text)
+        }
+    }
+}
+
+/// Text of `bytes` (at `start` in `tvb`) as Wireshark converts it, so that
+/// labels and Info read like string fields, and like the Lua script's. A NUL
+/// shows as U+2400: C strings would end there.
+fn wireshark_text(tvb: Tvb<'_>, start: usize, bytes: &[u8], charset: Charset, enc: u32) -> EpanResult<String> {
+    if bytes.is_ascii() || (charset == Charset::Utf8 && std::str::from_utf8(bytes).is_ok()) {
+        return Ok(String::from_utf8_lossy(bytes).replace('\0', "\u{2400}"));
+    }
+    let mut out = String::new();
+    let mut at = start;
+    for (i, piece) in bytes.split(|&b| b == 0).enumerate() {
+        if i > 0 {
+            out.push('\u{2400}');
+        }
+        if !piece.is_empty() {
+            out.push_str(&tvb.string(at as u32, piece.len() as u32, enc)?);
+        }
+        at += piece.len() + 1;
+    }
+    Ok(out)
+}

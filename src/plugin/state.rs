@@ -1,0 +1,56 @@
+//! What registration hands to dissection, set once per process: the ids
+//! Wireshark assigned, the dissector handles and the preferences. Both
+//! `register` and `dissect` depend on this module, and on nothing of each
+//! other.
+
+use std::sync::OnceLock;
+
+use xmmep_core::codec::Charset;
+use xmmep_core::presentation::charset_at;
+use xmmep_core::schema::FieldId;
+
+use crate::ffi::registry::{BoolPref, EnumPref};
+use crate::ffi::{EiId, EttId, Handle, HfId, Protocol};
+
+/// Ids and preferences, from `register_protoinfo`.
+pub(crate) struct State {
+    pub(crate) proto: Protocol,
+    /// Header field per schema field, by `FieldId`; None for labels (they
+    /// have no filter name).
+    pub(crate) fields: Vec<Option<HfId>>,
+    /// Subtree type of a message's own subtree.
+    pub(crate) message_subtree: EttId,
+    /// Subtree type per schema field, by `FieldId`.
+    pub(crate) subtrees: Vec<EttId>,
+    /// Expert info per report class, in `ReportKind` order.
+    pub(crate) experts: Vec<EiId>,
+    pub(crate) charset: EnumPref,
+    pub(crate) desegment: BoolPref,
+}
+
+impl State {
+    /// The charset the preference selects (its value indexes
+    /// `presentation::CHARSETS`).
+    pub(crate) fn charset(&self) -> Charset {
+        charset_at(usize::try_from(self.charset.get()).unwrap_or(0))
+    }
+
+    /// The header field of a schema field that has a filter name.
+    pub(crate) fn field(&self, id: FieldId) -> Option<HfId> {
+        self.fields.get(id as usize).copied().flatten()
+    }
+
+    /// The subtree type of a schema field.
+    pub(crate) fn subtree(&self, id: FieldId) -> EttId {
+        self.subtrees[id as usize]
+    }
+}
+
+/// The plugin's dissector handles, from `register_handoff`.
+pub(crate) struct Handles {
+    pub(crate) tcp: Handle,
+    pub(crate) udp: Handle,
+}
+
+pub(crate) static STATE: OnceLock<State> = OnceLock::new();
+pub(crate) static HANDLES: OnceLock<Handles> = OnceLock::new();
