@@ -21,6 +21,14 @@ pub const CAPTURE_EXTENSIONS: [&str; 6] = [".pcapng", ".pcap", ".cap", ".pcapng.
 pub const INSTALL_TSHARK: &str =
     "apt-get install tshark (Debian, Ubuntu), dnf install wireshark-cli (Fedora), brew install wireshark (macOS), or name it with --tshark PATH";
 
+/// tshark's own options that the tools pass through: `-o PREF:VALUE` for
+/// each preference, `-d RULE` for each Decode As rule.
+pub fn tshark_options(prefs: &[String], decode_as: &[String]) -> Vec<String> {
+    let prefs = prefs.iter().flat_map(|p| ["-o".to_string(), p.clone()]);
+    let rules = decode_as.iter().flat_map(|d| ["-d".to_string(), d.clone()]);
+    prefs.chain(rules).collect()
+}
+
 /// Files as given, and every capture file under each folder (recursively,
 /// sorted by path). A path that does not exist is an error.
 pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {

@@ -91,13 +91,7 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<ExitCode, String> {
     let files = batch::expand_inputs(&args.captures)?;
-    let mut extra = Vec::new();
-    for p in &args.prefs {
-        extra.extend(["-o".to_string(), p.clone()]);
-    }
-    for d in &args.decode_as {
-        extra.extend(["-d".to_string(), d.clone()]);
-    }
+    let extra = batch::tshark_options(&args.prefs, &args.decode_as);
     let decoder = Decoder::new("xmmep-check", &args.tshark, args.lua, extra, args.verbose)?;
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let mut summary = Summary::new(args.fail_on.name());

@@ -95,13 +95,7 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<ExitCode, String> {
     let files = batch::expand_inputs(&args.captures)?;
-    let mut extra = Vec::new();
-    for p in &args.prefs {
-        extra.extend(["-o".to_string(), p.clone()]);
-    }
-    for d in &args.decode_as {
-        extra.extend(["-d".to_string(), d.clone()]);
-    }
+    let extra = batch::tshark_options(&args.prefs, &args.decode_as);
     let decoder = Decoder::new("xmmep-export", &args.tshark, args.lua, extra, args.verbose)?;
     let out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
