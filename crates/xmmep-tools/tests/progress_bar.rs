@@ -5,13 +5,25 @@
 
 use std::process::Command;
 
+use xmmep_testkit::tshark::Tshark;
+
 #[test]
 fn a_bar_on_a_terminal() {
-    let cap = xmmep_testkit::root().join("tests/captures/login.pcapng");
+    // tshark as the tests run it (unprivileged, with the built plugin): as
+    // root, Wireshark 4.4 and later run no Lua script.
+    let ts = Tshark::with_plugin();
+    let tshark = ts.wrapper_script();
+    let cap = ts.add_file(&xmmep_testkit::root().join("tests/captures/login.pcapng"));
     let out = std::env::temp_dir().join(format!("xmmep-progress-{}.jsonl", std::process::id()));
     for cmd in [
-        format!("{} --fail-on never -o {} {}", env!("CARGO_BIN_EXE_xmmep-export"), out.display(), cap.display()),
-        format!("{} --lua {} > /dev/null", env!("CARGO_BIN_EXE_xmmep-check"), cap.display()),
+        format!(
+            "{} --tshark {} --fail-on never -o {} {}",
+            env!("CARGO_BIN_EXE_xmmep-export"),
+            tshark.display(),
+            out.display(),
+            cap.display()
+        ),
+        format!("{} --tshark {} --lua {} > /dev/null", env!("CARGO_BIN_EXE_xmmep-check"), tshark.display(), cap.display()),
     ] {
         let o = Command::new("script").args(["-qec", &cmd, "/dev/null"]).output().expect("util-linux script");
         let tty = String::from_utf8_lossy(&o.stdout);
