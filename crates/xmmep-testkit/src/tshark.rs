@@ -45,7 +45,7 @@ impl Output {
     }
 }
 
-pub fn is_root() -> bool {
+fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }

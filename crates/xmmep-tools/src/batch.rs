@@ -29,25 +29,6 @@ pub fn tshark_options(prefs: &[String], decode_as: &[String]) -> Vec<String> {
     prefs.chain(rules).collect()
 }
 
-/// True when this process runs with an effective user id of 0 (from
-/// /proc/self/status, so no libc call is needed).
-fn effective_uid_is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(2) == Some("0")))
-        .unwrap_or(false)
-}
-
-/// The major.minor of `tshark --version` ("TShark (Wireshark) 4.4.19 ...").
-fn tshark_version(tshark: &str) -> Option<(u32, u32)> {
-    let out = Command::new(tshark).arg("--version").stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let first = text.lines().next()?;
-    let version = first.split_whitespace().find(|w| w.starts_with(|c: char| c.is_ascii_digit()))?;
-    let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
-    Some((parts.next()??, parts.next()??))
-}
-
 /// Files as given, and every capture file under each folder (recursively,
 /// sorted by path). A path that does not exist is an error.
 pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
@@ -107,14 +88,6 @@ impl Decoder {
         }
         if !lua && verbose {
             eprintln!("{tool}: no xmmep.so plugin is loaded by {tshark}; using the built-in Lua script");
-        }
-        // Measured here: Wireshark 4.4 and 4.6 run no Lua script as root
-        // (4.0 does), so every capture would seem to hold no XMMEP at all.
-        if effective_uid_is_root() && tshark_version(tshark).is_some_and(|v| v >= (4, 4)) {
-            return Err(format!(
-                "{tshark} runs no Lua script as root from Wireshark 4.4 on, and no xmmep.so plugin is loaded: \
-                 install the plugin system-wide (bash scripts/run.sh) or run {tool} as a normal user"
-            ));
         }
         let tmp = std::env::temp_dir().join(format!("{tool}-{}", std::process::id()));
         std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
