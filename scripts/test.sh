@@ -64,7 +64,7 @@ if want "$native_mm"; then
         # speed is never asserted (`cargo bench --bench decode` measures it).
         cargo test --release --benches
         # The core of the generated lua/xmmep.lua against the Rust decoder,
-        # under Lua 5.4 and Lua 5.2 (4.0s); mlua builds one version at a time.
+        # under Lua 5.4 and Lua 5.2 (that of 4.0); mlua builds one version at a time.
         cargo test --release -p xmmep-lua-tests -- "$@"
         cargo test --release -p xmmep-lua-tests --no-default-features --features lua52 -- "$@"
     ' bash "$@" || status=1
