@@ -6,6 +6,7 @@
 //! Rust toolchain. The epan plugin (the workspace's root package), the Lua
 //! generator and the docs generator (crate `xmmep-tools`) all read it.
 
+pub mod analysis;
 pub mod codec;
 pub mod presentation;
 pub mod reports;

@@ -25,6 +25,8 @@ pub enum Group {
     Malformed,
     Protocol,
     Security,
+    /// Links between messages: answers, forwards, parts.
+    Sequence,
 }
 
 impl Group {
@@ -33,6 +35,7 @@ impl Group {
             Group::Malformed => "malformed",
             Group::Protocol => "protocol",
             Group::Security => "security",
+            Group::Sequence => "sequence",
         }
     }
 }
@@ -54,6 +57,11 @@ pub enum ReportKind {
     Oversize,
     UnknownType,
     CleartextPassword,
+    /// The analysis across messages (crate::analysis) reports these four.
+    NoRequest,
+    NoResponse,
+    PartSequence,
+    NoOriginal,
     /// A Rust panic caught at the FFI boundary; only the plugin raises it.
     InternalError,
 }
@@ -93,6 +101,10 @@ pub static CLASSES: &[ReportClass] = &[
     class(Oversize, "oversize", Warning, Protocol, "Message longer than 1450 bytes"),
     class(UnknownType, "unknown_type", Note, Protocol, "Message type with no definition"),
     class(CleartextPassword, "cleartext_password", Note, Security, "Password in clear text"),
+    class(NoRequest, "no_request", Note, Sequence, "Response with no request in the capture"),
+    class(NoResponse, "no_response", Note, Sequence, "Request with no response in the capture"),
+    class(PartSequence, "part_sequence", Warning, Sequence, "Gap or repeat in the parts of a response"),
+    class(NoOriginal, "no_original", Note, Sequence, "Forward with no original in the capture"),
     class(InternalError, "internal_error", Error, Malformed, "Internal error of the dissector"),
 ];
 
@@ -150,6 +162,15 @@ templates! {
     /// (one expert info per class per message keeps the tree bounded): the
     /// first report's text, how many more, and where the next ones are.
     REPEATED = "repeated": "{} (and {} more of this kind in the message, at byte(s) {})",
+    /// The request's name, the response's name.
+    NO_REQUEST = "no_request": "No {} before this {} in the conversation",
+    /// The first response's name, the request's name.
+    NO_RESPONSE = "no_response": "No {} answers this {} in the capture",
+    /// The part's name, its sequence number, the one expected.
+    PART_GAP = "part_gap": "{} has sequence number {}, expected {}: part(s) missing",
+    PART_REPEAT = "part_repeat": "{} has sequence number {}, expected {}: part repeated",
+    /// The original's name, the matching fields.
+    NO_ORIGINAL = "no_original": "No {} with the same {} before this forward",
 }
 
 /// Fills the `{}` of `template` with `args` in order. The template is split

@@ -117,6 +117,11 @@ pub enum Role {
     Password,
     /// Counts the elements of the named field of the same message.
     Count { of: &'static str },
+    /// A user name: `xmmep.user` repeats it, wherever it is (docs/decisions.md 38).
+    User,
+    /// A user name, or a chat room's name when the message's Boolean field
+    /// `room_flag` is true.
+    Recipient { room_flag: &'static str },
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -299,7 +304,7 @@ impl Field {
 
 pub mod user_info {
     use super::*;
-    pub static USER_NAME: Field = string("user_name", "User name", "User name of the registered user");
+    pub static USER_NAME: Field = string("user_name", "User name", "User name of the registered user").role(Role::User);
     pub static NICKNAME: Field = string("nickname", "Nickname", "Nickname");
     pub static PERSONAL_MSG: Field = string("personal_msg", "Personal message", "Personal message (signature)");
     pub static EMAIL: Field = string("email", "Email", "Email address");
@@ -330,7 +335,7 @@ pub static USER_INFO: StructDef = StructDef {
 
 pub mod buddy {
     use super::*;
-    pub static BUDDY_NAME: Field = string("buddy_name", "Buddy name", "User name of the buddy");
+    pub static BUDDY_NAME: Field = string("buddy_name", "Buddy name", "User name of the buddy").role(Role::User).info("buddy");
     pub static GROUP_NAME: Field = string("group_name", "Group", "Group the buddy belongs to");
     pub static DISPLAY_NAME: Field = string("display_name", "Display name", "Name shown for the buddy");
 }
@@ -345,7 +350,7 @@ pub static BUDDY: StructDef = StructDef {
 
 pub mod online_buddy {
     use super::*;
-    pub static BUDDY_NAME: Field = string("buddy_name", "Buddy name", "User name of the buddy");
+    pub static BUDDY_NAME: Field = string("buddy_name", "Buddy name", "User name of the buddy").role(Role::User).info("buddy");
     pub static GROUP_NAME: Field = string("group_name", "Group", "Group the buddy belongs to");
     pub static DISPLAY_NAME: Field = string("display_name", "Display name", "Name shown for the buddy");
     pub static PERSONAL_MESSAGE: Field = string("personal_message", "Personal message", "Personal message of the buddy");
@@ -375,7 +380,7 @@ pub static ONLINE_BUDDY: StructDef = StructDef {
 pub mod chatroom {
     use super::*;
     pub static ROOM_NAME: Field = string("room_name", "Room name", "Chat room name (globally unique)");
-    pub static CREATOR: Field = string("creator", "Creator", "User who created the room");
+    pub static CREATOR: Field = string("creator", "Creator", "User who created the room").role(Role::User);
     pub static ANNOUNCE: Field = string("announce", "Announcement", "Chat room announcement");
 }
 
@@ -397,7 +402,7 @@ pub static ENUMS: &[&EnumDef] = &[&PRESENCE, &SEARCH_CONDITION, &RESULT_CODE, &G
 
 // ---------------------------------------------------------------- message fields
 
-pub static USER_NAME: Field = string("user_name", "User name", "User name (3-16 characters)").chars(3, 16).info("user");
+pub static USER_NAME: Field = string("user_name", "User name", "User name (3-16 characters)").chars(3, 16).info("user").role(Role::User);
 pub static PASSWORD: Field = string("password", "Password", "Login password in clear text (8-12 characters)").chars(8, 12).role(Role::Password);
 pub static EMAIL: Field = string("email", "Email", "Email address, for verification and password recovery");
 pub static NICKNAME: Field = string("nickname", "Nickname", "Nickname");
@@ -423,11 +428,11 @@ pub static COUNT_ROOMS: Field = integer("count", "Count", "Number of elements in
 pub static COUNT_BUDDIES: Field = integer("count", "Count", "Number of elements in the list that follows").role(Role::Count { of: "buddies" });
 pub static GROUPS: Field = field("groups", "groups", FieldType::ListOfString { alt: None }, "Group", "Buddy group names");
 pub static BUDDY_LIST: Field = field("buddy list", "buddy_list", FieldType::ListOfStruct(&BUDDY), "Buddy list", "Buddies of the user");
-pub static BLOCKED_USERS: Field = field("blocked_users", "blocked_users", FieldType::ListOfString { alt: None }, "Blocked user", "Users on the block list");
+pub static BLOCKED_USERS: Field = field("blocked_users", "blocked_users", FieldType::ListOfString { alt: None }, "Blocked user", "Users on the block list").role(Role::User);
 pub static ROOM_LIST: Field = field("room_list", "room_list", FieldType::ListOfString { alt: Some(&CHATROOM) }, CHAT_ROOM, "Chat rooms the user takes part in");
 pub static ONLINE_BUDDY_LIST: Field = field("buddy_list", "buddy_list", FieldType::ListOfStruct(&ONLINE_BUDDY), "Buddy list", "Buddies that are online");
-pub static OBSERVER: Field = string("observer", "Observer", "User who watches the buddy").info("to");
-pub static OBSERVERS: Field = field("observers", "observers", FieldType::ListOfString { alt: None }, "Observer", "Users who watch the buddy");
+pub static OBSERVER: Field = string("observer", "Observer", "User who watches the buddy").info("to").role(Role::User);
+pub static OBSERVERS: Field = field("observers", "observers", FieldType::ListOfString { alt: None }, "Observer", "Users who watch the buddy").role(Role::User);
 pub static BUDDY_ONLINE: Field = field("buddy", "buddy", FieldType::Struct(&ONLINE_BUDDY), "Buddy", "The buddy, with its online information");
 pub static BUDDY_TO_ADD: Field = field("buddy", "buddy", FieldType::Struct(&BUDDY), "Buddy", "The buddy to add");
 pub static STATUS: Field = field("status", "status", FieldType::Enum(&PRESENCE), "Status", "Presence of the user").info("status");
@@ -437,12 +442,12 @@ pub static NEW_NAME: Field = string("new_name", "New name", "New group name").in
 pub static IS_ROOM_MEMBER: Field = boolean("is_room_member", "Is room member", "Whether a chat room member is being added");
 pub static IS_ADD: Field = boolean("is_add", "Add back", "Whether user B adds user A as a buddy too");
 pub static BUDDY_GROUP: Field = string("buddy_group", "Buddy group", "Group of the removed buddy");
-pub static BUDDY_NAME: Field = string("buddy_name", "Buddy name", "User name of the buddy").info("buddy");
+pub static BUDDY_NAME: Field = string("buddy_name", "Buddy name", "User name of the buddy").info("buddy").role(Role::User);
 pub static DISPLAY_NAME: Field = string("display_name", "Display name", "Name shown for the buddy");
 pub static OLD_GROUP_NAME: Field = string("old_group_name", "Old group", "Group the buddy moved from");
 pub static NEW_GROUP_NAME: Field = string("new_group_name", "New group", "Group the buddy moved to");
-pub static SENDER: Field = string("sender", "Sender", "Sending user").info("from");
-pub static RECEIVER: Field = string("receiver", "Receiver", "Receiving user, or chat room for a room message").info("to");
+pub static SENDER: Field = string("sender", "Sender", "Sending user").info("from").role(Role::User);
+pub static RECEIVER: Field = string("receiver", "Receiver", "Receiving user, or chat room for a room message").info("to").role(Role::Recipient { room_flag: "is_room_msg" });
 pub static SEND_TIME: Field = integer("send_time", "Send time", "Time sent, seconds since 1970-01-01 00:00:00 UTC").role(Role::Time);
 pub static CONTENT: Field = string("content", "Content", "Message text");
 pub static IS_ROOM_MSG: Field = boolean("is_room_msg", "Is room message", "Whether receiver is a chat room");
@@ -464,7 +469,8 @@ pub static CONDITIONS: Field = field(
     FieldType::Dictionary { key: &CONDITION_KEY, value: &CONDITION_VALUE },
     "Conditions",
     "Search conditions; all must match",
-);
+)
+.info("where");
 pub static BUDDIES: Field = field("buddies", "buddies", FieldType::ListOfStruct(&USER_INFO), "Buddies", "Users found");
 
 impl Field {
@@ -554,6 +560,87 @@ pub fn definition(code: u16) -> Option<&'static MessageDef> {
     // Codes are sorted; the table is small enough that this is a few probes.
     MESSAGES.binary_search_by_key(&code, |m| m.code).ok().map(|i| &MESSAGES[i])
 }
+
+// ---------------------------------------------------------------- relations between messages
+
+/// A request and the messages that answer it (sections 5.1 to 5.8), for the
+/// request/response links (docs/decisions.md 38-41).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Exchange {
+    pub request: u16,
+    /// The answers; with `end`, the parts of a multi-part answer, each with
+    /// a `seq_num` that counts from 1 per part type.
+    pub responses: &'static [u16],
+    /// The message that closes a multi-part answer.
+    pub end: Option<u16>,
+}
+
+const fn exchange(request: u16, responses: &'static [u16]) -> Exchange {
+    Exchange { request, responses, end: None }
+}
+
+pub static EXCHANGES: &[Exchange] = &[
+    exchange(100, &[101]),
+    exchange(102, &[103]),
+    exchange(110, &[111]),
+    Exchange { request: 112, responses: &[113, 114, 115, 116, 117, 118], end: Some(127) },
+    exchange(150, &[151]),
+    exchange(152, &[153]),
+    exchange(190, &[191]),
+    // MSG_FIND_BUDDIES_RES may come in several parts (seq_num), no end.
+    exchange(195, &[196]),
+];
+
+/// A message the server passes on to other clients, matched with its
+/// forwards by the fields both carry (filter names below `xmmep.`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Forward {
+    pub original: u16,
+    pub forward: u16,
+    pub keys: &'static [&'static str],
+}
+
+const TRANSFER_KEYS: &[&str] = &["sender", "receiver", "transfer_seq"];
+
+pub static FORWARDS: &[Forward] = &[
+    Forward { original: 135, forward: 136, keys: &["user_name", "status"] },
+    Forward { original: 130, forward: 131, keys: &["online_buddy.buddy_name"] },
+    Forward { original: 180, forward: 181, keys: TRANSFER_KEYS },
+    Forward { original: 182, forward: 183, keys: TRANSFER_KEYS },
+];
+
+/// The file transfer negotiation (section 5.7), followed as one
+/// transaction across the sender's and the receiver's connections.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Transfer {
+    /// Offered, forwarded, answered, answer forwarded.
+    pub stages: [u16; 4],
+    pub keys: &'static [&'static str],
+    pub file_name: &'static str,
+    pub file_size: &'static str,
+    /// The Boolean answer: accepted or declined.
+    pub result: &'static str,
+}
+
+pub static FILE_TRANSFER: Transfer = Transfer {
+    stages: [180, 181, 182, 183],
+    keys: TRANSFER_KEYS,
+    file_name: "file_name",
+    file_size: "file_size",
+    result: "result_flag",
+};
+
+/// The login that puts a user on a connection: the request's user name,
+/// and the response whose result says whether it worked.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Login {
+    pub request: u16,
+    pub user: &'static str,
+    pub outcome: u16,
+    pub result: &'static str,
+}
+
+pub static LOGIN: Login = Login { request: 112, user: "user_name", outcome: 113, result: "result" };
 
 /// Limits of the header and of a message (spec 3.1, 3.2; docs/decisions.md 3, 4).
 pub const HEADER_LEN: usize = 8;

@@ -1,0 +1,125 @@
+//! What the analysis needs of one decoded message: its type, the user names
+//! it carries, the values its relations match on. Read off the decode's
+//! items by field id, so it works for any message the table defines.
+
+use crate::codec::{Decoded, Value};
+use crate::schema::FieldId;
+
+use super::relations::{Relations, Roles, UserField};
+
+/// The facts of one message. Byte ranges are offsets into the message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub msg_type: u16,
+    pub roles: Roles,
+    /// Every user name (offset, length), in message order.
+    pub users: Vec<(u32, u32)>,
+    pub seq_num: Option<i64>,
+    /// The login outcome's result code.
+    pub result: Option<i64>,
+    /// The login request's user name.
+    pub login_user: Option<Vec<u8>>,
+    /// The values a forward is matched on (None when one is missing).
+    pub forward_key: Option<Vec<u8>>,
+    pub transfer_key: Option<Vec<u8>>,
+    pub file_name: Option<Vec<u8>>,
+    pub file_size: Option<i64>,
+    pub accepted: Option<bool>,
+}
+
+/// The value of an item as bytes a key can hold: text as it is, numbers in
+/// decimal, Booleans as 1 or 0.
+fn key_part(msg: &[u8], value: Value, offset: u32, len: u32, out: &mut Vec<u8>) -> bool {
+    match value {
+        Value::Text | Value::Invalid => out.extend_from_slice(&msg[offset as usize..(offset + len) as usize]),
+        Value::Uint(v) => out.extend_from_slice(v.to_string().as_bytes()),
+        Value::Int(v) | Value::Time(v) => out.extend_from_slice(v.to_string().as_bytes()),
+        Value::Bool(b) => out.push(if b { b'1' } else { b'0' }),
+        _ => return false,
+    }
+    true
+}
+
+struct Items<'a> {
+    msg: &'a [u8],
+    d: &'a Decoded,
+}
+
+impl Items<'_> {
+    fn first(&self, id: FieldId) -> Option<&crate::codec::Item> {
+        self.d.items.iter().find(|it| it.id == id)
+    }
+
+    /// The key made of these fields' first values, separated by NUL (which
+    /// a field cannot hold).
+    fn key(&self, ids: &[FieldId]) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        for (i, &id) in ids.iter().enumerate() {
+            if i > 0 {
+                out.push(0);
+            }
+            let it = self.first(id)?;
+            if !key_part(self.msg, it.value, it.offset, it.len, &mut out) {
+                return None;
+            }
+        }
+        Some(out)
+    }
+
+    fn int(&self, id: FieldId) -> Option<i64> {
+        match self.first(id)?.value {
+            Value::Uint(v) => i64::try_from(v).ok(),
+            Value::Int(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn text(&self, id: FieldId) -> Option<Vec<u8>> {
+        let it = self.first(id)?;
+        matches!(it.value, Value::Text).then(|| self.msg[it.offset as usize..(it.offset + it.len) as usize].to_vec())
+    }
+}
+
+impl Relations {
+    /// The facts of a message and its decode (`msg` starts at its header).
+    pub fn facts(&self, msg: &[u8], d: &Decoded) -> Facts {
+        let Some(h) = d.header else { return Facts::default() };
+        let msg_type = u16::try_from(h.msg_type).unwrap_or(u16::MAX);
+        let roles = self.roles(msg_type);
+        let items = Items { msg, d };
+        let mut f = Facts { msg_type, roles, ..Facts::default() };
+        let is_true = |id: FieldId| items.first(id).is_some_and(|it| it.value == Value::Bool(true));
+        for it in &d.items {
+            let user = match self.users.get(it.id as usize) {
+                Some(UserField::Yes) => true,
+                Some(UserField::UnlessRoom(flag)) => !is_true(*flag),
+                _ => false,
+            };
+            if user && it.value == Value::Text && it.len > 0 {
+                f.users.push((it.offset, it.len));
+            }
+        }
+        if roles.response.is_some() || roles.end.is_some() {
+            f.seq_num = items.int(self.seq_num);
+        }
+        if msg_type == crate::table::LOGIN.outcome {
+            f.result = items.int(self.login_result);
+        }
+        if msg_type == crate::table::LOGIN.request {
+            f.login_user = items.text(self.login_user);
+        }
+        if let Some(r) = roles.original.or(roles.forward) {
+            f.forward_key = items.key(&self.forward_keys[r]);
+        }
+        if roles.transfer_stage.is_some() {
+            f.transfer_key = items.key(&self.transfer_keys);
+            f.file_name = items.text(self.file_name);
+            f.file_size = items.int(self.file_size);
+            f.accepted = items.first(self.accepted).and_then(|it| match it.value {
+                Value::Bool(b) => Some(b),
+                _ => None,
+            });
+        }
+        f
+    }
+}

@@ -1,0 +1,38 @@
+//! The analysis across messages (docs/decisions.md 38-43): which request a
+//! response answers, which original a forward passes on, the file transfer
+//! each negotiation message belongs to, and who is logged in on a
+//! conversation. Pure Rust: the plugin feeds [`Tracker`] on its first pass
+//! and reads the links back on every pass; the Lua script's engine mirrors
+//! it over the same relations, which the generator writes from the table.
+
+mod facts;
+mod relations;
+mod tracker;
+
+pub use facts::Facts;
+pub use relations::{Relations, Roles, UserField};
+pub use tracker::{Link, Links, MsgRef, Tracker, Transfer, MAX_KEYS, MAX_LISTED_FORWARDS, MAX_PENDING};
+
+/// Numbers the XMMEP messages of a frame in the order one dissection of it
+/// shows them, so that every pass names a message alike. A frame dissected
+/// again at once (the GUI redraws a packet) starts over: the count repeats
+/// modulo the number of messages the first pass saw.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Ordinals {
+    frame: u32,
+    next: u32,
+}
+
+impl Ordinals {
+    /// The place of the next message of `frame`; `seen` is how many the
+    /// first pass saw there (0 on the first pass itself).
+    pub fn next(&mut self, frame: u32, seen: u16) -> MsgRef {
+        if frame != self.frame {
+            *self = Ordinals { frame, next: 0 };
+        }
+        let n = self.next;
+        self.next += 1;
+        let index = if seen > 0 { n % seen as u32 } else { n };
+        MsgRef { frame, index: index.min(u16::MAX as u32) as u16 }
+    }
+}

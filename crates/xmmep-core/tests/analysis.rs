@@ -1,0 +1,185 @@
+//! The analysis across messages on hand-made message sequences: links,
+//! times, reports, transfers, session users, bounds and bad orders.
+
+use xmmep_core::analysis::{MsgRef, Relations, Tracker, MAX_PENDING};
+use xmmep_core::codec::{encode_message, Decoded, Decoder, EncValue, Options};
+use xmmep_core::reports::ReportKind;
+use xmmep_core::schema::Schema;
+
+use EncValue::{Bool, Int, List};
+
+fn t(s: &str) -> EncValue {
+    EncValue::text(s)
+}
+
+struct Feed {
+    tracker: Tracker,
+    frame: u32,
+}
+
+impl Feed {
+    fn new() -> Feed {
+        Feed { tracker: Tracker::new(), frame: 0 }
+    }
+
+    /// Feeds one message as the only one of the next frame, at `secs`.
+    fn push(&mut self, conv: u64, secs: i64, code: u32, values: Vec<EncValue>) -> MsgRef {
+        self.frame += 1;
+        let msg = encode_message(code, &values);
+        let dec = Decoder::new(Schema::standard(), Options::default());
+        let mut d = Decoded::new();
+        dec.decode_into(&msg, &mut d).unwrap();
+        let facts = Relations::standard().facts(&msg, &d);
+        let at = MsgRef { frame: self.frame, index: 0 };
+        self.tracker.observe(conv, at, secs * 1_000_000_000, &facts);
+        at
+    }
+}
+
+fn kinds(f: &Feed, at: MsgRef) -> Vec<ReportKind> {
+    f.tracker.links(at).map(|l| l.reports.iter().map(|r| r.0).collect()).unwrap_or_default()
+}
+
+#[test]
+fn request_and_response_link_with_time() {
+    let mut f = Feed::new();
+    let req = f.push(1, 10, 100, vec![t("alice"), t("secret12"), t("a@x"), t("A"), t(""), t("2000"), t("B"), Bool(true)]);
+    let res = f.push(1, 12, 101, vec![Int(0)]);
+    let l = f.tracker.links(res).unwrap();
+    assert_eq!(l.response_to.unwrap().to, req);
+    assert_eq!(l.response_to.unwrap().delta_ns, 2_000_000_000);
+    assert_eq!(f.tracker.links(req).unwrap().response_in, Some(res));
+    assert!(f.tracker.unanswered(req, 100).is_none());
+}
+
+#[test]
+fn response_without_request_is_reported_and_request_without_response_too() {
+    let mut f = Feed::new();
+    let res = f.push(1, 1, 103, vec![Int(0)]);
+    assert_eq!(kinds(&f, res), vec![ReportKind::NoRequest]);
+    // The answer on another conversation does not count.
+    let req = f.push(2, 2, 102, vec![t("alice"), t("12345678")]);
+    let other = f.push(3, 3, 103, vec![Int(0)]);
+    assert_eq!(kinds(&f, other), vec![ReportKind::NoRequest]);
+    assert_eq!(f.tracker.unanswered(req, 102).unwrap().0, ReportKind::NoResponse);
+}
+
+fn login_parts(f: &mut Feed, conv: u64, seqs: &[i64]) -> Vec<MsgRef> {
+    seqs.iter().map(|&s| f.push(conv, 21, 115, vec![Int(s), Int(0), List(vec![])])).collect()
+}
+
+#[test]
+fn multi_part_login_links_every_part_and_the_end() {
+    let mut f = Feed::new();
+    let req = f.push(7, 20, 112, vec![t("alice"), t("secret12"), Int(0)]);
+    let res1 = f.push(7, 21, 113, vec![Int(0), EncValue::Struct(vec![t("alice")])]);
+    let parts = login_parts(&mut f, 7, &[1, 2, 2, 5]);
+    let end = f.push(7, 25, 127, vec![]);
+    let r = f.tracker.links(req).unwrap();
+    assert_eq!((r.response_in, r.end_in), (Some(res1), Some(end)));
+    for p in &parts {
+        assert_eq!(f.tracker.links(*p).unwrap().response_to.unwrap().to, req);
+    }
+    assert_eq!(kinds(&f, parts[1]), vec![]);
+    assert_eq!(kinds(&f, parts[2]), vec![ReportKind::PartSequence], "a repeat");
+    assert_eq!(kinds(&f, parts[3]), vec![ReportKind::PartSequence], "a gap");
+    assert_eq!(f.tracker.links(end).unwrap().response_to.unwrap().delta_ns, 5_000_000_000);
+    // The user is logged in from the successful RES1 on, not before.
+    assert_eq!(f.tracker.session_user(7, req), None);
+    assert_eq!(f.tracker.session_user(7, res1), Some(&b"alice"[..]));
+    assert_eq!(f.tracker.session_user(7, end), Some(&b"alice"[..]));
+    assert_eq!(f.tracker.session_user(8, end), None);
+}
+
+#[test]
+fn failed_login_logs_nobody_in() {
+    let mut f = Feed::new();
+    f.push(7, 20, 112, vec![t("alice"), t("wrong123"), Int(0)]);
+    let res1 = f.push(7, 21, 113, vec![Int(12)]);
+    let end = f.push(7, 21, 127, vec![]);
+    assert_eq!(f.tracker.session_user(7, res1), None);
+    assert_eq!(f.tracker.session_user(7, end), None);
+}
+
+#[test]
+fn status_fan_out_links_every_forward() {
+    let mut f = Feed::new();
+    let orig = f.push(1, 100, 135, vec![t("alice"), Int(2)]);
+    let fwds: Vec<_> = ["bob", "carol", "dave"].iter().enumerate().map(|(i, w)| f.push(2 + i as u64, 101 + i as i64, 136, vec![t(w), t("alice"), Int(2)])).collect();
+    // A forward of another status has no original.
+    let stray = f.push(2, 110, 136, vec![t("bob"), t("alice"), Int(3)]);
+    let o = f.tracker.links(orig).unwrap();
+    assert_eq!(o.forwards, fwds);
+    assert_eq!(o.forward_count, 3);
+    assert_eq!(f.tracker.links(fwds[2]).unwrap().forward_of.unwrap().delta_ns, 3_000_000_000);
+    assert_eq!(kinds(&f, stray), vec![ReportKind::NoOriginal]);
+}
+
+fn offer(f: &mut Feed, conv: u64, code: u32, seq: i64) -> MsgRef {
+    f.push(conv, 50, code, vec![t("alice"), t("bob"), t("a.pdf"), Int(1000), Int(seq), Bool(false), t("192.0.2.1"), Int(5000)])
+}
+
+fn answer(f: &mut Feed, conv: u64, code: u32, seq: i64, ok: bool) -> MsgRef {
+    f.push(conv, 60, code, vec![t("alice"), t("bob"), Int(seq), Bool(ok), t("192.0.2.2"), Int(6000)])
+}
+
+#[test]
+fn file_transfer_is_one_transaction_across_connections() {
+    let mut f = Feed::new();
+    let stages = [offer(&mut f, 1, 180, 7), offer(&mut f, 2, 181, 7), answer(&mut f, 2, 182, 7, true), answer(&mut f, 1, 183, 7, true)];
+    let declined = [offer(&mut f, 1, 180, 8), answer(&mut f, 1, 183, 8, false)];
+    let id = f.tracker.links(stages[0]).unwrap().transfer.unwrap();
+    for s in stages {
+        assert_eq!(f.tracker.links(s).unwrap().transfer, Some(id));
+    }
+    let tr = f.tracker.transfer(id).unwrap();
+    assert_eq!(tr.stages, stages.map(Some));
+    assert_eq!((tr.accepted, tr.file_name.as_deref(), tr.file_size), (Some(true), Some(&b"a.pdf"[..]), Some(1000)));
+    let other = f.tracker.links(declined[1]).unwrap().transfer.unwrap();
+    assert_ne!(other, id);
+    assert_eq!(f.tracker.transfer(other).unwrap().accepted, Some(false));
+    // The RES_FWD forwards the RES; the one of seq 8 has none.
+    assert_eq!(f.tracker.links(stages[3]).unwrap().forward_of.unwrap().to, stages[2]);
+    assert_eq!(kinds(&f, declined[1]), vec![ReportKind::NoOriginal]);
+}
+
+#[test]
+fn unanswered_requests_are_bounded_per_conversation() {
+    let mut f = Feed::new();
+    let reqs: Vec<_> = (0..MAX_PENDING + 10).map(|i| f.push(1, i as i64, 190, vec![t("alice"), t("bob")])).collect();
+    let res = f.push(1, 1000, 191, vec![t("alice"), Int(0)]);
+    // The ten oldest were given up; the answer goes to the oldest kept.
+    assert_eq!(f.tracker.links(res).unwrap().response_to.unwrap().to, reqs[10]);
+    assert!(f.tracker.unanswered(reqs[0], 190).is_some());
+}
+
+#[test]
+fn messages_out_of_order_or_twice_are_ignored() {
+    let mut f = Feed::new();
+    let req = f.push(1, 1, 110, vec![t("alice")]);
+    let res = f.push(1, 2, 111, vec![Int(0)]);
+    let before = f.tracker.links(req).cloned();
+    // The same message again (a second pass feeding by mistake).
+    let msg = encode_message(111, &[Int(0)]);
+    let mut d = Decoded::new();
+    Decoder::new(Schema::standard(), Options::default()).decode_into(&msg, &mut d).unwrap();
+    f.tracker.observe(1, res, 3, &Relations::standard().facts(&msg, &d));
+    assert_eq!(f.tracker.links(req).cloned(), before);
+    assert!(f.tracker.seen(res));
+    assert_eq!(f.tracker.messages_in(res.frame), 1);
+}
+
+#[test]
+fn users_are_found_in_fields_members_and_lists_but_not_rooms() {
+    let rel = Relations::standard();
+    let dec = Decoder::new(Schema::standard(), Options::default());
+    let users = |code: u32, values: Vec<EncValue>| {
+        let msg = encode_message(code, &values);
+        let mut d = Decoded::new();
+        let _ = dec.decode_into(&msg, &mut d);
+        rel.facts(&msg, &d).users.iter().map(|&(o, l)| String::from_utf8(msg[o as usize..(o + l) as usize].to_vec()).unwrap()).collect::<Vec<_>>()
+    };
+    assert_eq!(users(131, vec![List(vec![t("bob"), t("carol")]), EncValue::Struct(vec![t("alice")])]), ["bob", "carol", "alice"]);
+    assert_eq!(users(170, vec![t("alice"), t("bob"), Int(0), t("hi"), Bool(false)]), ["alice", "bob"]);
+    assert_eq!(users(170, vec![t("alice"), t("climbers"), Int(0), t("hi"), Bool(true)]), ["alice"]);
+}
