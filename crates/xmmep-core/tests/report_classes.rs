@@ -210,7 +210,11 @@ fn severities_and_groups_follow_decisions() {
     }
     expect(UnknownType, Severity::Note, Group::Protocol);
     expect(CleartextPassword, Severity::Note, Group::Security);
-    assert_eq!(CLASSES.len(), 16);
+    for k in [NoRequest, NoResponse, NoOriginal] {
+        expect(k, Severity::Note, Group::Sequence);
+    }
+    expect(PartSequence, Severity::Warning, Group::Sequence);
+    assert_eq!(CLASSES.len(), 20);
 }
 
 #[test]
