@@ -197,6 +197,10 @@ fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path
         .allowlist_function("dissector_add_uint_range_with_preference")
         .allowlist_function("prefs_register_(protocol|enum_preference|bool_preference)")
         .allowlist_function("tvb_(captured|reported)_length")
+        // The analysis state lives as long as the capture: a callback on
+        // the file scope drops it.
+        .allowlist_function("wmem_register_callback|wmem_file_scope")
+        .allowlist_type("wmem_cb_event_t|ft_framenum_type")
         // Types and constants the dissector code uses.
         .allowlist_type("packet_info|tvbuff_t|proto_tree|proto_item|proto_plugin")
         .allowlist_type("hf_register_info|header_field_info|value_string|true_false_string")

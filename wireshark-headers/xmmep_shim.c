@@ -263,10 +263,18 @@ xmmep_col_append(packet_info *pinfo, gint col, const char *text,
 }
 
 int
-xmmep_col_append_sep(packet_info *pinfo, gint col, const char *sep,
-                     const char *text, xmmep_exc_t *err)
+xmmep_col_rewrite(packet_info *pinfo, gint col, const char *text,
+                  xmmep_exc_t *err)
 {
-    GUARDED(err, col_append_sep_str(pinfo->cinfo, col, sep, text));
+    GUARDED(err, col_clear_fence(pinfo->cinfo, col);
+                 col_add_str(pinfo->cinfo, col, text));
+}
+
+const char *
+xmmep_col_get(packet_info *pinfo, gint col)
+{
+    /* col_get_text only reads; it does not throw. */
+    return pinfo->cinfo ? col_get_text(pinfo->cinfo, col) : NULL;
 }
 
 int
@@ -305,4 +313,64 @@ xmmep_conversation_set_dissector(packet_info *pinfo, dissector_handle_t handle,
 {
     GUARDED(err, conversation_set_dissector(find_or_create_conversation(pinfo),
                                             handle));
+}
+
+/* ---- analysis across messages ------------------------------------------- */
+
+int
+xmmep_conversation_index(packet_info *pinfo, guint32 *out, xmmep_exc_t *err)
+{
+    SET_OUT(out, 0);
+    GUARDED(err, SET_OUT(out, find_or_create_conversation(pinfo)->conv_index));
+}
+
+guint32
+xmmep_frame_number(packet_info *pinfo)
+{
+    return pinfo->num;
+}
+
+int
+xmmep_frame_visited(packet_info *pinfo)
+{
+    /* fd->visited is a bit-field: read here, where C knows its layout. */
+    return pinfo->fd->visited ? 1 : 0;
+}
+
+void
+xmmep_frame_time(packet_info *pinfo, gint64 *secs, gint32 *nsecs)
+{
+    *secs = (gint64)pinfo->abs_ts.secs;
+    *nsecs = (gint32)pinfo->abs_ts.nsecs;
+}
+
+int
+xmmep_tree_add_relative_time(proto_tree *tree, int hf, tvbuff_t *tvb,
+                             gint start, gint length, gint64 ns,
+                             proto_item **out, xmmep_exc_t *err)
+{
+    nstime_t t;
+    /* Truncating division keeps secs and nsecs of one sign, as nstime_t
+     * wants for a negative interval. */
+    t.secs = (time_t)(ns / 1000000000);
+    t.nsecs = (int)(ns % 1000000000);
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_time(tree, hf, tvb, start,
+                                                  length, &t)));
+}
+
+int
+xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                      gint length, const char *value, proto_item **out,
+                      xmmep_exc_t *err)
+{
+    SET_OUT(out, NULL);
+    GUARDED(err, SET_OUT(out, proto_tree_add_string(tree, hf, tvb, start,
+                                                    length, value)));
+}
+
+int
+xmmep_item_set_hidden(proto_item *item, xmmep_exc_t *err)
+{
+    GUARDED(err, proto_item_set_hidden(item));
 }

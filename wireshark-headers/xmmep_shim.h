@@ -99,8 +99,11 @@ int xmmep_col_set(packet_info *pinfo, gint col, const char *text,
                   xmmep_exc_t *err);
 int xmmep_col_append(packet_info *pinfo, gint col, const char *text,
                      xmmep_exc_t *err);
-int xmmep_col_append_sep(packet_info *pinfo, gint col, const char *sep,
-                         const char *text, xmmep_exc_t *err);
+/* Replaces the whole column text, fence included (copied). */
+int xmmep_col_rewrite(packet_info *pinfo, gint col, const char *text,
+                      xmmep_exc_t *err);
+/* The column's text (NULL without columns); valid until the column changes. */
+const char *xmmep_col_get(packet_info *pinfo, gint col);
 /* 1 if column `col` currently reads exactly `text` (0 without columns). */
 int xmmep_col_text_is(packet_info *pinfo, gint col, const char *text);
 
@@ -129,5 +132,26 @@ int xmmep_show_exception(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 int xmmep_conversation_set_dissector(packet_info *pinfo,
                                      dissector_handle_t handle,
                                      xmmep_exc_t *err);
+
+/* ---- analysis across messages ------------------------------------------- */
+
+/* The index of the packet's conversation (TCP stream, UDP flow), created
+ * if there is none yet. */
+int xmmep_conversation_index(packet_info *pinfo, guint32 *out,
+                             xmmep_exc_t *err);
+/* Frame number, whether this frame was dissected before (not the first
+ * pass), and its absolute time. No exceptions. */
+guint32 xmmep_frame_number(packet_info *pinfo);
+int xmmep_frame_visited(packet_info *pinfo);
+void xmmep_frame_time(packet_info *pinfo, gint64 *secs, gint32 *nsecs);
+/* FT_RELATIVE_TIME from nanoseconds. */
+int xmmep_tree_add_relative_time(proto_tree *tree, int hf, tvbuff_t *tvb,
+                                 gint start, gint length, gint64 ns,
+                                 proto_item **out, xmmep_exc_t *err);
+/* FT_STRING with a given value (copied). */
+int xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                          gint length, const char *value, proto_item **out,
+                          xmmep_exc_t *err);
+int xmmep_item_set_hidden(proto_item *item, xmmep_exc_t *err);
 
 #endif

@@ -233,13 +233,25 @@ impl<'a> Pinfo<'a> {
         shim(|e| unsafe { sys::xmmep_col_append(self.as_ptr(), col, t.as_ptr(), e) })
     }
 
-    /// Appends `text`, preceded by `sep` if the column is not empty.
-    pub(crate) fn col_append_sep(self, col: Column, sep: &str, text: &str) -> EpanResult<()> {
-        let (s, t) = (c_text(sep), c_text(text));
+    /// Replaces the whole column text, text before a fence included.
+    pub(crate) fn col_rewrite(self, col: Column, text: &str) -> EpanResult<()> {
+        let t = c_text(text);
         // SAFETY: as for col_set.
-        shim(|e| unsafe {
-            sys::xmmep_col_append_sep(self.as_ptr(), col, s.as_ptr(), t.as_ptr(), e)
-        })
+        shim(|e| unsafe { sys::xmmep_col_rewrite(self.as_ptr(), col, t.as_ptr(), e) })
+    }
+
+    /// The column's text (empty when the packet has no columns).
+    pub(crate) fn col_get(self, col: Column) -> String {
+        // SAFETY: valid pinfo; the shim only reads; the text is copied
+        // before any other call can change the column.
+        unsafe {
+            let p = sys::xmmep_col_get(self.as_ptr(), col);
+            if p.is_null() {
+                String::new()
+            } else {
+                std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned()
+            }
+        }
     }
 
     /// Makes `handle` the dissector of this packet's conversation (both
@@ -250,6 +262,35 @@ impl<'a> Pinfo<'a> {
         shim(|e| unsafe {
             sys::xmmep_conversation_set_dissector(self.as_ptr(), handle.as_ptr(), e)
         })
+    }
+
+    /// The frame number of the packet.
+    pub(crate) fn frame(self) -> u32 {
+        // SAFETY: valid pinfo; the shim only reads it.
+        unsafe { sys::xmmep_frame_number(self.as_ptr()) }
+    }
+
+    /// Whether the frame was dissected before (a later pass, or the GUI
+    /// redrawing it): state is then read, never changed.
+    pub(crate) fn visited(self) -> bool {
+        // SAFETY: valid pinfo (its frame_data is always set); the shim only reads.
+        unsafe { sys::xmmep_frame_visited(self.as_ptr()) != 0 }
+    }
+
+    /// The frame's absolute time in nanoseconds since the epoch.
+    pub(crate) fn time_ns(self) -> i64 {
+        let (mut secs, mut nsecs) = (0i64, 0i32);
+        // SAFETY: valid pinfo; the out-pointers are live locals.
+        unsafe { sys::xmmep_frame_time(self.as_ptr(), &mut secs, &mut nsecs) };
+        secs.saturating_mul(1_000_000_000).saturating_add(nsecs as i64)
+    }
+
+    /// Wireshark's index of the packet's conversation (created if new).
+    pub(crate) fn conversation_index(self) -> EpanResult<u32> {
+        let mut out = 0u32;
+        // SAFETY: valid pinfo; `out` is a live local.
+        shim(|e| unsafe { sys::xmmep_conversation_index(self.as_ptr(), &mut out, e) })?;
+        Ok(out)
     }
 
     /// Whether column `col` currently reads exactly `text` (false when the
@@ -369,6 +410,23 @@ impl<'a> Tree<'a> {
         Ok(Item::from_raw(out))
     }
 
+    /// FT_RELATIVE_TIME from nanoseconds.
+    pub(crate) fn add_relative_time(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, ns: i64) -> EpanResult<Item<'a>> {
+        let mut out = ptr::null_mut();
+        // SAFETY: as for add_item.
+        shim(|e| unsafe { sys::xmmep_tree_add_relative_time(self.ptr, hf.get(), tvb.as_ptr(), start, len, ns, &mut out, e) })?;
+        Ok(Item::from_raw(out))
+    }
+
+    /// FT_STRING with a given value (copied by Wireshark).
+    pub(crate) fn add_string(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: &str) -> EpanResult<Item<'a>> {
+        let v = c_text(value);
+        let mut out = ptr::null_mut();
+        // SAFETY: as for add_item; `v` outlives the call.
+        shim(|e| unsafe { sys::xmmep_tree_add_string(self.ptr, hf.get(), tvb.as_ptr(), start, len, v.as_ptr(), &mut out, e) })?;
+        Ok(Item::from_raw(out))
+    }
+
     /// A text-only item with a subtree under it.
     pub(crate) fn add_subtree(self, tvb: Tvb<'a>, start: i32, len: i32, ett: EttId, text: &str) -> EpanResult<(Tree<'a>, Item<'a>)> {
         let t = c_text(text);
@@ -428,6 +486,12 @@ impl<'a> Item<'a> {
         let t = c_text(text);
         // SAFETY: item NULL or valid; `t` outlives the call.
         shim(|e| unsafe { sys::xmmep_item_set_text(self.ptr, t.as_ptr(), e) })
+    }
+
+    /// Hides the item: filters find it, the tree does not show it.
+    pub(crate) fn set_hidden(self) -> EpanResult<()> {
+        // SAFETY: item NULL or valid.
+        shim(|e| unsafe { sys::xmmep_item_set_hidden(self.ptr, e) })
     }
 
     /// Marks the item as generated (not in the packet bytes: shown in []).

@@ -13,7 +13,7 @@
 //! infos and preferences; `register_handoff` for handles, tables and
 //! heuristics): that is, from `register.rs`, which `plugin.rs` calls.
 
-use std::ffi::{c_char, c_int, CString};
+use std::ffi::{c_char, c_int, c_void, CString};
 use std::ptr;
 use std::sync::atomic::{AtomicI32, Ordering};
 
@@ -74,15 +74,22 @@ pub(crate) enum FieldStrings {
     Values(Vec<(u32, String)>),
     /// `true_false_string` (for FT_BOOLEAN).
     TrueFalse(String, String),
+    /// What an FT_FRAMENUM points at (`FRAMENUM_TYPE`), for the GUI's
+    /// request/response arrows.
+    FrameNum(FrameNumType),
 }
+
+/// `ft_framenum_type_t`.
+pub(crate) type FrameNumType = sys::ft_framenum_type;
+pub(crate) use sys::{FT_FRAMENUM_NONE, FT_FRAMENUM_REQUEST, FT_FRAMENUM_RESPONSE};
 
 /// Field type, one of the `FT_*` below.
 pub(crate) type FieldType = sys::ftenum;
 /// The field types and displays the plugin registers, re-exported so that
 /// the raw bindings stay inside the FFI layer.
 pub(crate) use sys::{
-    ABSOLUTE_TIME_UTC, BASE_DEC, BASE_NONE, FT_ABSOLUTE_TIME, FT_BOOLEAN, FT_INT16, FT_INT32, FT_INT64, FT_INT8, FT_IPv4,
-    FT_NONE, FT_STRING, FT_UINT16, FT_UINT32, FT_UINT64, FT_UINT8,
+    ABSOLUTE_TIME_UTC, BASE_DEC, BASE_NONE, FT_ABSOLUTE_TIME, FT_BOOLEAN, FT_FRAMENUM, FT_INT16, FT_INT32, FT_INT64, FT_INT8,
+    FT_IPv4, FT_NONE, FT_RELATIVE_TIME, FT_STRING, FT_UINT16, FT_UINT32, FT_UINT64, FT_UINT8,
 };
 
 /// Description of one header field, as the table-driven code builds it.
@@ -157,6 +164,8 @@ fn leak_strings(s: &FieldStrings) -> *const std::ffi::c_void {
             }));
             (tfs as *const sys::true_false_string).cast()
         }
+        // FRAMENUM_TYPE(x) is GINT_TO_POINTER(x): the value itself.
+        FieldStrings::FrameNum(t) => *t as usize as *const std::ffi::c_void,
     }
 }
 
@@ -245,7 +254,7 @@ impl EiId {
 }
 
 /// Expert info groups and severities, re-exported (`PI_MALFORMED`, `PI_ERROR`, ...).
-pub(crate) use sys::{PI_ERROR, PI_MALFORMED, PI_NOTE, PI_PROTOCOL, PI_SECURITY, PI_WARN};
+pub(crate) use sys::{PI_ERROR, PI_MALFORMED, PI_NOTE, PI_PROTOCOL, PI_SECURITY, PI_SEQUENCE, PI_WARN};
 
 /// Description of one expert info.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -435,5 +444,27 @@ impl PrefsModule {
             )
         };
         EnumPref(cell)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Capture lifetime
+
+/// Calls `f` when the open capture file closes (its wmem file scope is
+/// freed). To be called during a dissection, when a file is open.
+pub(crate) fn on_file_close(f: fn()) {
+    unsafe extern "C" fn call(_pool: *mut sys::wmem_allocator_t, _ev: sys::wmem_cb_event_t, data: *mut c_void) -> version::CBool {
+        // SAFETY: `data` is the fn pointer registered below, cast to a
+        // data pointer and back (both pointer-sized).
+        let f: fn() = unsafe { std::mem::transmute::<*mut c_void, fn()>(data) };
+        let _ = crate::ffi::guard::catch(f);
+        // false: unregister, the callback has run for this file.
+        version::to_c_bool(false)
+    }
+    // SAFETY: wmem_file_scope() is valid during dissection; the callback
+    // is a panic-guarded extern "C" fn matching wmem_user_cb_t for this
+    // release (CBool), and `data` is a plain fn pointer with no lifetime.
+    unsafe {
+        sys::wmem_register_callback(sys::wmem_file_scope(), Some(call), f as *mut c_void);
     }
 }

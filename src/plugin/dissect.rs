@@ -13,6 +13,7 @@ use xmmep_core::table::HEADER_LEN;
 
 use crate::ffi::{tcp_dissect_pdus, Dissector, Handle, Heuristic, Packet, PduFraming};
 
+use super::links::Observed;
 use super::show::Message;
 use super::state::{Handles, State, HANDLES, STATE};
 
@@ -125,8 +126,11 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
             let _ = dec.decode_into(rest, &mut decoded);
             // A bad header cannot be framed past: the rest is this "message".
             let len = decoded.header.map_or(rest.len(), |h| h.message_len().min(rest.len()));
-            let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded };
-            (len, msg.show())
+            let shown = Observed::new(pkt, &rest[..len], &decoded).and_then(|obs| {
+                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, obs: &obs };
+                msg.show()
+            });
+            (len, shown)
         });
         if let Err(e) = shown {
             let _ = pkt.show_exception(&e);

@@ -7,13 +7,16 @@
 //!   preferences), set once;
 //! - [`register`]: protocol, fields, subtrees, expert infos, preferences;
 //! - [`dissect`]: framing over TCP and UDP, heuristics;
-//! - [`show`]: one decoded message as tree items, expert infos and Info.
+//! - [`show`]: one decoded message as tree items, expert infos and Info;
+//! - [`links`]: the analysis across messages, fed on the first pass and
+//!   shown on every pass.
 //!
 //! `register` and `dissect` both depend on `state`, not on each other; the
 //! two entry points below, which Wireshark calls through `ffi::plugin`,
 //! join them.
 
 mod dissect;
+mod links;
 mod register;
 mod show;
 mod state;

@@ -3,7 +3,7 @@
 //! one expert info per report class, and the preferences. The result is the
 //! plugin's [`State`]; the texts are `xmmep_core::presentation`'s.
 
-use xmmep_core::presentation::{self, FieldKind, CHARSETS, CHARSET_PREF, DESEGMENT_PREF, PROTOCOL};
+use xmmep_core::presentation::{self, FieldKind, FrameLink, ANALYSIS_FIELDS, CHARSETS, CHARSET_PREF, DESEGMENT_PREF, PROTOCOL};
 use xmmep_core::reports::{Group, ReportKind, Severity, CLASSES};
 use xmmep_core::schema::Schema;
 use xmmep_core::table;
@@ -29,7 +29,28 @@ fn ftype(k: FieldKind) -> (FieldType, u32) {
         FieldKind::AbsoluteTime => (registry::FT_ABSOLUTE_TIME, registry::ABSOLUTE_TIME_UTC),
         FieldKind::Ipv4 => (registry::FT_IPv4, registry::BASE_NONE),
         FieldKind::None => (registry::FT_NONE, registry::BASE_NONE),
+        FieldKind::FrameNum(_) => (registry::FT_FRAMENUM, registry::BASE_NONE),
+        FieldKind::RelativeTime => (registry::FT_RELATIVE_TIME, registry::BASE_NONE),
     }
+}
+
+/// One header field per analysis field, in `ANALYSIS_FIELDS` order.
+fn analysis_descs() -> Vec<FieldDesc> {
+    ANALYSIS_FIELDS
+        .iter()
+        .map(|a| {
+            let (ft, base) = ftype(a.kind);
+            let mut d = FieldDesc::new(a.label, &format!("{}.{}", PROTOCOL.filter, a.abbrev), ft, base).blurb(a.desc);
+            if let FieldKind::FrameNum(link) = a.kind {
+                d = d.strings(FieldStrings::FrameNum(match link {
+                    FrameLink::Request => registry::FT_FRAMENUM_REQUEST,
+                    FrameLink::Response => registry::FT_FRAMENUM_RESPONSE,
+                    FrameLink::Other => registry::FT_FRAMENUM_NONE,
+                }));
+            }
+            d
+        })
+        .collect()
 }
 
 /// One header field per filter field, with the index of its schema field.
@@ -68,6 +89,7 @@ fn expert_descs() -> Vec<ExpertDesc> {
                 Group::Malformed => registry::PI_MALFORMED,
                 Group::Protocol => registry::PI_PROTOCOL,
                 Group::Security => registry::PI_SECURITY,
+                Group::Sequence => registry::PI_SEQUENCE,
             };
             let severity = match c.severity {
                 Severity::Note => registry::PI_NOTE,
@@ -89,13 +111,15 @@ pub(crate) fn register_protocol() {
     for ((i, _), id) in descs.iter().zip(ids) {
         fields[*i] = Some(id);
     }
-    let mut subtrees = registry::register_subtrees(schema.fields.len() + 1);
+    let analysis = registry::register_fields(proto, &analysis_descs());
+    let mut subtrees = registry::register_subtrees(schema.fields.len() + 2);
     let message_subtree = subtrees.remove(0);
+    let transfer_subtree = subtrees.remove(0);
     let experts = registry::register_expert(proto, &expert_descs());
     set_panic_expert(experts[ReportKind::InternalError.index()]);
     let prefs = registry::prefs_register_protocol(proto);
     let choices: Vec<(&str, &str, i32)> = CHARSETS.iter().zip(0..).map(|((key, c), i)| (*key, c.name(), i)).collect();
     let charset = prefs.enum_pref(CHARSET_PREF.name, CHARSET_PREF.title, CHARSET_PREF.desc, 0, &choices, false);
     let desegment = prefs.bool_pref(DESEGMENT_PREF.name, DESEGMENT_PREF.title, DESEGMENT_PREF.desc, true);
-    let _ = STATE.set(State { proto, fields, message_subtree, subtrees, experts, charset, desegment });
+    let _ = STATE.set(State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analysis, transfer_subtree });
 }

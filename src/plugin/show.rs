@@ -3,7 +3,9 @@
 //! text. Each step is one function; the texts are
 //! `xmmep_core::presentation`'s, the same the Lua script reads.
 
-use xmmep_core::codec::info::info_text;
+use std::cell::RefCell;
+
+use xmmep_core::codec::info::{frame_info, info_text};
 use xmmep_core::codec::{Charset, Decoded, Decoder, Item as DecodedItem, Value};
 use xmmep_core::presentation::{self, info, label};
 use xmmep_core::reports::fill;
@@ -11,6 +13,7 @@ use xmmep_core::schema::{Display, Schema};
 
 use crate::ffi::{self, EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL};
 
+use super::links::{self, Observed};
 use super::state::State;
 
 /// One message of `pkt.tvb`: `msg` starts at `base`, `decoded` is its decode.
@@ -21,6 +24,14 @@ pub(crate) struct Message<'m, 'p> {
     pub(crate) base: usize,
     pub(crate) msg: &'m [u8],
     pub(crate) decoded: &'m Decoded,
+    pub(crate) obs: &'m Observed,
+}
+
+thread_local! {
+    /// The Info column's text before the frame's first message, and the
+    /// Info texts of the frame's messages so far, by message type: the
+    /// column is rebuilt from them at each message (`frame_info`).
+    static FRAME_INFO: RefCell<(String, Vec<(u16, String)>)> = const { RefCell::new((String::new(), Vec::new())) };
 }
 
 impl<'m, 'p> Message<'m, 'p> {
@@ -29,6 +40,7 @@ impl<'m, 'p> Message<'m, 'p> {
         let (top, root) = self.message_item()?;
         let items = self.field_items(root)?;
         self.experts(top, &items)?;
+        links::show(self.pkt, self.state, self.obs, root, top, self.base, self.charset(), self.encoding())?;
         self.info()
     }
 
@@ -206,23 +218,35 @@ impl<'m, 'p> Message<'m, 'p> {
     }
 
     /// The message's Info text. The first XMMEP message of a frame takes
-    /// the columns (after any fence TCP set); the next ones, even from
+    /// the columns (after any fence TCP set); with the next ones, even from
     /// another call for the same frame (a reassembled PDU, then the rest of
-    /// the segment), are appended with ", ". The Protocol column tells which
-    /// case this is, so a segment that only feeds reassembly keeps TCP's
-    /// columns, as it does in a second pass (where TCP does not call us for
-    /// it).
+    /// the segment), the column is rebuilt from all of them (`frame_info`:
+    /// ", " between, runs of parts summarised). The Protocol column tells
+    /// which case this is, so a segment that only feeds reassembly keeps
+    /// TCP's columns, as it does in a second pass (where TCP does not call
+    /// us for it).
     fn info(&self) -> EpanResult<()> {
         let text = info_text(self.schema(), self.decoded, |o, l| {
             self.text(o, l).unwrap_or_else(|_| self.charset().decode(&self.msg[o as usize..(o + l) as usize]))
         });
         let pinfo = self.pkt.pinfo;
-        if pinfo.col_text_is(COL_PROTOCOL, presentation::PROTOCOL.short) {
-            pinfo.col_append_sep(COL_INFO, ", ", &text)
-        } else {
+        if !pinfo.col_text_is(COL_PROTOCOL, presentation::PROTOCOL.short) {
             pinfo.col_set(COL_PROTOCOL, presentation::PROTOCOL.short)?;
-            pinfo.col_set(COL_INFO, &text)
+            pinfo.col_set(COL_INFO, &text)?;
+            // What stays before our text: whatever TCP fenced off.
+            let shown = pinfo.col_get(COL_INFO);
+            let prefix = shown.strip_suffix(text.as_str()).unwrap_or("").to_string();
+            FRAME_INFO.with(|cell| *cell.borrow_mut() = (prefix, vec![(self.obs.msg_type(), text)]));
+            return Ok(());
         }
+        // TCP may have fenced the column after an earlier message of this
+        // frame: rewrite it whole, prefix and all messages.
+        let all = FRAME_INFO.with(|cell| {
+            let (prefix, pieces) = &mut *cell.borrow_mut();
+            pieces.push((self.obs.msg_type(), text));
+            format!("{prefix}{}", frame_info(pieces))
+        });
+        pinfo.col_rewrite(COL_INFO, &all)
     }
 }
 

@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use xmmep_core::codec::Charset;
-use xmmep_core::presentation::charset_at;
+use xmmep_core::presentation::{charset_at, AnalysisField, ANALYSIS_FIELDS};
 use xmmep_core::schema::FieldId;
 
 use crate::ffi::registry::{BoolPref, EnumPref};
@@ -26,6 +26,11 @@ pub(crate) struct State {
     pub(crate) experts: Vec<EiId>,
     pub(crate) charset: EnumPref,
     pub(crate) desegment: BoolPref,
+    /// Header field per analysis field, in `presentation::ANALYSIS_FIELDS`
+    /// order.
+    pub(crate) analysis: Vec<HfId>,
+    /// Subtree type of a file transfer.
+    pub(crate) transfer_subtree: EttId,
 }
 
 impl State {
@@ -38,6 +43,12 @@ impl State {
     /// The header field of a schema field that has a filter name.
     pub(crate) fn field(&self, id: FieldId) -> Option<HfId> {
         self.fields.get(id as usize).copied().flatten()
+    }
+
+    /// The header field of an analysis field.
+    pub(crate) fn analysis_field(&self, field: &AnalysisField) -> HfId {
+        let i = ANALYSIS_FIELDS.iter().position(|f| f.abbrev == field.abbrev).expect("every analysis field is registered");
+        self.analysis[i]
     }
 
     /// The subtree type of a schema field.

@@ -116,6 +116,8 @@ pub mod info {
     /// A Boolean with no `bool_names` in the table.
     pub const BOOL_TRUE: &str = "true";
     pub const BOOL_FALSE: &str = "false";
+    /// Between a dictionary element's key and value (`SEARCH_COND_NAME:bob`).
+    pub const PAIR_SEP: &str = ":";
 }
 
 /// The description registered with a field: none when it only repeats the
@@ -143,6 +145,19 @@ pub enum FieldKind {
     Ipv4,
     /// No value: a struct or a list holder with a filter name.
     None,
+    /// A frame number, pointing at a request, a response or neither.
+    FrameNum(FrameLink),
+    /// A time interval.
+    RelativeTime,
+}
+
+/// What an FT_FRAMENUM field points at (the GUI draws request and response
+/// arrows for the first two).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameLink {
+    Request,
+    Response,
+    Other,
 }
 
 impl FieldKind {
@@ -183,9 +198,81 @@ impl FieldKind {
             FieldKind::AbsoluteTime => "FT_ABSOLUTE_TIME",
             FieldKind::Ipv4 => "FT_IPv4",
             FieldKind::None => "FT_NONE",
+            FieldKind::FrameNum(_) => "FT_FRAMENUM",
+            FieldKind::RelativeTime => "FT_RELATIVE_TIME",
         }
     }
 }
+
+/// A field the analysis across messages adds (docs/decisions.md 38-43): not
+/// in the message's bytes, so shown as generated; `abbrev` is below `xmmep.`.
+pub struct AnalysisField {
+    pub abbrev: &'static str,
+    pub label: &'static str,
+    pub desc: &'static str,
+    pub kind: FieldKind,
+}
+
+/// The analysis fields, by name. The plugin and the Lua script register
+/// [`ANALYSIS_FIELDS`] in this order and show them as `crate::analysis` says.
+pub mod analysis {
+    use super::{AnalysisField, FieldKind, FrameLink};
+
+    const fn f(abbrev: &'static str, label: &'static str, desc: &'static str, kind: FieldKind) -> AnalysisField {
+        AnalysisField { abbrev, label, desc, kind }
+    }
+
+    pub static RESPONSE_IN: AnalysisField = f("response_in", "Response in", "The frame of the first answer to this request", FieldKind::FrameNum(FrameLink::Response));
+    pub static RESPONSE_END_IN: AnalysisField = f("response_end_in", "Response end in", "The frame of the message that ends this request's multi-part answer", FieldKind::FrameNum(FrameLink::Response));
+    pub static RESPONSE_TO: AnalysisField = f("response_to", "Request in", "The frame of the request this message answers", FieldKind::FrameNum(FrameLink::Request));
+    pub static TIME: AnalysisField = f("time", "Time since request", "Time from the request to this answer (for the end of a multi-part answer: the whole exchange)", FieldKind::RelativeTime);
+    pub static FORWARDED_IN: AnalysisField = f("forwarded_in", "Forwarded in", "A frame that forwards this message to another client", FieldKind::FrameNum(FrameLink::Other));
+    pub static FORWARD_COUNT: AnalysisField = f("forward_count", "Forwards", "How many forwards of this message the capture holds", FieldKind::Uint32);
+    pub static FORWARD_OF: AnalysisField = f("forward_of", "Forward of", "The frame of the message this one forwards", FieldKind::FrameNum(FrameLink::Other));
+    pub static FORWARD_DELAY: AnalysisField = f("forward_delay", "Forward delay", "Time from the original to this forward", FieldKind::RelativeTime);
+    pub static TRANSFER: AnalysisField = f("transfer", "File transfer", "The file transfer this message belongs to, across connections", FieldKind::None);
+    pub static TRANSFER_FILE_NAME: AnalysisField = f("transfer.file_name", "File name", "Name of the file, from the offer", FieldKind::String);
+    pub static TRANSFER_FILE_SIZE: AnalysisField = f("transfer.file_size", "File size", "Size of the file in bytes, from the offer", FieldKind::Int64);
+    pub static TRANSFER_OFFER_IN: AnalysisField = f("transfer.offer_in", "Offered in", "The frame of MSG_SEND_FILE_REQ", FieldKind::FrameNum(FrameLink::Other));
+    pub static TRANSFER_OFFER_FWD_IN: AnalysisField = f("transfer.offer_fwd_in", "Offer forwarded in", "The frame of MSG_SEND_FILE_REQ_FWD", FieldKind::FrameNum(FrameLink::Other));
+    pub static TRANSFER_ANSWER_IN: AnalysisField = f("transfer.answer_in", "Answered in", "The frame of MSG_SEND_FILE_RES", FieldKind::FrameNum(FrameLink::Other));
+    pub static TRANSFER_ANSWER_FWD_IN: AnalysisField = f("transfer.answer_fwd_in", "Answer forwarded in", "The frame of MSG_SEND_FILE_RES_FWD", FieldKind::FrameNum(FrameLink::Other));
+    pub static TRANSFER_ACCEPTED: AnalysisField = f("transfer.accepted", "Accepted", "Whether the receiver accepted the file", FieldKind::Boolean);
+    pub static USER: AnalysisField = f("user", "User", "Every user name the message carries, in any field (hidden, like ip.addr)", FieldKind::String);
+    pub static SESSION_USER: AnalysisField = f("session_user", "Session user", "The user logged in on this conversation", FieldKind::String);
+
+    /// The stage fields of a transfer, in `table::FILE_TRANSFER.stages` order.
+    pub static TRANSFER_STAGES: [&AnalysisField; 4] = [&TRANSFER_OFFER_IN, &TRANSFER_OFFER_FWD_IN, &TRANSFER_ANSWER_IN, &TRANSFER_ANSWER_FWD_IN];
+    /// Label of the transfer subtree: file name, outcome.
+    pub const TRANSFER_LABEL: &str = "File transfer: {}, {}";
+    pub const TRANSFER_ACCEPTED_TEXT: &str = "accepted";
+    pub const TRANSFER_DECLINED_TEXT: &str = "declined";
+    pub const TRANSFER_OPEN_TEXT: &str = "not answered";
+    /// A run of parts in the Info column: first name, last name, count.
+    pub const PART_RUN: &str = "{}..{} ({} parts)";
+}
+
+/// Every analysis field, in registration order.
+pub static ANALYSIS_FIELDS: &[&AnalysisField] = &[
+    &analysis::RESPONSE_IN,
+    &analysis::RESPONSE_END_IN,
+    &analysis::RESPONSE_TO,
+    &analysis::TIME,
+    &analysis::FORWARDED_IN,
+    &analysis::FORWARD_COUNT,
+    &analysis::FORWARD_OF,
+    &analysis::FORWARD_DELAY,
+    &analysis::TRANSFER,
+    &analysis::TRANSFER_FILE_NAME,
+    &analysis::TRANSFER_FILE_SIZE,
+    &analysis::TRANSFER_OFFER_IN,
+    &analysis::TRANSFER_OFFER_FWD_IN,
+    &analysis::TRANSFER_ANSWER_IN,
+    &analysis::TRANSFER_ANSWER_FWD_IN,
+    &analysis::TRANSFER_ACCEPTED,
+    &analysis::USER,
+    &analysis::SESSION_USER,
+];
 
 #[cfg(test)]
 mod tests {

@@ -286,7 +286,7 @@ impl Builder {
             vals: None,
             bool_names: None,
             spec_type: field.ty.spec_name(),
-            info: None,
+            info: field.info,
         })
     }
 

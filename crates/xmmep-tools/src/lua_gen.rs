@@ -77,6 +77,8 @@ fn display_kind(d: Display) -> (&'static str, u8) {
         FieldKind::AbsoluteTime => ("time", 0),
         FieldKind::Ipv4 => ("ipv4", 0),
         FieldKind::None => ("container", 0),
+        FieldKind::FrameNum(_) => ("framenum", 0),
+        FieldKind::RelativeTime => ("reltime", 0),
     }
 }
 

@@ -1,0 +1,183 @@
+//! The analysis across messages in the plugin (docs/decisions.md 38-43):
+//! each message goes to `xmmep_core::analysis::Tracker` on the first pass;
+//! every pass shows what the tracker holds for it. The tracker lives as
+//! long as the capture file: it is created at the first message and dropped
+//! when Wireshark frees the file scope (the capture closes).
+
+use std::cell::Cell;
+use std::sync::{Mutex, MutexGuard};
+
+use xmmep_core::analysis::{Facts, Links, MsgRef, Ordinals, Relations, Tracker, Transfer};
+use xmmep_core::codec::{Charset, Decoded};
+use xmmep_core::presentation::analysis as f;
+use xmmep_core::presentation::AnalysisField;
+use xmmep_core::reports::{fill, ReportKind};
+
+use crate::ffi::registry::on_file_close;
+use crate::ffi::{EpanResult, Item, Packet, Tree};
+
+use super::state::State;
+
+static TRACKER: Mutex<Option<Tracker>> = Mutex::new(None);
+
+thread_local! {
+    static ORDINALS: Cell<Ordinals> = Cell::new(Ordinals::default());
+}
+
+/// The tracker of the open capture; created (with its file-close hook) on
+/// first use. A panic while it was held only poisons the lock: the state
+/// is still consistent (every update is a few plain stores), so go on.
+fn tracker() -> MutexGuard<'static, Option<Tracker>> {
+    let mut t = TRACKER.lock().unwrap_or_else(|e| e.into_inner());
+    if t.is_none() {
+        *t = Some(Tracker::new());
+        on_file_close(|| *TRACKER.lock().unwrap_or_else(|e| e.into_inner()) = None);
+    }
+    t
+}
+
+/// One message's place in the capture and what the analysis needs of it.
+pub(crate) struct Observed {
+    at: MsgRef,
+    conv: u64,
+    visited: bool,
+    facts: Facts,
+}
+
+impl Observed {
+    /// Names the message and, on the first pass, feeds it to the tracker.
+    pub(crate) fn new(pkt: &Packet<'_>, msg: &[u8], decoded: &Decoded) -> EpanResult<Observed> {
+        let pinfo = pkt.pinfo;
+        let (frame, visited) = (pinfo.frame(), pinfo.visited());
+        let conv = pinfo.conversation_index()? as u64;
+        let facts = Relations::standard().facts(msg, decoded);
+        let mut guard = tracker();
+        let t = guard.as_mut().expect("tracker() creates it");
+        let seen = if visited { t.messages_in(frame) } else { 0 };
+        let at = ORDINALS.with(|o| {
+            let mut ord = o.get();
+            let at = ord.next(frame, seen);
+            o.set(ord);
+            at
+        });
+        if !visited {
+            t.observe(conv, at, pinfo.time_ns(), &facts);
+        }
+        Ok(Observed { at, conv, visited, facts })
+    }
+
+    pub(crate) fn msg_type(&self) -> u16 {
+        self.facts.msg_type
+    }
+}
+
+/// Shows the links of one message under its subtree `root`; reports go on
+/// the message item `top`. `base` is where the message starts in the tvb.
+pub(crate) fn show(pkt: &Packet<'_>, state: &State, obs: &Observed, root: Tree<'_>, top: Item<'_>, base: usize, charset: Charset, enc: u32) -> EpanResult<()> {
+    let guard = tracker();
+    let Some(t) = guard.as_ref() else { return Ok(()) };
+    let s = Shower { pkt, state, root, base: base as i32, charset };
+    let links = t.links(obs.at);
+    if let Some(l) = links {
+        s.links(l)?;
+        if let Some(tr) = l.transfer.and_then(|i| t.transfer(i)) {
+            s.transfer(tr)?;
+        }
+    }
+    if let Some(user) = t.session_user(obs.conv, obs.at) {
+        s.generated_string(&f::SESSION_USER, &charset.decode(user))?;
+    }
+    let hf_user = state.analysis_field(&f::USER);
+    for &(off, len) in &obs.facts.users {
+        root.add_item(hf_user, pkt.tvb, s.base + off as i32, len as i32, enc)?.set_hidden()?;
+    }
+    let mut reports: Vec<(ReportKind, String)> = links.map(|l| l.reports.clone()).unwrap_or_default();
+    // Only a pass over the whole capture knows a request went unanswered.
+    if obs.visited {
+        reports.extend(t.unanswered(obs.at, obs.facts.msg_type));
+    }
+    for (kind, text) in reports {
+        pkt.pinfo.expert(Some(top), state.experts[kind.index()], Some(&text))?;
+    }
+    Ok(())
+}
+
+struct Shower<'s, 'p> {
+    pkt: &'s Packet<'p>,
+    state: &'s State,
+    root: Tree<'p>,
+    base: i32,
+    charset: Charset,
+}
+
+impl<'p> Shower<'_, 'p> {
+    fn frame(&self, tree: Tree<'p>, field: &AnalysisField, at: MsgRef) -> EpanResult<()> {
+        let hf = self.state.analysis_field(field);
+        tree.add_uint(hf, self.pkt.tvb, self.base, 0, at.frame)?.set_generated()
+    }
+
+    fn interval(&self, field: &AnalysisField, ns: i64) -> EpanResult<()> {
+        let hf = self.state.analysis_field(field);
+        self.root.add_relative_time(hf, self.pkt.tvb, self.base, 0, ns)?.set_generated()
+    }
+
+    fn generated_string(&self, field: &AnalysisField, value: &str) -> EpanResult<()> {
+        let hf = self.state.analysis_field(field);
+        self.root.add_string(hf, self.pkt.tvb, self.base, 0, value)?.set_generated()
+    }
+
+    fn links(&self, l: &Links) -> EpanResult<()> {
+        if let Some(link) = l.response_to {
+            self.frame(self.root, &f::RESPONSE_TO, link.to)?;
+            self.interval(&f::TIME, link.delta_ns)?;
+        }
+        if let Some(at) = l.response_in {
+            self.frame(self.root, &f::RESPONSE_IN, at)?;
+        }
+        if let Some(at) = l.end_in {
+            self.frame(self.root, &f::RESPONSE_END_IN, at)?;
+        }
+        if let Some(link) = l.forward_of {
+            self.frame(self.root, &f::FORWARD_OF, link.to)?;
+            self.interval(&f::FORWARD_DELAY, link.delta_ns)?;
+        }
+        if l.forward_count > 0 {
+            let hf = self.state.analysis_field(&f::FORWARD_COUNT);
+            self.root.add_uint(hf, self.pkt.tvb, self.base, 0, l.forward_count)?.set_generated()?;
+            for &at in &l.forwards {
+                self.frame(self.root, &f::FORWARDED_IN, at)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The transfer's subtree: the file, each stage's frame, the outcome.
+    fn transfer(&self, t: &Transfer) -> EpanResult<()> {
+        let name = t.file_name.as_deref().map(|n| self.charset.decode(n)).unwrap_or_default();
+        let outcome = match t.accepted {
+            Some(true) => f::TRANSFER_ACCEPTED_TEXT,
+            Some(false) => f::TRANSFER_DECLINED_TEXT,
+            None => f::TRANSFER_OPEN_TEXT,
+        };
+        let (tvb, base) = (self.pkt.tvb, self.base);
+        let item = self.root.add_item(self.state.analysis_field(&f::TRANSFER), tvb, base, 0, crate::ffi::ENC_NA)?;
+        item.set_text(&fill(f::TRANSFER_LABEL, &[&name, &outcome]))?;
+        item.set_generated()?;
+        let sub = item.add_subtree(self.state.transfer_subtree)?;
+        if t.file_name.is_some() {
+            sub.add_string(self.state.analysis_field(&f::TRANSFER_FILE_NAME), tvb, base, 0, &name)?.set_generated()?;
+        }
+        if let Some(size) = t.file_size {
+            sub.add_int64(self.state.analysis_field(&f::TRANSFER_FILE_SIZE), tvb, base, 0, size)?.set_generated()?;
+        }
+        for (field, at) in f::TRANSFER_STAGES.iter().zip(t.stages) {
+            if let Some(at) = at {
+                self.frame(sub, field, at)?;
+            }
+        }
+        if let Some(ok) = t.accepted {
+            sub.add_boolean(self.state.analysis_field(&f::TRANSFER_ACCEPTED), tvb, base, 0, ok)?.set_generated()?;
+        }
+        Ok(())
+    }
+}
