@@ -1,13 +1,16 @@
 //! Generates `lua/xmmep.lua`, the Wireshark Lua dissector, from the message
 //! table, the compiled schema and the report classes.
 //!
-//! The output is three parts in one file:
+//! The output is four parts in one file:
 //! 1. DATA, generated here: protocol names, filter fields, enums, report
-//!    classes and texts, and per message code the compiled node tree;
+//!    classes and texts, the relations between messages, and per message
+//!    code the compiled node tree;
 //! 2. the decoding ENGINE (`crates/xmmep-tools/src/lua/engine.lua`), pure Lua 5.2..5.4 with no
 //!    Wireshark API, which walks DATA exactly as `codec::decode` walks the
 //!    schema and returns the same items and reports;
-//! 3. the Wireshark GLUE (`crates/xmmep-tools/src/lua/glue.lua`), which runs only when the
+//! 3. the ANALYSIS across messages (`crates/xmmep-tools/src/lua/analysis.lua`),
+//!    pure Lua, which mirrors `xmmep_core::analysis` (`core.analysis`);
+//! 4. the Wireshark GLUE (`crates/xmmep-tools/src/lua/glue.lua`), which runs only when the
 //!    Wireshark API is there (global `Proto`) and shows the decode as
 //!    docs/presentation.md says.
 //!
@@ -22,6 +25,7 @@
 
 use std::fmt::Write;
 
+use xmmep_core::analysis::{self, Relations, UserField};
 use xmmep_core::presentation::{self, label, FieldKind, Pref, PROTOCOL};
 use xmmep_core::reports::{self, CLASSES};
 use xmmep_core::schema::{CompiledMessage, Display, FieldId, Node, Scalar, Schema, StructNode};
@@ -30,6 +34,7 @@ use xmmep_core::table::{self, Prim, Role};
 /// The engine and the glue, included verbatim.
 pub const ENGINE: &str = include_str!("lua/engine.lua");
 pub const GLUE: &str = include_str!("lua/glue.lua");
+pub const ANALYSIS: &str = include_str!("lua/analysis.lua");
 
 /// Where the generated file lives, relative to the workspace root.
 pub const OUTPUT: &str = "lua/xmmep.lua";
@@ -330,11 +335,106 @@ pub fn data(schema: &Schema) -> String {
         }
         let _ = writeln!(o, " }}, -- {}", i + 1);
     }
-    o.push_str("  },\n  -- Messages by code: the compiled node trees (Schema::message).\n  messages = {\n");
+    o.push_str("  },\n");
+    o.push_str(&relations(schema));
+    o.push_str("  -- Messages by code: the compiled node trees (Schema::message).\n  messages = {\n");
     for m in schema.messages() {
         o.push_str(&message(schema, m));
     }
     o.push_str("  },\n}\n");
+    o
+}
+
+fn lua_list<T: std::fmt::Display>(v: impl IntoIterator<Item = T>) -> String {
+    let items: Vec<String> = v.into_iter().map(|x| x.to_string()).collect();
+    format!("{{ {} }}", items.join(", "))
+}
+
+/// The relations between messages (`analysis::Relations`, from the table)
+/// and the analysis fields and texts, for the Lua analysis.
+fn relations(schema: &Schema) -> String {
+    let r = Relations::new(schema);
+    let mut o = String::from("  -- Relations between messages (table::EXCHANGES, FORWARDS, FILE_TRANSFER,\n  -- LOGIN) compiled by analysis::Relations; field numbers are Lua indexes.\n  relations = {\n    exchanges = {\n");
+    for e in table::EXCHANGES {
+        let end = e.end.map_or("nil".to_string(), |c| c.to_string());
+        let _ = writeln!(o, "      {{ request = {}, responses = {}, [\"end\"] = {end} }},", e.request, lua_list(e.responses));
+    }
+    o.push_str("    },\n    forwards = {\n");
+    for (f, keys) in table::FORWARDS.iter().zip(&r.forward_keys) {
+        let keys_lua = lua_list(keys.iter().map(|&k| lua_index(k)));
+        let names = lua_str(&f.keys.join(", "));
+        let _ = writeln!(o, "      {{ original = {}, forward = {}, keys = {keys_lua}, key_names = {names} }},", f.original, f.forward);
+    }
+    let t = &table::FILE_TRANSFER;
+    let _ = writeln!(
+        o,
+        "    }},\n    transfer = {{ stages = {}, keys = {}, file_name = {}, file_size = {}, accepted = {} }},",
+        lua_list(t.stages),
+        lua_list(r.transfer_keys.iter().map(|&k| lua_index(k))),
+        lua_index(r.file_name),
+        lua_index(r.file_size),
+        lua_index(r.accepted)
+    );
+    let _ = writeln!(
+        o,
+        "    login = {{ request = {}, outcome = {}, user = {}, result = {} }},\n    seq_num = {},",
+        table::LOGIN.request,
+        table::LOGIN.outcome,
+        lua_index(r.login_user),
+        lua_index(r.login_result),
+        lua_index(r.seq_num)
+    );
+    o.push_str("    -- User-name fields: true, or the Boolean field that makes it a room.\n    users = {");
+    for (i, u) in r.users.iter().enumerate() {
+        match u {
+            UserField::No => {}
+            UserField::Yes => {
+                let _ = write!(o, " [{}] = true,", lua_index(i as FieldId));
+            }
+            UserField::UnlessRoom(flag) => {
+                let _ = write!(o, " [{}] = {},", lua_index(i as FieldId), lua_index(*flag));
+            }
+        }
+    }
+    let _ = writeln!(
+        o,
+        " }},\n    max_pending = {}, max_keys = {}, max_listed_forwards = {},\n  }},",
+        analysis::MAX_PENDING,
+        analysis::MAX_KEYS,
+        analysis::MAX_LISTED_FORWARDS
+    );
+    o.push_str("  -- Fields the analysis adds (presentation::ANALYSIS_FIELDS), in order.\n  analysis_fields = {\n");
+    for a in presentation::ANALYSIS_FIELDS {
+        let (display, bits, link) = match a.kind {
+            FieldKind::FrameNum(l) => ("framenum", 0, format!(", link = \"{}\"", format!("{l:?}").to_lowercase())),
+            FieldKind::RelativeTime => ("reltime", 0, String::new()),
+            FieldKind::String => ("text", 0, String::new()),
+            FieldKind::Uint32 => ("uint", 32, String::new()),
+            FieldKind::Int64 => ("int", 64, String::new()),
+            FieldKind::Boolean => ("bool", 0, String::new()),
+            FieldKind::None => ("container", 0, String::new()),
+            k => panic!("analysis field of kind {k:?} has no Lua form"),
+        };
+        let _ = writeln!(
+            o,
+            "    {{ key = {}, abbrev = {}, label = {}, desc = {}, display = \"{display}\", bits = {bits}{link} }},",
+            lua_str(a.abbrev),
+            lua_str(&format!("{}.{}", PROTOCOL.filter, a.abbrev)),
+            lua_str(a.label),
+            lua_str(a.desc)
+        );
+    }
+    use presentation::analysis as pa;
+    let _ = writeln!(
+        o,
+        "  }},\n  analysis_texts = {{ transfer_label = {}, accepted = {}, declined = {}, open = {}, part_run = {}, pair_sep = {} }},",
+        lua_str(pa::TRANSFER_LABEL),
+        lua_str(pa::TRANSFER_ACCEPTED_TEXT),
+        lua_str(pa::TRANSFER_DECLINED_TEXT),
+        lua_str(pa::TRANSFER_OPEN_TEXT),
+        lua_str(pa::PART_RUN),
+        lua_str(presentation::info::PAIR_SEP)
+    );
     o
 }
 
@@ -347,7 +447,7 @@ pub fn generate() -> String {
     o.push_str("` (crates/xmmep-tools/src/lua_gen.rs)\n");
     o.push_str("-- from the message table, the compiled schema, the report classes and the\n");
     o.push_str("-- presentation texts of crates/xmmep-core; the engine and the Wireshark glue\n");
-    o.push_str("-- are crates/xmmep-tools/src/lua/{engine,glue}.lua, included verbatim.\n--\n");
+    o.push_str("-- are crates/xmmep-tools/src/lua/{engine,analysis,glue}.lua, included verbatim.\n--\n");
     o.push_str("-- Use: copy into Wireshark's personal Lua plugins folder, or\n");
     o.push_str("--      tshark -X lua_script:lua/xmmep.lua ...\n");
     o.push_str("-- Outside Wireshark (no global `Proto`) the chunk only returns the decoding core:\n");
@@ -359,6 +459,10 @@ pub fn generate() -> String {
     o.push_str("local core = (function(...)\n");
     o.push_str(ENGINE.trim_end());
     o.push_str("\nend)(DATA)\n");
+    o.push_str("\n-- ==================================================================== ANALYSIS\n");
+    o.push_str("core.analysis = (function(...)\n");
+    o.push_str(ANALYSIS.trim_end());
+    o.push_str("\nend)(DATA, core)\n");
     o.push_str("\n-- ======================================================================== GLUE\n");
     o.push_str("if Proto ~= nil then (function(...)\n");
     o.push_str(GLUE.trim_end());

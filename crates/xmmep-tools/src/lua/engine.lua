@@ -496,28 +496,58 @@ function M.heuristic(buf, udp, charset)
   return at == #buf
 end
 
+-- codec::info::scalar_text: a value as Info shows it (nil for none).
+local function info_value(it, text_of)
+  local I = DATA.info
+  local f = FIELDS[it.f]
+  local k = it.kind
+  if k == "text" or k == "invalid" then
+    return text_of(it.offset, it.len)
+  elseif k == "uint" or k == "int" then
+    local e = f.enum and ENUMS[f.enum].by_value[it.v]
+    return e and e.name or it.v
+  elseif k == "time" then
+    return it.v
+  elseif k == "bool" then
+    local names = f.bool_names or { I.bool_true, I.bool_false }
+    return it.v and names[1] or names[2]
+  end
+end
+
 -- codec::info::info_text. `text_of(offset, len)` gives the shown text of a
 -- Text or Invalid value (Wireshark converts it with the charset preference).
+-- Tagged fields of the message, and tagged members of a struct that is a
+-- field of the message; a tagged dictionary shows its `key:value` pairs.
 function M.info_text(dec, text_of)
   local I = DATA.info
   if not dec.header then return I.malformed_header end
   local code = dec.header.msg_type
   local m = MESSAGES[code]
   local out = { m and m.name or fill(I.unknown_type, code) }
-  for _, it in ipairs(dec.items) do
+  local items = dec.items
+  local in_struct = false
+  for i, it in ipairs(items) do
+    local depth = it.depth
+    if depth == 0 then in_struct = it.kind == "none" end
     local f = FIELDS[it.f]
-    if it.depth == 0 and f.info then
-      local k, shown = it.kind, nil
-      if k == "text" or k == "invalid" then
-        shown = text_of(it.offset, it.len)
-      elseif k == "uint" then
-        local e = f.enum and ENUMS[f.enum].by_value[it.v]
-        shown = e and e.name or it.v
-      elseif k == "int" or k == "time" then
-        shown = it.v
-      elseif k == "bool" then
-        local names = f.bool_names or { I.bool_true, I.bool_false }
-        shown = it.v and names[1] or names[2]
+    if f.info and (depth == 0 or (depth == 1 and in_struct)) then
+      local shown
+      if it.kind == "count" and depth == 0 then
+        local pairs_out, j = {}, i + 1
+        while items[j] and items[j].depth >= 1 do
+          if items[j].depth == 1 then
+            local parts, k = {}, j + 1
+            while items[k] and items[k].depth >= 2 do
+              if items[k].depth == 2 then parts[#parts + 1] = info_value(items[k], text_of) end
+              k = k + 1
+            end
+            pairs_out[#pairs_out + 1] = concat(parts, DATA.analysis_texts.pair_sep)
+          end
+          j = j + 1
+        end
+        shown = concat(pairs_out, ",")
+      else
+        shown = info_value(it, text_of)
       end
       if shown then out[#out + 1] = " " .. f.info .. "=" .. shown end
     end

@@ -75,10 +75,27 @@ for i, f in ipairs(DATA.fields) do
   if pf[i] then proto.fields[#proto.fields + 1] = pf[i] end
 end
 
+-- The analysis fields (presentation::ANALYSIS_FIELDS), by key, after the
+-- table's fields, as the plugin registers them.
+local FRAMETYPE = { request = frametype.REQUEST, response = frametype.RESPONSE, other = frametype.NONE }
+local AF = {}
+for _, a in ipairs(DATA.analysis_fields) do
+  local d, p = a.display, nil
+  if d == "framenum" then p = ProtoField.framenum(a.abbrev, a.label, base.NONE, FRAMETYPE[a.link], nil, a.desc)
+  elseif d == "reltime" then p = ProtoField.relative_time(a.abbrev, a.label, a.desc)
+  elseif d == "text" then p = ProtoField.string(a.abbrev, a.label, base.NONE, a.desc)
+  elseif d == "uint" then p = UINT[a.bits](a.abbrev, a.label, base.DEC, nil, nil, a.desc)
+  elseif d == "int" then p = INT[a.bits](a.abbrev, a.label, base.DEC, nil, nil, a.desc)
+  elseif d == "bool" then p = ProtoField.bool(a.abbrev, a.label, base.NONE, nil, nil, a.desc)
+  else p = ProtoField.none(a.abbrev, a.label, a.desc) end
+  AF[a.key] = p
+  proto.fields[#proto.fields + 1] = p
+end
+
 -- ------------------------------------------------------------ expert infos
 
 local SEVERITY = { error = expert.severity.ERROR, warning = expert.severity.WARN, note = expert.severity.NOTE }
-local GROUP = { malformed = expert.group.MALFORMED, protocol = expert.group.PROTOCOL, security = expert.group.SECURITY }
+local GROUP = { malformed = expert.group.MALFORMED, protocol = expert.group.PROTOCOL, security = expert.group.SECURITY, sequence = expert.group.SEQUENCE }
 local ei = {}
 for _, c in ipairs(DATA.reports) do
   ei[c.kind] = ProtoExpert.new(P.filter .. "." .. c.abbrev, c.summary, GROUP[c.group], SEVERITY[c.severity])
@@ -205,6 +222,95 @@ local function add_item(parent, it, range, enc)
   end
 end
 
+-- ------------------------------------------------------------ links between messages
+
+-- The analysis state of the capture: made anew when a capture is opened or
+-- dissected again; fed on the first pass only, read on every pass.
+local analysis = core.analysis
+local tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
+function proto.init()
+  tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
+end
+local f_frame_time = Field.new("frame.time")
+local AT = DATA.analysis_texts
+
+-- The conversation: transport and both endpoints, in either order.
+local function conversation(pinfo)
+  local a = tostring(pinfo.src) .. "/" .. tostring(pinfo.src_port)
+  local b = tostring(pinfo.dst) .. "/" .. tostring(pinfo.dst_port)
+  if b < a then a, b = b, a end
+  return tostring(pinfo.port_type) .. " " .. a .. " " .. b
+end
+
+local function frame_of(ref) return math.floor(ref / 65536) end
+
+-- An interval in nanoseconds as NSTime, seconds and nanoseconds of one sign.
+local function interval(ns)
+  local secs = ns >= 0 and math.floor(ns / 1000000000) or -math.floor(-ns / 1000000000)
+  return NSTime.new(secs, ns - secs * 1000000000)
+end
+
+local function generated(item) item:set_generated(); return item end
+
+-- Names message `facts` and, on the first pass, feeds it to the tracker;
+-- then shows its links under `top` (the plugin's links::show).
+local function show_links(tvb, pinfo, top, offset, facts, key, enc)
+  local frame, visited = pinfo.number, pinfo.visited
+  local at = analysis.next_ref(ordinals, frame, visited and analysis.messages_in(tracker, frame) or 0)
+  local c = conversation(pinfo)
+  if not visited then
+    local t = f_frame_time()
+    local s, n = 0, 0
+    if t then s, n = t.value.secs, t.value.nsecs end
+    analysis.observe(tracker, c, at, s, n, facts)
+  end
+  local here = tvb(offset, 0)
+  local l = analysis.links(tracker, at)
+  local reports = {}
+  if l then
+    if l.response_to then
+      generated(top:add(AF.response_to, here, frame_of(l.response_to.to)))
+      generated(top:add(AF.time, here, interval(l.response_to.ns)))
+    end
+    if l.response_in then generated(top:add(AF.response_in, here, frame_of(l.response_in))) end
+    if l.end_in then generated(top:add(AF.response_end_in, here, frame_of(l.end_in))) end
+    if l.forward_of then
+      generated(top:add(AF.forward_of, here, frame_of(l.forward_of.to)))
+      generated(top:add(AF.forward_delay, here, interval(l.forward_of.ns)))
+    end
+    if l.forward_count > 0 then
+      generated(top:add(AF.forward_count, here, l.forward_count))
+      for _, f in ipairs(l.forwards) do generated(top:add(AF.forwarded_in, here, frame_of(f))) end
+    end
+    local tr = l.transfer and analysis.transfer(tracker, l.transfer)
+    if tr then
+      local name = tr.file_name and shown_text(tr.file_name, key, enc) or ""
+      local outcome = (tr.accepted == true and AT.accepted) or (tr.accepted == false and AT.declined) or AT.open
+      local item = generated(top:add(AF.transfer, here))
+      item:set_text(core.fill(AT.transfer_label, name, outcome))
+      if tr.file_name then generated(item:add(AF["transfer.file_name"], here, name)) end
+      if tr.file_size then generated(item:add(AF["transfer.file_size"], here, Int64(tr.file_size))) end
+      local stage_fields = { "transfer.offer_in", "transfer.offer_fwd_in", "transfer.answer_in", "transfer.answer_fwd_in" }
+      for s = 1, 4 do
+        if tr.stages[s] then generated(item:add(AF[stage_fields[s]], here, frame_of(tr.stages[s]))) end
+      end
+      if tr.accepted ~= nil then generated(item:add(AF["transfer.accepted"], here, tr.accepted)) end
+    end
+    for _, r in ipairs(l.reports) do reports[#reports + 1] = r end
+  end
+  local user = analysis.session_user(tracker, c, at)
+  if user then generated(top:add(AF.session_user, here, shown_text(user, key, enc))) end
+  for _, u in ipairs(facts.users) do
+    top:add_packet_field(AF.user, tvb(offset + u[1], u[2]), enc):set_hidden()
+  end
+  -- Only a pass over the whole capture knows a request went unanswered.
+  if visited then
+    local kind, text = analysis.unanswered(tracker, at, facts.msg_type)
+    if kind then reports[#reports + 1] = { kind, text } end
+  end
+  for _, r in ipairs(reports) do top:add_proto_expert_info(ei[r[1]], r[2]) end
+end
+
 -- Shows the message at `offset` of `tvb` (which holds `avail` bytes of it)
 -- and returns its Info text.
 local function show_message(tvb, pinfo, tree, offset, avail)
@@ -266,16 +372,28 @@ local function show_message(tvb, pinfo, tree, offset, avail)
     local on = (r.item and tree_items[r.item]) or top
     on:add_proto_expert_info(ei[r.kind], r.text)
   end
-  return info, dec
+  local facts = analysis.facts(bytes, dec)
+  show_links(tvb, pinfo, top, offset, facts, key, enc)
+  return info, dec, facts.msg_type
 end
 
--- One frame may carry several messages: their Info texts are joined by ", ".
-local function add_info(pinfo, text)
+-- One frame may carry several messages: the Info column lists them all
+-- (analysis.frame_info). TCP may fence the column after an earlier message
+-- of the frame, so it is rewritten whole: what was there before our first
+-- message, then every message so far.
+local frame_msgs, info_prefix = {}, ""
+local function add_info(pinfo, code, text)
+  local col = pinfo.cols.info
   if tostring(pinfo.cols.protocol) ~= P.short then
     pinfo.cols.protocol:set(P.short)
-    pinfo.cols.info:set(text)
+    col:set(text)
+    local shown = tostring(col)
+    info_prefix = (shown:sub(-#text) == text) and shown:sub(1, #shown - #text) or ""
+    frame_msgs = { { code, text } }
   else
-    pinfo.cols.info:append(", " .. text)
+    frame_msgs[#frame_msgs + 1] = { code, text }
+    col:clear_fence()
+    col:set(info_prefix .. analysis.frame_info(frame_msgs))
   end
 end
 
@@ -304,8 +422,8 @@ local function pdu_len(tvb, pinfo, offset)
 end
 
 local function dissect_pdu(tvb, pinfo, tree)
-  local info = show_message(tvb, pinfo, tree, 0, tvb:len())
-  add_info(pinfo, info)
+  local info, _, code = show_message(tvb, pinfo, tree, 0, tvb:len())
+  add_info(pinfo, code, info)
   return tvb:len()
 end
 
@@ -322,8 +440,8 @@ local function dissect_udp(tvb, pinfo, tree)
     local what, len = core.frame(tvb:raw(offset, math.min(HEADER_LEN, total - offset)), 1)
     local avail = total - offset
     if what == "message" and len < avail then avail = len end
-    local info, dec = show_message(tvb, pinfo, tree, offset, avail)
-    add_info(pinfo, info)
+    local info, dec, code = show_message(tvb, pinfo, tree, offset, avail)
+    add_info(pinfo, code, info)
     if not dec.header then break end
     offset = offset + avail
   end

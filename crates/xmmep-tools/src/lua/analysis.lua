@@ -1,0 +1,326 @@
+-- XMMEP analysis across messages: xmmep_core::analysis in Lua (facts,
+-- tracker, ordinals) and codec::info::frame_info, over DATA.relations, which
+-- the generator writes from the message table. Pure Lua 5.2..5.4 with no
+-- Wireshark API: the glue feeds it on the first pass and shows what it
+-- holds on every pass; crates/lua-tests runs it against the Rust tracker.
+--
+-- A message is named by one number, frame * 65536 + index (its place among
+-- the frame's XMMEP messages), which orders like the Rust MsgRef. Times are
+-- (seconds, nanoseconds) pairs; intervals are nanoseconds.
+
+local DATA, core = ...
+local R = DATA.relations
+local fill = core.fill
+local T = DATA.texts
+local floor = math.floor
+local M = {}
+
+local function name(code)
+  local m = DATA.messages[code]
+  return m and m.name or "?"
+end
+
+-- ------------------------------------------------------------ relations
+
+local roles = {}
+local function role(code)
+  local r = roles[code]
+  if not r then r = {}; roles[code] = r end
+  return r
+end
+for i, e in ipairs(R.exchanges) do
+  role(e.request).request = i
+  for _, c in ipairs(e.responses) do role(c).response = i end
+  if e["end"] then role(e["end"]).ending = i end
+end
+for i, f in ipairs(R.forwards) do
+  role(f.original).original = i
+  role(f.forward).forward = i
+end
+for s, c in ipairs(R.transfer.stages) do role(c).stage = s end
+local NO_ROLES = {}
+function M.roles(code) return roles[code] or NO_ROLES end
+
+-- ------------------------------------------------------------ facts
+
+local function first(dec, f)
+  for _, it in ipairs(dec.items) do
+    if it.f == f then return it end
+  end
+end
+
+-- analysis::facts::key_part: text as it is, numbers in decimal, Booleans 1/0.
+local function key_part(bytes, it)
+  local k = it.kind
+  if k == "text" or k == "invalid" then return bytes:sub(it.offset + 1, it.offset + it.len) end
+  if k == "uint" or k == "int" or k == "time" then return it.v end
+  if k == "bool" then return it.v and "1" or "0" end
+end
+
+local function key(bytes, dec, fields)
+  local parts = {}
+  for i, f in ipairs(fields) do
+    local it = first(dec, f)
+    local p = it and key_part(bytes, it)
+    if not p then return nil end
+    parts[i] = p
+  end
+  return table.concat(parts, "\0")
+end
+
+local function int(dec, f)
+  local it = first(dec, f)
+  if it and (it.kind == "uint" or it.kind == "int") then return tonumber(it.v) end
+end
+
+local function text(bytes, dec, f)
+  local it = first(dec, f)
+  if it and it.kind == "text" then return bytes:sub(it.offset + 1, it.offset + it.len) end
+end
+
+-- Relations::facts: what the tracker needs of one decoded message.
+function M.facts(bytes, dec)
+  if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = {} } end
+  local code = dec.header.msg_type
+  local r = M.roles(code)
+  local f = { msg_type = code, roles = r, users = {} }
+  for _, it in ipairs(dec.items) do
+    local u = R.users[it.f]
+    if u and u ~= true then
+      local flag = first(dec, u)
+      u = not (flag and flag.kind == "bool" and flag.v == true)
+    end
+    if u and it.kind == "text" and it.len > 0 then f.users[#f.users + 1] = { it.offset, it.len } end
+  end
+  if r.response or r.ending then f.seq_num = int(dec, R.seq_num) end
+  if code == R.login.outcome then f.result = int(dec, R.login.result) end
+  if code == R.login.request then f.login_user = text(bytes, dec, R.login.user) end
+  local fw = r.original or r.forward
+  if fw then f.forward_key = key(bytes, dec, R.forwards[fw].keys) end
+  if r.stage then
+    local t = R.transfer
+    f.transfer_key = key(bytes, dec, t.keys)
+    f.file_name = text(bytes, dec, t.file_name)
+    f.file_size = int(dec, t.file_size)
+    local a = first(dec, t.accepted)
+    if a and a.kind == "bool" then f.accepted = a.v end
+  end
+  return f
+end
+
+-- ------------------------------------------------------------ ordinals
+
+-- analysis::Ordinals: the place of the next message of `frame`; `seen` is
+-- how many the first pass saw there (0 on the first pass).
+function M.new_ordinals() return { frame = -1, next = 0 } end
+function M.next_ref(o, frame, seen)
+  if frame ~= o.frame then o.frame, o.next = frame, 0 end
+  local n = o.next
+  o.next = n + 1
+  if seen > 0 then n = n % seen end
+  return frame * 65536 + n
+end
+
+-- ------------------------------------------------------------ tracker
+
+-- A map whose keys beyond `cap` push out the oldest (tracker::Bounded).
+local function bounded(cap) return { map = {}, order = {}, head = 1, tail = 0, cap = cap } end
+local function bset(b, k, v)
+  if b.map[k] == nil then
+    b.tail = b.tail + 1
+    b.order[b.tail] = k
+    if b.tail - b.head + 1 > b.cap then
+      local old = b.order[b.head]
+      b.order[b.head] = nil
+      b.head = b.head + 1
+      b.map[old] = nil
+    end
+  end
+  b.map[k] = v
+end
+
+-- Nanoseconds from (s1, n1) to (s2, n2).
+local function interval(s1, n1, s2, n2) return (s2 - s1) * 1000000000 + (n2 - n1) end
+
+function M.new_tracker()
+  local t = { links = {}, convs = {}, originals = {}, transfers = {}, tkeys = bounded(R.max_keys), frame_messages = {}, last = -1 }
+  for i = 1, #R.forwards do t.originals[i] = bounded(R.max_keys) end
+  return t
+end
+
+local function entry(t, at)
+  local l = t.links[at]
+  if not l then
+    l = { reports = {}, forwards = {}, forward_count = 0 }
+    t.links[at] = l
+  end
+  return l
+end
+
+local function conv(t, c)
+  local cv = t.convs[c]
+  if not cv then
+    cv = { pending = {}, answered = {}, session = {} }
+    t.convs[c] = cv
+  end
+  return cv
+end
+
+function M.messages_in(t, frame) return t.frame_messages[frame] or 0 end
+function M.links(t, at) return t.links[at] end
+function M.transfer(t, i) return t.transfers[i] end
+
+-- The user logged in on conversation `c` when message `at` passed.
+function M.session_user(t, c, at)
+  local cv = t.convs[c]
+  if not cv then return nil end
+  local user
+  for _, s in ipairs(cv.session) do
+    if s[1] <= at then user = s[2] else break end
+  end
+  return user
+end
+
+-- The report of a request nothing answered, once the whole capture is seen.
+function M.unanswered(t, at, code)
+  local l = t.links[at]
+  if not l or not l.request or l.response_in then return nil end
+  local e = R.exchanges[M.roles(code).request]
+  return "NoResponse", fill(T.no_response, name(e.responses[1]), name(code))
+end
+
+local function request(t, c, e, at, s, n, f)
+  entry(t, at).request = true
+  local cv = conv(t, c)
+  local q = cv.pending[e]
+  if not q then q = { head = 1, tail = 0 }; cv.pending[e] = q end
+  q.tail = q.tail + 1
+  q[q.tail] = { at = at, s = s, n = n, user = f.login_user, seqs = {} }
+  if q.tail - q.head + 1 > R.max_pending then
+    q[q.head] = nil
+    q.head = q.head + 1
+  end
+end
+
+local function front(q) return q and q.head <= q.tail and q[q.head] or nil end
+local function pop(q)
+  local p = front(q)
+  if p then q[q.head] = nil; q.head = q.head + 1 end
+  return p
+end
+
+local function answer(t, c, e, at, s, n, f)
+  local ex = R.exchanges[e]
+  local cv = conv(t, c)
+  local multi = ex["end"] ~= nil
+  local continued = not multi and f.seq_num ~= nil and f.seq_num > 1
+  local req
+  if multi then
+    req = front(cv.pending[e])
+  elseif continued and cv.answered[e] then
+    req = cv.answered[e]
+  else
+    req = pop(cv.pending[e])
+    if req then cv.answered[e] = req end
+  end
+  local l = entry(t, at)
+  if not req then
+    l.reports[#l.reports + 1] = { "NoRequest", fill(T.no_request, name(ex.request), name(f.msg_type)) }
+    return
+  end
+  local report
+  if f.seq_num then
+    local last = req.seqs[f.msg_type]
+    local expected = last and last + 1 or 1
+    if f.seq_num ~= expected then
+      local tpl = f.seq_num > expected and T.part_gap or T.part_repeat
+      report = { "PartSequence", fill(tpl, name(f.msg_type), f.seq_num, expected) }
+    end
+    if not last or f.seq_num > last then req.seqs[f.msg_type] = f.seq_num end
+  end
+  if f.msg_type == ex["end"] then pop(cv.pending[e]) end
+  if f.msg_type == R.login.outcome and f.result == 0 and req.user then
+    cv.session[#cv.session + 1] = { at, req.user }
+  end
+  l.response_to = { to = req.at, ns = interval(req.s, req.n, s, n) }
+  if report then l.reports[#l.reports + 1] = report end
+  local r = entry(t, req.at)
+  if not r.response_in then r.response_in = at end
+  if f.msg_type == ex["end"] then r.end_in = at end
+end
+
+local function forward(t, i, at, s, n, f)
+  local o = f.forward_key and t.originals[i].map[f.forward_key]
+  local l = entry(t, at)
+  if not o then
+    local rel = R.forwards[i]
+    l.reports[#l.reports + 1] = { "NoOriginal", fill(T.no_original, name(rel.original), rel.key_names) }
+    return
+  end
+  l.forward_of = { to = o.at, ns = interval(o.s, o.n, s, n) }
+  local ol = entry(t, o.at)
+  ol.forward_count = ol.forward_count + 1
+  if #ol.forwards < R.max_listed_forwards then ol.forwards[#ol.forwards + 1] = at end
+end
+
+local function transfer_stage(t, stage, at, f)
+  if not f.transfer_key then return end
+  local id = t.tkeys.map[f.transfer_key]
+  -- A new offer under a key already offered starts a new transfer.
+  if not id or (stage == 1 and t.transfers[id].stages[1]) then
+    id = #t.transfers + 1
+    t.transfers[id] = { stages = {} }
+    bset(t.tkeys, f.transfer_key, id)
+  end
+  local tr = t.transfers[id]
+  if not tr.stages[stage] then tr.stages[stage] = at end
+  if f.accepted ~= nil and stage >= 3 then tr.accepted = f.accepted end
+  if tr.file_name == nil then tr.file_name = f.file_name end
+  if tr.file_size == nil then tr.file_size = f.file_size end
+  entry(t, at).transfer = id
+end
+
+-- Tracker::observe: message `at` of conversation `c`, at time (s, n).
+-- Messages come in capture order; one seen before is ignored.
+function M.observe(t, c, at, s, n, f)
+  if at <= t.last then return end
+  t.last = at
+  local frame, index = floor(at / 65536), at % 65536
+  if (t.frame_messages[frame] or 0) < index + 1 then t.frame_messages[frame] = index + 1 end
+  local r = f.roles
+  if r.request then request(t, c, r.request, at, s, n, f) end
+  local e = r.response or r.ending
+  if e then answer(t, c, e, at, s, n, f) end
+  if r.original and f.forward_key then bset(t.originals[r.original], f.forward_key, { at = at, s = s, n = n }) end
+  if r.forward then forward(t, r.forward, at, s, n, f) end
+  if r.stage then transfer_stage(t, r.stage, at, f) end
+end
+
+-- ------------------------------------------------------------ Info
+
+-- codec::info::frame_info: the messages' texts joined by ", ", a run of
+-- three or more parts of one multi-part answer summarised after its first.
+function M.frame_info(msgs)
+  local function part_of(code)
+    local e = M.roles(code).response
+    if e and R.exchanges[e]["end"] then return e end
+  end
+  local out, i = {}, 1
+  while i <= #msgs do
+    local code, txt = msgs[i][1], msgs[i][2]
+    local e, run = part_of(code), 1
+    if e then
+      while msgs[i + run] and part_of(msgs[i + run][1]) == e do run = run + 1 end
+    end
+    out[#out + 1] = txt
+    if run >= 3 then
+      out[#out + 1] = fill(DATA.analysis_texts.part_run, name(msgs[i + 1][1]), name(msgs[i + run - 1][1]), run - 1)
+      i = i + run
+    else
+      i = i + 1
+    end
+  end
+  return table.concat(out, ", ")
+end
+
+return M
