@@ -353,8 +353,17 @@ fn lua_list<T: std::fmt::Display>(v: impl IntoIterator<Item = T>) -> String {
 /// The relations between messages (`analysis::Relations`, from the table)
 /// and the analysis fields and texts, for the Lua analysis.
 fn relations(schema: &Schema) -> String {
-    let r = Relations::new(schema);
-    let mut o = String::from("  -- Relations between messages (table::EXCHANGES, FORWARDS, FILE_TRANSFER,\n  -- LOGIN) compiled by analysis::Relations; field numbers are Lua indexes.\n  relations = {\n    exchanges = {\n");
+    let mut o = String::new();
+    if let Some(r) = Relations::try_new(schema) {
+        relation_data(&r, &mut o);
+    }
+    analysis_fields(&mut o);
+    o
+}
+
+/// DATA.relations.
+fn relation_data(r: &Relations, o: &mut String) {
+    o.push_str("  -- Relations between messages (table::EXCHANGES, FORWARDS, FILE_TRANSFER,\n  -- LOGIN) compiled by analysis::Relations; field numbers are Lua indexes.\n  relations = {\n    exchanges = {\n");
     for e in table::EXCHANGES {
         let end = e.end.map_or("nil".to_string(), |c| c.to_string());
         let _ = writeln!(o, "      {{ request = {}, responses = {}, [\"end\"] = {end} }},", e.request, lua_list(e.responses));
@@ -403,6 +412,10 @@ fn relations(schema: &Schema) -> String {
         analysis::MAX_KEYS,
         analysis::MAX_LISTED_FORWARDS
     );
+}
+
+/// DATA.analysis_fields and DATA.analysis_texts.
+fn analysis_fields(o: &mut String) {
     o.push_str("  -- Fields the analysis adds (presentation::ANALYSIS_FIELDS), in order.\n  analysis_fields = {\n");
     for a in presentation::ANALYSIS_FIELDS {
         let (display, bits, link) = match a.kind {
@@ -435,7 +448,6 @@ fn relations(schema: &Schema) -> String {
         lua_str(pa::PART_RUN),
         lua_str(presentation::info::PAIR_SEP)
     );
-    o
 }
 
 /// The whole generated file.

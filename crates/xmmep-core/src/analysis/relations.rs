@@ -50,16 +50,21 @@ pub struct Relations {
     pub login_result: FieldId,
 }
 
-/// The field id of a filter name below `xmmep.`; the table's relations name
-/// only fields that exist (a unit test checks), so a miss is a table bug.
-fn id(schema: &Schema, abbrev: &str) -> FieldId {
-    schema
-        .field_by_key(&format!("{}.{abbrev}", PROTOCOL.filter))
-        .unwrap_or_else(|| panic!("table relation names unknown field {abbrev}"))
+/// The field id of a filter name below `xmmep.`.
+fn id(schema: &Schema, abbrev: &str) -> Option<FieldId> {
+    schema.field_by_key(&format!("{}.{abbrev}", PROTOCOL.filter))
 }
 
 impl Relations {
+    /// The relations over `schema`; the standard schema has every field the
+    /// relations name (a unit test checks).
     pub fn new(schema: &Schema) -> Relations {
+        Relations::try_new(schema).expect("the table's relations name only fields of the schema")
+    }
+
+    /// The relations, or None when `schema` lacks a field they name (an
+    /// ad-hoc schema of the tests).
+    pub fn try_new(schema: &Schema) -> Option<Relations> {
         let mut roles = vec![Roles::default(); table::MAX_MSG_TYPE as usize + 1];
         for (i, e) in table::EXCHANGES.iter().enumerate() {
             roles[e.request as usize].request = Some(i);
@@ -78,9 +83,13 @@ impl Relations {
             roles[code as usize].transfer_stage = Some(stage);
         }
         let mut users = vec![UserField::No; schema.fields.len()];
+        let mut missing = false;
         let mut mark = |s: &Scalar| match s.field.role {
             Role::User => users[s.id as usize] = UserField::Yes,
-            Role::Recipient { room_flag } => users[s.id as usize] = UserField::UnlessRoom(id(schema, room_flag)),
+            Role::Recipient { room_flag } => match id(schema, room_flag) {
+                Some(flag) => users[s.id as usize] = UserField::UnlessRoom(flag),
+                None => missing = true,
+            },
             _ => {}
         };
         fn members(s: &StructNode, mark: &mut dyn FnMut(&Scalar)) {
@@ -104,19 +113,22 @@ impl Relations {
                 }
             }
         }
+        if missing {
+            return None;
+        }
         let t = &table::FILE_TRANSFER;
-        Relations {
+        Some(Relations {
             roles,
             users,
-            forward_keys: table::FORWARDS.iter().map(|f| f.keys.iter().map(|k| id(schema, k)).collect()).collect(),
-            transfer_keys: t.keys.iter().map(|k| id(schema, k)).collect(),
-            file_name: id(schema, t.file_name),
-            file_size: id(schema, t.file_size),
-            accepted: id(schema, t.result),
-            seq_num: id(schema, "seq_num"),
-            login_user: id(schema, table::LOGIN.user),
-            login_result: id(schema, table::LOGIN.result),
-        }
+            forward_keys: table::FORWARDS.iter().map(|f| f.keys.iter().map(|k| id(schema, k)).collect()).collect::<Option<_>>()?,
+            transfer_keys: t.keys.iter().map(|k| id(schema, k)).collect::<Option<_>>()?,
+            file_name: id(schema, t.file_name)?,
+            file_size: id(schema, t.file_size)?,
+            accepted: id(schema, t.result)?,
+            seq_num: id(schema, "seq_num")?,
+            login_user: id(schema, table::LOGIN.user)?,
+            login_result: id(schema, table::LOGIN.result)?,
+        })
     }
 
     /// The relations of the standard schema, compiled once.
