@@ -7,6 +7,7 @@
 //! generator and the docs generator (crate `xmmep-tools`) all read it.
 
 pub mod codec;
+pub mod conversations;
 pub mod presentation;
 pub mod reports;
 pub mod schema;
