@@ -82,7 +82,7 @@ pub(crate) type FieldType = sys::ftenum;
 /// the raw bindings stay inside the FFI layer.
 pub(crate) use sys::{
     ABSOLUTE_TIME_UTC, BASE_DEC, BASE_NONE, FT_ABSOLUTE_TIME, FT_BOOLEAN, FT_INT16, FT_INT32, FT_INT64, FT_INT8, FT_IPv4,
-    FT_NONE, FT_STRING, FT_UINT16, FT_UINT32, FT_UINT64, FT_UINT8,
+    FT_BYTES, FT_FRAMENUM, FT_NONE, FT_STRING, FT_UINT16, FT_UINT32, FT_UINT64, FT_UINT8,
 };
 
 /// Description of one header field, as the table-driven code builds it.
@@ -245,7 +245,7 @@ impl EiId {
 }
 
 /// Expert info groups and severities, re-exported (`PI_MALFORMED`, `PI_ERROR`, ...).
-pub(crate) use sys::{PI_ERROR, PI_MALFORMED, PI_NOTE, PI_PROTOCOL, PI_SECURITY, PI_WARN};
+pub(crate) use sys::{PI_ERROR, PI_MALFORMED, PI_NOTE, PI_PROTOCOL, PI_SECURITY, PI_SEQUENCE, PI_WARN};
 
 /// Description of one expert info.
 #[derive(Clone, Debug, PartialEq, Eq)]

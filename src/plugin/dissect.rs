@@ -13,6 +13,7 @@ use xmmep_core::table::HEADER_LEN;
 
 use crate::ffi::{tcp_dissect_pdus, Dissector, Handle, Heuristic, Packet, PduFraming};
 
+use super::announce;
 use super::show::Message;
 use super::state::{Handles, State, HANDLES, STATE};
 
@@ -126,7 +127,7 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
             // A bad header cannot be framed past: the rest is this "message".
             let len = decoded.header.map_or(rest.len(), |h| h.message_len().min(rest.len()));
             let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded };
-            (len, msg.show())
+            (len, msg.show().and_then(|root| announce::message(pkt, &dec, &decoded, msg.msg, root)))
         });
         if let Err(e) = shown {
             let _ = pkt.show_exception(&e);

@@ -24,12 +24,14 @@ pub(crate) struct Message<'m, 'p> {
 }
 
 impl<'m, 'p> Message<'m, 'p> {
-    /// Adds the message's subtree, expert infos and Info text.
-    pub(crate) fn show(&self) -> EpanResult<()> {
+    /// Adds the message's subtree, expert infos and Info text; returns the
+    /// subtree, for what other modules add to the message.
+    pub(crate) fn show(&self) -> EpanResult<Tree<'p>> {
         let (top, root) = self.message_item()?;
         let items = self.field_items(root)?;
         self.experts(top, &items)?;
-        self.info()
+        self.info()?;
+        Ok(root)
     }
 
     fn schema(&self) -> &Schema {

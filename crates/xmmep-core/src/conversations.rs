@@ -284,6 +284,7 @@ pub mod file_data {
 
     /// The expert note on a size mismatch.
     pub const SIZE_MISMATCH: &str = "xmmep.file_data.size_mismatch";
+    pub const SIZE_MISMATCH_SEVERITY: crate::reports::Severity = crate::reports::Severity::Note;
     pub const SIZE_MISMATCH_SUMMARY: &str = "The bytes of the file connection differ from the announced file size";
     /// Texts: bytes seen, announced size.
     pub const MORE_THAN_ANNOUNCED: &str = "{} bytes of file data, more than the announced file size of {} bytes";

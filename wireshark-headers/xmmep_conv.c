@@ -1,0 +1,221 @@
+/*
+ * xmmep_conv.c - secondary conversations and their file-scoped state; see
+ * xmmep_conv.h.  Uses the TRY/CATCH conventions of xmmep_shim.c.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "xmmep_conv.h"
+
+#include <string.h>
+
+#include <epan/exceptions.h>
+#include <epan/conversation.h>
+#include <epan/proto_data.h>
+#include <epan/address.h>
+#include <wsutil/wmem/wmem.h>
+
+static void
+exc_clear(xmmep_exc_t *err)
+{
+    if (err) {
+        err->code = XMMEP_OK;
+        err->message[0] = '\0';
+    }
+}
+
+static int
+exc_record(except_t *e, xmmep_exc_t *err)
+{
+    int code = (int)e->except_id.except_code;
+    if (code == XMMEP_OK)
+        code = -1;
+    if (err) {
+        const char *msg = except_message(e);
+        err->code = code;
+        if (msg)
+            g_strlcpy(err->message, msg, sizeof err->message);
+        else
+            err->message[0] = '\0';
+    }
+    return code;
+}
+
+#define GUARDED(err, ...)                                   \
+    do {                                                    \
+        volatile int xmmep_rc_ = XMMEP_OK;                  \
+        exc_clear(err);                                     \
+        TRY {                                               \
+            __VA_ARGS__;                                    \
+        }                                                   \
+        CATCH_ALL {                                         \
+            xmmep_rc_ = exc_record(exc, (err));             \
+        }                                                   \
+        ENDTRY;                                             \
+        return xmmep_rc_;                                   \
+    } while (0)
+
+guint32
+xmmep_pinfo_num(packet_info *pinfo)
+{
+    return pinfo->num;
+}
+
+int
+xmmep_pinfo_visited(packet_info *pinfo)
+{
+    return pinfo->fd->visited ? 1 : 0;
+}
+
+static void
+announce(packet_info *pinfo, int udp, guint32 ip_host, guint16 port,
+         dissector_handle_t handle, int key, gint32 kind,
+         const char *file_name, gint64 file_size, xmmep_conv_data_t **out)
+{
+    guint32 ip_net = g_htonl(ip_host);
+    address addr, none;
+    conversation_t *conv;
+    xmmep_conv_data_t *d;
+    conversation_type ctype = udp ? CONVERSATION_UDP : CONVERSATION_TCP;
+
+    set_address(&addr, AT_IPv4, 4, &ip_net);
+    clear_address(&none);
+    if (kind == XMMEP_CONV_XMMEP) {
+        conv = find_conversation(pinfo->num, &addr, &none, ctype, port, 0,
+                                 NO_ADDR_B | NO_PORT_B);
+        if (conv) {
+            d = (xmmep_conv_data_t *)conversation_get_proto_data(conv, key);
+            if (d && d->kind == XMMEP_CONV_XMMEP) {
+                *out = d;
+                return;
+            }
+        }
+    }
+    /* conversation_new copies the address into file scope. */
+    conv = conversation_new(pinfo->num, &addr, &none, ctype, port, 0,
+                            NO_ADDR2 | NO_PORT2);
+    d = wmem_new0(wmem_file_scope(), xmmep_conv_data_t);
+    d->setup_frame = pinfo->num;
+    d->kind = kind;
+    d->file_size = file_size;
+    d->file_name = file_name ? wmem_strdup(wmem_file_scope(), file_name) : NULL;
+    conversation_add_proto_data(conv, key, d);
+    conversation_set_dissector(conv, handle);
+    *out = d;
+}
+
+int
+xmmep_conv_announce(packet_info *pinfo, int udp, guint32 ip_host,
+                    guint16 port, dissector_handle_t handle, int key,
+                    gint32 kind, const char *file_name, gint64 file_size,
+                    xmmep_conv_data_t **out, xmmep_exc_t *err)
+{
+    xmmep_conv_data_t *tmp = NULL;
+    if (out)
+        *out = NULL;
+    GUARDED(err, announce(pinfo, udp, ip_host, port, handle, key, kind,
+                          file_name, file_size, out ? out : &tmp));
+}
+
+static void
+lookup(packet_info *pinfo, int key, xmmep_conv_data_t **out)
+{
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    *out = conv ? (xmmep_conv_data_t *)conversation_get_proto_data(conv, key)
+                : NULL;
+}
+
+int
+xmmep_conv_lookup(packet_info *pinfo, int key, xmmep_conv_data_t **out,
+                  xmmep_exc_t *err)
+{
+    *out = NULL;
+    GUARDED(err, lookup(pinfo, key, out));
+}
+
+xmmep_file_frame_t *
+xmmep_file_frame_get(packet_info *pinfo, int key)
+{
+    return (xmmep_file_frame_t *)p_get_proto_data(wmem_file_scope(), pinfo,
+                                                  key, 0);
+}
+
+static void
+frame_add(packet_info *pinfo, int key, xmmep_file_frame_t **out)
+{
+    xmmep_file_frame_t *f = wmem_new0(wmem_file_scope(), xmmep_file_frame_t);
+    p_add_proto_data(wmem_file_scope(), pinfo, key, 0, f);
+    *out = f;
+}
+
+int
+xmmep_file_frame_add(packet_info *pinfo, int key, xmmep_file_frame_t **out,
+                     xmmep_exc_t *err)
+{
+    *out = NULL;
+    GUARDED(err, frame_add(pinfo, key, out));
+}
+
+/* ---- transfers --------------------------------------------------------- */
+
+typedef struct {
+    char *file_name;
+    gint64 size;
+    guint32 frame;
+} transfer_t;
+
+/* Emptied whenever file scope is (a new capture file). */
+static wmem_map_t *transfers;
+
+void
+xmmep_transfers_init(void)
+{
+    if (!transfers)
+        transfers = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
+                                           g_str_hash, g_str_equal);
+}
+
+static void
+transfer_put(const char *key, const char *file_name, gint64 size,
+             guint32 frame)
+{
+    transfer_t *t = wmem_new0(wmem_file_scope(), transfer_t);
+    t->file_name = wmem_strdup(wmem_file_scope(), file_name);
+    t->size = size;
+    t->frame = frame;
+    wmem_map_insert(transfers, wmem_strdup(wmem_file_scope(), key), t);
+}
+
+int
+xmmep_transfer_put(const char *key, const char *file_name, gint64 size,
+                   guint32 frame, xmmep_exc_t *err)
+{
+    if (!transfers)
+        return -1;
+    GUARDED(err, transfer_put(key, file_name, size, frame));
+}
+
+int
+xmmep_transfer_get(const char *key, const char **file_name, gint64 *size,
+                   guint32 *frame)
+{
+    transfer_t *t = transfers ? (transfer_t *)wmem_map_lookup(transfers, key)
+                              : NULL;
+    if (!t)
+        return 0;
+    *file_name = t->file_name;
+    *size = t->size;
+    *frame = t->frame;
+    return 1;
+}
+
+int
+xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                      gint length, const char *value, proto_item **out,
+                      xmmep_exc_t *err)
+{
+    if (out)
+        *out = NULL;
+    GUARDED(err, { proto_item *it_ = proto_tree_add_string(tree, hf, tvb, start,
+                                                           length, value);
+                   if (out) *out = it_; });
+}
