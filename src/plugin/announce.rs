@@ -144,10 +144,11 @@ fn file_label(pkt: &Packet<'_>, t: Option<&Transfer>) -> EpanResult<FileLabel> {
 
 /// After one message is shown: its `xmmep.setup_in` if its conversation
 /// was announced, and the conversations it announces (first pass).
-pub(crate) fn message(pkt: &Packet<'_>, dec: &Decoder<'_>, decoded: &Decoded, msg: &[u8], root: Tree<'_>) -> EpanResult<()> {
+/// `base`: where the message starts in `pkt.tvb`.
+pub(crate) fn message(pkt: &Packet<'_>, dec: &Decoder<'_>, decoded: &Decoded, msg: &[u8], base: usize, root: Tree<'_>) -> EpanResult<()> {
     let Some(cs) = CONV.get() else { return Ok(()) };
     if let Some(d) = conv::lookup(pkt.pinfo, cs.file_proto)?.filter(|d| d.kind() == Kind::Xmmep) {
-        root.add_uint(cs.setup_in, pkt.tvb, 0, 0, d.setup_frame())?.set_generated()?;
+        root.add_uint(cs.setup_in, pkt.tvb, base as i32, 0, d.setup_frame())?.set_generated()?;
     }
     if pkt.pinfo.visited() {
         return Ok(());
