@@ -80,7 +80,7 @@ fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let headers = manifest.join("wireshark-headers");
     let versions_file = manifest.join("wireshark-versions");
-    for p in ["xmmep_wrapper.h", "xmmep_shim.c", "xmmep_shim.h"] {
+    for p in ["xmmep_wrapper.h", "xmmep_shim.c", "xmmep_shim.h", "xmmep_conv.c", "xmmep_conv.h"] {
         println!("cargo:rerun-if-changed={}", headers.join(p).display());
     }
     println!("cargo:rerun-if-changed={}", versions_file.display());
@@ -232,6 +232,7 @@ fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path
 fn shim(headers: &std::path::Path, flags: &CFlags) {
     let mut cc = cc::Build::new();
     cc.file(headers.join("xmmep_shim.c"))
+        .file(headers.join("xmmep_conv.c"))
         .include(headers)
         .warnings(true)
         .flag_if_supported("-Wno-clobbered");

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use xmmep_tools::capture::extract::{messages, payloads};
+use xmmep_tools::capture::sessions::is_file_data;
 use xmmep_tools::capture::{corpus, write_corpus, Capture, Expect, DEFAULT_SEED};
 use xmmep_core::codec::header::looks_like_header;
 use xmmep_core::codec::{Decoded, Decoder, Options};
@@ -41,7 +42,8 @@ fn decode_file(c: &Capture) -> Vec<(Vec<u8>, Decoded)> {
     let bytes = std::fs::read(committed().join(&c.path)).unwrap();
     let dec = Decoder::new(Schema::standard(), Options { charset: c.charset });
     let mut out = Vec::new();
-    for p in payloads(&bytes) {
+    // File data streams (file_transfer.pcapng) carry a file, not XMMEP.
+    for p in payloads(&bytes).into_iter().filter(|p| !is_file_data(&p.data)) {
         for m in messages(&p.data) {
             out.push((m.to_vec(), dec.decode(m)));
         }

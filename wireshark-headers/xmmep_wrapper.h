@@ -29,5 +29,6 @@
 #include <epan/dissectors/packet-tcp.h>
 
 #include "xmmep_shim.h"
+#include "xmmep_conv.h"
 
 #endif

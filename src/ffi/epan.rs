@@ -453,7 +453,7 @@ impl<'a> Tree<'a> {
 }
 
 impl<'a> Item<'a> {
-    fn from_raw(ptr: *mut sys::proto_item) -> Self {
+    pub(super) fn from_raw(ptr: *mut sys::proto_item) -> Self {
         Item {
             ptr,
             _life: PhantomData,

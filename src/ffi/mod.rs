@@ -18,6 +18,7 @@
 //! dead-code check keeps it so. `sys` stays private to this layer; what the
 //! plugin needs of it (encodings, field types) is re-exported by name.
 
+pub(crate) mod conversation;
 pub(crate) mod entry;
 pub(crate) mod epan;
 pub(crate) mod guard;

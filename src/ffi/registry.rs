@@ -88,8 +88,8 @@ pub(crate) type FieldType = sys::ftenum;
 /// The field types and displays the plugin registers, re-exported so that
 /// the raw bindings stay inside the FFI layer.
 pub(crate) use sys::{
-    ABSOLUTE_TIME_UTC, BASE_DEC, BASE_NONE, FT_ABSOLUTE_TIME, FT_BOOLEAN, FT_FRAMENUM, FT_INT16, FT_INT32, FT_INT64, FT_INT8,
-    FT_IPv4, FT_NONE, FT_RELATIVE_TIME, FT_STRING, FT_UINT16, FT_UINT32, FT_UINT64, FT_UINT8,
+    ABSOLUTE_TIME_UTC, BASE_DEC, BASE_NONE, FT_ABSOLUTE_TIME, FT_BOOLEAN, FT_BYTES, FT_FRAMENUM, FT_INT16, FT_INT32, FT_INT64,
+    FT_INT8, FT_IPv4, FT_NONE, FT_RELATIVE_TIME, FT_STRING, FT_UINT16, FT_UINT32, FT_UINT64, FT_UINT8,
 };
 
 /// Description of one header field, as the table-driven code builds it.

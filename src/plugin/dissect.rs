@@ -13,7 +13,8 @@ use xmmep_core::table::HEADER_LEN;
 
 use crate::ffi::{tcp_dissect_pdus, Dissector, Handle, Heuristic, Packet, PduFraming};
 
-use super::links::Observed;
+use super::announce;
+use super::links::{self, Observed};
 use super::show::Message;
 use super::state::{Handles, State, HANDLES, STATE};
 
@@ -128,7 +129,7 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
             let len = decoded.header.map_or(rest.len(), |h| h.message_len().min(rest.len()));
             let shown = Observed::new(pkt, &rest[..len], &decoded).and_then(|obs| {
                 let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, obs: &obs };
-                msg.show()
+                msg.show().and_then(|root| announce::message(pkt, &decoded, at, root, &links::file_label(&obs, dec.opts.charset)))
             });
             (len, shown)
         });

@@ -16,6 +16,7 @@ use xmmep_core::reports::{fill, ReportKind};
 use crate::ffi::registry::on_file_close;
 use crate::ffi::{EpanResult, Item, Packet, Tree};
 
+use super::announce::FileLabel;
 use super::state::State;
 
 static TRACKER: Mutex<Option<Tracker>> = Mutex::new(None);
@@ -69,6 +70,14 @@ impl Observed {
     pub(crate) fn msg_type(&self) -> u16 {
         self.facts.msg_type
     }
+}
+
+/// The file of the transfer this message belongs to, as far as the
+/// messages so far tell (for announcing its data connection).
+pub(crate) fn file_label(obs: &Observed, charset: Charset) -> FileLabel {
+    let guard = tracker();
+    let tr = guard.as_ref().and_then(|t| t.links(obs.at).and_then(|l| l.transfer).and_then(|i| t.transfer(i)));
+    FileLabel { name: tr.and_then(|t| t.file_name.as_deref()).map(|n| charset.decode(n)), size: tr.and_then(|t| t.file_size) }
 }
 
 /// Shows the links of one message under its subtree `root`; reports go on

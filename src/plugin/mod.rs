@@ -15,7 +15,9 @@
 //! two entry points below, which Wireshark calls through `ffi::plugin`,
 //! join them.
 
+mod announce;
 mod dissect;
+mod file_data;
 mod links;
 mod register;
 mod show;
@@ -30,6 +32,9 @@ use state::{Handles, HANDLES, STATE};
 /// Wireshark's `register_protoinfo`.
 pub(crate) fn register_protoinfo() {
     register::register_protocol();
+    if let Some(state) = STATE.get() {
+        announce::register(state.proto);
+    }
 }
 
 /// Wireshark's `register_handoff`: the handles, port tables and heuristics.
@@ -44,4 +49,5 @@ pub(crate) fn register_handoff() {
     let (t, u) = (&TCP_HEURISTIC, &UDP_HEURISTIC);
     registry::heur_dissector_add::<TcpHeuristic>(t.list, t.title, t.name, state.proto, true);
     registry::heur_dissector_add::<UdpHeuristic>(u.list, u.title, u.name, state.proto, true);
+    announce::register_handoff();
 }

@@ -35,13 +35,15 @@ thread_local! {
 }
 
 impl<'m, 'p> Message<'m, 'p> {
-    /// Adds the message's subtree, expert infos and Info text.
-    pub(crate) fn show(&self) -> EpanResult<()> {
+    /// Adds the message's subtree, expert infos and Info text; returns the
+    /// subtree, for what other modules add to the message.
+    pub(crate) fn show(&self) -> EpanResult<Tree<'p>> {
         let (top, root) = self.message_item()?;
         let items = self.field_items(root)?;
         self.experts(top, &items)?;
         links::show(self.pkt, self.state, self.obs, root, top, self.base, self.charset(), self.encoding())?;
-        self.info()
+        self.info()?;
+        Ok(root)
     }
 
     fn schema(&self) -> &Schema {

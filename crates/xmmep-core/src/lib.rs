@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod codec;
+pub mod conversations;
 pub mod presentation;
 pub mod reports;
 pub mod schema;

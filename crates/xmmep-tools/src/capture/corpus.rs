@@ -102,7 +102,7 @@ pub fn bench(path: &Path, messages: u64, seed: u64) -> std::io::Result<u64> {
     // The mix: every message of the clean captures, with its direction.
     let mut pool: Vec<(bool, Vec<u8>)> = Vec::new();
     for c in corpus(seed).into_iter().filter(|c| c.expect == Expect::Clean && c.charset == Charset::Utf8) {
-        for p in extract::payloads(&c.bytes(seed)) {
+        for p in extract::payloads(&c.bytes(seed)).into_iter().filter(|p| !sessions::is_file_data(&p.data)) {
             let from_server = p.src.1 < 50_000 && p.tcp;
             for m in extract::messages(&p.data) {
                 pool.push((from_server, m.to_vec()));

@@ -5,6 +5,7 @@ use crate::capture::msg::{msg, msg_any, multipart, t, Bool, Int, List, Text};
 use crate::capture::net::{Client, HostId, Net, Server, Tcp, Udp};
 use crate::capture::pcapng::Packet;
 use crate::capture::people::{buddy_list, BuddyEntry, Person, World, ALICE, BOB, CAROL, LI, LINDA, WANG, ZHANG};
+use crate::capture::net::MSS;
 use crate::capture::ports::*;
 use xmmep_core::codec::{Charset, EncValue};
 
@@ -18,6 +19,7 @@ const OFFLINE: i64 = 3;
 const SUCCESS: i64 = 0;
 const NO_SUCH_USER: i64 = 8;
 const USER_EXISTS: i64 = 9;
+const PASSWD_MISMATCH: i64 = 12;
 const ACTIVATE_CODE_MISMATCH: i64 = 13;
 const DUPLICATE_SESSION: i64 = 16;
 
@@ -181,8 +183,9 @@ pub fn login_session(seed: u64) -> Script {
     let mut buddies = buddy_list(&mut w.net, 68, &groups);
     buddies.insert(3, BuddyEntry { user: BOB.user.into(), group: "Work".into(), display: "Bob K.".into() });
     buddies.insert(40, BuddyEntry { user: CAROL.user.into(), group: "Friends".into(), display: "Carol".into() });
+    buddies.insert(41, BuddyEntry { user: LINDA.user.into(), group: "Friends".into(), display: "Linda".into() });
     let mut online = Vec::new();
-    for b in buddies.iter().filter(|b| b.user != BOB.user).step_by(6) {
+    for b in buddies.iter().filter(|b| b.user != BOB.user && b.user != LINDA.user).step_by(6) {
         online.push(online_entry(&mut w.net, x, b));
     }
     let lists = Lists {
@@ -199,6 +202,13 @@ pub fn login_session(seed: u64) -> Script {
     };
     let presence = w.presence;
     let mut a = Tcp::connect(&mut w.net, alice, presence, PRESENCE_TCP);
+    // A mistyped password first: the server answers RES1 with the result
+    // only meaningful part (an empty UserInfo), and Alice retries.
+    a.send(&mut w.net, Client, &msg("MSG_LOGIN_REQ", vec![t(ALICE.user), t("wonderland1"), Int(AVAILABLE)]));
+    w.net.wait_us(500, 3_000);
+    let nobody = EncValue::Struct(vec![t(""), t(""), t(""), t(""), t(""), Int(0), t(""), Int(0), Int(0)]);
+    a.send(&mut w.net, Server, &msg("MSG_LOGIN_RES1", vec![Int(PASSWD_MISMATCH), nobody]));
+    w.net.wait_ms(3_000, 7_000);
     login(&mut w.net, &mut a, x, &ALICE, &lists, AVAILABLE);
 
     // Bob logs in a minute later; Alice is told, and the router too.
@@ -208,6 +218,13 @@ pub fn login_session(seed: u64) -> Script {
     let bob_lists = Lists::small(&["Friends", "Work"], &[(&ALICE, "Work", "Alice"), (&CAROL, "Friends", "Carol")], vec![alice_online]);
     let mut b = Tcp::connect(&mut w.net, bob, presence, PRESENCE_TCP);
     login(&mut w.net, &mut b, x, &BOB, &bob_lists, BUSY);
+    // Bob greets Alice peer to peer, at the address and port his
+    // MSG_LOGIN_RES6 gave for her.
+    let p2p = Udp::new(bob, PEER_UDP, alice, PEER_UDP);
+    p2p.a_to_b(&mut w.net, &keepalive(x, &BOB), None);
+    w.net.wait_us(300, 2_000);
+    p2p.b_to_a(&mut w.net, &keepalive(x, &ALICE), None);
+    w.net.wait_ms(200, 900);
     let net = &mut w.net;
     let bob_online = BOB.online(x, "Work", "Bob K.", BOB.ip, PEER_UDP, BUSY);
     a.send(net, Server, &msg("MSG_BUDDY_LOGIN_NOTIFY", vec![t(ALICE.user), bob_online.clone()]));
@@ -216,20 +233,35 @@ pub fn login_session(seed: u64) -> Script {
     let net = &mut w.net;
     s.send(net, Client, &msg("MSG_BUDDY_LOGIN_NOTIFY_FWD", vec![List(vec![t(ALICE.user), t(CAROL.user)]), bob_online]));
 
-    // Presence changes and their forwards.
+    // Carol and Linda, who watch Alice too, log in.
+    let (carol, linda) = (CAROL.host(&mut w.net), LINDA.host(&mut w.net));
+    let watcher_lists = || Lists::small(&["Friends"], &[(&ALICE, "Friends", "Alice")], vec![]);
+    let mut c = quick_login(&mut w, carol, x, &CAROL, &watcher_lists());
+    let mut l = quick_login(&mut w, linda, x, &LINDA, &watcher_lists());
+    let net = &mut w.net;
+
+    // Presence changes and their forwards: Alice's goes to all three watchers.
     net.wait_ms(20_000, 60_000);
     a.send(net, Client, &msg("MSG_STATUS_CHANGED_NOTIFY", vec![t(ALICE.user), Int(AWAY)]));
     b.send(net, Server, &msg("MSG_STATUS_CHANGED_NOTIFY_FWD", vec![t(BOB.user), t(ALICE.user), Int(AWAY)]));
+    net.wait_us(200, 900);
+    c.send(net, Server, &msg("MSG_STATUS_CHANGED_NOTIFY_FWD", vec![t(CAROL.user), t(ALICE.user), Int(AWAY)]));
+    net.wait_us(200, 900);
+    l.send(net, Server, &msg("MSG_STATUS_CHANGED_NOTIFY_FWD", vec![t(LINDA.user), t(ALICE.user), Int(AWAY)]));
     net.wait_ms(10_000, 30_000);
     b.send(net, Client, &msg("MSG_STATUS_CHANGED_NOTIFY", vec![t(BOB.user), Int(AVAILABLE)]));
     a.send(net, Server, &msg("MSG_STATUS_CHANGED_NOTIFY_FWD", vec![t(ALICE.user), t(BOB.user), Int(AVAILABLE)]));
     net.wait_ms(30_000, 60_000);
     a.send(net, Client, &msg("MSG_STATUS_CHANGED_NOTIFY", vec![t(ALICE.user), Int(OFFLINE)]));
     b.send(net, Server, &msg("MSG_STATUS_CHANGED_NOTIFY_FWD", vec![t(BOB.user), t(ALICE.user), Int(OFFLINE)]));
+    c.send(net, Server, &msg("MSG_STATUS_CHANGED_NOTIFY_FWD", vec![t(CAROL.user), t(ALICE.user), Int(OFFLINE)]));
+    l.send(net, Server, &msg("MSG_STATUS_CHANGED_NOTIFY_FWD", vec![t(LINDA.user), t(ALICE.user), Int(OFFLINE)]));
     a.close(net, Client);
     b.settle(net);
+    c.settle(net);
+    l.settle(net);
     s.settle(net);
-    ("Router lookup over UDP (failure with result only, success), login with the full multi-part response (3 x RES3, 2 x RES6), CLIENT_READY, buddy login notify and forward, presence changes and forwards, logout".into(), w.net.take_packets())
+    ("Router lookup over UDP (failure with result only, success) announcing the login server, a login refused (RESULT_PASSWD_MISMATCH) then retried with the full multi-part response (3 x RES3, 2 x RES6), CLIENT_READY, a peer keepalive to the address RES6 announced, buddy login notify and forward, presence changes forwarded to every watcher (Alice's to Bob, Carol and Linda), logout".into(), w.net.take_packets())
 }
 
 /// Group and buddy management, blocking, buddy info, a search with several
@@ -418,8 +450,11 @@ pub fn chat(seed: u64, charset: Charset) -> Script {
     )
 }
 
-/// File transfer negotiation: an offer accepted and an image declined, with
-/// the forwards carrying IP and port.
+/// File transfer: an offer accepted, whose file then goes over a TCP
+/// connection from the sender to the receiver's announced port (all of it);
+/// an image declined; and an offer accepted whose file goes over a
+/// connection from the receiver to the sender's announced port and stops
+/// short of the announced size. The forwards carry IP and port.
 pub fn file_transfer(seed: u64) -> Script {
     let mut w = World::new(seed, "file_transfer");
     let x = UTF8;
@@ -429,10 +464,16 @@ pub fn file_transfer(seed: u64) -> Script {
     let mut b = quick_login(&mut w, hb, x, &BOB, &lb);
     w.net.wait_ms(10_000, 20_000);
     let mut a = quick_login(&mut w, ha, x, &ALICE, &la);
-    let net = &mut w.net;
     let (au, bu) = (t(ALICE.user), t(BOB.user));
-    for (seq, (name, size, image, accept)) in [("quarterly-report.pdf", 2_483_117i64, false, true), ("screenshot 2024.png", 183_442, true, false)].into_iter().enumerate() {
+    // (name, size, image, accepted, bytes sent: the receiver connects to the sender?)
+    let offers = [
+        ("quarterly-report.pdf", 5_812i64, false, true, 5_812usize, false),
+        ("screenshot 2024.png", 183_442, true, false, 0, false),
+        ("holiday-photos.zip", 9_000, false, true, 4_000, true),
+    ];
+    for (seq, (name, size, image, accept, sent, receiver_connects)) in offers.into_iter().enumerate() {
         let seq = seq as i64 + 7;
+        let net = &mut w.net;
         net.wait_ms(8_000, 20_000);
         a.send(net, Client, &msg("MSG_SEND_FILE_REQ", vec![au.clone(), bu.clone(), t(name), Int(size), Int(seq), Bool(image)]));
         b.send(
@@ -451,11 +492,49 @@ pub fn file_transfer(seed: u64) -> Script {
             Server,
             &msg("MSG_SEND_FILE_RES_FWD", vec![au.clone(), bu.clone(), Int(seq), Bool(accept), t(&ip_text(BOB.ip)), Int(port)]),
         );
+        if !accept {
+            continue;
+        }
+        // The file's bytes (not XMMEP: the specification leaves their format
+        // open), written by Alice, who closes when done.
+        net.wait_ms(50, 400);
+        let data = file_bytes(net, name, sent);
+        let (mut conn, writer) = if receiver_connects {
+            (Tcp::connect(net, hb, ha, FILE_TCP), Server)
+        } else {
+            (Tcp::connect(net, ha, hb, port as u16), Client)
+        };
+        let cut = data.len() - (data.len() - 1) % MSS - 1;
+        conn.send(net, writer, &data[..cut]);
+        conn.close_with(net, writer, &data[cut..]);
     }
+    let net = &mut w.net;
     net.wait_ms(30_000, 60_000);
     a.close(net, Client);
     b.settle(net);
-    ("File transfer negotiation: an offer accepted and an image declined, with the forwards carrying sender and receiver IP and port".into(), w.net.take_packets())
+    ("File transfer: an offer accepted and its file sent in full over a TCP connection to the receiver's announced port, an image declined, an offer accepted whose file stops short of the announced size on a connection to the sender's announced port".into(), w.net.take_packets())
+}
+
+/// How the generated file data begins: a format's magic, never digits, so
+/// no file stream is taken for an XMMEP stream (which starts with the
+/// 4-digit body length).
+pub const FILE_MAGICS: [&[u8]; 2] = [b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", b"PK\x03\x04\x14\x00\x00\x00\x08\x00"];
+
+/// Whether a TCP stream of a generated capture is file data, not XMMEP.
+pub fn is_file_data(stream: &[u8]) -> bool {
+    FILE_MAGICS.iter().any(|m| stream.starts_with(m))
+}
+
+/// `n` bytes that look like the named file: its format's magic, then
+/// random data.
+fn file_bytes(net: &mut Net, name: &str, n: usize) -> Vec<u8> {
+    let magic = if name.ends_with(".pdf") { FILE_MAGICS[0] } else { FILE_MAGICS[1] };
+    let mut out = magic.to_vec();
+    while out.len() < n {
+        out.push(net.rng.range(0, 255) as u8);
+    }
+    out.truncate(n);
+    out
 }
 
 /// The same user logs in from a second place: the first session gets

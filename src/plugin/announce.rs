@@ -1,0 +1,156 @@
+//! Secondary conversations (issue 10, point 4), as packet-ftp.c follows
+//! PASV: a message that announces an address and port
+//! (`xmmep_core::conversations::ANNOUNCEMENTS`: the login server of
+//! MSG_GET_LOGIN_INFO_RES, any OnlineBuddy, the file-transfer addresses)
+//! makes the traffic to it decoded from its first byte, heuristics or not:
+//! XMMEP over TCP or UDP, or the file data dissector (`file_data`).
+//!
+//! The conversations and their data are created on the first pass only and
+//! kept in Wireshark's file scope (`ffi::conversation`), so one pass, two
+//! passes and the GUI agree. Every XMMEP message of an announced
+//! conversation shows the frame that announced it (`xmmep.setup_in`).
+
+use std::sync::OnceLock;
+
+use xmmep_core::codec::Decoded;
+use xmmep_core::conversations::{self, file_data as names, Announcer, Carries, Found, FILE_DATA_PROTOCOL, SETUP_IN};
+use xmmep_core::reports::Severity;
+
+use crate::ffi::conversation::{self as conv, Kind, Transport};
+use crate::ffi::registry::{self, FieldDesc, FieldType};
+use crate::ffi::{EiId, EpanResult, EttId, ExpertDesc, Handle, HfId, Packet, Protocol, Tree};
+
+use super::file_data::FileDataDissector;
+use super::state::HANDLES;
+
+/// What registration hands to this module and to `file_data`.
+pub(crate) struct ConvState {
+    /// `xmmep.setup_in`, on messages.
+    pub(crate) setup_in: HfId,
+    /// The file data protocol; its id is also the key of the conversation
+    /// and frame data this module keeps (one key per protocol, and this
+    /// protocol is ours alone, so nothing else in the plugin collides).
+    pub(crate) file_proto: Protocol,
+    pub(crate) fd_name: HfId,
+    pub(crate) fd_size: HfId,
+    pub(crate) fd_setup_in: HfId,
+    pub(crate) fd_bytes_seen: HfId,
+    pub(crate) fd_data: HfId,
+    pub(crate) fd_subtree: EttId,
+    pub(crate) fd_size_mismatch: EiId,
+}
+
+pub(crate) static CONV: OnceLock<ConvState> = OnceLock::new();
+static FILE_HANDLE: OnceLock<Handle> = OnceLock::new();
+
+fn field(n: &conversations::FieldNames, ft: FieldType, base: u32) -> FieldDesc {
+    FieldDesc::new(n.label, n.filter, ft, base).blurb(n.desc)
+}
+
+/// Registration (from `register_protoinfo`, after the protocol): the
+/// `xmmep.setup_in` field, the file data protocol, its fields and expert info.
+pub(crate) fn register(xmmep: Protocol) {
+    let setup_in = registry::register_fields(xmmep, &[field(&SETUP_IN, registry::FT_FRAMENUM, registry::BASE_NONE)])[0];
+    let p = &FILE_DATA_PROTOCOL;
+    let file_proto = registry::register_protocol(p.name, p.short, p.filter);
+    let ids = registry::register_fields(
+        file_proto,
+        &[
+            field(&names::FILE_NAME, registry::FT_STRING, registry::BASE_NONE),
+            field(&names::FILE_SIZE, registry::FT_INT64, registry::BASE_DEC),
+            field(&names::SETUP_IN, registry::FT_FRAMENUM, registry::BASE_NONE),
+            field(&names::BYTES_SEEN, registry::FT_UINT64, registry::BASE_DEC),
+            field(&names::DATA, registry::FT_BYTES, registry::BASE_NONE),
+        ],
+    );
+    let fd_subtree = registry::register_subtrees(1)[0];
+    let severity = match names::SIZE_MISMATCH_SEVERITY {
+        Severity::Note => registry::PI_NOTE,
+        Severity::Warning => registry::PI_WARN,
+        Severity::Error => registry::PI_ERROR,
+    };
+    let ei = registry::register_expert(file_proto, &[ExpertDesc::new(names::SIZE_MISMATCH, registry::PI_SEQUENCE, severity, names::SIZE_MISMATCH_SUMMARY)]);
+    let _ = CONV.set(ConvState {
+        setup_in,
+        file_proto,
+        fd_name: ids[0],
+        fd_size: ids[1],
+        fd_setup_in: ids[2],
+        fd_bytes_seen: ids[3],
+        fd_data: ids[4],
+        fd_subtree,
+        fd_size_mismatch: ei[0],
+    });
+}
+
+/// Handoff (from `register_handoff`): the file data dissector's handle.
+pub(crate) fn register_handoff() {
+    let Some(cs) = CONV.get() else { return };
+    let _ = FILE_HANDLE.set(registry::register_dissector::<FileDataDissector>(conversations::FILE_DATA_DISSECTOR, cs.file_proto));
+}
+
+/// The label of a file data connection: what the caller knows of the file.
+/// `setup_frame` is the frame of the announcing message, filled in by
+/// [`announce_file_data`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FileLabel {
+    pub(crate) name: Option<String>,
+    pub(crate) size: Option<i64>,
+}
+
+/// Announces a file data connection to `ip:port` (TCP, any peer) with its
+/// label; first pass only (a later pass finds what the first made).
+/// This is the call for the transfer tracking to make when it knows the
+/// file of an announced address.
+pub(crate) fn announce_file_data(pkt: &Packet<'_>, ip: [u8; 4], port: u16, label: &FileLabel) -> EpanResult<()> {
+    let (Some(cs), Some(handle)) = (CONV.get(), FILE_HANDLE.get()) else { return Ok(()) };
+    if pkt.pinfo.visited() {
+        return Ok(());
+    }
+    conv::announce(pkt.pinfo, Transport::Tcp, ip, port, *handle, cs.file_proto, Kind::FileData, label.name.as_deref(), label.size)?;
+    Ok(())
+}
+
+/// Announces XMMEP over `transport` at `ip:port` (any peer); the earliest
+/// announcement of an endpoint stays its setup frame.
+pub(crate) fn announce_xmmep(pkt: &Packet<'_>, transport: Transport, ip: [u8; 4], port: u16) -> EpanResult<()> {
+    let (Some(cs), Some(h)) = (CONV.get(), HANDLES.get()) else { return Ok(()) };
+    if pkt.pinfo.visited() {
+        return Ok(());
+    }
+    let handle = match transport {
+        Transport::Tcp => h.tcp,
+        Transport::Udp => h.udp,
+    };
+    conv::announce(pkt.pinfo, transport, ip, port, handle, cs.file_proto, Kind::Xmmep, None, None)?;
+    Ok(())
+}
+
+/// After one message is shown: its `xmmep.setup_in` if its conversation
+/// was announced, and the conversations it announces (first pass).
+/// `base`: where the message starts in `pkt.tvb`; `file`: the file of the
+/// transfer the message belongs to, as the analysis knows it (the answer's
+/// forward carries no name or size: the offer did).
+pub(crate) fn message(pkt: &Packet<'_>, decoded: &Decoded, base: usize, root: Tree<'_>, file: &FileLabel) -> EpanResult<()> {
+    let Some(cs) = CONV.get() else { return Ok(()) };
+    if let Some(d) = conv::lookup(pkt.pinfo, cs.file_proto)?.filter(|d| d.kind() == Kind::Xmmep) {
+        root.add_uint(cs.setup_in, pkt.tvb, base as i32, 0, d.setup_frame())?.set_generated()?;
+    }
+    if pkt.pinfo.visited() {
+        return Ok(());
+    }
+    for Found { what, ip, port, .. } in Announcer::standard().find(decoded) {
+        match (what.carries, what.transport) {
+            (Carries::Xmmep, t) => announce_xmmep(pkt, transport(t), ip, port)?,
+            (Carries::FileData, _) => announce_file_data(pkt, ip, port, file)?,
+        }
+    }
+    Ok(())
+}
+
+fn transport(t: conversations::Transport) -> Transport {
+    match t {
+        conversations::Transport::Tcp => Transport::Tcp,
+        conversations::Transport::Udp => Transport::Udp,
+    }
+}

@@ -1,0 +1,144 @@
+/*
+ * xmmep_conv.c - secondary conversations and their file-scoped state; see
+ * xmmep_conv.h.  Uses the TRY/CATCH conventions of xmmep_shim.c.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "xmmep_conv.h"
+
+#include <string.h>
+
+#include <epan/exceptions.h>
+#include <epan/conversation.h>
+#include <epan/proto_data.h>
+#include <epan/address.h>
+#include <wsutil/wmem/wmem.h>
+
+static void
+exc_clear(xmmep_exc_t *err)
+{
+    if (err) {
+        err->code = XMMEP_OK;
+        err->message[0] = '\0';
+    }
+}
+
+static int
+exc_record(except_t *e, xmmep_exc_t *err)
+{
+    int code = (int)e->except_id.except_code;
+    if (code == XMMEP_OK)
+        code = -1;
+    if (err) {
+        const char *msg = except_message(e);
+        err->code = code;
+        if (msg)
+            g_strlcpy(err->message, msg, sizeof err->message);
+        else
+            err->message[0] = '\0';
+    }
+    return code;
+}
+
+#define GUARDED(err, ...)                                   \
+    do {                                                    \
+        volatile int xmmep_rc_ = XMMEP_OK;                  \
+        exc_clear(err);                                     \
+        TRY {                                               \
+            __VA_ARGS__;                                    \
+        }                                                   \
+        CATCH_ALL {                                         \
+            xmmep_rc_ = exc_record(exc, (err));             \
+        }                                                   \
+        ENDTRY;                                             \
+        return xmmep_rc_;                                   \
+    } while (0)
+
+static void
+announce(packet_info *pinfo, int udp, guint32 ip_host, guint16 port,
+         dissector_handle_t handle, int key, gint32 kind,
+         const char *file_name, gint64 file_size, xmmep_conv_data_t **out)
+{
+    guint32 ip_net = g_htonl(ip_host);
+    address addr, none;
+    conversation_t *conv;
+    xmmep_conv_data_t *d;
+    conversation_type ctype = udp ? CONVERSATION_UDP : CONVERSATION_TCP;
+
+    set_address(&addr, AT_IPv4, 4, &ip_net);
+    clear_address(&none);
+    if (kind == XMMEP_CONV_XMMEP) {
+        conv = find_conversation(pinfo->num, &addr, &none, ctype, port, 0,
+                                 NO_ADDR_B | NO_PORT_B);
+        if (conv) {
+            d = (xmmep_conv_data_t *)conversation_get_proto_data(conv, key);
+            if (d && d->kind == XMMEP_CONV_XMMEP) {
+                *out = d;
+                return;
+            }
+        }
+    }
+    /* conversation_new copies the address into file scope. */
+    conv = conversation_new(pinfo->num, &addr, &none, ctype, port, 0,
+                            NO_ADDR2 | NO_PORT2);
+    d = wmem_new0(wmem_file_scope(), xmmep_conv_data_t);
+    d->setup_frame = pinfo->num;
+    d->kind = kind;
+    d->file_size = file_size;
+    d->file_name = file_name ? wmem_strdup(wmem_file_scope(), file_name) : NULL;
+    conversation_add_proto_data(conv, key, d);
+    conversation_set_dissector(conv, handle);
+    *out = d;
+}
+
+int
+xmmep_conv_announce(packet_info *pinfo, int udp, guint32 ip_host,
+                    guint16 port, dissector_handle_t handle, int key,
+                    gint32 kind, const char *file_name, gint64 file_size,
+                    xmmep_conv_data_t **out, xmmep_exc_t *err)
+{
+    xmmep_conv_data_t *tmp = NULL;
+    if (out)
+        *out = NULL;
+    GUARDED(err, announce(pinfo, udp, ip_host, port, handle, key, kind,
+                          file_name, file_size, out ? out : &tmp));
+}
+
+static void
+lookup(packet_info *pinfo, int key, xmmep_conv_data_t **out)
+{
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    *out = conv ? (xmmep_conv_data_t *)conversation_get_proto_data(conv, key)
+                : NULL;
+}
+
+int
+xmmep_conv_lookup(packet_info *pinfo, int key, xmmep_conv_data_t **out,
+                  xmmep_exc_t *err)
+{
+    *out = NULL;
+    GUARDED(err, lookup(pinfo, key, out));
+}
+
+xmmep_file_frame_t *
+xmmep_file_frame_get(packet_info *pinfo, int key)
+{
+    return (xmmep_file_frame_t *)p_get_proto_data(wmem_file_scope(), pinfo,
+                                                  key, 0);
+}
+
+static void
+frame_add(packet_info *pinfo, int key, xmmep_file_frame_t **out)
+{
+    xmmep_file_frame_t *f = wmem_new0(wmem_file_scope(), xmmep_file_frame_t);
+    p_add_proto_data(wmem_file_scope(), pinfo, key, 0, f);
+    *out = f;
+}
+
+int
+xmmep_file_frame_add(packet_info *pinfo, int key, xmmep_file_frame_t **out,
+                     xmmep_exc_t *err)
+{
+    *out = NULL;
+    GUARDED(err, frame_add(pinfo, key, out));
+}
