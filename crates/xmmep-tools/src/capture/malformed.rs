@@ -3,7 +3,8 @@
 //! anyway, so only the cleartext capture has a login). Each starts with a
 //! well-formed message so that a heuristic has something to recognise.
 
-use crate::capture::msg::{msg, raw, t, Int, Text};
+use crate::capture::msg::{msg, raw, t, Int, List, Text};
+use xmmep_core::codec::EncValue;
 use xmmep_core::codec::Charset;
 use crate::capture::net::{Client, Server, Side, Tcp, Udp};
 use crate::capture::people::{World, ALICE, BOB, LINDA};
@@ -38,6 +39,31 @@ fn over_tcp(seed: u64, name: &str, port: u16, from: Side, bad: Vec<u8>, what: &s
     net.wait_ms(1_000, 3_000);
     c.close(net, Client);
     (what.to_string(), w.net.take_packets())
+}
+
+/// A TCP connection to the presence server: a keepalive each way, then
+/// `msgs` in order (the last one the problem), then the close; for the
+/// analysis across messages, whose problems need more than one message.
+fn exchange_over_tcp(seed: u64, name: &str, what: &str, msgs: Vec<(Side, Vec<u8>)>) -> Script {
+    let mut w = World::new(seed, name);
+    let client = ALICE.host(&mut w.net);
+    let presence = w.presence;
+    let mut c = Tcp::connect(&mut w.net, client, presence, PRESENCE_TCP);
+    let net = &mut w.net;
+    c.send(net, Client, &keepalive(ALICE.user));
+    c.send(net, Server, &keepalive(ALICE.user));
+    c.note(what);
+    for (side, m) in msgs {
+        net.wait_ms(200, 900);
+        c.send(net, side, &m);
+    }
+    net.wait_ms(1_000, 3_000);
+    c.close(net, Client);
+    (what.to_string(), w.net.take_packets())
+}
+
+fn found_part(seq: i64) -> Vec<u8> {
+    msg("MSG_FIND_BUDDIES_RES", vec![Int(seq), Int(0), List(vec![])])
 }
 
 fn txt_fields<'a>(time: &'a [u8], content: &'a [u8], room: &'a [u8]) -> [&'a [u8]; 5] {
@@ -184,5 +210,28 @@ pub static CASES: &[Case] = &[
             c.close(net, Server);
             (CASES[14].what.to_string(), w.net.take_packets())
         },
+    },
+    Case {
+        kind: ReportKind::NoRequest,
+        what: "MSG_REGISTER_RES with no MSG_REGISTER_REQ before it",
+        build: |seed, name| over_tcp(seed, name, REGISTER_TCP, Server, msg("MSG_REGISTER_RES", vec![Int(0)]), CASES[15].what),
+    },
+    Case {
+        kind: ReportKind::NoResponse,
+        what: "MSG_GET_BUDDY_INFO_REQ that nothing answers (found in two passes)",
+        build: |seed, name| over_tcp(seed, name, PRESENCE_TCP, Client, msg("MSG_GET_BUDDY_INFO_REQ", vec![t(ALICE.user), t(BOB.user)]), CASES[16].what),
+    },
+    Case {
+        kind: ReportKind::PartSequence,
+        what: "MSG_FIND_BUDDIES_RES parts 1 and 3: part 2 is missing",
+        build: |seed, name| {
+            let req = msg("MSG_FIND_BUDDIES_REQ", vec![t(ALICE.user), Int(1), EncValue::Dict(vec![(Int(1), t(BOB.user))])]);
+            exchange_over_tcp(seed, name, CASES[17].what, vec![(Client, req), (Server, found_part(1)), (Server, found_part(3))])
+        },
+    },
+    Case {
+        kind: ReportKind::NoOriginal,
+        what: "MSG_STATUS_CHANGED_NOTIFY_FWD with no MSG_STATUS_CHANGED_NOTIFY before it",
+        build: |seed, name| over_tcp(seed, name, PRESENCE_TCP, Server, msg("MSG_STATUS_CHANGED_NOTIFY_FWD", vec![t(ALICE.user), t(BOB.user), Int(2)]), CASES[18].what),
     },
 ];
