@@ -139,26 +139,40 @@ local function valid_utf8(s)
   return true
 end
 
--- The text of `bytes` as Wireshark converts it with the charset preference
--- (for the Info column and undecodable values). ASCII, and valid UTF-8
--- under UTF-8, convert to themselves. Otherwise Wireshark converts: not with
--- TvbRange:string(enc), which in Wireshark 4.0 returns only as many bytes
--- of the result as the input had, but with stringz() on a small tvb of the
--- bytes and a NUL (pieces between NUL bytes are converted one by one).
--- Wireshark's C strings end at NUL: show it as U+2400, as the plugin does.
+-- The text of `bytes` (at `at` in `tvb`) as Wireshark converts it with the
+-- charset preference (for the Info column and labels). ASCII, and valid
+-- UTF-8 under UTF-8, convert to themselves. Otherwise Wireshark converts,
+-- piece by piece between NUL bytes (its C strings end at NUL: shown as
+-- U+2400, as the plugin does):
+-- * from 4.4, TvbRange:string(enc) on the packet's own bytes returns the
+--   whole conversion, and adds nothing to the packet's data sources;
+-- * before, it returns only as many bytes of the result as the input had,
+--   so the piece is converted with stringz() on a small tvb of its bytes and
+--   a NUL, which shows in the GUI's bytes pane as one more tab: the only way
+--   found on 4.0 (FieldInfo values from TreeItem:add_packet_field are nil).
+local WHOLE_STRING_ENC
+do
+  local major, minor = string.match(get_version(), "^(%d+)%.(%d+)")
+  major, minor = tonumber(major), tonumber(minor)
+  WHOLE_STRING_ENC = major > 4 or (major == 4 and minor >= 4)
+end
 local function no_nul(s)
   if not find(s, "\0", 1, true) then return s end
   return (s:gsub("\0", "\226\144\128"))
 end
 
-local function shown_text(bytes, key, enc)
+local function shown_text(bytes, key, enc, tvb, at)
   if not find(bytes, "[\128-\255]") or (key == "utf8" and valid_utf8(bytes)) then return no_nul(bytes) end
   local out, pos = {}, 1
   while pos <= #bytes + 1 do
     local nul = bytes:find("\0", pos, true) or (#bytes + 1)
     local piece = bytes:sub(pos, nul - 1)
     if piece ~= "" then
-      piece = ByteArray.new(piece .. "\0", true):tvb(P.short .. " text"):range(0):stringz(enc)
+      if WHOLE_STRING_ENC then
+        piece = tvb(at + pos - 1, #piece):string(enc)
+      else
+        piece = ByteArray.new(piece .. "\0", true):tvb(P.short .. " text"):range(0):stringz(enc)
+      end
     end
     out[#out + 1] = piece
     pos = nul + 1
@@ -171,9 +185,9 @@ end
 -- The charset of the packet being dissected (read once per packet, not per
 -- field) and the bytes of the message being shown (its texts are cut from
 -- them, not fetched again through the tvb).
-local cur_key, cur_enc, cur_bytes = "utf8", ENC_UTF_8, ""
+local cur_key, cur_enc, cur_bytes, cur_tvb, cur_offset = "utf8", ENC_UTF_8, "", nil, 0
 local function text_of(o, l)
-  return shown_text(sub(cur_bytes, o + 1, o + l), cur_key, cur_enc)
+  return shown_text(sub(cur_bytes, o + 1, o + l), cur_key, cur_enc, cur_tvb, cur_offset + o)
 end
 
 -- The exact 64-bit value of a canonical decimal string (numbers are
@@ -245,7 +259,7 @@ end })
 local function show_message(tvb, pinfo, tree, offset, avail)
   local bytes = tvb:raw(offset, avail)
   local dec = core.decode(bytes, cur_key)
-  cur_bytes = bytes
+  cur_bytes, cur_tvb, cur_offset = bytes, tvb, offset
   local len = dec.available
   if len < 1 then len = 1 end
   -- Nothing after a bad header can be framed: the message is the rest.
