@@ -72,10 +72,10 @@ as_user() {
     fi
 }
 
-# One run: prints "seconds peak-RSS-KiB" (elapsed time from GNU time).
+# One run as the unprivileged user: prints "seconds peak-RSS-KiB" (from GNU time).
 run() {
-    local out="$work/time.txt"
-    /usr/bin/time -v -o "$out" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }
+    local home=$1 out="$work/time.txt"; shift
+    as_user "$home" /usr/bin/time -v -o "$out" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }
     awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
                 /Maximum resident set size/ { r = $2 }
                 END { printf "%.3f %d\n", s, r }' "$out"
@@ -90,9 +90,9 @@ cmd() {
         opts="-V"
     fi
     case "$which" in
-        bare) echo "as_user $work/lua-home tshark -r $file $opts" ;;
-        plugin) echo "as_user $work/home tshark -r $file $opts" ;;
-        lua) echo "as_user $work/lua-home tshark -X lua_script:$work/xmmep.lua -r $file $opts" ;;
+        bare) echo "$work/lua-home tshark -r $file $opts" ;;
+        plugin) echo "$work/home tshark -r $file $opts" ;;
+        lua) echo "$work/lua-home tshark -X lua_script:$work/xmmep.lua -r $file $opts" ;;
     esac
 }
 
@@ -115,7 +115,8 @@ times() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 msgs=$(as_user "$work/home" tshark -r "$work/big.pcapng" -Y xmmep -T fields -e xmmep.msg_type | tr ',' '\n' | grep -c . || true)
 packets=$(as_user "$work/home" tshark -r "$work/big.pcapng" -T fields -e frame.number | wc -l)
-echo "Wireshark $(tshark --version | head -1 | awk '{ print $3 }') ($(tshark --version | grep -o 'with Lua [0-9.]*' | head -1)), $(nproc) cores, $(date -u +%Y-%m-%d), best of $rounds interleaved rounds"
+version=$(tshark --version 2>/dev/null | tr '\n' ' ')
+echo "Wireshark $(echo "$version" | awk '{ print $3 }') ($(echo "$version" | grep -o 'Lua [0-9.]*[0-9]' | head -1)), $(nproc) cores, $(date -u +%Y-%m-%d), best of $rounds interleaved rounds"
 echo "capture: $n generated messages ($msgs XMMEP messages counted by the plugin, $packets packets); Lua script: $lua"
 echo
 echo "| mode | bare | plugin | Lua | own cost: plugin | own cost: Lua | peak RSS: plugin | peak RSS: Lua |"
