@@ -661,6 +661,8 @@ local MEMBER_SEP = string.char(DATA.sep.member)
 local ELEMENT_SEP = string.char(DATA.sep.element)
 local KEY_SEP = string.char(DATA.sep.key)
 local DELIMS = "[" .. FIELD_SEP .. "-" .. KEY_SEP .. "]"
+local ALT_STOP = "[" .. MEMBER_SEP .. ELEMENT_SEP .. "]"
+local MEMBER_BYTE = DATA.sep.member
 local DIGIT0, DIGIT9, MINUS, SPACE, DOT = 48, 57, 45, 32, 46
 
 -- Enums: values by canonical decimal string.
@@ -800,61 +802,68 @@ local function parse_header(s)
 end
 M.parse_header = parse_header
 
--- The (start, end) ranges between `sep` bytes of s[start, end) (0-based).
+-- The (start, end) ranges between `sep` bytes of s[start, end) (0-based),
+-- flat: out[2i-1], out[2i] for the i-th range (one table per split, none
+-- per range: this runs for every field of every message). Returns out and
+-- the number of ranges.
 local function split(s, from, to, sep)
-  local out, pos = {}, from
+  local out, n, pos = {}, 0, from
   while true do
     local p = find(s, sep, pos + 1, true)
+    n = n + 1
     if p and p <= to then
-      out[#out + 1] = { pos, p - 1 }
+      out[2 * n - 1], out[2 * n] = pos, p - 1
       pos = p
     else
-      out[#out + 1] = { pos, to }
-      return out
+      out[2 * n - 1], out[2 * n] = pos, to
+      return out, n
     end
   end
 end
 
-local function contains(s, from, to, ch)
-  local p = find(s, ch, from + 1, true)
-  return p ~= nil and p <= to
-end
 
 -- ------------------------------------------------------------------ decoder
 
-local Cx = {}
-Cx.__index = Cx
-
-function Cx:push(f, depth, offset, len, kind, v)
-  local items = self.out.items
-  items[#items + 1] = { f = f, depth = depth, offset = offset, len = len, kind = kind, v = v }
-  return #items
+-- The decoding context `cx`: { msg, charset, items, reports } (the last
+-- two are the result's). Plain functions over it, not methods: this is the
+-- hot loop of the Lua dissector.
+local function push(cx, f, depth, offset, len, kind, v)
+  local items = cx.items
+  local n = #items + 1
+  items[n] = { f = f, depth = depth, offset = offset, len = len, kind = kind, v = v }
+  return n
 end
 
-function Cx:report(kind, offset, len, item, text)
-  local reports = self.out.reports
+local function report(cx, kind, offset, len, item, text)
+  local reports = cx.reports
   reports[#reports + 1] = { kind = kind, class = CLASS[kind].abbrev, offset = offset, len = len, item = item, text = text }
 end
 
-function Cx:top_fields()
-  local e = #self.msg
-  if e <= HEADER_LEN then return {} end
-  return split(self.msg, HEADER_LEN, e, FIELD_SEP)
+local function top_fields(cx)
+  local e = #cx.msg
+  if e <= HEADER_LEN then return {}, 0 end
+  return split(cx.msg, HEADER_LEN, e, FIELD_SEP)
 end
 
-function Cx:scalar(sc, s, e, depth)
-  local bytes = sub(self.msg, s + 1, e)
+-- Returns the item's index and, for a number, its canonical decimal string.
+local function scalar(cx, sc, s, e, depth)
+  local msg = cx.msg
+  local prim = sc.prim
   local ff = FIELDS[sc.f]
-  local kind, v, pkind, ptext, number
-  if sc.prim == "String" then
+  local kind, v, pkind, ptext, number, bytes
+  if prim == "String" then
     kind = "text"
-  elseif sc.prim == "Boolean" then
+    -- The bytes are needed only for a rule or an address.
+    if sc.chars or sc.addr then bytes = sub(msg, s + 1, e) end
+  elseif prim == "Boolean" then
+    bytes = sub(msg, s + 1, e)
     if bytes == "1" then kind, v, number = "bool", true, "1"
     elseif bytes == "0" then kind, v, number = "bool", false, "0"
     else
       kind, pkind, ptext = "invalid", "BadBoolean", fill(T.bad_boolean, ff.abbrev, escape(bytes))
     end
   else
+    bytes = sub(msg, s + 1, e)
     local r, val = parse_num(bytes)
     if r == "empty" then
       kind, pkind, ptext = "invalid", "EmptyNumber", fill(T.empty_number, ff.abbrev)
@@ -872,163 +881,180 @@ function Cx:scalar(sc, s, e, depth)
       end
     end
   end
-  local item = self:push(sc.f, depth, s, e - s, kind, v)
-  local p = find(bytes, DELIMS)
-  if p then
-    local text = fill(T.misplaced_delimiter, T.delimiters[byte(bytes, p)], ff.abbrev)
-    self:report("MisplacedDelimiter", s + p - 1, 1, item, text)
+  local item = push(cx, sc.f, depth, s, e - s, kind, v)
+  -- A field ends at a separator, itself a delimiter: the search stops there.
+  local p = find(msg, DELIMS, s + 1)
+  if p and p <= e then
+    local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], ff.abbrev)
+    report(cx, "MisplacedDelimiter", p - 1, 1, item, text)
   end
-  if pkind then self:report(pkind, s, e - s, item, ptext) end
-  if sc.prim == "String" then
+  if pkind then report(cx, pkind, s, e - s, item, ptext) end
+  if prim == "String" then
     if sc.chars then
       local min, max = sc.chars[1], sc.chars[2]
-      local n = count_chars(self.charset, bytes)
+      local n = count_chars(cx.charset, bytes)
       if n < min or n > max then
         local rule = min == max and fill(T.rule_exact, min) or fill(T.rule_range, min, max)
-        self:report("LengthRule", s, e - s, item, fill(T.length_rule, ff.abbrev, n, rule))
+        report(cx, "LengthRule", s, e - s, item, fill(T.length_rule, ff.abbrev, n, rule))
       end
     end
     if sc.password then
-      self:report("CleartextPassword", s, e - s, item, fill(T.cleartext_password, ff.abbrev))
+      report(cx, "CleartextPassword", s, e - s, item, fill(T.cleartext_password, ff.abbrev))
     end
     if sc.addr then
       local ip = parse_ipv4(bytes)
-      if ip then self:push(sc.addr, depth + 1, s, e - s, "ipv4", ip) end
+      if ip then push(cx, sc.addr, depth + 1, s, e - s, "ipv4", ip) end
     end
   end
-  return { number = number, item = item }
+  return item, number
 end
 
-function Cx:structure(st, f, s, e, depth)
-  local item = self:push(f, depth, s, e - s, "none")
+local EXTRA_FIELD, RAW_FIELD = DATA.generic.extra_field, DATA.generic.raw_field
+
+local function structure(cx, st, f, s, e, depth)
+  local item = push(cx, f, depth, s, e - s, "none")
   local members = st.members
-  local count, extra_at = 0, nil
-  for i, r in ipairs(split(self.msg, s, e, MEMBER_SEP)) do
-    count = i
+  local extra_at = nil
+  local r, count = split(cx.msg, s, e, MEMBER_SEP)
+  for i = 1, count do
+    local a, b = r[2 * i - 1], r[2 * i]
     local m = members[i]
     if m then
-      self:scalar(m, r[1], r[2], depth + 1)
+      scalar(cx, m, a, b, depth + 1)
     else
-      extra_at = extra_at or r[1]
-      self:push(DATA.generic.extra_field, depth + 1, r[1], r[2] - r[1], "text")
+      extra_at = extra_at or a
+      push(cx, EXTRA_FIELD, depth + 1, a, b - a, "text")
     end
   end
   if extra_at then
-    self:report("ExtraFields", extra_at, e - extra_at, item,
+    report(cx, "ExtraFields", extra_at, e - extra_at, item,
       fill(T.extra_members, count - #members, #members, st.name))
   end
   if count < #members then
     local names = {}
     for i = count + 1, #members do names[#names + 1] = st.member_names[i] end
-    self:report("MissingFields", e, 0, item, fill(T.missing_members, st.name, #names, concat(names, ", ")))
+    report(cx, "MissingFields", e, 0, item, fill(T.missing_members, st.name, #names, concat(names, ", ")))
   end
   return item
 end
 
-function Cx:node(node, s, e, depth)
-  local k = node.k
+-- Returns the item's index, a scalar's number, a list's element count.
+local function node(cx, nd, s, e, depth)
+  local k = nd.k
   if k == "scalar" then
-    return self:scalar(node, s, e, depth)
+    return scalar(cx, nd, s, e, depth)
   elseif k == "struct" then
-    return { item = self:structure(node.s, node.f, s, e, depth) }
-  elseif k == "strlist" then
-    local item = self:push(node.holder, depth, s, e - s, "count", 0)
-    local n = 0
-    if e > s then
-      for _, r in ipairs(split(self.msg, s, e, ELEMENT_SEP)) do
-        if node.alt and contains(self.msg, r[1], r[2], MEMBER_SEP) then
-          self:structure(node.alt.s, node.alt.f, r[1], r[2], depth + 1)
-        else
-          self:scalar(node.elem, r[1], r[2], depth + 1)
-        end
-        n = n + 1
-      end
-    end
-    self.out.items[item].v = n
-    return { item = item, elements = n }
-  elseif k == "structlist" then
-    local item = self:push(node.f, depth, s, e - s, "count", 0)
-    local n = 0
-    if e > s then
-      for _, r in ipairs(split(self.msg, s, e, ELEMENT_SEP)) do
-        self:structure(node.elem.s, node.elem.f, r[1], r[2], depth + 1)
-        n = n + 1
-      end
-    end
-    self.out.items[item].v = n
-    return { item = item, elements = n }
-  else -- "dict"
-    local item = self:push(node.f, depth, s, e - s, "count", 0)
-    local n = 0
-    if e > s then
-      for _, r in ipairs(split(self.msg, s, e, ELEMENT_SEP)) do
-        local a, b = r[1], r[2]
-        n = n + 1
-        local pair_item = self:push(node.pair, depth + 1, a, b - a, "index", n)
-        local p = find(self.msg, KEY_SEP, a + 1, true)
-        if p and p <= b then
-          self:scalar(node.key, a, p - 1, depth + 2)
-          self:scalar(node.value, p, b, depth + 2)
-        else
-          self:scalar(node.key, a, b, depth + 2)
-          self:report("MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[node.f].abbrev))
-        end
-      end
-    end
-    self.out.items[item].v = n
-    return { item = item, elements = n }
+    return structure(cx, nd.s, nd.f, s, e, depth)
   end
+  local msg, items = cx.msg, cx.items
+  local item, n
+  if k == "strlist" then
+    item, n = push(cx, nd.holder, depth, s, e - s, "count", 0), 0
+    if e > s then
+      local alt, elem = nd.alt, nd.elem
+      local r, count = split(msg, s, e, ELEMENT_SEP)
+      for i = 1, count do
+        local a, b = r[2 * i - 1], r[2 * i]
+        -- A member separator before the element's end makes it a struct
+        -- (the search stops at the next element).
+        local p = alt and find(msg, ALT_STOP, a + 1)
+        if p and p <= b and byte(msg, p) == MEMBER_BYTE then
+          structure(cx, alt.s, alt.f, a, b, depth + 1)
+        else
+          scalar(cx, elem, a, b, depth + 1)
+        end
+      end
+      n = count
+    end
+  elseif k == "structlist" then
+    item, n = push(cx, nd.f, depth, s, e - s, "count", 0), 0
+    if e > s then
+      local st, f = nd.elem.s, nd.elem.f
+      local r, count = split(msg, s, e, ELEMENT_SEP)
+      for i = 1, count do structure(cx, st, f, r[2 * i - 1], r[2 * i], depth + 1) end
+      n = count
+    end
+  else -- "dict"
+    item, n = push(cx, nd.f, depth, s, e - s, "count", 0), 0
+    if e > s then
+      local r, count = split(msg, s, e, ELEMENT_SEP)
+      for i = 1, count do
+        local a, b = r[2 * i - 1], r[2 * i]
+        n = i
+        local pair_item = push(cx, nd.pair, depth + 1, a, b - a, "index", n)
+        local p = find(msg, KEY_SEP, a + 1, true)
+        if p and p <= b then
+          scalar(cx, nd.key, a, p - 1, depth + 2)
+          scalar(cx, nd.value, p, b, depth + 2)
+        else
+          scalar(cx, nd.key, a, b, depth + 2)
+          report(cx, "MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[nd.f].abbrev))
+        end
+      end
+    end
+  end
+  items[item].v = n
+  return item, nil, n
 end
 
-function Cx:message(m)
-  local fields = self:top_fields()
-  local e = #self.msg
+local function message(cx, m)
+  local msg = cx.msg
+  local r, nf = top_fields(cx)
+  local e = #msg
   local nodes = m.nodes
-  local facts = {}
-  for i, r in ipairs(fields) do
-    local node = nodes[i]
-    if node then
-      facts[i] = self:node(node, r[1], r[2], 0)
+  local nn = #nodes
+  -- Per top field: its item, number and element count (for the rules below).
+  local f_item, f_num, f_el = {}, {}, {}
+  for i = 1, nf do
+    local a, b = r[2 * i - 1], r[2 * i]
+    local nd = nodes[i]
+    if nd then
+      f_item[i], f_num[i], f_el[i] = node(cx, nd, a, b, 0)
     else
-      if i == #nodes + 1 then
-        self:report("ExtraFields", r[1], e - r[1], nil, fill(T.extra_fields, #fields - #nodes, #nodes, m.name))
+      if i == nn + 1 then
+        report(cx, "ExtraFields", a, e - a, nil, fill(T.extra_fields, nf - nn, nn, m.name))
       end
-      self:push(DATA.generic.extra_field, 0, r[1], r[2] - r[1], "text")
+      push(cx, EXTRA_FIELD, 0, a, b - a, "text")
     end
   end
-  local present = math.min(#fields, #nodes)
-  local success = facts[1] ~= nil and facts[1].number == "0"
-  local required = success and #nodes or m.required_on_failure
+  local present = nf < nn and nf or nn
+  local success = f_num[1] == "0"
+  local required = success and nn or m.required_on_failure
   if present < required then
     local names = {}
     for i = present + 1, required do names[#names + 1] = m.field_names[i] end
-    self:report("MissingFields", e, 0, nil, fill(T.missing_fields, m.name, #names, concat(names, ", ")))
+    report(cx, "MissingFields", e, 0, nil, fill(T.missing_fields, m.name, #names, concat(names, ", ")))
   end
-  for _, c in ipairs(m.counts or {}) do
-    local i, t = c[1], c[2]
-    local f, target = facts[i], facts[t]
-    if f and f.number and target and target.elements and f.number ~= tostring(target.elements) then
-      local it = self.out.items[f.item]
-      self:report("CountMismatch", it.offset, it.len, f.item,
-        fill(T.count_mismatch, m.field_names[i], f.number, m.field_names[t], target.elements))
+  local counts = m.counts
+  if counts then
+    for _, c in ipairs(counts) do
+      local i, t = c[1], c[2]
+      local num, el = f_num[i], f_el[t]
+      if num and el and num ~= tostring(el) then
+        local it = cx.items[f_item[i]]
+        report(cx, "CountMismatch", it.offset, it.len, f_item[i],
+          fill(T.count_mismatch, m.field_names[i], num, m.field_names[t], el))
+      end
     end
   end
 end
 
-function Cx:unknown(code)
-  local e = #self.msg
-  local fields = self:top_fields()
-  for _, r in ipairs(fields) do
-    self:push(DATA.generic.raw_field, 0, r[1], r[2] - r[1], "text")
+local function unknown(cx, code)
+  local e = #cx.msg
+  local r, nf = top_fields(cx)
+  for i = 1, nf do
+    local a, b = r[2 * i - 1], r[2 * i]
+    push(cx, RAW_FIELD, 0, a, b - a, "text")
   end
   local t = (code >= DATA.min_type and code <= DATA.max_type) and T.undefined_type or T.not_xmmep_type
-  self:report("UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, #fields))
+  report(cx, "UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, nf))
 end
 
 -- decode::coalesce: one report per class per message, the first, with a
 -- text that adds how many more of its class there are and where the next
 -- ones start.
 local function coalesce(reports)
+  if #reports < 2 then return reports end
   local kept, first, more = {}, {}, {}
   for _, r in ipairs(reports) do
     local at = first[r.kind]
@@ -1055,33 +1081,35 @@ end
 -- "utf8" (default) or "gb18030". Returns { header = {body_len, msg_type} or
 -- nil, available = bytes decoded, items = {...}, reports = {...} }.
 function M.decode(msg, charset)
-  local out = { items = {}, reports = {}, available = math.min(#msg, HEADER_LEN) }
+  local out = { items = {}, reports = {}, available = #msg < HEADER_LEN and #msg or HEADER_LEN }
   local h = parse_header(msg)
   if not h then
-    local cx = setmetatable({ out = out }, Cx)
-    cx:report("BadHeader", 0, out.available, nil, fill(T.bad_header, escape(sub(msg, 1, out.available))))
+    report(out, "BadHeader", 0, out.available, nil, fill(T.bad_header, escape(sub(msg, 1, out.available))))
     return out
   end
   out.header = h
   local msg_len = HEADER_LEN + h.body_len
-  local avail = math.min(msg_len, #msg)
+  local avail = #msg < msg_len and #msg or msg_len
   out.available = avail
-  local cx = setmetatable({ out = out, msg = sub(msg, 1, avail), charset = charset or "utf8" }, Cx)
+  -- The result doubles as the context (msg and charset are dropped after).
+  out.msg = avail < #msg and sub(msg, 1, avail) or msg
+  out.charset = charset or "utf8"
   local g = DATA.generic
-  cx:push(g.body_len, 0, 0, 4, "uint", tostring(h.body_len))
-  local type_item = cx:push(g.msg_type, 0, 4, 4, "uint", tostring(h.msg_type))
+  push(out, g.body_len, 0, 0, 4, "uint", tostring(h.body_len))
+  local type_item = push(out, g.msg_type, 0, 4, 4, "uint", tostring(h.msg_type))
   if h.msg_type < DATA.min_type or h.msg_type > DATA.max_type then
-    cx:report("OutOfRange", 4, 4, type_item, fill(T.type_out_of_range, h.msg_type))
+    report(out, "OutOfRange", 4, 4, type_item, fill(T.type_out_of_range, h.msg_type))
   end
   if msg_len > DATA.max_message_len then
-    cx:report("Oversize", 0, avail, nil, fill(T.oversize, msg_len))
+    report(out, "Oversize", 0, avail, nil, fill(T.oversize, msg_len))
   end
   local m = MESSAGES[h.msg_type]
-  if m then cx:message(m) else cx:unknown(h.msg_type) end
+  if m then message(out, m) else unknown(out, h.msg_type) end
   if avail < msg_len then
-    cx:report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, h.body_len))
+    report(out, "Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, h.body_len))
   end
   out.reports = coalesce(out.reports)
+  out.msg, out.charset = nil, nil
   return out
 end
 
@@ -1269,13 +1297,20 @@ local function int(dec, f)
   if it and (it.kind == "uint" or it.kind == "int") then return tonumber(it.v) end
 end
 
-local function text(bytes, dec, f)
+-- A text value, as `text_of(offset, len)` shows it if given (Wireshark's
+-- conversion, while the message is in the packet), else its bytes.
+local function text(bytes, dec, f, text_of)
   local it = first(dec, f)
-  if it and it.kind == "text" then return bytes:sub(it.offset + 1, it.offset + it.len) end
+  if it and it.kind == "text" then
+    if text_of then return text_of(it.offset, it.len) end
+    return bytes:sub(it.offset + 1, it.offset + it.len)
+  end
 end
 
--- Relations::facts: what the tracker needs of one decoded message.
-function M.facts(bytes, dec)
+-- Relations::facts: what the tracker needs of one decoded message. The
+-- values only shown (the logged-in user, the file name) go through
+-- `text_of` when given.
+function M.facts(bytes, dec, text_of)
   if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = {} } end
   local code = dec.header.msg_type
   local r = M.roles(code)
@@ -1290,13 +1325,13 @@ function M.facts(bytes, dec)
   end
   if r.response or r.ending then f.seq_num = int(dec, R.seq_num) end
   if code == R.login.outcome then f.result = int(dec, R.login.result) end
-  if code == R.login.request then f.login_user = text(bytes, dec, R.login.user) end
+  if code == R.login.request then f.login_user = text(bytes, dec, R.login.user, text_of) end
   local fw = r.original or r.forward
   if fw then f.forward_key = key(bytes, dec, R.forwards[fw].keys) end
   if r.stage then
     local t = R.transfer
     f.transfer_key = key(bytes, dec, t.keys)
-    f.file_name = text(bytes, dec, t.file_name)
+    f.file_name = text(bytes, dec, t.file_name, text_of)
     f.file_size = int(dec, t.file_size)
     local a = first(dec, t.accepted)
     if a and a.kind == "bool" then f.accepted = a.v end
@@ -1647,6 +1682,11 @@ local function charset()
   return c.key, ENC[c.key]
 end
 
+-- Hot-path locals: API functions and tables looked up once, not per field.
+local byte, sub, find, concat = string.byte, string.sub, string.find, table.concat
+local FIELDS, MESSAGES, GENERIC = DATA.fields, DATA.messages, DATA.generic
+local fill, elements_text = core.fill, core.elements_text
+
 -- ------------------------------------------------------------ text in the charset
 
 -- Valid UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
@@ -1677,25 +1717,40 @@ local function valid_utf8(s)
   return true
 end
 
--- The text of `bytes` as Wireshark converts it with the charset preference
--- (for the Info column and undecodable values). ASCII, and valid UTF-8
--- under UTF-8, convert to themselves. Otherwise Wireshark converts: not with
--- TvbRange:string(enc), which in Wireshark 4.0 returns only as many bytes
--- of the result as the input had, but with stringz() on a small tvb of the
--- bytes and a NUL (pieces between NUL bytes are converted one by one).
--- Wireshark's C strings end at NUL: show it as U+2400, as the plugin does.
+-- The text of `bytes` (at `at` in `tvb`) as Wireshark converts it with the
+-- charset preference (for the Info column and labels). ASCII, and valid
+-- UTF-8 under UTF-8, convert to themselves. Otherwise Wireshark converts,
+-- piece by piece between NUL bytes (its C strings end at NUL: shown as
+-- U+2400, as the plugin does):
+-- * from 4.4, TvbRange:string(enc) on the packet's own bytes returns the
+--   whole conversion, and adds nothing to the packet's data sources;
+-- * before, it returns only as many bytes of the result as the input had,
+--   so the piece is converted with stringz() on a small tvb of its bytes and
+--   a NUL, which shows in the GUI's bytes pane as one more tab: the only way
+--   found on 4.0 (FieldInfo values from TreeItem:add_packet_field are nil).
+local WHOLE_STRING_ENC
+do
+  local major, minor = string.match(get_version(), "^(%d+)%.(%d+)")
+  major, minor = tonumber(major), tonumber(minor)
+  WHOLE_STRING_ENC = major > 4 or (major == 4 and minor >= 4)
+end
 local function no_nul(s)
+  if not find(s, "\0", 1, true) then return s end
   return (s:gsub("\0", "\226\144\128"))
 end
 
-local function shown_text(bytes, key, enc)
-  if not bytes:find("[\128-\255]") or (key == "utf8" and valid_utf8(bytes)) then return no_nul(bytes) end
+local function shown_text(bytes, key, enc, tvb, at)
+  if not find(bytes, "[\128-\255]") or (key == "utf8" and valid_utf8(bytes)) then return no_nul(bytes) end
   local out, pos = {}, 1
   while pos <= #bytes + 1 do
     local nul = bytes:find("\0", pos, true) or (#bytes + 1)
     local piece = bytes:sub(pos, nul - 1)
     if piece ~= "" then
-      piece = ByteArray.new(piece .. "\0", true):tvb(P.short .. " text"):range(0):stringz(enc)
+      if WHOLE_STRING_ENC then
+        piece = tvb(at + pos - 1, #piece):string(enc)
+      else
+        piece = ByteArray.new(piece .. "\0", true):tvb(P.short .. " text"):range(0):stringz(enc)
+      end
     end
     out[#out + 1] = piece
     pos = nul + 1
@@ -1705,34 +1760,55 @@ end
 
 -- ------------------------------------------------------------ showing one message
 
-local function add_item(parent, it, range, enc)
-  local f = DATA.fields[it.f]
+-- The charset of the packet being dissected (read once per packet, not per
+-- field) and the bytes of the message being shown (its texts are cut from
+-- them, not fetched again through the tvb).
+local cur_key, cur_enc, cur_bytes, cur_tvb, cur_offset = "utf8", ENC_UTF_8, "", nil, 0
+local function text_of(o, l)
+  return shown_text(sub(cur_bytes, o + 1, o + l), cur_key, cur_enc, cur_tvb, cur_offset + o)
+end
+
+-- The exact 64-bit value of a canonical decimal string (numbers are
+-- doubles in 5.2): nine digits at a time, not one.
+local function int64_of(digits, unsigned)
+  local neg = byte(digits, 1) == 45
+  local v = unsigned and UInt64(0) or Int64(0)
+  local i = neg and 2 or 1
+  while i <= #digits do
+    local chunk = sub(digits, i, i + 8)
+    local scale = 10 ^ #chunk
+    if neg then v = v * scale - tonumber(chunk) else v = v * scale + tonumber(chunk) end
+    i = i + 9
+  end
+  return v
+end
+
+-- `visible`: the tree is shown (-V, the GUI's details). When it is not
+-- (-T fields on 4.4, a filter, the GUI's first pass) Wireshark keeps only
+-- the fields someone asked for: labels and texts would be thrown away, so
+-- they are not made.
+local function add_item(parent, it, range, visible)
+  local f = FIELDS[it.f]
   local k = it.kind
-  if k == "invalid" then
-    local item = parent:add_packet_field(pf[DATA.generic.bad_value], range, enc)
-    item:set_text(core.fill(L.invalid, f.label, shown_text(range:raw(), charset(), enc)))
+  if k == "text" then
+    return parent:add_packet_field(pf[it.f], range, cur_enc)
+  elseif k == "uint" or k == "int" then
+    local v = it.v
+    if f.bits == 64 then v = int64_of(v, k == "uint") else v = tonumber(v) end
+    return parent:add(pf[it.f], range, v)
+  elseif k == "invalid" then
+    local item = parent:add_packet_field(pf[GENERIC.bad_value], range, cur_enc)
+    if visible then
+      item:set_text(fill(L.invalid, f.label, text_of(it.offset, it.len)))
+    end
     return item
   elseif f.display == "label" then
+    -- A text-only item: never a field anyone filters on.
+    if not visible then return parent end
     local text = f.label
-    if k == "count" then text = core.fill(L.counted, text, core.elements_text(it.v))
-    elseif k == "index" then text = core.fill(L.indexed, text, it.v) end
+    if k == "count" then text = fill(L.counted, text, elements_text(it.v))
+    elseif k == "index" then text = fill(L.indexed, text, it.v) end
     return parent:add(range, text)
-  elseif k == "text" then
-    return parent:add_packet_field(pf[it.f], range, enc)
-  elseif k == "uint" or k == "int" then
-    local v
-    if f.bits == 64 then
-      -- Exact 64-bit value from its decimal digits (numbers are doubles in 5.2).
-      local neg = it.v:sub(1, 1) == "-"
-      v = (k == "uint") and UInt64(0) or Int64(0)
-      for i = neg and 2 or 1, #it.v do
-        local d = it.v:byte(i) - 48
-        if neg then v = v * 10 - d else v = v * 10 + d end
-      end
-    else
-      v = tonumber(it.v)
-    end
-    return parent:add(pf[it.f], range, v)
   elseif k == "bool" then
     return parent:add(pf[it.f], range, it.v)
   elseif k == "time" then
@@ -1743,7 +1819,7 @@ local function add_item(parent, it, range, enc)
     return item
   else -- container ("none" for a struct, "count" for a list or dictionary)
     local item = parent:add(pf[it.f], range)
-    if k == "count" then item:append_text(core.fill(L.value_suffix, core.elements_text(it.v))) end
+    if k == "count" and visible then item:append_text(fill(L.value_suffix, elements_text(it.v))) end
     return item
   end
 end
@@ -1779,8 +1855,10 @@ end
 local function generated(item) item:set_generated(); return item end
 
 -- Names message `facts` and, on the first pass, feeds it to the tracker;
--- then shows its links under `top` (the plugin's links::show).
-local function show_links(tvb, pinfo, top, offset, facts, key, enc)
+-- then shows its links under `top` (the plugin's links::show). The file
+-- name and the logged-in user are kept as shown texts (facts converts
+-- them while their message is in the packet).
+local function show_links(tvb, pinfo, top, offset, facts)
   local frame, visited = pinfo.number, pinfo.visited
   local at = analysis.next_ref(ordinals, frame, visited and analysis.messages_in(tracker, frame) or 0)
   local c = conversation(pinfo)
@@ -1810,7 +1888,7 @@ local function show_links(tvb, pinfo, top, offset, facts, key, enc)
     end
     local tr = l.transfer and analysis.transfer(tracker, l.transfer)
     if tr then
-      local name = tr.file_name and shown_text(tr.file_name, key, enc) or ""
+      local name = tr.file_name or ""
       local outcome = (tr.accepted == true and AT.accepted) or (tr.accepted == false and AT.declined) or AT.open
       local item = generated(top:add(AF.transfer, here))
       item:set_text(core.fill(AT.transfer_label, name, outcome))
@@ -1825,9 +1903,9 @@ local function show_links(tvb, pinfo, top, offset, facts, key, enc)
     for _, r in ipairs(l.reports) do reports[#reports + 1] = r end
   end
   local user = analysis.session_user(tracker, c, at)
-  if user then generated(top:add(AF.session_user, here, shown_text(user, key, enc))) end
+  if user then generated(top:add(AF.session_user, here, user)) end
   for _, u in ipairs(facts.users) do
-    top:add_packet_field(AF.user, tvb(offset + u[1], u[2]), enc):set_hidden()
+    top:add_packet_field(AF.user, tvb(offset + u[1], u[2]), cur_enc):set_hidden()
   end
   -- Only a pass over the whole capture knows a request went unanswered.
   if visited then
@@ -1837,69 +1915,75 @@ local function show_links(tvb, pinfo, top, offset, facts, key, enc)
   for _, r in ipairs(reports) do top:add_proto_expert_info(ei[r[1]], r[2]) end
 end
 
+-- The top item's label per message code (made once).
+local top_label = setmetatable({}, { __index = function(t, code)
+  local m = MESSAGES[code]
+  local v = fill(L.message, m and m.name or fill(DATA.info.unknown_type, code))
+  t[code] = v
+  return v
+end })
+
 -- Shows the message at `offset` of `tvb` (which holds `avail` bytes of it)
 -- and returns its Info text.
 local function show_message(tvb, pinfo, tree, offset, avail)
-  local key, enc = charset()
   local bytes = tvb:raw(offset, avail)
-  local dec = core.decode(bytes, key)
-  local len = math.max(dec.available, 1)
+  local dec = core.decode(bytes, cur_key)
+  cur_bytes, cur_tvb, cur_offset = bytes, tvb, offset
+  local len = dec.available
+  if len < 1 then len = 1 end
   -- Nothing after a bad header can be framed: the message is the rest.
   if not dec.header then len = avail end
-  if offset + len > tvb:len() then len = tvb:len() - offset end
+  local tvb_len = tvb:len()
+  if offset + len > tvb_len then len = tvb_len - offset end
   local top = tree:add(proto, tvb(offset, len))
-  local function range(o, l)
-    if l == 0 then return tvb(offset + o, 0) end
-    return tvb(offset + o, l)
-  end
-  local function text_of(o, l)
-    return shown_text(tvb:raw(offset + o, l), key, enc)
-  end
   local info = core.info_text(dec, text_of)
-  if dec.header then
-    local m = DATA.messages[dec.header.msg_type]
-    top:append_text(core.fill(L.message, m and m.name or core.fill(DATA.info.unknown_type, dec.header.msg_type)))
-  else
-    top:append_text(core.fill(L.message, DATA.info.malformed_header))
+  local visible = tree.visible
+  if visible then
+    top:append_text(dec.header and top_label[dec.header.msg_type] or fill(L.message, DATA.info.malformed_header))
   end
+  local items = dec.items
   local tree_items = {}
   local parents = { [0] = top }
-  for i, it in ipairs(dec.items) do
-    local parent = parents[it.depth] or top
-    local item = add_item(parent, it, range(it.offset, it.len), enc)
-    -- A struct is labelled by its first member when that is text
-    -- ("Buddy: alice"), so a long list reads without expanding it.
-    local first = dec.items[i + 1]
-    if it.kind == "none" and first and first.depth == it.depth + 1 and first.kind == "text" then
-      item:append_text(core.fill(L.value_suffix, text_of(first.offset, first.len)))
-    end
-    -- A dictionary element is labelled by its key and value
-    -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its
-    -- enumeration name or else its text, then the value's text.
-    if it.kind == "index" and first and first.depth == it.depth + 1 then
-      local kf = DATA.fields[first.f]
-      local name
-      if (first.kind == "uint" or first.kind == "int") and kf.enum then
-        for _, v in ipairs(DATA.enums[kf.enum].values) do
-          if v.value == tonumber(first.v) then name = v.name end
+  for i = 1, #items do
+    local it = items[i]
+    local depth = it.depth
+    local parent = parents[depth] or top
+    local item = add_item(parent, it, tvb(offset + it.offset, it.len), visible)
+    if visible then
+      -- A struct is labelled by its first member when that is text
+      -- ("Buddy: alice"), so a long list reads without expanding it.
+      local first = items[i + 1]
+      if it.kind == "none" and first and first.depth == depth + 1 and first.kind == "text" then
+        item:append_text(fill(L.value_suffix, text_of(first.offset, first.len)))
+      end
+      -- A dictionary element is labelled by its key and value
+      -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its
+      -- enumeration name or else its text, then the value's text.
+      if it.kind == "index" and first and first.depth == depth + 1 then
+        local kf = FIELDS[first.f]
+        local name
+        if (first.kind == "uint" or first.kind == "int") and kf.enum then
+          for _, v in ipairs(DATA.enums[kf.enum].values) do
+            if v.value == tonumber(first.v) then name = v.name end
+          end
         end
+        local label = fill(L.pair_key, kf.label, name or text_of(first.offset, first.len))
+        local value = items[i + 2]
+        if value and value.depth == depth + 1 then
+          label = fill(L.pair_value, label, text_of(value.offset, value.len))
+        end
+        item:set_text(label)
       end
-      local label = core.fill(L.pair_key, kf.label, name or text_of(first.offset, first.len))
-      local value = dec.items[i + 2]
-      if value and value.depth == it.depth + 1 then
-        label = core.fill(L.pair_value, label, text_of(value.offset, value.len))
-      end
-      item:set_text(label)
     end
     tree_items[i] = item
-    parents[it.depth + 1] = item
+    parents[depth + 1] = item
   end
   for _, r in ipairs(dec.reports) do
     local on = (r.item and tree_items[r.item]) or top
     on:add_proto_expert_info(ei[r.kind], r.text)
   end
-  local facts = analysis.facts(bytes, dec)
-  show_links(tvb, pinfo, top, offset, facts, key, enc)
+  local facts = analysis.facts(bytes, dec, text_of)
+  show_links(tvb, pinfo, top, offset, facts)
   return info, dec, facts.msg_type
 end
 
@@ -1975,6 +2059,7 @@ local function dissect_udp(tvb, pinfo, tree)
 end
 
 function proto.dissector(tvb, pinfo, tree)
+  cur_key, cur_enc = charset()
   if pinfo.port_type == 2 then -- PT_TCP
     return dissect_tcp(tvb, pinfo, tree)
   end
@@ -2000,8 +2085,8 @@ end
 
 local function heuristic(udp)
   return function(tvb, pinfo, tree)
-    local key = charset()
-    if not core.heuristic(tvb:raw(), udp, key) then return false end
+    cur_key, cur_enc = charset()
+    if not core.heuristic(tvb:raw(), udp, cur_key) then return false end
     pinfo.conversation = proto
     if udp then dissect_udp(tvb, pinfo, tree) else dissect_tcp(tvb, pinfo, tree) end
     return true

@@ -1,28 +1,66 @@
 #!/usr/bin/env bash
-# Decoding speed through the real tshark: the binary plugin against the Lua
-# script, on one large generated capture (default 1,000,000 messages) and on
-# the largest capture of the corpus. Prints seconds, messages/s and the ratio.
+# Decoding cost through the real tshark: a bare pass (no XMMEP dissector),
+# the binary plugin and the Lua script, interleaved, several rounds, best of
+# the rounds, in two modes:
+#   fields: -T fields -e frame.number -e xmmep.msg_type -e xmmep.user_name
+#           (bare: -e frame.number)
+#   -V:     the whole tree, as text
+# Prints seconds, each dissector's own cost ((t - t_bare) / t_bare), peak
+# RSS (GNU time -v) against the bare pass, and the size-growth exponent of
+# each dissector's own time on messages of 2,500 to 9,999 bytes (least
+# squares of log time against log size, same message count). When run as
+# root and the Debian root of Wireshark 4.4 exists (scripts/wireshark-root.sh),
+# does the same there.
 #
-#   bash scripts/bench-tshark.sh [MESSAGES]
+#   bash scripts/bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--native]
 #
-# tshark runs as an unprivileged user (personal plugins are ignored for root),
-# with a private HOME holding the plugin and an empty global plugin folder.
+# --lua FILE benchmarks another Lua script (an older lua/xmmep.lua, to
+# compare). Defaults: 300,000 messages, 3 rounds: a few minutes per version.
+# tshark runs as an unprivileged user (personal plugins are ignored for root;
+# 4.4 runs no Lua script as root), with a private HOME holding the plugin
+# and an empty global plugin folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+n=300000 rounds=3 lua=lua/xmmep.lua native=0 inner=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --messages) n=$2; shift 2 ;;
+        --rounds) rounds=$2; shift 2 ;;
+        --lua) lua=$2; shift 2 ;;
+        --native) native=1; shift ;;
+        --inner) inner=1; shift ;;   # inside a version root, captures made
+        [0-9]*) n=$1; shift ;;       # the old form: bench-tshark.sh N
+        *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--native]" >&2; exit 2 ;;
+    esac
+done
 . scripts/setup-debian.sh
+# GNU time for the peak RSS (the shell's `time` keyword has none).
+XMMEP_PACKAGES+=(time)
 xmmep_setup
-n=${1:-1000000}
-cargo build --release --lib --bin xmmep-capgen >/dev/null
+sizes=(2500 5000 9999)
+sized_messages=2000
+data=target/bench   # under the checkout, so that a version root sees it as /src/target/bench
+if [ "$inner" = 0 ]; then
+    cargo build --release --lib --bin xmmep-capgen >/dev/null 2>&1
+    mkdir -p "$data"
+    # Generated once per size and kept: deterministic for the seed.
+    [ -s "$data/big-$n.pcapng" ] || ./target/release/xmmep-capgen --bench "$data/big-$n.pcapng" --messages "$n" --seed 1 >/dev/null
+    for s in "${sizes[@]}"; do
+        [ -s "$data/size-$s.pcapng" ] || ./target/release/xmmep-capgen --bench "$data/size-$s.pcapng" --messages "$sized_messages" --message-size "$s" --seed 1 >/dev/null
+    done
+    plugin=target/release/libxmmep.so
+else
+    cargo build --release --lib >/dev/null 2>&1
+    plugin=$CARGO_TARGET_DIR/release/libxmmep.so
+fi
 work=$(mktemp -d /tmp/xmmep-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 majmin=$(pkg-config --modversion wireshark | cut -d. -f1,2)
 mkdir -p "$work/home/.local/lib/wireshark/plugins/$majmin/epan" "$work/global" "$work/lua-home"
-cp target/release/libxmmep.so "$work/home/.local/lib/wireshark/plugins/$majmin/epan/xmmep.so"
-cp lua/xmmep.lua "$work/xmmep.lua"
-./target/release/xmmep-capgen --bench "$work/big.pcapng" --messages "$n" --seed 1 >/dev/null
-# The largest capture of the corpus that holds XMMEP (non_xmmep holds none).
-largest=$(ls -S tests/captures/*.pcapng | grep -v non_xmmep | head -1)
-cp "$largest" "$work/largest.pcapng"
+cp "$plugin" "$work/home/.local/lib/wireshark/plugins/$majmin/epan/xmmep.so"
+cp "$lua" "$work/xmmep.lua"
+cp "$data/big-$n.pcapng" "$work/big.pcapng"
+for s in "${sizes[@]}"; do cp "$data/size-$s.pcapng" "$work/size-$s.pcapng"; done
 chmod -R a+rwX "$work"
 
 as_user() {
@@ -34,24 +72,83 @@ as_user() {
     fi
 }
 
-# Seconds for one decode (all fields built, as -V would, written to /dev/null).
-timed() {
-    local start end
-    start=$(date +%s.%N)
-    "$@" >/dev/null
-    end=$(date +%s.%N)
-    awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }'
+# One run as the unprivileged user: prints "seconds peak-RSS-KiB" (from GNU time).
+run() {
+    local home=$1 out="$work/time.txt"; shift
+    as_user "$home" /usr/bin/time -v -o "$out" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }
+    awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
+                /Maximum resident set size/ { r = $2 }
+                END { printf "%.3f %d\n", s, r }' "$out"
 }
 
-for cap in big largest; do
-    file="$work/$cap.pcapng"
-    msgs=$(as_user "$work/home" tshark -r "$file" -Y xmmep -T fields -e xmmep.msg_type | tr ',' '\n' | grep -c . || true)
-    base=$(timed as_user "$work/lua-home" tshark -r "$file" -V)
-    plug=$(timed as_user "$work/home" tshark -r "$file" -V)
-    lua=$(timed as_user "$work/lua-home" tshark -X "lua_script:$work/xmmep.lua" -r "$file" -V)
-    printf '%s (%s, %d bytes, %d XMMEP messages):\n' "$cap" "$( [ $cap = big ] && echo "generated, $n messages" || basename "$largest")" "$(stat -c %s "$file")" "$msgs"
-    printf '  tshark -V without XMMEP : %8.2f s\n' "$base"
-    printf '  with the plugin         : %8.2f s  (%.0f messages/s)\n' "$plug" "$(awk -v m="$msgs" -v t="$plug" 'BEGIN { print m / t }')"
-    printf '  with the Lua script     : %8.2f s  (%.0f messages/s)\n' "$lua" "$(awk -v m="$msgs" -v t="$lua" 'BEGIN { print m / t }')"
-    printf '  Lua / plugin            : %8.2f x\n' "$(awk -v a="$lua" -v b="$plug" 'BEGIN { print a / b }')"
+# Which = bare | plugin | lua; prints the command line for one capture and mode.
+cmd() {
+    local which=$1 file=$2 mode=$3 opts
+    if [ "$mode" = fields ]; then
+        if [ "$which" = bare ]; then opts="-T fields -e frame.number"; else opts="-T fields -e frame.number -e xmmep.msg_type -e xmmep.user_name"; fi
+    else
+        opts="-V"
+    fi
+    case "$which" in
+        bare) echo "$work/lua-home tshark -r $file $opts" ;;
+        plugin) echo "$work/home tshark -r $file $opts" ;;
+        lua) echo "$work/lua-home tshark -X lua_script:$work/xmmep.lua -r $file $opts" ;;
+    esac
+}
+
+# best[which] and rss[which] over the rounds, interleaved.
+declare -A best rss
+measure() {
+    local file=$1 mode=$2 r which t m
+    best=() rss=()
+    for ((r = 0; r < rounds; r++)); do
+        for which in bare plugin lua; do
+            read -r t m < <(run $(cmd "$which" "$file" "$mode"))
+            if [ -z "${best[$which]:-}" ] || awk -v a="$t" -v b="${best[$which]}" 'BEGIN { exit !(a < b) }'; then best[$which]=$t; fi
+            if [ -z "${rss[$which]:-}" ] || [ "$m" -gt "${rss[$which]}" ]; then rss[$which]=$m; fi
+        done
+    done
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", (a - b) / b * 100 }'; }
+times() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+
+msgs=$(as_user "$work/home" tshark -r "$work/big.pcapng" -Y xmmep -T fields -e xmmep.msg_type | tr ',' '\n' | grep -c . || true)
+packets=$(as_user "$work/home" tshark -r "$work/big.pcapng" -T fields -e frame.number | wc -l)
+version=$(tshark --version 2>/dev/null | tr '\n' ' ')
+echo "Wireshark $(echo "$version" | awk '{ print $3 }') ($(echo "$version" | grep -o 'Lua [0-9.]*[0-9]' | head -1)), $(nproc) cores, $(date -u +%Y-%m-%d), best of $rounds interleaved rounds"
+echo "capture: $n generated messages ($msgs XMMEP messages counted by the plugin, $packets packets); Lua script: $lua"
+echo
+echo "| mode | bare | plugin | Lua | own cost: plugin | own cost: Lua | peak RSS: plugin | peak RSS: Lua |"
+echo "|---|---|---|---|---|---|---|---|"
+for mode in fields V; do
+    measure "$work/big.pcapng" "$mode"
+    label=$([ "$mode" = fields ] && echo '`-T fields`' || echo '`-V`')
+    printf '| %s | %.2f s | %.2f s | %.2f s | %s | %s | %s | %s |\n' "$label" "${best[bare]}" "${best[plugin]}" "${best[lua]}" \
+        "$(ratio "${best[plugin]}" "${best[bare]}")" "$(ratio "${best[lua]}" "${best[bare]}")" \
+        "$(times "${rss[plugin]}" "${rss[bare]}")" "$(times "${rss[lua]}" "${rss[bare]}")"
 done
+
+# Size growth: own time (t - t_bare) of -V on $sized_messages messages per size.
+echo
+declare -A own
+for s in "${sizes[@]}"; do
+    measure "$work/size-$s.pcapng" V
+    own[plugin,$s]=$(awk -v a="${best[plugin]}" -v b="${best[bare]}" 'BEGIN { d = a - b; if (d < 0.001) d = 0.001; print d }')
+    own[lua,$s]=$(awk -v a="${best[lua]}" -v b="${best[bare]}" 'BEGIN { d = a - b; if (d < 0.001) d = 0.001; print d }')
+    printf 'size %5d bytes, %d messages, -V: bare %.2f s, plugin %.2f s, Lua %.2f s\n' "$s" "$sized_messages" "${best[bare]}" "${best[plugin]}" "${best[lua]}"
+done
+slope() {
+    local which=$1 s pts=""
+    for s in "${sizes[@]}"; do pts="$pts $s ${own[$which,$s]}"; done
+    echo "$pts" | awk '{ n = NF / 2; for (i = 0; i < n; i++) { x = log($(2*i+1)); y = log($(2*i+2)); sx += x; sy += y; sxx += x*x; sxy += x*y }
+                         printf "%.2f", (n*sxy - sx*sy) / (n*sxx - sx*sx) }'
+}
+echo "size-growth exponent of the own time (${sizes[0]}..${sizes[-1]} bytes): plugin $(slope plugin), Lua $(slope lua)"
+
+# The same in the Debian root of Wireshark 4.4, when it is there.
+if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && [ -f "$(bash scripts/wireshark-root.sh path 4.4)/.xmmep-ready" ]; then
+    echo
+    echo "== Wireshark 4.4 (Debian root)"
+    bash scripts/wireshark-root.sh run 4.4 bash scripts/bench-tshark.sh --inner --messages "$n" --rounds "$rounds" --lua "$lua"
+fi

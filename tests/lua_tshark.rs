@@ -276,3 +276,45 @@ fn version_is_clean_with_the_plugin_and_the_script_installed() {
     let out = ts.run_with_env(&[("WIRESHARK_LOG_LEVEL", "info")], &["-v"]);
     assert_eq!(out.stderr.matches("xmmep.lua: XMMEP is already registered").count(), 1, "{}", out.stderr);
 }
+
+/// The data sources tshark -x lists (the GUI's bytes pane tabs), by name
+/// without their size: "Frame", "Reassembled TCP", ...
+fn data_sources(hex: &str) -> Vec<String> {
+    let mut names: Vec<String> = hex
+        .lines()
+        .filter(|l| l.ends_with(" bytes):") && !l.starts_with(' '))
+        .map(|l| l[..l.rfind(" (").unwrap()].to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn no_data_source_the_plugin_does_not_add() {
+    let cap = xmmep_testkit::root().join("tests/captures/chat_gb18030.pcapng");
+    let cap = std::fs::read(cap).unwrap();
+    let args = ["-o", "xmmep.charset:GB18030", "-V", "-x"];
+    let lua_out = tshark(&cap, &args);
+    assert!(lua_out.contains("X-Messenger"));
+    let lua = data_sources(&lua_out);
+    let ts = Tshark::with_plugin();
+    let file = ts.write_file("c.pcapng", &cap);
+    let mut a = vec!["-r", file.to_str().unwrap()];
+    a.extend_from_slice(&args);
+    let out = ts.run(&a);
+    out.assert_success();
+    let plugin = data_sources(&out.stdout);
+    // tshark -x names the sources only where a frame has more than one.
+    assert!(out.stdout.contains("X-Messenger"));
+    if xmmep_testkit::tshark::wireshark_version() >= (4, 4) {
+        assert_eq!(lua, plugin, "the Lua script's data sources differ from the plugin's");
+    } else {
+        // Before 4.4 the script converts non-UTF-8 text through a tvb of its
+        // own (see shown_text in glue.lua): those tabs, and no other, are extra.
+        // (A frame with such a tab has two sources, so "Frame" is named too.)
+        let extra: Vec<&String> = lua.iter().filter(|n| !plugin.contains(n)).collect();
+        assert!(extra.iter().all(|n| n.as_str() == "XMMEP text" || n.as_str() == "Frame"), "{extra:?}");
+        let others = |v: &[String]| v.iter().filter(|n| n.as_str() != "XMMEP text" && n.as_str() != "Frame").cloned().collect::<Vec<_>>();
+        assert_eq!(others(&lua), others(&plugin));
+    }
+}

@@ -150,3 +150,80 @@ pub fn bench(path: &Path, messages: u64, seed: u64) -> std::io::Result<u64> {
     w.into_inner().flush()?;
     Ok(packets)
 }
+
+/// A capture of `messages` messages of exactly `size` bytes each (header
+/// included; up to the 9,999-byte body the header can state), for the
+/// size-growth benchmark: login responses with a buddy list (a list of
+/// structs) and a room list (text and structs mixed), alternately, grown
+/// until they reach `size`. Over the 1,450-byte limit they carry an Oversize
+/// report, as such messages do. Returns the number of packets.
+pub fn bench_sized(path: &Path, messages: u64, size: usize, seed: u64) -> std::io::Result<u64> {
+    use crate::capture::people::buddy_list;
+    let min = bench_sized_message(0, &[], "").len();
+    if size < min || size > xmmep_core::table::HEADER_LEN + xmmep_core::table::MAX_BODY_LEN as usize {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("message size {size} is outside {min}..=9999 + header")));
+    }
+    let mut world = World::new(seed, "bench-sized");
+    let a = ALICE.host(&mut world.net);
+    let presence = world.presence;
+    let buddies = buddy_list(&mut world.net, 400, &["Friends", "Family", "Work"]);
+    // Grows a list until the next element would pass `size`, then pads the
+    // last text to reach it exactly.
+    let build = |kind: usize| -> Vec<u8> {
+        // Each element adds its texts and separators (a struct's two member
+        // separators at most, one element separator) and the count may gain
+        // a digit: grow while that much more still fits, without encoding
+        // a body the header cannot state.
+        let (mut n, mut short) = (0, min);
+        while n < buddies.len() {
+            let e = &buddies[n];
+            if short + e.user.len() + e.group.len() + e.display.len() + 4 > size {
+                break;
+            }
+            n += 1;
+            short = bench_sized_message(kind, &buddies[..n], "").len();
+        }
+        bench_sized_message(kind, &buddies[..n], &"x".repeat(size - short))
+    };
+    let pair = [build(0), build(1)];
+    let file = std::fs::File::create(path)?;
+    let mut w = pcapng::Writer::new(BufWriter::new(file), &format!("Benchmark capture: {messages} XMMEP messages of {size} bytes [xmmep-capgen --seed {seed}]"))?;
+    let (mut sent, mut packets) = (0u64, 0u64);
+    while sent < messages {
+        let net = &mut world.net;
+        let mut c = Tcp::connect(net, a, presence, PRESENCE_TCP);
+        let mut in_conn = 0;
+        while in_conn < 500 && sent < messages {
+            net.wait_us(50, 3_000);
+            c.send(net, Server, &pair[(sent % 2) as usize]);
+            sent += 1;
+            in_conn += 1;
+        }
+        c.close(net, Client);
+        for p in world.net.take_packets() {
+            w.packet(&p)?;
+            packets += 1;
+        }
+    }
+    w.into_inner().flush()?;
+    Ok(packets)
+}
+
+/// One message of `bench_sized`: kind 0 a buddy list, kind 1 a room list;
+/// `pad` ends the last element's last text.
+fn bench_sized_message(kind: usize, buddies: &[crate::capture::people::BuddyEntry], pad: &str) -> Vec<u8> {
+    use crate::capture::msg::{msg_any, t, Int, List, Struct};
+    let last = buddies.len().saturating_sub(1);
+    let elems = buddies.iter().enumerate().map(|(i, e)| {
+        let tail = if i == last { format!("{}{pad}", e.display) } else { e.display.clone() };
+        if kind == 0 {
+            Struct(vec![t(&e.user), t(&e.group), t(&tail)])
+        } else if i % 2 == 0 && i != last {
+            t(&e.user)
+        } else {
+            Struct(vec![t(&e.user), t(&e.group), t(&tail)])
+        }
+    });
+    let name = if kind == 0 { "MSG_LOGIN_RES3" } else { "MSG_LOGIN_RES5" };
+    msg_any(name, vec![Int(1), Int(buddies.len() as i64), List(elems.collect())])
+}

@@ -29,7 +29,7 @@ pub mod random;
 pub mod rng;
 pub mod sessions;
 
-pub use corpus::{bench, corpus, write_corpus, Capture, Expect, DEFAULT_SEED};
+pub use corpus::{bench, bench_sized, corpus, write_corpus, Capture, Expect, DEFAULT_SEED};
 
 /// Ports of the generated traffic. XMMEP has no fixed port; these are free in
 /// `tshark -G decodes` (Wireshark 4.0), as are the client ports 50000-53999.

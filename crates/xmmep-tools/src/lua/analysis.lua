@@ -73,13 +73,20 @@ local function int(dec, f)
   if it and (it.kind == "uint" or it.kind == "int") then return tonumber(it.v) end
 end
 
-local function text(bytes, dec, f)
+-- A text value, as `text_of(offset, len)` shows it if given (Wireshark's
+-- conversion, while the message is in the packet), else its bytes.
+local function text(bytes, dec, f, text_of)
   local it = first(dec, f)
-  if it and it.kind == "text" then return bytes:sub(it.offset + 1, it.offset + it.len) end
+  if it and it.kind == "text" then
+    if text_of then return text_of(it.offset, it.len) end
+    return bytes:sub(it.offset + 1, it.offset + it.len)
+  end
 end
 
--- Relations::facts: what the tracker needs of one decoded message.
-function M.facts(bytes, dec)
+-- Relations::facts: what the tracker needs of one decoded message. The
+-- values only shown (the logged-in user, the file name) go through
+-- `text_of` when given.
+function M.facts(bytes, dec, text_of)
   if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = {} } end
   local code = dec.header.msg_type
   local r = M.roles(code)
@@ -94,13 +101,13 @@ function M.facts(bytes, dec)
   end
   if r.response or r.ending then f.seq_num = int(dec, R.seq_num) end
   if code == R.login.outcome then f.result = int(dec, R.login.result) end
-  if code == R.login.request then f.login_user = text(bytes, dec, R.login.user) end
+  if code == R.login.request then f.login_user = text(bytes, dec, R.login.user, text_of) end
   local fw = r.original or r.forward
   if fw then f.forward_key = key(bytes, dec, R.forwards[fw].keys) end
   if r.stage then
     local t = R.transfer
     f.transfer_key = key(bytes, dec, t.keys)
-    f.file_name = text(bytes, dec, t.file_name)
+    f.file_name = text(bytes, dec, t.file_name, text_of)
     f.file_size = int(dec, t.file_size)
     local a = first(dec, t.accepted)
     if a and a.kind == "bool" then f.accepted = a.v end

@@ -34,6 +34,8 @@ local MEMBER_SEP = string.char(DATA.sep.member)
 local ELEMENT_SEP = string.char(DATA.sep.element)
 local KEY_SEP = string.char(DATA.sep.key)
 local DELIMS = "[" .. FIELD_SEP .. "-" .. KEY_SEP .. "]"
+local ALT_STOP = "[" .. MEMBER_SEP .. ELEMENT_SEP .. "]"
+local MEMBER_BYTE = DATA.sep.member
 local DIGIT0, DIGIT9, MINUS, SPACE, DOT = 48, 57, 45, 32, 46
 
 -- Enums: values by canonical decimal string.
@@ -173,61 +175,68 @@ local function parse_header(s)
 end
 M.parse_header = parse_header
 
--- The (start, end) ranges between `sep` bytes of s[start, end) (0-based).
+-- The (start, end) ranges between `sep` bytes of s[start, end) (0-based),
+-- flat: out[2i-1], out[2i] for the i-th range (one table per split, none
+-- per range: this runs for every field of every message). Returns out and
+-- the number of ranges.
 local function split(s, from, to, sep)
-  local out, pos = {}, from
+  local out, n, pos = {}, 0, from
   while true do
     local p = find(s, sep, pos + 1, true)
+    n = n + 1
     if p and p <= to then
-      out[#out + 1] = { pos, p - 1 }
+      out[2 * n - 1], out[2 * n] = pos, p - 1
       pos = p
     else
-      out[#out + 1] = { pos, to }
-      return out
+      out[2 * n - 1], out[2 * n] = pos, to
+      return out, n
     end
   end
 end
 
-local function contains(s, from, to, ch)
-  local p = find(s, ch, from + 1, true)
-  return p ~= nil and p <= to
-end
 
 -- ------------------------------------------------------------------ decoder
 
-local Cx = {}
-Cx.__index = Cx
-
-function Cx:push(f, depth, offset, len, kind, v)
-  local items = self.out.items
-  items[#items + 1] = { f = f, depth = depth, offset = offset, len = len, kind = kind, v = v }
-  return #items
+-- The decoding context `cx`: { msg, charset, items, reports } (the last
+-- two are the result's). Plain functions over it, not methods: this is the
+-- hot loop of the Lua dissector.
+local function push(cx, f, depth, offset, len, kind, v)
+  local items = cx.items
+  local n = #items + 1
+  items[n] = { f = f, depth = depth, offset = offset, len = len, kind = kind, v = v }
+  return n
 end
 
-function Cx:report(kind, offset, len, item, text)
-  local reports = self.out.reports
+local function report(cx, kind, offset, len, item, text)
+  local reports = cx.reports
   reports[#reports + 1] = { kind = kind, class = CLASS[kind].abbrev, offset = offset, len = len, item = item, text = text }
 end
 
-function Cx:top_fields()
-  local e = #self.msg
-  if e <= HEADER_LEN then return {} end
-  return split(self.msg, HEADER_LEN, e, FIELD_SEP)
+local function top_fields(cx)
+  local e = #cx.msg
+  if e <= HEADER_LEN then return {}, 0 end
+  return split(cx.msg, HEADER_LEN, e, FIELD_SEP)
 end
 
-function Cx:scalar(sc, s, e, depth)
-  local bytes = sub(self.msg, s + 1, e)
+-- Returns the item's index and, for a number, its canonical decimal string.
+local function scalar(cx, sc, s, e, depth)
+  local msg = cx.msg
+  local prim = sc.prim
   local ff = FIELDS[sc.f]
-  local kind, v, pkind, ptext, number
-  if sc.prim == "String" then
+  local kind, v, pkind, ptext, number, bytes
+  if prim == "String" then
     kind = "text"
-  elseif sc.prim == "Boolean" then
+    -- The bytes are needed only for a rule or an address.
+    if sc.chars or sc.addr then bytes = sub(msg, s + 1, e) end
+  elseif prim == "Boolean" then
+    bytes = sub(msg, s + 1, e)
     if bytes == "1" then kind, v, number = "bool", true, "1"
     elseif bytes == "0" then kind, v, number = "bool", false, "0"
     else
       kind, pkind, ptext = "invalid", "BadBoolean", fill(T.bad_boolean, ff.abbrev, escape(bytes))
     end
   else
+    bytes = sub(msg, s + 1, e)
     local r, val = parse_num(bytes)
     if r == "empty" then
       kind, pkind, ptext = "invalid", "EmptyNumber", fill(T.empty_number, ff.abbrev)
@@ -245,163 +254,180 @@ function Cx:scalar(sc, s, e, depth)
       end
     end
   end
-  local item = self:push(sc.f, depth, s, e - s, kind, v)
-  local p = find(bytes, DELIMS)
-  if p then
-    local text = fill(T.misplaced_delimiter, T.delimiters[byte(bytes, p)], ff.abbrev)
-    self:report("MisplacedDelimiter", s + p - 1, 1, item, text)
+  local item = push(cx, sc.f, depth, s, e - s, kind, v)
+  -- A field ends at a separator, itself a delimiter: the search stops there.
+  local p = find(msg, DELIMS, s + 1)
+  if p and p <= e then
+    local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], ff.abbrev)
+    report(cx, "MisplacedDelimiter", p - 1, 1, item, text)
   end
-  if pkind then self:report(pkind, s, e - s, item, ptext) end
-  if sc.prim == "String" then
+  if pkind then report(cx, pkind, s, e - s, item, ptext) end
+  if prim == "String" then
     if sc.chars then
       local min, max = sc.chars[1], sc.chars[2]
-      local n = count_chars(self.charset, bytes)
+      local n = count_chars(cx.charset, bytes)
       if n < min or n > max then
         local rule = min == max and fill(T.rule_exact, min) or fill(T.rule_range, min, max)
-        self:report("LengthRule", s, e - s, item, fill(T.length_rule, ff.abbrev, n, rule))
+        report(cx, "LengthRule", s, e - s, item, fill(T.length_rule, ff.abbrev, n, rule))
       end
     end
     if sc.password then
-      self:report("CleartextPassword", s, e - s, item, fill(T.cleartext_password, ff.abbrev))
+      report(cx, "CleartextPassword", s, e - s, item, fill(T.cleartext_password, ff.abbrev))
     end
     if sc.addr then
       local ip = parse_ipv4(bytes)
-      if ip then self:push(sc.addr, depth + 1, s, e - s, "ipv4", ip) end
+      if ip then push(cx, sc.addr, depth + 1, s, e - s, "ipv4", ip) end
     end
   end
-  return { number = number, item = item }
+  return item, number
 end
 
-function Cx:structure(st, f, s, e, depth)
-  local item = self:push(f, depth, s, e - s, "none")
+local EXTRA_FIELD, RAW_FIELD = DATA.generic.extra_field, DATA.generic.raw_field
+
+local function structure(cx, st, f, s, e, depth)
+  local item = push(cx, f, depth, s, e - s, "none")
   local members = st.members
-  local count, extra_at = 0, nil
-  for i, r in ipairs(split(self.msg, s, e, MEMBER_SEP)) do
-    count = i
+  local extra_at = nil
+  local r, count = split(cx.msg, s, e, MEMBER_SEP)
+  for i = 1, count do
+    local a, b = r[2 * i - 1], r[2 * i]
     local m = members[i]
     if m then
-      self:scalar(m, r[1], r[2], depth + 1)
+      scalar(cx, m, a, b, depth + 1)
     else
-      extra_at = extra_at or r[1]
-      self:push(DATA.generic.extra_field, depth + 1, r[1], r[2] - r[1], "text")
+      extra_at = extra_at or a
+      push(cx, EXTRA_FIELD, depth + 1, a, b - a, "text")
     end
   end
   if extra_at then
-    self:report("ExtraFields", extra_at, e - extra_at, item,
+    report(cx, "ExtraFields", extra_at, e - extra_at, item,
       fill(T.extra_members, count - #members, #members, st.name))
   end
   if count < #members then
     local names = {}
     for i = count + 1, #members do names[#names + 1] = st.member_names[i] end
-    self:report("MissingFields", e, 0, item, fill(T.missing_members, st.name, #names, concat(names, ", ")))
+    report(cx, "MissingFields", e, 0, item, fill(T.missing_members, st.name, #names, concat(names, ", ")))
   end
   return item
 end
 
-function Cx:node(node, s, e, depth)
-  local k = node.k
+-- Returns the item's index, a scalar's number, a list's element count.
+local function node(cx, nd, s, e, depth)
+  local k = nd.k
   if k == "scalar" then
-    return self:scalar(node, s, e, depth)
+    return scalar(cx, nd, s, e, depth)
   elseif k == "struct" then
-    return { item = self:structure(node.s, node.f, s, e, depth) }
-  elseif k == "strlist" then
-    local item = self:push(node.holder, depth, s, e - s, "count", 0)
-    local n = 0
-    if e > s then
-      for _, r in ipairs(split(self.msg, s, e, ELEMENT_SEP)) do
-        if node.alt and contains(self.msg, r[1], r[2], MEMBER_SEP) then
-          self:structure(node.alt.s, node.alt.f, r[1], r[2], depth + 1)
-        else
-          self:scalar(node.elem, r[1], r[2], depth + 1)
-        end
-        n = n + 1
-      end
-    end
-    self.out.items[item].v = n
-    return { item = item, elements = n }
-  elseif k == "structlist" then
-    local item = self:push(node.f, depth, s, e - s, "count", 0)
-    local n = 0
-    if e > s then
-      for _, r in ipairs(split(self.msg, s, e, ELEMENT_SEP)) do
-        self:structure(node.elem.s, node.elem.f, r[1], r[2], depth + 1)
-        n = n + 1
-      end
-    end
-    self.out.items[item].v = n
-    return { item = item, elements = n }
-  else -- "dict"
-    local item = self:push(node.f, depth, s, e - s, "count", 0)
-    local n = 0
-    if e > s then
-      for _, r in ipairs(split(self.msg, s, e, ELEMENT_SEP)) do
-        local a, b = r[1], r[2]
-        n = n + 1
-        local pair_item = self:push(node.pair, depth + 1, a, b - a, "index", n)
-        local p = find(self.msg, KEY_SEP, a + 1, true)
-        if p and p <= b then
-          self:scalar(node.key, a, p - 1, depth + 2)
-          self:scalar(node.value, p, b, depth + 2)
-        else
-          self:scalar(node.key, a, b, depth + 2)
-          self:report("MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[node.f].abbrev))
-        end
-      end
-    end
-    self.out.items[item].v = n
-    return { item = item, elements = n }
+    return structure(cx, nd.s, nd.f, s, e, depth)
   end
+  local msg, items = cx.msg, cx.items
+  local item, n
+  if k == "strlist" then
+    item, n = push(cx, nd.holder, depth, s, e - s, "count", 0), 0
+    if e > s then
+      local alt, elem = nd.alt, nd.elem
+      local r, count = split(msg, s, e, ELEMENT_SEP)
+      for i = 1, count do
+        local a, b = r[2 * i - 1], r[2 * i]
+        -- A member separator before the element's end makes it a struct
+        -- (the search stops at the next element).
+        local p = alt and find(msg, ALT_STOP, a + 1)
+        if p and p <= b and byte(msg, p) == MEMBER_BYTE then
+          structure(cx, alt.s, alt.f, a, b, depth + 1)
+        else
+          scalar(cx, elem, a, b, depth + 1)
+        end
+      end
+      n = count
+    end
+  elseif k == "structlist" then
+    item, n = push(cx, nd.f, depth, s, e - s, "count", 0), 0
+    if e > s then
+      local st, f = nd.elem.s, nd.elem.f
+      local r, count = split(msg, s, e, ELEMENT_SEP)
+      for i = 1, count do structure(cx, st, f, r[2 * i - 1], r[2 * i], depth + 1) end
+      n = count
+    end
+  else -- "dict"
+    item, n = push(cx, nd.f, depth, s, e - s, "count", 0), 0
+    if e > s then
+      local r, count = split(msg, s, e, ELEMENT_SEP)
+      for i = 1, count do
+        local a, b = r[2 * i - 1], r[2 * i]
+        n = i
+        local pair_item = push(cx, nd.pair, depth + 1, a, b - a, "index", n)
+        local p = find(msg, KEY_SEP, a + 1, true)
+        if p and p <= b then
+          scalar(cx, nd.key, a, p - 1, depth + 2)
+          scalar(cx, nd.value, p, b, depth + 2)
+        else
+          scalar(cx, nd.key, a, b, depth + 2)
+          report(cx, "MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[nd.f].abbrev))
+        end
+      end
+    end
+  end
+  items[item].v = n
+  return item, nil, n
 end
 
-function Cx:message(m)
-  local fields = self:top_fields()
-  local e = #self.msg
+local function message(cx, m)
+  local msg = cx.msg
+  local r, nf = top_fields(cx)
+  local e = #msg
   local nodes = m.nodes
-  local facts = {}
-  for i, r in ipairs(fields) do
-    local node = nodes[i]
-    if node then
-      facts[i] = self:node(node, r[1], r[2], 0)
+  local nn = #nodes
+  -- Per top field: its item, number and element count (for the rules below).
+  local f_item, f_num, f_el = {}, {}, {}
+  for i = 1, nf do
+    local a, b = r[2 * i - 1], r[2 * i]
+    local nd = nodes[i]
+    if nd then
+      f_item[i], f_num[i], f_el[i] = node(cx, nd, a, b, 0)
     else
-      if i == #nodes + 1 then
-        self:report("ExtraFields", r[1], e - r[1], nil, fill(T.extra_fields, #fields - #nodes, #nodes, m.name))
+      if i == nn + 1 then
+        report(cx, "ExtraFields", a, e - a, nil, fill(T.extra_fields, nf - nn, nn, m.name))
       end
-      self:push(DATA.generic.extra_field, 0, r[1], r[2] - r[1], "text")
+      push(cx, EXTRA_FIELD, 0, a, b - a, "text")
     end
   end
-  local present = math.min(#fields, #nodes)
-  local success = facts[1] ~= nil and facts[1].number == "0"
-  local required = success and #nodes or m.required_on_failure
+  local present = nf < nn and nf or nn
+  local success = f_num[1] == "0"
+  local required = success and nn or m.required_on_failure
   if present < required then
     local names = {}
     for i = present + 1, required do names[#names + 1] = m.field_names[i] end
-    self:report("MissingFields", e, 0, nil, fill(T.missing_fields, m.name, #names, concat(names, ", ")))
+    report(cx, "MissingFields", e, 0, nil, fill(T.missing_fields, m.name, #names, concat(names, ", ")))
   end
-  for _, c in ipairs(m.counts or {}) do
-    local i, t = c[1], c[2]
-    local f, target = facts[i], facts[t]
-    if f and f.number and target and target.elements and f.number ~= tostring(target.elements) then
-      local it = self.out.items[f.item]
-      self:report("CountMismatch", it.offset, it.len, f.item,
-        fill(T.count_mismatch, m.field_names[i], f.number, m.field_names[t], target.elements))
+  local counts = m.counts
+  if counts then
+    for _, c in ipairs(counts) do
+      local i, t = c[1], c[2]
+      local num, el = f_num[i], f_el[t]
+      if num and el and num ~= tostring(el) then
+        local it = cx.items[f_item[i]]
+        report(cx, "CountMismatch", it.offset, it.len, f_item[i],
+          fill(T.count_mismatch, m.field_names[i], num, m.field_names[t], el))
+      end
     end
   end
 end
 
-function Cx:unknown(code)
-  local e = #self.msg
-  local fields = self:top_fields()
-  for _, r in ipairs(fields) do
-    self:push(DATA.generic.raw_field, 0, r[1], r[2] - r[1], "text")
+local function unknown(cx, code)
+  local e = #cx.msg
+  local r, nf = top_fields(cx)
+  for i = 1, nf do
+    local a, b = r[2 * i - 1], r[2 * i]
+    push(cx, RAW_FIELD, 0, a, b - a, "text")
   end
   local t = (code >= DATA.min_type and code <= DATA.max_type) and T.undefined_type or T.not_xmmep_type
-  self:report("UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, #fields))
+  report(cx, "UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, nf))
 end
 
 -- decode::coalesce: one report per class per message, the first, with a
 -- text that adds how many more of its class there are and where the next
 -- ones start.
 local function coalesce(reports)
+  if #reports < 2 then return reports end
   local kept, first, more = {}, {}, {}
   for _, r in ipairs(reports) do
     local at = first[r.kind]
@@ -428,33 +454,35 @@ end
 -- "utf8" (default) or "gb18030". Returns { header = {body_len, msg_type} or
 -- nil, available = bytes decoded, items = {...}, reports = {...} }.
 function M.decode(msg, charset)
-  local out = { items = {}, reports = {}, available = math.min(#msg, HEADER_LEN) }
+  local out = { items = {}, reports = {}, available = #msg < HEADER_LEN and #msg or HEADER_LEN }
   local h = parse_header(msg)
   if not h then
-    local cx = setmetatable({ out = out }, Cx)
-    cx:report("BadHeader", 0, out.available, nil, fill(T.bad_header, escape(sub(msg, 1, out.available))))
+    report(out, "BadHeader", 0, out.available, nil, fill(T.bad_header, escape(sub(msg, 1, out.available))))
     return out
   end
   out.header = h
   local msg_len = HEADER_LEN + h.body_len
-  local avail = math.min(msg_len, #msg)
+  local avail = #msg < msg_len and #msg or msg_len
   out.available = avail
-  local cx = setmetatable({ out = out, msg = sub(msg, 1, avail), charset = charset or "utf8" }, Cx)
+  -- The result doubles as the context (msg and charset are dropped after).
+  out.msg = avail < #msg and sub(msg, 1, avail) or msg
+  out.charset = charset or "utf8"
   local g = DATA.generic
-  cx:push(g.body_len, 0, 0, 4, "uint", tostring(h.body_len))
-  local type_item = cx:push(g.msg_type, 0, 4, 4, "uint", tostring(h.msg_type))
+  push(out, g.body_len, 0, 0, 4, "uint", tostring(h.body_len))
+  local type_item = push(out, g.msg_type, 0, 4, 4, "uint", tostring(h.msg_type))
   if h.msg_type < DATA.min_type or h.msg_type > DATA.max_type then
-    cx:report("OutOfRange", 4, 4, type_item, fill(T.type_out_of_range, h.msg_type))
+    report(out, "OutOfRange", 4, 4, type_item, fill(T.type_out_of_range, h.msg_type))
   end
   if msg_len > DATA.max_message_len then
-    cx:report("Oversize", 0, avail, nil, fill(T.oversize, msg_len))
+    report(out, "Oversize", 0, avail, nil, fill(T.oversize, msg_len))
   end
   local m = MESSAGES[h.msg_type]
-  if m then cx:message(m) else cx:unknown(h.msg_type) end
+  if m then message(out, m) else unknown(out, h.msg_type) end
   if avail < msg_len then
-    cx:report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, h.body_len))
+    report(out, "Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, h.body_len))
   end
   out.reports = coalesce(out.reports)
+  out.msg, out.charset = nil, nil
   return out
 end
 

@@ -121,6 +121,11 @@ local function charset()
   return c.key, ENC[c.key]
 end
 
+-- Hot-path locals: API functions and tables looked up once, not per field.
+local byte, sub, find, concat = string.byte, string.sub, string.find, table.concat
+local FIELDS, MESSAGES, GENERIC = DATA.fields, DATA.messages, DATA.generic
+local fill, elements_text = core.fill, core.elements_text
+
 -- ------------------------------------------------------------ text in the charset
 
 -- Valid UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
@@ -151,25 +156,40 @@ local function valid_utf8(s)
   return true
 end
 
--- The text of `bytes` as Wireshark converts it with the charset preference
--- (for the Info column and undecodable values). ASCII, and valid UTF-8
--- under UTF-8, convert to themselves. Otherwise Wireshark converts: not with
--- TvbRange:string(enc), which in Wireshark 4.0 returns only as many bytes
--- of the result as the input had, but with stringz() on a small tvb of the
--- bytes and a NUL (pieces between NUL bytes are converted one by one).
--- Wireshark's C strings end at NUL: show it as U+2400, as the plugin does.
+-- The text of `bytes` (at `at` in `tvb`) as Wireshark converts it with the
+-- charset preference (for the Info column and labels). ASCII, and valid
+-- UTF-8 under UTF-8, convert to themselves. Otherwise Wireshark converts,
+-- piece by piece between NUL bytes (its C strings end at NUL: shown as
+-- U+2400, as the plugin does):
+-- * from 4.4, TvbRange:string(enc) on the packet's own bytes returns the
+--   whole conversion, and adds nothing to the packet's data sources;
+-- * before, it returns only as many bytes of the result as the input had,
+--   so the piece is converted with stringz() on a small tvb of its bytes and
+--   a NUL, which shows in the GUI's bytes pane as one more tab: the only way
+--   found on 4.0 (FieldInfo values from TreeItem:add_packet_field are nil).
+local WHOLE_STRING_ENC
+do
+  local major, minor = string.match(get_version(), "^(%d+)%.(%d+)")
+  major, minor = tonumber(major), tonumber(minor)
+  WHOLE_STRING_ENC = major > 4 or (major == 4 and minor >= 4)
+end
 local function no_nul(s)
+  if not find(s, "\0", 1, true) then return s end
   return (s:gsub("\0", "\226\144\128"))
 end
 
-local function shown_text(bytes, key, enc)
-  if not bytes:find("[\128-\255]") or (key == "utf8" and valid_utf8(bytes)) then return no_nul(bytes) end
+local function shown_text(bytes, key, enc, tvb, at)
+  if not find(bytes, "[\128-\255]") or (key == "utf8" and valid_utf8(bytes)) then return no_nul(bytes) end
   local out, pos = {}, 1
   while pos <= #bytes + 1 do
     local nul = bytes:find("\0", pos, true) or (#bytes + 1)
     local piece = bytes:sub(pos, nul - 1)
     if piece ~= "" then
-      piece = ByteArray.new(piece .. "\0", true):tvb(P.short .. " text"):range(0):stringz(enc)
+      if WHOLE_STRING_ENC then
+        piece = tvb(at + pos - 1, #piece):string(enc)
+      else
+        piece = ByteArray.new(piece .. "\0", true):tvb(P.short .. " text"):range(0):stringz(enc)
+      end
     end
     out[#out + 1] = piece
     pos = nul + 1
@@ -179,34 +199,55 @@ end
 
 -- ------------------------------------------------------------ showing one message
 
-local function add_item(parent, it, range, enc)
-  local f = DATA.fields[it.f]
+-- The charset of the packet being dissected (read once per packet, not per
+-- field) and the bytes of the message being shown (its texts are cut from
+-- them, not fetched again through the tvb).
+local cur_key, cur_enc, cur_bytes, cur_tvb, cur_offset = "utf8", ENC_UTF_8, "", nil, 0
+local function text_of(o, l)
+  return shown_text(sub(cur_bytes, o + 1, o + l), cur_key, cur_enc, cur_tvb, cur_offset + o)
+end
+
+-- The exact 64-bit value of a canonical decimal string (numbers are
+-- doubles in 5.2): nine digits at a time, not one.
+local function int64_of(digits, unsigned)
+  local neg = byte(digits, 1) == 45
+  local v = unsigned and UInt64(0) or Int64(0)
+  local i = neg and 2 or 1
+  while i <= #digits do
+    local chunk = sub(digits, i, i + 8)
+    local scale = 10 ^ #chunk
+    if neg then v = v * scale - tonumber(chunk) else v = v * scale + tonumber(chunk) end
+    i = i + 9
+  end
+  return v
+end
+
+-- `visible`: the tree is shown (-V, the GUI's details). When it is not
+-- (-T fields on 4.4, a filter, the GUI's first pass) Wireshark keeps only
+-- the fields someone asked for: labels and texts would be thrown away, so
+-- they are not made.
+local function add_item(parent, it, range, visible)
+  local f = FIELDS[it.f]
   local k = it.kind
-  if k == "invalid" then
-    local item = parent:add_packet_field(pf[DATA.generic.bad_value], range, enc)
-    item:set_text(core.fill(L.invalid, f.label, shown_text(range:raw(), charset(), enc)))
+  if k == "text" then
+    return parent:add_packet_field(pf[it.f], range, cur_enc)
+  elseif k == "uint" or k == "int" then
+    local v = it.v
+    if f.bits == 64 then v = int64_of(v, k == "uint") else v = tonumber(v) end
+    return parent:add(pf[it.f], range, v)
+  elseif k == "invalid" then
+    local item = parent:add_packet_field(pf[GENERIC.bad_value], range, cur_enc)
+    if visible then
+      item:set_text(fill(L.invalid, f.label, text_of(it.offset, it.len)))
+    end
     return item
   elseif f.display == "label" then
+    -- A text-only item: never a field anyone filters on.
+    if not visible then return parent end
     local text = f.label
-    if k == "count" then text = core.fill(L.counted, text, core.elements_text(it.v))
-    elseif k == "index" then text = core.fill(L.indexed, text, it.v) end
+    if k == "count" then text = fill(L.counted, text, elements_text(it.v))
+    elseif k == "index" then text = fill(L.indexed, text, it.v) end
     return parent:add(range, text)
-  elseif k == "text" then
-    return parent:add_packet_field(pf[it.f], range, enc)
-  elseif k == "uint" or k == "int" then
-    local v
-    if f.bits == 64 then
-      -- Exact 64-bit value from its decimal digits (numbers are doubles in 5.2).
-      local neg = it.v:sub(1, 1) == "-"
-      v = (k == "uint") and UInt64(0) or Int64(0)
-      for i = neg and 2 or 1, #it.v do
-        local d = it.v:byte(i) - 48
-        if neg then v = v * 10 - d else v = v * 10 + d end
-      end
-    else
-      v = tonumber(it.v)
-    end
-    return parent:add(pf[it.f], range, v)
   elseif k == "bool" then
     return parent:add(pf[it.f], range, it.v)
   elseif k == "time" then
@@ -217,7 +258,7 @@ local function add_item(parent, it, range, enc)
     return item
   else -- container ("none" for a struct, "count" for a list or dictionary)
     local item = parent:add(pf[it.f], range)
-    if k == "count" then item:append_text(core.fill(L.value_suffix, core.elements_text(it.v))) end
+    if k == "count" and visible then item:append_text(fill(L.value_suffix, elements_text(it.v))) end
     return item
   end
 end
@@ -253,8 +294,10 @@ end
 local function generated(item) item:set_generated(); return item end
 
 -- Names message `facts` and, on the first pass, feeds it to the tracker;
--- then shows its links under `top` (the plugin's links::show).
-local function show_links(tvb, pinfo, top, offset, facts, key, enc)
+-- then shows its links under `top` (the plugin's links::show). The file
+-- name and the logged-in user are kept as shown texts (facts converts
+-- them while their message is in the packet).
+local function show_links(tvb, pinfo, top, offset, facts)
   local frame, visited = pinfo.number, pinfo.visited
   local at = analysis.next_ref(ordinals, frame, visited and analysis.messages_in(tracker, frame) or 0)
   local c = conversation(pinfo)
@@ -284,7 +327,7 @@ local function show_links(tvb, pinfo, top, offset, facts, key, enc)
     end
     local tr = l.transfer and analysis.transfer(tracker, l.transfer)
     if tr then
-      local name = tr.file_name and shown_text(tr.file_name, key, enc) or ""
+      local name = tr.file_name or ""
       local outcome = (tr.accepted == true and AT.accepted) or (tr.accepted == false and AT.declined) or AT.open
       local item = generated(top:add(AF.transfer, here))
       item:set_text(core.fill(AT.transfer_label, name, outcome))
@@ -299,9 +342,9 @@ local function show_links(tvb, pinfo, top, offset, facts, key, enc)
     for _, r in ipairs(l.reports) do reports[#reports + 1] = r end
   end
   local user = analysis.session_user(tracker, c, at)
-  if user then generated(top:add(AF.session_user, here, shown_text(user, key, enc))) end
+  if user then generated(top:add(AF.session_user, here, user)) end
   for _, u in ipairs(facts.users) do
-    top:add_packet_field(AF.user, tvb(offset + u[1], u[2]), enc):set_hidden()
+    top:add_packet_field(AF.user, tvb(offset + u[1], u[2]), cur_enc):set_hidden()
   end
   -- Only a pass over the whole capture knows a request went unanswered.
   if visited then
@@ -311,69 +354,75 @@ local function show_links(tvb, pinfo, top, offset, facts, key, enc)
   for _, r in ipairs(reports) do top:add_proto_expert_info(ei[r[1]], r[2]) end
 end
 
+-- The top item's label per message code (made once).
+local top_label = setmetatable({}, { __index = function(t, code)
+  local m = MESSAGES[code]
+  local v = fill(L.message, m and m.name or fill(DATA.info.unknown_type, code))
+  t[code] = v
+  return v
+end })
+
 -- Shows the message at `offset` of `tvb` (which holds `avail` bytes of it)
 -- and returns its Info text.
 local function show_message(tvb, pinfo, tree, offset, avail)
-  local key, enc = charset()
   local bytes = tvb:raw(offset, avail)
-  local dec = core.decode(bytes, key)
-  local len = math.max(dec.available, 1)
+  local dec = core.decode(bytes, cur_key)
+  cur_bytes, cur_tvb, cur_offset = bytes, tvb, offset
+  local len = dec.available
+  if len < 1 then len = 1 end
   -- Nothing after a bad header can be framed: the message is the rest.
   if not dec.header then len = avail end
-  if offset + len > tvb:len() then len = tvb:len() - offset end
+  local tvb_len = tvb:len()
+  if offset + len > tvb_len then len = tvb_len - offset end
   local top = tree:add(proto, tvb(offset, len))
-  local function range(o, l)
-    if l == 0 then return tvb(offset + o, 0) end
-    return tvb(offset + o, l)
-  end
-  local function text_of(o, l)
-    return shown_text(tvb:raw(offset + o, l), key, enc)
-  end
   local info = core.info_text(dec, text_of)
-  if dec.header then
-    local m = DATA.messages[dec.header.msg_type]
-    top:append_text(core.fill(L.message, m and m.name or core.fill(DATA.info.unknown_type, dec.header.msg_type)))
-  else
-    top:append_text(core.fill(L.message, DATA.info.malformed_header))
+  local visible = tree.visible
+  if visible then
+    top:append_text(dec.header and top_label[dec.header.msg_type] or fill(L.message, DATA.info.malformed_header))
   end
+  local items = dec.items
   local tree_items = {}
   local parents = { [0] = top }
-  for i, it in ipairs(dec.items) do
-    local parent = parents[it.depth] or top
-    local item = add_item(parent, it, range(it.offset, it.len), enc)
-    -- A struct is labelled by its first member when that is text
-    -- ("Buddy: alice"), so a long list reads without expanding it.
-    local first = dec.items[i + 1]
-    if it.kind == "none" and first and first.depth == it.depth + 1 and first.kind == "text" then
-      item:append_text(core.fill(L.value_suffix, text_of(first.offset, first.len)))
-    end
-    -- A dictionary element is labelled by its key and value
-    -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its
-    -- enumeration name or else its text, then the value's text.
-    if it.kind == "index" and first and first.depth == it.depth + 1 then
-      local kf = DATA.fields[first.f]
-      local name
-      if (first.kind == "uint" or first.kind == "int") and kf.enum then
-        for _, v in ipairs(DATA.enums[kf.enum].values) do
-          if v.value == tonumber(first.v) then name = v.name end
+  for i = 1, #items do
+    local it = items[i]
+    local depth = it.depth
+    local parent = parents[depth] or top
+    local item = add_item(parent, it, tvb(offset + it.offset, it.len), visible)
+    if visible then
+      -- A struct is labelled by its first member when that is text
+      -- ("Buddy: alice"), so a long list reads without expanding it.
+      local first = items[i + 1]
+      if it.kind == "none" and first and first.depth == depth + 1 and first.kind == "text" then
+        item:append_text(fill(L.value_suffix, text_of(first.offset, first.len)))
+      end
+      -- A dictionary element is labelled by its key and value
+      -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its
+      -- enumeration name or else its text, then the value's text.
+      if it.kind == "index" and first and first.depth == depth + 1 then
+        local kf = FIELDS[first.f]
+        local name
+        if (first.kind == "uint" or first.kind == "int") and kf.enum then
+          for _, v in ipairs(DATA.enums[kf.enum].values) do
+            if v.value == tonumber(first.v) then name = v.name end
+          end
         end
+        local label = fill(L.pair_key, kf.label, name or text_of(first.offset, first.len))
+        local value = items[i + 2]
+        if value and value.depth == depth + 1 then
+          label = fill(L.pair_value, label, text_of(value.offset, value.len))
+        end
+        item:set_text(label)
       end
-      local label = core.fill(L.pair_key, kf.label, name or text_of(first.offset, first.len))
-      local value = dec.items[i + 2]
-      if value and value.depth == it.depth + 1 then
-        label = core.fill(L.pair_value, label, text_of(value.offset, value.len))
-      end
-      item:set_text(label)
     end
     tree_items[i] = item
-    parents[it.depth + 1] = item
+    parents[depth + 1] = item
   end
   for _, r in ipairs(dec.reports) do
     local on = (r.item and tree_items[r.item]) or top
     on:add_proto_expert_info(ei[r.kind], r.text)
   end
-  local facts = analysis.facts(bytes, dec)
-  show_links(tvb, pinfo, top, offset, facts, key, enc)
+  local facts = analysis.facts(bytes, dec, text_of)
+  show_links(tvb, pinfo, top, offset, facts)
   return info, dec, facts.msg_type
 end
 
@@ -449,6 +498,7 @@ local function dissect_udp(tvb, pinfo, tree)
 end
 
 function proto.dissector(tvb, pinfo, tree)
+  cur_key, cur_enc = charset()
   if pinfo.port_type == 2 then -- PT_TCP
     return dissect_tcp(tvb, pinfo, tree)
   end
@@ -474,8 +524,8 @@ end
 
 local function heuristic(udp)
   return function(tvb, pinfo, tree)
-    local key = charset()
-    if not core.heuristic(tvb:raw(), udp, key) then return false end
+    cur_key, cur_enc = charset()
+    if not core.heuristic(tvb:raw(), udp, cur_key) then return false end
     pinfo.conversation = proto
     if udp then dissect_udp(tvb, pinfo, tree) else dissect_tcp(tvb, pinfo, tree) end
     return true
