@@ -371,16 +371,18 @@ fn tcp_server(listener: TcpListener) -> Result<Log, String> {
                 let rooms = vec![t("项目组"), st(vec![t("读书会"), t("laowang"), t("每周五晚上八点")])];
                 let online = vec![online_buddy()];
                 let n = |v: &Vec<EncValue>| i(v.len() as i64);
-                // The whole multi-part response in one write.
+                // The whole multi-part response in one write; each part
+                // type is one packet, so each has sequence number 1
+                // (docs/decisions.md 39).
                 p.send(
                     &mut log,
                     vec![
                         build("MSG_LOGIN_RES1", vec![i(0), user_info]),
                         build("MSG_LOGIN_RES2", vec![i(1), n(&groups), EncValue::List(groups.clone())]),
-                        build("MSG_LOGIN_RES3", vec![i(2), n(&buddies), EncValue::List(buddies.clone())]),
-                        build("MSG_LOGIN_RES4", vec![i(3), n(&blocked), EncValue::List(blocked.clone())]),
-                        build("MSG_LOGIN_RES5", vec![i(4), n(&rooms), EncValue::List(rooms.clone())]),
-                        build("MSG_LOGIN_RES6", vec![i(5), n(&online), EncValue::List(online.clone())]),
+                        build("MSG_LOGIN_RES3", vec![i(1), n(&buddies), EncValue::List(buddies.clone())]),
+                        build("MSG_LOGIN_RES4", vec![i(1), n(&blocked), EncValue::List(blocked.clone())]),
+                        build("MSG_LOGIN_RES5", vec![i(1), n(&rooms), EncValue::List(rooms.clone())]),
+                        build("MSG_LOGIN_RES6", vec![i(1), n(&online), EncValue::List(online.clone())]),
                         build("MSG_LOGIN_RES_END", vec![]),
                     ],
                 )?;
@@ -459,9 +461,9 @@ fn client(udp: UdpSocket, router: SocketAddr) -> Result<(Log, u16), String> {
     p.send(&mut log, vec![build("MSG_LOGIN_REQ", vec![t(USER), t(PASSWORD), i(0)])])?;
     let r = p.expect(&mut log, "MSG_LOGIN_RES1")?;
     check(r.int(0) == 0, "login refused", &r)?;
-    for (k, name) in ["MSG_LOGIN_RES2", "MSG_LOGIN_RES3", "MSG_LOGIN_RES4", "MSG_LOGIN_RES5", "MSG_LOGIN_RES6"].iter().enumerate() {
+    for name in ["MSG_LOGIN_RES2", "MSG_LOGIN_RES3", "MSG_LOGIN_RES4", "MSG_LOGIN_RES5", "MSG_LOGIN_RES6"] {
         let r = p.expect(&mut log, name)?;
-        check(r.int(0) == k as i64 + 1, "sequence number", &r)?;
+        check(r.int(0) == 1, "sequence number", &r)?;
         check(r.int(1) == r.list_len(2) as i64, "count differs from the list", &r)?;
     }
     p.expect(&mut log, "MSG_LOGIN_RES_END")?;

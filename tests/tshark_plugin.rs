@@ -303,7 +303,16 @@ fn field_list_has_every_schema_field() {
         assert_eq!(*ft, xmmep_core::presentation::FieldKind::of(f.display).ws_name(), "{}", f.key);
         n += 1;
     }
-    assert_eq!(registered.len(), n, "fields registered beyond the schema");
+    // The analysis across messages adds its own, and the announced
+    // conversations `xmmep.setup_in`.
+    for a in xmmep_core::presentation::ANALYSIS_FIELDS {
+        let name = format!("xmmep.{}", a.abbrev);
+        assert_eq!(registered.get(name.as_str()).copied(), Some(a.kind.ws_name()), "{name}");
+        n += 1;
+    }
+    assert_eq!(registered.get("xmmep.setup_in").copied(), Some("FT_FRAMENUM"));
+    n += 1;
+    assert_eq!(registered.len(), n, "fields registered beyond the schema and the analysis");
     // Value strings come from the table's enums and message names.
     let values = ts.run(&["-G", "values"]);
     values.assert_success();

@@ -15,7 +15,7 @@ use crate::ffi::{tcp_dissect_pdus, Dissector, Handle, Heuristic, Packet, PduFram
 
 use super::announce;
 use super::links::{self, Observed};
-use super::show::Message;
+use super::show::{encoding, Message};
 use super::state::{Handles, State, HANDLES, STATE};
 
 thread_local! {
@@ -127,9 +127,9 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
             let _ = dec.decode_into(rest, &mut decoded);
             // A bad header cannot be framed past: the rest is this "message".
             let len = decoded.header.map_or(rest.len(), |h| h.message_len().min(rest.len()));
-            let shown = Observed::new(pkt, &rest[..len], &decoded).and_then(|obs| {
+            let shown = Observed::new(pkt, &rest[..len], at, &decoded, dec.opts.charset, encoding(dec.opts.charset)).and_then(|obs| {
                 let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, obs: &obs };
-                msg.show().and_then(|root| announce::message(pkt, &decoded, at, root, &links::file_label(&obs, dec.opts.charset)))
+                msg.show().and_then(|root| announce::message(pkt, &decoded, at, root, &links::file_label(&obs)))
             });
             (len, shown)
         });

@@ -17,6 +17,7 @@ use crate::ffi::registry::on_file_close;
 use crate::ffi::{EpanResult, Item, Packet, Tree};
 
 use super::announce::FileLabel;
+use super::show::wireshark_text;
 use super::state::State;
 
 static TRACKER: Mutex<Option<Tracker>> = Mutex::new(None);
@@ -47,11 +48,17 @@ pub(crate) struct Observed {
 
 impl Observed {
     /// Names the message and, on the first pass, feeds it to the tracker.
-    pub(crate) fn new(pkt: &Packet<'_>, msg: &[u8], decoded: &Decoded) -> EpanResult<Observed> {
+    /// `base`: where the message starts in `pkt.tvb`. The texts the
+    /// tracker keeps to show later are converted now, as Wireshark shows
+    /// text, while the message is in the packet.
+    pub(crate) fn new(pkt: &Packet<'_>, msg: &[u8], base: usize, decoded: &Decoded, charset: Charset, enc: u32) -> EpanResult<Observed> {
         let pinfo = pkt.pinfo;
         let (frame, visited) = (pinfo.frame(), pinfo.visited());
         let conv = pinfo.conversation_index()? as u64;
-        let facts = Relations::standard().facts(msg, decoded);
+        let facts = Relations::standard().facts_with(msg, decoded, |o, l| {
+            let bytes = &msg[o as usize..(o + l) as usize];
+            wireshark_text(pkt.tvb, base + o as usize, bytes, charset, enc).unwrap_or_else(|_| charset.decode(bytes)).into_bytes()
+        });
         let mut guard = tracker();
         let t = guard.as_mut().expect("tracker() creates it");
         let seen = if visited { t.messages_in(frame) } else { 0 };
@@ -74,18 +81,23 @@ impl Observed {
 
 /// The file of the transfer this message belongs to, as far as the
 /// messages so far tell (for announcing its data connection).
-pub(crate) fn file_label(obs: &Observed, charset: Charset) -> FileLabel {
+pub(crate) fn file_label(obs: &Observed) -> FileLabel {
     let guard = tracker();
     let tr = guard.as_ref().and_then(|t| t.links(obs.at).and_then(|l| l.transfer).and_then(|i| t.transfer(i)));
-    FileLabel { name: tr.and_then(|t| t.file_name.as_deref()).map(|n| charset.decode(n)), size: tr.and_then(|t| t.file_size) }
+    FileLabel { name: tr.and_then(|t| t.file_name.as_deref()).map(shown), size: tr.and_then(|t| t.file_size) }
+}
+
+/// A text the tracker keeps, converted when it was seen (`Observed::new`).
+fn shown(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Shows the links of one message under its subtree `root`; reports go on
 /// the message item `top`. `base` is where the message starts in the tvb.
-pub(crate) fn show(pkt: &Packet<'_>, state: &State, obs: &Observed, root: Tree<'_>, top: Item<'_>, base: usize, charset: Charset, enc: u32) -> EpanResult<()> {
+pub(crate) fn show(pkt: &Packet<'_>, state: &State, obs: &Observed, root: Tree<'_>, top: Item<'_>, base: usize, enc: u32) -> EpanResult<()> {
     let guard = tracker();
     let Some(t) = guard.as_ref() else { return Ok(()) };
-    let s = Shower { pkt, state, root, base: base as i32, charset };
+    let s = Shower { pkt, state, root, base: base as i32 };
     let links = t.links(obs.at);
     if let Some(l) = links {
         s.links(l)?;
@@ -94,7 +106,7 @@ pub(crate) fn show(pkt: &Packet<'_>, state: &State, obs: &Observed, root: Tree<'
         }
     }
     if let Some(user) = t.session_user(obs.conv, obs.at) {
-        s.generated_string(&f::SESSION_USER, &charset.decode(user))?;
+        s.generated_string(&f::SESSION_USER, &shown(user))?;
     }
     let hf_user = state.analysis_field(&f::USER);
     for &(off, len) in &obs.facts.users {
@@ -116,7 +128,6 @@ struct Shower<'s, 'p> {
     state: &'s State,
     root: Tree<'p>,
     base: i32,
-    charset: Charset,
 }
 
 impl<'p> Shower<'_, 'p> {
@@ -162,7 +173,7 @@ impl<'p> Shower<'_, 'p> {
 
     /// The transfer's subtree: the file, each stage's frame, the outcome.
     fn transfer(&self, t: &Transfer) -> EpanResult<()> {
-        let name = t.file_name.as_deref().map(|n| self.charset.decode(n)).unwrap_or_default();
+        let name = t.file_name.as_deref().map(shown).unwrap_or_default();
         let outcome = match t.accepted {
             Some(true) => f::TRANSFER_ACCEPTED_TEXT,
             Some(false) => f::TRANSFER_DECLINED_TEXT,

@@ -41,7 +41,7 @@ impl<'m, 'p> Message<'m, 'p> {
         let (top, root) = self.message_item()?;
         let items = self.field_items(root)?;
         self.experts(top, &items)?;
-        links::show(self.pkt, self.state, self.obs, root, top, self.base, self.charset(), self.encoding())?;
+        links::show(self.pkt, self.state, self.obs, root, top, self.base, self.encoding())?;
         self.info()?;
         Ok(root)
     }
@@ -55,10 +55,7 @@ impl<'m, 'p> Message<'m, 'p> {
     }
 
     fn encoding(&self) -> u32 {
-        match self.charset() {
-            Charset::Utf8 => ffi::ENC_UTF_8,
-            Charset::Gb18030 => ffi::ENC_GB18030,
-        }
+        encoding(self.charset())
     }
 
     /// Where an item of the message lies in the tvb.
@@ -252,10 +249,18 @@ impl<'m, 'p> Message<'m, 'p> {
     }
 }
 
+/// Wireshark's string encoding of a charset.
+pub(crate) fn encoding(charset: Charset) -> u32 {
+    match charset {
+        Charset::Utf8 => ffi::ENC_UTF_8,
+        Charset::Gb18030 => ffi::ENC_GB18030,
+    }
+}
+
 /// Text of `bytes` (at `start` in `tvb`) as Wireshark converts it, so that
 /// labels and Info read like string fields, and like the Lua script's. A NUL
 /// shows as U+2400: C strings would end there.
-fn wireshark_text(tvb: Tvb<'_>, start: usize, bytes: &[u8], charset: Charset, enc: u32) -> EpanResult<String> {
+pub(crate) fn wireshark_text(tvb: Tvb<'_>, start: usize, bytes: &[u8], charset: Charset, enc: u32) -> EpanResult<String> {
     if bytes.is_ascii() || (charset == Charset::Utf8 && std::str::from_utf8(bytes).is_ok()) {
         return Ok(String::from_utf8_lossy(bytes).replace('\0', "\u{2400}"));
     }

@@ -103,7 +103,7 @@ type Step = (u8, usize, usize, i64, bool, u64, bool, i64);
 
 fn run(steps: &[Step], lua: &LuaCore) {
     let a: Table = lua.core.get("analysis").unwrap();
-    let view: Function = lua.lua.load(LUA_VIEW).eval::<Function>().unwrap().call(a.clone()).unwrap();
+    let view: Function = lua.lua.load(LUA_VIEW).call(a.clone()).unwrap();
     let lt: Table = a.get::<Function>("new_tracker").unwrap().call(()).unwrap();
     let facts_fn: Function = a.get("facts").unwrap();
     let observe: Function = a.get("observe").unwrap();

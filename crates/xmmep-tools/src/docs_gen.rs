@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use xmmep_core::reports::CLASSES;
-use xmmep_core::presentation::FieldKind;
+use xmmep_core::presentation::{self, FieldKind};
 use xmmep_core::schema::{FieldId, Schema};
 use xmmep_core::table;
 
@@ -59,6 +59,14 @@ pub fn reference() -> String {
             used
         );
     }
+    o.push_str("\n### Fields across messages\n\nGenerated (shown in `[ ]`, not in the message's bytes), from the analysis across messages; `xmmep.user` is hidden, like `ip.addr`. The last four exist in the binary plugin only (Wireshark 4.0's Lua API cannot create conversations).\n\n| Filter name | Wireshark type | Meaning |\n|---|---|---|\n");
+    for a in presentation::ANALYSIS_FIELDS {
+        let _ = writeln!(o, "| `{}.{}` | {} | {} |", presentation::PROTOCOL.filter, a.abbrev, a.kind.ws_name(), escape_cell(a.desc));
+    }
+    use xmmep_core::conversations::{file_data as fd, SETUP_IN};
+    for (n, ft) in [(&SETUP_IN, "FT_FRAMENUM"), (&fd::FILE_NAME, "FT_STRING"), (&fd::FILE_SIZE, "FT_INT64"), (&fd::SETUP_IN, "FT_FRAMENUM"), (&fd::BYTES_SEEN, "FT_UINT64"), (&fd::DATA, "FT_BYTES")] {
+        let _ = writeln!(o, "| `{}` | {} | {} |", n.filter, ft, escape_cell(n.desc));
+    }
     o.push_str("\n### Messages\n\n| Code | Name | Section | Direction | Fields | Meaning |\n|---|---|---|---|---|---|\n");
     for m in table::MESSAGES {
         let dirs: Vec<_> = m.directions.iter().map(|d| d.arrow()).collect();
@@ -68,6 +76,10 @@ pub fn reference() -> String {
     o.push_str("\n### Expert infos\n\n| Name | Severity | Group | Meaning |\n|---|---|---|---|\n");
     for c in CLASSES {
         let _ = writeln!(o, "| `xmmep.{}` | {} | {} | {} |", c.abbrev, c.severity.name(), c.group.name(), c.summary);
+    }
+    {
+        use xmmep_core::conversations::file_data as fd;
+        let _ = writeln!(o, "| `{}` | {} | sequence | {} (plugin only) |", fd::SIZE_MISMATCH, fd::SIZE_MISMATCH_SEVERITY.name(), fd::SIZE_MISMATCH_SUMMARY);
     }
     o.push('\n');
     o.push_str(END);

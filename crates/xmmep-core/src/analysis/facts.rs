@@ -17,11 +17,12 @@ pub struct Facts {
     pub seq_num: Option<i64>,
     /// The login outcome's result code.
     pub result: Option<i64>,
-    /// The login request's user name.
+    /// The login request's user name (as shown: see `facts_with`).
     pub login_user: Option<Vec<u8>>,
     /// The values a forward is matched on (None when one is missing).
     pub forward_key: Option<Vec<u8>>,
     pub transfer_key: Option<Vec<u8>>,
+    /// The file name (as shown: see `facts_with`).
     pub file_name: Option<Vec<u8>>,
     pub file_size: Option<i64>,
     pub accepted: Option<bool>,
@@ -74,15 +75,23 @@ impl Items<'_> {
         }
     }
 
-    fn text(&self, id: FieldId) -> Option<Vec<u8>> {
+    /// Where a Text value is.
+    fn text(&self, id: FieldId) -> Option<(u32, u32)> {
         let it = self.first(id)?;
-        matches!(it.value, Value::Text).then(|| self.msg[it.offset as usize..(it.offset + it.len) as usize].to_vec())
+        matches!(it.value, Value::Text).then_some((it.offset, it.len))
     }
 }
 
 impl Relations {
     /// The facts of a message and its decode (`msg` starts at its header).
     pub fn facts(&self, msg: &[u8], d: &Decoded) -> Facts {
+        self.facts_with(msg, d, |o, l| msg[o as usize..(o + l) as usize].to_vec())
+    }
+
+    /// The same, with the values that are only shown (the logged-in user,
+    /// the file name) taken through `shown(offset, len)`: a dissector
+    /// converts them as it shows text, while their message is at hand.
+    pub fn facts_with(&self, msg: &[u8], d: &Decoded, mut shown: impl FnMut(u32, u32) -> Vec<u8>) -> Facts {
         let Some(h) = d.header else { return Facts::default() };
         let msg_type = u16::try_from(h.msg_type).unwrap_or(u16::MAX);
         let roles = self.roles(msg_type);
@@ -106,14 +115,14 @@ impl Relations {
             f.result = items.int(self.login_result);
         }
         if msg_type == crate::table::LOGIN.request {
-            f.login_user = items.text(self.login_user);
+            f.login_user = items.text(self.login_user).map(|(o, l)| shown(o, l));
         }
         if let Some(r) = roles.original.or(roles.forward) {
             f.forward_key = items.key(&self.forward_keys[r]);
         }
         if roles.transfer_stage.is_some() {
             f.transfer_key = items.key(&self.transfer_keys);
-            f.file_name = items.text(self.file_name);
+            f.file_name = items.text(self.file_name).map(|(o, l)| shown(o, l));
             f.file_size = items.int(self.file_size);
             f.accepted = items.first(self.accepted).and_then(|it| match it.value {
                 Value::Bool(b) => Some(b),

@@ -72,6 +72,8 @@ struct Pending {
     user: Option<Vec<u8>>,
     /// Last sequence number per part type, for a multi-part answer.
     seqs: Vec<(u16, i64)>,
+    /// Some part of the answer came.
+    answered: bool,
 }
 
 #[derive(Default)]
@@ -234,7 +236,7 @@ impl Tracker {
     fn request(&mut self, conv: u64, e: usize, at: MsgRef, time_ns: i64, f: &Facts) {
         self.entry(at).request = true;
         let q = self.conversations.entry(conv).or_default().pending.entry(e).or_default();
-        q.push_back(Pending { at, time_ns, user: f.login_user.clone(), seqs: Vec::new() });
+        q.push_back(Pending { at, time_ns, user: f.login_user.clone(), seqs: Vec::new(), answered: false });
         if q.len() > MAX_PENDING {
             q.pop_front();
         }
@@ -245,7 +247,16 @@ impl Tracker {
         let c = self.conversations.entry(conv).or_default();
         let continued = ex.end.is_none() && f.seq_num.is_some_and(|s| s > 1);
         let req = if ex.end.is_some() {
-            c.pending.get_mut(&e).and_then(|q| q.front_mut())
+            let q = c.pending.get_mut(&e);
+            q.and_then(|q| {
+                // A first part for a request that had one: that answer ended
+                // without its end (a refused login is RES1 alone), so this
+                // one answers the next request.
+                if f.msg_type == ex.responses[0] && q.front().is_some_and(|p| p.answered) {
+                    q.pop_front();
+                }
+                q.front_mut()
+            })
         } else if continued && c.answered.contains_key(&e) {
             c.answered.get_mut(&e)
         } else {
@@ -262,6 +273,7 @@ impl Tracker {
             self.entry(at).reports.push((ReportKind::NoRequest, text));
             return;
         };
+        req.answered = true;
         let (req_at, req_time) = (req.at, req.time_ns);
         let mut reports = Vec::new();
         if let Some(seq) = f.seq_num {

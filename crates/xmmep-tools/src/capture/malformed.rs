@@ -41,14 +41,15 @@ fn over_tcp(seed: u64, name: &str, port: u16, from: Side, bad: Vec<u8>, what: &s
     (what.to_string(), w.net.take_packets())
 }
 
-/// A TCP connection to the presence server: a keepalive each way, then
-/// `msgs` in order (the last one the problem), then the close; for the
-/// analysis across messages, whose problems need more than one message.
-fn exchange_over_tcp(seed: u64, name: &str, what: &str, msgs: Vec<(Side, Vec<u8>)>) -> Script {
+/// A TCP connection to `port` of the presence (or register) server: a
+/// keepalive each way, then `msgs` in order, then the close; for a problem
+/// in a request, which needs its answer not to be a problem of its own,
+/// and for the analysis across messages.
+fn exchange_over_tcp(seed: u64, name: &str, port: u16, what: &str, msgs: Vec<(Side, Vec<u8>)>) -> Script {
     let mut w = World::new(seed, name);
     let client = ALICE.host(&mut w.net);
-    let presence = w.presence;
-    let mut c = Tcp::connect(&mut w.net, client, presence, PRESENCE_TCP);
+    let server = if port == REGISTER_TCP { w.register } else { w.presence };
+    let mut c = Tcp::connect(&mut w.net, client, server, port);
     let net = &mut w.net;
     c.send(net, Client, &keepalive(ALICE.user));
     c.send(net, Server, &keepalive(ALICE.user));
@@ -144,7 +145,8 @@ pub static CASES: &[Case] = &[
         what: "MSG_REGISTER_ACTIVATE_REQ with a 7-character activate_code (must be 8)",
         build: |seed, name| {
             let bad = raw(102, &[LINDA.user.as_bytes(), b"Q7K2X9P"]);
-            over_tcp(seed, name, REGISTER_TCP, Client, bad, CASES[7].what)
+            let refused = msg("MSG_REGISTER_ACTIVATE_RES", vec![Int(13)]);
+            exchange_over_tcp(seed, name, REGISTER_TCP, CASES[7].what, vec![(Client, bad), (Server, refused)])
         },
     },
     Case {
@@ -152,7 +154,7 @@ pub static CASES: &[Case] = &[
         what: "MSG_FIND_BUDDIES_REQ with condition_count 3 and two conditions",
         build: |seed, name| {
             let bad = raw(195, &[b"alice", b"3", b"8\x04Berlin\x032\x04an"]);
-            over_tcp(seed, name, PRESENCE_TCP, Client, bad, CASES[8].what)
+            exchange_over_tcp(seed, name, PRESENCE_TCP, CASES[8].what, vec![(Client, bad), (Server, found_part(1))])
         },
     },
     Case {
@@ -226,7 +228,7 @@ pub static CASES: &[Case] = &[
         what: "MSG_FIND_BUDDIES_RES parts 1 and 3: part 2 is missing",
         build: |seed, name| {
             let req = msg("MSG_FIND_BUDDIES_REQ", vec![t(ALICE.user), Int(1), EncValue::Dict(vec![(Int(1), t(BOB.user))])]);
-            exchange_over_tcp(seed, name, CASES[17].what, vec![(Client, req), (Server, found_part(1)), (Server, found_part(3))])
+            exchange_over_tcp(seed, name, PRESENCE_TCP, CASES[17].what, vec![(Client, req), (Server, found_part(1)), (Server, found_part(3))])
         },
     },
     Case {

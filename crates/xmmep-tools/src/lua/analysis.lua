@@ -223,7 +223,11 @@ local function answer(t, c, e, at, s, n, f)
   local continued = not multi and f.seq_num ~= nil and f.seq_num > 1
   local req
   if multi then
-    req = front(cv.pending[e])
+    -- A first part for a request that had one: that answer ended without
+    -- its end (a refused login is RES1 alone); this answers the next.
+    local q = cv.pending[e]
+    if f.msg_type == ex.responses[1] and front(q) and front(q).answered then pop(q) end
+    req = front(q)
   elseif continued and cv.answered[e] then
     req = cv.answered[e]
   else
@@ -235,6 +239,7 @@ local function answer(t, c, e, at, s, n, f)
     l.reports[#l.reports + 1] = { "NoRequest", fill(T.no_request, name(ex.request), name(f.msg_type)) }
     return
   end
+  req.answered = true
   local report
   if f.seq_num then
     local last = req.seqs[f.msg_type]
