@@ -1230,7 +1230,8 @@ core.analysis = (function(...)
 --
 -- A message is named by one number, frame * 65536 + index (its place among
 -- the frame's XMMEP messages), which orders like the Rust MsgRef. Times are
--- (seconds, nanoseconds) pairs; intervals are nanoseconds.
+-- (seconds, nanoseconds) pairs, the seconds possibly fractional; intervals
+-- are whole nanoseconds.
 
 local DATA, core = ...
 local R = DATA.relations
@@ -1370,8 +1371,9 @@ local function bset(b, k, v)
   b.map[k] = v
 end
 
--- Nanoseconds from (s1, n1) to (s2, n2).
-local function interval(s1, n1, s2, n2) return (s2 - s1) * 1000000000 + (n2 - n1) end
+-- Nanoseconds from (s1, n1) to (s2, n2), to the nearest one (the glue
+-- gives seconds as a fraction).
+local function interval(s1, n1, s2, n2) return floor((s2 - s1) * 1000000000 + (n2 - n1) + 0.5) end
 
 function M.new_tracker()
   local t = { links = {}, convs = {}, originals = {}, transfers = {}, tkeys = bounded(R.max_keys), frame_messages = {}, last = -1 }
@@ -1838,7 +1840,6 @@ local tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
 function proto.init()
   tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
 end
-local f_frame_time = Field.new("frame.time")
 local AT = DATA.analysis_texts
 
 -- The conversation: transport and both endpoints, in either order.
@@ -1868,10 +1869,10 @@ local function show_links(tvb, pinfo, top, offset, facts)
   local at = analysis.next_ref(ordinals, frame, visited and analysis.messages_in(tracker, frame) or 0)
   local c = conversation(pinfo)
   if not visited then
-    local t = f_frame_time()
-    local s, n = 0, 0
-    if t then s, n = t.value.secs, t.value.nsecs end
-    analysis.observe(tracker, c, at, s, n, facts)
+    -- Seconds since the first frame: a double that holds nanoseconds
+    -- exactly over any capture's span (absolute times would not), and is
+    -- there in every pass (frame.time is not in tshark -2's first).
+    analysis.observe(tracker, c, at, pinfo.rel_ts, 0, facts)
   end
   local here = tvb(offset, 0)
   local l = analysis.links(tracker, at)

@@ -6,7 +6,8 @@
 --
 -- A message is named by one number, frame * 65536 + index (its place among
 -- the frame's XMMEP messages), which orders like the Rust MsgRef. Times are
--- (seconds, nanoseconds) pairs; intervals are nanoseconds.
+-- (seconds, nanoseconds) pairs, the seconds possibly fractional; intervals
+-- are whole nanoseconds.
 
 local DATA, core = ...
 local R = DATA.relations
@@ -146,8 +147,9 @@ local function bset(b, k, v)
   b.map[k] = v
 end
 
--- Nanoseconds from (s1, n1) to (s2, n2).
-local function interval(s1, n1, s2, n2) return (s2 - s1) * 1000000000 + (n2 - n1) end
+-- Nanoseconds from (s1, n1) to (s2, n2), to the nearest one (the glue
+-- gives seconds as a fraction).
+local function interval(s1, n1, s2, n2) return floor((s2 - s1) * 1000000000 + (n2 - n1) + 0.5) end
 
 function M.new_tracker()
   local t = { links = {}, convs = {}, originals = {}, transfers = {}, tkeys = bounded(R.max_keys), frame_messages = {}, last = -1 }

@@ -272,7 +272,6 @@ local tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
 function proto.init()
   tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
 end
-local f_frame_time = Field.new("frame.time")
 local AT = DATA.analysis_texts
 
 -- The conversation: transport and both endpoints, in either order.
@@ -302,10 +301,10 @@ local function show_links(tvb, pinfo, top, offset, facts)
   local at = analysis.next_ref(ordinals, frame, visited and analysis.messages_in(tracker, frame) or 0)
   local c = conversation(pinfo)
   if not visited then
-    local t = f_frame_time()
-    local s, n = 0, 0
-    if t then s, n = t.value.secs, t.value.nsecs end
-    analysis.observe(tracker, c, at, s, n, facts)
+    -- Seconds since the first frame: a double that holds nanoseconds
+    -- exactly over any capture's span (absolute times would not), and is
+    -- there in every pass (frame.time is not in tshark -2's first).
+    analysis.observe(tracker, c, at, pinfo.rel_ts, 0, facts)
   end
   local here = tvb(offset, 0)
   local l = analysis.links(tracker, at)
