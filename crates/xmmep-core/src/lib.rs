@@ -10,4 +10,5 @@ pub mod codec;
 pub mod presentation;
 pub mod reports;
 pub mod schema;
+pub mod stats;
 pub mod table;
