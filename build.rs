@@ -80,7 +80,7 @@ fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let headers = manifest.join("wireshark-headers");
     let versions_file = manifest.join("wireshark-versions");
-    for p in ["xmmep_wrapper.h", "xmmep_shim.c", "xmmep_shim.h"] {
+    for p in ["xmmep_wrapper.h", "xmmep_shim.c", "xmmep_shim.h", "xmmep_tap.c", "xmmep_tap.h"] {
         println!("cargo:rerun-if-changed={}", headers.join(p).display());
     }
     println!("cargo:rerun-if-changed={}", versions_file.display());
@@ -197,6 +197,9 @@ fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path
         .allowlist_function("dissector_add_uint_range_with_preference")
         .allowlist_function("prefs_register_(protocol|enum_preference|bool_preference)")
         .allowlist_function("tvb_(captured|reported)_length")
+        // Taps and the statistics tree (none of them throws).
+        .allowlist_function("register_tap|stats_tree_(register_plugin|create_node|manip_node_int|manip_node_float)")
+        .allowlist_var("STAT_DT_.*|MN_.*|TAP_PACKET_.*")
         // Types and constants the dissector code uses.
         .allowlist_type("packet_info|tvbuff_t|proto_tree|proto_item|proto_plugin")
         .allowlist_type("hf_register_info|header_field_info|value_string|true_false_string")
@@ -228,6 +231,7 @@ fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path
 fn shim(headers: &std::path::Path, flags: &CFlags) {
     let mut cc = cc::Build::new();
     cc.file(headers.join("xmmep_shim.c"))
+        .file(headers.join("xmmep_tap.c"))
         .include(headers)
         .warnings(true)
         .flag_if_supported("-Wno-clobbered");

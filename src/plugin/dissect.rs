@@ -126,7 +126,9 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
             // A bad header cannot be framed past: the rest is this "message".
             let len = decoded.header.map_or(rest.len(), |h| h.message_len().min(rest.len()));
             let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded };
-            (len, msg.show())
+            let shown = msg.show();
+            super::stats::tap_message(pkt, &dec, &rest[..len], &decoded, None);
+            (len, shown)
         });
         if let Err(e) = shown {
             let _ = pkt.show_exception(&e);

@@ -7,7 +7,8 @@
 //!   preferences), set once;
 //! - [`register`]: protocol, fields, subtrees, expert infos, preferences;
 //! - [`dissect`]: framing over TCP and UDP, heuristics;
-//! - [`show`]: one decoded message as tree items, expert infos and Info.
+//! - [`show`]: one decoded message as tree items, expert infos and Info;
+//! - [`stats`]: the tap records, the statistics tree and credentials.
 //!
 //! `register` and `dissect` both depend on `state`, not on each other; the
 //! two entry points below, which Wireshark calls through `ffi::plugin`,
@@ -17,6 +18,7 @@ mod dissect;
 mod register;
 mod show;
 mod state;
+mod stats;
 
 use xmmep_core::presentation::{TCP_DISSECTOR, TCP_HEURISTIC, UDP_DISSECTOR, UDP_HEURISTIC};
 
@@ -27,6 +29,10 @@ use state::{Handles, HANDLES, STATE};
 /// Wireshark's `register_protoinfo`.
 pub(crate) fn register_protoinfo() {
     register::register_protocol();
+    if let Some(state) = STATE.get() {
+        let password = xmmep_core::stats::password_field(xmmep_core::schema::Schema::standard()).and_then(|id| state.field(id));
+        stats::register(password);
+    }
 }
 
 /// Wireshark's `register_handoff`: the handles, port tables and heuristics.

@@ -222,7 +222,7 @@ pub mod stats {
     /// `-z ABBR,tree`.
     pub const TREE_ABBR: &str = "xmmep";
     /// The menu entry and window title (Statistics > XMMEP).
-    pub const TREE_NAME: &str = "XMMEP";
+    pub const TREE_NAME: &str = super::PROTOCOL.short;
 
     /// The top-level nodes, in the order they are shown.
     pub const MESSAGES: &str = "Messages by type";

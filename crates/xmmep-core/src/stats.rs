@@ -88,6 +88,15 @@ impl MessageFacts {
     }
 }
 
+/// The field of the clear-text password (`xmmep.password`), whose item a
+/// credential points to.
+pub fn password_field(schema: &Schema) -> Option<crate::schema::FieldId> {
+    schema.messages().iter().flat_map(|m| &m.nodes).find_map(|n| match n {
+        Node::Scalar(s) if s.field.role == Role::Password => Some(s.id),
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +127,12 @@ mod tests {
         let c = f.credential.unwrap();
         assert_eq!((at(&bytes, c.user), at(&bytes, c.password)), ("alice", "secret123"));
         assert_eq!(f.problems, 1 << ReportKind::CleartextPassword.index());
+    }
+
+    #[test]
+    fn the_password_field() {
+        let schema = Schema::standard();
+        assert_eq!(schema.field(password_field(schema).unwrap()).filter_name(), Some("xmmep.password"));
     }
 
     #[test]
