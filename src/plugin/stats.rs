@@ -150,7 +150,7 @@ pub(crate) fn count(st: &mut impl Sink, schema: &Schema, rec: &TapRecord) {
     // Response times per request type.
     if let Some((request, secs)) = rec.response {
         let times = st.tick(NodeId::ROOT, names::RESPONSE_TIMES, true);
-        st.add_value(times, &message_name(schema, u32::from(request)), secs);
+        st.add_value(times, &message_name(schema, u32::from(request)), secs * 1000.0);
     }
     // Problems by report class.
     for class in CLASSES.iter().filter(|c| f.problems & (1 << c.kind.index()) != 0) {
@@ -251,7 +251,7 @@ mod tests {
         assert_eq!(m.count("Results by result code/RESULT_PASSWD_MISMATCH"), 1);
         assert_eq!(m.count("Presence changes by status/STATUS_AVAILABLE"), 1);
         assert_eq!(m.count("Problems by report class/Password in clear text"), 1);
-        assert_eq!(m.count("Response time (s) by request type"), 0);
+        assert_eq!(m.count("Response time (ms) by request type"), 0);
     }
 
     #[test]
@@ -263,10 +263,10 @@ mod tests {
             count(&mut m, schema, &TapRecord { response: Some((112, secs)), ..end });
         }
         count(&mut m, schema, &TapRecord { response: Some((100, 1.0)), ..record(101, &[EncValue::Int(0)]) });
-        let times = "Response time (s) by request type";
+        let times = "Response time (ms) by request type";
         assert_eq!(m.count(times), 4);
-        assert_eq!(m.values[&format!("{times}/MSG_LOGIN_REQ")], vec![0.25, 0.5, 0.125]);
-        assert_eq!(m.values[&format!("{times}/MSG_REGISTER_REQ")], vec![1.0]);
+        assert_eq!(m.values[&format!("{times}/MSG_LOGIN_REQ")], vec![250.0, 500.0, 125.0]);
+        assert_eq!(m.values[&format!("{times}/MSG_REGISTER_REQ")], vec![1000.0]);
         assert_eq!(m.count("Messages by type/5.2 Login/MSG_LOGIN_RES_END"), 3);
     }
 

@@ -228,7 +228,9 @@ pub mod stats {
     pub const MESSAGES: &str = "Messages by type";
     pub const RESULTS: &str = "Results by result code";
     pub const PRESENCE: &str = "Presence changes by status";
-    pub const RESPONSE_TIMES: &str = "Response time (s) by request type";
+    /// Milliseconds: Wireshark prints a float node's average with two
+    /// decimals.
+    pub const RESPONSE_TIMES: &str = "Response time (ms) by request type";
     pub const PROBLEMS: &str = "Problems by report class";
 
     /// A section of the specification under MESSAGES: "5.2 Login"
