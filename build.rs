@@ -80,7 +80,7 @@ fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let headers = manifest.join("wireshark-headers");
     let versions_file = manifest.join("wireshark-versions");
-    for p in ["xmmep_wrapper.h", "xmmep_shim.c", "xmmep_shim.h", "xmmep_conv.c", "xmmep_conv.h"] {
+    for p in ["xmmep_wrapper.h", "xmmep_shim.c", "xmmep_shim.h", "xmmep_conv.c", "xmmep_conv.h", "xmmep_tap.c", "xmmep_tap.h"] {
         println!("cargo:rerun-if-changed={}", headers.join(p).display());
     }
     println!("cargo:rerun-if-changed={}", versions_file.display());
@@ -201,6 +201,9 @@ fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path
         // the file scope drops it.
         .allowlist_function("wmem_register_callback|wmem_file_scope")
         .allowlist_type("wmem_cb_event_t|ft_framenum_type")
+        // Taps and the statistics tree (none of them throws).
+        .allowlist_function("register_tap|stats_tree_(register_plugin|create_node|manip_node_int|manip_node_float)")
+        .allowlist_var("STAT_DT_.*|MN_.*|TAP_PACKET_.*")
         // Types and constants the dissector code uses.
         .allowlist_type("packet_info|tvbuff_t|proto_tree|proto_item|proto_plugin")
         .allowlist_type("hf_register_info|header_field_info|value_string|true_false_string")
@@ -233,6 +236,7 @@ fn shim(headers: &std::path::Path, flags: &CFlags) {
     let mut cc = cc::Build::new();
     cc.file(headers.join("xmmep_shim.c"))
         .file(headers.join("xmmep_conv.c"))
+        .file(headers.join("xmmep_tap.c"))
         .include(headers)
         .warnings(true)
         .flag_if_supported("-Wno-clobbered");

@@ -28,7 +28,11 @@
 #include <epan/exceptions.h> /* exception codes only; TRY/CATCH is used in the shim */
 #include <epan/dissectors/packet-tcp.h>
 
+#include <epan/tap.h>
+#include <epan/stats_tree.h>
+
 #include "xmmep_shim.h"
 #include "xmmep_conv.h"
+#include "xmmep_tap.h"
 
 #endif

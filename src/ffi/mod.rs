@@ -9,6 +9,8 @@
 //!   the panic-guarded trampolines Wireshark calls;
 //! - [`epan`]: safe wrappers (via the C shim's TRY/CATCH) for tvb, tree,
 //!   item, expert, column and conversation operations;
+//! - [`tap`]: taps (the plugin's records, credentials) and the statistics
+//!   tree;
 //! - [`registry`]: registration from runtime data (hf/ett/ei arrays leaked
 //!   for the process lifetime, handles, heuristics, port preferences,
 //!   prefs).
@@ -25,6 +27,7 @@ pub(crate) mod guard;
 pub(crate) mod plugin;
 pub(crate) mod registry;
 mod sys;
+pub(crate) mod tap;
 pub(crate) mod version;
 
 pub(crate) use entry::{set_panic_expert, tcp_dissect_pdus, Dissector, Heuristic, PduFraming};

@@ -87,6 +87,14 @@ pub(crate) fn file_label(obs: &Observed) -> FileLabel {
     FileLabel { name: tr.and_then(|t| t.file_name.as_deref()).map(shown), size: tr.and_then(|t| t.file_size) }
 }
 
+/// The request type and seconds of the exchange this message completes,
+/// for the statistics tree's response times.
+pub(crate) fn response_time(obs: &Observed) -> Option<(u16, f64)> {
+    let guard = tracker();
+    let (code, ns) = guard.as_ref()?.links(obs.at)?.completes?;
+    Some((code, ns as f64 / 1e9))
+}
+
 /// A text the tracker keeps, converted when it was seen (`Observed::new`).
 fn shown(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

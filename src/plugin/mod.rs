@@ -9,7 +9,8 @@
 //! - [`dissect`]: framing over TCP and UDP, heuristics;
 //! - [`show`]: one decoded message as tree items, expert infos and Info;
 //! - [`links`]: the analysis across messages, fed on the first pass and
-//!   shown on every pass.
+//!   shown on every pass;
+//! - [`stats`]: the tap records, the statistics tree and credentials.
 //!
 //! `register` and `dissect` both depend on `state`, not on each other; the
 //! two entry points below, which Wireshark calls through `ffi::plugin`,
@@ -22,6 +23,7 @@ mod links;
 mod register;
 mod show;
 mod state;
+mod stats;
 
 use xmmep_core::presentation::{TCP_DISSECTOR, TCP_HEURISTIC, UDP_DISSECTOR, UDP_HEURISTIC};
 
@@ -34,6 +36,8 @@ pub(crate) fn register_protoinfo() {
     register::register_protocol();
     if let Some(state) = STATE.get() {
         announce::register(state.proto);
+        let password = xmmep_core::stats::password_field(xmmep_core::schema::Schema::standard()).and_then(|id| state.field(id));
+        stats::register(password);
     }
 }
 

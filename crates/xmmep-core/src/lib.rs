@@ -12,4 +12,5 @@ pub mod conversations;
 pub mod presentation;
 pub mod reports;
 pub mod schema;
+pub mod stats;
 pub mod table;

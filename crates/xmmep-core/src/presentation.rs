@@ -299,3 +299,62 @@ mod tests {
         assert_eq!(FieldKind::of(Display::Label), FieldKind::None);
     }
 }
+
+/// The statistics tree (`tshark -z xmmep,tree`, Statistics > XMMEP) and the
+/// credentials tap (`tshark -z credentials`, Tools > Credentials): names of
+/// the tree and of its nodes. What each node counts is `crate::stats`'s.
+pub mod stats {
+    /// The tap the plugin queues one record per message to.
+    pub const TAP: &str = "xmmep";
+    /// `-z ABBR,tree`.
+    pub const TREE_ABBR: &str = "xmmep";
+    /// The menu entry and window title (Statistics > XMMEP).
+    pub const TREE_NAME: &str = super::PROTOCOL.short;
+
+    /// The top-level nodes, in the order they are shown.
+    pub const MESSAGES: &str = "Messages by type";
+    pub const RESULTS: &str = "Results by result code";
+    pub const PRESENCE: &str = "Presence changes by status";
+    /// Milliseconds: Wireshark prints a float node's average with two
+    /// decimals.
+    pub const RESPONSE_TIMES: &str = "Response time (ms) by request type";
+    pub const PROBLEMS: &str = "Problems by report class";
+
+    /// A section of the specification under MESSAGES: "5.2 Login"
+    /// (number, title).
+    pub const SECTION: &str = "{} {}";
+    /// The titles of the specification's sections 5.1 to 5.9, by number.
+    pub const SECTIONS: &[(&str, &str)] = &[
+        ("5.1", "Registration"),
+        ("5.2", "Login"),
+        ("5.3", "Presence"),
+        ("5.4", "Buddy groups"),
+        ("5.5", "Buddies"),
+        ("5.6", "Chat"),
+        ("5.7", "File transfer"),
+        ("5.8", "Buddy information"),
+        ("5.9", "Keepalive"),
+    ];
+    /// The group of a message type with no definition and of a message
+    /// whose header does not parse (its leaves are `info::UNKNOWN_TYPE`
+    /// and `info::MALFORMED_HEADER`).
+    pub const OTHER: &str = "Other";
+    /// A result code with no name in the table: "Result 42".
+    pub const UNKNOWN_RESULT: &str = "Result {}";
+    /// A Boolean result under RESULTS: "Result flag: True" (the field's
+    /// label, its text).
+    pub const RESULT_FLAG: &str = "{}: {}";
+    /// A status with no name in the table: "Status 9".
+    pub const UNKNOWN_STATUS: &str = "Status {}";
+    /// The credentials tap's Info: the message's name and the password.
+    pub const CREDENTIAL_INFO: &str = "{}, password {}";
+    /// The credentials tap's Protocol.
+    pub const CREDENTIAL_PROTO: &str = "XMMEP";
+
+    /// "5.2 Login" for a message of section "5.2.3"; None for a section
+    /// outside the table of titles.
+    pub fn section_name(section: &str) -> Option<String> {
+        let group = section.rsplit_once('.').map_or(section, |(g, _)| g);
+        SECTIONS.iter().find(|(n, _)| *n == group).map(|(n, t)| crate::reports::fill(SECTION, &[n, t]))
+    }
+}

@@ -48,6 +48,7 @@ fn request_and_response_link_with_time() {
     let l = f.tracker.links(res).unwrap();
     assert_eq!(l.response_to.unwrap().to, req);
     assert_eq!(l.response_to.unwrap().delta_ns, 2_000_000_000);
+    assert_eq!(l.completes, Some((100, 2_000_000_000)));
     assert_eq!(f.tracker.links(req).unwrap().response_in, Some(res));
     assert!(f.tracker.unanswered(req, 100).is_none());
 }
@@ -84,6 +85,9 @@ fn multi_part_login_links_every_part_and_the_end() {
     assert_eq!(kinds(&f, parts[2]), vec![ReportKind::PartSequence], "a repeat");
     assert_eq!(kinds(&f, parts[3]), vec![ReportKind::PartSequence], "a gap");
     assert_eq!(f.tracker.links(end).unwrap().response_to.unwrap().delta_ns, 5_000_000_000);
+    // The exchange completes once, at its end: the statistics count it there.
+    assert_eq!(f.tracker.links(end).unwrap().completes, Some((112, 5_000_000_000)));
+    assert!(parts.iter().chain([&res1]).all(|p| f.tracker.links(*p).unwrap().completes.is_none()));
     // The user is logged in from the successful RES1 on, not before.
     assert_eq!(f.tracker.session_user(7, req), None);
     assert_eq!(f.tracker.session_user(7, res1), Some(&b"alice"[..]));

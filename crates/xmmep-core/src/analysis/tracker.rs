@@ -54,6 +54,10 @@ pub struct Links {
     pub transfer: Option<u32>,
     /// Reports found on the first pass, with their texts.
     pub reports: Vec<(ReportKind, String)>,
+    /// For the message that completes an exchange (the answer, or the end
+    /// of a multi-part answer; not a later part): the request's type and
+    /// the exchange's time, once per exchange, for statistics.
+    pub completes: Option<(u16, i64)>,
 }
 
 /// A file transfer followed across connections.
@@ -296,9 +300,13 @@ impl Tracker {
             let id = self.user_id(&user);
             self.conversations.entry(conv).or_default().session.push((at, id));
         }
+        let completes = if ex.end.is_some() { Some(f.msg_type) == ex.end } else { !continued };
         let l = self.entry(at);
         l.response_to = Some(Link { to: req_at, delta_ns: time_ns - req_time });
         l.reports.extend(reports);
+        if completes {
+            l.completes = Some((ex.request, time_ns - req_time));
+        }
         let r = self.entry(req_at);
         r.response_in.get_or_insert(at);
         if Some(f.msg_type) == ex.end {

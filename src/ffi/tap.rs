@@ -1,0 +1,222 @@
+//! Taps and the statistics tree: registering a tap and queueing records to
+//! it, the credentials tap, and a stats_tree (`tshark -z ABBR,tree`,
+//! Statistics > NAME) driven by a safe Rust trait.
+//!
+//! A tap record is queued as a copy in the packet's pool (the shim's
+//! `xmmep_tap_queue_copy`), which lives until the taps have read it; the
+//! record type is `Copy` (no destructor, no borrowed data). A [`Tap`] is
+//! typed by its record, and only [`register_stats_tree`] reads a tap's
+//! records back, as that same type.
+//!
+//! None of these epan calls throws a Wireshark exception (registration,
+//! `tap_queue_packet`, the stats_tree node calls only allocate, and wmem
+//! aborts rather than throws), so they are made directly; the callbacks
+//! Wireshark makes catch every panic.
+
+use std::ffi::{c_int, c_void, CString};
+use std::marker::PhantomData;
+
+use super::epan::{c_text, Packet};
+use super::guard;
+use super::registry::{leak_cstr, HfId};
+use super::sys;
+use super::version;
+
+/// A registered tap whose records are `R`.
+pub(crate) struct Tap<R> {
+    id: c_int,
+    _record: PhantomData<fn(R)>,
+}
+
+impl<R> Clone for Tap<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<R> Copy for Tap<R> {}
+
+/// `register_tap(name)`: a new tap, or the existing one of that name.
+/// Call during registration.
+pub(crate) fn register_tap<R: Copy + 'static>(name: &str) -> Tap<R> {
+    // SAFETY: the name is leaked (Wireshark keeps the pointer); register_tap
+    // does not throw.
+    let id = unsafe { sys::register_tap(leak_cstr(name)) };
+    Tap { id, _record: PhantomData }
+}
+
+impl<R: Copy + 'static> Tap<R> {
+    /// Whether some listener reads this tap now (so a record is worth
+    /// building).
+    pub(crate) fn listening(self) -> bool {
+        // SAFETY: a plain lookup of a registered tap id.
+        unsafe { sys::xmmep_tap_listening(self.id) != 0 }
+    }
+
+    /// Queues a copy of `record` for the taps of this packet.
+    pub(crate) fn queue(self, pkt: &Packet<'_>, record: &R) {
+        // SAFETY: `record` is valid for size_of::<R>() bytes; the shim copies
+        // them into the packet's pool (R is Copy: a byte copy is a valid R,
+        // and nothing needs dropping). pinfo is the packet's.
+        unsafe {
+            sys::xmmep_tap_queue_copy(
+                self.id,
+                pkt.pinfo.as_ptr(),
+                (record as *const R).cast::<c_void>(),
+                std::mem::size_of::<R>(),
+            )
+        }
+    }
+}
+
+/// Wireshark's tap "credentials", read by `tshark -z credentials` and
+/// Tools > Credentials.
+#[derive(Clone, Copy)]
+pub(crate) struct CredentialsTap {
+    id: c_int,
+    proto: *const std::ffi::c_char,
+}
+
+// SAFETY: `proto` points to a leaked, never-written C string.
+unsafe impl Send for CredentialsTap {}
+// SAFETY: as above; the struct is read-only.
+unsafe impl Sync for CredentialsTap {}
+
+/// `register_tap("credentials")` (the existing tap when a dissector of
+/// Wireshark registered it first), with the Protocol the records show.
+pub(crate) fn register_credentials_tap(proto: &str) -> CredentialsTap {
+    // SAFETY: as in `register_tap`.
+    let id = unsafe { sys::register_tap(leak_cstr("credentials")) };
+    CredentialsTap { id, proto: leak_cstr(proto) }
+}
+
+impl CredentialsTap {
+    /// Whether some listener reads the credentials now.
+    pub(crate) fn listening(self) -> bool {
+        // SAFETY: a plain lookup of a registered tap id.
+        unsafe { sys::xmmep_tap_listening(self.id) != 0 }
+    }
+
+    /// Queues a credential of this packet's frame: the user name, the
+    /// password's header field (the GUI goes to it) and an Info text.
+    pub(crate) fn queue(self, pkt: &Packet<'_>, username: &str, password: HfId, info: &str) {
+        let (user, info) = (c_text(username), c_text(info));
+        // SAFETY: the strings are NUL-terminated and outlive the call (the
+        // shim copies them into the packet's pool); `proto` lives for the
+        // process; pinfo is the packet's.
+        unsafe {
+            sys::xmmep_tap_queue_credential(self.id, pkt.pinfo.as_ptr(), password.get(), user.as_ptr(), self.proto, info.as_ptr())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Statistics tree
+
+/// A node of a stats tree, as Wireshark numbers the nodes that can have
+/// children (the root is 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NodeId(pub(crate) i32);
+
+impl NodeId {
+    pub(crate) const ROOT: NodeId = NodeId(0);
+}
+
+/// One stats tree during a callback.
+pub(crate) struct StatsTree {
+    st: *mut sys::stats_tree,
+}
+
+fn name(s: &str) -> CString {
+    c_text(s)
+}
+
+impl StatsTree {
+    /// A node under `parent` that can have children, with a count of 0.
+    pub(crate) fn create_node(&mut self, parent: NodeId, label: &str) -> NodeId {
+        let n = name(label);
+        // SAFETY: `st` is the tree of the running callback; the name is
+        // copied; `parent` is an id this tree returned.
+        NodeId(unsafe { sys::stats_tree_create_node(self.st, n.as_ptr(), parent.0, sys::STAT_DT_INT, version::to_c_bool(true)) })
+    }
+
+    /// Adds 1 to node `label` under `parent` (made if missing; `parent_node`
+    /// says whether it can have children, then its id is returned).
+    pub(crate) fn tick(&mut self, parent: NodeId, label: &str, parent_node: bool) -> NodeId {
+        let n = name(label);
+        // SAFETY: as in `create_node`.
+        NodeId(unsafe {
+            sys::stats_tree_manip_node_int(sys::MN_INCREASE, self.st, n.as_ptr(), parent.0, version::to_c_bool(parent_node), 1)
+        })
+    }
+
+    /// Adds 1 to leaf `label` under `parent` and `value` to its average,
+    /// minimum and maximum.
+    pub(crate) fn add_value(&mut self, parent: NodeId, label: &str, value: f64) {
+        let n = name(label);
+        // SAFETY: as in `create_node`.
+        unsafe {
+            sys::stats_tree_manip_node_float(sys::MN_AVERAGE, self.st, n.as_ptr(), parent.0, version::to_c_bool(false), value as f32);
+        }
+    }
+}
+
+/// A statistics tree over the records of one tap.
+pub(crate) trait StatsTreeSpec: 'static {
+    type Record: Copy + 'static;
+    /// Makes the fixed nodes of a new (or reset) tree.
+    fn init(st: &mut StatsTree);
+    /// Counts one record.
+    fn packet(st: &mut StatsTree, record: &Self::Record);
+}
+
+unsafe extern "C" fn stats_init<S: StatsTreeSpec>(st: *mut sys::stats_tree) {
+    let mut tree = StatsTree { st };
+    if let Err(p) = guard::catch(|| S::init(&mut tree)) {
+        eprintln!("xmmep: statistics tree: {p}");
+    }
+}
+
+unsafe extern "C" fn stats_packet<S: StatsTreeSpec>(
+    st: *mut sys::stats_tree,
+    _pinfo: *mut sys::packet_info,
+    _edt: *mut sys::epan_dissect_t,
+    data: *const c_void,
+    _flags: sys::tap_flags_t,
+) -> sys::tap_packet_status {
+    if data.is_null() {
+        return sys::TAP_PACKET_DONT_REDRAW;
+    }
+    // SAFETY: the tree listens to a `Tap<S::Record>` (register_stats_tree),
+    // whose records are all copies of an `S::Record` in the packet's pool,
+    // alive and aligned for the duration of the callback (wmem aligns to 8).
+    let record = unsafe { &*data.cast::<S::Record>() };
+    let mut tree = StatsTree { st };
+    match guard::catch(|| S::packet(&mut tree, record)) {
+        Ok(()) => sys::TAP_PACKET_REDRAW,
+        Err(p) => {
+            eprintln!("xmmep: statistics tree: {p}");
+            sys::TAP_PACKET_FAILED
+        }
+    }
+}
+
+/// `stats_tree_register_plugin`: the tree `abbr` (`-z ABBR,tree`) titled
+/// `title` (the Statistics menu) over the records of `tap` (registered with
+/// [`register_tap`]; pass its name). Call during registration.
+pub(crate) fn register_stats_tree<S: StatsTreeSpec>(_tap: Tap<S::Record>, tap_name: &str, abbr: &str, title: &str) {
+    // SAFETY: the strings are leaked (Wireshark keeps them); the callbacks
+    // are extern "C" and catch panics. The return value (void before 4.4,
+    // the tree's configuration from 4.4 on) is not needed.
+    #[allow(clippy::let_unit_value)]
+    let _ = unsafe {
+        sys::stats_tree_register_plugin(
+            leak_cstr(tap_name),
+            leak_cstr(abbr),
+            leak_cstr(title),
+            0,
+            Some(stats_packet::<S>),
+            Some(stats_init::<S>),
+            None,
+        )
+    };
+}

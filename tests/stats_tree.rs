@@ -1,0 +1,263 @@
+//! Statistics > XMMEP (`tshark -z xmmep,tree`) and the credentials tap
+//! (`tshark -z credentials`) in the real tshark with the plugin, on every
+//! capture of the corpus. The expected figures are counted from the
+//! dissector's own fields in a `-T fields` run of the same capture (message
+//! types, result codes, result flags, statuses, expert infos, user names
+//! and passwords), read with the message table; none is written here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use xmmep_core::presentation::{info, stats as names, PROTOCOL};
+use xmmep_core::reports::{fill, ReportKind, CLASSES};
+use xmmep_core::table::{self, Direction, Field, MessageDef};
+use xmmep_testkit::tshark::Tshark;
+
+fn corpus() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "pcapng") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    assert!(out.len() > 10, "the corpus is missing: {out:?}");
+    out
+}
+
+/// The statistics tree of tshark's text output: "parent/child" paths with
+/// their counts (a level is one more leading space; names never hold two
+/// spaces in a row, columns are separated by at least two).
+fn parse_tree(text: &str) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    let mut path: Vec<String> = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if line.starts_with("Topic / Item") {
+            inside = true;
+            continue;
+        }
+        if !inside || line.starts_with("---") {
+            continue;
+        }
+        if line.trim().is_empty() || line.starts_with("===") {
+            inside = false;
+            continue;
+        }
+        let depth = line.len() - line.trim_start().len();
+        let (name, rest) = line.trim_start().split_once("  ").unwrap_or_else(|| panic!("no columns in {line:?}"));
+        let count: u64 = rest.split_whitespace().next().unwrap().parse().unwrap_or_else(|_| panic!("no count in {line:?}"));
+        path.truncate(depth);
+        path.push(name.to_string());
+        out.insert(path.join("/"), count);
+    }
+    out
+}
+
+/// One line of `-z credentials`: frame, protocol, user name, info.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Credential {
+    frame: u32,
+    proto: String,
+    user: String,
+    info: String,
+}
+
+fn parse_credentials(text: &str) -> Vec<Credential> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut tokens = line.split_whitespace();
+        let (Some(frame), Some(proto), Some(user)) = (tokens.next(), tokens.next(), tokens.next()) else { continue };
+        let Ok(frame) = frame.parse() else { continue };
+        // The info is the rest of the line after the user name's column.
+        let after_proto = &line[line.find(proto).unwrap() + proto.len()..];
+        let info = after_proto.trim_start()[user.len()..].trim().to_string();
+        out.push(Credential { frame, proto: proto.to_string(), user: user.to_string(), info });
+    }
+    out.sort();
+    out
+}
+
+fn has(def: &MessageDef, f: &Field) -> bool {
+    def.fields.iter().any(|g| std::ptr::eq(*g, f))
+}
+
+fn from_client(def: &MessageDef) -> bool {
+    def.directions.contains(&Direction::ClientToServer)
+}
+
+/// Values of one `-T fields` column (`-E occurrence=a -E aggregator=|`).
+fn values(col: &str) -> Vec<&str> {
+    if col.is_empty() {
+        Vec::new()
+    } else {
+        col.split('|').collect()
+    }
+}
+
+/// The name of value `v` of enum `e`, or `unknown` filled with it.
+fn enum_name(e: &table::EnumDef, unknown: &str, v: &str) -> String {
+    let n: i64 = v.parse().unwrap();
+    e.lookup(n).map_or_else(|| fill(unknown, &[&n]), |x| x.name.to_string())
+}
+
+struct Expected {
+    tree: BTreeMap<String, u64>,
+    credentials: Vec<Credential>,
+}
+
+/// The figures of the tree and the credentials, from the fields of every
+/// XMMEP frame of `file`.
+fn expected(ts: &Tshark, file: &str) -> Expected {
+    let mut cols = vec!["frame.number", "xmmep.msg_type", "xmmep.result", "xmmep.result_flag", "xmmep.status", "xmmep.login_status", "xmmep.user_name", "xmmep.password"];
+    let experts: Vec<String> = CLASSES.iter().map(|c| format!("{}.{}", PROTOCOL.filter, c.abbrev)).collect();
+    cols.extend(experts.iter().map(String::as_str));
+    let mut args = vec!["-r", file, "-Y", PROTOCOL.filter, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|"];
+    for c in &cols {
+        args.extend(["-e", c]);
+    }
+    let out = ts.run(&args);
+    out.assert_success();
+    let mut tree = BTreeMap::new();
+    let mut tick = |path: String| *tree.entry(path).or_insert(0) += 1;
+    let mut credentials = Vec::new();
+    let flag_text = |v: &str| match (table::RESULT_FLAG.bool_names, v == "1" || v == "True") {
+        (Some((t, _)), true) => t.to_string(),
+        (Some((_, f)), false) => f.to_string(),
+        (None, true) => "True".to_string(),
+        (None, false) => "False".to_string(),
+    };
+    for line in out.stdout.lines() {
+        let c: Vec<&str> = line.split('\t').collect();
+        let frame: u32 = c[0].parse().unwrap();
+        let (mut statuses, mut users, mut passwords) = (values(c[4]).into_iter(), values(c[6]).into_iter(), values(c[7]).into_iter());
+        for code in values(c[1]) {
+            let code: u32 = code.parse().unwrap();
+            tick(names::MESSAGES.to_string());
+            let def = table::definition(code as u16);
+            let group = def.and_then(|d| names::section_name(d.section)).unwrap_or_else(|| names::OTHER.to_string());
+            let leaf = def.map_or_else(|| fill(info::UNKNOWN_TYPE, &[&code]), |d| d.name.to_string());
+            tick(format!("{}/{group}", names::MESSAGES));
+            tick(format!("{}/{group}/{leaf}", names::MESSAGES));
+            let Some(def) = def else { continue };
+            // A status, user name or password of this message, in order.
+            let status = has(def, &table::STATUS).then(|| statuses.next()).flatten();
+            let user = has(def, &table::USER_NAME).then(|| users.next()).flatten();
+            let password = has(def, &table::PASSWORD).then(|| passwords.next()).flatten();
+            if let (true, Some(s)) = (from_client(def), status) {
+                tick(names::PRESENCE.to_string());
+                tick(format!("{}/{}", names::PRESENCE, enum_name(&table::PRESENCE, names::UNKNOWN_STATUS, s)));
+            }
+            if let (true, Some(user), Some(password)) = (from_client(def), user, password) {
+                let info = fill(names::CREDENTIAL_INFO, &[&def.name, &password]);
+                credentials.push(Credential { frame, proto: names::CREDENTIAL_PROTO.to_string(), user: user.to_string(), info });
+            }
+        }
+        for r in values(c[2]) {
+            tick(names::RESULTS.to_string());
+            tick(format!("{}/{}", names::RESULTS, enum_name(&table::RESULT_CODE, names::UNKNOWN_RESULT, r)));
+        }
+        for f in values(c[3]) {
+            tick(names::RESULTS.to_string());
+            tick(format!("{}/{}", names::RESULTS, fill(names::RESULT_FLAG, &[&table::RESULT_FLAG.label, &flag_text(f)])));
+        }
+        for s in values(c[5]) {
+            tick(names::PRESENCE.to_string());
+            tick(format!("{}/{}", names::PRESENCE, enum_name(&table::PRESENCE, names::UNKNOWN_STATUS, s)));
+        }
+        for (class, col) in CLASSES.iter().zip(&c[8..]) {
+            for _ in values(col) {
+                tick(names::PROBLEMS.to_string());
+                tick(format!("{}/{}", names::PROBLEMS, class.summary));
+                // A message whose header does not parse has no type field.
+                if class.kind == ReportKind::BadHeader {
+                    tick(names::MESSAGES.to_string());
+                    tick(format!("{}/{}", names::MESSAGES, names::OTHER));
+                    tick(format!("{}/{}/{}", names::MESSAGES, names::OTHER, info::MALFORMED_HEADER));
+                }
+            }
+        }
+    }
+    credentials.sort();
+    Expected { tree, credentials }
+}
+
+/// The tree's counts, the nodes with a count of 0 left out (the top-level
+/// nodes are always there).
+fn counted(tree: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    tree.into_iter().filter(|(_, n)| *n > 0).collect()
+}
+
+#[test]
+fn tree_and_credentials_match_the_fields_on_every_capture() {
+    let ts = Tshark::with_plugin();
+    let mut seen_credentials = 0;
+    for cap in corpus() {
+        let file = ts.add_file(&cap);
+        let f = file.to_string_lossy().into_owned();
+        let out = ts.run(&["-r", &f, "-q", "-z", "xmmep,tree", "-z", "credentials"]);
+        out.assert_success();
+        let tree = parse_tree(&out.stdout);
+        for top in [names::MESSAGES, names::RESULTS, names::PRESENCE, names::RESPONSE_TIMES, names::PROBLEMS] {
+            assert!(tree.contains_key(top), "{}: no node {top:?} in\n{}", cap.display(), out.stdout);
+        }
+        let want = expected(&ts, &f);
+        assert_eq!(counted(tree), want.tree, "{}: tree\n{}", cap.display(), out.stdout);
+        let got: Vec<Credential> = parse_credentials(&out.stdout).into_iter().filter(|c| c.proto == names::CREDENTIAL_PROTO).collect();
+        assert_eq!(got, want.credentials, "{}: credentials\n{}", cap.display(), out.stdout);
+        seen_credentials += got.len();
+    }
+    assert!(seen_credentials >= 3, "the corpus's logins and registrations gave {seen_credentials} credentials");
+}
+
+#[test]
+fn login_capture_lists_both_logins_and_both_passwords() {
+    let ts = Tshark::with_plugin();
+    let cap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures/login.pcapng");
+    let file = ts.add_file(&cap);
+    let f = file.to_string_lossy().into_owned();
+    let out = ts.run(&["-r", &f, "-q", "-z", "credentials"]);
+    out.assert_success();
+    let logins = ts.run(&["-r", &f, "-Y", "xmmep.msg_type == 112", "-T", "fields", "-e", "frame.number", "-e", "xmmep.user_name", "-e", "xmmep.password"]);
+    logins.assert_success();
+    let want: Vec<Credential> = logins
+        .stdout
+        .lines()
+        .map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            let info = fill(names::CREDENTIAL_INFO, &[&table::definition(112).unwrap().name, &c[2]]);
+            Credential { frame: c[0].parse().unwrap(), proto: names::CREDENTIAL_PROTO.into(), user: c[1].into(), info }
+        })
+        .collect();
+    assert_eq!(want.len(), 2, "login.pcapng has two logins:\n{}", logins.stdout);
+    assert_eq!(parse_credentials(&out.stdout), want, "{}", out.stdout);
+}
+
+#[test]
+fn two_passes_count_the_same() {
+    let ts = Tshark::with_plugin();
+    for name in ["login.pcapng", "tcp_reorder.pcapng", "file_transfer.pcapng"] {
+        let file = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures").join(name));
+        let f = file.to_string_lossy().into_owned();
+        let one = ts.run(&["-r", &f, "-q", "-z", "xmmep,tree", "-z", "credentials"]);
+        let two = ts.run(&["-r", &f, "-2", "-q", "-z", "xmmep,tree", "-z", "credentials"]);
+        one.assert_success();
+        two.assert_success();
+        assert_eq!(parse_tree(&one.stdout), parse_tree(&two.stdout), "{name}");
+        assert_eq!(parse_credentials(&one.stdout), parse_credentials(&two.stdout), "{name}");
+    }
+}
+
+#[test]
+fn z_help_lists_the_tree() {
+    let ts = Tshark::with_plugin();
+    let out = ts.run(&["-z", "help"]);
+    let cli = format!("{},tree", names::TREE_ABBR);
+    assert!(out.stderr.lines().chain(out.stdout.lines()).any(|l| l.trim() == cli), "{cli} missing from -z help:\n{}{}", out.stdout, out.stderr);
+}

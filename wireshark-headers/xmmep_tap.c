@@ -1,0 +1,44 @@
+/*
+ * xmmep_tap.c - see xmmep_tap.h.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "xmmep_tap.h"
+
+#include <string.h>
+
+#include <epan/wmem_scopes.h>
+
+int
+xmmep_tap_listening(int tap_id)
+{
+    return have_tap_listener(tap_id) ? 1 : 0;
+}
+
+void
+xmmep_tap_queue_copy(int tap_id, packet_info *pinfo, const void *data,
+                     size_t len)
+{
+    if (!have_tap_listener(tap_id))
+        return;
+    void *copy = wmem_alloc(pinfo->pool, len);
+    memcpy(copy, data, len);
+    tap_queue_packet(tap_id, pinfo, copy);
+}
+
+void
+xmmep_tap_queue_credential(int tap_id, packet_info *pinfo, int password_hf,
+                           const char *username, const char *proto,
+                           const char *info)
+{
+    if (!have_tap_listener(tap_id))
+        return;
+    xmmep_tap_credential_t *auth = wmem_new0(pinfo->pool, xmmep_tap_credential_t);
+    auth->num = pinfo->num;
+    auth->username_num = pinfo->num;
+    auth->password_hf_id = (unsigned)password_hf;
+    auth->username = wmem_strdup(pinfo->pool, username);
+    auth->proto = proto;
+    auth->info = wmem_strdup(pinfo->pool, info);
+    tap_queue_packet(tap_id, pinfo, auth);
+}
