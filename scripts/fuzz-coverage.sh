@@ -23,7 +23,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top/fuzz"
-targets=(header heuristic tcp_framing decode round_trip)
+targets=(header heuristic tcp_framing decode round_trip analysis)
 triple=$(rustc -vV | sed -n 's/^host: //p')
 # An explicit --target keeps these flags off build scripts (bindgen).
 export CARGO_TARGET_DIR="$top/target/fuzz-build"

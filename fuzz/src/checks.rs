@@ -321,3 +321,54 @@ pub fn round_trip(data: &[u8]) {
         assert_eq!(values_of(dec.schema, &d, &bytes), values, "{}: {:?}", def.name, String::from_utf8_lossy(&bytes));
     }
 }
+
+/// The analysis across messages (xmmep::analysis) on any sequence of
+/// messages: each is one control byte (bits 0-1: its conversation, bit 2: it
+/// starts a new frame) then a message, framed as the decoder frames it. The
+/// tracker never panics; every link points the right way in capture order
+/// (an answer or forward at an earlier message, a request at later ones),
+/// times run forward, and no list outgrows its bound.
+pub fn analysis(data: &[u8]) {
+    use xmmep::analysis::{MsgRef, Relations, Tracker, MAX_LISTED_FORWARDS};
+    let dec = decoder(0);
+    let rel = Relations::standard();
+    let mut t = Tracker::new();
+    let (mut rest, mut frame, mut index) = (data, 1u32, 0u16);
+    let mut seen = Vec::new();
+    while let Some((&ctl, tail)) = rest.split_first() {
+        if ctl & 4 != 0 && index > 0 {
+            frame += 1;
+            index = 0;
+        }
+        let mut d = Decoded::new();
+        let _ = dec.decode_into(tail, &mut d);
+        let len = d.header.map_or(tail.len(), |h| h.message_len().min(tail.len())).max(1).min(tail.len());
+        let msg = &tail[..len];
+        let facts = rel.facts(msg, &d);
+        let at = MsgRef { frame, index };
+        let conv = u64::from(ctl & 3);
+        t.observe(conv, at, i64::from(frame) * 1_000_000, &facts);
+        seen.push((conv, at, facts.msg_type));
+        index = index.saturating_add(1);
+        rest = &tail[len..];
+        if tail.is_empty() {
+            break;
+        }
+    }
+    for (conv, at, code) in seen {
+        if let Some(l) = t.links(at) {
+            for back in [l.response_to, l.forward_of].into_iter().flatten() {
+                assert!(back.to < at && back.delta_ns >= 0, "{at:?} links back to {back:?}");
+            }
+            for ahead in l.response_in.iter().chain(&l.end_in).chain(&l.forwards) {
+                assert!(*ahead > at, "{at:?} links ahead to {ahead:?}");
+            }
+            assert!(l.forwards.len() <= MAX_LISTED_FORWARDS && l.forwards.len() as u32 <= l.forward_count);
+            if let Some(tr) = l.transfer.and_then(|i| t.transfer(i)) {
+                assert!(tr.stages.iter().flatten().any(|s| *s == at), "{at:?} is not a stage of its transfer");
+            }
+        }
+        let _ = t.session_user(conv, at);
+        let _ = t.unanswered(at, code);
+    }
+}

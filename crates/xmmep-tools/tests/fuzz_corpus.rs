@@ -25,6 +25,7 @@ const TARGETS: &[(&str, Check)] = &[
     ("tcp_framing", checks::tcp_framing),
     ("decode", checks::decode),
     ("round_trip", checks::round_trip),
+    ("analysis", checks::analysis),
 ];
 
 fn fuzz_dir() -> PathBuf {
@@ -108,4 +109,28 @@ fn write_seed_corpus() {
     write("tcp_framing", &streams);
     let rt: Vec<Vec<u8>> = (0..40u8).map(|i| (0..64u8).map(|k| i.wrapping_mul(31).wrapping_add(k.wrapping_mul(7))).collect()).collect();
     write("round_trip", &rt);
+    // Whole sessions for the analysis: every message of a capture in the
+    // order its streams start, each after a control byte naming its
+    // conversation (the endpoint pair) and starting a new frame.
+    let mut sessions = Vec::new();
+    for cap in ["login", "buddies", "file_transfer", "register", "duplicate_login", "chat_utf8", "chat_gb18030", "keepalive", "tcp_segments", "malformed/part_sequence", "malformed/no_original", "malformed/no_request", "malformed/no_response", "malformed/count_mismatch"] {
+        let bytes = std::fs::read(root.join(format!("tests/captures/{cap}.pcapng"))).unwrap();
+        let mut convs: Vec<(String, String)> = Vec::new();
+        let mut seed = Vec::new();
+        for p in payloads(&bytes) {
+            let mut ends = [format!("{:?}", p.src), format!("{:?}", p.dst)];
+            ends.sort();
+            let key = (ends[0].clone(), ends[1].clone());
+            let conv = convs.iter().position(|c| *c == key).unwrap_or_else(|| {
+                convs.push(key);
+                convs.len() - 1
+            });
+            for m in messages(&p.data) {
+                seed.push(4 | (conv % 4) as u8);
+                seed.extend_from_slice(m);
+            }
+        }
+        sessions.push(seed);
+    }
+    write("analysis", &sessions);
 }
