@@ -52,13 +52,13 @@ run() {
 cmd=${1:-}
 case "$cmd" in
     build) build ;;
-    run) [ $# -ge 3 ] || { sed -n '2,24s/^# \{0,1\}//p' "$0" >&2; exit 2; }; build; run "${@:2}" ;;
+    run) [ $# -ge 3 ] || { sed -n '2,24s/^# \{0,1\}//p' "$top/scripts/fuzz-coverage.sh" >&2; exit 2; }; build; run "${@:2}" ;;
     all)
-        [ $# -eq 2 ] || { sed -n '2,24s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+        [ $# -eq 2 ] || { sed -n '2,24s/^# \{0,1\}//p' "$top/scripts/fuzz-coverage.sh" >&2; exit 2; }
         build
         failed=0
         for t in "${targets[@]}"; do run "$t" "$2" || failed=1; done
         exit "$failed"
         ;;
-    *) sed -n '2,24s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,24s/^# \{0,1\}//p' "$top/scripts/fuzz-coverage.sh" >&2; exit 2 ;;
 esac
