@@ -364,8 +364,11 @@ pub fn analysis(data: &[u8]) {
                 assert!(*ahead > at, "{at:?} links ahead to {ahead:?}");
             }
             assert!(l.forwards.len() <= MAX_LISTED_FORWARDS && l.forwards.len() as u32 <= l.forward_count);
+            // A message of a transfer fills its stage, or repeats it (a
+            // stage's first message stays the stage).
             if let Some(tr) = l.transfer.and_then(|i| t.transfer(i)) {
-                assert!(tr.stages.iter().flatten().any(|s| *s == at), "{at:?} is not a stage of its transfer");
+                let stage = rel.roles(code).transfer_stage.expect("only stage messages join a transfer");
+                assert!(tr.stages[stage].is_some_and(|s| s <= at), "{at:?} is not stage {stage} of its transfer");
             }
         }
         let _ = t.session_user(conv, at);

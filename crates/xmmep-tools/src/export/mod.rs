@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::pdml::{Field, Frame, Message};
+use xmmep_core::presentation::{self, FieldKind};
 use xmmep_core::schema::{Display, Node, Schema};
 
 /// Header fields that become `msg_type` rather than a field.
@@ -191,7 +192,7 @@ fn node(schema: &Schema, f: &Field, kids: &[Field], named: Option<String>) -> Op
 /// booleans as true/false, times as RFC 3339, text as text.
 pub fn scalar(schema: &Schema, name: &str, show: &str) -> Value {
     let Some(def) = schema.field_by_key(name).map(|id| schema.field(id)) else {
-        return Value::String(show.to_string());
+        return analysis_scalar(name, show);
     };
     match def.display {
         Display::Uint(_) | Display::Int(_) => match show.parse::<i64>() {
@@ -209,6 +210,28 @@ pub fn scalar(schema: &Schema, name: &str, show: &str) -> Value {
             _ => Value::String(show.to_string()),
         },
         Display::Time => Value::String(shown_time_to_rfc3339(show).unwrap_or_else(|| show.to_string())),
+        _ => Value::String(show.to_string()),
+    }
+}
+
+/// A field of the analysis across messages (`presentation::ANALYSIS_FIELDS`):
+/// frame numbers and counts as numbers, intervals as seconds, Booleans as
+/// true/false, the rest as text.
+fn analysis_scalar(name: &str, show: &str) -> Value {
+    let below = name.strip_prefix("xmmep.").unwrap_or(name);
+    let Some(a) = presentation::ANALYSIS_FIELDS.iter().find(|a| a.abbrev == below) else {
+        return Value::String(show.to_string());
+    };
+    let number = || show.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(show.to_string()));
+    match a.kind {
+        FieldKind::FrameNum(_) | FieldKind::Uint32 | FieldKind::Int64 => number(),
+        // tshark shows an interval as "0.000310179" (PDML `show`): seconds.
+        FieldKind::RelativeTime => show.parse::<f64>().map(Value::from).unwrap_or_else(|_| Value::String(show.to_string())),
+        FieldKind::Boolean => match show {
+            "1" => Value::Bool(true),
+            "0" => Value::Bool(false),
+            _ => Value::String(show.to_string()),
+        },
         _ => Value::String(show.to_string()),
     }
 }
@@ -275,6 +298,10 @@ pub fn csv_columns() -> Vec<String> {
             continue;
         }
         cols.push(key_of(&f.key, true));
+    }
+    // The analysis across messages: links, times, users, transfers.
+    for a in presentation::ANALYSIS_FIELDS.iter().filter(|a| a.kind != FieldKind::None) {
+        cols.push(key_of(&format!("{}.{}", presentation::PROTOCOL.filter, a.abbrev), true));
     }
     cols
 }
