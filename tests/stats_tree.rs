@@ -208,7 +208,10 @@ fn tree_and_credentials_match_the_fields_on_every_capture() {
             assert!(tree.contains_key(top), "{}: no node {top:?} in\n{}", cap.display(), out.stdout);
         }
         let want = expected(&ts, &f);
-        assert_eq!(counted(tree), want.tree, "{}: tree\n{}", cap.display(), out.stdout);
+        // Response times come from the analysis across messages: checked
+        // by `response_times_count_each_exchange_once`.
+        let tree: BTreeMap<String, u64> = counted(tree).into_iter().filter(|(k, _)| !k.starts_with(names::RESPONSE_TIMES)).collect();
+        assert_eq!(tree, want.tree, "{}: tree\n{}", cap.display(), out.stdout);
         let got: Vec<Credential> = parse_credentials(&out.stdout).into_iter().filter(|c| c.proto == names::CREDENTIAL_PROTO).collect();
         assert_eq!(got, want.credentials, "{}: credentials\n{}", cap.display(), out.stdout);
         seen_credentials += got.len();
@@ -217,7 +220,7 @@ fn tree_and_credentials_match_the_fields_on_every_capture() {
 }
 
 #[test]
-fn login_capture_lists_both_logins_and_both_passwords() {
+fn login_capture_lists_every_login_and_password() {
     let ts = Tshark::with_plugin();
     let cap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures/login.pcapng");
     let file = ts.add_file(&cap);
@@ -235,7 +238,8 @@ fn login_capture_lists_both_logins_and_both_passwords() {
             Credential { frame: c[0].parse().unwrap(), proto: names::CREDENTIAL_PROTO.into(), user: c[1].into(), info }
         })
         .collect();
-    assert_eq!(want.len(), 2, "login.pcapng has two logins:\n{}", logins.stdout);
+    // alice refused, alice again, bob, carol and linda.
+    assert_eq!(want.len(), 5, "login.pcapng has five logins:\n{}", logins.stdout);
     assert_eq!(parse_credentials(&out.stdout), want, "{}", out.stdout);
 }
 
@@ -260,4 +264,45 @@ fn z_help_lists_the_tree() {
     let out = ts.run(&["-z", "help"]);
     let cli = format!("{},tree", names::TREE_ABBR);
     assert!(out.stderr.lines().chain(out.stdout.lines()).any(|l| l.trim() == cli), "{cli} missing from -z help:\n{}{}", out.stdout, out.stderr);
+}
+
+/// Response times count each exchange once: an answer that links to its
+/// request, or the end of a multi-part answer (not its parts), by request
+/// type, as `-T fields` shows the links.
+#[test]
+fn response_times_count_each_exchange_once() {
+    let ts = Tshark::with_plugin();
+    let mut total = 0;
+    for name in ["login.pcapng", "register.pcapng", "buddies.pcapng"] {
+        let cap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures").join(name);
+        let f = ts.add_file(&cap).to_string_lossy().into_owned();
+        let out = ts.run(&["-r", &f, "-q", "-z", "xmmep,tree"]);
+        out.assert_success();
+        let got: BTreeMap<String, u64> =
+            counted(parse_tree(&out.stdout)).into_iter().filter(|(k, _)| k.starts_with(&format!("{}/", names::RESPONSE_TIMES))).collect();
+        let rows = ts.run(&["-r", &f, "-Y", "xmmep.response_to", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|", "-e", "xmmep.msg_type", "-e", "xmmep.seq_num"]);
+        rows.assert_success();
+        let mut want: BTreeMap<String, u64> = BTreeMap::new();
+        for line in rows.stdout.lines() {
+            let c: Vec<&str> = line.split('\t').collect();
+            // The frame's sequence numbers, one per message that has the field.
+            let mut seqs = c.get(1).map_or("", |s| *s).split('|').filter(|s| !s.is_empty());
+            for code in c[0].split('|') {
+                let code: u16 = code.parse().unwrap();
+                let seq = table::definition(code).filter(|d| has(d, &table::SEQ_NUM)).and_then(|_| seqs.next()).and_then(|s| s.parse::<i64>().ok());
+                let Some(e) = table::EXCHANGES.iter().find(|e| e.responses.contains(&code) || e.end == Some(code)) else { continue };
+                // Multi-part: the end completes it; else the first part.
+                let completes = match e.end {
+                    Some(end) => code == end,
+                    None => seq.is_none_or(|n| n <= 1),
+                };
+                if completes {
+                    *want.entry(format!("{}/{}", names::RESPONSE_TIMES, table::definition(e.request).unwrap().name)).or_default() += 1;
+                }
+            }
+        }
+        assert_eq!(got, want, "{name}\n{}", out.stdout);
+        total += want.values().sum::<u64>();
+    }
+    assert!(total >= 5, "{total}");
 }

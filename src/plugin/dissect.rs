@@ -130,7 +130,7 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
             let shown = Observed::new(pkt, &rest[..len], at, &decoded, dec.opts.charset, encoding(dec.opts.charset)).and_then(|obs| {
                 let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, obs: &obs };
                 let shown = msg.show().and_then(|root| announce::message(pkt, &decoded, at, root, &links::file_label(&obs)));
-                super::stats::tap_message(pkt, &dec, &rest[..len], &decoded, links::response_time(&obs));
+                super::stats::tap_message(pkt, &dec, &rest[..len], &decoded, links::response_time(&obs), links::problems(&obs));
                 shown
             });
             (len, shown)

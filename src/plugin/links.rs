@@ -95,6 +95,24 @@ pub(crate) fn response_time(obs: &Observed) -> Option<(u16, f64)> {
     Some((code, ns as f64 / 1e9))
 }
 
+/// The report classes the analysis found for this message, a bit per
+/// class (as the statistics tree counts problems).
+pub(crate) fn problems(obs: &Observed) -> u32 {
+    let guard = tracker();
+    let Some(t) = guard.as_ref() else { return 0 };
+    reports(t, obs).iter().fold(0, |bits, (kind, _)| bits | 1 << kind.index())
+}
+
+/// The analysis's reports of a message: those of the first pass, and, once
+/// the whole capture has been seen, an unanswered request's.
+fn reports(t: &Tracker, obs: &Observed) -> Vec<(ReportKind, String)> {
+    let mut out: Vec<(ReportKind, String)> = t.links(obs.at).map(|l| l.reports.clone()).unwrap_or_default();
+    if obs.visited {
+        out.extend(t.unanswered(obs.at, obs.facts.msg_type));
+    }
+    out
+}
+
 /// A text the tracker keeps, converted when it was seen (`Observed::new`).
 fn shown(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -120,12 +138,8 @@ pub(crate) fn show(pkt: &Packet<'_>, state: &State, obs: &Observed, root: Tree<'
     for &(off, len) in &obs.facts.users {
         root.add_item(hf_user, pkt.tvb, s.base + off as i32, len as i32, enc)?.set_hidden()?;
     }
-    let mut reports: Vec<(ReportKind, String)> = links.map(|l| l.reports.clone()).unwrap_or_default();
     // Only a pass over the whole capture knows a request went unanswered.
-    if obs.visited {
-        reports.extend(t.unanswered(obs.at, obs.facts.msg_type));
-    }
-    for (kind, text) in reports {
+    for (kind, text) in reports(t, obs) {
         pkt.pinfo.expert(Some(top), state.experts[kind.index()], Some(&text))?;
     }
     Ok(())

@@ -63,13 +63,16 @@ pub(crate) fn register(password: Option<HfId>) {
 /// Queues the records of one message (`msg`, decoded as `decoded` by
 /// `dec`) with its response time: the statistics record, and a credential
 /// if it carries one. Nothing is built when nobody listens.
-pub(crate) fn tap_message(pkt: &Packet<'_>, dec: &Decoder<'_>, msg: &[u8], decoded: &Decoded, response: Option<(u16, f64)>) {
+/// `response` and `linked_problems` (a bit per report class) come from the
+/// analysis across messages.
+pub(crate) fn tap_message(pkt: &Packet<'_>, dec: &Decoder<'_>, msg: &[u8], decoded: &Decoded, response: Option<(u16, f64)>, linked_problems: u32) {
     let Some(taps) = TAPS.get() else { return };
     let wants_credentials = taps.password.is_some() && taps.credentials.listening();
     if !taps.messages.listening() && !wants_credentials {
         return;
     }
-    let record = TapRecord { response, ..TapRecord::new(dec.schema, decoded) };
+    let mut record = TapRecord { response, ..TapRecord::new(dec.schema, decoded) };
+    record.facts.problems |= linked_problems;
     if taps.messages.listening() {
         taps.messages.queue(pkt, &record);
     }
