@@ -57,8 +57,12 @@ if want "$native_mm"; then
     xmmep_python_duckdb
     export XMMEP_REQUIRE_DUCKDB=1
     log="$logdir/native.log"
+    # The plugin is built first: `cargo test` builds the library for the
+    # tests' own use and does not always refresh the cdylib that tshark loads
+    # (xmmep_testkit::tshark::plugin_so), which would then be a stale one.
     run_counted "Wireshark $native (native)" "$log" bash -c '
         set -e
+        cargo build --release --lib
         cargo test --release --no-fail-fast --lib --bins --tests -- --test-threads=2 "$@"
         # The benchmark runs once in test mode: it must build and run, but
         # speed is never asserted (`cargo bench --bench decode` measures it).
@@ -81,6 +85,7 @@ for v in $supported; do
     run_counted "Wireshark $v (Debian root $(bash scripts/wireshark-root.sh path "$v" | xargs basename))" "$log" \
         bash scripts/wireshark-root.sh run "$v" bash -c '
             echo "xmmep: testing against Wireshark $(pkg-config --modversion wireshark)"
+            cargo build --release --lib
             cargo test --release --no-fail-fast --lib --bins --tests -- --test-threads=2 \
                 --skip build_against_an_unsupported_version "$@"
         ' bash "$@" || status=1
