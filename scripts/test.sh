@@ -85,7 +85,7 @@ for v in $supported; do
     run_counted "Wireshark $v (Debian root $(bash scripts/wireshark-root.sh path "$v" | xargs basename))" "$log" \
         bash scripts/wireshark-root.sh run "$v" bash -c '
             echo "xmmep: testing against Wireshark $(pkg-config --modversion wireshark)"
-            cargo build --release --lib
+            cargo build --release --lib || exit 1
             cargo test --release --no-fail-fast --lib --bins --tests -- --test-threads=2 \
                 --skip build_against_an_unsupported_version "$@"
         ' bash "$@" || status=1

@@ -199,8 +199,9 @@ fn file_transfers_are_followed_across_connections() {
         assert_eq!(types, ["180", "181", "182", "183"], "{name}");
         assert_eq!(msgs[0][4..].iter().map(String::as_str).collect::<Vec<_>>(), frames, "{name}");
     }
-    let outcomes: Vec<&str> = by_name.values().map(|m| m[0][3].as_str()).collect();
-    assert!(outcomes.contains(&"1") && outcomes.contains(&"0"), "one accepted, one declined: {outcomes:?}");
+    // -T fields prints a Boolean as 1/0 (4.0) or True/False (4.4 on).
+    let outcomes: Vec<&str> = by_name.values().map(|m| if matches!(m[0][3].as_str(), "1" | "True") { "accepted" } else { "declined" }).collect();
+    assert!(outcomes.contains(&"accepted") && outcomes.contains(&"declined"), "one accepted, one declined: {outcomes:?}");
 }
 
 #[test]

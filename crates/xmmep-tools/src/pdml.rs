@@ -138,7 +138,12 @@ pub fn group_name(v: u32) -> &'static str {
 pub fn normalise_show(name: &str, show: String) -> String {
     use xmmep_core::schema::{Display, Schema};
     let schema = Schema::standard();
-    let display = || schema.field_by_key(name).map(|id| schema.field(id).display);
+    // The analysis's Booleans (xmmep.transfer.accepted) count as Bool too.
+    let analysis_bool = || {
+        let below = name.strip_prefix("xmmep.").unwrap_or("");
+        xmmep_core::presentation::ANALYSIS_FIELDS.iter().any(|a| a.abbrev == below && a.kind == xmmep_core::presentation::FieldKind::Boolean)
+    };
+    let display = || schema.field_by_key(name).map(|id| schema.field(id).display).or_else(|| analysis_bool().then_some(Display::Bool));
     match show.as_str() {
         "True" if display() == Some(Display::Bool) => "1".to_string(),
         "False" if display() == Some(Display::Bool) => "0".to_string(),
