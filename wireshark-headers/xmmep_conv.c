@@ -104,12 +104,38 @@ xmmep_conv_announce(packet_info *pinfo, int udp, guint32 ip_host,
                           file_name, file_size, out ? out : &tmp));
 }
 
+/* The data under `key` of the wildcard conversation announced for
+ * addr:port, if any. */
+static xmmep_conv_data_t *
+announced(packet_info *pinfo, int key, conversation_type ctype,
+          address *addr, guint32 port)
+{
+    address none;
+    conversation_t *conv;
+    clear_address(&none);
+    conv = find_conversation(pinfo->num, addr, &none, ctype, port, 0,
+                             NO_ADDR_B | NO_PORT_B);
+    return conv ? (xmmep_conv_data_t *)conversation_get_proto_data(conv, key)
+                : NULL;
+}
+
 static void
 lookup(packet_info *pinfo, int key, xmmep_conv_data_t **out)
 {
     conversation_t *conv = find_conversation_pinfo(pinfo, 0);
-    *out = conv ? (xmmep_conv_data_t *)conversation_get_proto_data(conv, key)
-                : NULL;
+    xmmep_conv_data_t *d =
+        conv ? (xmmep_conv_data_t *)conversation_get_proto_data(conv, key)
+             : NULL;
+    /* An exact conversation of the flow (another dissector made one) may
+     * hide the announced wildcard one: look for that by either endpoint. */
+    if (!d && (pinfo->ptype == PT_UDP || pinfo->ptype == PT_TCP)) {
+        conversation_type ctype =
+            pinfo->ptype == PT_UDP ? CONVERSATION_UDP : CONVERSATION_TCP;
+        d = announced(pinfo, key, ctype, &pinfo->dst, pinfo->destport);
+        if (!d)
+            d = announced(pinfo, key, ctype, &pinfo->src, pinfo->srcport);
+    }
+    *out = d;
 }
 
 int

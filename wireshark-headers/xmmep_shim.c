@@ -317,11 +317,34 @@ xmmep_conversation_set_dissector(packet_info *pinfo, dissector_handle_t handle,
 
 /* ---- analysis across messages ------------------------------------------- */
 
-int
-xmmep_conversation_index(packet_info *pinfo, guint32 *out, xmmep_exc_t *err)
+/* FNV-1a over an endpoint: its address bytes and port. */
+static guint64
+endpoint_hash(guint64 h, const address *a, guint32 port)
 {
-    SET_OUT(out, 0);
-    GUARDED(err, SET_OUT(out, find_or_create_conversation(pinfo)->conv_index));
+    const guint8 *b = (const guint8 *)a->data;
+    for (int i = 0; i < a->len; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    h = (h ^ (guint64)a->type) * 1099511628211ULL;
+    return (h ^ port) * 1099511628211ULL;
+}
+
+guint64
+xmmep_conversation_key(packet_info *pinfo)
+{
+    /* Both directions alike: the endpoints in a fixed order (address, then
+     * port). Read only: no conversation is created, so none shadows the
+     * wildcard ones that announced addresses set up. */
+    int c = cmp_address(&pinfo->src, &pinfo->dst);
+    int src_first = c < 0 || (c == 0 && pinfo->srcport <= pinfo->destport);
+    guint64 h = (14695981039346656037ULL ^ (guint64)pinfo->ptype) * 1099511628211ULL;
+    if (src_first) {
+        h = endpoint_hash(h, &pinfo->src, pinfo->srcport);
+        h = endpoint_hash(h, &pinfo->dst, pinfo->destport);
+    } else {
+        h = endpoint_hash(h, &pinfo->dst, pinfo->destport);
+        h = endpoint_hash(h, &pinfo->src, pinfo->srcport);
+    }
+    return h;
 }
 
 guint32

@@ -135,10 +135,9 @@ int xmmep_conversation_set_dissector(packet_info *pinfo,
 
 /* ---- analysis across messages ------------------------------------------- */
 
-/* The index of the packet's conversation (TCP stream, UDP flow), created
- * if there is none yet. */
-int xmmep_conversation_index(packet_info *pinfo, guint32 *out,
-                             xmmep_exc_t *err);
+/* A key of the packet's conversation (transport and both endpoints, the
+ * same in both directions). No exceptions; creates nothing. */
+guint64 xmmep_conversation_key(packet_info *pinfo);
 /* Frame number, whether this frame was dissected before (not the first
  * pass), and its absolute time. No exceptions. */
 guint32 xmmep_frame_number(packet_info *pinfo);

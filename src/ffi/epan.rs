@@ -285,12 +285,12 @@ impl<'a> Pinfo<'a> {
         secs.saturating_mul(1_000_000_000).saturating_add(nsecs as i64)
     }
 
-    /// Wireshark's index of the packet's conversation (created if new).
-    pub(crate) fn conversation_index(self) -> EpanResult<u32> {
-        let mut out = 0u32;
-        // SAFETY: valid pinfo; `out` is a live local.
-        shim(|e| unsafe { sys::xmmep_conversation_index(self.as_ptr(), &mut out, e) })?;
-        Ok(out)
+    /// A key of the packet's conversation: its transport and both
+    /// endpoints, the same in both directions (the Lua script's is built
+    /// the same way). Creates no conversation.
+    pub(crate) fn conversation_key(self) -> u64 {
+        // SAFETY: valid pinfo; the shim only reads its addresses and ports.
+        unsafe { sys::xmmep_conversation_key(self.as_ptr()) }
     }
 
     /// Whether column `col` currently reads exactly `text` (false when the

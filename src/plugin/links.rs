@@ -54,7 +54,7 @@ impl Observed {
     pub(crate) fn new(pkt: &Packet<'_>, msg: &[u8], base: usize, decoded: &Decoded, charset: Charset, enc: u32) -> EpanResult<Observed> {
         let pinfo = pkt.pinfo;
         let (frame, visited) = (pinfo.frame(), pinfo.visited());
-        let conv = pinfo.conversation_index()? as u64;
+        let conv = pinfo.conversation_key();
         let facts = Relations::standard().facts_with(msg, decoded, |o, l| {
             let bytes = &msg[o as usize..(o + l) as usize];
             wireshark_text(pkt.tvb, base + o as usize, bytes, charset, enc).unwrap_or_else(|_| charset.decode(bytes)).into_bytes()
