@@ -122,18 +122,25 @@ announced(packet_info *pinfo, int key, conversation_type ctype,
 static void
 lookup(packet_info *pinfo, int key, xmmep_conv_data_t **out)
 {
-    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
-    xmmep_conv_data_t *d =
-        conv ? (xmmep_conv_data_t *)conversation_get_proto_data(conv, key)
-             : NULL;
-    /* An exact conversation of the flow (another dissector made one) may
-     * hide the announced wildcard one: look for that by either endpoint. */
-    if (!d && (pinfo->ptype == PT_UDP || pinfo->ptype == PT_TCP)) {
-        conversation_type ctype =
-            pinfo->ptype == PT_UDP ? CONVERSATION_UDP : CONVERSATION_TCP;
-        d = announced(pinfo, key, ctype, &pinfo->dst, pinfo->destport);
+    xmmep_conv_data_t *d = NULL;
+    conversation_t *conv;
+    if (pinfo->ptype == PT_TCP) {
+        /* TCP fills the announced (wildcard) conversation in at the
+         * connection's first segment: it is the flow's own by then. */
+        conv = find_conversation_pinfo(pinfo, 0);
+        d = conv ? (xmmep_conv_data_t *)conversation_get_proto_data(conv, key)
+                 : NULL;
         if (!d)
-            d = announced(pinfo, key, ctype, &pinfo->src, pinfo->srcport);
+            d = announced(pinfo, key, CONVERSATION_TCP, &pinfo->dst, pinfo->destport);
+        if (!d)
+            d = announced(pinfo, key, CONVERSATION_TCP, &pinfo->src, pinfo->srcport);
+    } else if (pinfo->ptype == PT_UDP) {
+        /* UDP keeps them wildcards: ask for the destination's announcement,
+         * else the source's, directly (find_conversation_pinfo's choice
+         * between two announced peers differs between releases). */
+        d = announced(pinfo, key, CONVERSATION_UDP, &pinfo->dst, pinfo->destport);
+        if (!d)
+            d = announced(pinfo, key, CONVERSATION_UDP, &pinfo->src, pinfo->srcport);
     }
     *out = d;
 }
