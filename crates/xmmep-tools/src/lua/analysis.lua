@@ -44,74 +44,102 @@ function M.roles(code) return roles[code] or NO_ROLES end
 
 -- ------------------------------------------------------------ facts
 
-local function first(dec, f)
-  for _, it in ipairs(dec.items) do
-    if it.f == f then return it end
+-- The fields whose first item facts reads, per message code (made once per
+-- code): the keys, numbers and texts its roles need, and the flags that
+-- make a user field a room's.
+local USERS = R.users
+local want = setmetatable({}, { __index = function(t, code)
+  local w, r = {}, roles[code] or NO_ROLES
+  for _, u in pairs(USERS) do if u ~= true then w[u] = true end end
+  if r.response or r.ending then w[R.seq_num] = true end
+  if code == R.login.outcome then w[R.login.result] = true end
+  if code == R.login.request then w[R.login.user] = true end
+  local fw = r.original or r.forward
+  if fw then for _, f in ipairs(R.forwards[fw].keys) do w[f] = true end end
+  if r.stage then
+    local tr = R.transfer
+    for _, f in ipairs(tr.keys) do w[f] = true end
+    w[tr.file_name], w[tr.file_size], w[tr.accepted] = true, true, true
   end
-end
+  t[code] = w
+  return w
+end })
 
 -- analysis::facts::key_part: text as it is, numbers in decimal, Booleans 1/0.
-local function key_part(bytes, it)
-  local k = it.kind
-  if k == "text" or k == "invalid" then return bytes:sub(it.offset + 1, it.offset + it.len) end
-  if k == "uint" or k == "int" or k == "time" then return it.v end
-  if k == "bool" then return it.v and "1" or "0" end
+local function key_part(bytes, dec, i)
+  local k = dec.kind[i]
+  if k == "text" or k == "invalid" then return bytes:sub(dec.off[i] + 1, dec.off[i] + dec.len[i]) end
+  if k == "uint" or k == "int" or k == "time" then return dec.v[i] end
+  if k == "bool" then return dec.v[i] and "1" or "0" end
 end
 
-local function key(bytes, dec, fields)
+local function key(bytes, dec, at, fields)
   local parts = {}
-  for i, f in ipairs(fields) do
-    local it = first(dec, f)
-    local p = it and key_part(bytes, it)
+  for n, f in ipairs(fields) do
+    local i = at[f]
+    local p = i and key_part(bytes, dec, i)
     if not p then return nil end
-    parts[i] = p
+    parts[n] = p
   end
   return table.concat(parts, "\0")
 end
 
-local function int(dec, f)
-  local it = first(dec, f)
-  if it and (it.kind == "uint" or it.kind == "int") then return tonumber(it.v) end
+local function int(dec, i)
+  if i and (dec.kind[i] == "uint" or dec.kind[i] == "int") then return tonumber(dec.v[i]) end
 end
 
 -- A text value, as `text_of(offset, len)` shows it if given (Wireshark's
 -- conversion, while the message is in the packet), else its bytes.
-local function text(bytes, dec, f, text_of)
-  local it = first(dec, f)
-  if it and it.kind == "text" then
-    if text_of then return text_of(it.offset, it.len) end
-    return bytes:sub(it.offset + 1, it.offset + it.len)
+local function text(bytes, dec, i, text_of)
+  if i and dec.kind[i] == "text" then
+    local o, l = dec.off[i], dec.len[i]
+    if text_of then return text_of(o, l) end
+    return bytes:sub(o + 1, o + l)
   end
 end
 
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
--- `text_of` when given.
+-- `text_of` when given. One pass over the items: the first item of each
+-- wanted field, and the user fields.
 function M.facts(bytes, dec, text_of)
   if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = {} } end
   local code = dec.header.msg_type
   local r = M.roles(code)
-  local f = { msg_type = code, roles = r, users = {} }
-  for _, it in ipairs(dec.items) do
-    local u = R.users[it.f]
-    if u and u ~= true then
-      local flag = first(dec, u)
-      u = not (flag and flag.kind == "bool" and flag.v == true)
+  local users = {}
+  local f = { msg_type = code, roles = r, users = users }
+  local w, at = want[code], {}
+  local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
+  local cand
+  for i = 1, dec.n do
+    local fi = F[i]
+    if w[fi] and not at[fi] then at[fi] = i end
+    if USERS[fi] and K[i] == "text" and L[i] > 0 then
+      if cand then cand[#cand + 1] = i else cand = { i } end
     end
-    if u and it.kind == "text" and it.len > 0 then f.users[#f.users + 1] = { it.offset, it.len } end
   end
-  if r.response or r.ending then f.seq_num = int(dec, R.seq_num) end
-  if code == R.login.outcome then f.result = int(dec, R.login.result) end
-  if code == R.login.request then f.login_user = text(bytes, dec, R.login.user, text_of) end
+  if cand then
+    for _, i in ipairs(cand) do
+      local u = USERS[F[i]]
+      if u ~= true then
+        local flag = at[u]
+        u = not (flag and K[flag] == "bool" and dec.v[flag] == true)
+      end
+      if u then users[#users + 1] = { O[i], L[i] } end
+    end
+  end
+  if r.response or r.ending then f.seq_num = int(dec, at[R.seq_num]) end
+  if code == R.login.outcome then f.result = int(dec, at[R.login.result]) end
+  if code == R.login.request then f.login_user = text(bytes, dec, at[R.login.user], text_of) end
   local fw = r.original or r.forward
-  if fw then f.forward_key = key(bytes, dec, R.forwards[fw].keys) end
+  if fw then f.forward_key = key(bytes, dec, at, R.forwards[fw].keys) end
   if r.stage then
     local t = R.transfer
-    f.transfer_key = key(bytes, dec, t.keys)
-    f.file_name = text(bytes, dec, t.file_name, text_of)
-    f.file_size = int(dec, t.file_size)
-    local a = first(dec, t.accepted)
-    if a and a.kind == "bool" then f.accepted = a.v end
+    f.transfer_key = key(bytes, dec, at, t.keys)
+    f.file_name = text(bytes, dec, at[t.file_name], text_of)
+    f.file_size = int(dec, at[t.file_size])
+    local a = at[t.accepted]
+    if a and K[a] == "bool" then f.accepted = dec.v[a] end
   end
   return f
 end
