@@ -1440,19 +1440,23 @@ end
 -- gives seconds as a fraction).
 local function interval(s1, n1, s2, n2) return floor((s2 - s1) * 1000000000 + (n2 - n1) + 0.5) end
 
+-- The links of the messages are kept in flat maps from a message's number
+-- (t.has and one map per link), not in a table per message: a long capture
+-- holds an entry per related message, and memory is a budget (peak RSS).
+-- M.links makes the view of one message when asked.
+local LINK_MAPS = { "has", "req", "rto", "rto_ns", "rin", "eend", "fwo", "fwo_ns", "fwc", "fws", "reps", "tr" }
 function M.new_tracker()
-  local t = { links = {}, convs = {}, originals = {}, transfers = {}, tkeys = bounded(R.max_keys), frame_messages = {}, last = -1 }
+  local t = { convs = {}, originals = {}, transfers = {}, tkeys = bounded(R.max_keys), frame_messages = {}, last = -1 }
+  for _, k in ipairs(LINK_MAPS) do t[k] = {} end
   for i = 1, #R.forwards do t.originals[i] = bounded(R.max_keys) end
   return t
 end
 
-local function entry(t, at)
-  local l = t.links[at]
-  if not l then
-    l = { reports = {}, forwards = {}, forward_count = 0 }
-    t.links[at] = l
-  end
-  return l
+local EMPTY = setmetatable({}, { __newindex = function() error("EMPTY is shared") end })
+-- Appends v to the list of message `at` in map `m`.
+local function append(m, at, v)
+  local list = m[at]
+  if list then list[#list + 1] = v else m[at] = { v } end
 end
 
 local function conv(t, c)
@@ -1465,35 +1469,55 @@ local function conv(t, c)
 end
 
 function M.messages_in(t, frame) return t.frame_messages[frame] or 0 end
-function M.links(t, at) return t.links[at] end
+-- The links of message `at`, or nil: { request, response_to = { to, ns },
+-- response_in, end_in, forward_of = { to, ns }, forward_count, forwards,
+-- reports, transfer }.
+function M.links(t, at)
+  if not t.has[at] then return nil end
+  local rto, fwo = t.rto[at], t.fwo[at]
+  return {
+    request = t.req[at],
+    response_to = rto and { to = rto, ns = t.rto_ns[at] },
+    response_in = t.rin[at],
+    end_in = t.eend[at],
+    forward_of = fwo and { to = fwo, ns = t.fwo_ns[at] },
+    forward_count = t.fwc[at] or 0,
+    forwards = t.fws[at] or EMPTY,
+    reports = t.reps[at] or EMPTY,
+    transfer = t.tr[at],
+  }
+end
 function M.transfer(t, i) return t.transfers[i] end
 
--- The user logged in on conversation `c` when message `at` passed.
+-- The user logged in on conversation `c` when message `at` passed: the
+-- last login before it (a binary search: the logins are in capture order
+-- and a long capture has many).
 function M.session_user(t, c, at)
   local cv = t.convs[c]
   if not cv then return nil end
-  local user
-  for _, s in ipairs(cv.session) do
-    if s[1] <= at then user = s[2] else break end
+  local s = cv.session
+  local lo, hi, found = 1, #s, nil
+  while lo <= hi do
+    local mid = floor((lo + hi) / 2)
+    if s[mid][1] <= at then found, lo = mid, mid + 1 else hi = mid - 1 end
   end
-  return user
+  return found and s[found][2]
 end
 
 -- The report of a request nothing answered, once the whole capture is seen.
 function M.unanswered(t, at, code)
-  local l = t.links[at]
-  if not l or not l.request or l.response_in then return nil end
+  if not t.req[at] or t.rin[at] then return nil end
   local e = R.exchanges[M.roles(code).request]
   return "NoResponse", fill(T.no_response, name(e.responses[1]), name(code))
 end
 
 local function request(t, c, e, at, s, n, f)
-  entry(t, at).request = true
+  t.has[at], t.req[at] = true, true
   local cv = conv(t, c)
   local q = cv.pending[e]
   if not q then q = { head = 1, tail = 0 }; cv.pending[e] = q end
   q.tail = q.tail + 1
-  q[q.tail] = { at = at, s = s, n = n, user = f.login_user, seqs = {} }
+  q[q.tail] = { at = at, s = s, n = n, user = f.login_user, seqs = EMPTY }
   if q.tail - q.head + 1 > R.max_pending then
     q[q.head] = nil
     q.head = q.head + 1
@@ -1525,9 +1549,9 @@ local function answer(t, c, e, at, s, n, f)
     req = pop(cv.pending[e])
     if req then cv.answered[e] = req end
   end
-  local l = entry(t, at)
+  t.has[at] = true
   if not req then
-    l.reports[#l.reports + 1] = { "NoRequest", fill(T.no_request, name(ex.request), name(f.msg_type)) }
+    append(t.reps, at, { "NoRequest", fill(T.no_request, name(ex.request), name(f.msg_type)) })
     return
   end
   req.answered = true
@@ -1539,31 +1563,36 @@ local function answer(t, c, e, at, s, n, f)
       local tpl = f.seq_num > expected and T.part_gap or T.part_repeat
       report = { "PartSequence", fill(tpl, name(f.msg_type), f.seq_num, expected) }
     end
-    if not last or f.seq_num > last then req.seqs[f.msg_type] = f.seq_num end
+    if not last or f.seq_num > last then
+      if req.seqs == EMPTY then req.seqs = {} end
+      req.seqs[f.msg_type] = f.seq_num
+    end
   end
   if f.msg_type == ex["end"] then pop(cv.pending[e]) end
   if f.msg_type == R.login.outcome and f.result == 0 and req.user then
     cv.session[#cv.session + 1] = { at, req.user }
   end
-  l.response_to = { to = req.at, ns = interval(req.s, req.n, s, n) }
-  if report then l.reports[#l.reports + 1] = report end
-  local r = entry(t, req.at)
-  if not r.response_in then r.response_in = at end
-  if f.msg_type == ex["end"] then r.end_in = at end
+  t.rto[at], t.rto_ns[at] = req.at, interval(req.s, req.n, s, n)
+  if report then append(t.reps, at, report) end
+  local ra = req.at
+  t.has[ra] = true
+  if not t.rin[ra] then t.rin[ra] = at end
+  if f.msg_type == ex["end"] then t.eend[ra] = at end
 end
 
 local function forward(t, i, at, s, n, f)
   local o = f.forward_key and t.originals[i].map[f.forward_key]
-  local l = entry(t, at)
+  t.has[at] = true
   if not o then
     local rel = R.forwards[i]
-    l.reports[#l.reports + 1] = { "NoOriginal", fill(T.no_original, name(rel.original), rel.key_names) }
+    append(t.reps, at, { "NoOriginal", fill(T.no_original, name(rel.original), rel.key_names) })
     return
   end
-  l.forward_of = { to = o.at, ns = interval(o.s, o.n, s, n) }
-  local ol = entry(t, o.at)
-  ol.forward_count = ol.forward_count + 1
-  if #ol.forwards < R.max_listed_forwards then ol.forwards[#ol.forwards + 1] = at end
+  t.fwo[at], t.fwo_ns[at] = o.at, interval(o.s, o.n, s, n)
+  local oa = o.at
+  t.has[oa] = true
+  t.fwc[oa] = (t.fwc[oa] or 0) + 1
+  if #(t.fws[oa] or EMPTY) < R.max_listed_forwards then append(t.fws, oa, at) end
 end
 
 local function transfer_stage(t, stage, at, f)
@@ -1580,7 +1609,7 @@ local function transfer_stage(t, stage, at, f)
   if f.accepted ~= nil and stage >= 3 then tr.accepted = f.accepted end
   if tr.file_name == nil then tr.file_name = f.file_name end
   if tr.file_size == nil then tr.file_size = f.file_size end
-  entry(t, at).transfer = id
+  t.has[at], t.tr[at] = true, id
 end
 
 -- Tracker::observe: message `at` of conversation `c`, at time (s, n).
@@ -1753,6 +1782,13 @@ local function charset()
   local c = DATA.charsets[proto.prefs[PREFS.charset.name]] or DATA.charsets[1]
   return c.key, ENC[c.key]
 end
+-- The preferences as the dissection reads them, read when they change and
+-- when a capture is (re)dissected (proto.init), not per packet.
+local pref_key, pref_enc, pref_desegment = "utf8", ENC_UTF_8, true
+local function read_prefs()
+  pref_key, pref_enc = charset()
+  pref_desegment = proto.prefs[PREFS.desegment.name]
+end
 
 -- Hot-path locals: API functions and tables looked up once, not per field.
 local byte, sub, find, concat = string.byte, string.sub, string.find, table.concat
@@ -1909,6 +1945,7 @@ local analysis = core.analysis
 local tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
 function proto.init()
   tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
+  read_prefs()
 end
 local AT = DATA.analysis_texts
 
@@ -2115,7 +2152,7 @@ local function dissect_pdu(tvb, pinfo, tree)
 end
 
 local function dissect_tcp(tvb, pinfo, tree)
-  dissect_tcp_pdus(tvb, tree, HEADER_LEN, pdu_len, dissect_pdu, proto.prefs[PREFS.desegment.name])
+  dissect_tcp_pdus(tvb, tree, HEADER_LEN, pdu_len, dissect_pdu, pref_desegment)
   return tvb:len()
 end
 
@@ -2136,7 +2173,7 @@ local function dissect_udp(tvb, pinfo, tree)
 end
 
 function proto.dissector(tvb, pinfo, tree)
-  cur_key, cur_enc = charset()
+  cur_key, cur_enc = pref_key, pref_enc
   if pinfo.port_type == 2 then -- PT_TCP
     return dissect_tcp(tvb, pinfo, tree)
   end
@@ -2155,6 +2192,7 @@ local function set_ports(tbl, old, new)
   if new ~= "" then tbl:add(new, proto) end
 end
 function proto.prefs_changed()
+  read_prefs()
   local t, u = tostring(proto.prefs[PREFS.tcp_ports.name]), tostring(proto.prefs[PREFS.udp_ports.name])
   if t ~= current.tcp then set_ports(tcp_table, current.tcp, t); current.tcp = t end
   if u ~= current.udp then set_ports(udp_table, current.udp, u); current.udp = u end
@@ -2162,7 +2200,7 @@ end
 
 local function heuristic(udp)
   return function(tvb, pinfo, tree)
-    cur_key, cur_enc = charset()
+    cur_key, cur_enc = pref_key, pref_enc
     if not core.heuristic(tvb:raw(), udp, cur_key) then return false end
     pinfo.conversation = proto
     if udp then dissect_udp(tvb, pinfo, tree) else dissect_tcp(tvb, pinfo, tree) end

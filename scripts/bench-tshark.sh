@@ -5,7 +5,9 @@
 #   fields: -T fields -e frame.number -e xmmep.msg_type -e xmmep.user_name
 #           (bare: -e frame.number)
 #   -V:     the whole tree, as text
-# Prints seconds, each dissector's own cost ((t - t_bare) / t_bare), peak
+# Prints CPU seconds (user + system, GNU time: on a machine shared with other
+# jobs they vary far less than wall-clock time; tshark runs on one thread),
+# each dissector's own cost ((t - t_bare) / t_bare), peak
 # RSS (GNU time -v) against the bare pass, and the size-growth exponent of
 # each dissector's own time on messages of 2,500 to 9,999 bytes (least
 # squares of log time against log size, same message count). When run as
@@ -77,11 +79,11 @@ as_user() {
     fi
 }
 
-# One run as the unprivileged user: prints "seconds peak-RSS-KiB" (from GNU time).
+# One run as the unprivileged user: prints "CPU-seconds peak-RSS-KiB" (from GNU time).
 run() {
     local home=$1 out="$work/time.txt"; shift
     as_user "$home" /usr/bin/time -v -o "$out" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }
-    awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
+    awk -F': ' '/User time \(seconds\)/ || /System time \(seconds\)/ { s += $2 }
                 /Maximum resident set size/ { r = $2 }
                 END { printf "%.3f %d\n", s, r }' "$out"
 }
@@ -122,7 +124,7 @@ times() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 msgs=$(as_user "$work/home" tshark -r "$work/big.pcapng" -Y xmmep -T fields -e xmmep.msg_type | tr ',' '\n' | grep -c . || true)
 packets=$(as_user "$work/home" tshark -r "$work/big.pcapng" -T fields -e frame.number | wc -l)
 version=$(tshark --version 2>/dev/null | tr '\n' ' ')
-echo "Wireshark $(echo "$version" | awk '{ print $3 }') ($(echo "$version" | grep -o 'Lua [0-9.]*[0-9]' | head -1)), $(nproc) cores, $(date -u +%Y-%m-%d), best of $rounds interleaved rounds"
+echo "Wireshark $(echo "$version" | awk '{ print $3 }') ($(echo "$version" | grep -o 'Lua [0-9.]*[0-9]' | head -1)), $(nproc) cores, $(date -u +%Y-%m-%d), best of $rounds interleaved rounds, CPU seconds (user + system)"
 echo "capture: $n generated messages ($msgs XMMEP messages counted by the plugin, $packets packets); Lua script: $lua${cmp:+; compared: $cmp}"
 echo
 if [ -n "$cmp" ]; then

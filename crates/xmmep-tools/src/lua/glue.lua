@@ -120,6 +120,13 @@ local function charset()
   local c = DATA.charsets[proto.prefs[PREFS.charset.name]] or DATA.charsets[1]
   return c.key, ENC[c.key]
 end
+-- The preferences as the dissection reads them, read when they change and
+-- when a capture is (re)dissected (proto.init), not per packet.
+local pref_key, pref_enc, pref_desegment = "utf8", ENC_UTF_8, true
+local function read_prefs()
+  pref_key, pref_enc = charset()
+  pref_desegment = proto.prefs[PREFS.desegment.name]
+end
 
 -- Hot-path locals: API functions and tables looked up once, not per field.
 local byte, sub, find, concat = string.byte, string.sub, string.find, table.concat
@@ -276,6 +283,7 @@ local analysis = core.analysis
 local tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
 function proto.init()
   tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
+  read_prefs()
 end
 local AT = DATA.analysis_texts
 
@@ -482,7 +490,7 @@ local function dissect_pdu(tvb, pinfo, tree)
 end
 
 local function dissect_tcp(tvb, pinfo, tree)
-  dissect_tcp_pdus(tvb, tree, HEADER_LEN, pdu_len, dissect_pdu, proto.prefs[PREFS.desegment.name])
+  dissect_tcp_pdus(tvb, tree, HEADER_LEN, pdu_len, dissect_pdu, pref_desegment)
   return tvb:len()
 end
 
@@ -503,7 +511,7 @@ local function dissect_udp(tvb, pinfo, tree)
 end
 
 function proto.dissector(tvb, pinfo, tree)
-  cur_key, cur_enc = charset()
+  cur_key, cur_enc = pref_key, pref_enc
   if pinfo.port_type == 2 then -- PT_TCP
     return dissect_tcp(tvb, pinfo, tree)
   end
@@ -522,6 +530,7 @@ local function set_ports(tbl, old, new)
   if new ~= "" then tbl:add(new, proto) end
 end
 function proto.prefs_changed()
+  read_prefs()
   local t, u = tostring(proto.prefs[PREFS.tcp_ports.name]), tostring(proto.prefs[PREFS.udp_ports.name])
   if t ~= current.tcp then set_ports(tcp_table, current.tcp, t); current.tcp = t end
   if u ~= current.udp then set_ports(udp_table, current.udp, u); current.udp = u end
@@ -529,7 +538,7 @@ end
 
 local function heuristic(udp)
   return function(tvb, pinfo, tree)
-    cur_key, cur_enc = charset()
+    cur_key, cur_enc = pref_key, pref_enc
     if not core.heuristic(tvb:raw(), udp, cur_key) then return false end
     pinfo.conversation = proto
     if udp then dissect_udp(tvb, pinfo, tree) else dissect_tcp(tvb, pinfo, tree) end
