@@ -639,8 +639,11 @@ local core = (function(...)
 -- Conventions (differences from the Rust types, for exactness on Lua 5.2):
 -- * offsets and lengths are 0-based byte offsets from the header's first
 --   byte, like the Rust `Item`/`Report`;
--- * `item.f` is the Lua index of the filter field (Rust FieldId + 1), and a
---   report's `item` is the Lua index in `items` (Rust index + 1), or nil;
+-- * the items are columns, not a table each (this is the hot loop of the
+--   dissector): item i is f[i] (the Lua index of its filter field, Rust
+--   FieldId + 1), depth[i], off[i] (offset), len[i], kind[i], v[i] (nil
+--   for none), for i = 1..n; a report's `item` is such an i (Rust index +
+--   1), or nil;
 -- * integer values (kinds "uint", "int", "time") are canonical decimal
 --   STRINGS ("-12", "0", "9223372036854775807"), never numbers: Lua 5.2 has
 --   only doubles, which cannot hold every 64-bit Long. Range checks compare
@@ -755,6 +758,8 @@ M.parse_ipv4 = parse_ipv4
 
 -- text::Charset::count_chars.
 local function count_chars(charset, b)
+  -- ASCII is one character a byte in both charsets.
+  if not find(b, "[\128-\255]") then return #b end
   local n = 0
   if charset == "gb18030" then
     local i, len = 1, #b
@@ -769,27 +774,20 @@ local function count_chars(charset, b)
       n = n + 1
     end
   else
-    for i = 1, #b do
-      local c = byte(b, i)
-      if c < 0x80 or c > 0xBF then n = n + 1 end
-    end
+    -- Every byte but the continuation bytes starts a character.
+    local _, cont = string.gsub(b, "[\128-\191]", "")
+    n = #b - cont
   end
   return n
 end
 M.count_chars = count_chars
 
--- header::parse_cell over the 4 bytes from 1-based position i.
+-- header::parse_cell over the 4 bytes from 1-based position i: spaces,
+-- then at least one digit, nothing else.
 local function parse_cell(s, i)
-  local j, last = i, i + 3
-  while j <= last and byte(s, j) == SPACE do j = j + 1 end
-  if j > last then return nil end
-  local v = 0
-  for k = j, last do
-    local c = byte(s, k)
-    if c < DIGIT0 or c > DIGIT9 then return nil end
-    v = v * 10 + (c - DIGIT0)
-  end
-  return v
+  local cell = sub(s, i, i + 3)
+  if not find(cell, "^ *[0-9]+$") then return nil end
+  return tonumber(cell)
 end
 
 -- header::parse_header: { body_len, msg_type } or nil.
@@ -824,32 +822,43 @@ end
 
 -- ------------------------------------------------------------------ decoder
 
--- The decoding context `cx`: { msg, charset, items, reports } (the last
--- two are the result's). Plain functions over it, not methods: this is the
--- hot loop of the Lua dissector.
-local function push(cx, f, depth, offset, len, kind, v)
-  local items = cx.items
-  local n = #items + 1
-  items[n] = { f = f, depth = depth, offset = offset, len = len, kind = kind, v = v }
+-- The message being decoded, its charset, and the result's columns and
+-- reports: upvalues of the decoder's functions, set by M.decode (which is
+-- not reentrant: nothing it calls calls back out). Plain functions, not
+-- methods: this is the hot loop of the Lua dissector.
+local MSG, CHARSET = "", "utf8"
+local IF, ID, IO, IL, IK, IV, IN, REPORTS = {}, {}, {}, {}, {}, {}, 0, {}
+
+local function push(f, depth, offset, len, kind, v)
+  local n = IN + 1
+  IN = n
+  IF[n], ID[n], IO[n], IL[n], IK[n], IV[n] = f, depth, offset, len, kind, v
   return n
 end
 
-local function report(cx, kind, offset, len, item, text)
-  local reports = cx.reports
-  reports[#reports + 1] = { kind = kind, class = CLASS[kind].abbrev, offset = offset, len = len, item = item, text = text }
+local function report(kind, offset, len, item, text)
+  REPORTS[#REPORTS + 1] = { kind = kind, class = CLASS[kind].abbrev, offset = offset, len = len, item = item, text = text }
 end
 
-local function top_fields(cx)
-  local e = #cx.msg
+local function top_fields()
+  local e = #MSG
   if e <= HEADER_LEN then return {}, 0 end
-  return split(cx.msg, HEADER_LEN, e, FIELD_SEP)
+  return split(MSG, HEADER_LEN, e, FIELD_SEP)
+end
+
+-- The bounds of a scalar as numbers, for the fast path of canonical
+-- numbers of at most 15 digits (exact in a double): a bound of more digits
+-- lies beyond any of them.
+local function num_bound(b)
+  local neg = byte(b, 1) == MINUS
+  if #b - (neg and 1 or 0) <= 15 then return tonumber(b) end
+  return neg and -math.huge or math.huge
 end
 
 -- Returns the item's index and, for a number, its canonical decimal string.
-local function scalar(cx, sc, s, e, depth)
-  local msg = cx.msg
+local function scalar(sc, s, e, depth)
+  local msg = MSG
   local prim = sc.prim
-  local ff = FIELDS[sc.f]
   local kind, v, pkind, ptext, number, bytes
   if prim == "String" then
     kind = "text"
@@ -860,50 +869,70 @@ local function scalar(cx, sc, s, e, depth)
     if bytes == "1" then kind, v, number = "bool", true, "1"
     elseif bytes == "0" then kind, v, number = "bool", false, "0"
     else
-      kind, pkind, ptext = "invalid", "BadBoolean", fill(T.bad_boolean, ff.abbrev, escape(bytes))
+      kind, pkind, ptext = "invalid", "BadBoolean", fill(T.bad_boolean, FIELDS[sc.f].abbrev, escape(bytes))
     end
   else
     bytes = sub(msg, s + 1, e)
-    local r, val = parse_num(bytes)
-    if r == "empty" then
-      kind, pkind, ptext = "invalid", "EmptyNumber", fill(T.empty_number, ff.abbrev)
-    elseif r == "bad" then
-      kind, pkind, ptext = "invalid", "NotANumber", fill(T.not_a_number, ff.abbrev, escape(bytes))
-    elseif r == "toobig" then
-      kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, ff.abbrev, escape(bytes), sc.lo, sc.hi)
-    elseif cmp_dec(val, sc.lo) < 0 or cmp_dec(val, sc.hi) > 0 then
-      kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, ff.abbrev, val, sc.lo, sc.hi)
+    -- The common case first: a canonical number ("0", or digits without a
+    -- leading zero) of at most 15 digits, compared as a double.
+    local c1 = byte(bytes, 1)
+    if c1 and c1 > DIGIT0 and c1 <= DIGIT9 and e - s <= 15 and not find(bytes, "[^0-9]") or bytes == "0" then
+      local lo, hi = sc.lo_n, sc.hi_n
+      if not lo then
+        lo, hi = num_bound(sc.lo), num_bound(sc.hi)
+        sc.lo_n, sc.hi_n = lo, hi
+      end
+      local x = tonumber(bytes)
+      if x < lo or x > hi then
+        kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, FIELDS[sc.f].abbrev, bytes, sc.lo, sc.hi)
+      else
+        kind, v, number = sc.vkind, bytes, bytes
+      end
     else
-      kind, v, number = sc.vkind, val, val
-      local e = sc.enum and ENUMS[sc.enum]
-      if e and not e.by_value[val] then
-        pkind, ptext = "UnknownEnum", fill(T.unknown_enum, ff.abbrev, val, e.name)
+      local r, val = parse_num(bytes)
+      local abbrev = FIELDS[sc.f].abbrev
+      if r == "empty" then
+        kind, pkind, ptext = "invalid", "EmptyNumber", fill(T.empty_number, abbrev)
+      elseif r == "bad" then
+        kind, pkind, ptext = "invalid", "NotANumber", fill(T.not_a_number, abbrev, escape(bytes))
+      elseif r == "toobig" then
+        kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, abbrev, escape(bytes), sc.lo, sc.hi)
+      elseif cmp_dec(val, sc.lo) < 0 or cmp_dec(val, sc.hi) > 0 then
+        kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, abbrev, val, sc.lo, sc.hi)
+      else
+        kind, v, number = sc.vkind, val, val
+      end
+    end
+    if v then
+      local en = sc.enum and ENUMS[sc.enum]
+      if en and not en.by_value[v] then
+        pkind, ptext = "UnknownEnum", fill(T.unknown_enum, FIELDS[sc.f].abbrev, v, en.name)
       end
     end
   end
-  local item = push(cx, sc.f, depth, s, e - s, kind, v)
+  local item = push(sc.f, depth, s, e - s, kind, v)
   -- A field ends at a separator, itself a delimiter: the search stops there.
   local p = find(msg, DELIMS, s + 1)
   if p and p <= e then
-    local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], ff.abbrev)
-    report(cx, "MisplacedDelimiter", p - 1, 1, item, text)
+    local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
+    report("MisplacedDelimiter", p - 1, 1, item, text)
   end
-  if pkind then report(cx, pkind, s, e - s, item, ptext) end
+  if pkind then report(pkind, s, e - s, item, ptext) end
   if prim == "String" then
     if sc.chars then
       local min, max = sc.chars[1], sc.chars[2]
-      local n = count_chars(cx.charset, bytes)
+      local n = count_chars(CHARSET, bytes)
       if n < min or n > max then
         local rule = min == max and fill(T.rule_exact, min) or fill(T.rule_range, min, max)
-        report(cx, "LengthRule", s, e - s, item, fill(T.length_rule, ff.abbrev, n, rule))
+        report("LengthRule", s, e - s, item, fill(T.length_rule, FIELDS[sc.f].abbrev, n, rule))
       end
     end
     if sc.password then
-      report(cx, "CleartextPassword", s, e - s, item, fill(T.cleartext_password, ff.abbrev))
+      report("CleartextPassword", s, e - s, item, fill(T.cleartext_password, FIELDS[sc.f].abbrev))
     end
     if sc.addr then
       local ip = parse_ipv4(bytes)
-      if ip then push(cx, sc.addr, depth + 1, s, e - s, "ipv4", ip) end
+      if ip then push(sc.addr, depth + 1, s, e - s, "ipv4", ip) end
     end
   end
   return item, number
@@ -911,45 +940,45 @@ end
 
 local EXTRA_FIELD, RAW_FIELD = DATA.generic.extra_field, DATA.generic.raw_field
 
-local function structure(cx, st, f, s, e, depth)
-  local item = push(cx, f, depth, s, e - s, "none")
+local function structure(st, f, s, e, depth)
+  local item = push(f, depth, s, e - s, "none")
   local members = st.members
   local extra_at = nil
-  local r, count = split(cx.msg, s, e, MEMBER_SEP)
+  local r, count = split(MSG, s, e, MEMBER_SEP)
   for i = 1, count do
     local a, b = r[2 * i - 1], r[2 * i]
     local m = members[i]
     if m then
-      scalar(cx, m, a, b, depth + 1)
+      scalar(m, a, b, depth + 1)
     else
       extra_at = extra_at or a
-      push(cx, EXTRA_FIELD, depth + 1, a, b - a, "text")
+      push(EXTRA_FIELD, depth + 1, a, b - a, "text")
     end
   end
   if extra_at then
-    report(cx, "ExtraFields", extra_at, e - extra_at, item,
+    report("ExtraFields", extra_at, e - extra_at, item,
       fill(T.extra_members, count - #members, #members, st.name))
   end
   if count < #members then
     local names = {}
     for i = count + 1, #members do names[#names + 1] = st.member_names[i] end
-    report(cx, "MissingFields", e, 0, item, fill(T.missing_members, st.name, #names, concat(names, ", ")))
+    report("MissingFields", e, 0, item, fill(T.missing_members, st.name, #names, concat(names, ", ")))
   end
   return item
 end
 
 -- Returns the item's index, a scalar's number, a list's element count.
-local function node(cx, nd, s, e, depth)
+local function node(nd, s, e, depth)
   local k = nd.k
   if k == "scalar" then
-    return scalar(cx, nd, s, e, depth)
+    return scalar(nd, s, e, depth)
   elseif k == "struct" then
-    return structure(cx, nd.s, nd.f, s, e, depth)
+    return structure(nd.s, nd.f, s, e, depth)
   end
-  local msg, items = cx.msg, cx.items
+  local msg = MSG
   local item, n
   if k == "strlist" then
-    item, n = push(cx, nd.holder, depth, s, e - s, "count", 0), 0
+    item, n = push(nd.holder, depth, s, e - s, "count", 0), 0
     if e > s then
       local alt, elem = nd.alt, nd.elem
       local r, count = split(msg, s, e, ELEMENT_SEP)
@@ -959,47 +988,47 @@ local function node(cx, nd, s, e, depth)
         -- (the search stops at the next element).
         local p = alt and find(msg, ALT_STOP, a + 1)
         if p and p <= b and byte(msg, p) == MEMBER_BYTE then
-          structure(cx, alt.s, alt.f, a, b, depth + 1)
+          structure(alt.s, alt.f, a, b, depth + 1)
         else
-          scalar(cx, elem, a, b, depth + 1)
+          scalar(elem, a, b, depth + 1)
         end
       end
       n = count
     end
   elseif k == "structlist" then
-    item, n = push(cx, nd.f, depth, s, e - s, "count", 0), 0
+    item, n = push(nd.f, depth, s, e - s, "count", 0), 0
     if e > s then
       local st, f = nd.elem.s, nd.elem.f
       local r, count = split(msg, s, e, ELEMENT_SEP)
-      for i = 1, count do structure(cx, st, f, r[2 * i - 1], r[2 * i], depth + 1) end
+      for i = 1, count do structure(st, f, r[2 * i - 1], r[2 * i], depth + 1) end
       n = count
     end
   else -- "dict"
-    item, n = push(cx, nd.f, depth, s, e - s, "count", 0), 0
+    item, n = push(nd.f, depth, s, e - s, "count", 0), 0
     if e > s then
       local r, count = split(msg, s, e, ELEMENT_SEP)
       for i = 1, count do
         local a, b = r[2 * i - 1], r[2 * i]
         n = i
-        local pair_item = push(cx, nd.pair, depth + 1, a, b - a, "index", n)
+        local pair_item = push(nd.pair, depth + 1, a, b - a, "index", n)
         local p = find(msg, KEY_SEP, a + 1, true)
         if p and p <= b then
-          scalar(cx, nd.key, a, p - 1, depth + 2)
-          scalar(cx, nd.value, p, b, depth + 2)
+          scalar(nd.key, a, p - 1, depth + 2)
+          scalar(nd.value, p, b, depth + 2)
         else
-          scalar(cx, nd.key, a, b, depth + 2)
-          report(cx, "MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[nd.f].abbrev))
+          scalar(nd.key, a, b, depth + 2)
+          report("MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[nd.f].abbrev))
         end
       end
     end
   end
-  items[item].v = n
+  IV[item] = n
   return item, nil, n
 end
 
-local function message(cx, m)
-  local msg = cx.msg
-  local r, nf = top_fields(cx)
+local function message(m)
+  local msg = MSG
+  local r, nf = top_fields()
   local e = #msg
   local nodes = m.nodes
   local nn = #nodes
@@ -1009,12 +1038,12 @@ local function message(cx, m)
     local a, b = r[2 * i - 1], r[2 * i]
     local nd = nodes[i]
     if nd then
-      f_item[i], f_num[i], f_el[i] = node(cx, nd, a, b, 0)
+      f_item[i], f_num[i], f_el[i] = node(nd, a, b, 0)
     else
       if i == nn + 1 then
-        report(cx, "ExtraFields", a, e - a, nil, fill(T.extra_fields, nf - nn, nn, m.name))
+        report("ExtraFields", a, e - a, nil, fill(T.extra_fields, nf - nn, nn, m.name))
       end
-      push(cx, EXTRA_FIELD, 0, a, b - a, "text")
+      push(EXTRA_FIELD, 0, a, b - a, "text")
     end
   end
   local present = nf < nn and nf or nn
@@ -1023,7 +1052,7 @@ local function message(cx, m)
   if present < required then
     local names = {}
     for i = present + 1, required do names[#names + 1] = m.field_names[i] end
-    report(cx, "MissingFields", e, 0, nil, fill(T.missing_fields, m.name, #names, concat(names, ", ")))
+    report("MissingFields", e, 0, nil, fill(T.missing_fields, m.name, #names, concat(names, ", ")))
   end
   local counts = m.counts
   if counts then
@@ -1031,23 +1060,23 @@ local function message(cx, m)
       local i, t = c[1], c[2]
       local num, el = f_num[i], f_el[t]
       if num and el and num ~= tostring(el) then
-        local it = cx.items[f_item[i]]
-        report(cx, "CountMismatch", it.offset, it.len, f_item[i],
+        local it = f_item[i]
+        report("CountMismatch", IO[it], IL[it], it,
           fill(T.count_mismatch, m.field_names[i], num, m.field_names[t], el))
       end
     end
   end
 end
 
-local function unknown(cx, code)
-  local e = #cx.msg
-  local r, nf = top_fields(cx)
+local function unknown(code)
+  local e = #MSG
+  local r, nf = top_fields()
   for i = 1, nf do
     local a, b = r[2 * i - 1], r[2 * i]
-    push(cx, RAW_FIELD, 0, a, b - a, "text")
+    push(RAW_FIELD, 0, a, b - a, "text")
   end
   local t = (code >= DATA.min_type and code <= DATA.max_type) and T.undefined_type or T.not_xmmep_type
-  report(cx, "UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, nf))
+  report("UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, nf))
 end
 
 -- decode::coalesce: one report per class per message, the first, with a
@@ -1079,37 +1108,41 @@ end
 -- Decodes the message at the start of `msg` (a Lua string; bytes past the
 -- message are ignored, a short body is reported as truncated). `charset` is
 -- "utf8" (default) or "gb18030". Returns { header = {body_len, msg_type} or
--- nil, available = bytes decoded, items = {...}, reports = {...} }.
+-- nil, available = bytes decoded, n = the number of items, their columns
+-- f, depth, off, len, kind, v (see the conventions above), reports = {...} }.
+local G = DATA.generic
 function M.decode(msg, charset)
-  local out = { items = {}, reports = {}, available = #msg < HEADER_LEN and #msg or HEADER_LEN }
+  IF, ID, IO, IL, IK, IV, IN, REPORTS = {}, {}, {}, {}, {}, {}, 0, {}
+  local out = { f = IF, depth = ID, off = IO, len = IL, kind = IK, v = IV, n = 0, available = #msg < HEADER_LEN and #msg or HEADER_LEN }
   local h = parse_header(msg)
   if not h then
-    report(out, "BadHeader", 0, out.available, nil, fill(T.bad_header, escape(sub(msg, 1, out.available))))
+    report("BadHeader", 0, out.available, nil, fill(T.bad_header, escape(sub(msg, 1, out.available))))
+    out.reports = REPORTS
     return out
   end
   out.header = h
+  local code = h.msg_type
   local msg_len = HEADER_LEN + h.body_len
   local avail = #msg < msg_len and #msg or msg_len
   out.available = avail
-  -- The result doubles as the context (msg and charset are dropped after).
-  out.msg = avail < #msg and sub(msg, 1, avail) or msg
-  out.charset = charset or "utf8"
-  local g = DATA.generic
-  push(out, g.body_len, 0, 0, 4, "uint", tostring(h.body_len))
-  local type_item = push(out, g.msg_type, 0, 4, 4, "uint", tostring(h.msg_type))
-  if h.msg_type < DATA.min_type or h.msg_type > DATA.max_type then
-    report(out, "OutOfRange", 4, 4, type_item, fill(T.type_out_of_range, h.msg_type))
+  MSG = avail < #msg and sub(msg, 1, avail) or msg
+  CHARSET = charset or "utf8"
+  push(G.body_len, 0, 0, 4, "uint", tostring(h.body_len))
+  local type_item = push(G.msg_type, 0, 4, 4, "uint", tostring(code))
+  if code < DATA.min_type or code > DATA.max_type then
+    report("OutOfRange", 4, 4, type_item, fill(T.type_out_of_range, code))
   end
   if msg_len > DATA.max_message_len then
-    report(out, "Oversize", 0, avail, nil, fill(T.oversize, msg_len))
+    report("Oversize", 0, avail, nil, fill(T.oversize, msg_len))
   end
-  local m = MESSAGES[h.msg_type]
-  if m then message(out, m) else unknown(out, h.msg_type) end
+  local m = MESSAGES[code]
+  if m then message(m) else unknown(code) end
   if avail < msg_len then
-    report(out, "Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, h.body_len))
+    report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, h.body_len))
   end
-  out.reports = coalesce(out.reports)
-  out.msg, out.charset = nil, nil
+  out.n = IN
+  out.reports = coalesce(REPORTS)
+  MSG = ""
   return out
 end
 
@@ -1151,23 +1184,27 @@ function M.heuristic(buf, udp, charset)
   return at == #buf
 end
 
--- codec::info::scalar_text: a value as Info shows it (nil for none).
-local function info_value(it, text_of)
+-- codec::info::scalar_text: item i's value as Info shows it (nil for none).
+local function info_value(dec, i, text_of)
   local I = DATA.info
-  local f = FIELDS[it.f]
-  local k = it.kind
+  local f = FIELDS[dec.f[i]]
+  local k, v = dec.kind[i], dec.v[i]
   if k == "text" or k == "invalid" then
-    return text_of(it.offset, it.len)
+    return text_of(dec.off[i], dec.len[i])
   elseif k == "uint" or k == "int" then
-    local e = f.enum and ENUMS[f.enum].by_value[it.v]
-    return e and e.name or it.v
+    local e = f.enum and ENUMS[f.enum].by_value[v]
+    return e and e.name or v
   elseif k == "time" then
-    return it.v
+    return v
   elseif k == "bool" then
     local names = f.bool_names or { I.bool_true, I.bool_false }
-    return it.v and names[1] or names[2]
+    return v and names[1] or names[2]
   end
 end
+
+-- The Info tag of each field (nil for most).
+local INFO_TAG = {}
+for i, f in ipairs(FIELDS) do INFO_TAG[i] = f.info or false end
 
 -- codec::info::info_text. `text_of(offset, len)` gives the shown text of a
 -- Text or Invalid value (Wireshark converts it with the charset preference).
@@ -1179,21 +1216,21 @@ function M.info_text(dec, text_of)
   local code = dec.header.msg_type
   local m = MESSAGES[code]
   local out = { m and m.name or fill(I.unknown_type, code) }
-  local items = dec.items
+  local F, D, K, n = dec.f, dec.depth, dec.kind, dec.n
   local in_struct = false
-  for i, it in ipairs(items) do
-    local depth = it.depth
-    if depth == 0 then in_struct = it.kind == "none" end
-    local f = FIELDS[it.f]
-    if f.info and (depth == 0 or (depth == 1 and in_struct)) then
+  for i = 1, n do
+    local depth = D[i]
+    if depth == 0 then in_struct = K[i] == "none" end
+    local tag = INFO_TAG[F[i]]
+    if tag and (depth == 0 or (depth == 1 and in_struct)) then
       local shown
-      if it.kind == "count" and depth == 0 then
+      if K[i] == "count" and depth == 0 then
         local pairs_out, j = {}, i + 1
-        while items[j] and items[j].depth >= 1 do
-          if items[j].depth == 1 then
+        while j <= n and D[j] >= 1 do
+          if D[j] == 1 then
             local parts, k = {}, j + 1
-            while items[k] and items[k].depth >= 2 do
-              if items[k].depth == 2 then parts[#parts + 1] = info_value(items[k], text_of) end
+            while k <= n and D[k] >= 2 do
+              if D[k] == 2 then parts[#parts + 1] = info_value(dec, k, text_of) end
               k = k + 1
             end
             pairs_out[#pairs_out + 1] = concat(parts, DATA.analysis_texts.pair_sep)
@@ -1202,9 +1239,9 @@ function M.info_text(dec, text_of)
         end
         shown = concat(pairs_out, ",")
       else
-        shown = info_value(it, text_of)
+        shown = info_value(dec, i, text_of)
       end
-      if shown then out[#out + 1] = " " .. f.info .. "=" .. shown end
+      if shown then out[#out + 1] = " " .. tag .. "=" .. shown end
     end
   end
   return concat(out)
@@ -1268,74 +1305,102 @@ function M.roles(code) return roles[code] or NO_ROLES end
 
 -- ------------------------------------------------------------ facts
 
-local function first(dec, f)
-  for _, it in ipairs(dec.items) do
-    if it.f == f then return it end
+-- The fields whose first item facts reads, per message code (made once per
+-- code): the keys, numbers and texts its roles need, and the flags that
+-- make a user field a room's.
+local USERS = R.users
+local want = setmetatable({}, { __index = function(t, code)
+  local w, r = {}, roles[code] or NO_ROLES
+  for _, u in pairs(USERS) do if u ~= true then w[u] = true end end
+  if r.response or r.ending then w[R.seq_num] = true end
+  if code == R.login.outcome then w[R.login.result] = true end
+  if code == R.login.request then w[R.login.user] = true end
+  local fw = r.original or r.forward
+  if fw then for _, f in ipairs(R.forwards[fw].keys) do w[f] = true end end
+  if r.stage then
+    local tr = R.transfer
+    for _, f in ipairs(tr.keys) do w[f] = true end
+    w[tr.file_name], w[tr.file_size], w[tr.accepted] = true, true, true
   end
-end
+  t[code] = w
+  return w
+end })
 
 -- analysis::facts::key_part: text as it is, numbers in decimal, Booleans 1/0.
-local function key_part(bytes, it)
-  local k = it.kind
-  if k == "text" or k == "invalid" then return bytes:sub(it.offset + 1, it.offset + it.len) end
-  if k == "uint" or k == "int" or k == "time" then return it.v end
-  if k == "bool" then return it.v and "1" or "0" end
+local function key_part(bytes, dec, i)
+  local k = dec.kind[i]
+  if k == "text" or k == "invalid" then return bytes:sub(dec.off[i] + 1, dec.off[i] + dec.len[i]) end
+  if k == "uint" or k == "int" or k == "time" then return dec.v[i] end
+  if k == "bool" then return dec.v[i] and "1" or "0" end
 end
 
-local function key(bytes, dec, fields)
+local function key(bytes, dec, at, fields)
   local parts = {}
-  for i, f in ipairs(fields) do
-    local it = first(dec, f)
-    local p = it and key_part(bytes, it)
+  for n, f in ipairs(fields) do
+    local i = at[f]
+    local p = i and key_part(bytes, dec, i)
     if not p then return nil end
-    parts[i] = p
+    parts[n] = p
   end
   return table.concat(parts, "\0")
 end
 
-local function int(dec, f)
-  local it = first(dec, f)
-  if it and (it.kind == "uint" or it.kind == "int") then return tonumber(it.v) end
+local function int(dec, i)
+  if i and (dec.kind[i] == "uint" or dec.kind[i] == "int") then return tonumber(dec.v[i]) end
 end
 
 -- A text value, as `text_of(offset, len)` shows it if given (Wireshark's
 -- conversion, while the message is in the packet), else its bytes.
-local function text(bytes, dec, f, text_of)
-  local it = first(dec, f)
-  if it and it.kind == "text" then
-    if text_of then return text_of(it.offset, it.len) end
-    return bytes:sub(it.offset + 1, it.offset + it.len)
+local function text(bytes, dec, i, text_of)
+  if i and dec.kind[i] == "text" then
+    local o, l = dec.off[i], dec.len[i]
+    if text_of then return text_of(o, l) end
+    return bytes:sub(o + 1, o + l)
   end
 end
 
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
--- `text_of` when given.
+-- `text_of` when given. One pass over the items: the first item of each
+-- wanted field, and the user fields.
 function M.facts(bytes, dec, text_of)
   if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = {} } end
   local code = dec.header.msg_type
   local r = M.roles(code)
-  local f = { msg_type = code, roles = r, users = {} }
-  for _, it in ipairs(dec.items) do
-    local u = R.users[it.f]
-    if u and u ~= true then
-      local flag = first(dec, u)
-      u = not (flag and flag.kind == "bool" and flag.v == true)
+  local users = {}
+  local f = { msg_type = code, roles = r, users = users }
+  local w, at = want[code], {}
+  local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
+  local cand
+  for i = 1, dec.n do
+    local fi = F[i]
+    if w[fi] and not at[fi] then at[fi] = i end
+    if USERS[fi] and K[i] == "text" and L[i] > 0 then
+      if cand then cand[#cand + 1] = i else cand = { i } end
     end
-    if u and it.kind == "text" and it.len > 0 then f.users[#f.users + 1] = { it.offset, it.len } end
   end
-  if r.response or r.ending then f.seq_num = int(dec, R.seq_num) end
-  if code == R.login.outcome then f.result = int(dec, R.login.result) end
-  if code == R.login.request then f.login_user = text(bytes, dec, R.login.user, text_of) end
+  if cand then
+    for _, i in ipairs(cand) do
+      local u = USERS[F[i]]
+      if u ~= true then
+        local flag = at[u]
+        u = not (flag and K[flag] == "bool" and dec.v[flag] == true)
+      end
+      if u then users[#users + 1] = { O[i], L[i] } end
+    end
+  end
+  if r.response or r.ending then f.seq_num = int(dec, at[R.seq_num]) end
+  if code == R.login.outcome then f.result = int(dec, at[R.login.result]) end
+  if code == R.login.request then f.login_user = text(bytes, dec, at[R.login.user], text_of) end
   local fw = r.original or r.forward
-  if fw then f.forward_key = key(bytes, dec, R.forwards[fw].keys) end
+  if fw then f.forward_key = key(bytes, dec, at, R.forwards[fw].keys) end
   if r.stage then
     local t = R.transfer
-    f.transfer_key = key(bytes, dec, t.keys)
-    f.file_name = text(bytes, dec, t.file_name, text_of)
-    f.file_size = int(dec, t.file_size)
-    local a = first(dec, t.accepted)
-    if a and a.kind == "bool" then f.accepted = a.v end
+    f.transfer_key = key(bytes, dec, at, t.keys)
+    f.file_name = text(bytes, dec, at[t.file_name], text_of)
+    f.file_size = int(dec, at[t.file_size])
+    local a = at[t.accepted]
+    if a and K[a] == "bool" then f.accepted = dec.v[a] end
   end
   return f
 end
@@ -1375,19 +1440,23 @@ end
 -- gives seconds as a fraction).
 local function interval(s1, n1, s2, n2) return floor((s2 - s1) * 1000000000 + (n2 - n1) + 0.5) end
 
+-- The links of the messages are kept in flat maps from a message's number
+-- (t.has and one map per link), not in a table per message: a long capture
+-- holds an entry per related message, and memory is a budget (peak RSS).
+-- M.links makes the view of one message when asked.
+local LINK_MAPS = { "has", "req", "rto", "rto_ns", "rin", "eend", "fwo", "fwo_ns", "fwc", "fws", "reps", "tr" }
 function M.new_tracker()
-  local t = { links = {}, convs = {}, originals = {}, transfers = {}, tkeys = bounded(R.max_keys), frame_messages = {}, last = -1 }
+  local t = { convs = {}, originals = {}, transfers = {}, tkeys = bounded(R.max_keys), frame_messages = {}, last = -1 }
+  for _, k in ipairs(LINK_MAPS) do t[k] = {} end
   for i = 1, #R.forwards do t.originals[i] = bounded(R.max_keys) end
   return t
 end
 
-local function entry(t, at)
-  local l = t.links[at]
-  if not l then
-    l = { reports = {}, forwards = {}, forward_count = 0 }
-    t.links[at] = l
-  end
-  return l
+local EMPTY = setmetatable({}, { __newindex = function() error("EMPTY is shared") end })
+-- Appends v to the list of message `at` in map `m`.
+local function append(m, at, v)
+  local list = m[at]
+  if list then list[#list + 1] = v else m[at] = { v } end
 end
 
 local function conv(t, c)
@@ -1400,35 +1469,55 @@ local function conv(t, c)
 end
 
 function M.messages_in(t, frame) return t.frame_messages[frame] or 0 end
-function M.links(t, at) return t.links[at] end
+-- The links of message `at`, or nil: { request, response_to = { to, ns },
+-- response_in, end_in, forward_of = { to, ns }, forward_count, forwards,
+-- reports, transfer }.
+function M.links(t, at)
+  if not t.has[at] then return nil end
+  local rto, fwo = t.rto[at], t.fwo[at]
+  return {
+    request = t.req[at],
+    response_to = rto and { to = rto, ns = t.rto_ns[at] },
+    response_in = t.rin[at],
+    end_in = t.eend[at],
+    forward_of = fwo and { to = fwo, ns = t.fwo_ns[at] },
+    forward_count = t.fwc[at] or 0,
+    forwards = t.fws[at] or EMPTY,
+    reports = t.reps[at] or EMPTY,
+    transfer = t.tr[at],
+  }
+end
 function M.transfer(t, i) return t.transfers[i] end
 
--- The user logged in on conversation `c` when message `at` passed.
+-- The user logged in on conversation `c` when message `at` passed: the
+-- last login before it (a binary search: the logins are in capture order
+-- and a long capture has many).
 function M.session_user(t, c, at)
   local cv = t.convs[c]
   if not cv then return nil end
-  local user
-  for _, s in ipairs(cv.session) do
-    if s[1] <= at then user = s[2] else break end
+  local s = cv.session
+  local lo, hi, found = 1, #s, nil
+  while lo <= hi do
+    local mid = floor((lo + hi) / 2)
+    if s[mid][1] <= at then found, lo = mid, mid + 1 else hi = mid - 1 end
   end
-  return user
+  return found and s[found][2]
 end
 
 -- The report of a request nothing answered, once the whole capture is seen.
 function M.unanswered(t, at, code)
-  local l = t.links[at]
-  if not l or not l.request or l.response_in then return nil end
+  if not t.req[at] or t.rin[at] then return nil end
   local e = R.exchanges[M.roles(code).request]
   return "NoResponse", fill(T.no_response, name(e.responses[1]), name(code))
 end
 
 local function request(t, c, e, at, s, n, f)
-  entry(t, at).request = true
+  t.has[at], t.req[at] = true, true
   local cv = conv(t, c)
   local q = cv.pending[e]
   if not q then q = { head = 1, tail = 0 }; cv.pending[e] = q end
   q.tail = q.tail + 1
-  q[q.tail] = { at = at, s = s, n = n, user = f.login_user, seqs = {} }
+  q[q.tail] = { at = at, s = s, n = n, user = f.login_user, seqs = EMPTY }
   if q.tail - q.head + 1 > R.max_pending then
     q[q.head] = nil
     q.head = q.head + 1
@@ -1460,9 +1549,9 @@ local function answer(t, c, e, at, s, n, f)
     req = pop(cv.pending[e])
     if req then cv.answered[e] = req end
   end
-  local l = entry(t, at)
+  t.has[at] = true
   if not req then
-    l.reports[#l.reports + 1] = { "NoRequest", fill(T.no_request, name(ex.request), name(f.msg_type)) }
+    append(t.reps, at, { "NoRequest", fill(T.no_request, name(ex.request), name(f.msg_type)) })
     return
   end
   req.answered = true
@@ -1474,31 +1563,36 @@ local function answer(t, c, e, at, s, n, f)
       local tpl = f.seq_num > expected and T.part_gap or T.part_repeat
       report = { "PartSequence", fill(tpl, name(f.msg_type), f.seq_num, expected) }
     end
-    if not last or f.seq_num > last then req.seqs[f.msg_type] = f.seq_num end
+    if not last or f.seq_num > last then
+      if req.seqs == EMPTY then req.seqs = {} end
+      req.seqs[f.msg_type] = f.seq_num
+    end
   end
   if f.msg_type == ex["end"] then pop(cv.pending[e]) end
   if f.msg_type == R.login.outcome and f.result == 0 and req.user then
     cv.session[#cv.session + 1] = { at, req.user }
   end
-  l.response_to = { to = req.at, ns = interval(req.s, req.n, s, n) }
-  if report then l.reports[#l.reports + 1] = report end
-  local r = entry(t, req.at)
-  if not r.response_in then r.response_in = at end
-  if f.msg_type == ex["end"] then r.end_in = at end
+  t.rto[at], t.rto_ns[at] = req.at, interval(req.s, req.n, s, n)
+  if report then append(t.reps, at, report) end
+  local ra = req.at
+  t.has[ra] = true
+  if not t.rin[ra] then t.rin[ra] = at end
+  if f.msg_type == ex["end"] then t.eend[ra] = at end
 end
 
 local function forward(t, i, at, s, n, f)
   local o = f.forward_key and t.originals[i].map[f.forward_key]
-  local l = entry(t, at)
+  t.has[at] = true
   if not o then
     local rel = R.forwards[i]
-    l.reports[#l.reports + 1] = { "NoOriginal", fill(T.no_original, name(rel.original), rel.key_names) }
+    append(t.reps, at, { "NoOriginal", fill(T.no_original, name(rel.original), rel.key_names) })
     return
   end
-  l.forward_of = { to = o.at, ns = interval(o.s, o.n, s, n) }
-  local ol = entry(t, o.at)
-  ol.forward_count = ol.forward_count + 1
-  if #ol.forwards < R.max_listed_forwards then ol.forwards[#ol.forwards + 1] = at end
+  t.fwo[at], t.fwo_ns[at] = o.at, interval(o.s, o.n, s, n)
+  local oa = o.at
+  t.has[oa] = true
+  t.fwc[oa] = (t.fwc[oa] or 0) + 1
+  if #(t.fws[oa] or EMPTY) < R.max_listed_forwards then append(t.fws, oa, at) end
 end
 
 local function transfer_stage(t, stage, at, f)
@@ -1515,7 +1609,7 @@ local function transfer_stage(t, stage, at, f)
   if f.accepted ~= nil and stage >= 3 then tr.accepted = f.accepted end
   if tr.file_name == nil then tr.file_name = f.file_name end
   if tr.file_size == nil then tr.file_size = f.file_size end
-  entry(t, at).transfer = id
+  t.has[at], t.tr[at] = true, id
 end
 
 -- Tracker::observe: message `at` of conversation `c`, at time (s, n).
@@ -1688,6 +1782,13 @@ local function charset()
   local c = DATA.charsets[proto.prefs[PREFS.charset.name]] or DATA.charsets[1]
   return c.key, ENC[c.key]
 end
+-- The preferences as the dissection reads them, read when they change and
+-- when a capture is (re)dissected (proto.init), not per packet.
+local pref_key, pref_enc, pref_desegment = "utf8", ENC_UTF_8, true
+local function read_prefs()
+  pref_key, pref_enc = charset()
+  pref_desegment = proto.prefs[PREFS.desegment.name]
+end
 
 -- Hot-path locals: API functions and tables looked up once, not per field.
 local byte, sub, find, concat = string.byte, string.sub, string.find, table.concat
@@ -1790,43 +1891,48 @@ local function int64_of(digits, unsigned)
   return v
 end
 
+-- Per field: 64 bits wide, a text-only label (never a field anyone
+-- filters on).
+local WIDE, LABEL = {}, {}
+for i, f in ipairs(FIELDS) do WIDE[i], LABEL[i] = f.bits == 64, f.display == "label" end
+local BAD_VALUE = pf[GENERIC.bad_value]
+
+-- Item i of `dec` under `parent`, at `o` (its offset in `tvb`).
 -- `visible`: the tree is shown (-V, the GUI's details). When it is not
 -- (-T fields on 4.4, a filter, the GUI's first pass) Wireshark keeps only
 -- the fields someone asked for: labels and texts would be thrown away, so
 -- they are not made.
-local function add_item(parent, it, range, visible)
-  local f = FIELDS[it.f]
-  local k = it.kind
+local function add_item(parent, dec, i, tvb, o, visible)
+  local fi, k = dec.f[i], dec.kind[i]
   if k == "text" then
-    return parent:add_packet_field(pf[it.f], range, cur_enc)
+    return parent:add_packet_field(pf[fi], tvb(o, dec.len[i]), cur_enc)
   elseif k == "uint" or k == "int" then
-    local v = it.v
-    if f.bits == 64 then v = int64_of(v, k == "uint") else v = tonumber(v) end
-    return parent:add(pf[it.f], range, v)
+    local v = dec.v[i]
+    if WIDE[fi] then v = int64_of(v, k == "uint") else v = tonumber(v) end
+    return parent:add(pf[fi], tvb(o, dec.len[i]), v)
   elseif k == "invalid" then
-    local item = parent:add_packet_field(pf[GENERIC.bad_value], range, cur_enc)
+    local item = parent:add_packet_field(BAD_VALUE, tvb(o, dec.len[i]), cur_enc)
     if visible then
-      item:set_text(fill(L.invalid, f.label, text_of(it.offset, it.len)))
+      item:set_text(fill(L.invalid, FIELDS[fi].label, text_of(dec.off[i], dec.len[i])))
     end
     return item
-  elseif f.display == "label" then
-    -- A text-only item: never a field anyone filters on.
+  elseif LABEL[fi] then
     if not visible then return parent end
-    local text = f.label
-    if k == "count" then text = fill(L.counted, text, elements_text(it.v))
-    elseif k == "index" then text = fill(L.indexed, text, it.v) end
-    return parent:add(range, text)
+    local text = FIELDS[fi].label
+    if k == "count" then text = fill(L.counted, text, elements_text(dec.v[i]))
+    elseif k == "index" then text = fill(L.indexed, text, dec.v[i]) end
+    return parent:add(tvb(o, dec.len[i]), text)
   elseif k == "bool" then
-    return parent:add(pf[it.f], range, it.v)
+    return parent:add(pf[fi], tvb(o, dec.len[i]), dec.v[i])
   elseif k == "time" then
-    return parent:add(pf[it.f], range, NSTime.new(tonumber(it.v), 0))
+    return parent:add(pf[fi], tvb(o, dec.len[i]), NSTime.new(tonumber(dec.v[i]), 0))
   elseif k == "ipv4" then
-    local item = parent:add(pf[it.f], range, Address.ip(it.v))
+    local item = parent:add(pf[fi], tvb(o, dec.len[i]), Address.ip(dec.v[i]))
     item:set_generated()
     return item
   else -- container ("none" for a struct, "count" for a list or dictionary)
-    local item = parent:add(pf[it.f], range)
-    if k == "count" and visible then item:append_text(fill(L.value_suffix, elements_text(it.v))) end
+    local item = parent:add(pf[fi], tvb(o, dec.len[i]))
+    if k == "count" and visible then item:append_text(fill(L.value_suffix, elements_text(dec.v[i]))) end
     return item
   end
 end
@@ -1839,6 +1945,7 @@ local analysis = core.analysis
 local tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
 function proto.init()
   tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
+  read_prefs()
 end
 local AT = DATA.analysis_texts
 
@@ -1947,36 +2054,37 @@ local function show_message(tvb, pinfo, tree, offset, avail)
   if visible then
     top:append_text(dec.header and top_label[dec.header.msg_type] or fill(L.message, DATA.info.malformed_header))
   end
-  local items = dec.items
+  local n, D, K, O = dec.n, dec.depth, dec.kind, dec.off
   local tree_items = {}
   local parents = { [0] = top }
-  for i = 1, #items do
-    local it = items[i]
-    local depth = it.depth
+  for i = 1, n do
+    local depth = D[i]
     local parent = parents[depth] or top
-    local item = add_item(parent, it, tvb(offset + it.offset, it.len), visible)
+    local item = add_item(parent, dec, i, tvb, offset + O[i], visible)
     if visible then
+      local k = K[i]
       -- A struct is labelled by its first member when that is text
       -- ("Buddy: alice"), so a long list reads without expanding it.
-      local first = items[i + 1]
-      if it.kind == "none" and first and first.depth == depth + 1 and first.kind == "text" then
-        item:append_text(fill(L.value_suffix, text_of(first.offset, first.len)))
+      local first = i + 1
+      local has_first = first <= n and D[first] == depth + 1
+      if k == "none" and has_first and K[first] == "text" then
+        item:append_text(fill(L.value_suffix, text_of(O[first], dec.len[first])))
       end
       -- A dictionary element is labelled by its key and value
       -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its
       -- enumeration name or else its text, then the value's text.
-      if it.kind == "index" and first and first.depth == depth + 1 then
-        local kf = FIELDS[first.f]
+      if k == "index" and has_first then
+        local kf = FIELDS[dec.f[first]]
         local name
-        if (first.kind == "uint" or first.kind == "int") and kf.enum then
+        if (K[first] == "uint" or K[first] == "int") and kf.enum then
           for _, v in ipairs(DATA.enums[kf.enum].values) do
-            if v.value == tonumber(first.v) then name = v.name end
+            if v.value == tonumber(dec.v[first]) then name = v.name end
           end
         end
-        local label = fill(L.pair_key, kf.label, name or text_of(first.offset, first.len))
-        local value = items[i + 2]
-        if value and value.depth == depth + 1 then
-          label = fill(L.pair_value, label, text_of(value.offset, value.len))
+        local label = fill(L.pair_key, kf.label, name or text_of(O[first], dec.len[first]))
+        local value = i + 2
+        if value <= n and D[value] == depth + 1 then
+          label = fill(L.pair_value, label, text_of(O[value], dec.len[value]))
         end
         item:set_text(label)
       end
@@ -2044,7 +2152,7 @@ local function dissect_pdu(tvb, pinfo, tree)
 end
 
 local function dissect_tcp(tvb, pinfo, tree)
-  dissect_tcp_pdus(tvb, tree, HEADER_LEN, pdu_len, dissect_pdu, proto.prefs[PREFS.desegment.name])
+  dissect_tcp_pdus(tvb, tree, HEADER_LEN, pdu_len, dissect_pdu, pref_desegment)
   return tvb:len()
 end
 
@@ -2065,7 +2173,7 @@ local function dissect_udp(tvb, pinfo, tree)
 end
 
 function proto.dissector(tvb, pinfo, tree)
-  cur_key, cur_enc = charset()
+  cur_key, cur_enc = pref_key, pref_enc
   if pinfo.port_type == 2 then -- PT_TCP
     return dissect_tcp(tvb, pinfo, tree)
   end
@@ -2084,6 +2192,7 @@ local function set_ports(tbl, old, new)
   if new ~= "" then tbl:add(new, proto) end
 end
 function proto.prefs_changed()
+  read_prefs()
   local t, u = tostring(proto.prefs[PREFS.tcp_ports.name]), tostring(proto.prefs[PREFS.udp_ports.name])
   if t ~= current.tcp then set_ports(tcp_table, current.tcp, t); current.tcp = t end
   if u ~= current.udp then set_ports(udp_table, current.udp, u); current.udp = u end
@@ -2091,7 +2200,7 @@ end
 
 local function heuristic(udp)
   return function(tvb, pinfo, tree)
-    cur_key, cur_enc = charset()
+    cur_key, cur_enc = pref_key, pref_enc
     if not core.heuristic(tvb:raw(), udp, cur_key) then return false end
     pinfo.conversation = proto
     if udp then dissect_udp(tvb, pinfo, tree) else dissect_tcp(tvb, pinfo, tree) end

@@ -5,32 +5,37 @@
 #   fields: -T fields -e frame.number -e xmmep.msg_type -e xmmep.user_name
 #           (bare: -e frame.number)
 #   -V:     the whole tree, as text
-# Prints seconds, each dissector's own cost ((t - t_bare) / t_bare), peak
+# Prints CPU seconds (user + system, GNU time: on a machine shared with other
+# jobs they vary far less than wall-clock time; tshark runs on one thread),
+# each dissector's own cost ((t - t_bare) / t_bare), peak
 # RSS (GNU time -v) against the bare pass, and the size-growth exponent of
 # each dissector's own time on messages of 2,500 to 9,999 bytes (least
 # squares of log time against log size, same message count). When run as
 # root and the Debian root of Wireshark 4.4 exists (scripts/wireshark-root.sh),
 # does the same there.
 #
-#   bash scripts/bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--native]
+#   bash scripts/bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--native]
 #
-# --lua FILE benchmarks another Lua script (an older lua/xmmep.lua, to
-# compare). Defaults: 300,000 messages, 3 rounds: a few minutes per version.
+# --lua FILE benchmarks another Lua script (an older lua/xmmep.lua);
+# --compare FILE runs a second script in the same interleaved rounds (one
+# more column: before/after in one run). Both files must lie under the
+# checkout for the 4.4 run (the root sees it as /src). Defaults: 300,000 messages, 3 rounds: a few minutes per version.
 # tshark runs as an unprivileged user (personal plugins are ignored for root;
 # 4.4 runs no Lua script as root), with a private HOME holding the plugin
 # and an empty global plugin folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=300000 rounds=3 lua=lua/xmmep.lua native=0 inner=0
+n=300000 rounds=3 lua=lua/xmmep.lua cmp= native=0 inner=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --messages) n=$2; shift 2 ;;
         --rounds) rounds=$2; shift 2 ;;
         --lua) lua=$2; shift 2 ;;
+        --compare) cmp=$2; shift 2 ;;
         --native) native=1; shift ;;
         --inner) inner=1; shift ;;   # inside a version root, captures made
         [0-9]*) n=$1; shift ;;       # the old form: bench-tshark.sh N
-        *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--native]" >&2; exit 2 ;;
+        *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--native]" >&2; exit 2 ;;
     esac
 done
 . scripts/setup-debian.sh
@@ -59,6 +64,8 @@ majmin=$(pkg-config --modversion wireshark | cut -d. -f1,2)
 mkdir -p "$work/home/.local/lib/wireshark/plugins/$majmin/epan" "$work/global" "$work/lua-home"
 cp "$plugin" "$work/home/.local/lib/wireshark/plugins/$majmin/epan/xmmep.so"
 cp "$lua" "$work/xmmep.lua"
+whiches="bare plugin lua"
+if [ -n "$cmp" ]; then cp "$cmp" "$work/compare.lua"; whiches="$whiches cmp"; fi
 cp "$data/big-$n.pcapng" "$work/big.pcapng"
 for s in "${sizes[@]}"; do cp "$data/size-$s.pcapng" "$work/size-$s.pcapng"; done
 chmod -R a+rwX "$work"
@@ -72,11 +79,11 @@ as_user() {
     fi
 }
 
-# One run as the unprivileged user: prints "seconds peak-RSS-KiB" (from GNU time).
+# One run as the unprivileged user: prints "CPU-seconds peak-RSS-KiB" (from GNU time).
 run() {
     local home=$1 out="$work/time.txt"; shift
     as_user "$home" /usr/bin/time -v -o "$out" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }
-    awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
+    awk -F': ' '/User time \(seconds\)/ || /System time \(seconds\)/ { s += $2 }
                 /Maximum resident set size/ { r = $2 }
                 END { printf "%.3f %d\n", s, r }' "$out"
 }
@@ -93,6 +100,7 @@ cmd() {
         bare) echo "$work/lua-home tshark -r $file $opts" ;;
         plugin) echo "$work/home tshark -r $file $opts" ;;
         lua) echo "$work/lua-home tshark -X lua_script:$work/xmmep.lua -r $file $opts" ;;
+        cmp) echo "$work/lua-home tshark -X lua_script:$work/compare.lua -r $file $opts" ;;
     esac
 }
 
@@ -102,7 +110,7 @@ measure() {
     local file=$1 mode=$2 r which t m
     best=() rss=()
     for ((r = 0; r < rounds; r++)); do
-        for which in bare plugin lua; do
+        for which in $whiches; do
             read -r t m < <(run $(cmd "$which" "$file" "$mode"))
             if [ -z "${best[$which]:-}" ] || awk -v a="$t" -v b="${best[$which]}" 'BEGIN { exit !(a < b) }'; then best[$which]=$t; fi
             if [ -z "${rss[$which]:-}" ] || [ "$m" -gt "${rss[$which]}" ]; then rss[$which]=$m; fi
@@ -116,17 +124,28 @@ times() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 msgs=$(as_user "$work/home" tshark -r "$work/big.pcapng" -Y xmmep -T fields -e xmmep.msg_type | tr ',' '\n' | grep -c . || true)
 packets=$(as_user "$work/home" tshark -r "$work/big.pcapng" -T fields -e frame.number | wc -l)
 version=$(tshark --version 2>/dev/null | tr '\n' ' ')
-echo "Wireshark $(echo "$version" | awk '{ print $3 }') ($(echo "$version" | grep -o 'Lua [0-9.]*[0-9]' | head -1)), $(nproc) cores, $(date -u +%Y-%m-%d), best of $rounds interleaved rounds"
-echo "capture: $n generated messages ($msgs XMMEP messages counted by the plugin, $packets packets); Lua script: $lua"
+echo "Wireshark $(echo "$version" | awk '{ print $3 }') ($(echo "$version" | grep -o 'Lua [0-9.]*[0-9]' | head -1)), $(nproc) cores, $(date -u +%Y-%m-%d), best of $rounds interleaved rounds, CPU seconds (user + system)"
+echo "capture: $n generated messages ($msgs XMMEP messages counted by the plugin, $packets packets); Lua script: $lua${cmp:+; compared: $cmp}"
 echo
-echo "| mode | bare | plugin | Lua | own cost: plugin | own cost: Lua | peak RSS: plugin | peak RSS: Lua |"
-echo "|---|---|---|---|---|---|---|---|"
+if [ -n "$cmp" ]; then
+    echo "| mode | bare | plugin | Lua | compared Lua | own cost: plugin | own cost: Lua | own cost: compared | peak RSS: plugin | peak RSS: Lua | peak RSS: compared |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+else
+    echo "| mode | bare | plugin | Lua | own cost: plugin | own cost: Lua | peak RSS: plugin | peak RSS: Lua |"
+    echo "|---|---|---|---|---|---|---|---|"
+fi
 for mode in fields V; do
     measure "$work/big.pcapng" "$mode"
     label=$([ "$mode" = fields ] && echo '`-T fields`' || echo '`-V`')
-    printf '| %s | %.2f s | %.2f s | %.2f s | %s | %s | %s | %s |\n' "$label" "${best[bare]}" "${best[plugin]}" "${best[lua]}" \
-        "$(ratio "${best[plugin]}" "${best[bare]}")" "$(ratio "${best[lua]}" "${best[bare]}")" \
-        "$(times "${rss[plugin]}" "${rss[bare]}")" "$(times "${rss[lua]}" "${rss[bare]}")"
+    if [ -n "$cmp" ]; then
+        printf '| %s | %.2f s | %.2f s | %.2f s | %.2f s | %s | %s | %s | %s | %s | %s |\n' "$label" "${best[bare]}" "${best[plugin]}" "${best[lua]}" "${best[cmp]}" \
+            "$(ratio "${best[plugin]}" "${best[bare]}")" "$(ratio "${best[lua]}" "${best[bare]}")" "$(ratio "${best[cmp]}" "${best[bare]}")" \
+            "$(times "${rss[plugin]}" "${rss[bare]}")" "$(times "${rss[lua]}" "${rss[bare]}")" "$(times "${rss[cmp]}" "${rss[bare]}")"
+    else
+        printf '| %s | %.2f s | %.2f s | %.2f s | %s | %s | %s | %s |\n' "$label" "${best[bare]}" "${best[plugin]}" "${best[lua]}" \
+            "$(ratio "${best[plugin]}" "${best[bare]}")" "$(ratio "${best[lua]}" "${best[bare]}")" \
+            "$(times "${rss[plugin]}" "${rss[bare]}")" "$(times "${rss[lua]}" "${rss[bare]}")"
+    fi
 done
 
 # Size growth: own time (t - t_bare) of -V on $sized_messages messages per size.
@@ -136,7 +155,8 @@ for s in "${sizes[@]}"; do
     measure "$work/size-$s.pcapng" V
     own[plugin,$s]=$(awk -v a="${best[plugin]}" -v b="${best[bare]}" 'BEGIN { d = a - b; if (d < 0.001) d = 0.001; print d }')
     own[lua,$s]=$(awk -v a="${best[lua]}" -v b="${best[bare]}" 'BEGIN { d = a - b; if (d < 0.001) d = 0.001; print d }')
-    printf 'size %5d bytes, %d messages, -V: bare %.2f s, plugin %.2f s, Lua %.2f s\n' "$s" "$sized_messages" "${best[bare]}" "${best[plugin]}" "${best[lua]}"
+    [ -z "$cmp" ] || own[cmp,$s]=$(awk -v a="${best[cmp]}" -v b="${best[bare]}" 'BEGIN { d = a - b; if (d < 0.001) d = 0.001; print d }')
+    printf 'size %5d bytes, %d messages, -V: bare %.2f s, plugin %.2f s, Lua %.2f s%s\n' "$s" "$sized_messages" "${best[bare]}" "${best[plugin]}" "${best[lua]}" "${cmp:+, compared Lua ${best[cmp]} s}"
 done
 slope() {
     local which=$1 s pts=""
@@ -144,11 +164,11 @@ slope() {
     echo "$pts" | awk '{ n = NF / 2; for (i = 0; i < n; i++) { x = log($(2*i+1)); y = log($(2*i+2)); sx += x; sy += y; sxx += x*x; sxy += x*y }
                          printf "%.2f", (n*sxy - sx*sy) / (n*sxx - sx*sx) }'
 }
-echo "size-growth exponent of the own time (${sizes[0]}..${sizes[-1]} bytes): plugin $(slope plugin), Lua $(slope lua)"
+echo "size-growth exponent of the own time (${sizes[0]}..${sizes[-1]} bytes): plugin $(slope plugin), Lua $(slope lua)${cmp:+, compared Lua $(slope cmp)}"
 
 # The same in the Debian root of Wireshark 4.4, when it is there.
 if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && [ -f "$(bash scripts/wireshark-root.sh path 4.4)/.xmmep-ready" ]; then
     echo
     echo "== Wireshark 4.4 (Debian root)"
-    bash scripts/wireshark-root.sh run 4.4 bash scripts/bench-tshark.sh --inner --messages "$n" --rounds "$rounds" --lua "$lua"
+    bash scripts/wireshark-root.sh run 4.4 bash scripts/bench-tshark.sh --inner --messages "$n" --rounds "$rounds" --lua "$lua" ${cmp:+--compare "$cmp"}
 fi

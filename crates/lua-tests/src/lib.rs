@@ -28,10 +28,16 @@ const FLATTEN: &str = r#"
 local core, fields = ...
 return function(dec)
   local items, reports = {}, {}
-  for _, it in ipairs(dec.items) do
-    local v = it.kind
-    if it.v ~= nil then v = v .. ":" .. tostring(it.v) end
-    items[#items + 1] = table.concat({ fields[it.f].abbrev, tostring(it.depth), tostring(it.offset), tostring(it.len), v }, "|")
+  for i = 1, dec.n do
+    local v = dec.kind[i]
+    if dec.v[i] ~= nil then v = v .. ":" .. tostring(dec.v[i]) end
+    items[#items + 1] = table.concat({ fields[dec.f[i]].abbrev, tostring(dec.depth[i]), tostring(dec.off[i]), tostring(dec.len[i]), v }, "|")
+  end
+  -- Nothing past the n items.
+  for _, col in ipairs({ "f", "depth", "off", "len", "kind", "v" }) do
+    for k in pairs(dec[col]) do
+      if type(k) ~= "number" or k < 1 or k > dec.n then error("column " .. col .. " has key " .. tostring(k) .. " beyond n = " .. dec.n) end
+    end
   end
   for _, r in ipairs(dec.reports) do
     local item = r.item and tostring(r.item - 1) or "-"

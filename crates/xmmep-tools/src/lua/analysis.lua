@@ -44,74 +44,102 @@ function M.roles(code) return roles[code] or NO_ROLES end
 
 -- ------------------------------------------------------------ facts
 
-local function first(dec, f)
-  for _, it in ipairs(dec.items) do
-    if it.f == f then return it end
+-- The fields whose first item facts reads, per message code (made once per
+-- code): the keys, numbers and texts its roles need, and the flags that
+-- make a user field a room's.
+local USERS = R.users
+local want = setmetatable({}, { __index = function(t, code)
+  local w, r = {}, roles[code] or NO_ROLES
+  for _, u in pairs(USERS) do if u ~= true then w[u] = true end end
+  if r.response or r.ending then w[R.seq_num] = true end
+  if code == R.login.outcome then w[R.login.result] = true end
+  if code == R.login.request then w[R.login.user] = true end
+  local fw = r.original or r.forward
+  if fw then for _, f in ipairs(R.forwards[fw].keys) do w[f] = true end end
+  if r.stage then
+    local tr = R.transfer
+    for _, f in ipairs(tr.keys) do w[f] = true end
+    w[tr.file_name], w[tr.file_size], w[tr.accepted] = true, true, true
   end
-end
+  t[code] = w
+  return w
+end })
 
 -- analysis::facts::key_part: text as it is, numbers in decimal, Booleans 1/0.
-local function key_part(bytes, it)
-  local k = it.kind
-  if k == "text" or k == "invalid" then return bytes:sub(it.offset + 1, it.offset + it.len) end
-  if k == "uint" or k == "int" or k == "time" then return it.v end
-  if k == "bool" then return it.v and "1" or "0" end
+local function key_part(bytes, dec, i)
+  local k = dec.kind[i]
+  if k == "text" or k == "invalid" then return bytes:sub(dec.off[i] + 1, dec.off[i] + dec.len[i]) end
+  if k == "uint" or k == "int" or k == "time" then return dec.v[i] end
+  if k == "bool" then return dec.v[i] and "1" or "0" end
 end
 
-local function key(bytes, dec, fields)
+local function key(bytes, dec, at, fields)
   local parts = {}
-  for i, f in ipairs(fields) do
-    local it = first(dec, f)
-    local p = it and key_part(bytes, it)
+  for n, f in ipairs(fields) do
+    local i = at[f]
+    local p = i and key_part(bytes, dec, i)
     if not p then return nil end
-    parts[i] = p
+    parts[n] = p
   end
   return table.concat(parts, "\0")
 end
 
-local function int(dec, f)
-  local it = first(dec, f)
-  if it and (it.kind == "uint" or it.kind == "int") then return tonumber(it.v) end
+local function int(dec, i)
+  if i and (dec.kind[i] == "uint" or dec.kind[i] == "int") then return tonumber(dec.v[i]) end
 end
 
 -- A text value, as `text_of(offset, len)` shows it if given (Wireshark's
 -- conversion, while the message is in the packet), else its bytes.
-local function text(bytes, dec, f, text_of)
-  local it = first(dec, f)
-  if it and it.kind == "text" then
-    if text_of then return text_of(it.offset, it.len) end
-    return bytes:sub(it.offset + 1, it.offset + it.len)
+local function text(bytes, dec, i, text_of)
+  if i and dec.kind[i] == "text" then
+    local o, l = dec.off[i], dec.len[i]
+    if text_of then return text_of(o, l) end
+    return bytes:sub(o + 1, o + l)
   end
 end
 
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
--- `text_of` when given.
+-- `text_of` when given. One pass over the items: the first item of each
+-- wanted field, and the user fields.
 function M.facts(bytes, dec, text_of)
   if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = {} } end
   local code = dec.header.msg_type
   local r = M.roles(code)
-  local f = { msg_type = code, roles = r, users = {} }
-  for _, it in ipairs(dec.items) do
-    local u = R.users[it.f]
-    if u and u ~= true then
-      local flag = first(dec, u)
-      u = not (flag and flag.kind == "bool" and flag.v == true)
+  local users = {}
+  local f = { msg_type = code, roles = r, users = users }
+  local w, at = want[code], {}
+  local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
+  local cand
+  for i = 1, dec.n do
+    local fi = F[i]
+    if w[fi] and not at[fi] then at[fi] = i end
+    if USERS[fi] and K[i] == "text" and L[i] > 0 then
+      if cand then cand[#cand + 1] = i else cand = { i } end
     end
-    if u and it.kind == "text" and it.len > 0 then f.users[#f.users + 1] = { it.offset, it.len } end
   end
-  if r.response or r.ending then f.seq_num = int(dec, R.seq_num) end
-  if code == R.login.outcome then f.result = int(dec, R.login.result) end
-  if code == R.login.request then f.login_user = text(bytes, dec, R.login.user, text_of) end
+  if cand then
+    for _, i in ipairs(cand) do
+      local u = USERS[F[i]]
+      if u ~= true then
+        local flag = at[u]
+        u = not (flag and K[flag] == "bool" and dec.v[flag] == true)
+      end
+      if u then users[#users + 1] = { O[i], L[i] } end
+    end
+  end
+  if r.response or r.ending then f.seq_num = int(dec, at[R.seq_num]) end
+  if code == R.login.outcome then f.result = int(dec, at[R.login.result]) end
+  if code == R.login.request then f.login_user = text(bytes, dec, at[R.login.user], text_of) end
   local fw = r.original or r.forward
-  if fw then f.forward_key = key(bytes, dec, R.forwards[fw].keys) end
+  if fw then f.forward_key = key(bytes, dec, at, R.forwards[fw].keys) end
   if r.stage then
     local t = R.transfer
-    f.transfer_key = key(bytes, dec, t.keys)
-    f.file_name = text(bytes, dec, t.file_name, text_of)
-    f.file_size = int(dec, t.file_size)
-    local a = first(dec, t.accepted)
-    if a and a.kind == "bool" then f.accepted = a.v end
+    f.transfer_key = key(bytes, dec, at, t.keys)
+    f.file_name = text(bytes, dec, at[t.file_name], text_of)
+    f.file_size = int(dec, at[t.file_size])
+    local a = at[t.accepted]
+    if a and K[a] == "bool" then f.accepted = dec.v[a] end
   end
   return f
 end
@@ -151,19 +179,23 @@ end
 -- gives seconds as a fraction).
 local function interval(s1, n1, s2, n2) return floor((s2 - s1) * 1000000000 + (n2 - n1) + 0.5) end
 
+-- The links of the messages are kept in flat maps from a message's number
+-- (t.has and one map per link), not in a table per message: a long capture
+-- holds an entry per related message, and memory is a budget (peak RSS).
+-- M.links makes the view of one message when asked.
+local LINK_MAPS = { "has", "req", "rto", "rto_ns", "rin", "eend", "fwo", "fwo_ns", "fwc", "fws", "reps", "tr" }
 function M.new_tracker()
-  local t = { links = {}, convs = {}, originals = {}, transfers = {}, tkeys = bounded(R.max_keys), frame_messages = {}, last = -1 }
+  local t = { convs = {}, originals = {}, transfers = {}, tkeys = bounded(R.max_keys), frame_messages = {}, last = -1 }
+  for _, k in ipairs(LINK_MAPS) do t[k] = {} end
   for i = 1, #R.forwards do t.originals[i] = bounded(R.max_keys) end
   return t
 end
 
-local function entry(t, at)
-  local l = t.links[at]
-  if not l then
-    l = { reports = {}, forwards = {}, forward_count = 0 }
-    t.links[at] = l
-  end
-  return l
+local EMPTY = setmetatable({}, { __newindex = function() error("EMPTY is shared") end })
+-- Appends v to the list of message `at` in map `m`.
+local function append(m, at, v)
+  local list = m[at]
+  if list then list[#list + 1] = v else m[at] = { v } end
 end
 
 local function conv(t, c)
@@ -176,35 +208,55 @@ local function conv(t, c)
 end
 
 function M.messages_in(t, frame) return t.frame_messages[frame] or 0 end
-function M.links(t, at) return t.links[at] end
+-- The links of message `at`, or nil: { request, response_to = { to, ns },
+-- response_in, end_in, forward_of = { to, ns }, forward_count, forwards,
+-- reports, transfer }.
+function M.links(t, at)
+  if not t.has[at] then return nil end
+  local rto, fwo = t.rto[at], t.fwo[at]
+  return {
+    request = t.req[at],
+    response_to = rto and { to = rto, ns = t.rto_ns[at] },
+    response_in = t.rin[at],
+    end_in = t.eend[at],
+    forward_of = fwo and { to = fwo, ns = t.fwo_ns[at] },
+    forward_count = t.fwc[at] or 0,
+    forwards = t.fws[at] or EMPTY,
+    reports = t.reps[at] or EMPTY,
+    transfer = t.tr[at],
+  }
+end
 function M.transfer(t, i) return t.transfers[i] end
 
--- The user logged in on conversation `c` when message `at` passed.
+-- The user logged in on conversation `c` when message `at` passed: the
+-- last login before it (a binary search: the logins are in capture order
+-- and a long capture has many).
 function M.session_user(t, c, at)
   local cv = t.convs[c]
   if not cv then return nil end
-  local user
-  for _, s in ipairs(cv.session) do
-    if s[1] <= at then user = s[2] else break end
+  local s = cv.session
+  local lo, hi, found = 1, #s, nil
+  while lo <= hi do
+    local mid = floor((lo + hi) / 2)
+    if s[mid][1] <= at then found, lo = mid, mid + 1 else hi = mid - 1 end
   end
-  return user
+  return found and s[found][2]
 end
 
 -- The report of a request nothing answered, once the whole capture is seen.
 function M.unanswered(t, at, code)
-  local l = t.links[at]
-  if not l or not l.request or l.response_in then return nil end
+  if not t.req[at] or t.rin[at] then return nil end
   local e = R.exchanges[M.roles(code).request]
   return "NoResponse", fill(T.no_response, name(e.responses[1]), name(code))
 end
 
 local function request(t, c, e, at, s, n, f)
-  entry(t, at).request = true
+  t.has[at], t.req[at] = true, true
   local cv = conv(t, c)
   local q = cv.pending[e]
   if not q then q = { head = 1, tail = 0 }; cv.pending[e] = q end
   q.tail = q.tail + 1
-  q[q.tail] = { at = at, s = s, n = n, user = f.login_user, seqs = {} }
+  q[q.tail] = { at = at, s = s, n = n, user = f.login_user, seqs = EMPTY }
   if q.tail - q.head + 1 > R.max_pending then
     q[q.head] = nil
     q.head = q.head + 1
@@ -236,9 +288,9 @@ local function answer(t, c, e, at, s, n, f)
     req = pop(cv.pending[e])
     if req then cv.answered[e] = req end
   end
-  local l = entry(t, at)
+  t.has[at] = true
   if not req then
-    l.reports[#l.reports + 1] = { "NoRequest", fill(T.no_request, name(ex.request), name(f.msg_type)) }
+    append(t.reps, at, { "NoRequest", fill(T.no_request, name(ex.request), name(f.msg_type)) })
     return
   end
   req.answered = true
@@ -250,31 +302,36 @@ local function answer(t, c, e, at, s, n, f)
       local tpl = f.seq_num > expected and T.part_gap or T.part_repeat
       report = { "PartSequence", fill(tpl, name(f.msg_type), f.seq_num, expected) }
     end
-    if not last or f.seq_num > last then req.seqs[f.msg_type] = f.seq_num end
+    if not last or f.seq_num > last then
+      if req.seqs == EMPTY then req.seqs = {} end
+      req.seqs[f.msg_type] = f.seq_num
+    end
   end
   if f.msg_type == ex["end"] then pop(cv.pending[e]) end
   if f.msg_type == R.login.outcome and f.result == 0 and req.user then
     cv.session[#cv.session + 1] = { at, req.user }
   end
-  l.response_to = { to = req.at, ns = interval(req.s, req.n, s, n) }
-  if report then l.reports[#l.reports + 1] = report end
-  local r = entry(t, req.at)
-  if not r.response_in then r.response_in = at end
-  if f.msg_type == ex["end"] then r.end_in = at end
+  t.rto[at], t.rto_ns[at] = req.at, interval(req.s, req.n, s, n)
+  if report then append(t.reps, at, report) end
+  local ra = req.at
+  t.has[ra] = true
+  if not t.rin[ra] then t.rin[ra] = at end
+  if f.msg_type == ex["end"] then t.eend[ra] = at end
 end
 
 local function forward(t, i, at, s, n, f)
   local o = f.forward_key and t.originals[i].map[f.forward_key]
-  local l = entry(t, at)
+  t.has[at] = true
   if not o then
     local rel = R.forwards[i]
-    l.reports[#l.reports + 1] = { "NoOriginal", fill(T.no_original, name(rel.original), rel.key_names) }
+    append(t.reps, at, { "NoOriginal", fill(T.no_original, name(rel.original), rel.key_names) })
     return
   end
-  l.forward_of = { to = o.at, ns = interval(o.s, o.n, s, n) }
-  local ol = entry(t, o.at)
-  ol.forward_count = ol.forward_count + 1
-  if #ol.forwards < R.max_listed_forwards then ol.forwards[#ol.forwards + 1] = at end
+  t.fwo[at], t.fwo_ns[at] = o.at, interval(o.s, o.n, s, n)
+  local oa = o.at
+  t.has[oa] = true
+  t.fwc[oa] = (t.fwc[oa] or 0) + 1
+  if #(t.fws[oa] or EMPTY) < R.max_listed_forwards then append(t.fws, oa, at) end
 end
 
 local function transfer_stage(t, stage, at, f)
@@ -291,7 +348,7 @@ local function transfer_stage(t, stage, at, f)
   if f.accepted ~= nil and stage >= 3 then tr.accepted = f.accepted end
   if tr.file_name == nil then tr.file_name = f.file_name end
   if tr.file_size == nil then tr.file_size = f.file_size end
-  entry(t, at).transfer = id
+  t.has[at], t.tr[at] = true, id
 end
 
 -- Tracker::observe: message `at` of conversation `c`, at time (s, n).

@@ -12,8 +12,11 @@
 -- Conventions (differences from the Rust types, for exactness on Lua 5.2):
 -- * offsets and lengths are 0-based byte offsets from the header's first
 --   byte, like the Rust `Item`/`Report`;
--- * `item.f` is the Lua index of the filter field (Rust FieldId + 1), and a
---   report's `item` is the Lua index in `items` (Rust index + 1), or nil;
+-- * the items are columns, not a table each (this is the hot loop of the
+--   dissector): item i is f[i] (the Lua index of its filter field, Rust
+--   FieldId + 1), depth[i], off[i] (offset), len[i], kind[i], v[i] (nil
+--   for none), for i = 1..n; a report's `item` is such an i (Rust index +
+--   1), or nil;
 -- * integer values (kinds "uint", "int", "time") are canonical decimal
 --   STRINGS ("-12", "0", "9223372036854775807"), never numbers: Lua 5.2 has
 --   only doubles, which cannot hold every 64-bit Long. Range checks compare
@@ -128,6 +131,8 @@ M.parse_ipv4 = parse_ipv4
 
 -- text::Charset::count_chars.
 local function count_chars(charset, b)
+  -- ASCII is one character a byte in both charsets.
+  if not find(b, "[\128-\255]") then return #b end
   local n = 0
   if charset == "gb18030" then
     local i, len = 1, #b
@@ -142,27 +147,20 @@ local function count_chars(charset, b)
       n = n + 1
     end
   else
-    for i = 1, #b do
-      local c = byte(b, i)
-      if c < 0x80 or c > 0xBF then n = n + 1 end
-    end
+    -- Every byte but the continuation bytes starts a character.
+    local _, cont = string.gsub(b, "[\128-\191]", "")
+    n = #b - cont
   end
   return n
 end
 M.count_chars = count_chars
 
--- header::parse_cell over the 4 bytes from 1-based position i.
+-- header::parse_cell over the 4 bytes from 1-based position i: spaces,
+-- then at least one digit, nothing else.
 local function parse_cell(s, i)
-  local j, last = i, i + 3
-  while j <= last and byte(s, j) == SPACE do j = j + 1 end
-  if j > last then return nil end
-  local v = 0
-  for k = j, last do
-    local c = byte(s, k)
-    if c < DIGIT0 or c > DIGIT9 then return nil end
-    v = v * 10 + (c - DIGIT0)
-  end
-  return v
+  local cell = sub(s, i, i + 3)
+  if not find(cell, "^ *[0-9]+$") then return nil end
+  return tonumber(cell)
 end
 
 -- header::parse_header: { body_len, msg_type } or nil.
@@ -197,32 +195,43 @@ end
 
 -- ------------------------------------------------------------------ decoder
 
--- The decoding context `cx`: { msg, charset, items, reports } (the last
--- two are the result's). Plain functions over it, not methods: this is the
--- hot loop of the Lua dissector.
-local function push(cx, f, depth, offset, len, kind, v)
-  local items = cx.items
-  local n = #items + 1
-  items[n] = { f = f, depth = depth, offset = offset, len = len, kind = kind, v = v }
+-- The message being decoded, its charset, and the result's columns and
+-- reports: upvalues of the decoder's functions, set by M.decode (which is
+-- not reentrant: nothing it calls calls back out). Plain functions, not
+-- methods: this is the hot loop of the Lua dissector.
+local MSG, CHARSET = "", "utf8"
+local IF, ID, IO, IL, IK, IV, IN, REPORTS = {}, {}, {}, {}, {}, {}, 0, {}
+
+local function push(f, depth, offset, len, kind, v)
+  local n = IN + 1
+  IN = n
+  IF[n], ID[n], IO[n], IL[n], IK[n], IV[n] = f, depth, offset, len, kind, v
   return n
 end
 
-local function report(cx, kind, offset, len, item, text)
-  local reports = cx.reports
-  reports[#reports + 1] = { kind = kind, class = CLASS[kind].abbrev, offset = offset, len = len, item = item, text = text }
+local function report(kind, offset, len, item, text)
+  REPORTS[#REPORTS + 1] = { kind = kind, class = CLASS[kind].abbrev, offset = offset, len = len, item = item, text = text }
 end
 
-local function top_fields(cx)
-  local e = #cx.msg
+local function top_fields()
+  local e = #MSG
   if e <= HEADER_LEN then return {}, 0 end
-  return split(cx.msg, HEADER_LEN, e, FIELD_SEP)
+  return split(MSG, HEADER_LEN, e, FIELD_SEP)
+end
+
+-- The bounds of a scalar as numbers, for the fast path of canonical
+-- numbers of at most 15 digits (exact in a double): a bound of more digits
+-- lies beyond any of them.
+local function num_bound(b)
+  local neg = byte(b, 1) == MINUS
+  if #b - (neg and 1 or 0) <= 15 then return tonumber(b) end
+  return neg and -math.huge or math.huge
 end
 
 -- Returns the item's index and, for a number, its canonical decimal string.
-local function scalar(cx, sc, s, e, depth)
-  local msg = cx.msg
+local function scalar(sc, s, e, depth)
+  local msg = MSG
   local prim = sc.prim
-  local ff = FIELDS[sc.f]
   local kind, v, pkind, ptext, number, bytes
   if prim == "String" then
     kind = "text"
@@ -233,50 +242,70 @@ local function scalar(cx, sc, s, e, depth)
     if bytes == "1" then kind, v, number = "bool", true, "1"
     elseif bytes == "0" then kind, v, number = "bool", false, "0"
     else
-      kind, pkind, ptext = "invalid", "BadBoolean", fill(T.bad_boolean, ff.abbrev, escape(bytes))
+      kind, pkind, ptext = "invalid", "BadBoolean", fill(T.bad_boolean, FIELDS[sc.f].abbrev, escape(bytes))
     end
   else
     bytes = sub(msg, s + 1, e)
-    local r, val = parse_num(bytes)
-    if r == "empty" then
-      kind, pkind, ptext = "invalid", "EmptyNumber", fill(T.empty_number, ff.abbrev)
-    elseif r == "bad" then
-      kind, pkind, ptext = "invalid", "NotANumber", fill(T.not_a_number, ff.abbrev, escape(bytes))
-    elseif r == "toobig" then
-      kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, ff.abbrev, escape(bytes), sc.lo, sc.hi)
-    elseif cmp_dec(val, sc.lo) < 0 or cmp_dec(val, sc.hi) > 0 then
-      kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, ff.abbrev, val, sc.lo, sc.hi)
+    -- The common case first: a canonical number ("0", or digits without a
+    -- leading zero) of at most 15 digits, compared as a double.
+    local c1 = byte(bytes, 1)
+    if c1 and c1 > DIGIT0 and c1 <= DIGIT9 and e - s <= 15 and not find(bytes, "[^0-9]") or bytes == "0" then
+      local lo, hi = sc.lo_n, sc.hi_n
+      if not lo then
+        lo, hi = num_bound(sc.lo), num_bound(sc.hi)
+        sc.lo_n, sc.hi_n = lo, hi
+      end
+      local x = tonumber(bytes)
+      if x < lo or x > hi then
+        kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, FIELDS[sc.f].abbrev, bytes, sc.lo, sc.hi)
+      else
+        kind, v, number = sc.vkind, bytes, bytes
+      end
     else
-      kind, v, number = sc.vkind, val, val
-      local e = sc.enum and ENUMS[sc.enum]
-      if e and not e.by_value[val] then
-        pkind, ptext = "UnknownEnum", fill(T.unknown_enum, ff.abbrev, val, e.name)
+      local r, val = parse_num(bytes)
+      local abbrev = FIELDS[sc.f].abbrev
+      if r == "empty" then
+        kind, pkind, ptext = "invalid", "EmptyNumber", fill(T.empty_number, abbrev)
+      elseif r == "bad" then
+        kind, pkind, ptext = "invalid", "NotANumber", fill(T.not_a_number, abbrev, escape(bytes))
+      elseif r == "toobig" then
+        kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, abbrev, escape(bytes), sc.lo, sc.hi)
+      elseif cmp_dec(val, sc.lo) < 0 or cmp_dec(val, sc.hi) > 0 then
+        kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, abbrev, val, sc.lo, sc.hi)
+      else
+        kind, v, number = sc.vkind, val, val
+      end
+    end
+    if v then
+      local en = sc.enum and ENUMS[sc.enum]
+      if en and not en.by_value[v] then
+        pkind, ptext = "UnknownEnum", fill(T.unknown_enum, FIELDS[sc.f].abbrev, v, en.name)
       end
     end
   end
-  local item = push(cx, sc.f, depth, s, e - s, kind, v)
+  local item = push(sc.f, depth, s, e - s, kind, v)
   -- A field ends at a separator, itself a delimiter: the search stops there.
   local p = find(msg, DELIMS, s + 1)
   if p and p <= e then
-    local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], ff.abbrev)
-    report(cx, "MisplacedDelimiter", p - 1, 1, item, text)
+    local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
+    report("MisplacedDelimiter", p - 1, 1, item, text)
   end
-  if pkind then report(cx, pkind, s, e - s, item, ptext) end
+  if pkind then report(pkind, s, e - s, item, ptext) end
   if prim == "String" then
     if sc.chars then
       local min, max = sc.chars[1], sc.chars[2]
-      local n = count_chars(cx.charset, bytes)
+      local n = count_chars(CHARSET, bytes)
       if n < min or n > max then
         local rule = min == max and fill(T.rule_exact, min) or fill(T.rule_range, min, max)
-        report(cx, "LengthRule", s, e - s, item, fill(T.length_rule, ff.abbrev, n, rule))
+        report("LengthRule", s, e - s, item, fill(T.length_rule, FIELDS[sc.f].abbrev, n, rule))
       end
     end
     if sc.password then
-      report(cx, "CleartextPassword", s, e - s, item, fill(T.cleartext_password, ff.abbrev))
+      report("CleartextPassword", s, e - s, item, fill(T.cleartext_password, FIELDS[sc.f].abbrev))
     end
     if sc.addr then
       local ip = parse_ipv4(bytes)
-      if ip then push(cx, sc.addr, depth + 1, s, e - s, "ipv4", ip) end
+      if ip then push(sc.addr, depth + 1, s, e - s, "ipv4", ip) end
     end
   end
   return item, number
@@ -284,45 +313,45 @@ end
 
 local EXTRA_FIELD, RAW_FIELD = DATA.generic.extra_field, DATA.generic.raw_field
 
-local function structure(cx, st, f, s, e, depth)
-  local item = push(cx, f, depth, s, e - s, "none")
+local function structure(st, f, s, e, depth)
+  local item = push(f, depth, s, e - s, "none")
   local members = st.members
   local extra_at = nil
-  local r, count = split(cx.msg, s, e, MEMBER_SEP)
+  local r, count = split(MSG, s, e, MEMBER_SEP)
   for i = 1, count do
     local a, b = r[2 * i - 1], r[2 * i]
     local m = members[i]
     if m then
-      scalar(cx, m, a, b, depth + 1)
+      scalar(m, a, b, depth + 1)
     else
       extra_at = extra_at or a
-      push(cx, EXTRA_FIELD, depth + 1, a, b - a, "text")
+      push(EXTRA_FIELD, depth + 1, a, b - a, "text")
     end
   end
   if extra_at then
-    report(cx, "ExtraFields", extra_at, e - extra_at, item,
+    report("ExtraFields", extra_at, e - extra_at, item,
       fill(T.extra_members, count - #members, #members, st.name))
   end
   if count < #members then
     local names = {}
     for i = count + 1, #members do names[#names + 1] = st.member_names[i] end
-    report(cx, "MissingFields", e, 0, item, fill(T.missing_members, st.name, #names, concat(names, ", ")))
+    report("MissingFields", e, 0, item, fill(T.missing_members, st.name, #names, concat(names, ", ")))
   end
   return item
 end
 
 -- Returns the item's index, a scalar's number, a list's element count.
-local function node(cx, nd, s, e, depth)
+local function node(nd, s, e, depth)
   local k = nd.k
   if k == "scalar" then
-    return scalar(cx, nd, s, e, depth)
+    return scalar(nd, s, e, depth)
   elseif k == "struct" then
-    return structure(cx, nd.s, nd.f, s, e, depth)
+    return structure(nd.s, nd.f, s, e, depth)
   end
-  local msg, items = cx.msg, cx.items
+  local msg = MSG
   local item, n
   if k == "strlist" then
-    item, n = push(cx, nd.holder, depth, s, e - s, "count", 0), 0
+    item, n = push(nd.holder, depth, s, e - s, "count", 0), 0
     if e > s then
       local alt, elem = nd.alt, nd.elem
       local r, count = split(msg, s, e, ELEMENT_SEP)
@@ -332,47 +361,47 @@ local function node(cx, nd, s, e, depth)
         -- (the search stops at the next element).
         local p = alt and find(msg, ALT_STOP, a + 1)
         if p and p <= b and byte(msg, p) == MEMBER_BYTE then
-          structure(cx, alt.s, alt.f, a, b, depth + 1)
+          structure(alt.s, alt.f, a, b, depth + 1)
         else
-          scalar(cx, elem, a, b, depth + 1)
+          scalar(elem, a, b, depth + 1)
         end
       end
       n = count
     end
   elseif k == "structlist" then
-    item, n = push(cx, nd.f, depth, s, e - s, "count", 0), 0
+    item, n = push(nd.f, depth, s, e - s, "count", 0), 0
     if e > s then
       local st, f = nd.elem.s, nd.elem.f
       local r, count = split(msg, s, e, ELEMENT_SEP)
-      for i = 1, count do structure(cx, st, f, r[2 * i - 1], r[2 * i], depth + 1) end
+      for i = 1, count do structure(st, f, r[2 * i - 1], r[2 * i], depth + 1) end
       n = count
     end
   else -- "dict"
-    item, n = push(cx, nd.f, depth, s, e - s, "count", 0), 0
+    item, n = push(nd.f, depth, s, e - s, "count", 0), 0
     if e > s then
       local r, count = split(msg, s, e, ELEMENT_SEP)
       for i = 1, count do
         local a, b = r[2 * i - 1], r[2 * i]
         n = i
-        local pair_item = push(cx, nd.pair, depth + 1, a, b - a, "index", n)
+        local pair_item = push(nd.pair, depth + 1, a, b - a, "index", n)
         local p = find(msg, KEY_SEP, a + 1, true)
         if p and p <= b then
-          scalar(cx, nd.key, a, p - 1, depth + 2)
-          scalar(cx, nd.value, p, b, depth + 2)
+          scalar(nd.key, a, p - 1, depth + 2)
+          scalar(nd.value, p, b, depth + 2)
         else
-          scalar(cx, nd.key, a, b, depth + 2)
-          report(cx, "MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[nd.f].abbrev))
+          scalar(nd.key, a, b, depth + 2)
+          report("MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[nd.f].abbrev))
         end
       end
     end
   end
-  items[item].v = n
+  IV[item] = n
   return item, nil, n
 end
 
-local function message(cx, m)
-  local msg = cx.msg
-  local r, nf = top_fields(cx)
+local function message(m)
+  local msg = MSG
+  local r, nf = top_fields()
   local e = #msg
   local nodes = m.nodes
   local nn = #nodes
@@ -382,12 +411,12 @@ local function message(cx, m)
     local a, b = r[2 * i - 1], r[2 * i]
     local nd = nodes[i]
     if nd then
-      f_item[i], f_num[i], f_el[i] = node(cx, nd, a, b, 0)
+      f_item[i], f_num[i], f_el[i] = node(nd, a, b, 0)
     else
       if i == nn + 1 then
-        report(cx, "ExtraFields", a, e - a, nil, fill(T.extra_fields, nf - nn, nn, m.name))
+        report("ExtraFields", a, e - a, nil, fill(T.extra_fields, nf - nn, nn, m.name))
       end
-      push(cx, EXTRA_FIELD, 0, a, b - a, "text")
+      push(EXTRA_FIELD, 0, a, b - a, "text")
     end
   end
   local present = nf < nn and nf or nn
@@ -396,7 +425,7 @@ local function message(cx, m)
   if present < required then
     local names = {}
     for i = present + 1, required do names[#names + 1] = m.field_names[i] end
-    report(cx, "MissingFields", e, 0, nil, fill(T.missing_fields, m.name, #names, concat(names, ", ")))
+    report("MissingFields", e, 0, nil, fill(T.missing_fields, m.name, #names, concat(names, ", ")))
   end
   local counts = m.counts
   if counts then
@@ -404,23 +433,23 @@ local function message(cx, m)
       local i, t = c[1], c[2]
       local num, el = f_num[i], f_el[t]
       if num and el and num ~= tostring(el) then
-        local it = cx.items[f_item[i]]
-        report(cx, "CountMismatch", it.offset, it.len, f_item[i],
+        local it = f_item[i]
+        report("CountMismatch", IO[it], IL[it], it,
           fill(T.count_mismatch, m.field_names[i], num, m.field_names[t], el))
       end
     end
   end
 end
 
-local function unknown(cx, code)
-  local e = #cx.msg
-  local r, nf = top_fields(cx)
+local function unknown(code)
+  local e = #MSG
+  local r, nf = top_fields()
   for i = 1, nf do
     local a, b = r[2 * i - 1], r[2 * i]
-    push(cx, RAW_FIELD, 0, a, b - a, "text")
+    push(RAW_FIELD, 0, a, b - a, "text")
   end
   local t = (code >= DATA.min_type and code <= DATA.max_type) and T.undefined_type or T.not_xmmep_type
-  report(cx, "UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, nf))
+  report("UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, nf))
 end
 
 -- decode::coalesce: one report per class per message, the first, with a
@@ -452,37 +481,41 @@ end
 -- Decodes the message at the start of `msg` (a Lua string; bytes past the
 -- message are ignored, a short body is reported as truncated). `charset` is
 -- "utf8" (default) or "gb18030". Returns { header = {body_len, msg_type} or
--- nil, available = bytes decoded, items = {...}, reports = {...} }.
+-- nil, available = bytes decoded, n = the number of items, their columns
+-- f, depth, off, len, kind, v (see the conventions above), reports = {...} }.
+local G = DATA.generic
 function M.decode(msg, charset)
-  local out = { items = {}, reports = {}, available = #msg < HEADER_LEN and #msg or HEADER_LEN }
+  IF, ID, IO, IL, IK, IV, IN, REPORTS = {}, {}, {}, {}, {}, {}, 0, {}
+  local out = { f = IF, depth = ID, off = IO, len = IL, kind = IK, v = IV, n = 0, available = #msg < HEADER_LEN and #msg or HEADER_LEN }
   local h = parse_header(msg)
   if not h then
-    report(out, "BadHeader", 0, out.available, nil, fill(T.bad_header, escape(sub(msg, 1, out.available))))
+    report("BadHeader", 0, out.available, nil, fill(T.bad_header, escape(sub(msg, 1, out.available))))
+    out.reports = REPORTS
     return out
   end
   out.header = h
+  local code = h.msg_type
   local msg_len = HEADER_LEN + h.body_len
   local avail = #msg < msg_len and #msg or msg_len
   out.available = avail
-  -- The result doubles as the context (msg and charset are dropped after).
-  out.msg = avail < #msg and sub(msg, 1, avail) or msg
-  out.charset = charset or "utf8"
-  local g = DATA.generic
-  push(out, g.body_len, 0, 0, 4, "uint", tostring(h.body_len))
-  local type_item = push(out, g.msg_type, 0, 4, 4, "uint", tostring(h.msg_type))
-  if h.msg_type < DATA.min_type or h.msg_type > DATA.max_type then
-    report(out, "OutOfRange", 4, 4, type_item, fill(T.type_out_of_range, h.msg_type))
+  MSG = avail < #msg and sub(msg, 1, avail) or msg
+  CHARSET = charset or "utf8"
+  push(G.body_len, 0, 0, 4, "uint", tostring(h.body_len))
+  local type_item = push(G.msg_type, 0, 4, 4, "uint", tostring(code))
+  if code < DATA.min_type or code > DATA.max_type then
+    report("OutOfRange", 4, 4, type_item, fill(T.type_out_of_range, code))
   end
   if msg_len > DATA.max_message_len then
-    report(out, "Oversize", 0, avail, nil, fill(T.oversize, msg_len))
+    report("Oversize", 0, avail, nil, fill(T.oversize, msg_len))
   end
-  local m = MESSAGES[h.msg_type]
-  if m then message(out, m) else unknown(out, h.msg_type) end
+  local m = MESSAGES[code]
+  if m then message(m) else unknown(code) end
   if avail < msg_len then
-    report(out, "Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, h.body_len))
+    report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, h.body_len))
   end
-  out.reports = coalesce(out.reports)
-  out.msg, out.charset = nil, nil
+  out.n = IN
+  out.reports = coalesce(REPORTS)
+  MSG = ""
   return out
 end
 
@@ -524,23 +557,27 @@ function M.heuristic(buf, udp, charset)
   return at == #buf
 end
 
--- codec::info::scalar_text: a value as Info shows it (nil for none).
-local function info_value(it, text_of)
+-- codec::info::scalar_text: item i's value as Info shows it (nil for none).
+local function info_value(dec, i, text_of)
   local I = DATA.info
-  local f = FIELDS[it.f]
-  local k = it.kind
+  local f = FIELDS[dec.f[i]]
+  local k, v = dec.kind[i], dec.v[i]
   if k == "text" or k == "invalid" then
-    return text_of(it.offset, it.len)
+    return text_of(dec.off[i], dec.len[i])
   elseif k == "uint" or k == "int" then
-    local e = f.enum and ENUMS[f.enum].by_value[it.v]
-    return e and e.name or it.v
+    local e = f.enum and ENUMS[f.enum].by_value[v]
+    return e and e.name or v
   elseif k == "time" then
-    return it.v
+    return v
   elseif k == "bool" then
     local names = f.bool_names or { I.bool_true, I.bool_false }
-    return it.v and names[1] or names[2]
+    return v and names[1] or names[2]
   end
 end
+
+-- The Info tag of each field (nil for most).
+local INFO_TAG = {}
+for i, f in ipairs(FIELDS) do INFO_TAG[i] = f.info or false end
 
 -- codec::info::info_text. `text_of(offset, len)` gives the shown text of a
 -- Text or Invalid value (Wireshark converts it with the charset preference).
@@ -552,21 +589,21 @@ function M.info_text(dec, text_of)
   local code = dec.header.msg_type
   local m = MESSAGES[code]
   local out = { m and m.name or fill(I.unknown_type, code) }
-  local items = dec.items
+  local F, D, K, n = dec.f, dec.depth, dec.kind, dec.n
   local in_struct = false
-  for i, it in ipairs(items) do
-    local depth = it.depth
-    if depth == 0 then in_struct = it.kind == "none" end
-    local f = FIELDS[it.f]
-    if f.info and (depth == 0 or (depth == 1 and in_struct)) then
+  for i = 1, n do
+    local depth = D[i]
+    if depth == 0 then in_struct = K[i] == "none" end
+    local tag = INFO_TAG[F[i]]
+    if tag and (depth == 0 or (depth == 1 and in_struct)) then
       local shown
-      if it.kind == "count" and depth == 0 then
+      if K[i] == "count" and depth == 0 then
         local pairs_out, j = {}, i + 1
-        while items[j] and items[j].depth >= 1 do
-          if items[j].depth == 1 then
+        while j <= n and D[j] >= 1 do
+          if D[j] == 1 then
             local parts, k = {}, j + 1
-            while items[k] and items[k].depth >= 2 do
-              if items[k].depth == 2 then parts[#parts + 1] = info_value(items[k], text_of) end
+            while k <= n and D[k] >= 2 do
+              if D[k] == 2 then parts[#parts + 1] = info_value(dec, k, text_of) end
               k = k + 1
             end
             pairs_out[#pairs_out + 1] = concat(parts, DATA.analysis_texts.pair_sep)
@@ -575,9 +612,9 @@ function M.info_text(dec, text_of)
         end
         shown = concat(pairs_out, ",")
       else
-        shown = info_value(it, text_of)
+        shown = info_value(dec, i, text_of)
       end
-      if shown then out[#out + 1] = " " .. f.info .. "=" .. shown end
+      if shown then out[#out + 1] = " " .. tag .. "=" .. shown end
     end
   end
   return concat(out)

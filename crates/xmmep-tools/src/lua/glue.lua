@@ -120,6 +120,13 @@ local function charset()
   local c = DATA.charsets[proto.prefs[PREFS.charset.name]] or DATA.charsets[1]
   return c.key, ENC[c.key]
 end
+-- The preferences as the dissection reads them, read when they change and
+-- when a capture is (re)dissected (proto.init), not per packet.
+local pref_key, pref_enc, pref_desegment = "utf8", ENC_UTF_8, true
+local function read_prefs()
+  pref_key, pref_enc = charset()
+  pref_desegment = proto.prefs[PREFS.desegment.name]
+end
 
 -- Hot-path locals: API functions and tables looked up once, not per field.
 local byte, sub, find, concat = string.byte, string.sub, string.find, table.concat
@@ -222,43 +229,48 @@ local function int64_of(digits, unsigned)
   return v
 end
 
+-- Per field: 64 bits wide, a text-only label (never a field anyone
+-- filters on).
+local WIDE, LABEL = {}, {}
+for i, f in ipairs(FIELDS) do WIDE[i], LABEL[i] = f.bits == 64, f.display == "label" end
+local BAD_VALUE = pf[GENERIC.bad_value]
+
+-- Item i of `dec` under `parent`, at `o` (its offset in `tvb`).
 -- `visible`: the tree is shown (-V, the GUI's details). When it is not
 -- (-T fields on 4.4, a filter, the GUI's first pass) Wireshark keeps only
 -- the fields someone asked for: labels and texts would be thrown away, so
 -- they are not made.
-local function add_item(parent, it, range, visible)
-  local f = FIELDS[it.f]
-  local k = it.kind
+local function add_item(parent, dec, i, tvb, o, visible)
+  local fi, k = dec.f[i], dec.kind[i]
   if k == "text" then
-    return parent:add_packet_field(pf[it.f], range, cur_enc)
+    return parent:add_packet_field(pf[fi], tvb(o, dec.len[i]), cur_enc)
   elseif k == "uint" or k == "int" then
-    local v = it.v
-    if f.bits == 64 then v = int64_of(v, k == "uint") else v = tonumber(v) end
-    return parent:add(pf[it.f], range, v)
+    local v = dec.v[i]
+    if WIDE[fi] then v = int64_of(v, k == "uint") else v = tonumber(v) end
+    return parent:add(pf[fi], tvb(o, dec.len[i]), v)
   elseif k == "invalid" then
-    local item = parent:add_packet_field(pf[GENERIC.bad_value], range, cur_enc)
+    local item = parent:add_packet_field(BAD_VALUE, tvb(o, dec.len[i]), cur_enc)
     if visible then
-      item:set_text(fill(L.invalid, f.label, text_of(it.offset, it.len)))
+      item:set_text(fill(L.invalid, FIELDS[fi].label, text_of(dec.off[i], dec.len[i])))
     end
     return item
-  elseif f.display == "label" then
-    -- A text-only item: never a field anyone filters on.
+  elseif LABEL[fi] then
     if not visible then return parent end
-    local text = f.label
-    if k == "count" then text = fill(L.counted, text, elements_text(it.v))
-    elseif k == "index" then text = fill(L.indexed, text, it.v) end
-    return parent:add(range, text)
+    local text = FIELDS[fi].label
+    if k == "count" then text = fill(L.counted, text, elements_text(dec.v[i]))
+    elseif k == "index" then text = fill(L.indexed, text, dec.v[i]) end
+    return parent:add(tvb(o, dec.len[i]), text)
   elseif k == "bool" then
-    return parent:add(pf[it.f], range, it.v)
+    return parent:add(pf[fi], tvb(o, dec.len[i]), dec.v[i])
   elseif k == "time" then
-    return parent:add(pf[it.f], range, NSTime.new(tonumber(it.v), 0))
+    return parent:add(pf[fi], tvb(o, dec.len[i]), NSTime.new(tonumber(dec.v[i]), 0))
   elseif k == "ipv4" then
-    local item = parent:add(pf[it.f], range, Address.ip(it.v))
+    local item = parent:add(pf[fi], tvb(o, dec.len[i]), Address.ip(dec.v[i]))
     item:set_generated()
     return item
   else -- container ("none" for a struct, "count" for a list or dictionary)
-    local item = parent:add(pf[it.f], range)
-    if k == "count" and visible then item:append_text(fill(L.value_suffix, elements_text(it.v))) end
+    local item = parent:add(pf[fi], tvb(o, dec.len[i]))
+    if k == "count" and visible then item:append_text(fill(L.value_suffix, elements_text(dec.v[i]))) end
     return item
   end
 end
@@ -271,6 +283,7 @@ local analysis = core.analysis
 local tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
 function proto.init()
   tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
+  read_prefs()
 end
 local AT = DATA.analysis_texts
 
@@ -379,36 +392,37 @@ local function show_message(tvb, pinfo, tree, offset, avail)
   if visible then
     top:append_text(dec.header and top_label[dec.header.msg_type] or fill(L.message, DATA.info.malformed_header))
   end
-  local items = dec.items
+  local n, D, K, O = dec.n, dec.depth, dec.kind, dec.off
   local tree_items = {}
   local parents = { [0] = top }
-  for i = 1, #items do
-    local it = items[i]
-    local depth = it.depth
+  for i = 1, n do
+    local depth = D[i]
     local parent = parents[depth] or top
-    local item = add_item(parent, it, tvb(offset + it.offset, it.len), visible)
+    local item = add_item(parent, dec, i, tvb, offset + O[i], visible)
     if visible then
+      local k = K[i]
       -- A struct is labelled by its first member when that is text
       -- ("Buddy: alice"), so a long list reads without expanding it.
-      local first = items[i + 1]
-      if it.kind == "none" and first and first.depth == depth + 1 and first.kind == "text" then
-        item:append_text(fill(L.value_suffix, text_of(first.offset, first.len)))
+      local first = i + 1
+      local has_first = first <= n and D[first] == depth + 1
+      if k == "none" and has_first and K[first] == "text" then
+        item:append_text(fill(L.value_suffix, text_of(O[first], dec.len[first])))
       end
       -- A dictionary element is labelled by its key and value
       -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its
       -- enumeration name or else its text, then the value's text.
-      if it.kind == "index" and first and first.depth == depth + 1 then
-        local kf = FIELDS[first.f]
+      if k == "index" and has_first then
+        local kf = FIELDS[dec.f[first]]
         local name
-        if (first.kind == "uint" or first.kind == "int") and kf.enum then
+        if (K[first] == "uint" or K[first] == "int") and kf.enum then
           for _, v in ipairs(DATA.enums[kf.enum].values) do
-            if v.value == tonumber(first.v) then name = v.name end
+            if v.value == tonumber(dec.v[first]) then name = v.name end
           end
         end
-        local label = fill(L.pair_key, kf.label, name or text_of(first.offset, first.len))
-        local value = items[i + 2]
-        if value and value.depth == depth + 1 then
-          label = fill(L.pair_value, label, text_of(value.offset, value.len))
+        local label = fill(L.pair_key, kf.label, name or text_of(O[first], dec.len[first]))
+        local value = i + 2
+        if value <= n and D[value] == depth + 1 then
+          label = fill(L.pair_value, label, text_of(O[value], dec.len[value]))
         end
         item:set_text(label)
       end
@@ -476,7 +490,7 @@ local function dissect_pdu(tvb, pinfo, tree)
 end
 
 local function dissect_tcp(tvb, pinfo, tree)
-  dissect_tcp_pdus(tvb, tree, HEADER_LEN, pdu_len, dissect_pdu, proto.prefs[PREFS.desegment.name])
+  dissect_tcp_pdus(tvb, tree, HEADER_LEN, pdu_len, dissect_pdu, pref_desegment)
   return tvb:len()
 end
 
@@ -497,7 +511,7 @@ local function dissect_udp(tvb, pinfo, tree)
 end
 
 function proto.dissector(tvb, pinfo, tree)
-  cur_key, cur_enc = charset()
+  cur_key, cur_enc = pref_key, pref_enc
   if pinfo.port_type == 2 then -- PT_TCP
     return dissect_tcp(tvb, pinfo, tree)
   end
@@ -516,6 +530,7 @@ local function set_ports(tbl, old, new)
   if new ~= "" then tbl:add(new, proto) end
 end
 function proto.prefs_changed()
+  read_prefs()
   local t, u = tostring(proto.prefs[PREFS.tcp_ports.name]), tostring(proto.prefs[PREFS.udp_ports.name])
   if t ~= current.tcp then set_ports(tcp_table, current.tcp, t); current.tcp = t end
   if u ~= current.udp then set_ports(udp_table, current.udp, u); current.udp = u end
@@ -523,7 +538,7 @@ end
 
 local function heuristic(udp)
   return function(tvb, pinfo, tree)
-    cur_key, cur_enc = charset()
+    cur_key, cur_enc = pref_key, pref_enc
     if not core.heuristic(tvb:raw(), udp, cur_key) then return false end
     pinfo.conversation = proto
     if udp then dissect_udp(tvb, pinfo, tree) else dissect_tcp(tvb, pinfo, tree) end
