@@ -7,7 +7,7 @@
 use std::cell::Cell;
 use std::sync::{Mutex, MutexGuard};
 
-use xmmep_core::analysis::{Facts, Links, MsgRef, Ordinals, Relations, Tracker, Transfer};
+use xmmep_core::analysis::{Facts, Links, MsgRef, Ordinals, Relations, Roles, Tracker, Transfer};
 use xmmep_core::codec::{Charset, Decoded};
 use xmmep_core::presentation::analysis as f;
 use xmmep_core::presentation::AnalysisField;
@@ -82,6 +82,10 @@ impl Observed {
 /// The file of the transfer this message belongs to, as far as the
 /// messages so far tell (for announcing its data connection).
 pub(crate) fn file_label(obs: &Observed) -> FileLabel {
+    // Only a transfer's messages have a file: the others skip the lock.
+    if obs.facts.roles.transfer_stage.is_none() {
+        return FileLabel::default();
+    }
     let guard = tracker();
     let tr = guard.as_ref().and_then(|t| t.links(obs.at).and_then(|l| l.transfer).and_then(|i| t.transfer(i)));
     FileLabel { name: tr.and_then(|t| t.file_name.as_deref()).map(shown), size: tr.and_then(|t| t.file_size) }
@@ -90,6 +94,10 @@ pub(crate) fn file_label(obs: &Observed) -> FileLabel {
 /// The request type and seconds of the exchange this message completes,
 /// for the statistics tree's response times.
 pub(crate) fn response_time(obs: &Observed) -> Option<(u16, f64)> {
+    let r = obs.facts.roles;
+    if r.response.is_none() && r.end.is_none() {
+        return None;
+    }
     let guard = tracker();
     let (code, ns) = guard.as_ref()?.links(obs.at)?.completes?;
     Some((code, ns as f64 / 1e9))
@@ -98,6 +106,10 @@ pub(crate) fn response_time(obs: &Observed) -> Option<(u16, f64)> {
 /// The report classes the analysis found for this message, a bit per
 /// class (as the statistics tree counts problems).
 pub(crate) fn problems(obs: &Observed) -> u32 {
+    // The analysis reports only on messages with a role in the relations.
+    if obs.facts.roles == Roles::default() {
+        return 0;
+    }
     let guard = tracker();
     let Some(t) = guard.as_ref() else { return 0 };
     reports(t, obs).iter().fold(0, |bits, (kind, _)| bits | 1 << kind.index())
