@@ -80,7 +80,7 @@ fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let headers = manifest.join("wireshark-headers");
     let versions_file = manifest.join("wireshark-versions");
-    for p in ["xmmep_wrapper.h", "xmmep_shim.c", "xmmep_shim.h", "xmmep_conv.c", "xmmep_conv.h", "xmmep_tap.c", "xmmep_tap.h"] {
+    for p in ["xmmep_wrapper.h", "xmmep_guard.h", "xmmep_shim.c", "xmmep_shim.h", "xmmep_conv.c", "xmmep_conv.h", "xmmep_tap.c", "xmmep_tap.h"] {
         println!("cargo:rerun-if-changed={}", headers.join(p).display());
     }
     println!("cargo:rerun-if-changed={}", versions_file.display());

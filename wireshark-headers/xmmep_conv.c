@@ -1,10 +1,11 @@
 /*
  * xmmep_conv.c - secondary conversations and their file-scoped state; see
- * xmmep_conv.h.  Uses the TRY/CATCH conventions of xmmep_shim.c.
+ * xmmep_conv.h.  Its epan calls go through GUARDED (xmmep_guard.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "xmmep_conv.h"
+#include "xmmep_guard.h"
 
 #include <string.h>
 
@@ -13,46 +14,6 @@
 #include <epan/proto_data.h>
 #include <epan/address.h>
 #include <wsutil/wmem/wmem.h>
-
-static void
-exc_clear(xmmep_exc_t *err)
-{
-    if (err) {
-        err->code = XMMEP_OK;
-        err->message[0] = '\0';
-    }
-}
-
-static int
-exc_record(except_t *e, xmmep_exc_t *err)
-{
-    int code = (int)e->except_id.except_code;
-    if (code == XMMEP_OK)
-        code = -1;
-    if (err) {
-        const char *msg = except_message(e);
-        err->code = code;
-        if (msg)
-            g_strlcpy(err->message, msg, sizeof err->message);
-        else
-            err->message[0] = '\0';
-    }
-    return code;
-}
-
-#define GUARDED(err, ...)                                   \
-    do {                                                    \
-        volatile int xmmep_rc_ = XMMEP_OK;                  \
-        exc_clear(err);                                     \
-        TRY {                                               \
-            __VA_ARGS__;                                    \
-        }                                                   \
-        CATCH_ALL {                                         \
-            xmmep_rc_ = exc_record(exc, (err));             \
-        }                                                   \
-        ENDTRY;                                             \
-        return xmmep_rc_;                                   \
-    } while (0)
 
 static void
 announce(packet_info *pinfo, int udp, guint32 ip_host, guint16 port,

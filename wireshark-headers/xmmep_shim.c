@@ -12,6 +12,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "xmmep_shim.h"
+#include "xmmep_guard.h"
 
 #include <string.h>
 
@@ -20,7 +21,7 @@
 #include <epan/conversation.h>
 #include <epan/dissectors/packet-tcp.h>
 
-static void
+void
 xmmep_exc_clear(xmmep_exc_t *err)
 {
     if (err) {
@@ -29,8 +30,7 @@ xmmep_exc_clear(xmmep_exc_t *err)
     }
 }
 
-/* Called inside CATCH_ALL: copy code and message before ENDTRY frees it. */
-static int
+int
 xmmep_exc_record(except_t *e, xmmep_exc_t *err)
 {
     int code = (int)e->except_id.except_code;
@@ -46,25 +46,6 @@ xmmep_exc_record(except_t *e, xmmep_exc_t *err)
     }
     return code;
 }
-
-/*
- * GUARDED(err, statements): run the statements inside TRY, return 0 or the
- * exception code.  Statements must not `return` or `goto` (see the rules in
- * epan/exceptions.h).
- */
-#define GUARDED(err, ...)                                   \
-    do {                                                    \
-        volatile int xmmep_rc_ = XMMEP_OK;                  \
-        xmmep_exc_clear(err);                               \
-        TRY {                                               \
-            __VA_ARGS__;                                    \
-        }                                                   \
-        CATCH_ALL {                                         \
-            xmmep_rc_ = xmmep_exc_record(exc, (err));       \
-        }                                                   \
-        ENDTRY;                                             \
-        return xmmep_rc_;                                   \
-    } while (0)
 
 #define SET_OUT(out, value) do { if (out) *(out) = (value); } while (0)
 
