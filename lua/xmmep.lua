@@ -1682,12 +1682,14 @@ local function step_aside(why)
     io.stderr:write(P.filter .. ".lua: " .. P.short .. " is already registered (" .. why .. "); the Lua dissector steps aside\n")
   end
 end
-local prefix = P.filter .. "."
-for _, name in ipairs(Field.list()) do
-  if name == P.filter or name:sub(1, #prefix) == prefix then
-    step_aside("field " .. name .. ", the binary plugin")
-    return
-  end
+-- The plugin registers a dissector of the protocol's filter name: one
+-- lookup (a scan of Field.list(), every field of Wireshark, cost as much
+-- as the rest of the script's start). A missing name gives nil (4.0) or an
+-- error.
+local found, plugin = pcall(Dissector.get, P.filter)
+if found and plugin then
+  step_aside("dissector " .. P.filter .. ", the binary plugin")
+  return
 end
 local ok, proto = pcall(Proto, P.filter, P.name)
 if not ok then
@@ -1876,6 +1878,63 @@ local function text_of(o, l)
   return shown_text(sub(cur_bytes, o + 1, o + l), cur_key, cur_enc, cur_tvb, cur_offset + o)
 end
 
+-- Per field: 64 bits wide, a text-only label (never a field anyone
+-- filters on).
+local WIDE, LABEL = {}, {}
+for i, f in ipairs(FIELDS) do WIDE[i], LABEL[i] = f.bits == 64, f.display == "label" end
+local BAD_VALUE = pf[GENERIC.bad_value]
+
+-- ------------------------------------------------------------ the API on the hot path
+
+-- Methods of TreeItem and Tvb, taken once from the first ones seen: a call
+-- through the object (item:add) looks the name up in its class each time.
+local t_add, t_apf, t_expert, t_gen, t_hidden, t_append, t_set_text, t_referenced, tvb_range
+local function bind_api(tree, tvb)
+  t_add, t_apf, t_expert = tree.add, tree.add_packet_field, tree.add_proto_expert_info
+  t_gen, t_hidden, t_append, t_set_text = tree.set_generated, tree.set_hidden, tree.append_text, tree.set_text
+  t_referenced, tvb_range = tree.referenced, tvb.range
+end
+
+-- What the dissection of the current packet wants, found once per call of
+-- the dissector. `cur_visible`: the tree is shown whole (-V, PDML, the
+-- GUI's details). When it is not (-T fields from 4.4, a display filter,
+-- the GUI's first pass), Wireshark keeps only the fields someone asked for
+-- and throws every other item away, so those are not made: `want(p)` asks
+-- Wireshark once per field and packet. `cur_cols`: the packet has columns
+-- (not with -T fields or -V alone, where Column's text reads "(info)"):
+-- the Info text is made only then.
+local cur_tree, cur_visible, cur_cols = nil, true, true
+local wanted, wanted_at, stamp = {}, {}, 0
+local function want(p)
+  if cur_visible then return true end
+  if wanted_at[p] == stamp then return wanted[p] end
+  local w = t_referenced(cur_tree, p)
+  wanted[p], wanted_at[p] = w, stamp
+  return w
+end
+
+-- The packet being dissected (set per call): its frame, pass, the
+-- conversation's key (made when first asked) and time.
+local cur_pinfo, cur_frame, cur_visited, cur_conv = nil, 0, false, nil
+
+local function begin_packet(tvb, pinfo, tree)
+  if not t_add then bind_api(tree, tvb) end
+  cur_key, cur_enc = pref_key, pref_enc
+  cur_tree, cur_visible = tree, tree.visible
+  stamp = stamp + 1
+  cur_cols = tostring(pinfo.cols.info) ~= "(info)"
+  cur_pinfo, cur_frame, cur_visited, cur_conv = pinfo, pinfo.number, pinfo.visited, nil
+end
+
+-- A text of printable ASCII is the same in every charset: it is given as
+-- the value (add_packet_field converts and hands the value back to Lua,
+-- which costs three times as much).
+local function add_text(parent, p, range, o, l)
+  local b = sub(cur_bytes, o + 1, o + l)
+  if not find(b, "[^\32-\126]") then return t_add(parent, p, range, b) end
+  return t_apf(parent, p, range, cur_enc)
+end
+
 -- The exact 64-bit value of a canonical decimal string (numbers are
 -- doubles in 5.2): nine digits at a time, not one.
 local function int64_of(digits, unsigned)
@@ -1891,48 +1950,43 @@ local function int64_of(digits, unsigned)
   return v
 end
 
--- Per field: 64 bits wide, a text-only label (never a field anyone
--- filters on).
-local WIDE, LABEL = {}, {}
-for i, f in ipairs(FIELDS) do WIDE[i], LABEL[i] = f.bits == 64, f.display == "label" end
-local BAD_VALUE = pf[GENERIC.bad_value]
-
--- Item i of `dec` under `parent`, at `o` (its offset in `tvb`).
--- `visible`: the tree is shown (-V, the GUI's details). When it is not
--- (-T fields on 4.4, a filter, the GUI's first pass) Wireshark keeps only
--- the fields someone asked for: labels and texts would be thrown away, so
--- they are not made.
-local function add_item(parent, dec, i, tvb, o, visible)
-  local fi, k = dec.f[i], dec.kind[i]
-  if k == "text" then
-    return parent:add_packet_field(pf[fi], tvb(o, dec.len[i]), cur_enc)
-  elseif k == "uint" or k == "int" then
-    local v = dec.v[i]
-    if WIDE[fi] then v = int64_of(v, k == "uint") else v = tonumber(v) end
-    return parent:add(pf[fi], tvb(o, dec.len[i]), v)
-  elseif k == "invalid" then
-    local item = parent:add_packet_field(BAD_VALUE, tvb(o, dec.len[i]), cur_enc)
-    if visible then
-      item:set_text(fill(L.invalid, FIELDS[fi].label, text_of(dec.off[i], dec.len[i])))
-    end
-    return item
-  elseif LABEL[fi] then
+-- Item i of `dec` under `parent`, at `at` in the packet's tvb; the parent
+-- itself when the item is not made (a label or a field nobody wants).
+local function add_item(parent, dec, i, at, visible)
+  local fi, k, l = dec.f[i], dec.kind[i], dec.len[i]
+  if LABEL[fi] then
     if not visible then return parent end
     local text = FIELDS[fi].label
     if k == "count" then text = fill(L.counted, text, elements_text(dec.v[i]))
     elseif k == "index" then text = fill(L.indexed, text, dec.v[i]) end
-    return parent:add(tvb(o, dec.len[i]), text)
+    return t_add(parent, tvb_range(cur_tvb, at, l), text)
+  end
+  local p = k == "invalid" and BAD_VALUE or pf[fi]
+  if not want(p) then return parent end
+  local range = tvb_range(cur_tvb, at, l)
+  if k == "text" then
+    return add_text(parent, p, range, dec.off[i], l)
+  elseif k == "uint" or k == "int" then
+    local v = dec.v[i]
+    if WIDE[fi] then v = int64_of(v, k == "uint") else v = tonumber(v) end
+    return t_add(parent, p, range, v)
+  elseif k == "invalid" then
+    local item = add_text(parent, p, range, dec.off[i], l)
+    if visible then
+      t_set_text(item, fill(L.invalid, FIELDS[fi].label, text_of(dec.off[i], l)))
+    end
+    return item
   elseif k == "bool" then
-    return parent:add(pf[fi], tvb(o, dec.len[i]), dec.v[i])
+    return t_add(parent, p, range, dec.v[i])
   elseif k == "time" then
-    return parent:add(pf[fi], tvb(o, dec.len[i]), NSTime.new(tonumber(dec.v[i]), 0))
+    return t_add(parent, p, range, NSTime.new(tonumber(dec.v[i]), 0))
   elseif k == "ipv4" then
-    local item = parent:add(pf[fi], tvb(o, dec.len[i]), Address.ip(dec.v[i]))
-    item:set_generated()
+    local item = t_add(parent, p, range, Address.ip(dec.v[i]))
+    t_gen(item)
     return item
   else -- container ("none" for a struct, "count" for a list or dictionary)
-    local item = parent:add(pf[fi], tvb(o, dec.len[i]))
-    if k == "count" and visible then item:append_text(fill(L.value_suffix, elements_text(dec.v[i]))) end
+    local item = t_add(parent, p, range)
+    if k == "count" and visible then t_append(item, fill(L.value_suffix, elements_text(dec.v[i]))) end
     return item
   end
 end
@@ -1942,6 +1996,7 @@ end
 -- The analysis state of the capture: made anew when a capture is opened or
 -- dissected again; fed on the first pass only, read on every pass.
 local analysis = core.analysis
+local next_ref, messages_in, observe = analysis.next_ref, analysis.messages_in, analysis.observe
 local tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
 function proto.init()
   tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
@@ -1949,83 +2004,105 @@ function proto.init()
 end
 local AT = DATA.analysis_texts
 
--- The conversation: transport and both endpoints, in either order.
-local function conversation(pinfo)
-  local a = tostring(pinfo.src) .. "/" .. tostring(pinfo.src_port)
-  local b = tostring(pinfo.dst) .. "/" .. tostring(pinfo.dst_port)
-  if b < a then a, b = b, a end
-  return tostring(pinfo.port_type) .. " " .. a .. " " .. b
+-- The conversation: transport and both endpoints, in either order; made
+-- once per packet.
+local function conversation()
+  if not cur_conv then
+    local pinfo = cur_pinfo
+    local a = tostring(pinfo.src) .. "/" .. pinfo.src_port
+    local b = tostring(pinfo.dst) .. "/" .. pinfo.dst_port
+    if b < a then a, b = b, a end
+    cur_conv = pinfo.port_type .. " " .. a .. " " .. b
+  end
+  return cur_conv
 end
 
-local function frame_of(ref) return math.floor(ref / 65536) end
+local floor = math.floor
+local function frame_of(ref) return floor(ref / 65536) end
 
 -- An interval in nanoseconds as NSTime, seconds and nanoseconds of one sign.
 local function interval(ns)
-  local secs = ns >= 0 and math.floor(ns / 1000000000) or -math.floor(-ns / 1000000000)
+  local secs = ns >= 0 and floor(ns / 1000000000) or -floor(-ns / 1000000000)
   return NSTime.new(secs, ns - secs * 1000000000)
 end
 
-local function generated(item) item:set_generated(); return item end
+-- A generated item of analysis field `key` with `value` under `parent`, at
+-- `here` (a zero-length range at the message, made when first needed),
+-- if someone wants it.
+local here_at, here = -1, nil
+local function gen(parent, key, value)
+  local p = AF[key]
+  if not want(p) then return nil end
+  if not here then here = tvb_range(cur_tvb, here_at, 0) end
+  local item
+  if value == nil then item = t_add(parent, p, here) else item = t_add(parent, p, here, value) end
+  t_gen(item)
+  return item
+end
+
+local STAGE_FIELDS = { "transfer.offer_in", "transfer.offer_fwd_in", "transfer.answer_in", "transfer.answer_fwd_in" }
 
 -- Names message `facts` and, on the first pass, feeds it to the tracker;
 -- then shows its links under `top` (the plugin's links::show). The file
 -- name and the logged-in user are kept as shown texts (facts converts
 -- them while their message is in the packet).
-local function show_links(tvb, pinfo, top, offset, facts)
-  local frame, visited = pinfo.number, pinfo.visited
-  local at = analysis.next_ref(ordinals, frame, visited and analysis.messages_in(tracker, frame) or 0)
-  local c = conversation(pinfo)
+local function show_links(top, offset, facts)
+  local frame, visited = cur_frame, cur_visited
+  local at = next_ref(ordinals, frame, visited and messages_in(tracker, frame) or 0)
+  local c = conversation()
   if not visited then
     -- Seconds since the first frame: a double that holds nanoseconds
     -- exactly over any capture's span (absolute times would not), and is
     -- there in every pass (frame.time is not in tshark -2's first).
-    analysis.observe(tracker, c, at, pinfo.rel_ts, 0, facts)
+    observe(tracker, c, at, cur_pinfo.rel_ts, 0, facts)
   end
-  local here = tvb(offset, 0)
-  local l = analysis.links(tracker, at)
-  local reports = {}
+  here_at, here = offset, nil
+  local l = tracker.has[at] and analysis.links(tracker, at)
   if l then
     if l.response_to then
-      generated(top:add(AF.response_to, here, frame_of(l.response_to.to)))
-      generated(top:add(AF.time, here, interval(l.response_to.ns)))
+      gen(top, "response_to", frame_of(l.response_to.to))
+      gen(top, "time", interval(l.response_to.ns))
     end
-    if l.response_in then generated(top:add(AF.response_in, here, frame_of(l.response_in))) end
-    if l.end_in then generated(top:add(AF.response_end_in, here, frame_of(l.end_in))) end
+    if l.response_in then gen(top, "response_in", frame_of(l.response_in)) end
+    if l.end_in then gen(top, "response_end_in", frame_of(l.end_in)) end
     if l.forward_of then
-      generated(top:add(AF.forward_of, here, frame_of(l.forward_of.to)))
-      generated(top:add(AF.forward_delay, here, interval(l.forward_of.ns)))
+      gen(top, "forward_of", frame_of(l.forward_of.to))
+      gen(top, "forward_delay", interval(l.forward_of.ns))
     end
     if l.forward_count > 0 then
-      generated(top:add(AF.forward_count, here, l.forward_count))
-      for _, f in ipairs(l.forwards) do generated(top:add(AF.forwarded_in, here, frame_of(f))) end
+      gen(top, "forward_count", l.forward_count)
+      for _, f in ipairs(l.forwards) do gen(top, "forwarded_in", frame_of(f)) end
     end
     local tr = l.transfer and analysis.transfer(tracker, l.transfer)
     if tr then
       local name = tr.file_name or ""
       local outcome = (tr.accepted == true and AT.accepted) or (tr.accepted == false and AT.declined) or AT.open
-      local item = generated(top:add(AF.transfer, here))
-      item:set_text(core.fill(AT.transfer_label, name, outcome))
-      if tr.file_name then generated(item:add(AF["transfer.file_name"], here, name)) end
-      if tr.file_size then generated(item:add(AF["transfer.file_size"], here, Int64(tr.file_size))) end
-      local stage_fields = { "transfer.offer_in", "transfer.offer_fwd_in", "transfer.answer_in", "transfer.answer_fwd_in" }
+      -- The subtree holds its fields: made whenever the tree is shown or
+      -- one of them is wanted.
+      local item = gen(top, "transfer") or top
+      if item ~= top and cur_visible then t_set_text(item, fill(AT.transfer_label, name, outcome)) end
+      if tr.file_name then gen(item, "transfer.file_name", name) end
+      if tr.file_size then gen(item, "transfer.file_size", Int64(tr.file_size)) end
       for s = 1, 4 do
-        if tr.stages[s] then generated(item:add(AF[stage_fields[s]], here, frame_of(tr.stages[s]))) end
+        if tr.stages[s] then gen(item, STAGE_FIELDS[s], frame_of(tr.stages[s])) end
       end
-      if tr.accepted ~= nil then generated(item:add(AF["transfer.accepted"], here, tr.accepted)) end
+      if tr.accepted ~= nil then gen(item, "transfer.accepted", tr.accepted) end
     end
-    for _, r in ipairs(l.reports) do reports[#reports + 1] = r end
+    for _, r in ipairs(l.reports) do t_expert(top, ei[r[1]], r[2]) end
   end
   local user = analysis.session_user(tracker, c, at)
-  if user then generated(top:add(AF.session_user, here, user)) end
-  for _, u in ipairs(facts.users) do
-    top:add_packet_field(AF.user, tvb(offset + u[1], u[2]), cur_enc):set_hidden()
+  if user then gen(top, "session_user", user) end
+  local users = facts.users
+  if users[1] and want(AF.user) then
+    for _, u in ipairs(users) do
+      t_hidden(add_text(top, AF.user, tvb_range(cur_tvb, offset + u[1], u[2]), u[1], u[2]))
+    end
   end
   -- Only a pass over the whole capture knows a request went unanswered.
   if visited then
     local kind, text = analysis.unanswered(tracker, at, facts.msg_type)
-    if kind then reports[#reports + 1] = { kind, text } end
+    if kind then t_expert(top, ei[kind], text) end
   end
-  for _, r in ipairs(reports) do top:add_proto_expert_info(ei[r[1]], r[2]) end
 end
 
 -- The top item's label per message code (made once).
@@ -2037,8 +2114,10 @@ local top_label = setmetatable({}, { __index = function(t, code)
 end })
 
 -- Shows the message at `offset` of `tvb` (which holds `avail` bytes of it)
--- and returns its Info text.
-local function show_message(tvb, pinfo, tree, offset, avail)
+-- and returns its Info text (nil without columns), the decoding and its
+-- code.
+local parents, tree_items = {}, {}
+local function show_message(tvb, tree, offset, avail)
   local bytes = tvb:raw(offset, avail)
   local dec = core.decode(bytes, cur_key)
   cur_bytes, cur_tvb, cur_offset = bytes, tvb, offset
@@ -2048,19 +2127,18 @@ local function show_message(tvb, pinfo, tree, offset, avail)
   if not dec.header then len = avail end
   local tvb_len = tvb:len()
   if offset + len > tvb_len then len = tvb_len - offset end
-  local top = tree:add(proto, tvb(offset, len))
-  local info = core.info_text(dec, text_of)
-  local visible = tree.visible
+  local top = t_add(tree, proto, tvb_range(tvb, offset, len))
+  local info = cur_cols and core.info_text(dec, text_of)
+  local visible = cur_visible
   if visible then
-    top:append_text(dec.header and top_label[dec.header.msg_type] or fill(L.message, DATA.info.malformed_header))
+    t_append(top, dec.header and top_label[dec.header.msg_type] or fill(L.message, DATA.info.malformed_header))
   end
   local n, D, K, O = dec.n, dec.depth, dec.kind, dec.off
-  local tree_items = {}
-  local parents = { [0] = top }
+  parents[0] = top
   for i = 1, n do
     local depth = D[i]
     local parent = parents[depth] or top
-    local item = add_item(parent, dec, i, tvb, offset + O[i], visible)
+    local item = add_item(parent, dec, i, offset + O[i], visible)
     if visible then
       local k = K[i]
       -- A struct is labelled by its first member when that is text
@@ -2068,7 +2146,7 @@ local function show_message(tvb, pinfo, tree, offset, avail)
       local first = i + 1
       local has_first = first <= n and D[first] == depth + 1
       if k == "none" and has_first and K[first] == "text" then
-        item:append_text(fill(L.value_suffix, text_of(O[first], dec.len[first])))
+        t_append(item, fill(L.value_suffix, text_of(O[first], dec.len[first])))
       end
       -- A dictionary element is labelled by its key and value
       -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its
@@ -2086,7 +2164,7 @@ local function show_message(tvb, pinfo, tree, offset, avail)
         if value <= n and D[value] == depth + 1 then
           label = fill(L.pair_value, label, text_of(O[value], dec.len[value]))
         end
-        item:set_text(label)
+        t_set_text(item, label)
       end
     end
     tree_items[i] = item
@@ -2094,10 +2172,13 @@ local function show_message(tvb, pinfo, tree, offset, avail)
   end
   for _, r in ipairs(dec.reports) do
     local on = (r.item and tree_items[r.item]) or top
-    on:add_proto_expert_info(ei[r.kind], r.text)
+    t_expert(on, ei[r.kind], r.text)
   end
+  -- Kept for the next message would be kept from the garbage collector.
+  for d = 0, #parents do parents[d] = nil end
+  for i = 1, n do tree_items[i] = nil end
   local facts = analysis.facts(bytes, dec, text_of)
-  show_links(tvb, pinfo, top, offset, facts)
+  show_links(top, offset, facts)
   return info, dec, facts.msg_type
 end
 
@@ -2107,6 +2188,7 @@ end
 -- message, then every message so far.
 local frame_msgs, info_prefix = {}, ""
 local function add_info(pinfo, code, text)
+  if not text then return end
   local col = pinfo.cols.info
   if tostring(pinfo.cols.protocol) ~= P.short then
     pinfo.cols.protocol:set(P.short)
@@ -2146,7 +2228,7 @@ local function pdu_len(tvb, pinfo, offset)
 end
 
 local function dissect_pdu(tvb, pinfo, tree)
-  local info, _, code = show_message(tvb, pinfo, tree, 0, tvb:len())
+  local info, _, code = show_message(tvb, tree, 0, tvb:len())
   add_info(pinfo, code, info)
   return tvb:len()
 end
@@ -2164,7 +2246,7 @@ local function dissect_udp(tvb, pinfo, tree)
     local what, len = core.frame(tvb:raw(offset, math.min(HEADER_LEN, total - offset)), 1)
     local avail = total - offset
     if what == "message" and len < avail then avail = len end
-    local info, dec, code = show_message(tvb, pinfo, tree, offset, avail)
+    local info, dec, code = show_message(tvb, tree, offset, avail)
     add_info(pinfo, code, info)
     if not dec.header then break end
     offset = offset + avail
@@ -2173,7 +2255,7 @@ local function dissect_udp(tvb, pinfo, tree)
 end
 
 function proto.dissector(tvb, pinfo, tree)
-  cur_key, cur_enc = pref_key, pref_enc
+  begin_packet(tvb, pinfo, tree)
   if pinfo.port_type == 2 then -- PT_TCP
     return dissect_tcp(tvb, pinfo, tree)
   end
@@ -2200,9 +2282,9 @@ end
 
 local function heuristic(udp)
   return function(tvb, pinfo, tree)
-    cur_key, cur_enc = pref_key, pref_enc
-    if not core.heuristic(tvb:raw(), udp, cur_key) then return false end
+    if not core.heuristic(tvb:raw(), udp, pref_key) then return false end
     pinfo.conversation = proto
+    begin_packet(tvb, pinfo, tree)
     if udp then dissect_udp(tvb, pinfo, tree) else dissect_tcp(tvb, pinfo, tree) end
     return true
   end
