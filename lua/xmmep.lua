@@ -1363,16 +1363,21 @@ end
 -- values only shown (the logged-in user, the file name) go through
 -- `text_of` when given. One pass over the items: the first item of each
 -- wanted field, and the user fields.
+-- `at` (the first item of each wanted field) is one table for every
+-- message, emptied after use: facts runs for every message.
+local NO_USERS = setmetatable({}, { __newindex = function() error("NO_USERS is shared") end })
+local at = {}
 function M.facts(bytes, dec, text_of)
-  if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = {} } end
+  if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = NO_USERS } end
   local code = dec.header.msg_type
   local r = M.roles(code)
-  local users = {}
+  local users = NO_USERS
   local f = { msg_type = code, roles = r, users = users }
-  local w, at = want[code], {}
+  local w = want[code]
   local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
+  local n = dec.n
   local cand
-  for i = 1, dec.n do
+  for i = 1, n do
     local fi = F[i]
     if w[fi] and not at[fi] then at[fi] = i end
     if USERS[fi] and K[i] == "text" and L[i] > 0 then
@@ -1386,7 +1391,10 @@ function M.facts(bytes, dec, text_of)
         local flag = at[u]
         u = not (flag and K[flag] == "bool" and dec.v[flag] == true)
       end
-      if u then users[#users + 1] = { O[i], L[i] } end
+      if u then
+        if users == NO_USERS then users = {}; f.users = users end
+        users[#users + 1] = { O[i], L[i] }
+      end
     end
   end
   if r.response or r.ending then f.seq_num = int(dec, at[R.seq_num]) end
@@ -1402,6 +1410,7 @@ function M.facts(bytes, dec, text_of)
     local a = at[t.accepted]
     if a and K[a] == "bool" then f.accepted = dec.v[a] end
   end
+  for i = 1, n do at[F[i]] = nil end
   return f
 end
 
@@ -1795,7 +1804,7 @@ end
 -- Hot-path locals: API functions and tables looked up once, not per field.
 local byte, sub, find, concat = string.byte, string.sub, string.find, table.concat
 local FIELDS, MESSAGES, GENERIC = DATA.fields, DATA.messages, DATA.generic
-local fill, elements_text = core.fill, core.elements_text
+local fill, elements_text, ENUMS = core.fill, core.elements_text, core.enums
 
 -- ------------------------------------------------------------ text in the charset
 
@@ -1932,7 +1941,8 @@ end
 local function add_text(parent, p, range, o, l)
   local b = sub(cur_bytes, o + 1, o + l)
   if not find(b, "[^\32-\126]") then return t_add(parent, p, range, b) end
-  return t_apf(parent, p, range, cur_enc)
+  -- One value: add_packet_field also returns the value and the next offset.
+  return (t_apf(parent, p, range, cur_enc))
 end
 
 -- The exact 64-bit value of a canonical decimal string (numbers are
@@ -2155,9 +2165,8 @@ local function show_message(tvb, tree, offset, avail)
         local kf = FIELDS[dec.f[first]]
         local name
         if (K[first] == "uint" or K[first] == "int") and kf.enum then
-          for _, v in ipairs(DATA.enums[kf.enum].values) do
-            if v.value == tonumber(dec.v[first]) then name = v.name end
-          end
+          local e = ENUMS[kf.enum].by_value[dec.v[first]]
+          name = e and e.name
         end
         local label = fill(L.pair_key, kf.label, name or text_of(O[first], dec.len[first]))
         local value = i + 2

@@ -14,7 +14,14 @@
 # root and the Debian root of Wireshark 4.4 exists (scripts/wireshark-root.sh),
 # does the same there.
 #
-#   bash scripts/bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--native]
+#   bash scripts/bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--native] [--instructions]
+#
+# --instructions counts instructions (valgrind's callgrind) instead of CPU
+# seconds: the same count on every run of the same binaries and inputs,
+# whatever else the machine is doing (CPU seconds on a shared machine vary
+# by half). One round, 20,000 messages by default, no RSS. It also counts
+# the start alone (the first packet), and prints the own cost per message
+# without the start: what a long capture approaches.
 #
 # --lua FILE benchmarks another Lua script (an older lua/xmmep.lua);
 # --compare FILE runs a second script in the same interleaved rounds (one
@@ -25,7 +32,7 @@
 # and an empty global plugin folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=300000 rounds=3 lua=lua/xmmep.lua cmp= native=0 inner=0
+n= rounds=3 lua=lua/xmmep.lua cmp= native=0 inner=0 instr=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --messages) n=$2; shift 2 ;;
@@ -33,17 +40,21 @@ while [ $# -gt 0 ]; do
         --lua) lua=$2; shift 2 ;;
         --compare) cmp=$2; shift 2 ;;
         --native) native=1; shift ;;
+        --instructions) instr=1; rounds=1; shift ;;
         --inner) inner=1; shift ;;   # inside a version root, captures made
         [0-9]*) n=$1; shift ;;       # the old form: bench-tshark.sh N
-        *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--native]" >&2; exit 2 ;;
+        *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--native] [--instructions]" >&2; exit 2 ;;
     esac
 done
+[ -n "$n" ] || { [ "$instr" = 1 ] && n=20000 || n=300000; }
 . scripts/setup-debian.sh
 # GNU time for the peak RSS (the shell's `time` keyword has none).
 XMMEP_PACKAGES+=(time)
+[ "$instr" = 0 ] || XMMEP_PACKAGES+=(valgrind)
 xmmep_setup
 sizes=(2500 5000 9999)
 sized_messages=2000
+[ "$instr" = 0 ] || sized_messages=200
 data=target/bench   # under the checkout, so that a version root sees it as /src/target/bench
 if [ "$inner" = 0 ]; then
     cargo build --release --lib --bin xmmep-capgen >/dev/null 2>&1
@@ -51,7 +62,7 @@ if [ "$inner" = 0 ]; then
     # Generated once per size and kept: deterministic for the seed.
     [ -s "$data/big-$n.pcapng" ] || ./target/release/xmmep-capgen --bench "$data/big-$n.pcapng" --messages "$n" --seed 1 >/dev/null
     for s in "${sizes[@]}"; do
-        [ -s "$data/size-$s.pcapng" ] || ./target/release/xmmep-capgen --bench "$data/size-$s.pcapng" --messages "$sized_messages" --message-size "$s" --seed 1 >/dev/null
+        [ -s "$data/size-$s-$sized_messages.pcapng" ] || ./target/release/xmmep-capgen --bench "$data/size-$s-$sized_messages.pcapng" --messages "$sized_messages" --message-size "$s" --seed 1 >/dev/null
     done
     plugin=target/release/libxmmep.so
 else
@@ -67,7 +78,7 @@ cp "$lua" "$work/xmmep.lua"
 whiches="bare plugin lua"
 if [ -n "$cmp" ]; then cp "$cmp" "$work/compare.lua"; whiches="$whiches cmp"; fi
 cp "$data/big-$n.pcapng" "$work/big.pcapng"
-for s in "${sizes[@]}"; do cp "$data/size-$s.pcapng" "$work/size-$s.pcapng"; done
+for s in "${sizes[@]}"; do cp "$data/size-$s-$sized_messages.pcapng" "$work/size-$s.pcapng"; done
 chmod -R a+rwX "$work"
 
 as_user() {
@@ -82,13 +93,21 @@ as_user() {
 # One run as the unprivileged user: prints "CPU-seconds peak-RSS-KiB" (from GNU time).
 run() {
     local home=$1 out="$work/time.txt"; shift
+    if [ "$instr" = 1 ]; then
+        as_user "$home" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }
+        # Instructions in millions as the "time", no RSS.
+        awk '/Collected :/ { printf "%.1f 0\n", $NF / 1e6 }' "$work/stderr.txt"
+        return
+    fi
     as_user "$home" /usr/bin/time -v -o "$out" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }
     awk -F': ' '/User time \(seconds\)/ || /System time \(seconds\)/ { s += $2 }
                 /Maximum resident set size/ { r = $2 }
                 END { printf "%.3f %d\n", s, r }' "$out"
 }
 
-# Which = bare | plugin | lua; prints the command line for one capture and mode.
+# Which = bare | plugin | lua | cmp; prints the command line for one
+# capture and mode ($limit: "-c 1" to count the start alone).
+limit=
 cmd() {
     local which=$1 file=$2 mode=$3 opts
     if [ "$mode" = fields ]; then
@@ -96,6 +115,7 @@ cmd() {
     else
         opts="-V"
     fi
+    opts="$limit $opts"
     case "$which" in
         bare) echo "$work/lua-home tshark -r $file $opts" ;;
         plugin) echo "$work/home tshark -r $file $opts" ;;
@@ -105,7 +125,7 @@ cmd() {
 }
 
 # best[which] and rss[which] over the rounds, interleaved.
-declare -A best rss
+declare -A best rss start
 measure() {
     local file=$1 mode=$2 r which t m
     best=() rss=()
@@ -119,33 +139,40 @@ measure() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", (a - b) / b * 100 }'; }
-times() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+# The own cost of a long capture: (a - a_start) against (b - b_start).
+ratio_run() { awk -v a="$1" -v as="$2" -v b="$3" -v bs="$4" 'BEGIN { printf "%.1f%%", ((a - as) - (b - bs)) / (b - bs) * 100 }'; }
+times() { if [ "$instr" = 1 ]; then echo "-"; else awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; fi; }
+if [ "$instr" = 1 ]; then unit=M fmt='%.0f M'; what="instructions in millions (callgrind), one run"; else unit=s fmt='%.2f s'; what="best of $rounds interleaved rounds, CPU seconds (user + system)"; fi
+val() { printf "$fmt" "$1"; }
 
 msgs=$(as_user "$work/home" tshark -r "$work/big.pcapng" -Y xmmep -T fields -e xmmep.msg_type | tr ',' '\n' | grep -c . || true)
 packets=$(as_user "$work/home" tshark -r "$work/big.pcapng" -T fields -e frame.number | wc -l)
 version=$(tshark --version 2>/dev/null | tr '\n' ' ')
-echo "Wireshark $(echo "$version" | awk '{ print $3 }') ($(echo "$version" | grep -o 'Lua [0-9.]*[0-9]' | head -1)), $(nproc) cores, $(date -u +%Y-%m-%d), best of $rounds interleaved rounds, CPU seconds (user + system)"
+echo "Wireshark $(echo "$version" | awk '{ print $3 }') ($(echo "$version" | grep -o 'Lua [0-9.]*[0-9]' | head -1)), $(nproc) cores, $(date -u +%Y-%m-%d), $what"
 echo "capture: $n generated messages ($msgs XMMEP messages counted by the plugin, $packets packets); Lua script: $lua${cmp:+; compared: $cmp}"
 echo
-if [ -n "$cmp" ]; then
-    echo "| mode | bare | plugin | Lua | compared Lua | own cost: plugin | own cost: Lua | own cost: compared | peak RSS: plugin | peak RSS: Lua | peak RSS: compared |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|"
-else
-    echo "| mode | bare | plugin | Lua | own cost: plugin | own cost: Lua | peak RSS: plugin | peak RSS: Lua |"
-    echo "|---|---|---|---|---|---|---|---|"
-fi
+cols="bare plugin lua${cmp:+ cmp}"
+head="| mode | bare | plugin | Lua |${cmp:+ compared Lua |} own cost: plugin | own cost: Lua |${cmp:+ own cost: compared |}"
+[ "$instr" = 1 ] && head="$head own cost per message, without the start: plugin | Lua |${cmp:+ compared |}" || head="$head peak RSS: plugin | peak RSS: Lua |${cmp:+ peak RSS: compared |}"
+echo "$head"
+echo "$head" | sed 's/[^|]*|/---|/g; s/^---|/|/'
 for mode in fields V; do
+    if [ "$instr" = 1 ]; then
+        limit="-c 1"; measure "$work/big.pcapng" "$mode"
+        for which in $cols; do start[$which]=${best[$which]}; done
+        limit=
+    fi
     measure "$work/big.pcapng" "$mode"
     label=$([ "$mode" = fields ] && echo '`-T fields`' || echo '`-V`')
-    if [ -n "$cmp" ]; then
-        printf '| %s | %.2f s | %.2f s | %.2f s | %.2f s | %s | %s | %s | %s | %s | %s |\n' "$label" "${best[bare]}" "${best[plugin]}" "${best[lua]}" "${best[cmp]}" \
-            "$(ratio "${best[plugin]}" "${best[bare]}")" "$(ratio "${best[lua]}" "${best[bare]}")" "$(ratio "${best[cmp]}" "${best[bare]}")" \
-            "$(times "${rss[plugin]}" "${rss[bare]}")" "$(times "${rss[lua]}" "${rss[bare]}")" "$(times "${rss[cmp]}" "${rss[bare]}")"
-    else
-        printf '| %s | %.2f s | %.2f s | %.2f s | %s | %s | %s | %s |\n' "$label" "${best[bare]}" "${best[plugin]}" "${best[lua]}" \
-            "$(ratio "${best[plugin]}" "${best[bare]}")" "$(ratio "${best[lua]}" "${best[bare]}")" \
-            "$(times "${rss[plugin]}" "${rss[bare]}")" "$(times "${rss[lua]}" "${rss[bare]}")"
-    fi
+    line="| $label |"
+    for which in $cols; do line="$line $(val "${best[$which]}") |"; done
+    for which in $cols; do [ "$which" = bare ] || line="$line $(ratio "${best[$which]}" "${best[bare]}") |"; done
+    for which in $cols; do
+        [ "$which" = bare ] && continue
+        if [ "$instr" = 1 ]; then line="$line $(ratio_run "${best[$which]}" "${start[$which]}" "${best[bare]}" "${start[bare]}") |"
+        else line="$line $(times "${rss[$which]}" "${rss[bare]}") |"; fi
+    done
+    echo "$line"
 done
 
 # Size growth: own time (t - t_bare) of -V on $sized_messages messages per size.
@@ -153,10 +180,10 @@ echo
 declare -A own
 for s in "${sizes[@]}"; do
     measure "$work/size-$s.pcapng" V
-    own[plugin,$s]=$(awk -v a="${best[plugin]}" -v b="${best[bare]}" 'BEGIN { d = a - b; if (d < 0.001) d = 0.001; print d }')
-    own[lua,$s]=$(awk -v a="${best[lua]}" -v b="${best[bare]}" 'BEGIN { d = a - b; if (d < 0.001) d = 0.001; print d }')
-    [ -z "$cmp" ] || own[cmp,$s]=$(awk -v a="${best[cmp]}" -v b="${best[bare]}" 'BEGIN { d = a - b; if (d < 0.001) d = 0.001; print d }')
-    printf 'size %5d bytes, %d messages, -V: bare %.2f s, plugin %.2f s, Lua %.2f s%s\n' "$s" "$sized_messages" "${best[bare]}" "${best[plugin]}" "${best[lua]}" "${cmp:+, compared Lua ${best[cmp]} s}"
+    for which in $cols; do
+        [ "$which" = bare ] || own[$which,$s]=$(awk -v a="${best[$which]}" -v b="${best[bare]}" 'BEGIN { d = a - b; if (d < 0.001) d = 0.001; print d }')
+    done
+    printf "size %5d bytes, %d messages, -V: bare $fmt, plugin $fmt, Lua $fmt%s\n" "$s" "$sized_messages" "${best[bare]}" "${best[plugin]}" "${best[lua]}" "${cmp:+, compared Lua ${best[cmp]} $unit}"
 done
 slope() {
     local which=$1 s pts=""
@@ -170,5 +197,6 @@ echo "size-growth exponent of the own time (${sizes[0]}..${sizes[-1]} bytes): pl
 if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && [ -f "$(bash scripts/wireshark-root.sh path 4.4)/.xmmep-ready" ]; then
     echo
     echo "== Wireshark 4.4 (Debian root)"
-    bash scripts/wireshark-root.sh run 4.4 bash scripts/bench-tshark.sh --inner --messages "$n" --rounds "$rounds" --lua "$lua" ${cmp:+--compare "$cmp"}
+    inst=(); [ "$instr" = 0 ] || inst=(--instructions)
+    bash scripts/wireshark-root.sh run 4.4 bash scripts/bench-tshark.sh --inner --messages "$n" --rounds "$rounds" --lua "$lua" ${cmp:+--compare "$cmp"} "${inst[@]}"
 fi

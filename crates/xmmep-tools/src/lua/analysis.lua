@@ -102,16 +102,21 @@ end
 -- values only shown (the logged-in user, the file name) go through
 -- `text_of` when given. One pass over the items: the first item of each
 -- wanted field, and the user fields.
+-- `at` (the first item of each wanted field) is one table for every
+-- message, emptied after use: facts runs for every message.
+local NO_USERS = setmetatable({}, { __newindex = function() error("NO_USERS is shared") end })
+local at = {}
 function M.facts(bytes, dec, text_of)
-  if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = {} } end
+  if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = NO_USERS } end
   local code = dec.header.msg_type
   local r = M.roles(code)
-  local users = {}
+  local users = NO_USERS
   local f = { msg_type = code, roles = r, users = users }
-  local w, at = want[code], {}
+  local w = want[code]
   local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
+  local n = dec.n
   local cand
-  for i = 1, dec.n do
+  for i = 1, n do
     local fi = F[i]
     if w[fi] and not at[fi] then at[fi] = i end
     if USERS[fi] and K[i] == "text" and L[i] > 0 then
@@ -125,7 +130,10 @@ function M.facts(bytes, dec, text_of)
         local flag = at[u]
         u = not (flag and K[flag] == "bool" and dec.v[flag] == true)
       end
-      if u then users[#users + 1] = { O[i], L[i] } end
+      if u then
+        if users == NO_USERS then users = {}; f.users = users end
+        users[#users + 1] = { O[i], L[i] }
+      end
     end
   end
   if r.response or r.ending then f.seq_num = int(dec, at[R.seq_num]) end
@@ -141,6 +149,7 @@ function M.facts(bytes, dec, text_of)
     local a = at[t.accepted]
     if a and K[a] == "bool" then f.accepted = dec.v[a] end
   end
+  for i = 1, n do at[F[i]] = nil end
   return f
 end
 

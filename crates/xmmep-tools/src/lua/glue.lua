@@ -133,7 +133,7 @@ end
 -- Hot-path locals: API functions and tables looked up once, not per field.
 local byte, sub, find, concat = string.byte, string.sub, string.find, table.concat
 local FIELDS, MESSAGES, GENERIC = DATA.fields, DATA.messages, DATA.generic
-local fill, elements_text = core.fill, core.elements_text
+local fill, elements_text, ENUMS = core.fill, core.elements_text, core.enums
 
 -- ------------------------------------------------------------ text in the charset
 
@@ -270,7 +270,8 @@ end
 local function add_text(parent, p, range, o, l)
   local b = sub(cur_bytes, o + 1, o + l)
   if not find(b, "[^\32-\126]") then return t_add(parent, p, range, b) end
-  return t_apf(parent, p, range, cur_enc)
+  -- One value: add_packet_field also returns the value and the next offset.
+  return (t_apf(parent, p, range, cur_enc))
 end
 
 -- The exact 64-bit value of a canonical decimal string (numbers are
@@ -493,9 +494,8 @@ local function show_message(tvb, tree, offset, avail)
         local kf = FIELDS[dec.f[first]]
         local name
         if (K[first] == "uint" or K[first] == "int") and kf.enum then
-          for _, v in ipairs(DATA.enums[kf.enum].values) do
-            if v.value == tonumber(dec.v[first]) then name = v.name end
-          end
+          local e = ENUMS[kf.enum].by_value[dec.v[first]]
+          name = e and e.name
         end
         local label = fill(L.pair_key, kf.label, name or text_of(O[first], dec.len[first]))
         local value = i + 2
