@@ -19,7 +19,7 @@
 # --instructions counts instructions (valgrind's callgrind) instead of CPU
 # seconds: the same count on every run of the same binaries and inputs,
 # whatever else the machine is doing (CPU seconds on a shared machine vary
-# by half). One round, 20,000 messages by default, no RSS. It also counts
+# by half). One round, 5,000 messages by default, no RSS. It also counts
 # the start alone (the first packet), and prints the own cost per message
 # without the start: what a long capture approaches.
 #
@@ -46,7 +46,7 @@ while [ $# -gt 0 ]; do
         *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--native] [--instructions]" >&2; exit 2 ;;
     esac
 done
-[ -n "$n" ] || { [ "$instr" = 1 ] && n=20000 || n=300000; }
+[ -n "$n" ] || { [ "$instr" = 1 ] && n=5000 || n=300000; }
 . scripts/setup-debian.sh
 # GNU time for the peak RSS (the shell's `time` keyword has none).
 XMMEP_PACKAGES+=(time)
@@ -54,7 +54,7 @@ XMMEP_PACKAGES+=(time)
 xmmep_setup
 sizes=(2500 5000 9999)
 sized_messages=2000
-[ "$instr" = 0 ] || sized_messages=200
+[ "$instr" = 0 ] || sized_messages=100
 data=target/bench   # under the checkout, so that a version root sees it as /src/target/bench
 if [ "$inner" = 0 ]; then
     cargo build --release --lib --bin xmmep-capgen >/dev/null 2>&1

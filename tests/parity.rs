@@ -179,3 +179,47 @@ fn lua_equals_plugin_on_mutated_messages() {
         assert_eq!(a.lines().count(), b.lines().count(), "{charset}");
     }
 }
+
+/// Where the tree is not shown (a display filter alone, and -T fields from
+/// 4.4), the Lua script makes only the items someone asked for
+/// (TreeItem:referenced), as Wireshark keeps only those. Every xmmep field
+/// and expert info the plugin shows anywhere in the corpus, as a filter of
+/// its own, selects the same frames with the same Info in both; a field's
+/// value too where a nested field is selected under a parent not made.
+#[test]
+fn lua_equals_plugin_under_a_filter_without_a_shown_tree() {
+    let plugin = Tshark::with_plugin();
+    let lua = Tshark::without_plugin();
+    let script = lua.add_file(Path::new(&lua_script()));
+    let x = format!("lua_script:{}", script.display());
+    // Each name once, with the first capture that shows it.
+    let mut names: std::collections::BTreeMap<String, std::path::PathBuf> = Default::default();
+    for cap in corpus() {
+        for m in decode(&plugin, &cap, &[]).iter().flat_map(|f| f.messages.iter()) {
+            let fields = m.fields.iter().map(|f| &f.name).filter(|n| !n.is_empty() && !xmmep_core::conversations::is_plugin_only(n));
+            for n in fields.chain(m.experts.iter().map(|e| &e.name).filter(|n| n.starts_with("xmmep."))) {
+                names.entry(n.clone()).or_insert_with(|| cap.clone());
+            }
+        }
+    }
+    assert!(names.len() > 60, "fields and expert infos seen in the corpus: {}", names.len());
+    let run = |ts: &Tshark, cap: &Path, filter: &str, extra: &[&str]| {
+        let f = ts.add_file(cap).to_string_lossy().into_owned();
+        let opts = xmmep_testkit::render::options_for(cap);
+        let mut args = vec!["-r", f.as_str(), "-Y", filter];
+        args.extend(opts.iter().map(String::as_str));
+        args.extend_from_slice(extra);
+        let out = ts.run(&args);
+        out.assert_success();
+        out.stdout
+    };
+    let mut differ = Vec::new();
+    for (name, cap) in &names {
+        let (a, b) = (run(&plugin, cap, name, &[]), run(&lua, cap, name, &["-X", &x]));
+        assert!(!a.is_empty(), "{name} selects nothing in {}", cap.display());
+        if a != b {
+            differ.push(format!("-Y {name} on {}:\nplugin:\n{a}lua:\n{b}", cap.display()));
+        }
+    }
+    assert!(differ.is_empty(), "{} filter(s) differ:\n{}", differ.len(), differ.join("\n"));
+}
