@@ -654,6 +654,7 @@ local core = (function(...)
 local DATA = ...
 
 local byte, sub, find, format, concat = string.byte, string.sub, string.find, string.format, table.concat
+local tostring, tonumber = tostring, tonumber
 
 local M = { data = DATA }
 
@@ -782,42 +783,41 @@ local function count_chars(charset, b)
 end
 M.count_chars = count_chars
 
--- header::parse_cell over the 4 bytes from 1-based position i: spaces,
--- then at least one digit, nothing else.
+-- header::parse_cell over the 4 bytes from 1-based position i (which the
+-- caller knows are there): spaces, then at least one digit, nothing else.
+-- Byte arithmetic rather than a substring and tonumber: this runs for every
+-- message (an integer on 5.3+, as tonumber gave).
 local function parse_cell(s, i)
-  local cell = sub(s, i, i + 3)
-  if not find(cell, "^ *[0-9]+$") then return nil end
-  return tonumber(cell)
+  local n, digits = 0, false
+  for j = i, i + 3 do
+    local c = byte(s, j)
+    if c >= DIGIT0 and c <= DIGIT9 then
+      n, digits = n * 10 + (c - DIGIT0), true
+    elseif c ~= SPACE or digits then
+      return nil
+    end
+  end
+  if digits then return n end
+  return nil
+end
+
+-- The header at 1-based position pos of s: body_len, msg_type, or nil.
+-- Two values, no table: the decoder and the framing run it per message.
+local function header_at(s, pos)
+  if #s - pos + 1 < HEADER_LEN then return nil end
+  local bl = parse_cell(s, pos)
+  local mt = bl and parse_cell(s, pos + 4)
+  if not mt then return nil end
+  return bl, mt
 end
 
 -- header::parse_header: { body_len, msg_type } or nil.
 local function parse_header(s)
-  if #s < HEADER_LEN then return nil end
-  local bl = parse_cell(s, 1)
-  local mt = bl and parse_cell(s, 5)
-  if not mt then return nil end
-  return { body_len = bl, msg_type = mt }
+  local bl, mt = header_at(s, 1)
+  if bl then return { body_len = bl, msg_type = mt } end
+  return nil
 end
 M.parse_header = parse_header
-
--- The (start, end) ranges between `sep` bytes of s[start, end) (0-based),
--- flat: out[2i-1], out[2i] for the i-th range (one table per split, none
--- per range: this runs for every field of every message). Returns out and
--- the number of ranges.
-local function split(s, from, to, sep)
-  local out, n, pos = {}, 0, from
-  while true do
-    local p = find(s, sep, pos + 1, true)
-    n = n + 1
-    if p and p <= to then
-      out[2 * n - 1], out[2 * n] = pos, p - 1
-      pos = p
-    else
-      out[2 * n - 1], out[2 * n] = pos, to
-      return out, n
-    end
-  end
-end
 
 
 -- ------------------------------------------------------------------ decoder
@@ -826,24 +826,27 @@ end
 -- reports: upvalues of the decoder's functions, set by M.decode (which is
 -- not reentrant: nothing it calls calls back out). Plain functions, not
 -- methods: this is the hot loop of the Lua dissector.
+--
+-- The columns, the reports list, the header and the result table are made
+-- once and reused by every M.decode: a table costs more than decoding a
+-- field (its creation and its collection). M.decode overwrites items
+-- 1..n and clears the slots a longer earlier message left past n.
 local MSG, CHARSET = "", "utf8"
-local IF, ID, IO, IL, IK, IV, IN, REPORTS = {}, {}, {}, {}, {}, {}, 0, {}
+local IF, ID, IO, IL, IK, IV, IN, REPORTS, RN = {}, {}, {}, {}, {}, {}, 0, {}, 0
+-- How many items the previous decode left in the columns.
+local LAST_N = 0
 
 local function push(f, depth, offset, len, kind, v)
   local n = IN + 1
   IN = n
+  -- v may be nil: that also clears what an earlier decode left there.
   IF[n], ID[n], IO[n], IL[n], IK[n], IV[n] = f, depth, offset, len, kind, v
   return n
 end
 
 local function report(kind, offset, len, item, text)
-  REPORTS[#REPORTS + 1] = { kind = kind, class = CLASS[kind].abbrev, offset = offset, len = len, item = item, text = text }
-end
-
-local function top_fields()
-  local e = #MSG
-  if e <= HEADER_LEN then return {}, 0 end
-  return split(MSG, HEADER_LEN, e, FIELD_SEP)
+  RN = RN + 1
+  REPORTS[RN] = { kind = kind, class = CLASS[kind].abbrev, offset = offset, len = len, item = item, text = text }
 end
 
 -- The bounds of a scalar as numbers, for the fast path of canonical
@@ -855,28 +858,41 @@ local function num_bound(b)
   return neg and -math.huge or math.huge
 end
 
+local NON_ASCII = "[\128-\255]"
+
 -- Returns the item's index and, for a number, its canonical decimal string.
+-- s, e: the 0-based range [s, e) of MSG, i.e. the 1-based bytes s+1..e.
+-- Every range ends at a separator or at the end of MSG.
 local function scalar(sc, s, e, depth)
   local msg = MSG
   local prim = sc.prim
+  local len = e - s
   local kind, v, pkind, ptext, number, bytes
+  -- Whether the range is known to hold no delimiter (all digits), which
+  -- spares the search for a misplaced one.
+  local clean = false
   if prim == "String" then
     kind = "text"
-    -- The bytes are needed only for a rule or an address.
-    if sc.chars or sc.addr then bytes = sub(msg, s + 1, e) end
   elseif prim == "Boolean" then
-    bytes = sub(msg, s + 1, e)
-    if bytes == "1" then kind, v, number = "bool", true, "1"
-    elseif bytes == "0" then kind, v, number = "bool", false, "0"
+    local c = len == 1 and byte(msg, e)
+    if c == 49 then kind, v, number, clean = "bool", true, "1", true
+    elseif c == 48 then kind, v, number, clean = "bool", false, "0", true
     else
+      bytes = sub(msg, s + 1, e)
       kind, pkind, ptext = "invalid", "BadBoolean", fill(T.bad_boolean, FIELDS[sc.f].abbrev, escape(bytes))
     end
   else
-    bytes = sub(msg, s + 1, e)
     -- The common case first: a canonical number ("0", or digits without a
-    -- leading zero) of at most 15 digits, compared as a double.
-    local c1 = byte(bytes, 1)
-    if c1 and c1 > DIGIT0 and c1 <= DIGIT9 and e - s <= 15 and not find(bytes, "[^0-9]") or bytes == "0" then
+    -- leading zero) of at most 15 digits, compared as a double. The
+    -- anchored find reads the digits in place (a separator stops it).
+    local q
+    if len > 0 and len <= 15 then
+      local _
+      _, q = find(msg, "^[0-9]+", s + 1)
+    end
+    if q == e and (len == 1 or byte(msg, s + 1) ~= DIGIT0) then
+      clean = true
+      bytes = sub(msg, s + 1, e)
       local lo, hi = sc.lo_n, sc.hi_n
       if not lo then
         lo, hi = num_bound(sc.lo), num_bound(sc.hi)
@@ -889,6 +905,7 @@ local function scalar(sc, s, e, depth)
         kind, v, number = sc.vkind, bytes, bytes
       end
     else
+      bytes = sub(msg, s + 1, e)
       local r, val = parse_num(bytes)
       local abbrev = FIELDS[sc.f].abbrev
       if r == "empty" then
@@ -904,35 +921,49 @@ local function scalar(sc, s, e, depth)
       end
     end
     if v then
-      local en = sc.enum and ENUMS[sc.enum]
-      if en and not en.by_value[v] then
-        pkind, ptext = "UnknownEnum", fill(T.unknown_enum, FIELDS[sc.f].abbrev, v, en.name)
+      local en = sc.enum
+      if en then
+        en = ENUMS[en]
+        if not en.by_value[v] then
+          pkind, ptext = "UnknownEnum", fill(T.unknown_enum, FIELDS[sc.f].abbrev, v, en.name)
+        end
       end
     end
   end
-  local item = push(sc.f, depth, s, e - s, kind, v)
-  -- A field ends at a separator, itself a delimiter: the search stops there.
-  local p = find(msg, DELIMS, s + 1)
-  if p and p <= e then
-    local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
-    report("MisplacedDelimiter", p - 1, 1, item, text)
+  local item = push(sc.f, depth, s, len, kind, v)
+  if not clean then
+    -- A field ends at a separator, itself a delimiter: the search stops there.
+    local p = find(msg, DELIMS, s + 1)
+    if p and p <= e then
+      local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
+      report("MisplacedDelimiter", p - 1, 1, item, text)
+    end
   end
-  if pkind then report(pkind, s, e - s, item, ptext) end
+  if pkind then report(pkind, s, len, item, ptext) end
   if prim == "String" then
-    if sc.chars then
-      local min, max = sc.chars[1], sc.chars[2]
-      local n = count_chars(CHARSET, bytes)
+    local chars = sc.chars
+    if chars then
+      local min, max = chars[1], chars[2]
+      -- ASCII is one character a byte in both charsets: no substring then.
+      local n
+      local p = find(msg, NON_ASCII, s + 1)
+      if p and p <= e then
+        bytes = sub(msg, s + 1, e)
+        n = count_chars(CHARSET, bytes)
+      else
+        n = len
+      end
       if n < min or n > max then
         local rule = min == max and fill(T.rule_exact, min) or fill(T.rule_range, min, max)
-        report("LengthRule", s, e - s, item, fill(T.length_rule, FIELDS[sc.f].abbrev, n, rule))
+        report("LengthRule", s, len, item, fill(T.length_rule, FIELDS[sc.f].abbrev, n, rule))
       end
     end
     if sc.password then
-      report("CleartextPassword", s, e - s, item, fill(T.cleartext_password, FIELDS[sc.f].abbrev))
+      report("CleartextPassword", s, len, item, fill(T.cleartext_password, FIELDS[sc.f].abbrev))
     end
     if sc.addr then
-      local ip = parse_ipv4(bytes)
-      if ip then push(sc.addr, depth + 1, s, e - s, "ipv4", ip) end
+      local ip = parse_ipv4(bytes or sub(msg, s + 1, e))
+      if ip then push(sc.addr, depth + 1, s, len, "ipv4", ip) end
     end
   end
   return item, number
@@ -940,28 +971,39 @@ end
 
 local EXTRA_FIELD, RAW_FIELD = DATA.generic.extra_field, DATA.generic.raw_field
 
+-- The loops below walk the ranges between separators in place (no table
+-- of ranges): a range [a, b) starts after a separator (or at the start),
+-- ends before the next one within [s, e) or at e; the last one ends at e.
+
 local function structure(st, f, s, e, depth)
   local item = push(f, depth, s, e - s, "none")
+  local msg = MSG
   local members = st.members
+  local nm = #members
   local extra_at = nil
-  local r, count = split(MSG, s, e, MEMBER_SEP)
-  for i = 1, count do
-    local a, b = r[2 * i - 1], r[2 * i]
-    local m = members[i]
+  local count, a = 0, s
+  while true do
+    local p = find(msg, MEMBER_SEP, a + 1, true)
+    local b = e
+    if p and p <= e then b = p - 1 end
+    count = count + 1
+    local m = members[count]
     if m then
       scalar(m, a, b, depth + 1)
     else
       extra_at = extra_at or a
       push(EXTRA_FIELD, depth + 1, a, b - a, "text")
     end
+    if b == e then break end
+    a = p
   end
   if extra_at then
     report("ExtraFields", extra_at, e - extra_at, item,
-      fill(T.extra_members, count - #members, #members, st.name))
+      fill(T.extra_members, count - nm, nm, st.name))
   end
-  if count < #members then
+  if count < nm then
     local names = {}
-    for i = count + 1, #members do names[#names + 1] = st.member_names[i] end
+    for i = count + 1, nm do names[#names + 1] = st.member_names[i] end
     report("MissingFields", e, 0, item, fill(T.missing_members, st.name, #names, concat(names, ", ")))
   end
   return item
@@ -981,44 +1023,59 @@ local function node(nd, s, e, depth)
     item, n = push(nd.holder, depth, s, e - s, "count", 0), 0
     if e > s then
       local alt, elem = nd.alt, nd.elem
-      local r, count = split(msg, s, e, ELEMENT_SEP)
-      for i = 1, count do
-        local a, b = r[2 * i - 1], r[2 * i]
+      local a = s
+      while true do
+        local p = find(msg, ELEMENT_SEP, a + 1, true)
+        local b = e
+        if p and p <= e then b = p - 1 end
+        n = n + 1
         -- A member separator before the element's end makes it a struct
         -- (the search stops at the next element).
-        local p = alt and find(msg, ALT_STOP, a + 1)
-        if p and p <= b and byte(msg, p) == MEMBER_BYTE then
+        local q = alt and find(msg, ALT_STOP, a + 1)
+        if q and q <= b and byte(msg, q) == MEMBER_BYTE then
           structure(alt.s, alt.f, a, b, depth + 1)
         else
           scalar(elem, a, b, depth + 1)
         end
+        if b == e then break end
+        a = p
       end
-      n = count
     end
   elseif k == "structlist" then
     item, n = push(nd.f, depth, s, e - s, "count", 0), 0
     if e > s then
       local st, f = nd.elem.s, nd.elem.f
-      local r, count = split(msg, s, e, ELEMENT_SEP)
-      for i = 1, count do structure(st, f, r[2 * i - 1], r[2 * i], depth + 1) end
-      n = count
+      local a = s
+      while true do
+        local p = find(msg, ELEMENT_SEP, a + 1, true)
+        local b = e
+        if p and p <= e then b = p - 1 end
+        n = n + 1
+        structure(st, f, a, b, depth + 1)
+        if b == e then break end
+        a = p
+      end
     end
   else -- "dict"
     item, n = push(nd.f, depth, s, e - s, "count", 0), 0
     if e > s then
-      local r, count = split(msg, s, e, ELEMENT_SEP)
-      for i = 1, count do
-        local a, b = r[2 * i - 1], r[2 * i]
-        n = i
+      local a = s
+      while true do
+        local p = find(msg, ELEMENT_SEP, a + 1, true)
+        local b = e
+        if p and p <= e then b = p - 1 end
+        n = n + 1
         local pair_item = push(nd.pair, depth + 1, a, b - a, "index", n)
-        local p = find(msg, KEY_SEP, a + 1, true)
-        if p and p <= b then
-          scalar(nd.key, a, p - 1, depth + 2)
-          scalar(nd.value, p, b, depth + 2)
+        local kp = find(msg, KEY_SEP, a + 1, true)
+        if kp and kp <= b then
+          scalar(nd.key, a, kp - 1, depth + 2)
+          scalar(nd.value, kp, b, depth + 2)
         else
           scalar(nd.key, a, b, depth + 2)
           report("MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[nd.f].abbrev))
         end
+        if b == e then break end
+        a = p
       end
     end
   end
@@ -1026,24 +1083,44 @@ local function node(nd, s, e, depth)
   return item, nil, n
 end
 
+-- Per top field of the message being decoded: its item, number and element
+-- count (for the rules at the end of message()). Reused across messages.
+local F_ITEM, F_NUM, F_EL = {}, {}, {}
+
 local function message(m)
   local msg = MSG
-  local r, nf = top_fields()
   local e = #msg
   local nodes = m.nodes
   local nn = #nodes
-  -- Per top field: its item, number and element count (for the rules below).
-  local f_item, f_num, f_el = {}, {}, {}
-  for i = 1, nf do
-    local a, b = r[2 * i - 1], r[2 * i]
-    local nd = nodes[i]
-    if nd then
-      f_item[i], f_num[i], f_el[i] = node(nd, a, b, 0)
-    else
-      if i == nn + 1 then
-        report("ExtraFields", a, e - a, nil, fill(T.extra_fields, nf - nn, nn, m.name))
+  local f_item, f_num, f_el = F_ITEM, F_NUM, F_EL
+  -- Cleared first, so nothing of an earlier message (even one whose decode
+  -- raised) is read below for a field this one lacks.
+  for i = 1, nn do f_item[i], f_num[i], f_el[i] = nil, nil, nil end
+  local nf, extra_report = 0, nil
+  if e > HEADER_LEN then
+    local a = HEADER_LEN
+    while true do
+      local p = find(msg, FIELD_SEP, a + 1, true)
+      local b = e
+      if p and p <= e then b = p - 1 end
+      nf = nf + 1
+      local nd = nodes[nf]
+      if nd then
+        f_item[nf], f_num[nf], f_el[nf] = node(nd, a, b, 0)
+      else
+        if nf == nn + 1 then
+          -- The count of fields is known only at the end: the text is
+          -- filled in then (its place among the reports is kept).
+          report("ExtraFields", a, e - a, nil, false)
+          extra_report = RN
+        end
+        push(EXTRA_FIELD, 0, a, b - a, "text")
       end
-      push(EXTRA_FIELD, 0, a, b - a, "text")
+      if b == e then break end
+      a = p
+    end
+    if extra_report then
+      REPORTS[extra_report].text = fill(T.extra_fields, nf - nn, nn, m.name)
     end
   end
   local present = nf < nn and nf or nn
@@ -1056,7 +1133,8 @@ local function message(m)
   end
   local counts = m.counts
   if counts then
-    for _, c in ipairs(counts) do
+    for ci = 1, #counts do
+      local c = counts[ci]
       local i, t = c[1], c[2]
       local num, el = f_num[i], f_el[t]
       if num and el and num ~= tostring(el) then
@@ -1069,11 +1147,20 @@ local function message(m)
 end
 
 local function unknown(code)
-  local e = #MSG
-  local r, nf = top_fields()
-  for i = 1, nf do
-    local a, b = r[2 * i - 1], r[2 * i]
-    push(RAW_FIELD, 0, a, b - a, "text")
+  local msg = MSG
+  local e = #msg
+  local nf = 0
+  if e > HEADER_LEN then
+    local a = HEADER_LEN
+    while true do
+      local p = find(msg, FIELD_SEP, a + 1, true)
+      local b = e
+      if p and p <= e then b = p - 1 end
+      nf = nf + 1
+      push(RAW_FIELD, 0, a, b - a, "text")
+      if b == e then break end
+      a = p
+    end
   end
   local t = (code >= DATA.min_type and code <= DATA.max_type) and T.undefined_type or T.not_xmmep_type
   report("UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, nf))
@@ -1105,30 +1192,63 @@ local function coalesce(reports)
   return kept
 end
 
+-- Decimal strings of the header's numbers, made once each (at most 10,000
+-- of each kind: 4 digits).
+local DEC = setmetatable({}, { __index = function(t, x)
+  local s = tostring(x)
+  t[x] = s
+  return s
+end })
+
+-- The reused result and header (see the note above `push`).
+local HDR = { body_len = 0, msg_type = 0 }
+local OUT = { f = IF, depth = ID, off = IO, len = IL, kind = IK, v = IV, n = 0, available = 0, reports = REPORTS }
+
+-- Clears the column slots past IN that an earlier decode filled.
+local function finish()
+  local n = IN
+  for i = n + 1, LAST_N do
+    IF[i], ID[i], IO[i], IL[i], IK[i], IV[i] = nil, nil, nil, nil, nil, nil
+  end
+  LAST_N = n
+  OUT.n = n
+end
+
 -- Decodes the message at the start of `msg` (a Lua string; bytes past the
 -- message are ignored, a short body is reported as truncated). `charset` is
 -- "utf8" (default) or "gb18030". Returns { header = {body_len, msg_type} or
 -- nil, available = bytes decoded, n = the number of items, their columns
 -- f, depth, off, len, kind, v (see the conventions above), reports = {...} }.
+--
+-- The returned table, its columns, header and reports list are REUSED: they
+-- are valid only until the next M.decode call (M.heuristic decodes too).
+-- A caller that keeps anything across calls must copy it.
 local G = DATA.generic
 function M.decode(msg, charset)
-  IF, ID, IO, IL, IK, IV, IN, REPORTS = {}, {}, {}, {}, {}, {}, 0, {}
-  local out = { f = IF, depth = ID, off = IO, len = IL, kind = IK, v = IV, n = 0, available = #msg < HEADER_LEN and #msg or HEADER_LEN }
-  local h = parse_header(msg)
-  if not h then
+  -- A decode that raised left IN items, maybe past LAST_N.
+  if IN > LAST_N then LAST_N = IN end
+  for i = 1, RN do REPORTS[i] = nil end
+  IN, RN = 0, 0
+  local out = OUT
+  local total = #msg
+  out.available = total < HEADER_LEN and total or HEADER_LEN
+  out.reports = REPORTS
+  local bl, code = header_at(msg, 1)
+  if not bl then
+    out.header = nil
     report("BadHeader", 0, out.available, nil, fill(T.bad_header, escape(sub(msg, 1, out.available))))
-    out.reports = REPORTS
+    finish()
     return out
   end
-  out.header = h
-  local code = h.msg_type
-  local msg_len = HEADER_LEN + h.body_len
-  local avail = #msg < msg_len and #msg or msg_len
+  HDR.body_len, HDR.msg_type = bl, code
+  out.header = HDR
+  local msg_len = HEADER_LEN + bl
+  local avail = total < msg_len and total or msg_len
   out.available = avail
-  MSG = avail < #msg and sub(msg, 1, avail) or msg
+  MSG = avail < total and sub(msg, 1, avail) or msg
   CHARSET = charset or "utf8"
-  push(G.body_len, 0, 0, 4, "uint", tostring(h.body_len))
-  local type_item = push(G.msg_type, 0, 4, 4, "uint", tostring(code))
+  push(G.body_len, 0, 0, 4, "uint", DEC[bl])
+  local type_item = push(G.msg_type, 0, 4, 4, "uint", DEC[code])
   if code < DATA.min_type or code > DATA.max_type then
     report("OutOfRange", 4, 4, type_item, fill(T.type_out_of_range, code))
   end
@@ -1138,10 +1258,10 @@ function M.decode(msg, charset)
   local m = MESSAGES[code]
   if m then message(m) else unknown(code) end
   if avail < msg_len then
-    report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, h.body_len))
+    report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, bl))
   end
-  out.n = IN
-  out.reports = coalesce(REPORTS)
+  finish()
+  if RN > 1 then out.reports = coalesce(REPORTS) end
   MSG = ""
   return out
 end
@@ -1158,93 +1278,116 @@ function M.worst(dec)
 end
 
 -- Framing (header::frame): "need_header", "bad_header", or "message" and
--- the message length and whether `buf` from 1-based `pos` holds all of it.
+-- the message length, whether `buf` from 1-based `pos` holds all of it,
+-- and its type code.
 function M.frame(buf, pos)
   pos = pos or 1
   if #buf - pos + 1 < HEADER_LEN then return "need_header" end
-  local h = parse_header(sub(buf, pos, pos + HEADER_LEN - 1))
-  if not h then return "bad_header" end
-  local len = HEADER_LEN + h.body_len
-  return "message", len, #buf - pos + 1 >= len, h
+  local bl, code = header_at(buf, pos)
+  if not bl then return "bad_header" end
+  local len = HEADER_LEN + bl
+  return "message", len, #buf - pos + 1 >= len, code
 end
 
 -- The heuristic of docs/presentation.md (codec::heuristic): `udp` asks for
 -- every message of the datagram to frame exactly with a defined type.
 function M.heuristic(buf, udp, charset)
-  local what, len, complete, h = M.frame(buf, 1)
-  if what ~= "message" or not MESSAGES[h.msg_type] then return false end
+  local what, len, complete, code = M.frame(buf, 1)
+  if what ~= "message" or not MESSAGES[code] then return false end
   if complete and M.worst(M.decode(sub(buf, 1, len), charset)) == "error" then return false end
   if not udp then return true end
   local at = len
   while at < #buf do
-    local w, l, c, hh = M.frame(buf, at + 1)
-    if w ~= "message" or not c or not MESSAGES[hh.msg_type] then return false end
+    local w, l, c, cc = M.frame(buf, at + 1)
+    if w ~= "message" or not c or not MESSAGES[cc] then return false end
     at = at + l
   end
   return at == #buf
 end
 
+local INFO = DATA.info
+local PAIR_SEP = DATA.analysis_texts.pair_sep
+
 -- codec::info::scalar_text: item i's value as Info shows it (nil for none).
 local function info_value(dec, i, text_of)
-  local I = DATA.info
-  local f = FIELDS[dec.f[i]]
   local k, v = dec.kind[i], dec.v[i]
   if k == "text" or k == "invalid" then
     return text_of(dec.off[i], dec.len[i])
   elseif k == "uint" or k == "int" then
-    local e = f.enum and ENUMS[f.enum].by_value[v]
+    local en = FIELDS[dec.f[i]].enum
+    local e = en and ENUMS[en].by_value[v]
     return e and e.name or v
   elseif k == "time" then
     return v
   elseif k == "bool" then
-    local names = f.bool_names or { I.bool_true, I.bool_false }
-    return v and names[1] or names[2]
+    local names = FIELDS[dec.f[i]].bool_names
+    if names then return v and names[1] or names[2] end
+    return v and INFO.bool_true or INFO.bool_false
   end
 end
 
--- The Info tag of each field (nil for most).
-local INFO_TAG = {}
-for i, f in ipairs(FIELDS) do INFO_TAG[i] = f.info or false end
+-- " tag=" of each field shown in Info (false for most).
+local INFO_PREFIX = {}
+for i, f in ipairs(FIELDS) do INFO_PREFIX[i] = f.info and (" " .. f.info .. "=") or false end
+
+-- The pieces of an Info text, reused by every call: one concat at the end.
+local BUF = {}
 
 -- codec::info::info_text. `text_of(offset, len)` gives the shown text of a
 -- Text or Invalid value (Wireshark converts it with the charset preference).
 -- Tagged fields of the message, and tagged members of a struct that is a
 -- field of the message; a tagged dictionary shows its `key:value` pairs.
 function M.info_text(dec, text_of)
-  local I = DATA.info
-  if not dec.header then return I.malformed_header end
-  local code = dec.header.msg_type
+  local h = dec.header
+  if not h then return INFO.malformed_header end
+  local code = h.msg_type
   local m = MESSAGES[code]
-  local out = { m and m.name or fill(I.unknown_type, code) }
+  local buf = BUF
+  buf[1] = m and m.name or fill(INFO.unknown_type, code)
+  local nb = 1
   local F, D, K, n = dec.f, dec.depth, dec.kind, dec.n
   local in_struct = false
   for i = 1, n do
     local depth = D[i]
     if depth == 0 then in_struct = K[i] == "none" end
-    local tag = INFO_TAG[F[i]]
-    if tag and (depth == 0 or (depth == 1 and in_struct)) then
-      local shown
+    local prefix = INFO_PREFIX[F[i]]
+    if prefix and (depth == 0 or (depth == 1 and in_struct)) then
       if K[i] == "count" and depth == 0 then
-        local pairs_out, j = {}, i + 1
+        -- The pairs, "," between them, each its shown key and value
+        -- with PAIR_SEP between them.
+        nb = nb + 1
+        buf[nb] = prefix
+        local first_pair, j = true, i + 1
         while j <= n and D[j] >= 1 do
           if D[j] == 1 then
-            local parts, k = {}, j + 1
+            if not first_pair then nb = nb + 1; buf[nb] = "," end
+            first_pair = false
+            local first_part, k = true, j + 1
             while k <= n and D[k] >= 2 do
-              if D[k] == 2 then parts[#parts + 1] = info_value(dec, k, text_of) end
+              if D[k] == 2 then
+                local part = info_value(dec, k, text_of)
+                if part ~= nil then
+                  if not first_part then nb = nb + 1; buf[nb] = PAIR_SEP end
+                  first_part = false
+                  nb = nb + 1
+                  buf[nb] = part
+                end
+              end
               k = k + 1
             end
-            pairs_out[#pairs_out + 1] = concat(parts, DATA.analysis_texts.pair_sep)
           end
           j = j + 1
         end
-        shown = concat(pairs_out, ",")
       else
-        shown = info_value(dec, i, text_of)
+        local shown = info_value(dec, i, text_of)
+        if shown then
+          buf[nb + 1], buf[nb + 2] = prefix, shown
+          nb = nb + 2
+        end
       end
-      if shown then out[#out + 1] = " " .. tag .. "=" .. shown end
     end
   end
-  return concat(out)
+  return concat(buf, "", 1, nb)
 end
 
 -- The text of a list's element count ("1 element", "3 elements").
