@@ -37,8 +37,13 @@ local FIELD_SEP = string.char(DATA.sep.field)
 local MEMBER_SEP = string.char(DATA.sep.member)
 local ELEMENT_SEP = string.char(DATA.sep.element)
 local KEY_SEP = string.char(DATA.sep.key)
-local DELIMS = "[" .. FIELD_SEP .. "-" .. KEY_SEP .. "]"
-local ALT_STOP = "[" .. MEMBER_SEP .. ELEMENT_SEP .. "]"
+-- Searches for "the first byte of a class" are written as an anchored run
+-- of the other bytes ("^[^...]*", its end + 1 is the byte sought): Lua
+-- matches an unanchored class by trying every start position, re-reading
+-- the class each time, which costs about three times as much a byte.
+local NO_DELIMS = "^[^" .. FIELD_SEP .. "-" .. KEY_SEP .. "]*"
+local NO_ALT_STOP = "^[^" .. MEMBER_SEP .. ELEMENT_SEP .. "]*"
+local ASCII_RUN = "^[^\128-\255]*"
 local MEMBER_BYTE = DATA.sep.member
 local DIGIT0, DIGIT9, MINUS, SPACE, DOT = 48, 57, 45, 32, 46
 
@@ -158,19 +163,24 @@ M.count_chars = count_chars
 
 -- header::parse_cell over the 4 bytes from 1-based position i (which the
 -- caller knows are there): spaces, then at least one digit, nothing else.
--- Byte arithmetic rather than a substring and tonumber: this runs for every
--- message (an integer on 5.3+, as tonumber gave).
+-- Byte arithmetic, unrolled, rather than a substring and tonumber: this
+-- runs twice for every message (an integer on 5.3+, as tonumber gave).
 local function parse_cell(s, i)
-  local n, digits = 0, false
-  for j = i, i + 3 do
-    local c = byte(s, j)
-    if c >= DIGIT0 and c <= DIGIT9 then
-      n, digits = n * 10 + (c - DIGIT0), true
-    elseif c ~= SPACE or digits then
+  local a, b, c, d = byte(s, i, i + 3)
+  if d < DIGIT0 or d > DIGIT9 then return nil end
+  local n = d - DIGIT0
+  if c >= DIGIT0 and c <= DIGIT9 then
+    n = n + 10 * (c - DIGIT0)
+    if b >= DIGIT0 and b <= DIGIT9 then
+      n = n + 100 * (b - DIGIT0)
+      if a >= DIGIT0 and a <= DIGIT9 then return n + 1000 * (a - DIGIT0) end
+      if a == SPACE then return n end
       return nil
     end
+    if b == SPACE and a == SPACE then return n end
+    return nil
   end
-  if digits then return n end
+  if c == SPACE and b == SPACE and a == SPACE then return n end
   return nil
 end
 
@@ -205,6 +215,9 @@ M.parse_header = parse_header
 -- field (its creation and its collection). M.decode overwrites items
 -- 1..n and clears the slots a longer earlier message left past n.
 local MSG, CHARSET = "", "utf8"
+-- The first non-ASCII byte of MSG (1-based), false for none, nil until a
+-- length rule asks: one search per message instead of one per field.
+local NON_ASCII_AT = nil
 local IF, ID, IO, IL, IK, IV, IN, REPORTS, RN = {}, {}, {}, {}, {}, {}, 0, {}, 0
 -- How many items the previous decode left in the columns.
 local LAST_N = 0
@@ -230,8 +243,6 @@ local function num_bound(b)
   if #b - (neg and 1 or 0) <= 15 then return tonumber(b) end
   return neg and -math.huge or math.huge
 end
-
-local NON_ASCII = "[\128-\255]"
 
 -- Returns the item's index and, for a number, its canonical decimal string.
 -- s, e: the 0-based range [s, e) of MSG, i.e. the 1-based bytes s+1..e.
@@ -261,21 +272,33 @@ local function scalar(sc, s, e, depth)
     local q
     if len > 0 and len <= 15 then
       local _
-      _, q = find(msg, "^[0-9]+", s + 1)
+      _, q = find(msg, "^[1-9][0-9]*", s + 1)
+      if q ~= e and len == 1 and byte(msg, e) == DIGIT0 then q = e end
     end
-    if q == e and (len == 1 or byte(msg, s + 1) ~= DIGIT0) then
+    if q == e then
       clean = true
       bytes = sub(msg, s + 1, e)
-      local lo, hi = sc.lo_n, sc.hi_n
-      if not lo then
-        lo, hi = num_bound(sc.lo), num_bound(sc.hi)
+      -- fit[len]: every canonical number of len digits is within the
+      -- bounds, so the value need not be converted (the usual case).
+      local fit = sc.fit
+      if not fit then
+        local lo, hi = num_bound(sc.lo), num_bound(sc.hi)
         sc.lo_n, sc.hi_n = lo, hi
+        fit = {}
+        for l = 1, 15 do
+          fit[l] = lo <= (l == 1 and 0 or 10 ^ (l - 1)) and hi >= 10 ^ l - 1
+        end
+        sc.fit = fit
       end
-      local x = tonumber(bytes)
-      if x < lo or x > hi then
-        kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, FIELDS[sc.f].abbrev, bytes, sc.lo, sc.hi)
-      else
+      if fit[len] then
         kind, v, number = sc.vkind, bytes, bytes
+      else
+        local x = tonumber(bytes)
+        if x < sc.lo_n or x > sc.hi_n then
+          kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, FIELDS[sc.f].abbrev, bytes, sc.lo, sc.hi)
+        else
+          kind, v, number = sc.vkind, bytes, bytes
+        end
       end
     else
       bytes = sub(msg, s + 1, e)
@@ -303,11 +326,15 @@ local function scalar(sc, s, e, depth)
       end
     end
   end
-  local item = push(sc.f, depth, s, len, kind, v)
+  -- push(), inline: every scalar comes here.
+  local item = IN + 1
+  IN = item
+  IF[item], ID[item], IO[item], IL[item], IK[item], IV[item] = sc.f, depth, s, len, kind, v
   if not clean then
     -- A field ends at a separator, itself a delimiter: the search stops there.
-    local p = find(msg, DELIMS, s + 1)
-    if p and p <= e then
+    local _, q = find(msg, NO_DELIMS, s + 1)
+    if q < e then
+      local p = q + 1
       local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
       report("MisplacedDelimiter", p - 1, 1, item, text)
     end
@@ -319,7 +346,16 @@ local function scalar(sc, s, e, depth)
       local min, max = chars[1], chars[2]
       -- ASCII is one character a byte in both charsets: no substring then.
       local n
-      local p = find(msg, NON_ASCII, s + 1)
+      local p = NON_ASCII_AT
+      if p == nil then
+        local _, q = find(msg, ASCII_RUN)
+        p = q < #msg and q + 1
+        NON_ASCII_AT = p
+      end
+      if p and p <= e then
+        local _, q = find(msg, ASCII_RUN, s + 1)
+        p = q + 1
+      end
       if p and p <= e then
         bytes = sub(msg, s + 1, e)
         n = count_chars(CHARSET, bytes)
@@ -404,7 +440,8 @@ local function node(nd, s, e, depth)
         n = n + 1
         -- A member separator before the element's end makes it a struct
         -- (the search stops at the next element).
-        local q = alt and find(msg, ALT_STOP, a + 1)
+        local _, q
+        if alt then _, q = find(msg, NO_ALT_STOP, a + 1); q = q + 1 end
         if q and q <= b and byte(msg, q) == MEMBER_BYTE then
           structure(alt.s, alt.f, a, b, depth + 1)
         else
@@ -457,7 +494,8 @@ local function node(nd, s, e, depth)
 end
 
 -- Per top field of the message being decoded: its item, number and element
--- count (for the rules at the end of message()). Reused across messages.
+-- count, for the count rules at the end of message(): kept only for the
+-- messages that have such rules. Reused across messages.
 local F_ITEM, F_NUM, F_EL = {}, {}, {}
 
 local function message(m)
@@ -465,11 +503,15 @@ local function message(m)
   local e = #msg
   local nodes = m.nodes
   local nn = #nodes
+  local counts = m.counts
   local f_item, f_num, f_el = F_ITEM, F_NUM, F_EL
-  -- Cleared first, so nothing of an earlier message (even one whose decode
-  -- raised) is read below for a field this one lacks.
-  for i = 1, nn do f_item[i], f_num[i], f_el[i] = nil, nil, nil end
-  local nf, extra_report = 0, nil
+  if counts then
+    -- Cleared first, so nothing of an earlier message (even one whose
+    -- decode raised) is read below for a field this one lacks.
+    for i = 1, nn do f_item[i], f_num[i], f_el[i] = nil, nil, nil end
+  end
+  -- The first field's number: success ("0") asks for every field.
+  local nf, extra_report, first_num = 0, nil, nil
   if e > HEADER_LEN then
     local a = HEADER_LEN
     while true do
@@ -479,7 +521,14 @@ local function message(m)
       nf = nf + 1
       local nd = nodes[nf]
       if nd then
-        f_item[nf], f_num[nf], f_el[nf] = node(nd, a, b, 0)
+        local it, num, el
+        if nd.k == "scalar" then
+          it, num = scalar(nd, a, b, 0)
+        else
+          it, num, el = node(nd, a, b, 0)
+        end
+        if nf == 1 then first_num = num end
+        if counts then f_item[nf], f_num[nf], f_el[nf] = it, num, el end
       else
         if nf == nn + 1 then
           -- The count of fields is known only at the end: the text is
@@ -497,14 +546,13 @@ local function message(m)
     end
   end
   local present = nf < nn and nf or nn
-  local success = f_num[1] == "0"
+  local success = first_num == "0"
   local required = success and nn or m.required_on_failure
   if present < required then
     local names = {}
     for i = present + 1, required do names[#names + 1] = m.field_names[i] end
     report("MissingFields", e, 0, nil, fill(T.missing_fields, m.name, #names, concat(names, ", ")))
   end
-  local counts = m.counts
   if counts then
     for ci = 1, #counts do
       local c = counts[ci]
@@ -619,6 +667,7 @@ function M.decode(msg, charset)
   local avail = total < msg_len and total or msg_len
   out.available = avail
   MSG = avail < total and sub(msg, 1, avail) or msg
+  NON_ASCII_AT = nil
   CHARSET = charset or "utf8"
   push(G.body_len, 0, 0, 4, "uint", DEC[bl])
   local type_item = push(G.msg_type, 0, 4, 4, "uint", DEC[code])
