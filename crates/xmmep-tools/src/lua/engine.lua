@@ -117,21 +117,16 @@ local function parse_num(b)
 end
 M.parse_num = parse_num
 
--- decode::parse_ipv4: strict dotted quad, returned as "a.b.c.d".
+-- decode::parse_ipv4: strict dotted quad, returned as "a.b.c.d". One
+-- match for the shape; the text itself unless a part has a leading zero.
+local QUAD = "^([0-9][0-9]?[0-9]?)%.([0-9][0-9]?[0-9]?)%.([0-9][0-9]?[0-9]?)%.([0-9][0-9]?[0-9]?)$"
 local function parse_ipv4(b)
-  local parts, pos = {}, 1
-  while true do
-    local dot = find(b, ".", pos, true)
-    local part = sub(b, pos, dot and dot - 1 or #b)
-    if #parts == 4 or part == "" or #part > 3 or find(part, "[^0-9]") then return nil end
-    local v = tonumber(part)
-    if v > 255 then return nil end
-    parts[#parts + 1] = format("%d", v)
-    if not dot then break end
-    pos = dot + 1
-  end
-  if #parts ~= 4 then return nil end
-  return concat(parts, ".")
+  local _, _, p1, p2, p3, p4 = find(b, QUAD)
+  if not p1 then return nil end
+  local a, c, d, e = tonumber(p1), tonumber(p2), tonumber(p3), tonumber(p4)
+  if a > 255 or c > 255 or d > 255 or e > 255 then return nil end
+  if find(b, "^0[0-9]") or find(b, "%.0[0-9]") then return format("%d.%d.%d.%d", a, c, d, e) end
+  return b
 end
 M.parse_ipv4 = parse_ipv4
 
@@ -205,6 +200,44 @@ M.parse_header = parse_header
 
 -- ------------------------------------------------------------------ decoder
 
+-- Small integers for the node kinds and scalar primitives, stored in the
+-- nodes once (nd.kc, sc.pc), with the member and node counts (st.nm,
+-- m.nn): comparing strings costs a function call in the Lua VM, comparing
+-- a small integer does not.
+local KC_SCALAR, KC_STRUCT, KC_STRLIST, KC_STRUCTLIST = 1, 2, 3, 4
+local KIND_CODE = { scalar = 1, struct = 2, strlist = 3, structlist = 4, dict = 5 }
+local PC_STRING, PC_BOOLEAN, PC_NUMBER = 1, 2, 3
+local function prep_scalar(sc)
+  sc.pc = sc.prim == "String" and PC_STRING or sc.prim == "Boolean" and PC_BOOLEAN or PC_NUMBER
+end
+local function prep_struct(st)
+  st.nm = #st.members
+  for _, m in ipairs(st.members) do prep_scalar(m) end
+end
+for _, m in pairs(MESSAGES) do
+  m.nn = #m.nodes
+  for _, nd in ipairs(m.nodes) do
+    local k = nd.k
+    nd.kc = KIND_CODE[k]
+    if k == "scalar" then prep_scalar(nd)
+    elseif k == "struct" then prep_struct(nd.s)
+    elseif k == "strlist" then
+      prep_scalar(nd.elem)
+      if nd.alt then prep_struct(nd.alt.s) end
+    elseif k == "structlist" then prep_struct(nd.elem.s)
+    else prep_scalar(nd.key); prep_scalar(nd.value) end
+  end
+end
+
+-- Decimal strings of small numbers (the header's, counts), made once each:
+-- tostring of a number costs as much as decoding a field.
+local DEC = setmetatable({}, { __index = function(t, x)
+  local s = tostring(x)
+  t[x] = s
+  return s
+end })
+
+
 -- The message being decoded, its charset, and the result's columns and
 -- reports: upvalues of the decoder's functions, set by M.decode (which is
 -- not reentrant: nothing it calls calls back out). Plain functions, not
@@ -226,7 +259,9 @@ local function push(f, depth, offset, len, kind, v)
   local n = IN + 1
   IN = n
   -- v may be nil: that also clears what an earlier decode left there.
-  IF[n], ID[n], IO[n], IL[n], IK[n], IV[n] = f, depth, offset, len, kind, v
+  IF[n], ID[n], IO[n], IL[n], IK[n] = f, depth, offset, len, kind
+  -- Writing nil over nil is the slow path of a table write: skip it.
+  if v ~= nil or IV[n] ~= nil then IV[n] = v end
   return n
 end
 
@@ -249,15 +284,15 @@ end
 -- Every range ends at a separator or at the end of MSG.
 local function scalar(sc, s, e, depth)
   local msg = MSG
-  local prim = sc.prim
+  local prim = sc.pc
   local len = e - s
   local kind, v, pkind, ptext, number, bytes
   -- Whether the range is known to hold no delimiter (all digits), which
   -- spares the search for a misplaced one.
   local clean = false
-  if prim == "String" then
+  if prim == PC_STRING then
     kind = "text"
-  elseif prim == "Boolean" then
+  elseif prim == PC_BOOLEAN then
     local c = len == 1 and byte(msg, e)
     if c == 49 then kind, v, number, clean = "bool", true, "1", true
     elseif c == 48 then kind, v, number, clean = "bool", false, "0", true
@@ -329,7 +364,8 @@ local function scalar(sc, s, e, depth)
   -- push(), inline: every scalar comes here.
   local item = IN + 1
   IN = item
-  IF[item], ID[item], IO[item], IL[item], IK[item], IV[item] = sc.f, depth, s, len, kind, v
+  IF[item], ID[item], IO[item], IL[item], IK[item] = sc.f, depth, s, len, kind
+  if v ~= nil or IV[item] ~= nil then IV[item] = v end
   if not clean then
     -- A field ends at a separator, itself a delimiter: the search stops there.
     local _, q = find(msg, NO_DELIMS, s + 1)
@@ -340,7 +376,7 @@ local function scalar(sc, s, e, depth)
     end
   end
   if pkind then report(pkind, s, len, item, ptext) end
-  if prim == "String" then
+  if prim == PC_STRING then
     local chars = sc.chars
     if chars then
       local min, max = chars[1], chars[2]
@@ -388,7 +424,7 @@ local function structure(st, f, s, e, depth)
   local item = push(f, depth, s, e - s, "none")
   local msg = MSG
   local members = st.members
-  local nm = #members
+  local nm = st.nm
   local extra_at = nil
   local count, a = 0, s
   while true do
@@ -420,15 +456,15 @@ end
 
 -- Returns the item's index, a scalar's number, a list's element count.
 local function node(nd, s, e, depth)
-  local k = nd.k
-  if k == "scalar" then
+  local k = nd.kc
+  if k == KC_SCALAR then
     return scalar(nd, s, e, depth)
-  elseif k == "struct" then
+  elseif k == KC_STRUCT then
     return structure(nd.s, nd.f, s, e, depth)
   end
   local msg = MSG
   local item, n
-  if k == "strlist" then
+  if k == KC_STRLIST then
     item, n = push(nd.holder, depth, s, e - s, "count", 0), 0
     if e > s then
       local alt, elem = nd.alt, nd.elem
@@ -451,7 +487,7 @@ local function node(nd, s, e, depth)
         a = p
       end
     end
-  elseif k == "structlist" then
+  elseif k == KC_STRUCTLIST then
     item, n = push(nd.f, depth, s, e - s, "count", 0), 0
     if e > s then
       local st, f = nd.elem.s, nd.elem.f
@@ -502,7 +538,7 @@ local function message(m)
   local msg = MSG
   local e = #msg
   local nodes = m.nodes
-  local nn = #nodes
+  local nn = m.nn
   local counts = m.counts
   local f_item, f_num, f_el = F_ITEM, F_NUM, F_EL
   if counts then
@@ -522,7 +558,7 @@ local function message(m)
       local nd = nodes[nf]
       if nd then
         local it, num, el
-        if nd.k == "scalar" then
+        if nd.kc == KC_SCALAR then
           it, num = scalar(nd, a, b, 0)
         else
           it, num, el = node(nd, a, b, 0)
@@ -558,7 +594,7 @@ local function message(m)
       local c = counts[ci]
       local i, t = c[1], c[2]
       local num, el = f_num[i], f_el[t]
-      if num and el and num ~= tostring(el) then
+      if num and el and num ~= DEC[el] then
         local it = f_item[i]
         report("CountMismatch", IO[it], IL[it], it,
           fill(T.count_mismatch, m.field_names[i], num, m.field_names[t], el))
@@ -613,14 +649,6 @@ local function coalesce(reports)
   return kept
 end
 
--- Decimal strings of the header's numbers, made once each (at most 10,000
--- of each kind: 4 digits).
-local DEC = setmetatable({}, { __index = function(t, x)
-  local s = tostring(x)
-  t[x] = s
-  return s
-end })
-
 -- The reused result and header (see the note above `push`).
 local HDR = { body_len = 0, msg_type = 0 }
 local OUT = { f = IF, depth = ID, off = IO, len = IL, kind = IK, v = IV, n = 0, available = 0, reports = REPORTS }
@@ -645,6 +673,8 @@ end
 -- are valid only until the next M.decode call (M.heuristic decodes too).
 -- A caller that keeps anything across calls must copy it.
 local G = DATA.generic
+local BODY_LEN_FIELD, MSG_TYPE_FIELD = G.body_len, G.msg_type
+local MIN_TYPE, MAX_TYPE, MAX_MESSAGE_LEN = DATA.min_type, DATA.max_type, DATA.max_message_len
 function M.decode(msg, charset)
   -- A decode that raised left IN items, maybe past LAST_N.
   if IN > LAST_N then LAST_N = IN end
@@ -669,12 +699,12 @@ function M.decode(msg, charset)
   MSG = avail < total and sub(msg, 1, avail) or msg
   NON_ASCII_AT = nil
   CHARSET = charset or "utf8"
-  push(G.body_len, 0, 0, 4, "uint", DEC[bl])
-  local type_item = push(G.msg_type, 0, 4, 4, "uint", DEC[code])
-  if code < DATA.min_type or code > DATA.max_type then
+  push(BODY_LEN_FIELD, 0, 0, 4, "uint", DEC[bl])
+  local type_item = push(MSG_TYPE_FIELD, 0, 4, 4, "uint", DEC[code])
+  if code < MIN_TYPE or code > MAX_TYPE then
     report("OutOfRange", 4, 4, type_item, fill(T.type_out_of_range, code))
   end
-  if msg_len > DATA.max_message_len then
+  if msg_len > MAX_MESSAGE_LEN then
     report("Oversize", 0, avail, nil, fill(T.oversize, msg_len))
   end
   local m = MESSAGES[code]
@@ -731,17 +761,20 @@ local INFO = DATA.info
 local PAIR_SEP = DATA.analysis_texts.pair_sep
 
 -- codec::info::scalar_text: item i's value as Info shows it (nil for none).
+local INFO_KIND = { text = 1, invalid = 1, uint = 2, int = 2, time = 3, bool = 4 }
 local function info_value(dec, i, text_of)
-  local k, v = dec.kind[i], dec.v[i]
-  if k == "text" or k == "invalid" then
+  local k = INFO_KIND[dec.kind[i]]
+  if k == 1 then
     return text_of(dec.off[i], dec.len[i])
-  elseif k == "uint" or k == "int" then
+  end
+  local v = dec.v[i]
+  if k == 2 then
     local en = FIELDS[dec.f[i]].enum
     local e = en and ENUMS[en].by_value[v]
     return e and e.name or v
-  elseif k == "time" then
+  elseif k == 3 then
     return v
-  elseif k == "bool" then
+  elseif k == 4 then
     local names = FIELDS[dec.f[i]].bool_names
     if names then return v and names[1] or names[2] end
     return v and INFO.bool_true or INFO.bool_false
