@@ -783,26 +783,25 @@ local function count_chars(charset, b)
 end
 M.count_chars = count_chars
 
--- header::parse_cell over the 4 bytes from 1-based position i (which the
--- caller knows are there): spaces, then at least one digit, nothing else.
--- Byte arithmetic, unrolled, rather than a substring and tonumber: this
--- runs twice for every message (an integer on 5.3+, as tonumber gave).
-local function parse_cell(s, i)
-  local a, b, c, d = byte(s, i, i + 3)
-  if d < DIGIT0 or d > DIGIT9 then return nil end
-  local n = d - DIGIT0
-  if c >= DIGIT0 and c <= DIGIT9 then
-    n = n + 10 * (c - DIGIT0)
-    if b >= DIGIT0 and b <= DIGIT9 then
-      n = n + 100 * (b - DIGIT0)
-      if a >= DIGIT0 and a <= DIGIT9 then return n + 1000 * (a - DIGIT0) end
-      if a == SPACE then return n end
+-- header::parse_cell over 4 bytes a, b, c, d: spaces (32), then at least
+-- one digit (48..57), nothing else. Literal numbers: see "Comparisons". Byte arithmetic, unrolled, on the bytes the caller
+-- read with one string.byte: this runs twice for every message (an integer
+-- on 5.3+, as tonumber gave).
+local function parse_cell(a, b, c, d)
+  if d < 48 or d > 57 then return nil end
+  local n = d - 48
+  if c >= 48 and c <= 57 then
+    n = n + 10 * (c - 48)
+    if b >= 48 and b <= 57 then
+      n = n + 100 * (b - 48)
+      if a >= 48 and a <= 57 then return n + 1000 * (a - 48) end
+      if a == 32 then return n end
       return nil
     end
-    if b == SPACE and a == SPACE then return n end
+    if b == 32 and a == 32 then return n end
     return nil
   end
-  if c == SPACE and b == SPACE and a == SPACE then return n end
+  if c == 32 and b == 32 and a == 32 then return n end
   return nil
 end
 
@@ -810,8 +809,9 @@ end
 -- Two values, no table: the decoder and the framing run it per message.
 local function header_at(s, pos)
   if #s - pos + 1 < HEADER_LEN then return nil end
-  local bl = parse_cell(s, pos)
-  local mt = bl and parse_cell(s, pos + 4)
+  local a1, a2, a3, a4, b1, b2, b3, b4 = byte(s, pos, pos + 7)
+  local bl = parse_cell(a1, a2, a3, a4)
+  local mt = bl and parse_cell(b1, b2, b3, b4)
   if not mt then return nil end
   return bl, mt
 end
@@ -827,15 +827,23 @@ M.parse_header = parse_header
 
 -- ------------------------------------------------------------------ decoder
 
--- Small integers for the node kinds and scalar primitives, stored in the
--- nodes once (nd.kc, sc.pc), with the member and node counts (st.nm,
--- m.nn): comparing strings costs a function call in the Lua VM, comparing
--- a small integer does not.
-local KC_SCALAR, KC_STRUCT, KC_STRLIST, KC_STRUCTLIST = 1, 2, 3, 4
+-- Comparisons. Lua 5.4 compiles `x == y` between two values, or with a
+-- string (or nil) constant, to a call of luaV_equalobj; only `x == 5` with
+-- a literal small integer, and <, <=, are done in line. So the hot paths
+-- compare with literal numbers (Lua 5.2 has no <const> locals), and test
+-- "b == e" of two numbers known to satisfy b <= e as b >= e.
+--
+-- Small integers for the node kinds (nd.kc: 1 scalar, 2 struct, 3 strlist,
+-- 4 structlist, 5 dict) and scalar primitives (sc.pc: 1 String, 2 Boolean,
+-- 3 a number), stored in the nodes once, with the member and node counts
+-- (st.nm, m.nn).
 local KIND_CODE = { scalar = 1, struct = 2, strlist = 3, structlist = 4, dict = 5 }
-local PC_STRING, PC_BOOLEAN, PC_NUMBER = 1, 2, 3
 local function prep_scalar(sc)
-  sc.pc = sc.prim == "String" and PC_STRING or sc.prim == "Boolean" and PC_BOOLEAN or PC_NUMBER
+  sc.pc = sc.prim == "String" and 1 or sc.prim == "Boolean" and 2 or 3
+  -- Whether a text has any rule to check (most have none), and a number's
+  -- values by decimal string when it is an enumeration.
+  sc.rules = (sc.chars or sc.password or sc.addr) and true or false
+  sc.by_value = sc.enum and ENUMS[sc.enum].by_value or false
 end
 local function prep_struct(st)
   st.nm = #st.members
@@ -888,7 +896,7 @@ local function push(f, depth, offset, len, kind, v)
   -- v may be nil: that also clears what an earlier decode left there.
   IF[n], ID[n], IO[n], IL[n], IK[n] = f, depth, offset, len, kind
   -- Writing nil over nil is the slow path of a table write: skip it.
-  if v ~= nil or IV[n] ~= nil then IV[n] = v end
+  if v then IV[n] = v elseif IV[n] ~= v then IV[n] = v end
   return n
 end
 
@@ -909,17 +917,65 @@ end
 -- Returns the item's index and, for a number, its canonical decimal string.
 -- s, e: the 0-based range [s, e) of MSG, i.e. the 1-based bytes s+1..e.
 -- Every range ends at a separator or at the end of MSG.
+-- (push() is inline here: every scalar comes here. A scalar pushes no other
+-- item before its own, so its index is known first.)
 local function scalar(sc, s, e, depth)
   local msg = MSG
-  local prim = sc.pc
   local len = e - s
+  local item = IN + 1
+  IN = item
+  if sc.pc == 1 then -- String: text, most fields
+    IF[item], ID[item], IO[item], IL[item], IK[item] = sc.f, depth, s, len, "text"
+    if IV[item] ~= nil then IV[item] = nil end
+    -- A field ends at a separator, itself a delimiter: the search stops there.
+    local _, q = find(msg, NO_DELIMS, s + 1)
+    if q < e then
+      local p = q + 1
+      local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
+      report("MisplacedDelimiter", p - 1, 1, item, text)
+    end
+    if not sc.rules then return item end
+    local bytes
+    local chars = sc.chars
+    if chars then
+      local min, max = chars[1], chars[2]
+      -- ASCII is one character a byte in both charsets: no substring then.
+      local n
+      local p = NON_ASCII_AT
+      if p == nil then
+        local _, r = find(msg, ASCII_RUN)
+        p = r < #msg and r + 1
+        NON_ASCII_AT = p
+      end
+      if p and p <= e then
+        local _, r = find(msg, ASCII_RUN, s + 1)
+        p = r + 1
+      end
+      if p and p <= e then
+        bytes = sub(msg, s + 1, e)
+        n = count_chars(CHARSET, bytes)
+      else
+        n = len
+      end
+      if n < min or n > max then
+        local rule = min == max and fill(T.rule_exact, min) or fill(T.rule_range, min, max)
+        report("LengthRule", s, len, item, fill(T.length_rule, FIELDS[sc.f].abbrev, n, rule))
+      end
+    end
+    if sc.password then
+      report("CleartextPassword", s, len, item, fill(T.cleartext_password, FIELDS[sc.f].abbrev))
+    end
+    if sc.addr then
+      local ip = parse_ipv4(bytes or sub(msg, s + 1, e))
+      if ip then push(sc.addr, depth + 1, s, len, "ipv4", ip) end
+    end
+    return item
+  end
   local kind, v, pkind, ptext, number, bytes
   -- Whether the range is known to hold no delimiter (all digits), which
   -- spares the search for a misplaced one.
   local clean = false
-  if prim == PC_STRING then
-    kind = "text"
-  elseif prim == PC_BOOLEAN then
+  if sc.pc == 2 then -- Boolean
     local c = len == 1 and byte(msg, e)
     if c == 49 then kind, v, number, clean = "bool", true, "1", true
     elseif c == 48 then kind, v, number, clean = "bool", false, "0", true
@@ -931,15 +987,17 @@ local function scalar(sc, s, e, depth)
     -- The common case first: a canonical number ("0", or digits without a
     -- leading zero) of at most 15 digits, compared as a double. The
     -- anchored find reads the digits in place (a separator stops it).
+    -- The capture is the value: no sub() after the find.
     local q
     if len > 0 and len <= 15 then
       local _
-      _, q = find(msg, "^[1-9][0-9]*", s + 1)
-      if q ~= e and len == 1 and byte(msg, e) == DIGIT0 then q = e end
+      _, q, bytes = find(msg, "^([1-9][0-9]*)", s + 1)
+      -- One byte that is not 1-9: "0" is the other canonical number.
+      if len == 1 and not q and byte(msg, e) == 48 then q, bytes = e, "0" end
     end
-    if q == e then
+    -- q is nil or at most e: the byte after a range is a separator.
+    if q and q >= e then
       clean = true
-      bytes = sub(msg, s + 1, e)
       -- fit[len]: every canonical number of len digits is within the
       -- bounds, so the value need not be converted (the usual case).
       local fit = sc.fit
@@ -979,22 +1037,16 @@ local function scalar(sc, s, e, depth)
       end
     end
     if v then
-      local en = sc.enum
-      if en then
-        en = ENUMS[en]
-        if not en.by_value[v] then
-          pkind, ptext = "UnknownEnum", fill(T.unknown_enum, FIELDS[sc.f].abbrev, v, en.name)
-        end
+      local by_value = sc.by_value
+      if by_value and not by_value[v] then
+        pkind, ptext = "UnknownEnum", fill(T.unknown_enum, FIELDS[sc.f].abbrev, v, ENUMS[sc.enum].name)
       end
     end
   end
-  -- push(), inline: every scalar comes here.
-  local item = IN + 1
-  IN = item
   IF[item], ID[item], IO[item], IL[item], IK[item] = sc.f, depth, s, len, kind
-  if v ~= nil or IV[item] ~= nil then IV[item] = v end
+  -- Writing nil over nil is the slow path of a table write on 5.4: skip it.
+  if v then IV[item] = v elseif IV[item] ~= v then IV[item] = v end
   if not clean then
-    -- A field ends at a separator, itself a delimiter: the search stops there.
     local _, q = find(msg, NO_DELIMS, s + 1)
     if q < e then
       local p = q + 1
@@ -1003,41 +1055,6 @@ local function scalar(sc, s, e, depth)
     end
   end
   if pkind then report(pkind, s, len, item, ptext) end
-  if prim == PC_STRING then
-    local chars = sc.chars
-    if chars then
-      local min, max = chars[1], chars[2]
-      -- ASCII is one character a byte in both charsets: no substring then.
-      local n
-      local p = NON_ASCII_AT
-      if p == nil then
-        local _, q = find(msg, ASCII_RUN)
-        p = q < #msg and q + 1
-        NON_ASCII_AT = p
-      end
-      if p and p <= e then
-        local _, q = find(msg, ASCII_RUN, s + 1)
-        p = q + 1
-      end
-      if p and p <= e then
-        bytes = sub(msg, s + 1, e)
-        n = count_chars(CHARSET, bytes)
-      else
-        n = len
-      end
-      if n < min or n > max then
-        local rule = min == max and fill(T.rule_exact, min) or fill(T.rule_range, min, max)
-        report("LengthRule", s, len, item, fill(T.length_rule, FIELDS[sc.f].abbrev, n, rule))
-      end
-    end
-    if sc.password then
-      report("CleartextPassword", s, len, item, fill(T.cleartext_password, FIELDS[sc.f].abbrev))
-    end
-    if sc.addr then
-      local ip = parse_ipv4(bytes or sub(msg, s + 1, e))
-      if ip then push(sc.addr, depth + 1, s, len, "ipv4", ip) end
-    end
-  end
   return item, number
 end
 
@@ -1066,7 +1083,7 @@ local function structure(st, f, s, e, depth)
       extra_at = extra_at or a
       push(EXTRA_FIELD, depth + 1, a, b - a, "text")
     end
-    if b == e then break end
+    if b >= e then break end
     a = p
   end
   if extra_at then
@@ -1084,14 +1101,14 @@ end
 -- Returns the item's index, a scalar's number, a list's element count.
 local function node(nd, s, e, depth)
   local k = nd.kc
-  if k == KC_SCALAR then
+  if k == 1 then -- scalar
     return scalar(nd, s, e, depth)
-  elseif k == KC_STRUCT then
+  elseif k == 2 then -- struct
     return structure(nd.s, nd.f, s, e, depth)
   end
   local msg = MSG
   local item, n
-  if k == KC_STRLIST then
+  if k == 3 then -- strlist
     item, n = push(nd.holder, depth, s, e - s, "count", 0), 0
     if e > s then
       local alt, elem = nd.alt, nd.elem
@@ -1110,11 +1127,11 @@ local function node(nd, s, e, depth)
         else
           scalar(elem, a, b, depth + 1)
         end
-        if b == e then break end
+        if b >= e then break end
         a = p
       end
     end
-  elseif k == KC_STRUCTLIST then
+  elseif k == 4 then -- structlist
     item, n = push(nd.f, depth, s, e - s, "count", 0), 0
     if e > s then
       local st, f = nd.elem.s, nd.elem.f
@@ -1125,7 +1142,7 @@ local function node(nd, s, e, depth)
         if p and p <= e then b = p - 1 end
         n = n + 1
         structure(st, f, a, b, depth + 1)
-        if b == e then break end
+        if b >= e then break end
         a = p
       end
     end
@@ -1147,7 +1164,7 @@ local function node(nd, s, e, depth)
           scalar(nd.key, a, b, depth + 2)
           report("MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[nd.f].abbrev))
         end
-        if b == e then break end
+        if b >= e then break end
         a = p
       end
     end
@@ -1185,7 +1202,7 @@ local function message(m)
       local nd = nodes[nf]
       if nd then
         local it, num, el
-        if nd.kc == KC_SCALAR then
+        if nd.kc == 1 then -- scalar
           it, num = scalar(nd, a, b, 0)
         else
           it, num, el = node(nd, a, b, 0)
@@ -1201,7 +1218,7 @@ local function message(m)
         end
         push(EXTRA_FIELD, 0, a, b - a, "text")
       end
-      if b == e then break end
+      if b >= e then break end
       a = p
     end
     if extra_report then
@@ -1242,7 +1259,7 @@ local function unknown(code)
       if p and p <= e then b = p - 1 end
       nf = nf + 1
       push(RAW_FIELD, 0, a, b - a, "text")
-      if b == e then break end
+      if b >= e then break end
       a = p
     end
   end
@@ -1428,13 +1445,23 @@ function M.info_text(dec, text_of)
   buf[1] = m and m.name or fill(INFO.unknown_type, code)
   local nb = 1
   local F, D, K, n = dec.f, dec.depth, dec.kind, dec.n
-  local in_struct = false
+  local prefixes = INFO_PREFIX
+  -- Few items are tagged: the loop looks at the tag first, and only for a
+  -- tagged item at depth 1 whether its field (the nearest item of depth 0
+  -- before it, in pre-order) is a struct.
   for i = 1, n do
-    local depth = D[i]
-    if depth == 0 then in_struct = K[i] == "none" end
-    local prefix = INFO_PREFIX[F[i]]
-    if prefix and (depth == 0 or (depth == 1 and in_struct)) then
-      if K[i] == "count" and depth == 0 then
+    local prefix = prefixes[F[i]]
+    local depth = prefix and D[i]
+    if depth == 1 then
+      local j = i - 1
+      while D[j] ~= 0 do j = j - 1 end
+      if K[j] ~= "none" then depth = nil end
+    elseif depth ~= 0 then
+      depth = nil
+    end
+    if depth then
+      local k = K[i]
+      if k == "count" and depth == 0 then
         -- The pairs, "," between them, each its shown key and value
         -- with PAIR_SEP between them.
         nb = nb + 1
@@ -1461,7 +1488,12 @@ function M.info_text(dec, text_of)
           j = j + 1
         end
       else
-        local shown = info_value(dec, i, text_of)
+        local shown
+        if k == "text" then
+          shown = text_of(dec.off[i], dec.len[i])
+        else
+          shown = info_value(dec, i, text_of)
+        end
         if shown then
           buf[nb + 1], buf[nb + 2] = prefix, shown
           nb = nb + 2
@@ -1469,6 +1501,11 @@ function M.info_text(dec, text_of)
       end
     end
   end
+  -- One concatenation instruction for the usual lengths (table.concat
+  -- costs a call per piece).
+  if nb == 1 then return buf[1] end
+  if nb == 3 then return buf[1] .. buf[2] .. buf[3] end
+  if nb == 5 then return buf[1] .. buf[2] .. buf[3] .. buf[4] .. buf[5] end
   return concat(buf, "", 1, nb)
 end
 
