@@ -157,9 +157,9 @@ end
 M.count_chars = count_chars
 
 -- header::parse_cell over 4 bytes a, b, c, d: spaces (32), then at least
--- one digit (48..57), nothing else. Literal numbers: see "Comparisons". Byte arithmetic, unrolled, on the bytes the caller
--- read with one string.byte: this runs twice for every message (an integer
--- on 5.3+, as tonumber gave).
+-- one digit (48..57), nothing else. Byte arithmetic, unrolled, on the bytes
+-- the caller read with one string.byte (an integer on 5.3+, as tonumber
+-- gave). Literal numbers: see "Comparisons" below.
 local function parse_cell(a, b, c, d)
   if d < 48 or d > 57 then return nil end
   local n = d - 48
@@ -180,12 +180,27 @@ end
 
 -- The header at 1-based position pos of s: body_len, msg_type, or nil.
 -- Two values, no table: the decoder and the framing run it per message.
+-- The usual cells (a space, then 2 or 3 digits: "  53", " 101") are read
+-- in line; any other by parse_cell.
 local function header_at(s, pos)
   if #s - pos + 1 < HEADER_LEN then return nil end
   local a1, a2, a3, a4, b1, b2, b3, b4 = byte(s, pos, pos + 7)
-  local bl = parse_cell(a1, a2, a3, a4)
-  local mt = bl and parse_cell(b1, b2, b3, b4)
-  if not mt then return nil end
+  local bl, mt
+  if a1 == 32 and a4 >= 48 and a4 <= 57 and a3 >= 48 and a3 <= 57
+    and (a2 == 32 or a2 >= 48 and a2 <= 57) then
+    bl = (a3 - 48) * 10 + (a4 - 48)
+    if a2 ~= 32 then bl = bl + (a2 - 48) * 100 end
+  else
+    bl = parse_cell(a1, a2, a3, a4)
+    if not bl then return nil end
+  end
+  if b1 == 32 and b4 >= 48 and b4 <= 57 and b3 >= 48 and b3 <= 57
+    and b2 >= 48 and b2 <= 57 then
+    mt = (b2 - 48) * 100 + (b3 - 48) * 10 + (b4 - 48)
+  else
+    mt = parse_cell(b1, b2, b3, b4)
+    if not mt then return nil end
+  end
   return bl, mt
 end
 
@@ -207,26 +222,42 @@ M.parse_header = parse_header
 -- "b == e" of two numbers known to satisfy b <= e as b >= e.
 --
 -- Small integers for the node kinds (nd.kc: 1 scalar, 2 struct, 3 strlist,
--- 4 structlist, 5 dict) and scalar primitives (sc.pc: 1 String, 2 Boolean,
--- 3 a number), stored in the nodes once, with the member and node counts
+-- 4 structlist, 5 dict) and scalar primitives (sc.pc: 1 String with no
+-- rule, 0 String with a rule (length, password, address), 2 Boolean, 3 a
+-- number), stored in the nodes once, with the member and node counts
 -- (st.nm, m.nn).
 local KIND_CODE = { scalar = 1, struct = 2, strlist = 3, structlist = 4, dict = 5 }
+
+-- " tag=" of each field shown in Info (false for most).
+local INFO_PREFIX = {}
+for i, f in ipairs(FIELDS) do INFO_PREFIX[i] = f.info and (" " .. f.info .. "=") or false end
 local function prep_scalar(sc)
-  sc.pc = sc.prim == "String" and 1 or sc.prim == "Boolean" and 2 or 3
-  -- Whether a text has any rule to check (most have none), and a number's
-  -- values by decimal string when it is an enumeration.
-  sc.rules = (sc.chars or sc.password or sc.addr) and true or false
+  if sc.prim == "String" then
+    sc.pc = (sc.chars or sc.password or sc.addr) and 0 or 1
+  else
+    sc.pc = sc.prim == "Boolean" and 2 or 3
+  end
+  -- A number's values by decimal string when it is an enumeration.
   sc.by_value = sc.enum and ENUMS[sc.enum].by_value or false
 end
+-- st.tagged: whether a member is shown in Info (when the struct is a field
+-- of the message, see INFO_ITEMS).
 local function prep_struct(st)
   st.nm = #st.members
-  for _, m in ipairs(st.members) do prep_scalar(m) end
+  st.tagged = false
+  for _, m in ipairs(st.members) do
+    prep_scalar(m)
+    if INFO_PREFIX[m.f] then st.tagged = true end
+  end
 end
 for _, m in pairs(MESSAGES) do
   m.nn = #m.nodes
   for _, nd in ipairs(m.nodes) do
     local k = nd.k
     nd.kc = KIND_CODE[k]
+    -- nd.kt: nd.kc, plus 8 when the field's own item (depth 0) has an
+    -- Info tag (one field read for both in message()).
+    nd.kt = nd.kc + (INFO_PREFIX[k == "strlist" and nd.holder or nd.f] and 8 or 0)
     if k == "scalar" then prep_scalar(nd)
     elseif k == "struct" then prep_struct(nd.s)
     elseif k == "strlist" then
@@ -262,6 +293,18 @@ local NON_ASCII_AT = nil
 local IF, ID, IO, IL, IK, IV, IN, REPORTS, RN = {}, {}, {}, {}, {}, {}, 0, {}, 0
 -- How many items the previous decode left in the columns.
 local LAST_N = 0
+-- Whether items 1 and 2 (the header's) hold their constant columns: they
+-- are the same in every decode with a header, so only their values are
+-- written (finish() clears them after a bad header).
+local HEAD_SET = false
+-- The items Info may show, in order, as the decode goes: the fields of the
+-- message that have an Info tag, and the tagged members of a struct that
+-- is a field (codec::info). info_text then looks at these only, not at
+-- every item. Valid when INFO_FAST (no generic field is tagged: extra and
+-- raw fields, the header's) and INFO_DEC is the decode given to info_text.
+local INFO_ITEMS, NI = {}, 0
+local INFO_FAST = not (INFO_PREFIX[DATA.generic.body_len] or INFO_PREFIX[DATA.generic.msg_type]
+  or INFO_PREFIX[DATA.generic.extra_field] or INFO_PREFIX[DATA.generic.raw_field])
 
 local function push(f, depth, offset, len, kind, v)
   local n = IN + 1
@@ -297,7 +340,8 @@ local function scalar(sc, s, e, depth)
   local len = e - s
   local item = IN + 1
   IN = item
-  if sc.pc == 1 then -- String: text, most fields
+  local pc = sc.pc
+  if pc <= 1 then -- String: text, most fields
     IF[item], ID[item], IO[item], IL[item], IK[item] = sc.f, depth, s, len, "text"
     if IV[item] ~= nil then IV[item] = nil end
     -- A field ends at a separator, itself a delimiter: the search stops there.
@@ -307,7 +351,7 @@ local function scalar(sc, s, e, depth)
       local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
       report("MisplacedDelimiter", p - 1, 1, item, text)
     end
-    if not sc.rules then return item end
+    if pc == 1 then return item end -- no rule
     local bytes
     local chars = sc.chars
     if chars then
@@ -348,7 +392,7 @@ local function scalar(sc, s, e, depth)
   -- Whether the range is known to hold no delimiter (all digits), which
   -- spares the search for a misplaced one.
   local clean = false
-  if sc.pc == 2 then -- Boolean
+  if pc == 2 then -- Boolean
     local c = len == 1 and byte(msg, e)
     if c == 49 then kind, v, number, clean = "bool", true, "1", true
     elseif c == 48 then kind, v, number, clean = "bool", false, "0", true
@@ -443,6 +487,7 @@ local function structure(st, f, s, e, depth)
   local members = st.members
   local nm = st.nm
   local extra_at = nil
+  local tagged = depth == 0 and st.tagged
   local count, a = 0, s
   while true do
     local p = find(msg, MEMBER_SEP, a + 1, true)
@@ -451,6 +496,10 @@ local function structure(st, f, s, e, depth)
     count = count + 1
     local m = members[count]
     if m then
+      if tagged and INFO_PREFIX[m.f] then
+        NI = NI + 1
+        INFO_ITEMS[NI] = IN + 1
+      end
       scalar(m, a, b, depth + 1)
     else
       extra_at = extra_at or a
@@ -546,10 +595,24 @@ local function node(nd, s, e, depth)
   return item, nil, n
 end
 
--- Per top field of the message being decoded: its item, number and element
--- count, for the count rules at the end of message(): kept only for the
--- messages that have such rules. Reused across messages.
-local F_ITEM, F_NUM, F_EL = {}, {}, {}
+-- The item of each top field of the message being decoded, for the count
+-- rules at the end of message(): kept only for the messages that have such
+-- rules, and read only for the fields present. Reused across messages.
+local F_ITEM = {}
+
+-- What node() returned for a top field, from its item: a scalar's number
+-- (a Boolean's as "1"/"0"; nil when invalid), a list's element count.
+local NUMBER_KIND = { uint = true, int = true, time = true }
+local function field_number(it)
+  local k = IK[it]
+  if k == "bool" then return IV[it] and "1" or "0" end
+  if NUMBER_KIND[k] then return IV[it] end
+  return nil
+end
+local function field_elements(it)
+  if IK[it] == "count" then return IV[it] end
+  return nil
+end
 
 local function message(m)
   local msg = MSG
@@ -557,12 +620,7 @@ local function message(m)
   local nodes = m.nodes
   local nn = m.nn
   local counts = m.counts
-  local f_item, f_num, f_el = F_ITEM, F_NUM, F_EL
-  if counts then
-    -- Cleared first, so nothing of an earlier message (even one whose
-    -- decode raised) is read below for a field this one lacks.
-    for i = 1, nn do f_item[i], f_num[i], f_el[i] = nil, nil, nil end
-  end
+  local f_item = F_ITEM
   -- The first field's number: success ("0") asks for every field.
   local nf, extra_report, first_num = 0, nil, nil
   if e > HEADER_LEN then
@@ -574,14 +632,20 @@ local function message(m)
       nf = nf + 1
       local nd = nodes[nf]
       if nd then
-        local it, num, el
-        if nd.kc == 1 then -- scalar
+        local kt = nd.kt
+        if kt > 8 then -- tagged for Info
+          NI = NI + 1
+          INFO_ITEMS[NI] = IN + 1
+          kt = kt - 8
+        end
+        local it, num
+        if kt == 1 then -- scalar
           it, num = scalar(nd, a, b, 0)
         else
-          it, num, el = node(nd, a, b, 0)
+          it, num = node(nd, a, b, 0)
         end
         if nf == 1 then first_num = num end
-        if counts then f_item[nf], f_num[nf], f_el[nf] = it, num, el end
+        if counts then f_item[nf] = it end
       else
         if nf == nn + 1 then
           -- The count of fields is known only at the end: the text is
@@ -610,7 +674,8 @@ local function message(m)
     for ci = 1, #counts do
       local c = counts[ci]
       local i, t = c[1], c[2]
-      local num, el = f_num[i], f_el[t]
+      local num = i <= present and field_number(f_item[i]) or nil
+      local el = t <= present and field_elements(f_item[t]) or nil
       if num and el and num ~= DEC[el] then
         local it = f_item[i]
         report("CountMismatch", IO[it], IL[it], it,
@@ -668,7 +733,8 @@ end
 
 -- The reused result and header (see the note above `push`).
 local HDR = { body_len = 0, msg_type = 0 }
-local OUT = { f = IF, depth = ID, off = IO, len = IL, kind = IK, v = IV, n = 0, available = 0, reports = REPORTS }
+local OUT = { f = IF, depth = ID, off = IO, len = IL, kind = IK, v = IV, n = 0, available = 0, reports = REPORTS, header = HDR }
+local OUT_CHANGED = true
 
 -- Clears the column slots past IN that an earlier decode filled.
 local function finish()
@@ -676,6 +742,7 @@ local function finish()
   for i = n + 1, LAST_N do
     IF[i], ID[i], IO[i], IL[i], IK[i], IV[i] = nil, nil, nil, nil, nil, nil
   end
+  if n < 2 then HEAD_SET = false end
   LAST_N = n
   OUT.n = n
 end
@@ -695,31 +762,44 @@ local MIN_TYPE, MAX_TYPE, MAX_MESSAGE_LEN = DATA.min_type, DATA.max_type, DATA.m
 function M.decode(msg, charset)
   -- A decode that raised left IN items, maybe past LAST_N.
   if IN > LAST_N then LAST_N = IN end
-  for i = 1, RN do REPORTS[i] = nil end
-  IN, RN = 0, 0
+  if RN > 0 then
+    for i = 1, RN do REPORTS[i] = nil end
+    RN = 0
+  end
+  NI = 0
   local out = OUT
+  -- out.reports and out.header change only after coalesce() and a bad
+  -- header: a flag spares writing them every time.
+  if OUT_CHANGED then
+    out.reports, out.header, OUT_CHANGED = REPORTS, HDR, false
+  end
   local total = #msg
-  out.available = total < HEADER_LEN and total or HEADER_LEN
-  out.reports = REPORTS
   local bl, code = header_at(msg, 1)
   if not bl then
-    out.header = nil
+    IN = 0
+    out.header, OUT_CHANGED = nil, true
+    out.available = total < HEADER_LEN and total or HEADER_LEN
     report("BadHeader", 0, out.available, nil, fill(T.bad_header, escape(sub(msg, 1, out.available))))
     finish()
     return out
   end
   HDR.body_len, HDR.msg_type = bl, code
-  out.header = HDR
   local msg_len = HEADER_LEN + bl
   local avail = total < msg_len and total or msg_len
   out.available = avail
   MSG = avail < total and sub(msg, 1, avail) or msg
   NON_ASCII_AT = nil
   CHARSET = charset or "utf8"
-  push(BODY_LEN_FIELD, 0, 0, 4, "uint", DEC[bl])
-  local type_item = push(MSG_TYPE_FIELD, 0, 4, 4, "uint", DEC[code])
+  -- The header's two items (push(), inline).
+  if not HEAD_SET then
+    IF[1], ID[1], IO[1], IL[1], IK[1] = BODY_LEN_FIELD, 0, 0, 4, "uint"
+    IF[2], ID[2], IO[2], IL[2], IK[2] = MSG_TYPE_FIELD, 0, 4, 4, "uint"
+    HEAD_SET = true
+  end
+  IV[1], IV[2] = DEC[bl], DEC[code]
+  IN = 2
   if code < MIN_TYPE or code > MAX_TYPE then
-    report("OutOfRange", 4, 4, type_item, fill(T.type_out_of_range, code))
+    report("OutOfRange", 4, 4, 2, fill(T.type_out_of_range, code))
   end
   if msg_len > MAX_MESSAGE_LEN then
     report("Oversize", 0, avail, nil, fill(T.oversize, msg_len))
@@ -729,8 +809,14 @@ function M.decode(msg, charset)
   if avail < msg_len then
     report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, bl))
   end
-  finish()
-  if RN > 1 then out.reports = coalesce(REPORTS) end
+  -- finish(), inline.
+  local n = IN
+  for i = n + 1, LAST_N do
+    IF[i], ID[i], IO[i], IL[i], IK[i], IV[i] = nil, nil, nil, nil, nil, nil
+  end
+  LAST_N = n
+  out.n = n
+  if RN > 1 then out.reports, OUT_CHANGED = coalesce(REPORTS), true end
   MSG = ""
   return out
 end
@@ -798,9 +884,6 @@ local function info_value(dec, i, text_of)
   end
 end
 
--- " tag=" of each field shown in Info (false for most).
-local INFO_PREFIX = {}
-for i, f in ipairs(FIELDS) do INFO_PREFIX[i] = f.info and (" " .. f.info .. "=") or false end
 
 -- The pieces of an Info text, reused by every call: one concat at the end.
 local BUF = {}
@@ -817,12 +900,18 @@ function M.info_text(dec, text_of)
   local buf = BUF
   buf[1] = m and m.name or fill(INFO.unknown_type, code)
   local nb = 1
-  local F, D, K, n = dec.f, dec.depth, dec.kind, dec.n
+  local fast = INFO_FAST and dec == OUT and dec.n == IN
+  local F, D, K, n
+  if fast then F, D, K, n = IF, ID, IK, IN else F, D, K, n = dec.f, dec.depth, dec.kind, dec.n end
   local prefixes = INFO_PREFIX
-  -- Few items are tagged: the loop looks at the tag first, and only for a
-  -- tagged item at depth 1 whether its field (the nearest item of depth 0
-  -- before it, in pre-order) is a struct.
-  for i = 1, n do
+  -- The items to look at: those M.decode noted (INFO_ITEMS) when dec is
+  -- its latest result, else every item. Few items are tagged: the loop
+  -- looks at the tag first, and only for a tagged item at depth 1 whether
+  -- its field (the nearest item of depth 0 before it, in pre-order) is a
+  -- struct.
+  local last = fast and NI or n
+  for x = 1, last do
+    local i = fast and INFO_ITEMS[x] or x
     local prefix = prefixes[F[i]]
     local depth = prefix and D[i]
     if depth == 1 then
