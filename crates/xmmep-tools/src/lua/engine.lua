@@ -44,6 +44,7 @@ local KEY_SEP = string.char(DATA.sep.key)
 local NO_DELIMS = "^[^" .. FIELD_SEP .. "-" .. KEY_SEP .. "]*"
 local NO_ALT_STOP = "^[^" .. MEMBER_SEP .. ELEMENT_SEP .. "]*"
 local ASCII_RUN = "^[^\128-\255]*"
+local PLAIN_TEXT_RUN = "^[^" .. FIELD_SEP .. "-" .. KEY_SEP .. "\128-\255]*"
 local MEMBER_BYTE = DATA.sep.member
 local DIGIT0, DIGIT9, MINUS, SPACE, DOT = 48, 57, 45, 32, 46
 
@@ -287,9 +288,6 @@ end })
 -- field (its creation and its collection). M.decode overwrites items
 -- 1..n and clears the slots a longer earlier message left past n.
 local MSG, CHARSET = "", "utf8"
--- The first non-ASCII byte of MSG (1-based), false for none, nil until a
--- length rule asks: one search per message instead of one per field.
-local NON_ASCII_AT = nil
 local IF, ID, IO, IL, IK, IV, IN, REPORTS, RN = {}, {}, {}, {}, {}, {}, 0, {}, 0
 -- How many items the previous decode left in the columns.
 local LAST_N = 0
@@ -344,12 +342,19 @@ local function scalar(sc, s, e, depth)
   if pc <= 1 then -- String: text, most fields
     IF[item], ID[item], IO[item], IL[item], IK[item] = sc.f, depth, s, len, "text"
     if IV[item] ~= nil then IV[item] = nil end
-    -- A field ends at a separator, itself a delimiter: the search stops there.
-    local _, q = find(msg, NO_DELIMS, s + 1)
-    if q < e then
-      local p = q + 1
-      local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
-      report("MisplacedDelimiter", p - 1, 1, item, text)
+    -- One run over the field's ASCII bytes that are no delimiter: it stops
+    -- at the separator that ends the field (or the end of MSG), unless the
+    -- field holds a delimiter or a non-ASCII byte; only then is each looked
+    -- for on its own.
+    local _, q = find(msg, PLAIN_TEXT_RUN, s + 1)
+    local ascii = q >= e
+    if not ascii then
+      local _, r = find(msg, NO_DELIMS, s + 1)
+      if r < e then
+        local p = r + 1
+        local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
+        report("MisplacedDelimiter", p - 1, 1, item, text)
+      end
     end
     if pc == 1 then return item end -- no rule
     local bytes
@@ -358,13 +363,8 @@ local function scalar(sc, s, e, depth)
       local min, max = chars[1], chars[2]
       -- ASCII is one character a byte in both charsets: no substring then.
       local n
-      local p = NON_ASCII_AT
-      if p == nil then
-        local _, r = find(msg, ASCII_RUN)
-        p = r < #msg and r + 1
-        NON_ASCII_AT = p
-      end
-      if p and p <= e then
+      local p
+      if not ascii then
         local _, r = find(msg, ASCII_RUN, s + 1)
         p = r + 1
       end
@@ -788,7 +788,6 @@ function M.decode(msg, charset)
   local avail = total < msg_len and total or msg_len
   out.available = avail
   MSG = avail < total and sub(msg, 1, avail) or msg
-  NON_ASCII_AT = nil
   CHARSET = charset or "utf8"
   -- The header's two items (push(), inline).
   if not HEAD_SET then
