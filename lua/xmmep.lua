@@ -650,6 +650,9 @@ local core = (function(...)
 --   such strings digit by digit. Counts and indexes are small numbers.
 -- * item kinds: "none" (struct), "text", "uint", "int", "bool" (v = true or
 --   false), "time", "ipv4" (v = "a.b.c.d"), "count", "index", "invalid".
+-- * the result of M.decode (its columns, header and reports list) is reused
+--   by the next M.decode: a caller uses it before decoding again, or copies
+--   what it keeps (glue.lua and analysis.lua do not keep it).
 
 local DATA = ...
 
@@ -1109,7 +1112,11 @@ local EXTRA_FIELD, RAW_FIELD = DATA.generic.extra_field, DATA.generic.raw_field
 -- ends before the next one within [s, e) or at e; the last one ends at e.
 
 local function structure(st, f, s, e, depth)
-  local item = push(f, depth, s, e - s, "none")
+  -- push(), inline.
+  local item = IN + 1
+  IN = item
+  IF[item], ID[item], IO[item], IL[item], IK[item] = f, depth, s, e - s, "none"
+  if IV[item] ~= nil then IV[item] = nil end
   local msg = MSG
   local members = st.members
   local nm = st.nm
