@@ -23,10 +23,14 @@
 --   such strings digit by digit. Counts and indexes are small numbers.
 -- * item kinds: "none" (struct), "text", "uint", "int", "bool" (v = true or
 --   false), "time", "ipv4" (v = "a.b.c.d"), "count", "index", "invalid".
+-- * the result of M.decode (its columns, header and reports list) is reused
+--   by the next M.decode: a caller uses it before decoding again, or copies
+--   what it keeps (glue.lua and analysis.lua do not keep it).
 
 local DATA = ...
 
 local byte, sub, find, format, concat = string.byte, string.sub, string.find, string.format, table.concat
+local tostring, tonumber = tostring, tonumber
 
 local M = { data = DATA }
 
@@ -36,8 +40,14 @@ local FIELD_SEP = string.char(DATA.sep.field)
 local MEMBER_SEP = string.char(DATA.sep.member)
 local ELEMENT_SEP = string.char(DATA.sep.element)
 local KEY_SEP = string.char(DATA.sep.key)
-local DELIMS = "[" .. FIELD_SEP .. "-" .. KEY_SEP .. "]"
-local ALT_STOP = "[" .. MEMBER_SEP .. ELEMENT_SEP .. "]"
+-- Searches for "the first byte of a class" are written as an anchored run
+-- of the other bytes ("^[^...]*", its end + 1 is the byte sought): Lua
+-- matches an unanchored class by trying every start position, re-reading
+-- the class each time, which costs about three times as much a byte.
+local NO_DELIMS = "^[^" .. FIELD_SEP .. "-" .. KEY_SEP .. "]*"
+local NO_ALT_STOP = "^[^" .. MEMBER_SEP .. ELEMENT_SEP .. "]*"
+local ASCII_RUN = "^[^\128-\255]*"
+local PLAIN_TEXT_RUN = "^[^" .. FIELD_SEP .. "-" .. KEY_SEP .. "\128-\255]*"
 local MEMBER_BYTE = DATA.sep.member
 local DIGIT0, DIGIT9, MINUS, SPACE, DOT = 48, 57, 45, 32, 46
 
@@ -111,21 +121,16 @@ local function parse_num(b)
 end
 M.parse_num = parse_num
 
--- decode::parse_ipv4: strict dotted quad, returned as "a.b.c.d".
+-- decode::parse_ipv4: strict dotted quad, returned as "a.b.c.d". One
+-- match for the shape; the text itself unless a part has a leading zero.
+local QUAD = "^([0-9][0-9]?[0-9]?)%.([0-9][0-9]?[0-9]?)%.([0-9][0-9]?[0-9]?)%.([0-9][0-9]?[0-9]?)$"
 local function parse_ipv4(b)
-  local parts, pos = {}, 1
-  while true do
-    local dot = find(b, ".", pos, true)
-    local part = sub(b, pos, dot and dot - 1 or #b)
-    if #parts == 4 or part == "" or #part > 3 or find(part, "[^0-9]") then return nil end
-    local v = tonumber(part)
-    if v > 255 then return nil end
-    parts[#parts + 1] = format("%d", v)
-    if not dot then break end
-    pos = dot + 1
-  end
-  if #parts ~= 4 then return nil end
-  return concat(parts, ".")
+  local _, _, p1, p2, p3, p4 = find(b, QUAD)
+  if not p1 then return nil end
+  local a, c, d, e = tonumber(p1), tonumber(p2), tonumber(p3), tonumber(p4)
+  if a > 255 or c > 255 or d > 255 or e > 255 then return nil end
+  if find(b, "^0[0-9]") or find(b, "%.0[0-9]") then return format("%d.%d.%d.%d", a, c, d, e) end
+  return b
 end
 M.parse_ipv4 = parse_ipv4
 
@@ -155,68 +160,166 @@ local function count_chars(charset, b)
 end
 M.count_chars = count_chars
 
--- header::parse_cell over the 4 bytes from 1-based position i: spaces,
--- then at least one digit, nothing else.
-local function parse_cell(s, i)
-  local cell = sub(s, i, i + 3)
-  if not find(cell, "^ *[0-9]+$") then return nil end
-  return tonumber(cell)
+-- header::parse_cell over 4 bytes a, b, c, d: spaces (32), then at least
+-- one digit (48..57), nothing else. Byte arithmetic, unrolled, on the bytes
+-- the caller read with one string.byte (an integer on 5.3+, as tonumber
+-- gave). Literal numbers: see "Comparisons" below.
+local function parse_cell(a, b, c, d)
+  if d < 48 or d > 57 then return nil end
+  local n = d - 48
+  if c >= 48 and c <= 57 then
+    n = n + 10 * (c - 48)
+    if b >= 48 and b <= 57 then
+      n = n + 100 * (b - 48)
+      if a >= 48 and a <= 57 then return n + 1000 * (a - 48) end
+      if a == 32 then return n end
+      return nil
+    end
+    if b == 32 and a == 32 then return n end
+    return nil
+  end
+  if c == 32 and b == 32 and a == 32 then return n end
+  return nil
+end
+
+-- The header at 1-based position pos of s: body_len, msg_type, or nil.
+-- Two values, no table: the decoder and the framing run it per message.
+-- The usual cells (a space, then 2 or 3 digits: "  53", " 101") are read
+-- in line; any other by parse_cell.
+local function header_at(s, pos)
+  if #s - pos + 1 < HEADER_LEN then return nil end
+  local a1, a2, a3, a4, b1, b2, b3, b4 = byte(s, pos, pos + 7)
+  local bl, mt
+  if a1 == 32 and a4 >= 48 and a4 <= 57 and a3 >= 48 and a3 <= 57
+    and (a2 == 32 or a2 >= 48 and a2 <= 57) then
+    bl = (a3 - 48) * 10 + (a4 - 48)
+    if a2 ~= 32 then bl = bl + (a2 - 48) * 100 end
+  else
+    bl = parse_cell(a1, a2, a3, a4)
+    if not bl then return nil end
+  end
+  if b1 == 32 and b4 >= 48 and b4 <= 57 and b3 >= 48 and b3 <= 57
+    and b2 >= 48 and b2 <= 57 then
+    mt = (b2 - 48) * 100 + (b3 - 48) * 10 + (b4 - 48)
+  else
+    mt = parse_cell(b1, b2, b3, b4)
+    if not mt then return nil end
+  end
+  return bl, mt
 end
 
 -- header::parse_header: { body_len, msg_type } or nil.
 local function parse_header(s)
-  if #s < HEADER_LEN then return nil end
-  local bl = parse_cell(s, 1)
-  local mt = bl and parse_cell(s, 5)
-  if not mt then return nil end
-  return { body_len = bl, msg_type = mt }
+  local bl, mt = header_at(s, 1)
+  if bl then return { body_len = bl, msg_type = mt } end
+  return nil
 end
 M.parse_header = parse_header
 
--- The (start, end) ranges between `sep` bytes of s[start, end) (0-based),
--- flat: out[2i-1], out[2i] for the i-th range (one table per split, none
--- per range: this runs for every field of every message). Returns out and
--- the number of ranges.
-local function split(s, from, to, sep)
-  local out, n, pos = {}, 0, from
-  while true do
-    local p = find(s, sep, pos + 1, true)
-    n = n + 1
-    if p and p <= to then
-      out[2 * n - 1], out[2 * n] = pos, p - 1
-      pos = p
-    else
-      out[2 * n - 1], out[2 * n] = pos, to
-      return out, n
-    end
+
+-- ------------------------------------------------------------------ decoder
+
+-- Comparisons. Lua 5.4 compiles `x == y` between two values, or with a
+-- string (or nil) constant, to a call of luaV_equalobj; only `x == 5` with
+-- a literal small integer, and <, <=, are done in line. So the hot paths
+-- compare with literal numbers (Lua 5.2 has no <const> locals), and test
+-- "b == e" of two numbers known to satisfy b <= e as b >= e.
+--
+-- Small integers for the node kinds (nd.kc: 1 scalar, 2 struct, 3 strlist,
+-- 4 structlist, 5 dict) and scalar primitives (sc.pc: 1 String with no
+-- rule, 0 String with a rule (length, password, address), 2 Boolean, 3 a
+-- number), stored in the nodes once, with the member and node counts
+-- (st.nm, m.nn).
+local KIND_CODE = { scalar = 1, struct = 2, strlist = 3, structlist = 4, dict = 5 }
+
+-- " tag=" of each field shown in Info (false for most).
+local INFO_PREFIX = {}
+for i, f in ipairs(FIELDS) do INFO_PREFIX[i] = f.info and (" " .. f.info .. "=") or false end
+local function prep_scalar(sc)
+  if sc.prim == "String" then
+    sc.pc = (sc.chars or sc.password or sc.addr) and 0 or 1
+  else
+    sc.pc = sc.prim == "Boolean" and 2 or 3
+  end
+  -- A number's values by decimal string when it is an enumeration.
+  sc.by_value = sc.enum and ENUMS[sc.enum].by_value or false
+end
+-- st.tagged: whether a member is shown in Info (when the struct is a field
+-- of the message, see INFO_ITEMS).
+local function prep_struct(st)
+  st.nm = #st.members
+  st.tagged = false
+  for _, m in ipairs(st.members) do
+    prep_scalar(m)
+    if INFO_PREFIX[m.f] then st.tagged = true end
+  end
+end
+for _, m in pairs(MESSAGES) do
+  m.nn = #m.nodes
+  for _, nd in ipairs(m.nodes) do
+    local k = nd.k
+    nd.kc = KIND_CODE[k]
+    -- nd.kt: nd.kc, plus 8 when the field's own item (depth 0) has an
+    -- Info tag (one field read for both in message()).
+    nd.kt = nd.kc + (INFO_PREFIX[k == "strlist" and nd.holder or nd.f] and 8 or 0)
+    if k == "scalar" then prep_scalar(nd)
+    elseif k == "struct" then prep_struct(nd.s)
+    elseif k == "strlist" then
+      prep_scalar(nd.elem)
+      if nd.alt then prep_struct(nd.alt.s) end
+    elseif k == "structlist" then prep_struct(nd.elem.s)
+    else prep_scalar(nd.key); prep_scalar(nd.value) end
   end
 end
 
+-- Decimal strings of small numbers (the header's, counts), made once each:
+-- tostring of a number costs as much as decoding a field.
+local DEC = setmetatable({}, { __index = function(t, x)
+  local s = tostring(x)
+  t[x] = s
+  return s
+end })
 
--- ------------------------------------------------------------------ decoder
 
 -- The message being decoded, its charset, and the result's columns and
 -- reports: upvalues of the decoder's functions, set by M.decode (which is
 -- not reentrant: nothing it calls calls back out). Plain functions, not
 -- methods: this is the hot loop of the Lua dissector.
+--
+-- The columns, the reports list, the header and the result table are made
+-- once and reused by every M.decode: a table costs more than decoding a
+-- field (its creation and its collection). M.decode overwrites items
+-- 1..n and clears the slots a longer earlier message left past n.
 local MSG, CHARSET = "", "utf8"
-local IF, ID, IO, IL, IK, IV, IN, REPORTS = {}, {}, {}, {}, {}, {}, 0, {}
+local IF, ID, IO, IL, IK, IV, IN, REPORTS, RN = {}, {}, {}, {}, {}, {}, 0, {}, 0
+-- How many items the previous decode left in the columns.
+local LAST_N = 0
+-- Whether items 1 and 2 (the header's) hold their constant columns: they
+-- are the same in every decode with a header, so only their values are
+-- written (finish() clears them after a bad header).
+local HEAD_SET = false
+-- The items Info may show, in order, as the decode goes: the fields of the
+-- message that have an Info tag, and the tagged members of a struct that
+-- is a field (codec::info). info_text then looks at these only, not at
+-- every item. Valid when INFO_FAST (no generic field is tagged: extra and
+-- raw fields, the header's) and INFO_DEC is the decode given to info_text.
+local INFO_ITEMS, NI = {}, 0
+local INFO_FAST = not (INFO_PREFIX[DATA.generic.body_len] or INFO_PREFIX[DATA.generic.msg_type]
+  or INFO_PREFIX[DATA.generic.extra_field] or INFO_PREFIX[DATA.generic.raw_field])
 
 local function push(f, depth, offset, len, kind, v)
   local n = IN + 1
   IN = n
-  IF[n], ID[n], IO[n], IL[n], IK[n], IV[n] = f, depth, offset, len, kind, v
+  -- v may be nil: that also clears what an earlier decode left there.
+  IF[n], ID[n], IO[n], IL[n], IK[n] = f, depth, offset, len, kind
+  -- Writing nil over nil is the slow path of a table write: skip it.
+  if v then IV[n] = v elseif IV[n] ~= v then IV[n] = v end
   return n
 end
 
 local function report(kind, offset, len, item, text)
-  REPORTS[#REPORTS + 1] = { kind = kind, class = CLASS[kind].abbrev, offset = offset, len = len, item = item, text = text }
-end
-
-local function top_fields()
-  local e = #MSG
-  if e <= HEADER_LEN then return {}, 0 end
-  return split(MSG, HEADER_LEN, e, FIELD_SEP)
+  RN = RN + 1
+  REPORTS[RN] = { kind = kind, class = CLASS[kind].abbrev, offset = offset, len = len, item = item, text = text }
 end
 
 -- The bounds of a scalar as numbers, for the fast path of canonical
@@ -229,39 +332,116 @@ local function num_bound(b)
 end
 
 -- Returns the item's index and, for a number, its canonical decimal string.
+-- s, e: the 0-based range [s, e) of MSG, i.e. the 1-based bytes s+1..e.
+-- Every range ends at a separator or at the end of MSG.
+-- (push() is inline here: every scalar comes here. A scalar pushes no other
+-- item before its own, so its index is known first.)
 local function scalar(sc, s, e, depth)
   local msg = MSG
-  local prim = sc.prim
+  local len = e - s
+  local item = IN + 1
+  IN = item
+  local pc = sc.pc
+  if pc <= 1 then -- String: text, most fields
+    IF[item], ID[item], IO[item], IL[item], IK[item] = sc.f, depth, s, len, "text"
+    if IV[item] ~= nil then IV[item] = nil end
+    -- One run over the field's ASCII bytes that are no delimiter: it stops
+    -- at the separator that ends the field (or the end of MSG), unless the
+    -- field holds a delimiter or a non-ASCII byte; only then is each looked
+    -- for on its own.
+    local _, q = find(msg, PLAIN_TEXT_RUN, s + 1)
+    local ascii = q >= e
+    if not ascii then
+      local _, r = find(msg, NO_DELIMS, s + 1)
+      if r < e then
+        local p = r + 1
+        local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
+        report("MisplacedDelimiter", p - 1, 1, item, text)
+      end
+    end
+    if pc == 1 then return item end -- no rule
+    local bytes
+    local chars = sc.chars
+    if chars then
+      local min, max = chars[1], chars[2]
+      -- ASCII is one character a byte in both charsets: no substring then.
+      local n
+      local p
+      if not ascii then
+        local _, r = find(msg, ASCII_RUN, s + 1)
+        p = r + 1
+      end
+      if p and p <= e then
+        bytes = sub(msg, s + 1, e)
+        n = count_chars(CHARSET, bytes)
+      else
+        n = len
+      end
+      if n < min or n > max then
+        local rule = min == max and fill(T.rule_exact, min) or fill(T.rule_range, min, max)
+        report("LengthRule", s, len, item, fill(T.length_rule, FIELDS[sc.f].abbrev, n, rule))
+      end
+    end
+    if sc.password then
+      report("CleartextPassword", s, len, item, fill(T.cleartext_password, FIELDS[sc.f].abbrev))
+    end
+    if sc.addr then
+      local ip = parse_ipv4(bytes or sub(msg, s + 1, e))
+      if ip then push(sc.addr, depth + 1, s, len, "ipv4", ip) end
+    end
+    return item
+  end
   local kind, v, pkind, ptext, number, bytes
-  if prim == "String" then
-    kind = "text"
-    -- The bytes are needed only for a rule or an address.
-    if sc.chars or sc.addr then bytes = sub(msg, s + 1, e) end
-  elseif prim == "Boolean" then
-    bytes = sub(msg, s + 1, e)
-    if bytes == "1" then kind, v, number = "bool", true, "1"
-    elseif bytes == "0" then kind, v, number = "bool", false, "0"
+  -- Whether the range is known to hold no delimiter (all digits), which
+  -- spares the search for a misplaced one.
+  local clean = false
+  if pc == 2 then -- Boolean
+    local c = len == 1 and byte(msg, e)
+    if c == 49 then kind, v, number, clean = "bool", true, "1", true
+    elseif c == 48 then kind, v, number, clean = "bool", false, "0", true
     else
+      bytes = sub(msg, s + 1, e)
       kind, pkind, ptext = "invalid", "BadBoolean", fill(T.bad_boolean, FIELDS[sc.f].abbrev, escape(bytes))
     end
   else
-    bytes = sub(msg, s + 1, e)
     -- The common case first: a canonical number ("0", or digits without a
-    -- leading zero) of at most 15 digits, compared as a double.
-    local c1 = byte(bytes, 1)
-    if c1 and c1 > DIGIT0 and c1 <= DIGIT9 and e - s <= 15 and not find(bytes, "[^0-9]") or bytes == "0" then
-      local lo, hi = sc.lo_n, sc.hi_n
-      if not lo then
-        lo, hi = num_bound(sc.lo), num_bound(sc.hi)
+    -- leading zero) of at most 15 digits, compared as a double. The
+    -- anchored find reads the digits in place (a separator stops it).
+    -- The capture is the value: no sub() after the find.
+    local q
+    if len > 0 and len <= 15 then
+      local _
+      _, q, bytes = find(msg, "^([1-9][0-9]*)", s + 1)
+      -- One byte that is not 1-9: "0" is the other canonical number.
+      if len == 1 and not q and byte(msg, e) == 48 then q, bytes = e, "0" end
+    end
+    -- q is nil or at most e: the byte after a range is a separator.
+    if q and q >= e then
+      clean = true
+      -- fit[len]: every canonical number of len digits is within the
+      -- bounds, so the value need not be converted (the usual case).
+      local fit = sc.fit
+      if not fit then
+        local lo, hi = num_bound(sc.lo), num_bound(sc.hi)
         sc.lo_n, sc.hi_n = lo, hi
+        fit = {}
+        for l = 1, 15 do
+          fit[l] = lo <= (l == 1 and 0 or 10 ^ (l - 1)) and hi >= 10 ^ l - 1
+        end
+        sc.fit = fit
       end
-      local x = tonumber(bytes)
-      if x < lo or x > hi then
-        kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, FIELDS[sc.f].abbrev, bytes, sc.lo, sc.hi)
-      else
+      if fit[len] then
         kind, v, number = sc.vkind, bytes, bytes
+      else
+        local x = tonumber(bytes)
+        if x < sc.lo_n or x > sc.hi_n then
+          kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, FIELDS[sc.f].abbrev, bytes, sc.lo, sc.hi)
+        else
+          kind, v, number = sc.vkind, bytes, bytes
+        end
       end
     else
+      bytes = sub(msg, s + 1, e)
       local r, val = parse_num(bytes)
       local abbrev = FIELDS[sc.f].abbrev
       if r == "empty" then
@@ -277,64 +457,71 @@ local function scalar(sc, s, e, depth)
       end
     end
     if v then
-      local en = sc.enum and ENUMS[sc.enum]
-      if en and not en.by_value[v] then
-        pkind, ptext = "UnknownEnum", fill(T.unknown_enum, FIELDS[sc.f].abbrev, v, en.name)
+      local by_value = sc.by_value
+      if by_value and not by_value[v] then
+        pkind, ptext = "UnknownEnum", fill(T.unknown_enum, FIELDS[sc.f].abbrev, v, ENUMS[sc.enum].name)
       end
     end
   end
-  local item = push(sc.f, depth, s, e - s, kind, v)
-  -- A field ends at a separator, itself a delimiter: the search stops there.
-  local p = find(msg, DELIMS, s + 1)
-  if p and p <= e then
-    local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
-    report("MisplacedDelimiter", p - 1, 1, item, text)
-  end
-  if pkind then report(pkind, s, e - s, item, ptext) end
-  if prim == "String" then
-    if sc.chars then
-      local min, max = sc.chars[1], sc.chars[2]
-      local n = count_chars(CHARSET, bytes)
-      if n < min or n > max then
-        local rule = min == max and fill(T.rule_exact, min) or fill(T.rule_range, min, max)
-        report("LengthRule", s, e - s, item, fill(T.length_rule, FIELDS[sc.f].abbrev, n, rule))
-      end
-    end
-    if sc.password then
-      report("CleartextPassword", s, e - s, item, fill(T.cleartext_password, FIELDS[sc.f].abbrev))
-    end
-    if sc.addr then
-      local ip = parse_ipv4(bytes)
-      if ip then push(sc.addr, depth + 1, s, e - s, "ipv4", ip) end
+  IF[item], ID[item], IO[item], IL[item], IK[item] = sc.f, depth, s, len, kind
+  -- Writing nil over nil is the slow path of a table write on 5.4: skip it.
+  if v then IV[item] = v elseif IV[item] ~= v then IV[item] = v end
+  if not clean then
+    local _, q = find(msg, NO_DELIMS, s + 1)
+    if q < e then
+      local p = q + 1
+      local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
+      report("MisplacedDelimiter", p - 1, 1, item, text)
     end
   end
+  if pkind then report(pkind, s, len, item, ptext) end
   return item, number
 end
 
 local EXTRA_FIELD, RAW_FIELD = DATA.generic.extra_field, DATA.generic.raw_field
 
+-- The loops below walk the ranges between separators in place (no table
+-- of ranges): a range [a, b) starts after a separator (or at the start),
+-- ends before the next one within [s, e) or at e; the last one ends at e.
+
 local function structure(st, f, s, e, depth)
-  local item = push(f, depth, s, e - s, "none")
+  -- push(), inline.
+  local item = IN + 1
+  IN = item
+  IF[item], ID[item], IO[item], IL[item], IK[item] = f, depth, s, e - s, "none"
+  if IV[item] ~= nil then IV[item] = nil end
+  local msg = MSG
   local members = st.members
+  local nm = st.nm
   local extra_at = nil
-  local r, count = split(MSG, s, e, MEMBER_SEP)
-  for i = 1, count do
-    local a, b = r[2 * i - 1], r[2 * i]
-    local m = members[i]
+  local tagged = depth == 0 and st.tagged
+  local count, a = 0, s
+  while true do
+    local p = find(msg, MEMBER_SEP, a + 1, true)
+    local b = e
+    if p and p <= e then b = p - 1 end
+    count = count + 1
+    local m = members[count]
     if m then
+      if tagged and INFO_PREFIX[m.f] then
+        NI = NI + 1
+        INFO_ITEMS[NI] = IN + 1
+      end
       scalar(m, a, b, depth + 1)
     else
       extra_at = extra_at or a
       push(EXTRA_FIELD, depth + 1, a, b - a, "text")
     end
+    if b >= e then break end
+    a = p
   end
   if extra_at then
     report("ExtraFields", extra_at, e - extra_at, item,
-      fill(T.extra_members, count - #members, #members, st.name))
+      fill(T.extra_members, count - nm, nm, st.name))
   end
-  if count < #members then
+  if count < nm then
     local names = {}
-    for i = count + 1, #members do names[#names + 1] = st.member_names[i] end
+    for i = count + 1, nm do names[#names + 1] = st.member_names[i] end
     report("MissingFields", e, 0, item, fill(T.missing_members, st.name, #names, concat(names, ", ")))
   end
   return item
@@ -342,56 +529,72 @@ end
 
 -- Returns the item's index, a scalar's number, a list's element count.
 local function node(nd, s, e, depth)
-  local k = nd.k
-  if k == "scalar" then
+  local k = nd.kc
+  if k == 1 then -- scalar
     return scalar(nd, s, e, depth)
-  elseif k == "struct" then
+  elseif k == 2 then -- struct
     return structure(nd.s, nd.f, s, e, depth)
   end
   local msg = MSG
   local item, n
-  if k == "strlist" then
+  if k == 3 then -- strlist
     item, n = push(nd.holder, depth, s, e - s, "count", 0), 0
     if e > s then
       local alt, elem = nd.alt, nd.elem
-      local r, count = split(msg, s, e, ELEMENT_SEP)
-      for i = 1, count do
-        local a, b = r[2 * i - 1], r[2 * i]
+      local a = s
+      while true do
+        local p = find(msg, ELEMENT_SEP, a + 1, true)
+        local b = e
+        if p and p <= e then b = p - 1 end
+        n = n + 1
         -- A member separator before the element's end makes it a struct
         -- (the search stops at the next element).
-        local p = alt and find(msg, ALT_STOP, a + 1)
-        if p and p <= b and byte(msg, p) == MEMBER_BYTE then
+        local _, q
+        if alt then _, q = find(msg, NO_ALT_STOP, a + 1); q = q + 1 end
+        if q and q <= b and byte(msg, q) == MEMBER_BYTE then
           structure(alt.s, alt.f, a, b, depth + 1)
         else
           scalar(elem, a, b, depth + 1)
         end
+        if b >= e then break end
+        a = p
       end
-      n = count
     end
-  elseif k == "structlist" then
+  elseif k == 4 then -- structlist
     item, n = push(nd.f, depth, s, e - s, "count", 0), 0
     if e > s then
       local st, f = nd.elem.s, nd.elem.f
-      local r, count = split(msg, s, e, ELEMENT_SEP)
-      for i = 1, count do structure(st, f, r[2 * i - 1], r[2 * i], depth + 1) end
-      n = count
+      local a = s
+      while true do
+        local p = find(msg, ELEMENT_SEP, a + 1, true)
+        local b = e
+        if p and p <= e then b = p - 1 end
+        n = n + 1
+        structure(st, f, a, b, depth + 1)
+        if b >= e then break end
+        a = p
+      end
     end
   else -- "dict"
     item, n = push(nd.f, depth, s, e - s, "count", 0), 0
     if e > s then
-      local r, count = split(msg, s, e, ELEMENT_SEP)
-      for i = 1, count do
-        local a, b = r[2 * i - 1], r[2 * i]
-        n = i
+      local a = s
+      while true do
+        local p = find(msg, ELEMENT_SEP, a + 1, true)
+        local b = e
+        if p and p <= e then b = p - 1 end
+        n = n + 1
         local pair_item = push(nd.pair, depth + 1, a, b - a, "index", n)
-        local p = find(msg, KEY_SEP, a + 1, true)
-        if p and p <= b then
-          scalar(nd.key, a, p - 1, depth + 2)
-          scalar(nd.value, p, b, depth + 2)
+        local kp = find(msg, KEY_SEP, a + 1, true)
+        if kp and kp <= b then
+          scalar(nd.key, a, kp - 1, depth + 2)
+          scalar(nd.value, kp, b, depth + 2)
         else
           scalar(nd.key, a, b, depth + 2)
           report("MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[nd.f].abbrev))
         end
+        if b >= e then break end
+        a = p
       end
     end
   end
@@ -399,40 +602,88 @@ local function node(nd, s, e, depth)
   return item, nil, n
 end
 
+-- The item of each top field of the message being decoded, for the count
+-- rules at the end of message(): kept only for the messages that have such
+-- rules, and read only for the fields present. Reused across messages.
+local F_ITEM = {}
+
+-- What node() returned for a top field, from its item: a scalar's number
+-- (a Boolean's as "1"/"0"; nil when invalid), a list's element count.
+local NUMBER_KIND = { uint = true, int = true, time = true }
+local function field_number(it)
+  local k = IK[it]
+  if k == "bool" then return IV[it] and "1" or "0" end
+  if NUMBER_KIND[k] then return IV[it] end
+  return nil
+end
+local function field_elements(it)
+  if IK[it] == "count" then return IV[it] end
+  return nil
+end
+
 local function message(m)
   local msg = MSG
-  local r, nf = top_fields()
   local e = #msg
   local nodes = m.nodes
-  local nn = #nodes
-  -- Per top field: its item, number and element count (for the rules below).
-  local f_item, f_num, f_el = {}, {}, {}
-  for i = 1, nf do
-    local a, b = r[2 * i - 1], r[2 * i]
-    local nd = nodes[i]
-    if nd then
-      f_item[i], f_num[i], f_el[i] = node(nd, a, b, 0)
-    else
-      if i == nn + 1 then
-        report("ExtraFields", a, e - a, nil, fill(T.extra_fields, nf - nn, nn, m.name))
+  local nn = m.nn
+  local counts = m.counts
+  local f_item = F_ITEM
+  -- The first field's number: success ("0") asks for every field.
+  local nf, extra_report, first_num = 0, nil, nil
+  if e > HEADER_LEN then
+    local a = HEADER_LEN
+    while true do
+      local p = find(msg, FIELD_SEP, a + 1, true)
+      local b = e
+      if p and p <= e then b = p - 1 end
+      nf = nf + 1
+      local nd = nodes[nf]
+      if nd then
+        local kt = nd.kt
+        if kt > 8 then -- tagged for Info
+          NI = NI + 1
+          INFO_ITEMS[NI] = IN + 1
+          kt = kt - 8
+        end
+        local it, num
+        if kt == 1 then -- scalar
+          it, num = scalar(nd, a, b, 0)
+        else
+          it, num = node(nd, a, b, 0)
+        end
+        if nf == 1 then first_num = num end
+        if counts then f_item[nf] = it end
+      else
+        if nf == nn + 1 then
+          -- The count of fields is known only at the end: the text is
+          -- filled in then (its place among the reports is kept).
+          report("ExtraFields", a, e - a, nil, false)
+          extra_report = RN
+        end
+        push(EXTRA_FIELD, 0, a, b - a, "text")
       end
-      push(EXTRA_FIELD, 0, a, b - a, "text")
+      if b >= e then break end
+      a = p
+    end
+    if extra_report then
+      REPORTS[extra_report].text = fill(T.extra_fields, nf - nn, nn, m.name)
     end
   end
   local present = nf < nn and nf or nn
-  local success = f_num[1] == "0"
+  local success = first_num == "0"
   local required = success and nn or m.required_on_failure
   if present < required then
     local names = {}
     for i = present + 1, required do names[#names + 1] = m.field_names[i] end
     report("MissingFields", e, 0, nil, fill(T.missing_fields, m.name, #names, concat(names, ", ")))
   end
-  local counts = m.counts
   if counts then
-    for _, c in ipairs(counts) do
+    for ci = 1, #counts do
+      local c = counts[ci]
       local i, t = c[1], c[2]
-      local num, el = f_num[i], f_el[t]
-      if num and el and num ~= tostring(el) then
+      local num = i <= present and field_number(f_item[i]) or nil
+      local el = t <= present and field_elements(f_item[t]) or nil
+      if num and el and num ~= DEC[el] then
         local it = f_item[i]
         report("CountMismatch", IO[it], IL[it], it,
           fill(T.count_mismatch, m.field_names[i], num, m.field_names[t], el))
@@ -442,11 +693,20 @@ local function message(m)
 end
 
 local function unknown(code)
-  local e = #MSG
-  local r, nf = top_fields()
-  for i = 1, nf do
-    local a, b = r[2 * i - 1], r[2 * i]
-    push(RAW_FIELD, 0, a, b - a, "text")
+  local msg = MSG
+  local e = #msg
+  local nf = 0
+  if e > HEADER_LEN then
+    local a = HEADER_LEN
+    while true do
+      local p = find(msg, FIELD_SEP, a + 1, true)
+      local b = e
+      if p and p <= e then b = p - 1 end
+      nf = nf + 1
+      push(RAW_FIELD, 0, a, b - a, "text")
+      if b >= e then break end
+      a = p
+    end
   end
   local t = (code >= DATA.min_type and code <= DATA.max_type) and T.undefined_type or T.not_xmmep_type
   report("UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, nf))
@@ -478,43 +738,91 @@ local function coalesce(reports)
   return kept
 end
 
+-- The reused result and header (see the note above `push`).
+local HDR = { body_len = 0, msg_type = 0 }
+local OUT = { f = IF, depth = ID, off = IO, len = IL, kind = IK, v = IV, n = 0, available = 0, reports = REPORTS, header = HDR }
+local OUT_CHANGED = true
+
+-- Clears the column slots past IN that an earlier decode filled.
+local function finish()
+  local n = IN
+  for i = n + 1, LAST_N do
+    IF[i], ID[i], IO[i], IL[i], IK[i], IV[i] = nil, nil, nil, nil, nil, nil
+  end
+  if n < 2 then HEAD_SET = false end
+  LAST_N = n
+  OUT.n = n
+end
+
 -- Decodes the message at the start of `msg` (a Lua string; bytes past the
 -- message are ignored, a short body is reported as truncated). `charset` is
 -- "utf8" (default) or "gb18030". Returns { header = {body_len, msg_type} or
 -- nil, available = bytes decoded, n = the number of items, their columns
 -- f, depth, off, len, kind, v (see the conventions above), reports = {...} }.
+--
+-- The returned table, its columns, header and reports list are REUSED: they
+-- are valid only until the next M.decode call (M.heuristic decodes too).
+-- A caller that keeps anything across calls must copy it.
 local G = DATA.generic
+local BODY_LEN_FIELD, MSG_TYPE_FIELD = G.body_len, G.msg_type
+local MIN_TYPE, MAX_TYPE, MAX_MESSAGE_LEN = DATA.min_type, DATA.max_type, DATA.max_message_len
 function M.decode(msg, charset)
-  IF, ID, IO, IL, IK, IV, IN, REPORTS = {}, {}, {}, {}, {}, {}, 0, {}
-  local out = { f = IF, depth = ID, off = IO, len = IL, kind = IK, v = IV, n = 0, available = #msg < HEADER_LEN and #msg or HEADER_LEN }
-  local h = parse_header(msg)
-  if not h then
+  -- A decode that raised left IN items, maybe past LAST_N.
+  if IN > LAST_N then LAST_N = IN end
+  if RN > 0 then
+    for i = 1, RN do REPORTS[i] = nil end
+    RN = 0
+  end
+  NI = 0
+  local out = OUT
+  -- out.reports and out.header change only after coalesce() and a bad
+  -- header: a flag spares writing them every time.
+  if OUT_CHANGED then
+    out.reports, out.header, OUT_CHANGED = REPORTS, HDR, false
+  end
+  local total = #msg
+  local bl, code = header_at(msg, 1)
+  if not bl then
+    IN = 0
+    out.header, OUT_CHANGED = nil, true
+    out.available = total < HEADER_LEN and total or HEADER_LEN
     report("BadHeader", 0, out.available, nil, fill(T.bad_header, escape(sub(msg, 1, out.available))))
-    out.reports = REPORTS
+    finish()
     return out
   end
-  out.header = h
-  local code = h.msg_type
-  local msg_len = HEADER_LEN + h.body_len
-  local avail = #msg < msg_len and #msg or msg_len
+  HDR.body_len, HDR.msg_type = bl, code
+  local msg_len = HEADER_LEN + bl
+  local avail = total < msg_len and total or msg_len
   out.available = avail
-  MSG = avail < #msg and sub(msg, 1, avail) or msg
+  MSG = avail < total and sub(msg, 1, avail) or msg
   CHARSET = charset or "utf8"
-  push(G.body_len, 0, 0, 4, "uint", tostring(h.body_len))
-  local type_item = push(G.msg_type, 0, 4, 4, "uint", tostring(code))
-  if code < DATA.min_type or code > DATA.max_type then
-    report("OutOfRange", 4, 4, type_item, fill(T.type_out_of_range, code))
+  -- The header's two items (push(), inline).
+  if not HEAD_SET then
+    IF[1], ID[1], IO[1], IL[1], IK[1] = BODY_LEN_FIELD, 0, 0, 4, "uint"
+    IF[2], ID[2], IO[2], IL[2], IK[2] = MSG_TYPE_FIELD, 0, 4, 4, "uint"
+    HEAD_SET = true
   end
-  if msg_len > DATA.max_message_len then
+  IV[1], IV[2] = DEC[bl], DEC[code]
+  IN = 2
+  if code < MIN_TYPE or code > MAX_TYPE then
+    report("OutOfRange", 4, 4, 2, fill(T.type_out_of_range, code))
+  end
+  if msg_len > MAX_MESSAGE_LEN then
     report("Oversize", 0, avail, nil, fill(T.oversize, msg_len))
   end
   local m = MESSAGES[code]
   if m then message(m) else unknown(code) end
   if avail < msg_len then
-    report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, h.body_len))
+    report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, bl))
   end
-  out.n = IN
-  out.reports = coalesce(REPORTS)
+  -- finish(), inline.
+  local n = IN
+  for i = n + 1, LAST_N do
+    IF[i], ID[i], IO[i], IL[i], IK[i], IV[i] = nil, nil, nil, nil, nil, nil
+  end
+  LAST_N = n
+  out.n = n
+  if RN > 1 then out.reports, OUT_CHANGED = coalesce(REPORTS), true end
   MSG = ""
   return out
 end
@@ -531,93 +839,142 @@ function M.worst(dec)
 end
 
 -- Framing (header::frame): "need_header", "bad_header", or "message" and
--- the message length and whether `buf` from 1-based `pos` holds all of it.
+-- the message length, whether `buf` from 1-based `pos` holds all of it,
+-- and its type code.
 function M.frame(buf, pos)
   pos = pos or 1
   if #buf - pos + 1 < HEADER_LEN then return "need_header" end
-  local h = parse_header(sub(buf, pos, pos + HEADER_LEN - 1))
-  if not h then return "bad_header" end
-  local len = HEADER_LEN + h.body_len
-  return "message", len, #buf - pos + 1 >= len, h
+  local bl, code = header_at(buf, pos)
+  if not bl then return "bad_header" end
+  local len = HEADER_LEN + bl
+  return "message", len, #buf - pos + 1 >= len, code
 end
 
 -- The heuristic of docs/presentation.md (codec::heuristic): `udp` asks for
 -- every message of the datagram to frame exactly with a defined type.
 function M.heuristic(buf, udp, charset)
-  local what, len, complete, h = M.frame(buf, 1)
-  if what ~= "message" or not MESSAGES[h.msg_type] then return false end
+  local what, len, complete, code = M.frame(buf, 1)
+  if what ~= "message" or not MESSAGES[code] then return false end
   if complete and M.worst(M.decode(sub(buf, 1, len), charset)) == "error" then return false end
   if not udp then return true end
   local at = len
   while at < #buf do
-    local w, l, c, hh = M.frame(buf, at + 1)
-    if w ~= "message" or not c or not MESSAGES[hh.msg_type] then return false end
+    local w, l, c, cc = M.frame(buf, at + 1)
+    if w ~= "message" or not c or not MESSAGES[cc] then return false end
     at = at + l
   end
   return at == #buf
 end
 
+local INFO = DATA.info
+local PAIR_SEP = DATA.analysis_texts.pair_sep
+
 -- codec::info::scalar_text: item i's value as Info shows it (nil for none).
+local INFO_KIND = { text = 1, invalid = 1, uint = 2, int = 2, time = 3, bool = 4 }
 local function info_value(dec, i, text_of)
-  local I = DATA.info
-  local f = FIELDS[dec.f[i]]
-  local k, v = dec.kind[i], dec.v[i]
-  if k == "text" or k == "invalid" then
+  local k = INFO_KIND[dec.kind[i]]
+  if k == 1 then
     return text_of(dec.off[i], dec.len[i])
-  elseif k == "uint" or k == "int" then
-    local e = f.enum and ENUMS[f.enum].by_value[v]
+  end
+  local v = dec.v[i]
+  if k == 2 then
+    local en = FIELDS[dec.f[i]].enum
+    local e = en and ENUMS[en].by_value[v]
     return e and e.name or v
-  elseif k == "time" then
+  elseif k == 3 then
     return v
-  elseif k == "bool" then
-    local names = f.bool_names or { I.bool_true, I.bool_false }
-    return v and names[1] or names[2]
+  elseif k == 4 then
+    local names = FIELDS[dec.f[i]].bool_names
+    if names then return v and names[1] or names[2] end
+    return v and INFO.bool_true or INFO.bool_false
   end
 end
 
--- The Info tag of each field (nil for most).
-local INFO_TAG = {}
-for i, f in ipairs(FIELDS) do INFO_TAG[i] = f.info or false end
+
+-- The pieces of an Info text, reused by every call: one concat at the end.
+local BUF = {}
 
 -- codec::info::info_text. `text_of(offset, len)` gives the shown text of a
 -- Text or Invalid value (Wireshark converts it with the charset preference).
 -- Tagged fields of the message, and tagged members of a struct that is a
 -- field of the message; a tagged dictionary shows its `key:value` pairs.
 function M.info_text(dec, text_of)
-  local I = DATA.info
-  if not dec.header then return I.malformed_header end
-  local code = dec.header.msg_type
+  local h = dec.header
+  if not h then return INFO.malformed_header end
+  local code = h.msg_type
   local m = MESSAGES[code]
-  local out = { m and m.name or fill(I.unknown_type, code) }
-  local F, D, K, n = dec.f, dec.depth, dec.kind, dec.n
-  local in_struct = false
-  for i = 1, n do
-    local depth = D[i]
-    if depth == 0 then in_struct = K[i] == "none" end
-    local tag = INFO_TAG[F[i]]
-    if tag and (depth == 0 or (depth == 1 and in_struct)) then
-      local shown
-      if K[i] == "count" and depth == 0 then
-        local pairs_out, j = {}, i + 1
+  local buf = BUF
+  buf[1] = m and m.name or fill(INFO.unknown_type, code)
+  local nb = 1
+  local fast = INFO_FAST and dec == OUT and dec.n == IN
+  local F, D, K, n
+  if fast then F, D, K, n = IF, ID, IK, IN else F, D, K, n = dec.f, dec.depth, dec.kind, dec.n end
+  local prefixes = INFO_PREFIX
+  -- The items to look at: those M.decode noted (INFO_ITEMS) when dec is
+  -- its latest result, else every item. Few items are tagged: the loop
+  -- looks at the tag first, and only for a tagged item at depth 1 whether
+  -- its field (the nearest item of depth 0 before it, in pre-order) is a
+  -- struct.
+  local last = fast and NI or n
+  for x = 1, last do
+    local i = fast and INFO_ITEMS[x] or x
+    local prefix = prefixes[F[i]]
+    local depth = prefix and D[i]
+    if depth == 1 then
+      local j = i - 1
+      while D[j] ~= 0 do j = j - 1 end
+      if K[j] ~= "none" then depth = nil end
+    elseif depth ~= 0 then
+      depth = nil
+    end
+    if depth then
+      local k = K[i]
+      if k == "count" and depth == 0 then
+        -- The pairs, "," between them, each its shown key and value
+        -- with PAIR_SEP between them.
+        nb = nb + 1
+        buf[nb] = prefix
+        local first_pair, j = true, i + 1
         while j <= n and D[j] >= 1 do
           if D[j] == 1 then
-            local parts, k = {}, j + 1
+            if not first_pair then nb = nb + 1; buf[nb] = "," end
+            first_pair = false
+            local first_part, k = true, j + 1
             while k <= n and D[k] >= 2 do
-              if D[k] == 2 then parts[#parts + 1] = info_value(dec, k, text_of) end
+              if D[k] == 2 then
+                local part = info_value(dec, k, text_of)
+                if part ~= nil then
+                  if not first_part then nb = nb + 1; buf[nb] = PAIR_SEP end
+                  first_part = false
+                  nb = nb + 1
+                  buf[nb] = part
+                end
+              end
               k = k + 1
             end
-            pairs_out[#pairs_out + 1] = concat(parts, DATA.analysis_texts.pair_sep)
           end
           j = j + 1
         end
-        shown = concat(pairs_out, ",")
       else
-        shown = info_value(dec, i, text_of)
+        local shown
+        if k == "text" then
+          shown = text_of(dec.off[i], dec.len[i])
+        else
+          shown = info_value(dec, i, text_of)
+        end
+        if shown then
+          buf[nb + 1], buf[nb + 2] = prefix, shown
+          nb = nb + 2
+        end
       end
-      if shown then out[#out + 1] = " " .. tag .. "=" .. shown end
     end
   end
-  return concat(out)
+  -- One concatenation instruction for the usual lengths (table.concat
+  -- costs a call per piece).
+  if nb == 1 then return buf[1] end
+  if nb == 3 then return buf[1] .. buf[2] .. buf[3] end
+  if nb == 5 then return buf[1] .. buf[2] .. buf[3] .. buf[4] .. buf[5] end
+  return concat(buf, "", 1, nb)
 end
 
 -- The text of a list's element count ("1 element", "3 elements").
