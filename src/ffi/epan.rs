@@ -219,6 +219,13 @@ impl<'a> Pinfo<'a> {
         self.ptr.as_ptr()
     }
 
+    /// Whether the packet has columns: not with `-T fields` or `-V` alone,
+    /// where the Info text would be made for nobody.
+    pub(crate) fn has_columns(self) -> bool {
+        // SAFETY: valid pinfo for the dissection; reads one pointer field.
+        unsafe { !(*self.as_ptr()).cinfo.is_null() }
+    }
+
     /// Replaces the column text (copied).
     pub(crate) fn col_set(self, col: Column, text: &str) -> EpanResult<()> {
         let t = c_text(text);

@@ -225,10 +225,13 @@ impl<'m, 'p> Message<'m, 'p> {
     /// TCP's columns, as it does in a second pass (where TCP does not call
     /// us for it).
     fn info(&self) -> EpanResult<()> {
+        let pinfo = self.pkt.pinfo;
+        if !pinfo.has_columns() {
+            return Ok(());
+        }
         let text = info_text(self.schema(), self.decoded, |o, l| {
             self.text(o, l).unwrap_or_else(|_| self.charset().decode(&self.msg[o as usize..(o + l) as usize]))
         });
-        let pinfo = self.pkt.pinfo;
         if !pinfo.col_text_is(COL_PROTOCOL, presentation::PROTOCOL.short) {
             pinfo.col_set(COL_PROTOCOL, presentation::PROTOCOL.short)?;
             pinfo.col_set(COL_INFO, &text)?;
