@@ -14,7 +14,11 @@
 # root and the Debian root of Wireshark 4.4 exists (scripts/wireshark-root.sh),
 # does the same there.
 #
-#   bash scripts/bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--native] [--instructions]
+#   bash scripts/bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--floor] [--native] [--instructions]
+#
+# --floor adds scripts/bench/floor.lua: the Wireshark Lua API calls any
+# Lua dissector needs to show these messages, and nothing else; its own
+# cost bounds what a Lua script can reach.
 #
 # --instructions counts instructions (valgrind's callgrind) instead of CPU
 # seconds: the same count on every run of the same binaries and inputs,
@@ -32,7 +36,7 @@
 # and an empty global plugin folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n= rounds=3 lua=lua/xmmep.lua cmp= native=0 inner=0 instr=0
+n= rounds=3 lua=lua/xmmep.lua cmp= native=0 inner=0 instr=0 floor=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --messages) n=$2; shift 2 ;;
@@ -40,10 +44,11 @@ while [ $# -gt 0 ]; do
         --lua) lua=$2; shift 2 ;;
         --compare) cmp=$2; shift 2 ;;
         --native) native=1; shift ;;
+        --floor) floor=1; shift ;;
         --instructions) instr=1; rounds=1; shift ;;
         --inner) inner=1; shift ;;   # inside a version root, captures made
         [0-9]*) n=$1; shift ;;       # the old form: bench-tshark.sh N
-        *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--native] [--instructions]" >&2; exit 2 ;;
+        *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--floor] [--native] [--instructions]" >&2; exit 2 ;;
     esac
 done
 [ -n "$n" ] || { [ "$instr" = 1 ] && n=5000 || n=300000; }
@@ -77,6 +82,7 @@ cp "$plugin" "$work/home/.local/lib/wireshark/plugins/$majmin/epan/xmmep.so"
 cp "$lua" "$work/xmmep.lua"
 whiches="bare plugin lua"
 if [ -n "$cmp" ]; then cp "$cmp" "$work/compare.lua"; whiches="$whiches cmp"; fi
+if [ "$floor" = 1 ]; then cp scripts/bench/floor.lua "$work/floor.lua"; whiches="$whiches floor"; fi
 cp "$data/big-$n.pcapng" "$work/big.pcapng"
 for s in "${sizes[@]}"; do cp "$data/size-$s-$sized_messages.pcapng" "$work/size-$s.pcapng"; done
 chmod -R a+rwX "$work"
@@ -121,6 +127,7 @@ cmd() {
         plugin) echo "$work/home tshark -r $file $opts" ;;
         lua) echo "$work/lua-home tshark -X lua_script:$work/xmmep.lua -r $file $opts" ;;
         cmp) echo "$work/lua-home tshark -X lua_script:$work/compare.lua -r $file $opts" ;;
+        floor) echo "$work/lua-home tshark -X lua_script:$work/floor.lua -r $file $opts" ;;
     esac
 }
 
@@ -151,9 +158,10 @@ version=$(tshark --version 2>/dev/null | tr '\n' ' ')
 echo "Wireshark $(echo "$version" | awk '{ print $3 }') ($(echo "$version" | grep -o 'Lua [0-9.]*[0-9]' | head -1)), $(nproc) cores, $(date -u +%Y-%m-%d), $what"
 echo "capture: $n generated messages ($msgs XMMEP messages counted by the plugin, $packets packets); Lua script: $lua${cmp:+; compared: $cmp}"
 echo
-cols="bare plugin lua${cmp:+ cmp}"
-head="| mode | bare | plugin | Lua |${cmp:+ compared Lua |} own cost: plugin | own cost: Lua |${cmp:+ own cost: compared |}"
-[ "$instr" = 1 ] && head="$head own cost per message, without the start: plugin | Lua |${cmp:+ compared |}" || head="$head peak RSS: plugin | peak RSS: Lua |${cmp:+ peak RSS: compared |}"
+fl=; [ "$floor" = 0 ] || fl=1
+cols="bare plugin lua${cmp:+ cmp}${fl:+ floor}"
+head="| mode | bare | plugin | Lua |${cmp:+ compared Lua |}${fl:+ API floor |} own cost: plugin | own cost: Lua |${cmp:+ own cost: compared |}${fl:+ own cost: floor |}"
+[ "$instr" = 1 ] && head="$head own cost per message, without the start: plugin | Lua |${cmp:+ compared |}${fl:+ floor |}" || head="$head peak RSS: plugin | peak RSS: Lua |${cmp:+ peak RSS: compared |}${fl:+ peak RSS: floor |}"
 echo "$head"
 echo "$head" | sed 's/[^|]*|/---|/g; s/^---|/|/'
 for mode in fields V; do
@@ -198,5 +206,6 @@ if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && [ -f "$(bash
     echo
     echo "== Wireshark 4.4 (Debian root)"
     inst=(); [ "$instr" = 0 ] || inst=(--instructions)
+    [ "$floor" = 0 ] || inst+=(--floor)
     bash scripts/wireshark-root.sh run 4.4 bash scripts/bench-tshark.sh --inner --messages "$n" --rounds "$rounds" --lua "$lua" ${cmp:+--compare "$cmp"} "${inst[@]}"
 fi
