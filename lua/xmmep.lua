@@ -1807,10 +1807,12 @@ end
 local function interval(s1, n1, s2, n2) return floor((s2 - s1) * 1000000000 + (n2 - n1) + 0.5) end
 
 -- The links of the messages are kept in flat maps from a message's number
--- (t.has and one map per link), not in a table per message: a long capture
--- holds an entry per related message, and memory is a budget (peak RSS).
+-- (one map per link kind, none of all linked messages: M.linked asks the
+-- maps), not in a table per message: a long capture holds an entry per
+-- related message in each, and Lua's collector walks every entry on each
+-- of its cycles (time), and memory is a budget (peak RSS).
 -- M.links makes the view of one message when asked.
-local LINK_MAPS = { "has", "req", "rto", "rto_ns", "rin", "eend", "fwo", "fwo_ns", "fwc", "fws", "reps", "tr" }
+local LINK_MAPS = { "req", "rto", "rto_ns", "rin", "eend", "fwo", "fwo_ns", "fwc", "fws", "reps", "tr" }
 function M.new_tracker()
   local t = { convs = {}, originals = {}, transfers = {}, tkeys = bounded(R.max_keys), frame_messages = {}, last = -1 }
   for _, k in ipairs(LINK_MAPS) do t[k] = {} end
@@ -1835,11 +1837,16 @@ local function conv(t, c)
 end
 
 function M.messages_in(t, frame) return t.frame_messages[frame] or 0 end
+-- Whether message `at` has a link of any kind (a request, an answer, a
+-- report, a forward or a transfer stage: every link sets one of these).
+function M.linked(t, at)
+  return t.req[at] or t.rto[at] or t.reps[at] or t.fwo[at] or t.fwc[at] or t.tr[at]
+end
 -- The links of message `at`, or nil: { request, response_to = { to, ns },
 -- response_in, end_in, forward_of = { to, ns }, forward_count, forwards,
 -- reports, transfer }.
 function M.links(t, at)
-  if not t.has[at] then return nil end
+  if not M.linked(t, at) then return nil end
   local rto, fwo = t.rto[at], t.fwo[at]
   return {
     request = t.req[at],
@@ -1878,7 +1885,7 @@ function M.unanswered(t, at, code)
 end
 
 local function request(t, c, e, at, s, n, f)
-  t.has[at], t.req[at] = true, true
+  t.req[at] = true
   local cv = conv(t, c)
   local q = cv.pending[e]
   if not q then q = { head = 1, tail = 0 }; cv.pending[e] = q end
@@ -1893,7 +1900,13 @@ end
 local function front(q) return q and q.head <= q.tail and q[q.head] or nil end
 local function pop(q)
   local p = front(q)
-  if p then q[q.head] = nil; q.head = q.head + 1 end
+  if p then
+    q[q.head] = nil
+    q.head = q.head + 1
+    -- An empty queue starts again at 1: its keys stay few and small (a
+    -- queue whose keys only grow is rehashed over and over).
+    if q.head > q.tail then q.head, q.tail = 1, 0 end
+  end
   return p
 end
 
@@ -1915,7 +1928,6 @@ local function answer(t, c, e, at, s, n, f)
     req = pop(cv.pending[e])
     if req then cv.answered[e] = req end
   end
-  t.has[at] = true
   if not req then
     append(t.reps, at, { "NoRequest", fill(T.no_request, name(ex.request), name(f.msg_type)) })
     return
@@ -1941,14 +1953,12 @@ local function answer(t, c, e, at, s, n, f)
   t.rto[at], t.rto_ns[at] = req.at, interval(req.s, req.n, s, n)
   if report then append(t.reps, at, report) end
   local ra = req.at
-  t.has[ra] = true
   if not t.rin[ra] then t.rin[ra] = at end
   if f.msg_type == ex["end"] then t.eend[ra] = at end
 end
 
 local function forward(t, i, at, s, n, f)
   local o = f.forward_key and t.originals[i].map[f.forward_key]
-  t.has[at] = true
   if not o then
     local rel = R.forwards[i]
     append(t.reps, at, { "NoOriginal", fill(T.no_original, name(rel.original), rel.key_names) })
@@ -1956,7 +1966,6 @@ local function forward(t, i, at, s, n, f)
   end
   t.fwo[at], t.fwo_ns[at] = o.at, interval(o.s, o.n, s, n)
   local oa = o.at
-  t.has[oa] = true
   t.fwc[oa] = (t.fwc[oa] or 0) + 1
   if #(t.fws[oa] or EMPTY) < R.max_listed_forwards then append(t.fws, oa, at) end
 end
@@ -1975,7 +1984,7 @@ local function transfer_stage(t, stage, at, f)
   if f.accepted ~= nil and stage >= 3 then tr.accepted = f.accepted end
   if tr.file_name == nil then tr.file_name = f.file_name end
   if tr.file_size == nil then tr.file_size = f.file_size end
-  t.has[at], t.tr[at] = true, id
+  t.tr[at] = id
 end
 
 -- Tracker::observe: message `at` of conversation `c`, at time (s, n).
@@ -2424,7 +2433,7 @@ local function show_links(top, offset, facts)
     observe(tracker, c, at, cur_pinfo.rel_ts, 0, facts)
   end
   here_at, here = offset, nil
-  local l = tracker.has[at] and analysis.links(tracker, at)
+  local l = analysis.links(tracker, at)
   if l then
     if l.response_to then
       gen(top, "response_to", frame_of(l.response_to.to))

@@ -396,7 +396,7 @@ local function show_links(top, offset, facts)
     observe(tracker, c, at, cur_pinfo.rel_ts, 0, facts)
   end
   here_at, here = offset, nil
-  local l = tracker.has[at] and analysis.links(tracker, at)
+  local l = analysis.links(tracker, at)
   if l then
     if l.response_to then
       gen(top, "response_to", frame_of(l.response_to.to))
