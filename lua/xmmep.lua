@@ -949,6 +949,18 @@ local function report(kind, offset, len, item, text)
   REPORTS[RN] = { kind = kind, class = CLASS[kind].abbrev, offset = offset, len = len, item = item, text = text }
 end
 
+-- Reports the first delimiter inside the range [s, e) of MSG of item
+-- `item` (field index f), if any: a field ends at a separator, itself a
+-- delimiter, so the search stops there.
+local function misplaced_delimiter(s, e, item, f)
+  local msg = MSG
+  local _, r = find(msg, NO_DELIMS, s + 1)
+  if r < e then
+    local p = r + 1
+    report("MisplacedDelimiter", p - 1, 1, item, fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[f].abbrev))
+  end
+end
+
 -- The bounds of a scalar as numbers, for the fast path of canonical
 -- numbers of at most 15 digits (exact in a double): a bound of more digits
 -- lies beyond any of them.
@@ -978,14 +990,7 @@ local function scalar(sc, s, e, depth)
     -- for on its own.
     local _, q = find(msg, PLAIN_TEXT_RUN, s + 1)
     local ascii = q >= e
-    if not ascii then
-      local _, r = find(msg, NO_DELIMS, s + 1)
-      if r < e then
-        local p = r + 1
-        local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
-        report("MisplacedDelimiter", p - 1, 1, item, text)
-      end
-    end
+    if not ascii then misplaced_delimiter(s, e, item, sc.f) end
     if pc == 1 then return item end -- no rule
     local bytes
     local chars = sc.chars
@@ -1093,14 +1098,7 @@ local function scalar(sc, s, e, depth)
   IF[item], ID[item], IO[item], IL[item], IK[item] = sc.f, depth, s, len, kind
   -- Writing nil over nil is the slow path of a table write on 5.4: skip it.
   if v then IV[item] = v elseif IV[item] ~= v then IV[item] = v end
-  if not clean then
-    local _, q = find(msg, NO_DELIMS, s + 1)
-    if q < e then
-      local p = q + 1
-      local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
-      report("MisplacedDelimiter", p - 1, 1, item, text)
-    end
-  end
+  if not clean then misplaced_delimiter(s, e, item, sc.f) end
   if pkind then report(pkind, s, len, item, ptext) end
   return item, number
 end
@@ -1442,13 +1440,7 @@ function M.decode(msg, charset)
   if avail < msg_len then
     report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, bl))
   end
-  -- finish(), inline.
-  local n = IN
-  for i = n + 1, LAST_N do
-    IF[i], ID[i], IO[i], IL[i], IK[i], IV[i] = nil, nil, nil, nil, nil, nil
-  end
-  LAST_N = n
-  out.n = n
+  finish()
   if RN > 1 then out.reports, OUT_CHANGED = coalesce(REPORTS), true end
   MSG = ""
   return out
@@ -1658,6 +1650,9 @@ for i, f in ipairs(R.forwards) do
 end
 for s, c in ipairs(R.transfer.stages) do role(c).stage = s end
 local NO_ROLES = {}
+-- The one empty list every message without users, forwards or reports
+-- shares; writing to it is a bug.
+local EMPTY = setmetatable({}, { __newindex = function() error("EMPTY is shared") end })
 function M.roles(code) return roles[code] or NO_ROLES end
 
 -- ------------------------------------------------------------ facts
@@ -1716,19 +1711,18 @@ local function text(bytes, dec, i, text_of)
   end
 end
 
+-- `at` (the first item of each wanted field) is one table for every
+-- message, emptied after use: facts runs for every message.
+local at = {}
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
 -- `text_of` when given. One pass over the items: the first item of each
 -- wanted field, and the user fields.
--- `at` (the first item of each wanted field) is one table for every
--- message, emptied after use: facts runs for every message.
-local NO_USERS = setmetatable({}, { __newindex = function() error("NO_USERS is shared") end })
-local at = {}
 function M.facts(bytes, dec, text_of)
-  if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = NO_USERS } end
+  if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = EMPTY } end
   local code = dec.header.msg_type
   local r = M.roles(code)
-  local users = NO_USERS
+  local users = EMPTY
   local f = { msg_type = code, roles = r, users = users }
   local w = want[code]
   local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
@@ -1749,7 +1743,7 @@ function M.facts(bytes, dec, text_of)
         u = not (flag and K[flag] == "bool" and dec.v[flag] == true)
       end
       if u then
-        if users == NO_USERS then users = {}; f.users = users end
+        if users == EMPTY then users = {}; f.users = users end
         users[#users + 1] = { O[i], L[i] }
       end
     end
@@ -1820,7 +1814,6 @@ function M.new_tracker()
   return t
 end
 
-local EMPTY = setmetatable({}, { __newindex = function() error("EMPTY is shared") end })
 -- Appends v to the list of message `at` in map `m`.
 local function append(m, at, v)
   local list = m[at]

@@ -40,6 +40,9 @@ for i, f in ipairs(R.forwards) do
 end
 for s, c in ipairs(R.transfer.stages) do role(c).stage = s end
 local NO_ROLES = {}
+-- The one empty list every message without users, forwards or reports
+-- shares; writing to it is a bug.
+local EMPTY = setmetatable({}, { __newindex = function() error("EMPTY is shared") end })
 function M.roles(code) return roles[code] or NO_ROLES end
 
 -- ------------------------------------------------------------ facts
@@ -98,19 +101,18 @@ local function text(bytes, dec, i, text_of)
   end
 end
 
+-- `at` (the first item of each wanted field) is one table for every
+-- message, emptied after use: facts runs for every message.
+local at = {}
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
 -- `text_of` when given. One pass over the items: the first item of each
 -- wanted field, and the user fields.
--- `at` (the first item of each wanted field) is one table for every
--- message, emptied after use: facts runs for every message.
-local NO_USERS = setmetatable({}, { __newindex = function() error("NO_USERS is shared") end })
-local at = {}
 function M.facts(bytes, dec, text_of)
-  if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = NO_USERS } end
+  if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = EMPTY } end
   local code = dec.header.msg_type
   local r = M.roles(code)
-  local users = NO_USERS
+  local users = EMPTY
   local f = { msg_type = code, roles = r, users = users }
   local w = want[code]
   local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
@@ -131,7 +133,7 @@ function M.facts(bytes, dec, text_of)
         u = not (flag and K[flag] == "bool" and dec.v[flag] == true)
       end
       if u then
-        if users == NO_USERS then users = {}; f.users = users end
+        if users == EMPTY then users = {}; f.users = users end
         users[#users + 1] = { O[i], L[i] }
       end
     end
@@ -202,7 +204,6 @@ function M.new_tracker()
   return t
 end
 
-local EMPTY = setmetatable({}, { __newindex = function() error("EMPTY is shared") end })
 -- Appends v to the list of message `at` in map `m`.
 local function append(m, at, v)
   local list = m[at]

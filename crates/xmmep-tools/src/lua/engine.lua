@@ -322,6 +322,18 @@ local function report(kind, offset, len, item, text)
   REPORTS[RN] = { kind = kind, class = CLASS[kind].abbrev, offset = offset, len = len, item = item, text = text }
 end
 
+-- Reports the first delimiter inside the range [s, e) of MSG of item
+-- `item` (field index f), if any: a field ends at a separator, itself a
+-- delimiter, so the search stops there.
+local function misplaced_delimiter(s, e, item, f)
+  local msg = MSG
+  local _, r = find(msg, NO_DELIMS, s + 1)
+  if r < e then
+    local p = r + 1
+    report("MisplacedDelimiter", p - 1, 1, item, fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[f].abbrev))
+  end
+end
+
 -- The bounds of a scalar as numbers, for the fast path of canonical
 -- numbers of at most 15 digits (exact in a double): a bound of more digits
 -- lies beyond any of them.
@@ -351,14 +363,7 @@ local function scalar(sc, s, e, depth)
     -- for on its own.
     local _, q = find(msg, PLAIN_TEXT_RUN, s + 1)
     local ascii = q >= e
-    if not ascii then
-      local _, r = find(msg, NO_DELIMS, s + 1)
-      if r < e then
-        local p = r + 1
-        local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
-        report("MisplacedDelimiter", p - 1, 1, item, text)
-      end
-    end
+    if not ascii then misplaced_delimiter(s, e, item, sc.f) end
     if pc == 1 then return item end -- no rule
     local bytes
     local chars = sc.chars
@@ -466,14 +471,7 @@ local function scalar(sc, s, e, depth)
   IF[item], ID[item], IO[item], IL[item], IK[item] = sc.f, depth, s, len, kind
   -- Writing nil over nil is the slow path of a table write on 5.4: skip it.
   if v then IV[item] = v elseif IV[item] ~= v then IV[item] = v end
-  if not clean then
-    local _, q = find(msg, NO_DELIMS, s + 1)
-    if q < e then
-      local p = q + 1
-      local text = fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[sc.f].abbrev)
-      report("MisplacedDelimiter", p - 1, 1, item, text)
-    end
-  end
+  if not clean then misplaced_delimiter(s, e, item, sc.f) end
   if pkind then report(pkind, s, len, item, ptext) end
   return item, number
 end
@@ -815,13 +813,7 @@ function M.decode(msg, charset)
   if avail < msg_len then
     report("Truncated", avail, 0, nil, fill(T.truncated, avail - HEADER_LEN, bl))
   end
-  -- finish(), inline.
-  local n = IN
-  for i = n + 1, LAST_N do
-    IF[i], ID[i], IO[i], IL[i], IK[i], IV[i] = nil, nil, nil, nil, nil, nil
-  end
-  LAST_N = n
-  out.n = n
+  finish()
   if RN > 1 then out.reports, OUT_CHANGED = coalesce(REPORTS), true end
   MSG = ""
   return out
