@@ -1712,41 +1712,56 @@ local function text(bytes, dec, i, text_of)
 end
 
 -- `at` (the first item of each wanted field) is one table for every
--- message, emptied after use: facts runs for every message.
+-- message, emptied after use: facts runs for every message. So are the
+-- facts and their user list (and its pairs): valid until the next call,
+-- which every caller respects (the tracker keeps values, not the table).
+-- A table per message would be garbage a long capture pays for in
+-- collection time.
 local at = {}
+local FACTS, USER_LIST, CAND = {}, {}, {}
+local NO_FACTS = { msg_type = 0, roles = NO_ROLES, users = EMPTY }
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
 -- `text_of` when given. One pass over the items: the first item of each
 -- wanted field, and the user fields.
 function M.facts(bytes, dec, text_of)
-  if not dec.header then return { msg_type = 0, roles = NO_ROLES, users = EMPTY } end
+  if not dec.header then return NO_FACTS end
   local code = dec.header.msg_type
   local r = M.roles(code)
-  local users = EMPTY
-  local f = { msg_type = code, roles = r, users = users }
+  local f = FACTS
+  f.msg_type, f.roles, f.users = code, r, EMPTY
+  f.seq_num, f.result, f.login_user, f.forward_key = nil, nil, nil, nil
+  f.transfer_key, f.file_name, f.file_size, f.accepted = nil, nil, nil, nil
   local w = want[code]
   local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
   local n = dec.n
-  local cand
+  -- User fields are weighed once `at` is complete (a flag may follow).
+  local ncand = 0
   for i = 1, n do
     local fi = F[i]
     if w[fi] and not at[fi] then at[fi] = i end
     if USERS[fi] and K[i] == "text" and L[i] > 0 then
-      if cand then cand[#cand + 1] = i else cand = { i } end
+      ncand = ncand + 1
+      CAND[ncand] = i
     end
   end
-  if cand then
-    for _, i in ipairs(cand) do
-      local u = USERS[F[i]]
-      if u ~= true then
-        local flag = at[u]
-        u = not (flag and K[flag] == "bool" and dec.v[flag] == true)
-      end
-      if u then
-        if users == EMPTY then users = {}; f.users = users end
-        users[#users + 1] = { O[i], L[i] }
-      end
+  local nu = 0
+  for c = 1, ncand do
+    local i = CAND[c]
+    local u = USERS[F[i]]
+    if u ~= true then
+      local flag = at[u]
+      u = not (flag and K[flag] == "bool" and dec.v[flag] == true)
     end
+    if u then
+      nu = nu + 1
+      local pair = USER_LIST[nu]
+      if pair then pair[1], pair[2] = O[i], L[i] else USER_LIST[nu] = { O[i], L[i] } end
+    end
+  end
+  if nu > 0 then
+    for k = nu + 1, #USER_LIST do USER_LIST[k] = nil end
+    f.users = USER_LIST
   end
   if r.response or r.ending then f.seq_num = int(dec, at[R.seq_num]) end
   if code == R.login.outcome then f.result = int(dec, at[R.login.result]) end
@@ -1838,20 +1853,19 @@ end
 -- The links of message `at`, or nil: { request, response_to = { to, ns },
 -- response_in, end_in, forward_of = { to, ns }, forward_count, forwards,
 -- reports, transfer }.
+-- The view is one table (and its two links) for every call, valid until
+-- the next: it is asked for every message.
+local VIEW, VIEW_RTO, VIEW_FWO = {}, {}, {}
 function M.links(t, at)
   if not M.linked(t, at) then return nil end
-  local rto, fwo = t.rto[at], t.fwo[at]
-  return {
-    request = t.req[at],
-    response_to = rto and { to = rto, ns = t.rto_ns[at] },
-    response_in = t.rin[at],
-    end_in = t.eend[at],
-    forward_of = fwo and { to = fwo, ns = t.fwo_ns[at] },
-    forward_count = t.fwc[at] or 0,
-    forwards = t.fws[at] or EMPTY,
-    reports = t.reps[at] or EMPTY,
-    transfer = t.tr[at],
-  }
+  local v, rto, fwo = VIEW, t.rto[at], t.fwo[at]
+  v.request = t.req[at]
+  if rto then VIEW_RTO.to, VIEW_RTO.ns = rto, t.rto_ns[at]; v.response_to = VIEW_RTO else v.response_to = nil end
+  v.response_in, v.end_in = t.rin[at], t.eend[at]
+  if fwo then VIEW_FWO.to, VIEW_FWO.ns = fwo, t.fwo_ns[at]; v.forward_of = VIEW_FWO else v.forward_of = nil end
+  v.forward_count, v.forwards = t.fwc[at] or 0, t.fws[at] or EMPTY
+  v.reports, v.transfer = t.reps[at] or EMPTY, t.tr[at]
+  return v
 end
 function M.transfer(t, i) return t.transfers[i] end
 
