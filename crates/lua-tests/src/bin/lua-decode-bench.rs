@@ -9,8 +9,10 @@
 //! and prints the script lines where most samples fell.
 //!   (add `--no-default-features --features lua52` for Wireshark 4.0's Lua)
 
+use std::path::PathBuf;
 use std::time::Instant;
 
+use clap::Parser;
 use mlua::{Function, Lua, Table};
 use xmmep_core::codec::{Charset, Decoder, Options};
 use xmmep_core::schema::Schema;
@@ -18,21 +20,26 @@ use xmmep_tools::capture::extract;
 
 const ROUNDS: usize = 3;
 
+/// The pure-Lua decode (and Info text) of a generated script through mlua,
+/// against the Rust decoder, on the XMMEP messages of captures.
+#[derive(Parser)]
+#[command(name = "lua-decode-bench")]
+struct Args {
+    /// The generated script to measure (default: the repository's lua/xmmep.lua).
+    #[arg(long)]
+    script: Option<PathBuf>,
+    /// Also sample the Lua VM every 1,000 instructions and print where they fall.
+    #[arg(long)]
+    lines: bool,
+    /// Capture files (pcap or pcapng) whose XMMEP messages are decoded.
+    #[arg(required = true)]
+    captures: Vec<String>,
+}
+
 fn main() {
-    let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let mut script = xmmep_tools::workspace_root().join(xmmep_tools::lua_gen::OUTPUT);
-    if args.len() >= 2 && args[0] == "--script" {
-        script = args[1].clone().into();
-        args.drain(..2);
-    }
-    let lines = args.first().is_some_and(|a| a == "--lines");
-    if lines {
-        args.remove(0);
-    }
-    if args.is_empty() {
-        eprintln!("usage: lua-decode-bench [--script FILE] CAPTURE...");
-        std::process::exit(2);
-    }
+    let a = Args::parse();
+    let script = a.script.unwrap_or_else(|| xmmep_tools::workspace_root().join(xmmep_tools::lua_gen::OUTPUT));
+    let (lines, args) = (a.lines, a.captures);
     for cap in &args {
         let bytes = std::fs::read(cap).unwrap_or_else(|e| panic!("read {cap}: {e}"));
         let msgs: Vec<Vec<u8>> = extract::payloads(&bytes).iter().flat_map(|p| extract::messages(&p.data).into_iter().map(<[u8]>::to_vec).collect::<Vec<_>>()).collect();
