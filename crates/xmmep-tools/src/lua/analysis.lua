@@ -266,6 +266,9 @@ function M.session_user(t, c, at)
   local cv = t.convs[c]
   if not cv then return nil end
   local s = cv.session
+  -- The first pass asks about its newest message: the last login.
+  local last = s[#s]
+  if not last or last[1] <= at then return last and last[2] end
   local lo, hi, found = 1, #s, nil
   while lo <= hi do
     local mid = floor((lo + hi) / 2)
