@@ -190,16 +190,40 @@ xmmep_item_append_text(proto_item *item, const char *text, xmmep_exc_t *err)
     GUARDED(err, proto_item_append_text(item, "%s", text));
 }
 
-int
-xmmep_item_set_text(proto_item *item, const char *text, xmmep_exc_t *err)
+void
+xmmep_item_set_generated(proto_item *item)
 {
-    GUARDED(err, proto_item_set_text(item, "%s", text));
+    /* Sets a flag bit of the item (NULL: nothing): cannot throw, so no TRY,
+     * whose setjmp would cost more than the call. */
+    proto_item_set_generated(item);
 }
 
 int
-xmmep_item_set_generated(proto_item *item, xmmep_exc_t *err)
+xmmep_tree_add_item_text(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                         gint length, guint encoding, const char *text,
+                         gint text_len, int flags, proto_item **out,
+                         xmmep_exc_t *err)
 {
-    GUARDED(err, proto_item_set_generated(item));
+    SET_OUT(out, NULL);
+    /* proto_item_set_text writes the label once; proto_item_append_text
+     * would first fill the default label (proto_item_fill_label), which is
+     * the costly part. On a tree nobody sees, it writes nothing. */
+    GUARDED(err, proto_item *pi = proto_tree_add_item(tree, hf, tvb, start,
+                                                      length, encoding);
+                 if (text)
+                     proto_item_set_text(pi, "%.*s", (int)text_len, text);
+                 if (flags & XMMEP_ITEM_GENERATED)
+                     proto_item_set_generated(pi);
+                 SET_OUT(out, pi));
+}
+
+int
+xmmep_tree_visible(proto_tree *tree)
+{
+    /* Only a visible tree keeps labels: on another (NULL, or tshark's tree
+     * for filters and fields alone) proto_item_set_text, append_text and
+     * the _format adders return before formatting. */
+    return tree != NULL && PTREE_DATA(tree)->visible;
 }
 
 /* ---- expert info ------------------------------------------------------- */
@@ -373,8 +397,9 @@ xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                                                     length, value)));
 }
 
-int
-xmmep_item_set_hidden(proto_item *item, xmmep_exc_t *err)
+void
+xmmep_item_set_hidden(proto_item *item)
 {
-    GUARDED(err, proto_item_set_hidden(item));
+    /* A flag bit, as xmmep_item_set_generated: cannot throw. */
+    proto_item_set_hidden(item);
 }

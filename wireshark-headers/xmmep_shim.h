@@ -79,8 +79,21 @@ int xmmep_item_add_subtree(proto_item *item, gint ett, proto_tree **out,
                            xmmep_exc_t *err);
 int xmmep_item_append_text(proto_item *item, const char *text,
                            xmmep_exc_t *err);
-int xmmep_item_set_text(proto_item *item, const char *text, xmmep_exc_t *err);
-int xmmep_item_set_generated(proto_item *item, xmmep_exc_t *err);
+/* Sets a flag bit: no exception (item may be NULL). */
+void xmmep_item_set_generated(proto_item *item);
+/* proto_tree_add_item, then, with `text` (not NUL-terminated, `text_len`
+ * bytes; NULL: none), the item's whole label in one go, then the flags
+ * (XMMEP_ITEM_GENERATED). */
+#define XMMEP_ITEM_GENERATED 1
+/* Room for an item label, its NUL included (ITEM_LABEL_LENGTH). */
+#define XMMEP_ITEM_LABEL_LENGTH ITEM_LABEL_LENGTH
+int xmmep_tree_add_item_text(proto_tree *tree, int hf, tvbuff_t *tvb,
+                             gint start, gint length, guint encoding,
+                             const char *text, gint text_len, int flags,
+                             proto_item **out, xmmep_exc_t *err);
+/* 1 if `tree` (may be NULL) is shown, so that item labels are kept. No
+ * exceptions. */
+int xmmep_tree_visible(proto_tree *tree);
 
 /* ---- expert info ------------------------------------------------------- */
 /* Expert info attached to `item` (may be NULL: packet-level). */
@@ -151,6 +164,7 @@ int xmmep_tree_add_relative_time(proto_tree *tree, int hf, tvbuff_t *tvb,
 int xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                           gint length, const char *value, proto_item **out,
                           xmmep_exc_t *err);
-int xmmep_item_set_hidden(proto_item *item, xmmep_exc_t *err);
+/* Sets a flag bit: no exception (item may be NULL). */
+void xmmep_item_set_hidden(proto_item *item);
 
 #endif

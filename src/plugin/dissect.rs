@@ -119,6 +119,7 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
         }
     };
     let dec = decoder(state);
+    let visible = pkt.tree.is_visible();
     let mut at = 0;
     while at < bytes.len() {
         let rest = &bytes[at..];
@@ -128,7 +129,7 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
             // A bad header cannot be framed past: the rest is this "message".
             let len = decoded.header.map_or(rest.len(), |h| h.message_len().min(rest.len()));
             let shown = Observed::new(pkt, &rest[..len], at, &decoded, dec.opts.charset, encoding(dec.opts.charset)).and_then(|obs| {
-                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, obs: &obs };
+                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, obs: &obs, visible };
                 let shown = msg.show().and_then(|root| announce::message(pkt, &decoded, at, root, &links::file_label(&obs)));
                 super::stats::tap_message(pkt, &dec, &rest[..len], &decoded, links::response_time(&obs), links::problems(&obs));
                 shown

@@ -132,10 +132,12 @@ fn shown(bytes: &[u8]) -> String {
 
 /// Shows the links of one message under its subtree `root`; reports go on
 /// the message item `top`. `base` is where the message starts in the tvb.
-pub(crate) fn show(pkt: &Packet<'_>, state: &State, obs: &Observed, root: Tree<'_>, top: Item<'_>, base: usize, enc: u32) -> EpanResult<()> {
+/// `visible`: whether the tree is shown (labels are made only then).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn show(pkt: &Packet<'_>, state: &State, obs: &Observed, root: Tree<'_>, top: Item<'_>, base: usize, enc: u32, visible: bool) -> EpanResult<()> {
     let guard = tracker();
     let Some(t) = guard.as_ref() else { return Ok(()) };
-    let s = Shower { pkt, state, root, base: base as i32 };
+    let s = Shower { pkt, state, root, base: base as i32, visible };
     let links = t.links(obs.at);
     if let Some(l) = links {
         s.links(l)?;
@@ -148,7 +150,7 @@ pub(crate) fn show(pkt: &Packet<'_>, state: &State, obs: &Observed, root: Tree<'
     }
     let hf_user = state.analysis_field(&f::USER);
     for &(off, len) in &obs.facts.users {
-        root.add_item(hf_user, pkt.tvb, s.base + off as i32, len as i32, enc)?.set_hidden()?;
+        root.add_item(hf_user, pkt.tvb, s.base + off as i32, len as i32, enc)?.set_hidden();
     }
     // Only a pass over the whole capture knows a request went unanswered.
     for (kind, text) in reports(t, obs) {
@@ -162,22 +164,26 @@ struct Shower<'s, 'p> {
     state: &'s State,
     root: Tree<'p>,
     base: i32,
+    visible: bool,
 }
 
 impl<'p> Shower<'_, 'p> {
     fn frame(&self, tree: Tree<'p>, field: &AnalysisField, at: MsgRef) -> EpanResult<()> {
         let hf = self.state.analysis_field(field);
-        tree.add_uint(hf, self.pkt.tvb, self.base, 0, at.frame)?.set_generated()
+        tree.add_uint(hf, self.pkt.tvb, self.base, 0, at.frame)?.set_generated();
+        Ok(())
     }
 
     fn interval(&self, field: &AnalysisField, ns: i64) -> EpanResult<()> {
         let hf = self.state.analysis_field(field);
-        self.root.add_relative_time(hf, self.pkt.tvb, self.base, 0, ns)?.set_generated()
+        self.root.add_relative_time(hf, self.pkt.tvb, self.base, 0, ns)?.set_generated();
+        Ok(())
     }
 
     fn generated_string(&self, field: &AnalysisField, value: &str) -> EpanResult<()> {
         let hf = self.state.analysis_field(field);
-        self.root.add_string(hf, self.pkt.tvb, self.base, 0, value)?.set_generated()
+        self.root.add_string(hf, self.pkt.tvb, self.base, 0, value)?.set_generated();
+        Ok(())
     }
 
     fn links(&self, l: &Links) -> EpanResult<()> {
@@ -197,7 +203,7 @@ impl<'p> Shower<'_, 'p> {
         }
         if l.forward_count > 0 {
             let hf = self.state.analysis_field(&f::FORWARD_COUNT);
-            self.root.add_uint(hf, self.pkt.tvb, self.base, 0, l.forward_count)?.set_generated()?;
+            self.root.add_uint(hf, self.pkt.tvb, self.base, 0, l.forward_count)?.set_generated();
             for &at in &l.forwards {
                 self.frame(self.root, &f::FORWARDED_IN, at)?;
             }
@@ -214,15 +220,15 @@ impl<'p> Shower<'_, 'p> {
             None => f::TRANSFER_OPEN_TEXT,
         };
         let (tvb, base) = (self.pkt.tvb, self.base);
-        let item = self.root.add_item(self.state.analysis_field(&f::TRANSFER), tvb, base, 0, crate::ffi::ENC_NA)?;
-        item.set_text(&fill(f::TRANSFER_LABEL, &[&name, &outcome]))?;
-        item.set_generated()?;
+        // The label replaces Wireshark's (set, not appended): one call.
+        let label = self.visible.then(|| fill(f::TRANSFER_LABEL, &[&name, &outcome]));
+        let item = self.root.add_item_text(self.state.analysis_field(&f::TRANSFER), tvb, base, 0, crate::ffi::ENC_NA, label.as_deref(), true)?;
         let sub = item.add_subtree(self.state.transfer_subtree)?;
         if t.file_name.is_some() {
-            sub.add_string(self.state.analysis_field(&f::TRANSFER_FILE_NAME), tvb, base, 0, &name)?.set_generated()?;
+            sub.add_string(self.state.analysis_field(&f::TRANSFER_FILE_NAME), tvb, base, 0, &name)?.set_generated();
         }
         if let Some(size) = t.file_size {
-            sub.add_int64(self.state.analysis_field(&f::TRANSFER_FILE_SIZE), tvb, base, 0, size)?.set_generated()?;
+            sub.add_int64(self.state.analysis_field(&f::TRANSFER_FILE_SIZE), tvb, base, 0, size)?.set_generated();
         }
         for (field, at) in f::TRANSFER_STAGES.iter().zip(t.stages) {
             if let Some(at) = at {
@@ -230,7 +236,7 @@ impl<'p> Shower<'_, 'p> {
             }
         }
         if let Some(ok) = t.accepted {
-            sub.add_boolean(self.state.analysis_field(&f::TRANSFER_ACCEPTED), tvb, base, 0, ok)?.set_generated()?;
+            sub.add_boolean(self.state.analysis_field(&f::TRANSFER_ACCEPTED), tvb, base, 0, ok)?.set_generated();
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 //! text. Each step is one function; the texts are
 //! `xmmep_core::presentation`'s, the same the Lua script reads.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use xmmep_core::codec::info::{frame_info, info_text};
@@ -25,6 +26,9 @@ pub(crate) struct Message<'m, 'p> {
     pub(crate) msg: &'m [u8],
     pub(crate) decoded: &'m Decoded,
     pub(crate) obs: &'m Observed,
+    /// Whether the tree is shown: labels are only made for a shown tree
+    /// (Wireshark keeps none on another).
+    pub(crate) visible: bool,
 }
 
 thread_local! {
@@ -41,7 +45,7 @@ impl<'m, 'p> Message<'m, 'p> {
         let (top, root) = self.message_item()?;
         let items = self.field_items(root)?;
         self.experts(top, &items)?;
-        links::show(self.pkt, self.state, self.obs, root, top, self.base, self.encoding())?;
+        links::show(self.pkt, self.state, self.obs, root, top, self.base, self.encoding(), self.visible)?;
         self.info()?;
         Ok(root)
     }
@@ -72,14 +76,40 @@ impl<'m, 'p> Message<'m, 'p> {
 
     /// The protocol item, named after the message, and its subtree.
     fn message_item(&self) -> EpanResult<(Item<'p>, Tree<'p>)> {
-        let name = match self.decoded.header {
-            Some(h) => self.schema().message(h.msg_type).map_or_else(|| fill(info::UNKNOWN_TYPE, &[&h.msg_type]), |m| m.def.name.to_string()),
-            None => info::MALFORMED_HEADER.to_string(),
+        let (tree, proto, tvb, start, len) = (self.pkt.tree, self.state.proto, self.pkt.tvb, self.base as i32, self.msg.len() as i32);
+        let suffix = self.visible.then(|| {
+            let name: Cow<'_, str> = match self.decoded.header {
+                Some(h) => self.schema().message(h.msg_type).map_or_else(|| fill(info::UNKNOWN_TYPE, &[&h.msg_type]).into(), |m| m.def.name.into()),
+                None => info::MALFORMED_HEADER.into(),
+            };
+            fill(label::MESSAGE, &[&name])
+        });
+        let top = match suffix.as_deref().map(|s| labelled(presentation::PROTOCOL.name, s)) {
+            Some(label) if ffi::label_settable(&label) => tree.add_protocol_text(proto, tvb, start, len, Some(&label))?,
+            _ => {
+                let top = tree.add_protocol(proto, tvb, start, len)?;
+                if let Some(suffix) = &suffix {
+                    top.append_text(suffix)?;
+                }
+                top
+            }
         };
-        let top = self.pkt.tree.add_protocol(self.state.proto, self.pkt.tvb, self.base as i32, self.msg.len() as i32)?;
-        top.append_text(&fill(label::MESSAGE, &[&name]))?;
         let root = top.add_subtree(self.state.message_subtree)?;
         Ok((top, root))
+    }
+
+    /// A name-only item (FT_NONE: Wireshark's label is the field's name)
+    /// labelled `name` + `suffix`; `suffix` None on a tree nobody sees.
+    fn named_item(&self, parent: Tree<'p>, hf: ffi::HfId, it: &DecodedItem, suffix: Option<String>) -> EpanResult<Item<'p>> {
+        let (start, len) = self.place(it);
+        let Some(suffix) = suffix else { return parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA) };
+        let label = labelled(&self.schema().field(it.id).label, &suffix);
+        if ffi::label_settable(&label) {
+            return parent.add_item_text(hf, self.pkt.tvb, start, len, ffi::ENC_NA, Some(&label), false);
+        }
+        let item = parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA)?;
+        item.append_text(&suffix)?;
+        Ok(item)
     }
 
     /// Every decoded item under its parent (items come in pre-order, with
@@ -114,10 +144,8 @@ impl<'m, 'p> Message<'m, 'p> {
             (_, None) => unreachable!("only labels lack a header field"),
             (Value::Struct, Some(hf)) => Ok((self.struct_item(parent, i, hf)?, None)),
             (Value::Count(n) | Value::Index(n), Some(hf)) => {
-                let (start, len) = self.place(it);
-                let item = parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA)?;
-                item.append_text(&fill(label::VALUE_SUFFIX, &[&presentation::elements(n)]))?;
-                Ok((item, None))
+                let suffix = self.visible.then(|| fill(label::VALUE_SUFFIX, &[&presentation::elements(n)]));
+                Ok((self.named_item(parent, hf, it, suffix)?, None))
             }
             (_, Some(hf)) => Ok((self.value_item(parent, it, hf)?, None)),
         }
@@ -128,16 +156,19 @@ impl<'m, 'p> Message<'m, 'p> {
     fn invalid_item(&self, parent: Tree<'p>, it: &DecodedItem) -> EpanResult<Item<'p>> {
         let bad = self.state.field(self.schema().generic.bad_value).expect("bad_value is a filter field");
         let (start, len) = self.place(it);
-        let item = parent.add_item(bad, self.pkt.tvb, start, len, self.encoding())?;
-        let f = self.schema().field(it.id);
-        item.set_text(&fill(label::INVALID, &[&f.label, &self.text(it.offset, it.len)?]))?;
-        Ok(item)
+        // The label replaces Wireshark's (set, not appended): one call.
+        let text = if self.visible { Some(fill(label::INVALID, &[&self.schema().field(it.id).label, &self.text(it.offset, it.len)?])) } else { None };
+        parent.add_item_text(bad, self.pkt.tvb, start, len, self.encoding(), text.as_deref(), false)
     }
 
     /// A text-only subtree: a list holder ("Group list: 2 elements") or a
     /// dictionary element ("Condition: SEARCH_COND_NAME = alice").
     fn label_item(&self, parent: Tree<'p>, i: usize) -> EpanResult<(Tree<'p>, Item<'p>)> {
         let it = &self.decoded.items[i];
+        let (start, len) = self.place(it);
+        if !self.visible {
+            return parent.add_subtree(self.pkt.tvb, start, len, self.state.subtree(it.id), "");
+        }
         let f = self.schema().field(it.id);
         let text = match it.value {
             Value::Count(n) => fill(label::COUNTED, &[&f.label, &presentation::elements(n)]),
@@ -147,7 +178,6 @@ impl<'m, 'p> Message<'m, 'p> {
             },
             _ => unreachable!("labels hold counts and indexes only"),
         };
-        let (start, len) = self.place(it);
         parent.add_subtree(self.pkt.tvb, start, len, self.state.subtree(it.id), &text)
     }
 
@@ -177,13 +207,12 @@ impl<'m, 'p> Message<'m, 'p> {
     /// alice"), so a long list reads without expanding it.
     fn struct_item(&self, parent: Tree<'p>, i: usize, hf: ffi::HfId) -> EpanResult<Item<'p>> {
         let it = &self.decoded.items[i];
-        let (start, len) = self.place(it);
-        let item = parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA)?;
-        let first = self.decoded.items.get(i + 1).filter(|n| n.depth == it.depth + 1 && n.value == Value::Text);
-        if let Some(first) = first {
-            item.append_text(&fill(label::VALUE_SUFFIX, &[&self.text(first.offset, first.len)?]))?;
-        }
-        Ok(item)
+        let first = self.decoded.items.get(i + 1).filter(|n| self.visible && n.depth == it.depth + 1 && n.value == Value::Text);
+        let suffix = match first {
+            Some(first) => Some(fill(label::VALUE_SUFFIX, &[&self.text(first.offset, first.len)?])),
+            None => None,
+        };
+        self.named_item(parent, hf, it, suffix)
     }
 
     /// A typed value under its header field.
@@ -200,7 +229,7 @@ impl<'m, 'p> Message<'m, 'p> {
             Value::Time(t) => parent.add_time_secs(hf, tvb, start, len, t),
             Value::Ipv4(a) => {
                 let item = parent.add_ipv4(hf, tvb, start, len, u32::from_be_bytes(a))?;
-                item.set_generated()?;
+                item.set_generated();
                 Ok(item)
             }
             Value::Struct | Value::Count(_) | Value::Index(_) | Value::Invalid => unreachable!("not a typed value"),
@@ -250,6 +279,14 @@ impl<'m, 'p> Message<'m, 'p> {
         });
         pinfo.col_rewrite(COL_INFO, &all)
     }
+}
+
+/// `name` followed by `suffix`, in one allocation.
+fn labelled(name: &str, suffix: &str) -> String {
+    let mut label = String::with_capacity(name.len() + suffix.len());
+    label.push_str(name);
+    label.push_str(suffix);
+    label
 }
 
 /// Wireshark's string encoding of a charset.
