@@ -387,14 +387,32 @@ xmmep_tree_add_relative_time(proto_tree *tree, int hf, tvbuff_t *tvb,
                                                   length, &t)));
 }
 
-int
-xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                      gint length, const char *value, proto_item **out,
-                      xmmep_exc_t *err)
+static int
+add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start, gint length,
+           const char *value, proto_item **out, xmmep_exc_t *err)
 {
     SET_OUT(out, NULL);
     GUARDED(err, SET_OUT(out, proto_tree_add_string(tree, hf, tvb, start,
                                                     length, value)));
+}
+
+int
+xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                      gint length, const char *value, gint value_len,
+                      proto_item **out, xmmep_exc_t *err)
+{
+    /* Terminated here, on the stack for the usual short value, so that the
+     * caller needs no C string of its own (Wireshark copies it). */
+    char buf[256];
+    char *v = (gsize)value_len < sizeof buf ? buf : g_malloc((gsize)value_len + 1);
+    int rc;
+
+    memcpy(v, value, (gsize)value_len);
+    v[value_len] = '\0';
+    rc = add_string(tree, hf, tvb, start, length, v, out, err);
+    if (v != buf)
+        g_free(v);
+    return rc;
 }
 
 void

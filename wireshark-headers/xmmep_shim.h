@@ -160,10 +160,11 @@ void xmmep_frame_time(packet_info *pinfo, gint64 *secs, gint32 *nsecs);
 int xmmep_tree_add_relative_time(proto_tree *tree, int hf, tvbuff_t *tvb,
                                  gint start, gint length, gint64 ns,
                                  proto_item **out, xmmep_exc_t *err);
-/* FT_STRING with a given value (copied). */
+/* FT_STRING with a given value: `value_len` bytes (no NUL among them, none
+ * after them needed; copied). */
 int xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                          gint length, const char *value, proto_item **out,
-                          xmmep_exc_t *err);
+                          gint length, const char *value, gint value_len,
+                          proto_item **out, xmmep_exc_t *err);
 /* Sets a flag bit: no exception (item may be NULL). */
 void xmmep_item_set_hidden(proto_item *item);
 

@@ -17,7 +17,7 @@ use crate::ffi::registry::on_file_close;
 use crate::ffi::{EpanResult, Item, Packet, Tree};
 
 use super::announce::FileLabel;
-use super::show::wireshark_text;
+use super::show::{wireshark_text, Message};
 use super::state::State;
 
 static TRACKER: Mutex<Option<Tracker>> = Mutex::new(None);
@@ -130,14 +130,13 @@ fn shown(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Shows the links of one message under its subtree `root`; reports go on
-/// the message item `top`. `base` is where the message starts in the tvb.
-/// `visible`: whether the tree is shown (labels are made only then).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn show(pkt: &Packet<'_>, state: &State, obs: &Observed, root: Tree<'_>, top: Item<'_>, base: usize, enc: u32, visible: bool) -> EpanResult<()> {
+/// Shows the links of message `m` under its subtree `root`; reports go on
+/// the message item `top`.
+pub(crate) fn show<'p>(m: &Message<'_, 'p>, root: Tree<'p>, top: Item<'p>) -> EpanResult<()> {
+    let (pkt, state, obs) = (m.pkt, m.state, m.obs);
     let guard = tracker();
     let Some(t) = guard.as_ref() else { return Ok(()) };
-    let s = Shower { pkt, state, root, base: base as i32, visible };
+    let s = Shower { pkt, state, root, base: m.base as i32, visible: m.visible };
     let links = t.links(obs.at);
     if let Some(l) = links {
         s.links(l)?;
@@ -150,7 +149,7 @@ pub(crate) fn show(pkt: &Packet<'_>, state: &State, obs: &Observed, root: Tree<'
     }
     let hf_user = state.analysis_field(&f::USER);
     for &(off, len) in &obs.facts.users {
-        root.add_item(hf_user, pkt.tvb, s.base + off as i32, len as i32, enc)?.set_hidden();
+        m.text_item(root, hf_user, off, len)?.set_hidden();
     }
     // Only a pass over the whole capture knows a request went unanswered.
     for (kind, text) in reports(t, obs) {

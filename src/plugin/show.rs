@@ -45,7 +45,7 @@ impl<'m, 'p> Message<'m, 'p> {
         let (top, root) = self.message_item()?;
         let items = self.field_items(root)?;
         self.experts(top, &items)?;
-        links::show(self.pkt, self.state, self.obs, root, top, self.base, self.encoding(), self.visible)?;
+        links::show(self, root, top)?;
         self.info()?;
         Ok(root)
     }
@@ -54,11 +54,11 @@ impl<'m, 'p> Message<'m, 'p> {
         self.dec.schema
     }
 
-    fn charset(&self) -> Charset {
+    pub(crate) fn charset(&self) -> Charset {
         self.dec.opts.charset
     }
 
-    fn encoding(&self) -> u32 {
+    pub(crate) fn encoding(&self) -> u32 {
         encoding(self.charset())
     }
 
@@ -220,7 +220,7 @@ impl<'m, 'p> Message<'m, 'p> {
         let (tvb, (start, len)) = (self.pkt.tvb, self.place(it));
         let display = self.schema().field(it.id).display;
         match it.value {
-            Value::Text => parent.add_item(hf, tvb, start, len, self.encoding()),
+            Value::Text => self.text_item(parent, hf, it.offset, it.len),
             Value::Uint(v) if display == Display::Uint(64) => parent.add_uint64(hf, tvb, start, len, v),
             Value::Uint(v) => parent.add_uint(hf, tvb, start, len, v as u32),
             Value::Int(v) if display == Display::Int(64) => parent.add_int64(hf, tvb, start, len, v),
@@ -233,6 +233,18 @@ impl<'m, 'p> Message<'m, 'p> {
                 Ok(item)
             }
             Value::Struct | Value::Count(_) | Value::Index(_) | Value::Invalid => unreachable!("not a typed value"),
+        }
+    }
+
+    /// A text value at `offset` (`len` bytes) of the message: given as text
+    /// when it reads as its bytes ([`plain_text`]), which spares Wireshark
+    /// reading and converting it; else read by Wireshark.
+    pub(crate) fn text_item(&self, parent: Tree<'p>, hf: ffi::HfId, offset: u32, len: u32) -> EpanResult<Item<'p>> {
+        let (tvb, start) = (self.pkt.tvb, (self.base + offset as usize) as i32);
+        let bytes = &self.msg[offset as usize..(offset + len) as usize];
+        match plain_text(bytes, self.charset()) {
+            Some(text) => parent.add_string(hf, tvb, start, len as i32, text),
+            None => parent.add_item(hf, tvb, start, len as i32, self.encoding()),
         }
     }
 
@@ -295,6 +307,17 @@ pub(crate) fn encoding(charset: Charset) -> u32 {
         Charset::Utf8 => ffi::ENC_UTF_8,
         Charset::Gb18030 => ffi::ENC_GB18030,
     }
+}
+
+/// `bytes` as the value Wireshark reads from them (`tvb_get_string_enc`
+/// in `charset`), when that is the bytes themselves: no NUL (where the
+/// value would end), and ASCII, or valid UTF-8 read as UTF-8 (as
+/// [`wireshark_text`] takes them).
+pub(crate) fn plain_text(bytes: &[u8], charset: Charset) -> Option<&str> {
+    if bytes.contains(&0) || (charset != Charset::Utf8 && !bytes.is_ascii()) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
 }
 
 /// Text of `bytes` (at `start` in `tvb`) as Wireshark converts it, so that
