@@ -4,6 +4,7 @@
 //! long as the capture file: it is created at the first message and dropped
 //! when Wireshark frees the file scope (the capture closes).
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::sync::{Mutex, MutexGuard};
 
@@ -88,7 +89,7 @@ pub(crate) fn file_label(obs: &Observed) -> FileLabel {
     }
     let guard = tracker();
     let tr = guard.as_ref().and_then(|t| t.links(obs.at).and_then(|l| l.transfer).and_then(|i| t.transfer(i)));
-    FileLabel { name: tr.and_then(|t| t.file_name.as_deref()).map(shown), size: tr.and_then(|t| t.file_size) }
+    FileLabel { name: tr.and_then(|t| t.file_name.as_deref()).map(|n| shown(n).into_owned()), size: tr.and_then(|t| t.file_size) }
 }
 
 /// The request type and seconds of the exchange this message completes,
@@ -112,22 +113,27 @@ pub(crate) fn problems(obs: &Observed) -> u32 {
     }
     let guard = tracker();
     let Some(t) = guard.as_ref() else { return 0 };
-    reports(t, obs).iter().fold(0, |bits, (kind, _)| bits | 1 << kind.index())
+    let mut bits = 0;
+    each_report(t, obs, |kind, _| bits |= 1 << kind.index());
+    bits
 }
 
-/// The analysis's reports of a message: those of the first pass, and, once
-/// the whole capture has been seen, an unanswered request's.
-fn reports(t: &Tracker, obs: &Observed) -> Vec<(ReportKind, String)> {
-    let mut out: Vec<(ReportKind, String)> = t.links(obs.at).map(|l| l.reports.clone()).unwrap_or_default();
-    if obs.visited {
-        out.extend(t.unanswered(obs.at, obs.facts.msg_type));
+/// The analysis's reports of a message, in order: those of the first pass,
+/// and, once the whole capture has been seen, an unanswered request's.
+fn each_report(t: &Tracker, obs: &Observed, mut f: impl FnMut(ReportKind, &str)) {
+    for (kind, text) in t.links(obs.at).map_or(&[][..], |l| &l.reports[..]) {
+        f(*kind, text);
     }
-    out
+    if obs.visited {
+        if let Some((kind, text)) = t.unanswered(obs.at, obs.facts.msg_type) {
+            f(kind, &text);
+        }
+    }
 }
 
 /// A text the tracker keeps, converted when it was seen (`Observed::new`).
-fn shown(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn shown(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
 }
 
 /// Shows the links of message `m` under its subtree `root`; reports go on
@@ -152,10 +158,13 @@ pub(crate) fn show<'p>(m: &Message<'_, 'p>, root: Tree<'p>, top: Item<'p>) -> Ep
         m.text_item(root, hf_user, off, len)?.set_hidden();
     }
     // Only a pass over the whole capture knows a request went unanswered.
-    for (kind, text) in reports(t, obs) {
-        pkt.pinfo.expert(Some(top), state.experts[kind.index()], Some(&text))?;
-    }
-    Ok(())
+    let mut shown = Ok(());
+    each_report(t, obs, |kind, text| {
+        if shown.is_ok() {
+            shown = pkt.pinfo.expert(Some(top), state.experts[kind.index()], Some(text));
+        }
+    });
+    shown
 }
 
 struct Shower<'s, 'p> {

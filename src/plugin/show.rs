@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use xmmep_core::codec::info::{frame_info, info_text};
 use xmmep_core::codec::{Charset, Decoded, Decoder, Item as DecodedItem, Value};
 use xmmep_core::presentation::{self, info, label};
-use xmmep_core::reports::fill;
+use xmmep_core::reports::{fill, fill_into};
 use xmmep_core::schema::{Display, Schema};
 
 use crate::ffi::{self, EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL};
@@ -69,27 +69,31 @@ impl<'m, 'p> Message<'m, 'p> {
 
     /// The text of `len` bytes at `offset` of the message, as Wireshark
     /// shows it (see [`wireshark_text`]).
-    fn text(&self, offset: u32, len: u32) -> EpanResult<String> {
+    fn text(&self, offset: u32, len: u32) -> EpanResult<Cow<'m, str>> {
         let bytes = &self.msg[offset as usize..(offset + len) as usize];
-        wireshark_text(self.pkt.tvb, self.base + offset as usize, bytes, self.charset(), self.encoding())
+        // The usual case, the bytes themselves: no copy.
+        if let Some(text) = plain_text(bytes, self.charset()) {
+            return Ok(Cow::Borrowed(text));
+        }
+        wireshark_text(self.pkt.tvb, self.base + offset as usize, bytes, self.charset(), self.encoding()).map(Cow::Owned)
     }
 
     /// The protocol item, named after the message, and its subtree.
     fn message_item(&self) -> EpanResult<(Item<'p>, Tree<'p>)> {
         let (tree, proto, tvb, start, len) = (self.pkt.tree, self.state.proto, self.pkt.tvb, self.base as i32, self.msg.len() as i32);
-        let suffix = self.visible.then(|| {
+        let label = self.visible.then(|| {
             let name: Cow<'_, str> = match self.decoded.header {
                 Some(h) => self.schema().message(h.msg_type).map_or_else(|| fill(info::UNKNOWN_TYPE, &[&h.msg_type]).into(), |m| m.def.name.into()),
                 None => info::MALFORMED_HEADER.into(),
             };
-            fill(label::MESSAGE, &[&name])
+            labelled(presentation::PROTOCOL.name, label::MESSAGE, &[&name])
         });
-        let top = match suffix.as_deref().map(|s| labelled(presentation::PROTOCOL.name, s)) {
+        let top = match label {
             Some(label) if ffi::label_settable(&label) => tree.add_protocol_text(proto, tvb, start, len, Some(&label))?,
-            _ => {
+            label => {
                 let top = tree.add_protocol(proto, tvb, start, len)?;
-                if let Some(suffix) = &suffix {
-                    top.append_text(suffix)?;
+                if let Some(label) = label {
+                    top.append_text(&label[presentation::PROTOCOL.name.len()..])?;
                 }
                 top
             }
@@ -99,16 +103,18 @@ impl<'m, 'p> Message<'m, 'p> {
     }
 
     /// A name-only item (FT_NONE: Wireshark's label is the field's name)
-    /// labelled `name` + `suffix`; `suffix` None on a tree nobody sees.
-    fn named_item(&self, parent: Tree<'p>, hf: ffi::HfId, it: &DecodedItem, suffix: Option<String>) -> EpanResult<Item<'p>> {
+    /// labelled "name: value" (`label::VALUE_SUFFIX`); `value` None: the
+    /// name alone (on a tree nobody sees, no label is made).
+    fn named_item(&self, parent: Tree<'p>, hf: ffi::HfId, it: &DecodedItem, value: Option<&dyn std::fmt::Display>) -> EpanResult<Item<'p>> {
         let (start, len) = self.place(it);
-        let Some(suffix) = suffix else { return parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA) };
-        let label = labelled(&self.schema().field(it.id).label, &suffix);
+        let Some(value) = value else { return parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA) };
+        let name = &self.schema().field(it.id).label;
+        let label = labelled(name, label::VALUE_SUFFIX, &[value]);
         if ffi::label_settable(&label) {
             return parent.add_item_text(hf, self.pkt.tvb, start, len, ffi::ENC_NA, Some(&label), false);
         }
         let item = parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA)?;
-        item.append_text(&suffix)?;
+        item.append_text(&label[name.len()..])?;
         Ok(item)
     }
 
@@ -116,8 +122,12 @@ impl<'m, 'p> Message<'m, 'p> {
     /// their depth); returns them in the decode's order.
     fn field_items(&self, root: Tree<'p>) -> EpanResult<Vec<Item<'p>>> {
         let items = &self.decoded.items;
-        let mut parents: Vec<Tree<'p>> = vec![root];
-        let mut shown = Vec::with_capacity(items.len());
+        // Nesting is shallow: one allocation for the parents. The items are
+        // kept only for the reports to point at.
+        let mut parents: Vec<Tree<'p>> = Vec::with_capacity(8);
+        parents.push(root);
+        let keep = !self.decoded.reports.is_empty();
+        let mut shown = if keep { Vec::with_capacity(items.len()) } else { Vec::new() };
         for (i, it) in items.iter().enumerate() {
             parents.truncate(it.depth as usize + 1);
             let parent = *parents.last().expect("the root is never popped");
@@ -129,7 +139,9 @@ impl<'m, 'p> Message<'m, 'p> {
                 };
                 parents.push(t);
             }
-            shown.push(item);
+            if keep {
+                shown.push(item);
+            }
         }
         Ok(shown)
     }
@@ -144,8 +156,8 @@ impl<'m, 'p> Message<'m, 'p> {
             (_, None) => unreachable!("only labels lack a header field"),
             (Value::Struct, Some(hf)) => Ok((self.struct_item(parent, i, hf)?, None)),
             (Value::Count(n) | Value::Index(n), Some(hf)) => {
-                let suffix = self.visible.then(|| fill(label::VALUE_SUFFIX, &[&presentation::elements(n)]));
-                Ok((self.named_item(parent, hf, it, suffix)?, None))
+                let elements = self.visible.then(|| presentation::elements(n));
+                Ok((self.named_item(parent, hf, it, elements.as_ref().map(|e| e as &dyn std::fmt::Display))?, None))
             }
             (_, Some(hf)) => Ok((self.value_item(parent, it, hf)?, None)),
         }
@@ -193,7 +205,7 @@ impl<'m, 'p> Message<'m, 'p> {
             _ => None,
         };
         let key_text = match name {
-            Some(n) => n,
+            Some(n) => Cow::Owned(n),
             None => self.text(key.offset, key.len)?,
         };
         let mut text = fill(label::PAIR_KEY, &[&kf.label, &key_text]);
@@ -208,11 +220,11 @@ impl<'m, 'p> Message<'m, 'p> {
     fn struct_item(&self, parent: Tree<'p>, i: usize, hf: ffi::HfId) -> EpanResult<Item<'p>> {
         let it = &self.decoded.items[i];
         let first = self.decoded.items.get(i + 1).filter(|n| self.visible && n.depth == it.depth + 1 && n.value == Value::Text);
-        let suffix = match first {
-            Some(first) => Some(fill(label::VALUE_SUFFIX, &[&self.text(first.offset, first.len)?])),
+        let text = match first {
+            Some(first) => Some(self.text(first.offset, first.len)?),
             None => None,
         };
-        self.named_item(parent, hf, it, suffix)
+        self.named_item(parent, hf, it, text.as_ref().map(|t| t as &dyn std::fmt::Display))
     }
 
     /// A typed value under its header field.
@@ -271,7 +283,7 @@ impl<'m, 'p> Message<'m, 'p> {
             return Ok(());
         }
         let text = info_text(self.schema(), self.decoded, |o, l| {
-            self.text(o, l).unwrap_or_else(|_| self.charset().decode(&self.msg[o as usize..(o + l) as usize]))
+            self.text(o, l).map(Cow::into_owned).unwrap_or_else(|_| self.charset().decode(&self.msg[o as usize..(o + l) as usize]))
         });
         if !pinfo.col_text_is(COL_PROTOCOL, presentation::PROTOCOL.short) {
             pinfo.col_set(COL_PROTOCOL, presentation::PROTOCOL.short)?;
@@ -293,11 +305,11 @@ impl<'m, 'p> Message<'m, 'p> {
     }
 }
 
-/// `name` followed by `suffix`, in one allocation.
-fn labelled(name: &str, suffix: &str) -> String {
-    let mut label = String::with_capacity(name.len() + suffix.len());
+/// `name` followed by `template` filled with `args`, in one allocation.
+fn labelled(name: &str, template: &str, args: &[&dyn std::fmt::Display]) -> String {
+    let mut label = String::with_capacity(name.len() + template.len() + 32);
     label.push_str(name);
-    label.push_str(suffix);
+    fill_into(&mut label, template, args);
     label
 }
 
