@@ -39,6 +39,22 @@ fn tracker() -> MutexGuard<'static, Option<Tracker>> {
     t
 }
 
+/// The tracker, locked once for all one message asks of it: observing the
+/// message, showing its links, what announcements and statistics want.
+/// Nothing that runs while a message is shown locks it again (taps run
+/// after the dissector; the file-close hook between files).
+pub(crate) struct Analysis(MutexGuard<'static, Option<Tracker>>);
+
+impl Analysis {
+    pub(crate) fn lock() -> Analysis {
+        Analysis(tracker())
+    }
+
+    fn get(&self) -> Option<&Tracker> {
+        self.0.as_ref()
+    }
+}
+
 /// One message's place in the capture and what the analysis needs of it.
 pub(crate) struct Observed {
     at: MsgRef,
@@ -52,7 +68,7 @@ impl Observed {
     /// `base`: where the message starts in `pkt.tvb`. The texts the
     /// tracker keeps to show later are converted now, as Wireshark shows
     /// text, while the message is in the packet.
-    pub(crate) fn new(pkt: &Packet<'_>, msg: &[u8], base: usize, decoded: &Decoded, charset: Charset, enc: u32) -> EpanResult<Observed> {
+    pub(crate) fn new(an: &mut Analysis, pkt: &Packet<'_>, msg: &[u8], base: usize, decoded: &Decoded, charset: Charset, enc: u32) -> EpanResult<Observed> {
         let pinfo = pkt.pinfo;
         let (frame, visited) = (pinfo.frame(), pinfo.visited());
         let conv = pinfo.conversation_key();
@@ -60,8 +76,7 @@ impl Observed {
             let bytes = &msg[o as usize..(o + l) as usize];
             wireshark_text(pkt.tvb, base + o as usize, bytes, charset, enc).unwrap_or_else(|_| charset.decode(bytes)).into_bytes()
         });
-        let mut guard = tracker();
-        let t = guard.as_mut().expect("tracker() creates it");
+        let t = an.0.as_mut().expect("tracker() creates it");
         let seen = if visited { t.messages_in(frame) } else { 0 };
         let at = ORDINALS.with(|o| {
             let mut ord = o.get();
@@ -82,37 +97,34 @@ impl Observed {
 
 /// The file of the transfer this message belongs to, as far as the
 /// messages so far tell (for announcing its data connection).
-pub(crate) fn file_label(obs: &Observed) -> FileLabel {
-    // Only a transfer's messages have a file: the others skip the lock.
+pub(crate) fn file_label(an: &Analysis, obs: &Observed) -> FileLabel {
+    // Only a transfer's messages have a file.
     if obs.facts.roles.transfer_stage.is_none() {
         return FileLabel::default();
     }
-    let guard = tracker();
-    let tr = guard.as_ref().and_then(|t| t.links(obs.at).and_then(|l| l.transfer).and_then(|i| t.transfer(i)));
+    let tr = an.get().and_then(|t| t.links(obs.at).and_then(|l| l.transfer).and_then(|i| t.transfer(i)));
     FileLabel { name: tr.and_then(|t| t.file_name.as_deref()).map(|n| shown(n).into_owned()), size: tr.and_then(|t| t.file_size) }
 }
 
 /// The request type and seconds of the exchange this message completes,
 /// for the statistics tree's response times.
-pub(crate) fn response_time(obs: &Observed) -> Option<(u16, f64)> {
+pub(crate) fn response_time(an: &Analysis, obs: &Observed) -> Option<(u16, f64)> {
     let r = obs.facts.roles;
     if r.response.is_none() && r.end.is_none() {
         return None;
     }
-    let guard = tracker();
-    let (code, ns) = guard.as_ref()?.links(obs.at)?.completes?;
+    let (code, ns) = an.get()?.links(obs.at)?.completes?;
     Some((code, ns as f64 / 1e9))
 }
 
 /// The report classes the analysis found for this message, a bit per
 /// class (as the statistics tree counts problems).
-pub(crate) fn problems(obs: &Observed) -> u32 {
+pub(crate) fn problems(an: &Analysis, obs: &Observed) -> u32 {
     // The analysis reports only on messages with a role in the relations.
     if obs.facts.roles == Roles::default() {
         return 0;
     }
-    let guard = tracker();
-    let Some(t) = guard.as_ref() else { return 0 };
+    let Some(t) = an.get() else { return 0 };
     let mut bits = 0;
     each_report(t, obs, |kind, _| bits |= 1 << kind.index());
     bits
@@ -140,8 +152,7 @@ fn shown(bytes: &[u8]) -> Cow<'_, str> {
 /// the message item `top`.
 pub(crate) fn show<'p>(m: &Message<'_, 'p>, root: Tree<'p>, top: Item<'p>) -> EpanResult<()> {
     let (pkt, state, obs) = (m.pkt, m.state, m.obs);
-    let guard = tracker();
-    let Some(t) = guard.as_ref() else { return Ok(()) };
+    let Some(t) = m.analysis.get() else { return Ok(()) };
     let s = Shower { pkt, state, root, base: m.base as i32, visible: m.visible };
     let links = t.links(obs.at);
     if let Some(l) = links {

@@ -14,7 +14,7 @@ use xmmep_core::schema::{Display, Schema};
 
 use crate::ffi::{self, EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL};
 
-use super::links::{self, Observed};
+use super::links::{self, Analysis, Observed};
 use super::state::State;
 
 /// One message of `pkt.tvb`: `msg` starts at `base`, `decoded` is its decode.
@@ -26,6 +26,8 @@ pub(crate) struct Message<'m, 'p> {
     pub(crate) msg: &'m [u8],
     pub(crate) decoded: &'m Decoded,
     pub(crate) obs: &'m Observed,
+    /// The tracker, locked for this message.
+    pub(crate) analysis: &'m Analysis,
     /// Whether the tree is shown: labels are only made for a shown tree
     /// (Wireshark keeps none on another).
     pub(crate) visible: bool,
