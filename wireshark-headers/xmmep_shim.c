@@ -226,6 +226,15 @@ xmmep_tree_visible(proto_tree *tree)
     return tree != NULL && PTREE_DATA(tree)->visible;
 }
 
+int
+xmmep_field_is_referenced(proto_tree *tree, int hf)
+{
+    /* Reads the field's reference flags; it throws only for an hf that was
+     * never registered (PROTO_REGISTRAR_GET_NTH's assertion), and the
+     * plugin passes registered ones only: no TRY. */
+    return proto_field_is_referenced(tree, hf) ? 1 : 0;
+}
+
 /* ---- expert info ------------------------------------------------------- */
 
 int

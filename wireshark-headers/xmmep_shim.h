@@ -94,6 +94,9 @@ int xmmep_tree_add_item_text(proto_tree *tree, int hf, tvbuff_t *tvb,
 /* 1 if `tree` (may be NULL) is shown, so that item labels are kept. No
  * exceptions. */
 int xmmep_tree_visible(proto_tree *tree);
+/* 1 if field `hf` (registered) must be added to `tree`: the tree is shown,
+ * or a filter, column or -e references the field. No exceptions. */
+int xmmep_field_is_referenced(proto_tree *tree, int hf);
 
 /* ---- expert info ------------------------------------------------------- */
 /* Expert info attached to `item` (may be NULL: packet-level). */

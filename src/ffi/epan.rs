@@ -433,6 +433,15 @@ impl<'a> Tree<'a> {
         unsafe { sys::xmmep_tree_visible(self.ptr) != 0 }
     }
 
+    /// Whether Wireshark keeps an item of field `hf` in this tree: the tree
+    /// is shown, or a filter, column or `-e` references the field. On
+    /// another, `add_*` return before they read or convert the value.
+    pub(crate) fn is_referenced(self, hf: HfId) -> bool {
+        // SAFETY: tree NULL or valid for 'a; `hf` registered, so the shim's
+        // proto_field_is_referenced cannot throw; it only reads.
+        unsafe { sys::xmmep_field_is_referenced(self.ptr, hf.get()) != 0 }
+    }
+
     /// The protocol's own item ("X-Messenger Message Exchange Protocol"),
     /// usually followed by `Item::add_subtree`.
     pub(crate) fn add_protocol(self, proto: Protocol, tvb: Tvb<'a>, start: i32, len: i32) -> EpanResult<Item<'a>> {

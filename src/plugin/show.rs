@@ -252,9 +252,14 @@ impl<'m, 'p> Message<'m, 'p> {
 
     /// A text value at `offset` (`len` bytes) of the message: given as text
     /// when it reads as its bytes ([`plain_text`]), which spares Wireshark
-    /// reading and converting it; else read by Wireshark.
+    /// reading and converting it; else read by Wireshark. An item Wireshark
+    /// will not keep (tree not shown, field not referenced) is added as it
+    /// is read, which returns first: no text to check.
     pub(crate) fn text_item(&self, parent: Tree<'p>, hf: ffi::HfId, offset: u32, len: u32) -> EpanResult<Item<'p>> {
         let (tvb, start) = (self.pkt.tvb, (self.base + offset as usize) as i32);
+        if !self.visible && !parent.is_referenced(hf) {
+            return parent.add_item(hf, tvb, start, len as i32, self.encoding());
+        }
         let bytes = &self.msg[offset as usize..(offset + len) as usize];
         match plain_text(bytes, self.charset()) {
             Some(text) => parent.add_string(hf, tvb, start, len as i32, text),
