@@ -190,16 +190,49 @@ xmmep_item_append_text(proto_item *item, const char *text, xmmep_exc_t *err)
     GUARDED(err, proto_item_append_text(item, "%s", text));
 }
 
-int
-xmmep_item_set_text(proto_item *item, const char *text, xmmep_exc_t *err)
+void
+xmmep_item_set_generated(proto_item *item)
 {
-    GUARDED(err, proto_item_set_text(item, "%s", text));
+    /* Sets a flag bit of the item (NULL: nothing): cannot throw, so no TRY,
+     * whose setjmp would cost more than the call. */
+    proto_item_set_generated(item);
 }
 
 int
-xmmep_item_set_generated(proto_item *item, xmmep_exc_t *err)
+xmmep_tree_add_item_text(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                         gint length, guint encoding, const char *text,
+                         gint text_len, int flags, proto_item **out,
+                         xmmep_exc_t *err)
 {
-    GUARDED(err, proto_item_set_generated(item));
+    SET_OUT(out, NULL);
+    /* proto_item_set_text writes the label once; proto_item_append_text
+     * would first fill the default label (proto_item_fill_label), which is
+     * the costly part. On a tree nobody sees, it writes nothing. */
+    GUARDED(err, proto_item *pi = proto_tree_add_item(tree, hf, tvb, start,
+                                                      length, encoding);
+                 if (text)
+                     proto_item_set_text(pi, "%.*s", (int)text_len, text);
+                 if (flags & XMMEP_ITEM_GENERATED)
+                     proto_item_set_generated(pi);
+                 SET_OUT(out, pi));
+}
+
+int
+xmmep_tree_visible(proto_tree *tree)
+{
+    /* Only a visible tree keeps labels: on another (NULL, or tshark's tree
+     * for filters and fields alone) proto_item_set_text, append_text and
+     * the _format adders return before formatting. */
+    return tree != NULL && PTREE_DATA(tree)->visible;
+}
+
+int
+xmmep_field_is_referenced(proto_tree *tree, int hf)
+{
+    /* Reads the field's reference flags; it throws only for an hf that was
+     * never registered (PROTO_REGISTRAR_GET_NTH's assertion), and the
+     * plugin passes registered ones only: no TRY. */
+    return proto_field_is_referenced(tree, hf) ? 1 : 0;
 }
 
 /* ---- expert info ------------------------------------------------------- */
@@ -363,10 +396,9 @@ xmmep_tree_add_relative_time(proto_tree *tree, int hf, tvbuff_t *tvb,
                                                   length, &t)));
 }
 
-int
-xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                      gint length, const char *value, proto_item **out,
-                      xmmep_exc_t *err)
+static int
+add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start, gint length,
+           const char *value, proto_item **out, xmmep_exc_t *err)
 {
     SET_OUT(out, NULL);
     GUARDED(err, SET_OUT(out, proto_tree_add_string(tree, hf, tvb, start,
@@ -374,7 +406,27 @@ xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 }
 
 int
-xmmep_item_set_hidden(proto_item *item, xmmep_exc_t *err)
+xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+                      gint length, const char *value, gint value_len,
+                      proto_item **out, xmmep_exc_t *err)
 {
-    GUARDED(err, proto_item_set_hidden(item));
+    /* Terminated here, on the stack for the usual short value, so that the
+     * caller needs no C string of its own (Wireshark copies it). */
+    char buf[256];
+    char *v = (gsize)value_len < sizeof buf ? buf : g_malloc((gsize)value_len + 1);
+    int rc;
+
+    memcpy(v, value, (gsize)value_len);
+    v[value_len] = '\0';
+    rc = add_string(tree, hf, tvb, start, length, v, out, err);
+    if (v != buf)
+        g_free(v);
+    return rc;
+}
+
+void
+xmmep_item_set_hidden(proto_item *item)
+{
+    /* A flag bit, as xmmep_item_set_generated: cannot throw. */
+    proto_item_set_hidden(item);
 }

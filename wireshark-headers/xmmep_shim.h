@@ -79,8 +79,24 @@ int xmmep_item_add_subtree(proto_item *item, gint ett, proto_tree **out,
                            xmmep_exc_t *err);
 int xmmep_item_append_text(proto_item *item, const char *text,
                            xmmep_exc_t *err);
-int xmmep_item_set_text(proto_item *item, const char *text, xmmep_exc_t *err);
-int xmmep_item_set_generated(proto_item *item, xmmep_exc_t *err);
+/* Sets a flag bit: no exception (item may be NULL). */
+void xmmep_item_set_generated(proto_item *item);
+/* proto_tree_add_item, then, with `text` (not NUL-terminated, `text_len`
+ * bytes; NULL: none), the item's whole label in one go, then the flags
+ * (XMMEP_ITEM_GENERATED). */
+#define XMMEP_ITEM_GENERATED 1
+/* Room for an item label, its NUL included (ITEM_LABEL_LENGTH). */
+#define XMMEP_ITEM_LABEL_LENGTH ITEM_LABEL_LENGTH
+int xmmep_tree_add_item_text(proto_tree *tree, int hf, tvbuff_t *tvb,
+                             gint start, gint length, guint encoding,
+                             const char *text, gint text_len, int flags,
+                             proto_item **out, xmmep_exc_t *err);
+/* 1 if `tree` (may be NULL) is shown, so that item labels are kept. No
+ * exceptions. */
+int xmmep_tree_visible(proto_tree *tree);
+/* 1 if field `hf` (registered) must be added to `tree`: the tree is shown,
+ * or a filter, column or -e references the field. No exceptions. */
+int xmmep_field_is_referenced(proto_tree *tree, int hf);
 
 /* ---- expert info ------------------------------------------------------- */
 /* Expert info attached to `item` (may be NULL: packet-level). */
@@ -147,10 +163,12 @@ void xmmep_frame_time(packet_info *pinfo, gint64 *secs, gint32 *nsecs);
 int xmmep_tree_add_relative_time(proto_tree *tree, int hf, tvbuff_t *tvb,
                                  gint start, gint length, gint64 ns,
                                  proto_item **out, xmmep_exc_t *err);
-/* FT_STRING with a given value (copied). */
+/* FT_STRING with a given value: `value_len` bytes (no NUL among them, none
+ * after them needed; copied). */
 int xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                          gint length, const char *value, proto_item **out,
-                          xmmep_exc_t *err);
-int xmmep_item_set_hidden(proto_item *item, xmmep_exc_t *err);
+                          gint length, const char *value, gint value_len,
+                          proto_item **out, xmmep_exc_t *err);
+/* Sets a flag bit: no exception (item may be NULL). */
+void xmmep_item_set_hidden(proto_item *item);
 
 #endif

@@ -63,14 +63,17 @@ pub(crate) type EpanResult<T> = Result<T, EpanError>;
 
 /// Runs one shim call with a fresh exception record and converts its code.
 pub(crate) fn shim(call: impl FnOnce(*mut sys::xmmep_exc_t) -> c_int) -> EpanResult<()> {
-    let mut exc = sys::xmmep_exc_t::default();
-    let rc = call(&mut exc);
+    // Not zeroed: every wrapper clears the record before its call (GUARDED),
+    // and this runs for every item, where zeroing 260 bytes shows.
+    let mut exc = std::mem::MaybeUninit::<sys::xmmep_exc_t>::uninit();
+    let rc = call(exc.as_mut_ptr());
     if rc == 0 {
         return Ok(());
     }
-    // SAFETY: the shim always leaves `message` NUL-terminated (it clears it
-    // or fills it with g_strlcpy, which terminates within the buffer).
-    let msg = unsafe { std::ffi::CStr::from_ptr(exc.message.as_ptr()) };
+    // SAFETY: a wrapper that returns an exception code has written the
+    // record: `message` NUL-terminated (xmmep_exc_record fills it with
+    // g_strlcpy, which terminates within the buffer, or clears it).
+    let msg = unsafe { std::ffi::CStr::from_ptr((*exc.as_ptr()).message.as_ptr()) };
     Err(EpanError {
         code: rc,
         message: msg.to_string_lossy().into_owned(),
@@ -80,12 +83,26 @@ pub(crate) fn shim(call: impl FnOnce(*mut sys::xmmep_exc_t) -> c_int) -> EpanRes
 /// A C string for a text shown to the user. Interior NULs (which C would
 /// take as the end of the string) are shown as U+2400 instead.
 pub(crate) fn c_text(s: &str) -> CString {
-    let s: Cow<'_, str> = if s.contains('\0') {
+    CString::new(shown_text(s).as_bytes()).expect("NULs were replaced")
+}
+
+/// `s` with interior NULs shown as U+2400, as [`c_text`] does, for texts
+/// passed with their length (no copy when there is no NUL, the usual case).
+fn shown_text(s: &str) -> Cow<'_, str> {
+    if s.contains('\0') {
         Cow::Owned(s.replace('\0', "\u{2400}"))
     } else {
         Cow::Borrowed(s)
-    };
-    CString::new(s.as_bytes()).expect("NULs were replaced")
+    }
+}
+
+/// Whether `label` may be set whole (`Tree::add_item_text`) in place of
+/// Wireshark's label of a name-only item (FT_NONE, FT_PROTOCOL) plus an
+/// appended text, with the same result: when it fits Wireshark's label
+/// buffer (past it, the two ways truncate differently) and has no control
+/// characters (which not every release escapes alike in both ways).
+pub(crate) fn label_settable(label: &str) -> bool {
+    label.len() < sys::XMMEP_ITEM_LABEL_LENGTH as usize && !label.bytes().any(|b| b < 0x20 || b == 0x7f)
 }
 
 /// Column identifiers (`COL_PROTOCOL`, `COL_INFO`, ...).
@@ -378,6 +395,53 @@ impl<'a> Tree<'a> {
         Ok(Item::from_raw(out))
     }
 
+    /// `add_item`, and the item's whole label `text` (None: Wireshark's
+    /// own), and marked generated if `generated`, in one call: cheaper than
+    /// appending to the label Wireshark fills in (see
+    /// `xmmep_tree_add_item_text`).
+    pub(crate) fn add_item_text(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32, text: Option<&str>, generated: bool) -> EpanResult<Item<'a>> {
+        self.add_labelled(hf.get(), tvb, start, len, encoding, text, generated)
+    }
+
+    /// `add_protocol` with the item's whole label `text`, as `add_item_text`.
+    pub(crate) fn add_protocol_text(self, proto: Protocol, tvb: Tvb<'a>, start: i32, len: i32, text: Option<&str>) -> EpanResult<Item<'a>> {
+        self.add_labelled(proto.0, tvb, start, len, sys::ENC_NA, text, false)
+    }
+
+    fn add_labelled(self, hf: c_int, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32, text: Option<&str>, generated: bool) -> EpanResult<Item<'a>> {
+        let text = text.map(shown_text);
+        let (tp, tl) = text.as_deref().map_or((ptr::null(), 0), |t| (t.as_ptr().cast(), t.len()));
+        let Ok(tl) = c_int::try_from(tl) else {
+            return Err(EpanError { code: sys::BoundsError as i32, message: "label too long".into() });
+        };
+        let flags = if generated { sys::XMMEP_ITEM_GENERATED as c_int } else { 0 };
+        let mut out = ptr::null_mut();
+        // SAFETY: as for add_item (a protocol id is a valid hf index too);
+        // `tp` is NULL or `tl` readable bytes that outlive the call (the shim
+        // prints them with "%.*s", which reads no further and needs no NUL).
+        shim(|e| unsafe {
+            sys::xmmep_tree_add_item_text(self.ptr, hf, tvb.as_ptr(), start, len, encoding, tp, tl, flags, &mut out, e)
+        })?;
+        Ok(Item::from_raw(out))
+    }
+
+    /// Whether the tree is shown (not NULL, and not tshark's tree for
+    /// filters and fields alone): only then are item labels kept, so only
+    /// then are they worth making.
+    pub(crate) fn is_visible(self) -> bool {
+        // SAFETY: tree NULL or valid for 'a; the shim only reads it.
+        unsafe { sys::xmmep_tree_visible(self.ptr) != 0 }
+    }
+
+    /// Whether Wireshark keeps an item of field `hf` in this tree: the tree
+    /// is shown, or a filter, column or `-e` references the field. On
+    /// another, `add_*` return before they read or convert the value.
+    pub(crate) fn is_referenced(self, hf: HfId) -> bool {
+        // SAFETY: tree NULL or valid for 'a; `hf` registered, so the shim's
+        // proto_field_is_referenced cannot throw; it only reads.
+        unsafe { sys::xmmep_field_is_referenced(self.ptr, hf.get()) != 0 }
+    }
+
     /// The protocol's own item ("X-Messenger Message Exchange Protocol"),
     /// usually followed by `Item::add_subtree`.
     pub(crate) fn add_protocol(self, proto: Protocol, tvb: Tvb<'a>, start: i32, len: i32) -> EpanResult<Item<'a>> {
@@ -425,12 +489,18 @@ impl<'a> Tree<'a> {
         Ok(Item::from_raw(out))
     }
 
-    /// FT_STRING with a given value (copied by Wireshark).
+    /// FT_STRING with a given value (copied by Wireshark; NULs shown as
+    /// U+2400, as in [`c_text`]). For a value in the packet, cheaper than
+    /// `add_item` when the caller has the text as Wireshark would read it.
     pub(crate) fn add_string(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: &str) -> EpanResult<Item<'a>> {
-        let v = c_text(value);
+        let v = shown_text(value);
+        let Ok(vl) = c_int::try_from(v.len()) else {
+            return Err(EpanError { code: sys::BoundsError as i32, message: "string too long".into() });
+        };
         let mut out = ptr::null_mut();
-        // SAFETY: as for add_item; `v` outlives the call.
-        shim(|e| unsafe { sys::xmmep_tree_add_string(self.ptr, hf.get(), tvb.as_ptr(), start, len, v.as_ptr(), &mut out, e) })?;
+        // SAFETY: as for add_item; `v` is `vl` readable bytes without NUL
+        // that outlive the call (the shim copies and terminates them).
+        shim(|e| unsafe { sys::xmmep_tree_add_string(self.ptr, hf.get(), tvb.as_ptr(), start, len, v.as_ptr().cast(), vl, &mut out, e) })?;
         Ok(Item::from_raw(out))
     }
 
@@ -488,23 +558,16 @@ impl<'a> Item<'a> {
         shim(|e| unsafe { sys::xmmep_item_append_text(self.ptr, t.as_ptr(), e) })
     }
 
-    /// Replaces the item's label.
-    pub(crate) fn set_text(self, text: &str) -> EpanResult<()> {
-        let t = c_text(text);
-        // SAFETY: item NULL or valid; `t` outlives the call.
-        shim(|e| unsafe { sys::xmmep_item_set_text(self.ptr, t.as_ptr(), e) })
-    }
-
     /// Hides the item: filters find it, the tree does not show it.
-    pub(crate) fn set_hidden(self) -> EpanResult<()> {
-        // SAFETY: item NULL or valid.
-        shim(|e| unsafe { sys::xmmep_item_set_hidden(self.ptr, e) })
+    pub(crate) fn set_hidden(self) {
+        // SAFETY: item NULL or valid; setting a flag bit cannot throw.
+        unsafe { sys::xmmep_item_set_hidden(self.ptr) }
     }
 
     /// Marks the item as generated (not in the packet bytes: shown in []).
-    pub(crate) fn set_generated(self) -> EpanResult<()> {
-        // SAFETY: item NULL or valid.
-        shim(|e| unsafe { sys::xmmep_item_set_generated(self.ptr, e) })
+    pub(crate) fn set_generated(self) {
+        // SAFETY: item NULL or valid; setting a flag bit cannot throw.
+        unsafe { sys::xmmep_item_set_generated(self.ptr) }
     }
 }
 

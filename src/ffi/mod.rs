@@ -31,7 +31,7 @@ pub(crate) mod tap;
 pub(crate) mod version;
 
 pub(crate) use entry::{set_panic_expert, tcp_dissect_pdus, Dissector, Heuristic, PduFraming};
-pub(crate) use epan::{EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL, ENC_GB18030, ENC_NA, ENC_UTF_8};
+pub(crate) use epan::{label_settable, EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL, ENC_GB18030, ENC_NA, ENC_UTF_8};
 pub(crate) use registry::{EiId, EttId, ExpertDesc, FieldDesc, FieldStrings, Handle, HfId, Protocol};
 
 // The crate's own unit-test executable links the rlib code, the C shim and

@@ -134,7 +134,7 @@ pub(crate) fn announce_xmmep(pkt: &Packet<'_>, transport: Transport, ip: [u8; 4]
 pub(crate) fn message(pkt: &Packet<'_>, decoded: &Decoded, base: usize, root: Tree<'_>, file: &FileLabel) -> EpanResult<()> {
     let Some(cs) = CONV.get() else { return Ok(()) };
     if let Some(d) = conv::lookup(pkt.pinfo, cs.file_proto)?.filter(|d| d.kind() == Kind::Xmmep) {
-        root.add_uint(cs.setup_in, pkt.tvb, base as i32, 0, d.setup_frame())?.set_generated()?;
+        root.add_uint(cs.setup_in, pkt.tvb, base as i32, 0, d.setup_frame())?.set_generated();
     }
     if pkt.pinfo.visited() {
         return Ok(());

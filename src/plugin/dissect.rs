@@ -14,7 +14,7 @@ use xmmep_core::table::HEADER_LEN;
 use crate::ffi::{tcp_dissect_pdus, Dissector, Handle, Heuristic, Packet, PduFraming};
 
 use super::announce;
-use super::links::{self, Observed};
+use super::links::{self, Analysis, Observed};
 use super::show::{encoding, Message};
 use super::state::{Handles, State, HANDLES, STATE};
 
@@ -119,6 +119,7 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
         }
     };
     let dec = decoder(state);
+    let visible = pkt.tree.is_visible();
     let mut at = 0;
     while at < bytes.len() {
         let rest = &bytes[at..];
@@ -127,10 +128,11 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
             let _ = dec.decode_into(rest, &mut decoded);
             // A bad header cannot be framed past: the rest is this "message".
             let len = decoded.header.map_or(rest.len(), |h| h.message_len().min(rest.len()));
-            let shown = Observed::new(pkt, &rest[..len], at, &decoded, dec.opts.charset, encoding(dec.opts.charset)).and_then(|obs| {
-                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, obs: &obs };
-                let shown = msg.show().and_then(|root| announce::message(pkt, &decoded, at, root, &links::file_label(&obs)));
-                super::stats::tap_message(pkt, &dec, &rest[..len], &decoded, links::response_time(&obs), links::problems(&obs));
+            let mut an = Analysis::lock();
+            let shown = Observed::new(&mut an, pkt, &rest[..len], at, &decoded, dec.opts.charset, encoding(dec.opts.charset)).and_then(|obs| {
+                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, obs: &obs, analysis: &an, visible };
+                let shown = msg.show().and_then(|root| announce::message(pkt, &decoded, at, root, &links::file_label(&an, &obs)));
+                super::stats::tap_message(pkt, &dec, &rest[..len], &decoded, links::response_time(&an, &obs), links::problems(&an, &obs));
                 shown
             });
             (len, shown)

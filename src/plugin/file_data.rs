@@ -59,16 +59,16 @@ fn dissect(pkt: &Packet<'_>, cs: &ConvState) -> EpanResult<()> {
     }
     let sub = top.add_subtree(cs.fd_subtree)?;
     if let Some(n) = &name {
-        sub.add_string(cs.fd_name, tvb, 0, 0, n)?.set_generated()?;
+        sub.add_string(cs.fd_name, tvb, 0, 0, n)?.set_generated();
     }
     if let Some(s) = size {
-        sub.add_int64(cs.fd_size, tvb, 0, 0, s)?.set_generated()?;
+        sub.add_int64(cs.fd_size, tvb, 0, 0, s)?.set_generated();
     }
     if d.is_some() {
-        sub.add_uint(cs.fd_setup_in, tvb, 0, 0, setup)?.set_generated()?;
+        sub.add_uint(cs.fd_setup_in, tvb, 0, 0, setup)?.set_generated();
     }
     if let Some(r) = rec {
-        sub.add_uint64(cs.fd_bytes_seen, tvb, 0, 0, r.after)?.set_generated()?;
+        sub.add_uint64(cs.fd_bytes_seen, tvb, 0, 0, r.after)?.set_generated();
     }
     sub.add_item(cs.fd_data, tvb, 0, tvb.captured_len() as i32, ENC_NA)?;
 

@@ -4,6 +4,7 @@
 //! long as the capture file: it is created at the first message and dropped
 //! when Wireshark frees the file scope (the capture closes).
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::sync::{Mutex, MutexGuard};
 
@@ -17,7 +18,7 @@ use crate::ffi::registry::on_file_close;
 use crate::ffi::{EpanResult, Item, Packet, Tree};
 
 use super::announce::FileLabel;
-use super::show::wireshark_text;
+use super::show::{wireshark_text, Message};
 use super::state::State;
 
 static TRACKER: Mutex<Option<Tracker>> = Mutex::new(None);
@@ -38,6 +39,22 @@ fn tracker() -> MutexGuard<'static, Option<Tracker>> {
     t
 }
 
+/// The tracker, locked once for all one message asks of it: observing the
+/// message, showing its links, what announcements and statistics want.
+/// Nothing that runs while a message is shown locks it again (taps run
+/// after the dissector; the file-close hook between files).
+pub(crate) struct Analysis(MutexGuard<'static, Option<Tracker>>);
+
+impl Analysis {
+    pub(crate) fn lock() -> Analysis {
+        Analysis(tracker())
+    }
+
+    fn get(&self) -> Option<&Tracker> {
+        self.0.as_ref()
+    }
+}
+
 /// One message's place in the capture and what the analysis needs of it.
 pub(crate) struct Observed {
     at: MsgRef,
@@ -51,7 +68,7 @@ impl Observed {
     /// `base`: where the message starts in `pkt.tvb`. The texts the
     /// tracker keeps to show later are converted now, as Wireshark shows
     /// text, while the message is in the packet.
-    pub(crate) fn new(pkt: &Packet<'_>, msg: &[u8], base: usize, decoded: &Decoded, charset: Charset, enc: u32) -> EpanResult<Observed> {
+    pub(crate) fn new(an: &mut Analysis, pkt: &Packet<'_>, msg: &[u8], base: usize, decoded: &Decoded, charset: Charset, enc: u32) -> EpanResult<Observed> {
         let pinfo = pkt.pinfo;
         let (frame, visited) = (pinfo.frame(), pinfo.visited());
         let conv = pinfo.conversation_key();
@@ -59,8 +76,7 @@ impl Observed {
             let bytes = &msg[o as usize..(o + l) as usize];
             wireshark_text(pkt.tvb, base + o as usize, bytes, charset, enc).unwrap_or_else(|_| charset.decode(bytes)).into_bytes()
         });
-        let mut guard = tracker();
-        let t = guard.as_mut().expect("tracker() creates it");
+        let t = an.0.as_mut().expect("tracker() creates it");
         let seen = if visited { t.messages_in(frame) } else { 0 };
         let at = ORDINALS.with(|o| {
             let mut ord = o.get();
@@ -81,61 +97,63 @@ impl Observed {
 
 /// The file of the transfer this message belongs to, as far as the
 /// messages so far tell (for announcing its data connection).
-pub(crate) fn file_label(obs: &Observed) -> FileLabel {
-    // Only a transfer's messages have a file: the others skip the lock.
+pub(crate) fn file_label(an: &Analysis, obs: &Observed) -> FileLabel {
+    // Only a transfer's messages have a file.
     if obs.facts.roles.transfer_stage.is_none() {
         return FileLabel::default();
     }
-    let guard = tracker();
-    let tr = guard.as_ref().and_then(|t| t.links(obs.at).and_then(|l| l.transfer).and_then(|i| t.transfer(i)));
-    FileLabel { name: tr.and_then(|t| t.file_name.as_deref()).map(shown), size: tr.and_then(|t| t.file_size) }
+    let tr = an.get().and_then(|t| t.links(obs.at).and_then(|l| l.transfer).and_then(|i| t.transfer(i)));
+    FileLabel { name: tr.and_then(|t| t.file_name.as_deref()).map(|n| shown(n).into_owned()), size: tr.and_then(|t| t.file_size) }
 }
 
 /// The request type and seconds of the exchange this message completes,
 /// for the statistics tree's response times.
-pub(crate) fn response_time(obs: &Observed) -> Option<(u16, f64)> {
+pub(crate) fn response_time(an: &Analysis, obs: &Observed) -> Option<(u16, f64)> {
     let r = obs.facts.roles;
     if r.response.is_none() && r.end.is_none() {
         return None;
     }
-    let guard = tracker();
-    let (code, ns) = guard.as_ref()?.links(obs.at)?.completes?;
+    let (code, ns) = an.get()?.links(obs.at)?.completes?;
     Some((code, ns as f64 / 1e9))
 }
 
 /// The report classes the analysis found for this message, a bit per
 /// class (as the statistics tree counts problems).
-pub(crate) fn problems(obs: &Observed) -> u32 {
+pub(crate) fn problems(an: &Analysis, obs: &Observed) -> u32 {
     // The analysis reports only on messages with a role in the relations.
     if obs.facts.roles == Roles::default() {
         return 0;
     }
-    let guard = tracker();
-    let Some(t) = guard.as_ref() else { return 0 };
-    reports(t, obs).iter().fold(0, |bits, (kind, _)| bits | 1 << kind.index())
+    let Some(t) = an.get() else { return 0 };
+    let mut bits = 0;
+    each_report(t, obs, |kind, _| bits |= 1 << kind.index());
+    bits
 }
 
-/// The analysis's reports of a message: those of the first pass, and, once
-/// the whole capture has been seen, an unanswered request's.
-fn reports(t: &Tracker, obs: &Observed) -> Vec<(ReportKind, String)> {
-    let mut out: Vec<(ReportKind, String)> = t.links(obs.at).map(|l| l.reports.clone()).unwrap_or_default();
-    if obs.visited {
-        out.extend(t.unanswered(obs.at, obs.facts.msg_type));
+/// The analysis's reports of a message, in order: those of the first pass,
+/// and, once the whole capture has been seen, an unanswered request's.
+fn each_report(t: &Tracker, obs: &Observed, mut f: impl FnMut(ReportKind, &str)) {
+    for (kind, text) in t.links(obs.at).map_or(&[][..], |l| &l.reports[..]) {
+        f(*kind, text);
     }
-    out
+    if obs.visited {
+        if let Some((kind, text)) = t.unanswered(obs.at, obs.facts.msg_type) {
+            f(kind, &text);
+        }
+    }
 }
 
 /// A text the tracker keeps, converted when it was seen (`Observed::new`).
-fn shown(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn shown(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
 }
 
-/// Shows the links of one message under its subtree `root`; reports go on
-/// the message item `top`. `base` is where the message starts in the tvb.
-pub(crate) fn show(pkt: &Packet<'_>, state: &State, obs: &Observed, root: Tree<'_>, top: Item<'_>, base: usize, enc: u32) -> EpanResult<()> {
-    let guard = tracker();
-    let Some(t) = guard.as_ref() else { return Ok(()) };
-    let s = Shower { pkt, state, root, base: base as i32 };
+/// Shows the links of message `m` under its subtree `root`; reports go on
+/// the message item `top`.
+pub(crate) fn show<'p>(m: &Message<'_, 'p>, root: Tree<'p>, top: Item<'p>) -> EpanResult<()> {
+    let (pkt, state, obs) = (m.pkt, m.state, m.obs);
+    let Some(t) = m.analysis.get() else { return Ok(()) };
+    let s = Shower { pkt, state, root, base: m.base as i32, visible: m.visible };
     let links = t.links(obs.at);
     if let Some(l) = links {
         s.links(l)?;
@@ -148,13 +166,16 @@ pub(crate) fn show(pkt: &Packet<'_>, state: &State, obs: &Observed, root: Tree<'
     }
     let hf_user = state.analysis_field(&f::USER);
     for &(off, len) in &obs.facts.users {
-        root.add_item(hf_user, pkt.tvb, s.base + off as i32, len as i32, enc)?.set_hidden()?;
+        m.text_item(root, hf_user, off, len)?.set_hidden();
     }
     // Only a pass over the whole capture knows a request went unanswered.
-    for (kind, text) in reports(t, obs) {
-        pkt.pinfo.expert(Some(top), state.experts[kind.index()], Some(&text))?;
-    }
-    Ok(())
+    let mut shown = Ok(());
+    each_report(t, obs, |kind, text| {
+        if shown.is_ok() {
+            shown = pkt.pinfo.expert(Some(top), state.experts[kind.index()], Some(text));
+        }
+    });
+    shown
 }
 
 struct Shower<'s, 'p> {
@@ -162,22 +183,26 @@ struct Shower<'s, 'p> {
     state: &'s State,
     root: Tree<'p>,
     base: i32,
+    visible: bool,
 }
 
 impl<'p> Shower<'_, 'p> {
     fn frame(&self, tree: Tree<'p>, field: &AnalysisField, at: MsgRef) -> EpanResult<()> {
         let hf = self.state.analysis_field(field);
-        tree.add_uint(hf, self.pkt.tvb, self.base, 0, at.frame)?.set_generated()
+        tree.add_uint(hf, self.pkt.tvb, self.base, 0, at.frame)?.set_generated();
+        Ok(())
     }
 
     fn interval(&self, field: &AnalysisField, ns: i64) -> EpanResult<()> {
         let hf = self.state.analysis_field(field);
-        self.root.add_relative_time(hf, self.pkt.tvb, self.base, 0, ns)?.set_generated()
+        self.root.add_relative_time(hf, self.pkt.tvb, self.base, 0, ns)?.set_generated();
+        Ok(())
     }
 
     fn generated_string(&self, field: &AnalysisField, value: &str) -> EpanResult<()> {
         let hf = self.state.analysis_field(field);
-        self.root.add_string(hf, self.pkt.tvb, self.base, 0, value)?.set_generated()
+        self.root.add_string(hf, self.pkt.tvb, self.base, 0, value)?.set_generated();
+        Ok(())
     }
 
     fn links(&self, l: &Links) -> EpanResult<()> {
@@ -197,7 +222,7 @@ impl<'p> Shower<'_, 'p> {
         }
         if l.forward_count > 0 {
             let hf = self.state.analysis_field(&f::FORWARD_COUNT);
-            self.root.add_uint(hf, self.pkt.tvb, self.base, 0, l.forward_count)?.set_generated()?;
+            self.root.add_uint(hf, self.pkt.tvb, self.base, 0, l.forward_count)?.set_generated();
             for &at in &l.forwards {
                 self.frame(self.root, &f::FORWARDED_IN, at)?;
             }
@@ -214,15 +239,15 @@ impl<'p> Shower<'_, 'p> {
             None => f::TRANSFER_OPEN_TEXT,
         };
         let (tvb, base) = (self.pkt.tvb, self.base);
-        let item = self.root.add_item(self.state.analysis_field(&f::TRANSFER), tvb, base, 0, crate::ffi::ENC_NA)?;
-        item.set_text(&fill(f::TRANSFER_LABEL, &[&name, &outcome]))?;
-        item.set_generated()?;
+        // The label replaces Wireshark's (set, not appended): one call.
+        let label = self.visible.then(|| fill(f::TRANSFER_LABEL, &[&name, &outcome]));
+        let item = self.root.add_item_text(self.state.analysis_field(&f::TRANSFER), tvb, base, 0, crate::ffi::ENC_NA, label.as_deref(), true)?;
         let sub = item.add_subtree(self.state.transfer_subtree)?;
         if t.file_name.is_some() {
-            sub.add_string(self.state.analysis_field(&f::TRANSFER_FILE_NAME), tvb, base, 0, &name)?.set_generated()?;
+            sub.add_string(self.state.analysis_field(&f::TRANSFER_FILE_NAME), tvb, base, 0, &name)?.set_generated();
         }
         if let Some(size) = t.file_size {
-            sub.add_int64(self.state.analysis_field(&f::TRANSFER_FILE_SIZE), tvb, base, 0, size)?.set_generated()?;
+            sub.add_int64(self.state.analysis_field(&f::TRANSFER_FILE_SIZE), tvb, base, 0, size)?.set_generated();
         }
         for (field, at) in f::TRANSFER_STAGES.iter().zip(t.stages) {
             if let Some(at) = at {
@@ -230,7 +255,7 @@ impl<'p> Shower<'_, 'p> {
             }
         }
         if let Some(ok) = t.accepted {
-            sub.add_boolean(self.state.analysis_field(&f::TRANSFER_ACCEPTED), tvb, base, 0, ok)?.set_generated()?;
+            sub.add_boolean(self.state.analysis_field(&f::TRANSFER_ACCEPTED), tvb, base, 0, ok)?.set_generated();
         }
         Ok(())
     }

@@ -3,17 +3,18 @@
 //! text. Each step is one function; the texts are
 //! `xmmep_core::presentation`'s, the same the Lua script reads.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use xmmep_core::codec::info::{frame_info, info_text};
 use xmmep_core::codec::{Charset, Decoded, Decoder, Item as DecodedItem, Value};
 use xmmep_core::presentation::{self, info, label};
-use xmmep_core::reports::fill;
+use xmmep_core::reports::{fill, fill_into};
 use xmmep_core::schema::{Display, Schema};
 
 use crate::ffi::{self, EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL};
 
-use super::links::{self, Observed};
+use super::links::{self, Analysis, Observed};
 use super::state::State;
 
 /// One message of `pkt.tvb`: `msg` starts at `base`, `decoded` is its decode.
@@ -25,6 +26,11 @@ pub(crate) struct Message<'m, 'p> {
     pub(crate) msg: &'m [u8],
     pub(crate) decoded: &'m Decoded,
     pub(crate) obs: &'m Observed,
+    /// The tracker, locked for this message.
+    pub(crate) analysis: &'m Analysis,
+    /// Whether the tree is shown: labels are only made for a shown tree
+    /// (Wireshark keeps none on another).
+    pub(crate) visible: bool,
 }
 
 thread_local! {
@@ -41,7 +47,7 @@ impl<'m, 'p> Message<'m, 'p> {
         let (top, root) = self.message_item()?;
         let items = self.field_items(root)?;
         self.experts(top, &items)?;
-        links::show(self.pkt, self.state, self.obs, root, top, self.base, self.encoding())?;
+        links::show(self, root, top)?;
         self.info()?;
         Ok(root)
     }
@@ -50,11 +56,11 @@ impl<'m, 'p> Message<'m, 'p> {
         self.dec.schema
     }
 
-    fn charset(&self) -> Charset {
+    pub(crate) fn charset(&self) -> Charset {
         self.dec.opts.charset
     }
 
-    fn encoding(&self) -> u32 {
+    pub(crate) fn encoding(&self) -> u32 {
         encoding(self.charset())
     }
 
@@ -65,29 +71,65 @@ impl<'m, 'p> Message<'m, 'p> {
 
     /// The text of `len` bytes at `offset` of the message, as Wireshark
     /// shows it (see [`wireshark_text`]).
-    fn text(&self, offset: u32, len: u32) -> EpanResult<String> {
+    fn text(&self, offset: u32, len: u32) -> EpanResult<Cow<'m, str>> {
         let bytes = &self.msg[offset as usize..(offset + len) as usize];
-        wireshark_text(self.pkt.tvb, self.base + offset as usize, bytes, self.charset(), self.encoding())
+        // The usual case, the bytes themselves: no copy.
+        if let Some(text) = plain_text(bytes, self.charset()) {
+            return Ok(Cow::Borrowed(text));
+        }
+        wireshark_text(self.pkt.tvb, self.base + offset as usize, bytes, self.charset(), self.encoding()).map(Cow::Owned)
     }
 
     /// The protocol item, named after the message, and its subtree.
     fn message_item(&self) -> EpanResult<(Item<'p>, Tree<'p>)> {
-        let name = match self.decoded.header {
-            Some(h) => self.schema().message(h.msg_type).map_or_else(|| fill(info::UNKNOWN_TYPE, &[&h.msg_type]), |m| m.def.name.to_string()),
-            None => info::MALFORMED_HEADER.to_string(),
+        let (tree, proto, tvb, start, len) = (self.pkt.tree, self.state.proto, self.pkt.tvb, self.base as i32, self.msg.len() as i32);
+        let label = self.visible.then(|| {
+            let name: Cow<'_, str> = match self.decoded.header {
+                Some(h) => self.schema().message(h.msg_type).map_or_else(|| fill(info::UNKNOWN_TYPE, &[&h.msg_type]).into(), |m| m.def.name.into()),
+                None => info::MALFORMED_HEADER.into(),
+            };
+            labelled(presentation::PROTOCOL.name, label::MESSAGE, &[&name])
+        });
+        let top = match label {
+            Some(label) if ffi::label_settable(&label) => tree.add_protocol_text(proto, tvb, start, len, Some(&label))?,
+            label => {
+                let top = tree.add_protocol(proto, tvb, start, len)?;
+                if let Some(label) = label {
+                    top.append_text(&label[presentation::PROTOCOL.name.len()..])?;
+                }
+                top
+            }
         };
-        let top = self.pkt.tree.add_protocol(self.state.proto, self.pkt.tvb, self.base as i32, self.msg.len() as i32)?;
-        top.append_text(&fill(label::MESSAGE, &[&name]))?;
         let root = top.add_subtree(self.state.message_subtree)?;
         Ok((top, root))
+    }
+
+    /// A name-only item (FT_NONE: Wireshark's label is the field's name)
+    /// labelled "name: value" (`label::VALUE_SUFFIX`); `value` None: the
+    /// name alone (on a tree nobody sees, no label is made).
+    fn named_item(&self, parent: Tree<'p>, hf: ffi::HfId, it: &DecodedItem, value: Option<&dyn std::fmt::Display>) -> EpanResult<Item<'p>> {
+        let (start, len) = self.place(it);
+        let Some(value) = value else { return parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA) };
+        let name = &self.schema().field(it.id).label;
+        let label = labelled(name, label::VALUE_SUFFIX, &[value]);
+        if ffi::label_settable(&label) {
+            return parent.add_item_text(hf, self.pkt.tvb, start, len, ffi::ENC_NA, Some(&label), false);
+        }
+        let item = parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA)?;
+        item.append_text(&label[name.len()..])?;
+        Ok(item)
     }
 
     /// Every decoded item under its parent (items come in pre-order, with
     /// their depth); returns them in the decode's order.
     fn field_items(&self, root: Tree<'p>) -> EpanResult<Vec<Item<'p>>> {
         let items = &self.decoded.items;
-        let mut parents: Vec<Tree<'p>> = vec![root];
-        let mut shown = Vec::with_capacity(items.len());
+        // Nesting is shallow: one allocation for the parents. The items are
+        // kept only for the reports to point at.
+        let mut parents: Vec<Tree<'p>> = Vec::with_capacity(8);
+        parents.push(root);
+        let keep = !self.decoded.reports.is_empty();
+        let mut shown = if keep { Vec::with_capacity(items.len()) } else { Vec::new() };
         for (i, it) in items.iter().enumerate() {
             parents.truncate(it.depth as usize + 1);
             let parent = *parents.last().expect("the root is never popped");
@@ -99,7 +141,9 @@ impl<'m, 'p> Message<'m, 'p> {
                 };
                 parents.push(t);
             }
-            shown.push(item);
+            if keep {
+                shown.push(item);
+            }
         }
         Ok(shown)
     }
@@ -114,10 +158,8 @@ impl<'m, 'p> Message<'m, 'p> {
             (_, None) => unreachable!("only labels lack a header field"),
             (Value::Struct, Some(hf)) => Ok((self.struct_item(parent, i, hf)?, None)),
             (Value::Count(n) | Value::Index(n), Some(hf)) => {
-                let (start, len) = self.place(it);
-                let item = parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA)?;
-                item.append_text(&fill(label::VALUE_SUFFIX, &[&presentation::elements(n)]))?;
-                Ok((item, None))
+                let elements = self.visible.then(|| presentation::elements(n));
+                Ok((self.named_item(parent, hf, it, elements.as_ref().map(|e| e as &dyn std::fmt::Display))?, None))
             }
             (_, Some(hf)) => Ok((self.value_item(parent, it, hf)?, None)),
         }
@@ -128,16 +170,19 @@ impl<'m, 'p> Message<'m, 'p> {
     fn invalid_item(&self, parent: Tree<'p>, it: &DecodedItem) -> EpanResult<Item<'p>> {
         let bad = self.state.field(self.schema().generic.bad_value).expect("bad_value is a filter field");
         let (start, len) = self.place(it);
-        let item = parent.add_item(bad, self.pkt.tvb, start, len, self.encoding())?;
-        let f = self.schema().field(it.id);
-        item.set_text(&fill(label::INVALID, &[&f.label, &self.text(it.offset, it.len)?]))?;
-        Ok(item)
+        // The label replaces Wireshark's (set, not appended): one call.
+        let text = if self.visible { Some(fill(label::INVALID, &[&self.schema().field(it.id).label, &self.text(it.offset, it.len)?])) } else { None };
+        parent.add_item_text(bad, self.pkt.tvb, start, len, self.encoding(), text.as_deref(), false)
     }
 
     /// A text-only subtree: a list holder ("Group list: 2 elements") or a
     /// dictionary element ("Condition: SEARCH_COND_NAME = alice").
     fn label_item(&self, parent: Tree<'p>, i: usize) -> EpanResult<(Tree<'p>, Item<'p>)> {
         let it = &self.decoded.items[i];
+        let (start, len) = self.place(it);
+        if !self.visible {
+            return parent.add_subtree(self.pkt.tvb, start, len, self.state.subtree(it.id), "");
+        }
         let f = self.schema().field(it.id);
         let text = match it.value {
             Value::Count(n) => fill(label::COUNTED, &[&f.label, &presentation::elements(n)]),
@@ -147,7 +192,6 @@ impl<'m, 'p> Message<'m, 'p> {
             },
             _ => unreachable!("labels hold counts and indexes only"),
         };
-        let (start, len) = self.place(it);
         parent.add_subtree(self.pkt.tvb, start, len, self.state.subtree(it.id), &text)
     }
 
@@ -163,7 +207,7 @@ impl<'m, 'p> Message<'m, 'p> {
             _ => None,
         };
         let key_text = match name {
-            Some(n) => n,
+            Some(n) => Cow::Owned(n),
             None => self.text(key.offset, key.len)?,
         };
         let mut text = fill(label::PAIR_KEY, &[&kf.label, &key_text]);
@@ -177,13 +221,12 @@ impl<'m, 'p> Message<'m, 'p> {
     /// alice"), so a long list reads without expanding it.
     fn struct_item(&self, parent: Tree<'p>, i: usize, hf: ffi::HfId) -> EpanResult<Item<'p>> {
         let it = &self.decoded.items[i];
-        let (start, len) = self.place(it);
-        let item = parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA)?;
-        let first = self.decoded.items.get(i + 1).filter(|n| n.depth == it.depth + 1 && n.value == Value::Text);
-        if let Some(first) = first {
-            item.append_text(&fill(label::VALUE_SUFFIX, &[&self.text(first.offset, first.len)?]))?;
-        }
-        Ok(item)
+        let first = self.decoded.items.get(i + 1).filter(|n| self.visible && n.depth == it.depth + 1 && n.value == Value::Text);
+        let text = match first {
+            Some(first) => Some(self.text(first.offset, first.len)?),
+            None => None,
+        };
+        self.named_item(parent, hf, it, text.as_ref().map(|t| t as &dyn std::fmt::Display))
     }
 
     /// A typed value under its header field.
@@ -191,7 +234,7 @@ impl<'m, 'p> Message<'m, 'p> {
         let (tvb, (start, len)) = (self.pkt.tvb, self.place(it));
         let display = self.schema().field(it.id).display;
         match it.value {
-            Value::Text => parent.add_item(hf, tvb, start, len, self.encoding()),
+            Value::Text => self.text_item(parent, hf, it.offset, it.len),
             Value::Uint(v) if display == Display::Uint(64) => parent.add_uint64(hf, tvb, start, len, v),
             Value::Uint(v) => parent.add_uint(hf, tvb, start, len, v as u32),
             Value::Int(v) if display == Display::Int(64) => parent.add_int64(hf, tvb, start, len, v),
@@ -200,10 +243,27 @@ impl<'m, 'p> Message<'m, 'p> {
             Value::Time(t) => parent.add_time_secs(hf, tvb, start, len, t),
             Value::Ipv4(a) => {
                 let item = parent.add_ipv4(hf, tvb, start, len, u32::from_be_bytes(a))?;
-                item.set_generated()?;
+                item.set_generated();
                 Ok(item)
             }
             Value::Struct | Value::Count(_) | Value::Index(_) | Value::Invalid => unreachable!("not a typed value"),
+        }
+    }
+
+    /// A text value at `offset` (`len` bytes) of the message: given as text
+    /// when it reads as its bytes ([`plain_text`]), which spares Wireshark
+    /// reading and converting it; else read by Wireshark. An item Wireshark
+    /// will not keep (tree not shown, field not referenced) is added as it
+    /// is read, which returns first: no text to check.
+    pub(crate) fn text_item(&self, parent: Tree<'p>, hf: ffi::HfId, offset: u32, len: u32) -> EpanResult<Item<'p>> {
+        let (tvb, start) = (self.pkt.tvb, (self.base + offset as usize) as i32);
+        if !self.visible && !parent.is_referenced(hf) {
+            return parent.add_item(hf, tvb, start, len as i32, self.encoding());
+        }
+        let bytes = &self.msg[offset as usize..(offset + len) as usize];
+        match plain_text(bytes, self.charset()) {
+            Some(text) => parent.add_string(hf, tvb, start, len as i32, text),
+            None => parent.add_item(hf, tvb, start, len as i32, self.encoding()),
         }
     }
 
@@ -230,7 +290,7 @@ impl<'m, 'p> Message<'m, 'p> {
             return Ok(());
         }
         let text = info_text(self.schema(), self.decoded, |o, l| {
-            self.text(o, l).unwrap_or_else(|_| self.charset().decode(&self.msg[o as usize..(o + l) as usize]))
+            self.text(o, l).map(Cow::into_owned).unwrap_or_else(|_| self.charset().decode(&self.msg[o as usize..(o + l) as usize]))
         });
         if !pinfo.col_text_is(COL_PROTOCOL, presentation::PROTOCOL.short) {
             pinfo.col_set(COL_PROTOCOL, presentation::PROTOCOL.short)?;
@@ -252,12 +312,31 @@ impl<'m, 'p> Message<'m, 'p> {
     }
 }
 
+/// `name` followed by `template` filled with `args`, in one allocation.
+fn labelled(name: &str, template: &str, args: &[&dyn std::fmt::Display]) -> String {
+    let mut label = String::with_capacity(name.len() + template.len() + 32);
+    label.push_str(name);
+    fill_into(&mut label, template, args);
+    label
+}
+
 /// Wireshark's string encoding of a charset.
 pub(crate) fn encoding(charset: Charset) -> u32 {
     match charset {
         Charset::Utf8 => ffi::ENC_UTF_8,
         Charset::Gb18030 => ffi::ENC_GB18030,
     }
+}
+
+/// `bytes` as the value Wireshark reads from them (`tvb_get_string_enc`
+/// in `charset`), when that is the bytes themselves: no NUL (where the
+/// value would end), and ASCII, or valid UTF-8 read as UTF-8 (as
+/// [`wireshark_text`] takes them).
+pub(crate) fn plain_text(bytes: &[u8], charset: Charset) -> Option<&str> {
+    if bytes.contains(&0) || (charset != Charset::Utf8 && !bytes.is_ascii()) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
 }
 
 /// Text of `bytes` (at `start` in `tvb`) as Wireshark converts it, so that

@@ -16,7 +16,7 @@
 //! The Lua API of Wireshark 4.0 cannot create conversations: all of this is
 //! plugin-only ([`PLUGIN_ONLY`]).
 
-use std::collections::HashMap;
+use crate::numhash::NumMap;
 
 use crate::codec::{Decoded, Value};
 use crate::presentation::ProtocolNames;
@@ -79,9 +79,9 @@ pub struct Found {
 /// Finds announcements in decoded messages of one schema.
 pub struct Announcer {
     /// Generated address field of an announcing IP field -> announcement.
-    ips: HashMap<FieldId, usize>,
+    ips: NumMap<FieldId, usize>,
     /// Announcing port field -> announcement.
-    ports: HashMap<FieldId, usize>,
+    ports: NumMap<FieldId, usize>,
     result: Option<FieldId>,
     result_flag: Option<FieldId>,
 }
@@ -105,7 +105,7 @@ fn scalars<'a>(node: &'a Node, out: &mut Vec<&'a Scalar>) {
 
 impl Announcer {
     pub fn new(schema: &Schema) -> Announcer {
-        let mut a = Announcer { ips: HashMap::new(), ports: HashMap::new(), result: None, result_flag: None };
+        let mut a = Announcer { ips: NumMap::default(), ports: NumMap::default(), result: None, result_flag: None };
         for m in schema.messages() {
             let mut all = Vec::new();
             for n in &m.nodes {

@@ -177,8 +177,14 @@ templates! {
 /// at its `{}` first, so braces inside an argument are left alone; missing
 /// arguments leave their `{}` empty.
 pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
-    use std::fmt::Write;
     let mut out = String::with_capacity(template.len() + 16);
+    fill_into(&mut out, template, args);
+    out
+}
+
+/// [`fill`], appended to `out` (a text built in one allocation).
+pub fn fill_into(out: &mut String, template: &str, args: &[&dyn std::fmt::Display]) {
+    use std::fmt::Write;
     for (i, piece) in template.split("{}").enumerate() {
         if i > 0 {
             if let Some(a) = args.get(i - 1) {
@@ -187,7 +193,6 @@ pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
         }
         out.push_str(piece);
     }
-    out
 }
 
 impl ReportKind {

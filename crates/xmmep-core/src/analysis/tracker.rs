@@ -6,6 +6,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::numhash::NumMap;
+
 use crate::reports::{fill, template, ReportKind};
 use crate::table::{self, EXCHANGES, FORWARDS, LOGIN};
 
@@ -83,10 +85,10 @@ struct Pending {
 #[derive(Default)]
 struct Conversation {
     /// Unanswered requests per exchange (index into EXCHANGES).
-    pending: HashMap<usize, VecDeque<Pending>>,
+    pending: NumMap<usize, VecDeque<Pending>>,
     /// The last answered request per exchange, for an answer in parts
     /// without an end (seq_num above 1).
-    answered: HashMap<usize, Pending>,
+    answered: NumMap<usize, Pending>,
     /// Who is logged in, from which message on.
     session: Vec<(MsgRef, u32)>,
 }
@@ -118,7 +120,7 @@ impl<V> Bounded<V> {
 }
 
 pub struct Tracker {
-    links: HashMap<MsgRef, Links>,
+    links: NumMap<MsgRef, Links>,
     conversations: HashMap<u64, Conversation>,
     /// Latest original per forward relation and key.
     originals: Vec<Bounded<(MsgRef, i64)>>,
@@ -127,7 +129,7 @@ pub struct Tracker {
     users: Vec<Vec<u8>>,
     user_ids: HashMap<Vec<u8>, u32>,
     /// XMMEP messages per frame, as the first pass saw them.
-    frame_messages: HashMap<u32, u16>,
+    frame_messages: NumMap<u32, u16>,
     last: Option<MsgRef>,
 }
 
@@ -144,14 +146,14 @@ fn name(code: u16) -> &'static str {
 impl Tracker {
     pub fn new() -> Tracker {
         Tracker {
-            links: HashMap::new(),
+            links: NumMap::default(),
             conversations: HashMap::new(),
             originals: FORWARDS.iter().map(|_| Bounded::new(MAX_KEYS)).collect(),
             transfers: Vec::new(),
             transfer_keys: Bounded::new(MAX_KEYS),
             users: Vec::new(),
             user_ids: HashMap::new(),
-            frame_messages: HashMap::new(),
+            frame_messages: NumMap::default(),
             last: None,
         }
     }
