@@ -67,38 +67,15 @@ M.classes = CLASS
 
 -- Fills each {} of a template with the next argument (like reports::fill):
 -- the template is split first, so braces inside arguments stay as they are.
--- Templates are the table's constants: each is cut at its "{}" once, and
--- one or two values are joined without the tables a general loop needs
--- (labels are filled for every message of a shown tree).
-local fill_parts = {}
-local function parts_of(t)
-  local p = fill_parts[t]
-  if p then return p end
-  p = {}
-  local pos = 1
+local function fill(t, ...)
+  local args, out, n, pos = { ... }, {}, 0, 1
   while true do
     local a, b = find(t, "{}", pos, true)
-    if not a then p[#p + 1] = sub(t, pos); break end
-    p[#p + 1] = sub(t, pos, a - 1)
+    if not a then out[#out + 1] = sub(t, pos); break end
+    out[#out + 1] = sub(t, pos, a - 1)
+    n = n + 1
+    if args[n] ~= nil then out[#out + 1] = tostring(args[n]) end
     pos = b + 1
-  end
-  fill_parts[t] = p
-  return p
-end
-local function str(v)
-  if v == nil then return "" end
-  return tostring(v)
-end
-local function fill(t, a1, a2, ...)
-  local p = parts_of(t)
-  local n = #p
-  if n == 1 then return p[1] end
-  if n == 2 then return p[1] .. str(a1) .. p[2] end
-  if n == 3 then return p[1] .. str(a1) .. p[2] .. str(a2) .. p[3] end
-  local args, out = { a1, a2, ... }, { p[1] }
-  for i = 2, n do
-    out[#out + 1] = str(args[i - 1])
-    out[#out + 1] = p[i]
   end
   return concat(out)
 end
