@@ -227,8 +227,13 @@ local BAD_VALUE = pf[GENERIC.bad_value]
 -- Methods of TreeItem and Tvb, taken once from the first ones seen: a call
 -- through the object (item:add) looks the name up in its class each time.
 local t_add, t_apf, t_expert, t_gen, t_hidden, t_append, t_set_text, t_referenced, tvb_range
+-- Items made since the collector last stepped (see show_message's end).
+local made = 0
 local function bind_api(tree, tvb)
-  t_add, t_apf, t_expert = tree.add, tree.add_packet_field, tree.add_proto_expert_info
+  local add, apf = tree.add, tree.add_packet_field
+  t_add = function(...) made = made + 1; return add(...) end
+  t_apf = function(...) made = made + 1; return apf(...) end
+  t_expert = tree.add_proto_expert_info
   t_gen, t_hidden, t_append, t_set_text = tree.set_generated, tree.set_hidden, tree.append_text, tree.set_text
   t_referenced, tvb_range = tree.referenced, tvb.range
 end
@@ -517,6 +522,15 @@ local function show_message(tvb, tree, offset, avail)
   for i = 1, n do tree_items[i] = nil end
   local facts = analysis.facts(bytes, dec, text_of)
   show_links(top, offset, facts)
+  -- Each item holds Wireshark memory that is freed only when Lua collects
+  -- the item, and Lua paces its collector by its own heap, where an item
+  -- is small: a message of many items would leave that memory to pile up
+  -- (2,000 messages of 5,000 bytes, -V, 4.4: 8.5 s and 190 MB without this
+  -- step, 6.6 s and 179 MB with it). A step of a quarter KB per item.
+  if made >= 4 then
+    collectgarbage("step", floor(made / 4))
+    made = 0
+  end
   return info, dec, facts.msg_type
 end
 
