@@ -90,16 +90,7 @@ impl<'m, 'p> Message<'m, 'p> {
             };
             labelled(presentation::PROTOCOL.name, label::MESSAGE, &[&name])
         });
-        let top = match label {
-            Some(label) if ffi::label_settable(&label) => tree.add_protocol_text(proto, tvb, start, len, Some(&label))?,
-            label => {
-                let top = tree.add_protocol(proto, tvb, start, len)?;
-                if let Some(label) = label {
-                    top.append_text(&label[presentation::PROTOCOL.name.len()..])?;
-                }
-                top
-            }
-        };
+        let top = add_labelled(label, presentation::PROTOCOL.name, |text| tree.add_protocol_text(proto, tvb, start, len, text))?;
         let root = top.add_subtree(self.state.message_subtree)?;
         Ok((top, root))
     }
@@ -108,16 +99,10 @@ impl<'m, 'p> Message<'m, 'p> {
     /// labelled "name: value" (`label::VALUE_SUFFIX`); `value` None: the
     /// name alone (on a tree nobody sees, no label is made).
     fn named_item(&self, parent: Tree<'p>, hf: ffi::HfId, it: &DecodedItem, value: Option<&dyn std::fmt::Display>) -> EpanResult<Item<'p>> {
-        let (start, len) = self.place(it);
-        let Some(value) = value else { return parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA) };
+        let ((start, len), tvb) = (self.place(it), self.pkt.tvb);
         let name = &self.schema().field(it.id).label;
-        let label = labelled(name, label::VALUE_SUFFIX, &[value]);
-        if ffi::label_settable(&label) {
-            return parent.add_item_text(hf, self.pkt.tvb, start, len, ffi::ENC_NA, Some(&label), false);
-        }
-        let item = parent.add_item(hf, self.pkt.tvb, start, len, ffi::ENC_NA)?;
-        item.append_text(&label[name.len()..])?;
-        Ok(item)
+        let label = value.map(|v| labelled(name, label::VALUE_SUFFIX, &[v]));
+        add_labelled(label, name, |text| parent.add_item_text(hf, tvb, start, len, ffi::ENC_NA, text, false))
     }
 
     /// Every decoded item under its parent (items come in pre-order, with
@@ -309,6 +294,24 @@ impl<'m, 'p> Message<'m, 'p> {
             format!("{prefix}{}", frame_info(pieces))
         });
         pinfo.col_rewrite(COL_INFO, &all)
+    }
+}
+
+/// Adds an item with `add` (given its whole label, or None for Wireshark's
+/// own, which is `name`) labelled `label`, `name` and a suffix: the label
+/// is set in the same call when Wireshark would show it the same
+/// ([`ffi::label_settable`]), else Wireshark's label gets the suffix
+/// appended. `label` None: Wireshark's label alone.
+fn add_labelled<'p>(label: Option<String>, name: &str, add: impl FnOnce(Option<&str>) -> EpanResult<Item<'p>>) -> EpanResult<Item<'p>> {
+    match label {
+        Some(label) if ffi::label_settable(&label) => add(Some(&label)),
+        label => {
+            let item = add(None)?;
+            if let Some(label) = label {
+                item.append_text(&label[name.len()..])?;
+            }
+            Ok(item)
+        }
     }
 }
 
