@@ -7,9 +7,12 @@
 #                                     one package per Debian release
 #   SHA256SUMS
 # Versions other than this machine's are built inside Debian roots
-# (scripts/wireshark-root.sh). Each .deb is then checked in its release:
-# installed with apt-get, listed by `tshark -G plugins`, removed, and no file
-# of it may remain.
+# (scripts/wireshark-root.sh). Each .deb is then checked in its release, in
+# that release's Debian root, this machine's own release included: installed
+# with apt-get, listed by `tshark -G plugins`, removed, and no file of it may
+# remain. The check never runs on this machine itself, since installing and
+# purging the package there would replace, then delete, a plugin that the
+# user installed at the same paths.
 #
 #   bash scripts/dist.sh                 every supported version
 #   bash scripts/dist.sh --version 4.4   one of them
@@ -106,10 +109,13 @@ EOF
 }
 while read -r v suite _; do
     [ -z "$only" ] || [ "$only" = "$v" ] || continue
-    if [ "$v" = "$native_mm" ]; then
-        [ "$check" = 0 ] || [ "$(id -u)" -eq 0 ] || { echo "dist: the package check needs root (apt-get); use --no-check" >&2; exit 1; }
+    if [ "$v" = "$native_mm" ] && [ "$check" = 0 ]; then
         build_in_system "$v" "$suite" dist "$pkg_version" "$check"
     else
+        [ "$(id -u)" -eq 0 ] || {
+            echo "dist: Wireshark $v is built or checked in its Debian root, which needs root (use --no-check for this machine's version alone)" >&2
+            exit 1
+        }
         bash scripts/wireshark-root.sh run "$v" bash -c "$(declare -f build_in_system); build_in_system \"\$@\"" \
             bash "$v" "$suite" /src/dist "$pkg_version" "$check"
     fi
