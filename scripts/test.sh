@@ -49,6 +49,24 @@ run_counted() { # label log cmd...
     return $rc
 }
 
+# The plugin folders a user's install lives in (global and personal, every
+# version below them), fingerprinted before the suite and after it: the
+# suite must leave an install it found byte for byte as it was, and add
+# nothing beside it.
+plugin_folders() {
+    tshark -G folders 2>/dev/null | sed -n 's/^\(Global\|Personal\) Lua Plugins:[[:space:]]*//p'
+}
+fingerprint() {
+    local d
+    plugin_folders | while read -r d; do
+        [ -e "$d" ] || { echo "absent $d"; continue; }
+        find "$d" -printf '%y %m %U:%G %s %p -> %l\n' | sort
+        find "$d" -type f -exec sha256sum {} + | sort -k2
+    done
+}
+fingerprint >"$logdir/install-before"
+install_files=$(grep -c '^f ' "$logdir/install-before" || true)
+
 status=0
 want() { [ -z "$only" ] || [ "$only" = "$1" ] || { [ "$only" = native ] && [ "$1" = "$native_mm" ]; }; }
 
@@ -99,8 +117,9 @@ for v in $supported; do
 done
 
 # What users install: each version's plugin and Debian package, built by
-# dist.sh and checked in its own release (installed with apt-get, listed by
-# tshark -G plugins, removed without a trace). Installing needs root.
+# dist.sh and checked in its own release's Debian root (installed with
+# apt-get, listed by tshark -G plugins, removed without a trace), never on
+# this machine. The roots need root.
 for v in $supported; do
     want "$v" || continue
     log="$logdir/dist-$v.log"
@@ -112,7 +131,11 @@ for v in $supported; do
     fi
 done
 
-[ ${#results[@]} -gt 0 ] || { echo "test.sh: no supported Wireshark version selected by '$only'" >&2; exit 2; }
+fingerprint >"$logdir/install-after"
+run_counted "User's install unchanged ($install_files files in plugin folders)" "$logdir/install.log" \
+    diff -u --label before --label after "$logdir/install-before" "$logdir/install-after" || status=1
+
+[ ${#results[@]} -gt 1 ] || { echo "test.sh: no supported Wireshark version selected by '$only'" >&2; exit 2; }
 total_p=0 total_f=0
 echo
 echo "Wireshark versions tested:"
