@@ -214,3 +214,45 @@ fn user_field_selects_everything_about_a_user() {
     assert_eq!(any, direct);
     assert!(any.len() >= 5, "{any:?}");
 }
+
+/// With `xmmep.analyze` off, each message shows what it shows with it on
+/// less the analysis: no link, no session user, none of the four report
+/// classes only the analysis raises; its own fields, its user names
+/// (`xmmep.user`) and its own reports stay. Plugin and Lua alike.
+#[test]
+fn without_the_analysis_only_the_analysis_goes() {
+    use xmmep_core::presentation::{analysis::USER, ANALYSIS_FIELDS};
+    use xmmep_core::reports::{ReportKind, CLASSES};
+    let linked: Vec<String> = ANALYSIS_FIELDS.iter().filter(|f| f.abbrev != USER.abbrev).map(|f| format!("xmmep.{}", f.abbrev)).collect();
+    let reports: Vec<String> = CLASSES
+        .iter()
+        .filter(|c| matches!(c.kind, ReportKind::NoRequest | ReportKind::NoResponse | ReportKind::PartSequence | ReportKind::NoOriginal))
+        .map(|c| format!("xmmep.{}", c.abbrev))
+        .collect();
+    let is_linked = |name: &str| linked.iter().any(|l| name == l || name.strip_prefix(l.as_str()).is_some_and(|r| r.starts_with('.')));
+    let (plugin, lua) = (Tshark::with_plugin(), Tshark::without_plugin());
+    let x = lua_option(&lua);
+    let mut removed = 0;
+    for cap in corpus() {
+        for (ts, extra) in [(&plugin, vec![]), (&lua, vec!["-X", x.as_str()])] {
+            let off = [&extra[..], &["-o", "xmmep.analyze:FALSE"]].concat();
+            let mut on = decode(ts, &cap, &[&extra[..], &["-2"]].concat());
+            let mut off = decode(ts, &cap, &[&off[..], &["-2"]].concat());
+            for m in on.iter_mut().chain(off.iter_mut()).flat_map(|f| f.messages.iter_mut()) {
+                m.fields.retain(|fl| !xmmep_core::conversations::is_plugin_only(&fl.name));
+            }
+            for m in off.iter().flat_map(|f| f.messages.iter()) {
+                assert!(!m.fields.iter().any(|f| is_linked(&f.name)), "{}: analysis field with the analysis off", cap.display());
+                assert!(!m.experts.iter().any(|e| reports.contains(&e.name)), "{}: analysis report with the analysis off", cap.display());
+            }
+            for m in on.iter_mut().flat_map(|f| f.messages.iter_mut()) {
+                let before = m.fields.len() + m.experts.len();
+                m.fields.retain(|f| !is_linked(&f.name));
+                m.experts.retain(|e| !reports.contains(&e.name));
+                removed += before - m.fields.len() - m.experts.len();
+            }
+            assert_eq!(render_with(&on, true), render_with(&off, true), "{}: the messages' own items differ", cap.display());
+        }
+    }
+    assert!(removed > 100, "the corpus shows the analysis: {removed} items");
+}

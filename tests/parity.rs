@@ -19,6 +19,17 @@ fn lua_script() -> String {
 
 #[test]
 fn lua_equals_plugin_on_the_corpus() {
+    corpus_parity(&[]);
+}
+
+/// The same with the analysis across messages off (`xmmep.analyze`).
+#[test]
+fn lua_equals_plugin_on_the_corpus_without_analysis() {
+    corpus_parity(&["-o", "xmmep.analyze:FALSE"]);
+}
+
+/// Plugin and Lua script on every corpus capture, with `prefs` given to both.
+fn corpus_parity(prefs: &[&str]) {
     let plugin = Tshark::with_plugin();
     let lua = Tshark::without_plugin();
     let script = lua.add_file(Path::new(&lua_script()));
@@ -27,12 +38,12 @@ fn lua_equals_plugin_on_the_corpus() {
     for cap in corpus() {
         // Secondary conversations are plugin-only (the Lua API cannot follow
         // them; xmmep_core::conversations::PLUGIN_ONLY): leave their fields out.
-        let mut pf = decode(&plugin, &cap, &[]);
+        let mut pf = decode(&plugin, &cap, prefs);
         for m in pf.iter_mut().flat_map(|f| f.messages.iter_mut()) {
             m.fields.retain(|fl| !xmmep_core::conversations::is_plugin_only(&fl.name));
         }
         let a = render_with(&pf, true);
-        let b = render_with(&decode(&lua, &cap, &["-X", &x]), true);
+        let b = render_with(&decode(&lua, &cap, &[&["-X", x.as_str()], prefs].concat()), true);
         // The columns too: Protocol and Info, frame by frame.
         let cols = |ts: &Tshark, extra: &[&str]| {
             let f = ts.add_file(&cap);
@@ -41,6 +52,7 @@ fn lua_equals_plugin_on_the_corpus() {
             let opts = xmmep_testkit::render::options_for(&cap);
             args.extend(opts.iter().map(String::as_str));
             args.extend_from_slice(extra);
+            args.extend_from_slice(prefs);
             let out = ts.run(&args);
             out.assert_success();
             out.stdout

@@ -130,11 +130,17 @@ pub(crate) fn announce_xmmep(pkt: &Packet<'_>, transport: Transport, ip: [u8; 4]
 /// was announced, and the conversations it announces (first pass).
 /// `base`: where the message starts in `pkt.tvb`; `file`: the file of the
 /// transfer the message belongs to, as the analysis knows it (the answer's
-/// forward carries no name or size: the offer did).
-pub(crate) fn message(pkt: &Packet<'_>, decoded: &Decoded, base: usize, root: Tree<'_>, file: &FileLabel) -> EpanResult<()> {
+/// forward carries no name or size: the offer did); `link`: whether the
+/// analysis across messages is on.
+pub(crate) fn message(pkt: &Packet<'_>, decoded: &Decoded, base: usize, root: Tree<'_>, file: &FileLabel, link: bool) -> EpanResult<()> {
     let Some(cs) = CONV.get() else { return Ok(()) };
-    if let Some(d) = conv::lookup(pkt.pinfo, cs.file_proto)?.filter(|d| d.kind() == Kind::Xmmep) {
-        root.add_uint(cs.setup_in, pkt.tvb, base as i32, 0, d.setup_frame())?.set_generated();
+    // The link to the announcing message is analysis across messages, made
+    // only with `link`; announcing is not: without it the announced
+    // connection would not be decoded at all.
+    if link {
+        if let Some(d) = conv::lookup(pkt.pinfo, cs.file_proto)?.filter(|d| d.kind() == Kind::Xmmep) {
+            root.add_uint(cs.setup_in, pkt.tvb, base as i32, 0, d.setup_frame())?.set_generated();
+        }
     }
     if pkt.pinfo.visited() {
         return Ok(());

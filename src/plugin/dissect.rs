@@ -120,6 +120,7 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
     };
     let dec = decoder(state);
     let visible = pkt.tree.is_visible();
+    let analyze = state.analyze.get();
     let mut at = 0;
     while at < bytes.len() {
         let rest = &bytes[at..];
@@ -128,11 +129,14 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
             let _ = dec.decode_into(rest, &mut decoded);
             // A bad header cannot be framed past: the rest is this "message".
             let len = decoded.header.map_or(rest.len(), |h| h.message_len().min(rest.len()));
-            let mut an = Analysis::lock();
-            let shown = Observed::new(&mut an, pkt, &rest[..len], at, &decoded, dec.opts.charset, encoding(dec.opts.charset)).and_then(|obs| {
-                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, obs: &obs, analysis: &an, visible };
-                let shown = msg.show().and_then(|root| announce::message(pkt, &decoded, at, root, &links::file_label(&an, &obs)));
-                super::stats::tap_message(pkt, &dec, &rest[..len], &decoded, links::response_time(&an, &obs), links::problems(&an, &obs));
+            let mut an = analyze.then(Analysis::lock);
+            let shown = Observed::new(an.as_mut(), pkt, &rest[..len], at, &decoded, dec.opts.charset, encoding(dec.opts.charset)).and_then(|obs| {
+                let an = an.as_ref();
+                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, obs: &obs, analysis: an, visible };
+                let file = an.map(|an| links::file_label(an, &obs)).unwrap_or_default();
+                let shown = msg.show().and_then(|root| announce::message(pkt, &decoded, at, root, &file, analyze));
+                let (response, problems) = an.map_or((None, 0), |an| (links::response_time(an, &obs), links::problems(an, &obs)));
+                super::stats::tap_message(pkt, &dec, &rest[..len], &decoded, response, problems);
                 shown
             });
             (len, shown)

@@ -67,10 +67,16 @@ impl Observed {
     /// Names the message and, on the first pass, feeds it to the tracker.
     /// `base`: where the message starts in `pkt.tvb`. The texts the
     /// tracker keeps to show later are converted now, as Wireshark shows
-    /// text, while the message is in the packet.
-    pub(crate) fn new(an: &mut Analysis, pkt: &Packet<'_>, msg: &[u8], base: usize, decoded: &Decoded, charset: Charset, enc: u32) -> EpanResult<Observed> {
+    /// text, while the message is in the packet. Without the analysis
+    /// (`an` None, the preference off) only the message's own facts are
+    /// taken: no conversation, no place in the capture, no tracker.
+    pub(crate) fn new(an: Option<&mut Analysis>, pkt: &Packet<'_>, msg: &[u8], base: usize, decoded: &Decoded, charset: Charset, enc: u32) -> EpanResult<Observed> {
         let pinfo = pkt.pinfo;
         let (frame, visited) = (pinfo.frame(), pinfo.visited());
+        let Some(an) = an else {
+            let facts = Relations::standard().facts(msg, decoded);
+            return Ok(Observed { at: MsgRef { frame, index: 0 }, conv: 0, visited, facts });
+        };
         let conv = pinfo.conversation_key();
         let facts = Relations::standard().facts_with(msg, decoded, |o, l| {
             let bytes = &msg[o as usize..(o + l) as usize];
@@ -149,25 +155,28 @@ fn shown(bytes: &[u8]) -> Cow<'_, str> {
 }
 
 /// Shows the links of message `m` under its subtree `root`; reports go on
-/// the message item `top`.
+/// the message item `top`. Without the analysis, only the message's own
+/// user names (`xmmep.user`).
 pub(crate) fn show<'p>(m: &Message<'_, 'p>, root: Tree<'p>, top: Item<'p>) -> EpanResult<()> {
     let (pkt, state, obs) = (m.pkt, m.state, m.obs);
-    let Some(t) = m.analysis.get() else { return Ok(()) };
+    let tracker = m.analysis.and_then(Analysis::get);
     let s = Shower { pkt, state, root, base: m.base as i32, visible: m.visible };
-    let links = t.links(obs.at);
-    if let Some(l) = links {
-        s.links(l)?;
-        if let Some(tr) = l.transfer.and_then(|i| t.transfer(i)) {
-            s.transfer(tr)?;
+    if let Some(t) = tracker {
+        if let Some(l) = t.links(obs.at) {
+            s.links(l)?;
+            if let Some(tr) = l.transfer.and_then(|i| t.transfer(i)) {
+                s.transfer(tr)?;
+            }
         }
-    }
-    if let Some(user) = t.session_user(obs.conv, obs.at) {
-        s.generated_string(&f::SESSION_USER, &shown(user))?;
+        if let Some(user) = t.session_user(obs.conv, obs.at) {
+            s.generated_string(&f::SESSION_USER, &shown(user))?;
+        }
     }
     let hf_user = state.analysis_field(&f::USER);
     for &(off, len) in &obs.facts.users {
         m.text_item(root, hf_user, off, len)?.set_hidden();
     }
+    let Some(t) = tracker else { return Ok(()) };
     // Only a pass over the whole capture knows a request went unanswered.
     let mut shown = Ok(());
     each_report(t, obs, |kind, text| {

@@ -3,7 +3,7 @@
 //! one expert info per report class, and the preferences. The result is the
 //! plugin's [`State`]; the texts are `xmmep_core::presentation`'s.
 
-use xmmep_core::presentation::{self, FieldKind, FrameLink, ANALYSIS_FIELDS, CHARSETS, CHARSET_PREF, DESEGMENT_PREF, PROTOCOL};
+use xmmep_core::presentation::{self, FieldKind, FrameLink, ANALYSIS_FIELDS, ANALYZE_PREF, CHARSETS, CHARSET_PREF, DESEGMENT_PREF, PROTOCOL};
 use xmmep_core::reports::{Group, ReportKind, Severity, CLASSES};
 use xmmep_core::schema::Schema;
 use xmmep_core::table;
@@ -121,5 +121,6 @@ pub(crate) fn register_protocol() {
     let choices: Vec<(&str, &str, i32)> = CHARSETS.iter().zip(0..).map(|((key, c), i)| (*key, c.name(), i)).collect();
     let charset = prefs.enum_pref(CHARSET_PREF.name, CHARSET_PREF.title, CHARSET_PREF.desc, 0, &choices, false);
     let desegment = prefs.bool_pref(DESEGMENT_PREF.name, DESEGMENT_PREF.title, DESEGMENT_PREF.desc, true);
-    let _ = STATE.set(State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analysis, transfer_subtree });
+    let analyze = prefs.bool_pref(ANALYZE_PREF.name, ANALYZE_PREF.title, ANALYZE_PREF.desc, true);
+    let _ = STATE.set(State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analyze, analysis, transfer_subtree });
 }

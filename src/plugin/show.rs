@@ -26,8 +26,9 @@ pub(crate) struct Message<'m, 'p> {
     pub(crate) msg: &'m [u8],
     pub(crate) decoded: &'m Decoded,
     pub(crate) obs: &'m Observed,
-    /// The tracker, locked for this message.
-    pub(crate) analysis: &'m Analysis,
+    /// The tracker, locked for this message; None when the analysis
+    /// across messages is off.
+    pub(crate) analysis: Option<&'m Analysis>,
     /// Whether the tree is shown: labels are only made for a shown tree
     /// (Wireshark keeps none on another).
     pub(crate) visible: bool,

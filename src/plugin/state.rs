@@ -26,6 +26,8 @@ pub(crate) struct State {
     pub(crate) experts: Vec<EiId>,
     pub(crate) charset: EnumPref,
     pub(crate) desegment: BoolPref,
+    /// Whether messages are linked across the capture (the tracker).
+    pub(crate) analyze: BoolPref,
     /// Header field per analysis field, in `presentation::ANALYSIS_FIELDS`
     /// order.
     pub(crate) analysis: Vec<HfId>,

@@ -68,6 +68,14 @@ pub const DESEGMENT_PREF: Pref = Pref {
            To use this option, you must also enable \"Allow subdissectors to reassemble TCP streams\" in the TCP protocol settings.",
 };
 
+pub const ANALYZE_PREF: Pref = Pref {
+    name: "analyze",
+    title: "Analyze XMMEP across messages",
+    desc: "Link requests to their responses, originals to their forwards and the stages of a file transfer, \
+           and show the logged-in user of each connection. Off, every message is still decoded and checked on its own, \
+           at less cost per message, with none of these links or the reports that need them.",
+};
+
 /// The port preferences of the Lua script (`xmmep.tcp.port`,
 /// `xmmep.udp.port`). The plugin's come from Wireshark's own
 /// `dissector_add_uint_range_with_preference`, which titles them itself.

@@ -283,9 +283,10 @@ pub fn data(schema: &Schema) -> String {
     );
     let _ = writeln!(
         o,
-        "  prefs = {{\n    charset = {},\n    desegment = {},\n    tcp_ports = {},\n    udp_ports = {} }},",
+        "  prefs = {{\n    charset = {},\n    desegment = {},\n    analyze = {},\n    tcp_ports = {},\n    udp_ports = {} }},",
         pref(&presentation::CHARSET_PREF),
         pref(&presentation::DESEGMENT_PREF),
+        pref(&presentation::ANALYZE_PREF),
         pref(&presentation::TCP_PORTS_PREF),
         pref(&presentation::UDP_PORTS_PREF)
     );

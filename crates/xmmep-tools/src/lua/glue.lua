@@ -113,6 +113,7 @@ for i, c in ipairs(DATA.charsets) do charset_enum[i] = { c.key, c.name, i } end
 local PREFS = DATA.prefs
 proto.prefs[PREFS.charset.name] = Pref.enum(PREFS.charset.title, 1, PREFS.charset.desc, charset_enum, false)
 proto.prefs[PREFS.desegment.name] = Pref.bool(PREFS.desegment.title, true, PREFS.desegment.desc)
+proto.prefs[PREFS.analyze.name] = Pref.bool(PREFS.analyze.title, true, PREFS.analyze.desc)
 for _, p in ipairs({ PREFS.tcp_ports, PREFS.udp_ports }) do
   proto.prefs[p.name] = Pref.range(p.title, "", p.desc, 65535)
 end
@@ -124,10 +125,11 @@ local function charset()
 end
 -- The preferences as the dissection reads them, read when they change and
 -- when a capture is (re)dissected (proto.init), not per packet.
-local pref_key, pref_enc, pref_desegment = "utf8", ENC_UTF_8, true
+local pref_key, pref_enc, pref_desegment, pref_analyze = "utf8", ENC_UTF_8, true, true
 local function read_prefs()
   pref_key, pref_enc = charset()
   pref_desegment = proto.prefs[PREFS.desegment.name]
+  pref_analyze = proto.prefs[PREFS.analyze.name]
 end
 
 -- Hot-path locals: API functions and tables looked up once, not per field.
@@ -386,11 +388,23 @@ end
 
 local STAGE_FIELDS = { "transfer.offer_in", "transfer.offer_fwd_in", "transfer.answer_in", "transfer.answer_fwd_in" }
 
+-- The message's user names as hidden `xmmep.user` items.
+local function show_users(top, offset, facts)
+  local users = facts.users
+  if users[1] and want(AF.user) then
+    for _, u in ipairs(users) do
+      t_hidden(add_text(top, AF.user, tvb_range(cur_tvb, offset + u[1], u[2]), u[1], u[2]))
+    end
+  end
+end
+
 -- Names message `facts` and, on the first pass, feeds it to the tracker;
 -- then shows its links under `top` (the plugin's links::show). The file
 -- name and the logged-in user are kept as shown texts (facts converts
--- them while their message is in the packet).
+-- them while their message is in the packet). With the analysis off, only
+-- the message's own user names.
 local function show_links(top, offset, facts)
+  if not pref_analyze then return show_users(top, offset, facts) end
   local frame, visited = cur_frame, cur_visited
   local at = next_ref(ordinals, frame, visited and messages_in(tracker, frame) or 0)
   local c = conversation()
@@ -436,12 +450,7 @@ local function show_links(top, offset, facts)
   end
   local user = analysis.session_user(tracker, c, at)
   if user then gen(top, "session_user", user) end
-  local users = facts.users
-  if users[1] and want(AF.user) then
-    for _, u in ipairs(users) do
-      t_hidden(add_text(top, AF.user, tvb_range(cur_tvb, offset + u[1], u[2]), u[1], u[2]))
-    end
-  end
+  show_users(top, offset, facts)
   -- Only a pass over the whole capture knows a request went unanswered.
   if visited then
     local kind, text = analysis.unanswered(tracker, at, facts.msg_type)
