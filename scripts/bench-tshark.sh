@@ -14,7 +14,10 @@
 # root and the Debian root of Wireshark 4.4 exists (scripts/wireshark-root.sh),
 # does the same there.
 #
-#   bash scripts/bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--floor] [--native] [--instructions]
+#   bash scripts/bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--floor] [--analyze-off] [--native] [--instructions]
+#
+# --analyze-off adds the plugin and the Lua script with the preference
+# xmmep.analyze off (no analysis across messages), in the same rounds.
 #
 # --floor adds scripts/bench/floor.lua: the Wireshark Lua API calls any
 # Lua dissector needs to show these messages, and nothing else; its own
@@ -36,7 +39,7 @@
 # and an empty global plugin folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n= rounds=3 lua=lua/xmmep.lua cmp= native=0 inner=0 instr=0 floor=0
+n= rounds=3 lua=lua/xmmep.lua cmp= native=0 inner=0 instr=0 floor=0 off=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --messages) n=$2; shift 2 ;;
@@ -45,10 +48,11 @@ while [ $# -gt 0 ]; do
         --compare) cmp=$2; shift 2 ;;
         --native) native=1; shift ;;
         --floor) floor=1; shift ;;
+        --analyze-off) off=1; shift ;;
         --instructions) instr=1; rounds=1; shift ;;
         --inner) inner=1; shift ;;   # inside a version root, captures made
         [0-9]*) n=$1; shift ;;       # the old form: bench-tshark.sh N
-        *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--floor] [--native] [--instructions]" >&2; exit 2 ;;
+        *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--floor] [--analyze-off] [--native] [--instructions]" >&2; exit 2 ;;
     esac
 done
 [ -n "$n" ] || { [ "$instr" = 1 ] && n=5000 || n=300000; }
@@ -83,6 +87,7 @@ cp "$lua" "$work/xmmep.lua"
 whiches="bare plugin lua"
 if [ -n "$cmp" ]; then cp "$cmp" "$work/compare.lua"; whiches="$whiches cmp"; fi
 if [ "$floor" = 1 ]; then cp scripts/bench/floor.lua "$work/floor.lua"; whiches="$whiches floor"; fi
+if [ "$off" = 1 ]; then whiches="$whiches plugin_off lua_off"; fi
 cp "$data/big-$n.pcapng" "$work/big.pcapng"
 for s in "${sizes[@]}"; do cp "$data/size-$s-$sized_messages.pcapng" "$work/size-$s.pcapng"; done
 chmod -R a+rwX "$work"
@@ -128,6 +133,8 @@ cmd() {
         lua) echo "$work/lua-home tshark -X lua_script:$work/xmmep.lua -r $file $opts" ;;
         cmp) echo "$work/lua-home tshark -X lua_script:$work/compare.lua -r $file $opts" ;;
         floor) echo "$work/lua-home tshark -X lua_script:$work/floor.lua -r $file $opts" ;;
+        plugin_off) echo "$work/home tshark -o xmmep.analyze:FALSE -r $file $opts" ;;
+        lua_off) echo "$work/lua-home tshark -X lua_script:$work/xmmep.lua -o xmmep.analyze:FALSE -r $file $opts" ;;
     esac
 }
 
@@ -159,9 +166,10 @@ echo "Wireshark $(echo "$version" | awk '{ print $3 }') ($(echo "$version" | gre
 echo "capture: $n generated messages ($msgs XMMEP messages counted by the plugin, $packets packets); Lua script: $lua${cmp:+; compared: $cmp}"
 echo
 fl=; [ "$floor" = 0 ] || fl=1
-cols="bare plugin lua${cmp:+ cmp}${fl:+ floor}"
-head="| mode | bare | plugin | Lua |${cmp:+ compared Lua |}${fl:+ API floor |} own cost: plugin | own cost: Lua |${cmp:+ own cost: compared |}${fl:+ own cost: floor |}"
-[ "$instr" = 1 ] && head="$head own cost per message, without the start: plugin | Lua |${cmp:+ compared |}${fl:+ floor |}" || head="$head peak RSS: plugin | peak RSS: Lua |${cmp:+ peak RSS: compared |}${fl:+ peak RSS: floor |}"
+ao=; [ "$off" = 0 ] || ao=1
+cols="bare plugin lua${cmp:+ cmp}${fl:+ floor}${ao:+ plugin_off lua_off}"
+head="| mode | bare | plugin | Lua |${cmp:+ compared Lua |}${fl:+ API floor |}${ao:+ plugin, analysis off | Lua, analysis off |} own cost: plugin | own cost: Lua |${cmp:+ own cost: compared |}${fl:+ own cost: floor |}${ao:+ own cost: plugin off | own cost: Lua off |}"
+[ "$instr" = 1 ] && head="$head own cost per message, without the start: plugin | Lua |${cmp:+ compared |}${fl:+ floor |}${ao:+ plugin off | Lua off |}" || head="$head peak RSS: plugin | peak RSS: Lua |${cmp:+ peak RSS: compared |}${fl:+ peak RSS: floor |}${ao:+ peak RSS: plugin off | peak RSS: Lua off |}"
 echo "$head"
 echo "$head" | sed 's/[^|]*|/---|/g; s/^---|/|/'
 for mode in fields V; do
@@ -207,5 +215,6 @@ if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && [ -f "$(bash
     echo "== Wireshark 4.4 (Debian root)"
     inst=(); [ "$instr" = 0 ] || inst=(--instructions)
     [ "$floor" = 0 ] || inst+=(--floor)
+    [ "$off" = 0 ] || inst+=(--analyze-off)
     bash scripts/wireshark-root.sh run 4.4 bash scripts/bench-tshark.sh --inner --messages "$n" --rounds "$rounds" --lua "$lua" ${cmp:+--compare "$cmp"} "${inst[@]}"
 fi
