@@ -63,11 +63,21 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
 /// tshark and the XMMEP dissector it decodes with. Its temporary folder
 /// (the probe capture, the Lua script) is removed on drop.
 pub struct Decoder {
+    /// The tool's name, for its messages on stderr.
+    tool: String,
     pub tshark: String,
     pub dissector: Dissector,
     /// tshark options passed through (`-o`, `-d`).
     pub extra: Vec<String>,
     tmp: PathBuf,
+}
+
+/// What one capture's decode saw, beyond the frames handed on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seen {
+    /// Frames with TCP or UDP payload.
+    pub payload_frames: u64,
+    pub messages: u64,
 }
 
 impl Decoder {
@@ -88,7 +98,7 @@ impl Decoder {
         let plugin = plugins.lines().any(|l| l.split('\t').next().map(str::trim) == Some("xmmep.so"));
         let tmp = std::env::temp_dir().join(format!("{tool}-{}", std::process::id()));
         std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-        let mut decoder = Decoder { tshark: tshark.to_string(), dissector: Dissector::Plugin, extra, tmp };
+        let mut decoder = Decoder { tool: tool.to_string(), tshark: tshark.to_string(), dissector: Dissector::Plugin, extra, tmp };
         if lua || !plugin {
             if !lua && verbose {
                 eprintln!("{tool}: no xmmep.so plugin is loaded by {tshark}; using the built-in Lua script");
@@ -133,8 +143,29 @@ impl Decoder {
     }
 
     /// Decodes one capture, calling `on_frame` for every frame.
-    pub fn decode(&self, file: &Path, on_frame: impl FnMut(Frame)) -> Result<(), String> {
-        runner::run_tshark(&self.tshark, file, &self.dissector, &self.extra, on_frame)
+    pub fn decode(&self, file: &Path, mut on_frame: impl FnMut(Frame)) -> Result<Seen, String> {
+        let mut seen = Seen::default();
+        runner::run_tshark(&self.tshark, file, &self.dissector, &self.extra, |frame| {
+            seen.payload_frames += u64::from(frame.meta.payload);
+            seen.messages += frame.messages.len() as u64;
+            on_frame(frame)
+        })?;
+        Ok(seen)
+    }
+
+    /// The warning for a capture in which tshark sees TCP or UDP payload but
+    /// no XMMEP: not an error (a capture may hold no XMMEP), but worth a
+    /// word, for XMMEP on a port the heuristic does not recognise.
+    pub fn no_xmmep_warning(&self, file: &Path, seen: Seen) -> Option<String> {
+        (seen.messages == 0 && seen.payload_frames > 0).then(|| {
+            format!(
+                "{}: warning: {}: no XMMEP, although {} frame(s) carry TCP or UDP payload; \
+                 XMMEP that the heuristic misses can be named with -d tcp.port==PORT,xmmep (or udp.port)",
+                self.tool,
+                file.display(),
+                seen.payload_frames
+            )
+        })
     }
 
     /// Removes the temporary folder, for a program about to exit.
@@ -205,6 +236,11 @@ impl Progress {
         self.bar.inc(1);
     }
 
+    /// Prints `line` on stderr without tearing the bar.
+    pub fn warn(&self, line: &str) {
+        self.bar.suspend(|| eprintln!("{line}"));
+    }
+
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
@@ -214,22 +250,24 @@ impl Progress {
 /// the end of that file.
 enum Event<T> {
     Item(usize, T),
-    Done(usize, Result<(), String>),
+    Done(usize, Result<Seen, String>),
 }
 
 /// Decodes `files` with up to `jobs` tshark runs at a time. Each frame is
 /// turned into a `T` by `map` on the worker (file index, frame), and handed
 /// to `consume` on the calling thread as it comes: the items of one file in
 /// order, those of different files interleaved when `jobs` > 1. Memory stays
-/// bounded: at most a few hundred items wait between the two. Returns the
-/// first error (the other files are still decoded).
+/// bounded: at most a few hundred items wait between the two. `progress`
+/// counts the files done and carries the warning for a capture with TCP or
+/// UDP payload but no XMMEP. Returns the first error (the other files are
+/// still decoded).
 pub fn run<T: Send>(
     decoder: &Decoder,
     files: &[PathBuf],
     jobs: usize,
     map: impl Fn(usize, Frame) -> T + Sync,
     mut consume: impl FnMut(usize, T),
-    mut file_done: impl FnMut(usize),
+    progress: &Progress,
 ) -> Result<(), String> {
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::sync_channel::<Event<T>>(256);
@@ -252,12 +290,19 @@ pub fn run<T: Send>(
             match ev {
                 Event::Item(i, t) => consume(i, t),
                 Event::Done(i, r) => {
-                    if let Err(e) = r {
-                        if first_error.as_ref().map_or(true, |(j, _)| i < *j) {
-                            first_error = Some((i, e));
+                    match r {
+                        Ok(seen) => {
+                            if let Some(w) = decoder.no_xmmep_warning(&files[i], seen) {
+                                progress.warn(&w);
+                            }
+                        }
+                        Err(e) => {
+                            if first_error.as_ref().map_or(true, |(j, _)| i < *j) {
+                                first_error = Some((i, e));
+                            }
                         }
                     }
-                    file_done(i);
+                    progress.file_done();
                 }
             }
         }

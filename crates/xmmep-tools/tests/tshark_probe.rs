@@ -2,13 +2,15 @@
 //! they run decodes XMMEP (a probe capture of one message), and exit 2 with
 //! the reason and the way out when it does not: a tshark with XMMEP
 //! disabled, and, on Wireshark 4.4 and later, root with only the Lua
-//! script.
+//! script. A capture in which tshark sees TCP or UDP payload but no XMMEP
+//! gets a warning on stderr, its exit code unchanged.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use xmmep_testkit::tshark::{self, Tshark};
+use xmmep_tools::capture::{net, pcapng};
 
 const TOOLS: [(&str, &str); 2] = [("xmmep-check", env!("CARGO_BIN_EXE_xmmep-check")), ("xmmep-export", env!("CARGO_BIN_EXE_xmmep-export"))];
 
@@ -106,5 +108,34 @@ fn root_with_only_the_lua_script() {
                 assert!(text(&o.stdout).contains("MSG_KEEP_ALIVE"), "{name}: {}", text(&o.stdout));
             }
         }
+    }
+}
+
+fn write_capture(ts: &Tshark, name: &str, packets: &[pcapng::Packet]) -> String {
+    ts.write_file(name, &pcapng::to_bytes(name, packets)).to_string_lossy().into_owned()
+}
+
+#[test]
+fn payload_without_xmmep_warns() {
+    let ts = Tshark::with_plugin();
+    let tshark = ts.wrapper_script();
+    let other = ts.add_file(&xmmep_testkit::root().join("tests/captures/non_xmmep.pcapng")).to_string_lossy().into_owned();
+    // TCP without payload: a handshake and a close. Nothing to warn about.
+    let mut n = net::Net::new(1, "handshake");
+    let (c, s) = (n.host([198, 51, 100, 23]), n.host([203, 0, 113, 10]));
+    let mut tcp = net::Tcp::connect(&mut n, c, s, 6620);
+    tcp.close(&mut n, net::Side::Client);
+    let empty = write_capture(&ts, "handshake.pcapng", &n.take_packets());
+    let with_payload = ts.run(&["-r", &other, "-Y", "tcp.payload || udp.payload"]).assert_success().stdout.lines().count();
+    assert!(with_payload > 10, "{with_payload}");
+    for (name, exe) in TOOLS {
+        let o = run(exe, &["--tshark", tshark.to_str().unwrap(), &other, &empty]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", text(&o.stderr));
+        let err = text(&o.stderr);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "{name}: one warning, for the capture with payload: {err}");
+        let start = format!("{name}: warning: {other}: no XMMEP, although {with_payload} frame(s) carry TCP or UDP payload; ");
+        assert!(lines[0].starts_with(&start), "{name}: {err}");
+        assert!(lines[0].contains("-d tcp.port==PORT,xmmep"), "{name}: {err}");
     }
 }

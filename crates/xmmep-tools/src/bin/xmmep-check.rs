@@ -112,7 +112,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
             progress.add_messages(frame.messages.len() as u64);
             summary.add_frame(&names[i], &frame);
         },
-        |_| progress.file_done(),
+        &progress,
     );
     progress.finish();
     decoded?;

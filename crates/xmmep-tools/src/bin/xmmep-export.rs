@@ -168,7 +168,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
             }
             Err(e) => write_error = write_error.take().or(Some(e)),
         },
-        |_| progress.file_done(),
+        &progress,
     );
     progress.finish();
     decoded?;
