@@ -45,7 +45,9 @@ impl Output {
     }
 }
 
-fn is_root() -> bool {
+/// Whether this process runs as root (then tshark ignores personal plugins,
+/// and from 4.4 on refuses Lua scripts).
+pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }

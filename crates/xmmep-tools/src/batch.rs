@@ -1,7 +1,8 @@
 //! What `xmmep-check` and `xmmep-export` share to decode many captures:
 //! the capture list (files and folders), finding tshark and the dissector it
-//! will use, a pool of `--jobs` tshark runs, and a progress bar on stderr
-//! that shows only when stderr is a terminal.
+//! will use and proving that it decodes XMMEP, a pool of `--jobs` tshark
+//! runs, and a progress bar on stderr that shows only when stderr is a
+//! terminal.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -59,20 +60,32 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
-/// tshark and the XMMEP dissector it decodes with; the Lua script lives in a
-/// temporary folder removed on drop.
+/// tshark and the XMMEP dissector it decodes with. Its temporary folder
+/// (the probe capture, the Lua script) is removed on drop.
 pub struct Decoder {
+    /// The tool's name, for its messages on stderr.
+    tool: String,
     pub tshark: String,
     pub dissector: Dissector,
     /// tshark options passed through (`-o`, `-d`).
     pub extra: Vec<String>,
-    tmp: Option<PathBuf>,
+    tmp: PathBuf,
+}
+
+/// What one capture's decode saw, beyond the frames handed on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seen {
+    /// Frames with TCP or UDP payload.
+    pub payload_frames: u64,
+    pub messages: u64,
 }
 
 impl Decoder {
     /// Finds out whether `tshark` runs and loads the binary plugin. With
     /// `lua`, or when no plugin is loaded, the Lua script built into this
-    /// program is used (said on stderr only when `verbose`).
+    /// program is used (said on stderr only when `verbose`). Then proves
+    /// that this tshark, run as the tool will run it, decodes XMMEP (see
+    /// [`Decoder::probe`]).
     pub fn new(tool: &str, tshark: &str, lua: bool, extra: Vec<String>, verbose: bool) -> Result<Decoder, String> {
         let out = Command::new(tshark).args(["-G", "plugins"]).stdin(Stdio::null()).stderr(Stdio::null()).output();
         let plugins = match out {
@@ -83,37 +96,101 @@ impl Decoder {
             Err(e) => return Err(format!("cannot run {tshark}: {e}")),
         };
         let plugin = plugins.lines().any(|l| l.split('\t').next().map(str::trim) == Some("xmmep.so"));
-        if !lua && plugin {
-            return Ok(Decoder { tshark: tshark.to_string(), dissector: Dissector::Plugin, extra, tmp: None });
-        }
-        if !lua && verbose {
-            eprintln!("{tool}: no xmmep.so plugin is loaded by {tshark}; using the built-in Lua script");
-        }
         let tmp = std::env::temp_dir().join(format!("{tool}-{}", std::process::id()));
         std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-        let script = runner::write_lua(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-        Ok(Decoder { tshark: tshark.to_string(), dissector: Dissector::Lua(script), extra, tmp: Some(tmp) })
+        let mut decoder = Decoder { tool: tool.to_string(), tshark: tshark.to_string(), dissector: Dissector::Plugin, extra, tmp };
+        if lua || !plugin {
+            if !lua && verbose {
+                eprintln!("{tool}: no xmmep.so plugin is loaded by {tshark}; using the built-in Lua script");
+            }
+            let script = runner::write_lua(&decoder.tmp).map_err(|e| format!("{}: {e}", decoder.tmp.display()))?;
+            decoder.dissector = Dissector::Lua(script);
+        }
+        decoder.probe(lua)?;
+        Ok(decoder)
+    }
+
+    /// Decodes a capture of one XMMEP message (a keepalive over UDP, found
+    /// by the heuristic) with exactly the command the captures will get,
+    /// and fails unless it comes back as one XMMEP message. Without this a
+    /// tshark that decodes no XMMEP (Wireshark 4.4 and later, as root,
+    /// refuse the Lua script without a word; XMMEP may be disabled) would
+    /// make every capture look clean. Costs one tshark start.
+    fn probe(&self, lua: bool) -> Result<(), String> {
+        let file = self.tmp.join("probe.pcapng");
+        std::fs::write(&file, probe_capture()).map_err(|e| format!("{}: {e}", file.display()))?;
+        let mut names = Vec::new();
+        self.decode(&file, |frame| names.extend(frame.messages.iter().map(|m| m.name().to_string())))?;
+        let _ = std::fs::remove_file(&file);
+        if names == [PROBE_MESSAGE] {
+            return Ok(());
+        }
+        const DISABLED: &str = "XMMEP is disabled (--disable-protocol xmmep, or the profile's Enabled Protocols)";
+        const WAY_OUT: &str = "Install the plugin system-wide (bash scripts/run.sh as root), run as a normal user, \
+             or name a tshark that decodes XMMEP with --tshark PATH";
+        let why = match &self.dissector {
+            Dissector::Plugin => format!(
+                "the xmmep.so plugin is loaded, so {DISABLED}, or its UDP heuristic is. \
+                 Enable them, or name another tshark with --tshark PATH"
+            ),
+            Dissector::Lua(_) => format!(
+                "{} decoded nothing: Wireshark 4.4 and later run no Lua script as root, or {DISABLED}. {WAY_OUT}",
+                if lua { "the built-in Lua script (--lua)" } else { "no xmmep.so plugin is loaded, and the built-in Lua script" }
+            ),
+        };
+        let got = if names.is_empty() { "without it".to_string() } else { format!("as {}", names.join(", ")) };
+        Err(format!("{} decodes no XMMEP: a probe capture of one {PROBE_MESSAGE} came back {got}; {why}", self.tshark))
     }
 
     /// Decodes one capture, calling `on_frame` for every frame.
-    pub fn decode(&self, file: &Path, on_frame: impl FnMut(Frame)) -> Result<(), String> {
-        runner::run_tshark(&self.tshark, file, &self.dissector, &self.extra, on_frame)
+    pub fn decode(&self, file: &Path, mut on_frame: impl FnMut(Frame)) -> Result<Seen, String> {
+        let mut seen = Seen::default();
+        runner::run_tshark(&self.tshark, file, &self.dissector, &self.extra, |frame| {
+            seen.payload_frames += u64::from(frame.meta.payload);
+            seen.messages += frame.messages.len() as u64;
+            on_frame(frame)
+        })?;
+        Ok(seen)
     }
-}
 
-impl Decoder {
-    /// Removes the temporary Lua script, for a program about to exit.
-    pub fn remove_script(&self) {
-        if let Some(t) = &self.tmp {
-            let _ = std::fs::remove_dir_all(t);
-        }
+    /// The warning for a capture in which tshark sees TCP or UDP payload but
+    /// no XMMEP: not an error (a capture may hold no XMMEP), but worth a
+    /// word, for XMMEP on a port the heuristic does not recognise.
+    pub fn no_xmmep_warning(&self, file: &Path, seen: Seen) -> Option<String> {
+        (seen.messages == 0 && seen.payload_frames > 0).then(|| {
+            format!(
+                "{}: warning: {}: no XMMEP, although {} frame(s) carry TCP or UDP payload; \
+                 XMMEP that the heuristic misses can be named with -d tcp.port==PORT,xmmep (or udp.port)",
+                self.tool,
+                file.display(),
+                seen.payload_frames
+            )
+        })
+    }
+
+    /// Removes the temporary folder, for a program about to exit.
+    pub fn remove_temp(&self) {
+        let _ = std::fs::remove_dir_all(&self.tmp);
     }
 }
 
 impl Drop for Decoder {
     fn drop(&mut self) {
-        self.remove_script();
+        self.remove_temp();
     }
+}
+
+/// The one message of the probe capture.
+const PROBE_MESSAGE: &str = "MSG_KEEP_ALIVE";
+
+/// A pcapng of one MSG_KEEP_ALIVE from a client to the router's UDP port.
+fn probe_capture() -> Vec<u8> {
+    use crate::capture::{msg, net::Net, pcapng, ports};
+    let mut net = Net::new(1, "probe");
+    let (client, router) = (net.host([198, 51, 100, 23]), net.host([203, 0, 113, 10]));
+    let sport = net.ephemeral();
+    net.udp(client, sport, router, ports::ROUTER_UDP, &msg::msg(PROBE_MESSAGE, vec![msg::t("probe")]), None);
+    pcapng::to_bytes("xmmep tools: probe", &net.take_packets())
 }
 
 /// The default for `--jobs`: the number of cores.
@@ -159,6 +236,11 @@ impl Progress {
         self.bar.inc(1);
     }
 
+    /// Prints `line` on stderr without tearing the bar.
+    pub fn warn(&self, line: &str) {
+        self.bar.suspend(|| eprintln!("{line}"));
+    }
+
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
@@ -168,22 +250,24 @@ impl Progress {
 /// the end of that file.
 enum Event<T> {
     Item(usize, T),
-    Done(usize, Result<(), String>),
+    Done(usize, Result<Seen, String>),
 }
 
 /// Decodes `files` with up to `jobs` tshark runs at a time. Each frame is
 /// turned into a `T` by `map` on the worker (file index, frame), and handed
 /// to `consume` on the calling thread as it comes: the items of one file in
 /// order, those of different files interleaved when `jobs` > 1. Memory stays
-/// bounded: at most a few hundred items wait between the two. Returns the
-/// first error (the other files are still decoded).
+/// bounded: at most a few hundred items wait between the two. `progress`
+/// counts the files done and carries the warning for a capture with TCP or
+/// UDP payload but no XMMEP. Returns the first error (the other files are
+/// still decoded).
 pub fn run<T: Send>(
     decoder: &Decoder,
     files: &[PathBuf],
     jobs: usize,
     map: impl Fn(usize, Frame) -> T + Sync,
     mut consume: impl FnMut(usize, T),
-    mut file_done: impl FnMut(usize),
+    progress: &Progress,
 ) -> Result<(), String> {
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::sync_channel::<Event<T>>(256);
@@ -206,12 +290,19 @@ pub fn run<T: Send>(
             match ev {
                 Event::Item(i, t) => consume(i, t),
                 Event::Done(i, r) => {
-                    if let Err(e) = r {
-                        if first_error.as_ref().map_or(true, |(j, _)| i < *j) {
-                            first_error = Some((i, e));
+                    match r {
+                        Ok(seen) => {
+                            if let Some(w) = decoder.no_xmmep_warning(&files[i], seen) {
+                                progress.warn(&w);
+                            }
+                        }
+                        Err(e) => {
+                            if first_error.as_ref().map_or(true, |(j, _)| i < *j) {
+                                first_error = Some((i, e));
+                            }
                         }
                     }
-                    file_done(i);
+                    progress.file_done();
                 }
             }
         }

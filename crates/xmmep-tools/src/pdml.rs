@@ -82,6 +82,8 @@ pub struct FrameMeta {
     pub transport: String,
     pub src_port: String,
     pub dst_port: String,
+    /// Whether TCP or UDP carries payload in the frame.
+    pub payload: bool,
 }
 
 impl FrameMeta {
@@ -99,6 +101,10 @@ impl FrameMeta {
                 &mut self.src_port
             }
             "tcp.dstport" | "udp.dstport" => &mut self.dst_port,
+            "tcp.payload" | "udp.payload" => {
+                self.payload = true;
+                return;
+            }
             _ => return,
         };
         if slot.is_empty() {

@@ -6,7 +6,8 @@
 //! `file:frame: MSG_NAME: problem` (every problem with --verbose), a
 //! summary per message type and per report class, and exits 1 when any
 //! problem is at or above the chosen severity (default warning); 0 when
-//! clean; 2 when it could not check (usage, tshark missing, unreadable file).
+//! clean; 2 when it could not check (usage, tshark missing, unreadable file,
+//! a tshark that decodes no XMMEP).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -47,7 +48,8 @@ impl FailOn {
   xmmep-check -o xmmep.charset:GB18030 tests/captures/chat_gb18030.pcapng
 
 Exit status: 0 when no problem reaches --fail-on, 1 when one does,
-2 when the check could not be made (usage, tshark missing, unreadable file)."
+2 when the check could not be made (usage, tshark missing, unreadable file,
+a tshark that decodes no XMMEP: a one-message probe is decoded first)."
 )]
 struct Args {
     /// Capture files, or folders searched for *.pcapng, *.pcap, *.cap
@@ -110,7 +112,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
             progress.add_messages(frame.messages.len() as u64);
             summary.add_frame(&names[i], &frame);
         },
-        |_| progress.file_done(),
+        &progress,
     );
     progress.finish();
     decoded?;

@@ -47,7 +47,8 @@ With --jobs above 1 the rows of different captures interleave; the rows of
 one capture stay in order.
 
 Exit status: 0 when no problem reaches --fail-on, 1 when one does,
-2 when the export could not be made (usage, tshark missing, unreadable file)."
+2 when the export could not be made (usage, tshark missing, unreadable file,
+a tshark that decodes no XMMEP: a one-message probe is decoded first)."
 )]
 struct Args {
     /// Capture files, or folders searched for *.pcapng, *.pcap, *.cap
@@ -157,7 +158,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
                         // The reader is gone (`| head`): stop, as the usual
                         // command line tools do, without an error.
                         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-                            decoder.remove_script();
+                            decoder.remove_temp();
                             std::process::exit(0);
                         }
                         Err(e) => write_error = Some(e.to_string()),
@@ -167,7 +168,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
             }
             Err(e) => write_error = write_error.take().or(Some(e)),
         },
-        |_| progress.file_done(),
+        &progress,
     );
     progress.finish();
     decoded?;
