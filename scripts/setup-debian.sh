@@ -47,7 +47,8 @@ xmmep_setup() {
 # The DuckDB recipe of the README (scripts/duckdb-logins.py) and its test
 # need Python with the `duckdb` package from PyPI. Uses python3 when it has
 # duckdb already; otherwise installs duckdb into a venv under target/ (the
-# venv module comes with Debian's python3-venv). Exports XMMEP_PYTHON.
+# venv module comes with Debian's python3-venv), with no pip cache in the
+# user's home. Exports XMMEP_PYTHON.
 xmmep_python_duckdb() {
     if python3 -c 'import duckdb' 2>/dev/null; then
         XMMEP_PYTHON=$(command -v python3)
@@ -61,7 +62,7 @@ xmmep_python_duckdb() {
                 python3 -m venv "$venv"
             fi
         fi
-        "$venv/bin/python" -c 'import duckdb' 2>/dev/null || "$venv/bin/pip" install -q duckdb
+        "$venv/bin/python" -c 'import duckdb' 2>/dev/null || "$venv/bin/pip" install -q --no-cache-dir duckdb
         XMMEP_PYTHON="$venv/bin/python"
     fi
     export XMMEP_PYTHON
