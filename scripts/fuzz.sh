@@ -134,17 +134,21 @@ mapfile -t classes < <(sed -n 's/^ *{ kind = "[A-Za-z]*", abbrev = "\([a-z_]*\)"
 fields=(-T fields -E "aggregator=$(printf '\036')" -e frame.number -e xmmep -e xmmep.msg_type)
 for c in "${classes[@]}"; do fields+=(-e "xmmep.$c"); done
 fields+=(-e _ws.malformed)
+# TCP's view of the frame (relative sequence and acknowledgement numbers),
+# which tells whether TCP filed it into the same connection state in both.
+fields+=(-e tcp.seq -e tcp.ack)
 # What the script cannot do, and the plugin's own fields that show where
-# (docs/decisions.md 45, 46): each frame they cover is tagged "skip" in the
-# plugin's lines, and what the script shows there is not compared.
-# 45: the plugin alone follows announced conversations: every frame of a
-# TCP stream or UDP flow where it shows an announcement, and every TCP
-# frame to or from an address and port of such a stream (TCP files
-# segments of that address to a peer it has not seen into the announced
-# conversation, with its sequence numbers).
-# 46: in the first pass of two (-2) the script cannot see TCP's FIN: from
-# the frame with FIN where the plugin shows a message cut short, the rest
-# of that TCP stream.
+# (docs/decisions.md 45, 46). A frame they cover is tagged in the plugin's
+# lines, and there a difference is accepted:
+# 45: the plugin alone follows announced conversations. "[skip]": every
+# frame of a TCP stream or UDP flow where the plugin shows an announcement.
+# "[tcp]": a TCP frame to or from an address and port of such a stream;
+# TCP files segments from that address to a peer it has not seen into the
+# announced conversation, so a difference there is accepted only when
+# TCP's view of the frame differs too.
+# 46: in the first pass of two (-2) the script cannot see TCP's FIN.
+# "[skip]": from the frame with FIN where the plugin shows a message cut
+# short, the rest of that TCP stream.
 plugin_fields=(-e tcp.stream -e udp.stream -e xmmep.setup_in -e xmmep.file_data
                -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst -e tcp.srcport -e tcp.dstport -e tcp.flags.fin)
 {
@@ -155,27 +159,29 @@ plugin_fields=(-e tcp.stream -e udp.stream -e xmmep.setup_in -e xmmep.file_data
     types = $3; gsub("\036", ",", types)
     p = ""
     for (i = 4; i <= 3 + k; i++) if ($i != "") p = p " " name[i - 3]
-    line[NR] = sprintf("frame %s: messages %d, types %s, problems%s", $1, n, types == "" ? "-" : types, p == "" ? " -" : p)
-    show[NR] = n > 0 || p != ""
-    if (NF <= 3 + k) next
-    # The plugin's own fields, after the classes.
-    tcp = $(k + 4); s = tcp != "" ? "t" tcp : $(k + 5) != "" ? "u" $(k + 5) : ""
+    line[NR] = sprintf("frame %s: messages %d, types %s, problems%s | tcp %s/%s", $1, n, types == "" ? "-" : types, p == "" ? " -" : p, $(k + 4), $(k + 5))
+    show[NR] = n > 0 || p != "" || $(k + 4) != ""
+    q = k + 5
+    if (NF <= q) next
+    # The plugin's own fields, after the common ones.
+    tcp = $(q + 1); s = tcp != "" ? "t" tcp : $(q + 2) != "" ? "u" $(q + 2) : ""
     if (s == "") next
     stream[NR] = s
-    ann = $(k + 6) != "" || $(k + 7) != ""
+    ann = $(q + 3) != "" || $(q + 4) != ""
     if (ann) announced[s] = 1
     if (tcp != "") {
-        src[NR] = $(k + 8) $(k + 10) ":" $(k + 12); dst[NR] = $(k + 9) $(k + 11) ":" $(k + 13)
+        src[NR] = $(q + 5) $(q + 7) ":" $(q + 9); dst[NR] = $(q + 6) $(q + 8) ":" $(q + 10)
         if (ann) { endpoint[src[NR]] = 1; endpoint[dst[NR]] = 1 }
-        fin = $(k + 14) ~ /^(1|True)/
+        fin = $(q + 11) ~ /^(1|True)/
         if (two && fin && p ~ / truncated( |$)/ && !(s in cut)) cut[s] = NR
     }
 }
 END {
     for (i = 1; i <= NR; i++) {
-        x = (i in stream) && ((stream[i] in announced) || ((stream[i] in cut) && i >= cut[stream[i]]))
-        x = x || ((i in src) && ((src[i] in endpoint) || (dst[i] in endpoint)))
-        if (show[i] || x) print line[i] (x ? " [skip]" : "")
+        t = ""
+        if ((i in src) && ((src[i] in endpoint) || (dst[i] in endpoint))) t = " [tcp]"
+        if ((i in stream) && ((stream[i] in announced) || ((stream[i] in cut) && i >= cut[stream[i]]))) t = " [skip]"
+        if (show[i] || t != "") print line[i] t
     }
 }
 AWK
@@ -184,16 +190,19 @@ AWK
 # "< plugin" / "> lua" and, last, "<disagreements> <accepted>".
 cat > "$work/compare.awk" <<'AWK'
 function num(l) { sub(/^frame /, "", l); sub(/:.*/, "", l); return l + 0 }
+function view(l) { sub(/.* \| tcp /, "", l); return l }
+function seen(l) { sub(/ \| tcp .*/, "", l); return l }
 FNR == NR { f = num($0); p[f] = $0; if (f > m) m = f; next }
 { f = num($0); l[f] = $0; if (f > m) m = f }
 END {
     for (f = 1; f <= m; f++) {
         # (Reading p[f] or l[f] would make the entry: test first.)
-        a = f in p ? p[f] : "frame " f ": messages 0, types -, problems -"
-        b = f in l ? l[f] : "frame " f ": messages 0, types -, problems -"
-        tagged = sub(/ \[skip\]$/, "", a)
-        if (a == b) continue
-        if (tagged) { acc++; continue }
+        a = f in p ? p[f] : "frame " f ": messages 0, types -, problems - | tcp /"
+        b = f in l ? l[f] : "frame " f ": messages 0, types -, problems - | tcp /"
+        skip = sub(/ \[skip\]$/, "", a)
+        tcp = sub(/ \[tcp\]$/, "", a)
+        if (seen(a) == seen(b)) continue
+        if (skip || (tcp && view(a) != view(b))) { acc++; continue }
         dis++
         print "< " a
         print "> " b
