@@ -137,6 +137,14 @@ fields+=(-e _ws.malformed)
 # TCP's view of the frame (relative sequence and acknowledgement numbers),
 # which tells whether TCP filed it into the same connection state in both.
 fields+=(-e tcp.seq -e tcp.ack)
+# The links between messages: a difference in the analysis across messages
+# may come from a message it links to (below).
+mapfile -t links < <(sed -n 's/.* abbrev = "\(xmmep\.[a-z_.]*\)", .* display = "framenum".*/\1/p' lua/xmmep.lua)
+[ "${#links[@]}" -gt 3 ] || { echo "fuzz.sh: no link fields found in lua/xmmep.lua" >&2; exit 2; }
+for f in "${links[@]}"; do fields+=(-e "$f"); done
+# The classes of the analysis across messages (group sequence).
+sequence=$(sed -n 's/^ *{ kind = "[A-Za-z]*", abbrev = "\([a-z_]*\)", severity = "[a-z]*", group = "sequence".*/\1/p' lua/xmmep.lua | tr '\n' ' ')
+[ -n "$sequence" ] || { echo "fuzz.sh: no sequence classes found in lua/xmmep.lua" >&2; exit 2; }
 # What the script cannot do, and the plugin's own fields that show where
 # (docs/decisions.md 45, 46). A frame they cover is tagged in the plugin's
 # lines, and there a difference is accepted:
@@ -149,19 +157,24 @@ fields+=(-e tcp.seq -e tcp.ack)
 # 46: in the first pass of two (-2) the script cannot see TCP's FIN.
 # "[skip]": from the frame with FIN where the plugin shows a message cut
 # short, the rest of that TCP stream.
+# Either: a frame that differs only in the classes of the analysis across
+# messages, and links (in either dissector) to a frame accepted so.
 plugin_fields=(-e tcp.stream -e udp.stream -e xmmep.setup_in -e xmmep.file_data
                -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst -e tcp.srcport -e tcp.dstport -e tcp.flags.fin)
 {
-    printf 'BEGIN { FS = "\\t"; k = split("%s", name, " ") }\n' "${classes[*]} malformed"
+    printf 'BEGIN { FS = "\\t"; k = split("%s", name, " "); nl = %d }\n' "${classes[*]} malformed" "${#links[@]}"
     cat <<'AWK'
 {
     n = $2 == "" ? 0 : split($2, _, "\036")
     types = $3; gsub("\036", ",", types)
     p = ""
     for (i = 4; i <= 3 + k; i++) if ($i != "") p = p " " name[i - 3]
-    line[NR] = sprintf("frame %s: messages %d, types %s, problems%s | tcp %s/%s", $1, n, types == "" ? "-" : types, p == "" ? " -" : p, $(k + 4), $(k + 5))
+    l = ""
+    for (i = k + 6; i <= k + 5 + nl; i++) if ($i != "") l = l "," $i
+    gsub("\036", ",", l)
+    line[NR] = sprintf("frame %s: messages %d, types %s, problems%s | tcp %s/%s | links %s", $1, n, types == "" ? "-" : types, p == "" ? " -" : p, $(k + 4), $(k + 5), l == "" ? "-" : substr(l, 2))
     show[NR] = n > 0 || p != "" || $(k + 4) != ""
-    q = k + 5
+    q = k + 5 + nl
     if (NF <= q) next
     # The plugin's own fields, after the common ones.
     tcp = $(q + 1); s = tcp != "" ? "t" tcp : $(q + 2) != "" ? "u" $(q + 2) : ""
@@ -190,22 +203,39 @@ AWK
 # "< plugin" / "> lua" and, last, "<disagreements> <accepted>".
 cat > "$work/compare.awk" <<'AWK'
 function num(l) { sub(/^frame /, "", l); sub(/:.*/, "", l); return l + 0 }
-function view(l) { sub(/.* \| tcp /, "", l); return l }
+function view(l) { sub(/.* \| tcp /, "", l); sub(/ \| links .*/, "", l); return l }
 function seen(l) { sub(/ \| tcp .*/, "", l); return l }
+function links(l) { sub(/.* \| links /, "", l); return l }
+# What is seen, without the classes of the analysis across messages.
+function alone(l,   i) { l = seen(l); for (i = 1; i <= ns; i++) gsub(" " sq[i], "", l); sub(/problems$/, "problems -", l); return l }
+BEGIN { ns = split(sequence, sq, " ") }
 FNR == NR { f = num($0); p[f] = $0; if (f > m) m = f; next }
 { f = num($0); l[f] = $0; if (f > m) m = f }
 END {
     for (f = 1; f <= m; f++) {
         # (Reading p[f] or l[f] would make the entry: test first.)
-        a = f in p ? p[f] : "frame " f ": messages 0, types -, problems - | tcp /"
-        b = f in l ? l[f] : "frame " f ": messages 0, types -, problems - | tcp /"
+        a = f in p ? p[f] : "frame " f ": messages 0, types -, problems - | tcp / | links -"
+        b = f in l ? l[f] : "frame " f ": messages 0, types -, problems - | tcp / | links -"
         skip = sub(/ \[skip\]$/, "", a)
         tcp = sub(/ \[tcp\]$/, "", a)
         if (seen(a) == seen(b)) continue
-        if (skip || (tcp && view(a) != view(b))) { acc++; continue }
+        if (skip || (tcp && view(a) != view(b))) { acc++; ok[f] = 1; continue }
+        left[f] = 1; pa[f] = a; pb[f] = b
+    }
+    # Differences only in the analysis, through a link to a frame accepted
+    # above (or so), until nothing changes.
+    do {
+        more = 0
+        for (f in left) {
+            if (alone(pa[f]) != alone(pb[f])) continue
+            n = split(links(pa[f]) "," links(pb[f]), to, ",")
+            for (i = 1; i <= n; i++) if ((to[i] + 0) in ok) { ok[f] = 1; delete left[f]; acc++; more = 1; break }
+        }
+    } while (more)
+    for (f = 1; f <= m; f++) if (f in left) {
         dis++
-        print "< " a
-        print "> " b
+        print "< " pa[f]
+        print "> " pb[f]
     }
     print dis + 0, acc + 0
 }
@@ -268,7 +298,7 @@ keep_parity() { # run frames input args...
         repro_head "plugin and Lua disagree" "both" "$r"
         echo "run_plugin $(printf '%q ' "$@" "${plugin_fields[@]}")| awk -v two=$two -f frames.awk > plugin.txt"
         echo "run_lua $(printf '%q ' "$@")| awk -v two=$two -f frames.awk > lua.txt"
-        echo 'awk -f compare.awk plugin.txt lua.txt'
+        echo "awk -v 'sequence=$sequence' -f compare.awk plugin.txt lua.txt"
     } > "$dir/reproduce.sh"
     chmod +x "$dir/reproduce.sh"
     echo "fuzz.sh: plugin and Lua disagree on $n frame(s) (run $r): kept in $dir" >&2
@@ -356,7 +386,7 @@ while budget_left; do
         done
         n_cmp_files=$((n_cmp_files + 1))
         n_cmp_frames=$((n_cmp_frames + f))
-        awk -f "$work/compare.awk" "$work/frames-plugin" "$work/frames-lua" > "$work/parity.diff"
+        awk -v "sequence=$sequence" -f "$work/compare.awk" "$work/frames-plugin" "$work/frames-lua" > "$work/parity.diff"
         read -r dis acc < <(tail -n 1 "$work/parity.diff")
         sed -i '$d' "$work/parity.diff"
         n_acc=$((n_acc + acc))
