@@ -44,7 +44,7 @@ xmmep_setup() {
     fi
 }
 
-# The DuckDB recipe of the README (scripts/duckdb-logins.py) and its test
+# The DuckDB recipe of docs/tools.md (scripts/duckdb-logins.py) and its test
 # need Python with the `duckdb` package from PyPI. Uses python3 when it has
 # duckdb already; otherwise installs duckdb into a venv under target/ (the
 # venv module comes with Debian's python3-venv), with no pip cache in the

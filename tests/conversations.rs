@@ -1,4 +1,4 @@
-//! Secondary conversations (issue 10, point 4), with the real tshark: the
+//! Secondary conversations (traffic that a message announces), with the real tshark: the
 //! login connection announced by MSG_GET_LOGIN_INFO_RES, the peer UDP
 //! traffic announced by an OnlineBuddy and the file data connections
 //! announced by the file-transfer forwards are decoded with both XMMEP

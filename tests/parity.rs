@@ -4,7 +4,7 @@
 //! (names, severities, groups, texts), the same tree labels, and the same
 //! Protocol and Info
 //! columns; and they register the same names, fields, value strings,
-//! heuristics and preferences, with the same texts. The README lists what
+//! heuristics and preferences, with the same texts. docs/lua.md lists what
 //! may differ; none of it shows here, so any difference fails this test.
 
 
@@ -104,7 +104,7 @@ fn registered(ts: &Tshark, report: &str) -> Vec<String> {
         .filter(|l| !l.split('\t').any(xmmep_core::conversations::is_plugin_only));
     if report == "heuristic-decodes" {
         // Wireshark 4.4 and later add each heuristic's title, which the Lua
-        // API cannot set (it uses the protocol's short name); the README
+        // API cannot set (it uses the protocol's short name); docs/lua.md
         // lists this difference. Everything before the title must agree.
         return lines.map(|l| l.rsplit_once('\t').map_or(l, |(rest, _)| rest).to_string()).collect();
     }

@@ -4,8 +4,9 @@
 //! message (decode::coalesce), so a flood of empty elements costs a tree item
 //! or two per byte, not one expert info per byte.
 //!
-//! The two frames of issue 12 are built here and decoded by the real tshark
-//! with the plugin and with the Lua script, with the abort variables set:
+//! Two worst cases (a UDP jumbogram and a 200 KB TCP segment, both flooded
+//! with empty elements) are built here and decoded by the real tshark with
+//! the plugin and with the Lua script, with the abort variables set:
 //! every message shown, every problem reported, the same in both.
 
 

@@ -1,4 +1,4 @@
-//! Secondary conversations (issue 10, point 4), as packet-ftp.c follows
+//! Secondary conversations (traffic that a message announces), as packet-ftp.c follows
 //! PASV: a message that announces an address and port
 //! (`xmmep_core::conversations::ANNOUNCEMENTS`: the login server of
 //! MSG_GET_LOGIN_INFO_RES, any OnlineBuddy, the file-transfer addresses)

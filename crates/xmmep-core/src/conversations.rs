@@ -1,4 +1,4 @@
-//! Secondary conversations (issue 10, point 4), like packet-ftp.c follows
+//! Secondary conversations (traffic that a message announces), like packet-ftp.c follows
 //! the data connection that PASV announces: some messages name an address
 //! and port where the next traffic will be, and the dissector decodes that
 //! traffic from its first byte, with no heuristic.

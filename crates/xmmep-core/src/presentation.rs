@@ -2,8 +2,8 @@
 //! table, written once: the protocol's names, preference titles and
 //! descriptions, tree labels, Info templates and the Wireshark field type of
 //! each display. The epan plugin registers and shows them, the Lua
-//! generator writes them into `lua/xmmep.lua`, the docs generator into the
-//! README; `tests/parity.rs` fails when the plugin and the script show one
+//! generator writes them into `lua/xmmep.lua`, the docs generator into
+//! `docs/reference.md`; `tests/parity.rs` fails when the plugin and the script show one
 //! of them differently. docs/presentation.md says how they are used.
 
 use crate::codec::charset::Charset;

@@ -133,7 +133,7 @@ pub struct Field {
     pub ty: FieldType,
     /// Short English label shown in the tree.
     pub label: &'static str,
-    /// One-line English description (README field table, hf blurb).
+    /// One-line English description (field table of docs/reference.md, hf blurb).
     pub desc: &'static str,
     pub role: Role,
     /// Length rule in characters (min, max), docs/decisions.md 18.

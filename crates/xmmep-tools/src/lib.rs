@@ -2,7 +2,7 @@
 //! capture generator (`xmmep-capgen`), the conformance check
 //! (`xmmep-check`, which runs the tshark binary), the PDML reader shared by
 //! the checker and the tests, and the generators of `lua/xmmep.lua` and of
-//! README's reference tables.
+//! docs/reference.md.
 
 pub mod batch;
 pub mod capture;
@@ -15,7 +15,7 @@ pub mod pdml;
 use std::path::{Path, PathBuf};
 
 /// The workspace root, where the generated files (`lua/xmmep.lua`,
-/// README.md's reference) and the sample captures live. The generators and
+/// `docs/reference.md`) and the sample captures live. The generators and
 /// tests run from a checkout, so the path compiled in is the right one.
 pub fn workspace_root() -> PathBuf {
     // Two levels up from crates/xmmep-tools, as a plain path (no `..`), so

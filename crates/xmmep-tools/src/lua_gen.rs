@@ -5,12 +5,12 @@
 //! 1. DATA, generated here: protocol names, filter fields, enums, report
 //!    classes and texts, the relations between messages, and per message
 //!    code the compiled node tree;
-//! 2. the decoding ENGINE (`crates/xmmep-tools/src/lua/engine.lua`), pure Lua 5.2..5.4 with no
+//! 2. the decoding ENGINE (`lua/src/engine.lua`), pure Lua 5.2..5.4 with no
 //!    Wireshark API, which walks DATA exactly as `codec::decode` walks the
 //!    schema and returns the same items and reports;
-//! 3. the ANALYSIS across messages (`crates/xmmep-tools/src/lua/analysis.lua`),
+//! 3. the ANALYSIS across messages (`lua/src/analysis.lua`),
 //!    pure Lua, which mirrors `xmmep_core::analysis` (`core.analysis`);
-//! 4. the Wireshark GLUE (`crates/xmmep-tools/src/lua/glue.lua`), which runs only when the
+//! 4. the Wireshark GLUE (`lua/src/glue.lua`), which runs only when the
 //!    Wireshark API is there (global `Proto`) and shows the decode as
 //!    docs/presentation.md says.
 //!
@@ -31,10 +31,12 @@ use xmmep_core::reports::{self, CLASSES};
 use xmmep_core::schema::{CompiledMessage, Display, FieldId, Node, Scalar, Schema, StructNode};
 use xmmep_core::table::{self, Prim, Role};
 
-/// The engine and the glue, included verbatim.
-pub const ENGINE: &str = include_str!("lua/engine.lua");
-pub const GLUE: &str = include_str!("lua/glue.lua");
-pub const ANALYSIS: &str = include_str!("lua/analysis.lua");
+/// The hand-written Lua (engine, analysis, glue), included verbatim. It
+/// lives in `lua/src/`, beside the `lua/xmmep.lua` it makes, so that a Lua
+/// reader finds the sources where the script is.
+pub const ENGINE: &str = include_str!("../../../lua/src/engine.lua");
+pub const GLUE: &str = include_str!("../../../lua/src/glue.lua");
+pub const ANALYSIS: &str = include_str!("../../../lua/src/analysis.lua");
 
 /// Where the generated file lives, relative to the workspace root.
 pub const OUTPUT: &str = "lua/xmmep.lua";
@@ -460,7 +462,7 @@ pub fn generate() -> String {
     o.push_str("` (crates/xmmep-tools/src/lua_gen.rs)\n");
     o.push_str("-- from the message table, the compiled schema, the report classes and the\n");
     o.push_str("-- presentation texts of crates/xmmep-core; the engine and the Wireshark glue\n");
-    o.push_str("-- are crates/xmmep-tools/src/lua/{engine,analysis,glue}.lua, included verbatim.\n--\n");
+    o.push_str("-- are lua/src/{engine,analysis,glue}.lua, included verbatim.\n--\n");
     o.push_str("-- Use: copy into Wireshark's personal Lua plugins folder, or\n");
     o.push_str("--      tshark -X lua_script:lua/xmmep.lua ...\n");
     o.push_str("-- Outside Wireshark (no global `Proto`) the chunk only returns the decoding core:\n");

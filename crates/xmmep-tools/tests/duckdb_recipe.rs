@@ -1,4 +1,4 @@
-//! The README's DuckDB recipe: xmmep-export's JSON Lines of the whole
+//! The DuckDB recipe of docs/tools.md: xmmep-export's JSON Lines of the whole
 //! corpus loaded into DuckDB (Python package `duckdb`) by
 //! scripts/duckdb-logins.py, which answers "failed logins per user per
 //! hour"; its answer is checked against the same question answered here

@@ -1,8 +1,10 @@
 //! Every `tshark`, `mergecap`, `xmmep-check` and `xmmep-export` command in
-//! the README's `sh` code blocks runs verbatim from the repository root on
-//! the shipped captures, and prints something (or writes the file it names).
+//! the `sh` code blocks of README.md and of docs/*.md runs verbatim from the
+//! repository root on the shipped captures, and prints something (or writes
+//! the file it names): a reader who copies a command gets what it promises.
 //!
-//! The commands run in order, with `bash -o pipefail`, in a folder that
+//! The commands run in order (README.md, then docs/*.md by name), with
+//! `bash -o pipefail`, in a folder that
 //! looks like the repository root (`tests/`, `lua/`, `scripts/`, `docs/`
 //! linked, `target/release/xmmep-*` the binaries under test), as the user
 //! the other tshark tests use, with the freshly built plugin installed.
@@ -14,9 +16,21 @@ use xmmep_testkit::tshark::{Tshark, NOBODY};
 
 const TOOLS: [&str; 4] = ["tshark", "mergecap", "xmmep-check", "xmmep-export"];
 
-/// The commands of the README's `sh` blocks that start with one of TOOLS
+/// The documents whose commands run: README.md, then docs/*.md by name.
+fn documents(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut docs: Vec<_> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    docs.sort();
+    docs.insert(0, root.join("README.md"));
+    docs
+}
+
+/// The commands of a document's `sh` blocks that start with one of TOOLS
 /// (after any `VAR=value` words).
-fn readme_commands(readme: &str) -> Vec<String> {
+fn doc_commands(readme: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_sh = false;
     for line in readme.lines() {
@@ -51,11 +65,24 @@ fn output_file(cmd: &str) -> Option<String> {
 }
 
 #[test]
-fn every_readme_command_runs() {
+fn every_documented_command_runs() {
     let root = xmmep_testkit::root();
-    let commands = readme_commands(&std::fs::read_to_string(root.join("README.md")).unwrap());
+    // (document, command), in the order a reader meets them.
+    let mut commands = Vec::new();
+    for doc in documents(&root) {
+        let name = doc.strip_prefix(&root).unwrap().display().to_string();
+        for cmd in doc_commands(&std::fs::read_to_string(&doc).unwrap()) {
+            commands.push((name.clone(), cmd));
+        }
+    }
     for tool in TOOLS.iter().filter(|t| **t != "mergecap") {
-        assert!(commands.iter().any(|c| c.contains(tool)), "the README shows no {tool} command");
+        assert!(commands.iter().any(|(_, c)| c.contains(tool)), "no document shows a {tool} command");
+    }
+    for tool in ["tshark", "xmmep-check", "xmmep-export"] {
+        assert!(
+            commands.iter().any(|(d, c)| d == "README.md" && c.contains(tool)),
+            "the README's recipes show no {tool} command"
+        );
     }
 
     let ts = Tshark::with_plugin();
@@ -72,7 +99,7 @@ fn every_readme_command_runs() {
     }
 
     let mut failures = Vec::new();
-    for cmd in &commands {
+    for (doc, cmd) in &commands {
         let out = ts.shell(&repo, cmd);
         let code = out.status.code();
         // xmmep-check and xmmep-export exit 1 when they found problems at
@@ -82,17 +109,17 @@ fn every_readme_command_runs() {
         let wrote = output_file(cmd).is_some_and(|f| std::fs::metadata(repo.join(&f)).is_ok_and(|m| m.len() > 0));
         let printed = !out.stdout.trim().is_empty() || wrote;
         if !ok_code || !printed || out.stderr.contains("steps aside") {
-            failures.push(format!("{cmd}\n  exit {code:?}, stdout {} bytes\n  stderr: {}", out.stdout.len(), out.stderr.trim()));
+            failures.push(format!("{doc}: {cmd}\n  exit {code:?}, stdout {} bytes\n  stderr: {}", out.stdout.len(), out.stderr.trim()));
         }
     }
-    assert!(failures.is_empty(), "{} of {} README commands failed:\n{}", failures.len(), commands.len(), failures.join("\n"));
+    assert!(failures.is_empty(), "{} of {} documented commands failed:\n{}", failures.len(), commands.len(), failures.join("\n"));
 }
 
 #[test]
 fn extraction_finds_commands_in_sh_blocks_only() {
     let text = "x\n```sh\n# c\ntshark -r a -V   # note\nWIRESHARK_LOG_LEVEL=info tshark -v\ncargo build\ntarget/release/xmmep-export -o o.jsonl d/\n```\n```yaml\n- tshark -r b\n```\n";
     assert_eq!(
-        readme_commands(text),
+        doc_commands(text),
         ["tshark -r a -V   # note", "WIRESHARK_LOG_LEVEL=info tshark -v", "target/release/xmmep-export -o o.jsonl d/"]
     );
     assert_eq!(output_file("target/release/xmmep-export -o o.jsonl d/").as_deref(), Some("o.jsonl"));

@@ -2,8 +2,14 @@
 //! response answers, which original a forward passes on, the file transfer
 //! each negotiation message belongs to, and who is logged in on a
 //! conversation. Pure Rust: the plugin feeds [`Tracker`] on its first pass
-//! and reads the links back on every pass; the Lua script's engine mirrors
-//! it over the same relations, which the generator writes from the table.
+//! and reads the links back on every pass.
+//!
+//! Its twin is the Lua script's analysis, `lua/src/analysis.lua`, which
+//! implements the same facts, tracker and ordinals over the same relations
+//! (the generator writes them from the table).
+//! `crates/lua-tests/tests/analysis.rs` keeps the two equal on random
+//! conversations, and `tests/analysis.rs` compares the plugin and the
+//! script through tshark. A change here is a change there.
 
 mod facts;
 mod relations;

@@ -3,6 +3,9 @@
 //! message, which every later pass reads back. Bounded where the input
 //! decides: unanswered requests per conversation, forward keys and transfer
 //! keys are capped, the oldest giving way (docs/decisions.md 41).
+//!
+//! Its twin is the tracker of `lua/src/analysis.lua`;
+//! `crates/lua-tests/tests/analysis.rs` keeps the two equal.
 
 use std::collections::{HashMap, VecDeque};
 

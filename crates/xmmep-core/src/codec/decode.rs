@@ -2,6 +2,11 @@
 //! value out, plus a report for every problem (docs/decisions.md). It never fails
 //! past a valid header, never panics, and does a bounded number of passes
 //! over the body, so it is linear in the message length.
+//!
+//! Its twin is the Lua script's decoding engine, `lua/src/engine.lua`, which
+//! walks the same schema step by step and must give the same items and
+//! reports; `crates/lua-tests/tests/against_rust.rs` keeps the two equal.
+//! A change here is a change there.
 
 use crate::codec::header::{parse_header, Header};
 use crate::codec::charset::Charset;

@@ -1,9 +1,9 @@
-//! Rewrites the generated reference tables of README.md from the table.
+//! Writes docs/reference.md, the generated reference, from the table.
 
 use clap::Parser;
 
-/// Rewrites the reference tables of README.md (filter fields, messages,
-/// expert infos) from the message table (a test fails when they are stale).
+/// Writes docs/reference.md (filter fields, messages, expert infos) from
+/// the message table (a test fails when the committed file is stale).
 #[derive(Debug, Parser)]
 #[command(
     name = "xmmep-gen-docs",
@@ -14,10 +14,7 @@ struct Args {}
 
 fn main() {
     Args::parse();
-    let path = xmmep_tools::workspace_root().join("README.md");
-    let readme = std::fs::read_to_string(&path).expect("README.md");
-    let updated = xmmep_tools::docs_gen::update_readme(&readme)
-        .expect("README.md has no generated-reference markers");
-    std::fs::write(&path, updated).expect("write README.md");
-    println!("updated {}", path.display());
+    let path = xmmep_tools::workspace_root().join(xmmep_tools::docs_gen::OUTPUT);
+    std::fs::write(&path, xmmep_tools::docs_gen::reference()).expect("write docs/reference.md");
+    println!("wrote {}", path.display());
 }

@@ -1,8 +1,13 @@
--- XMMEP analysis across messages: xmmep_core::analysis in Lua (facts,
--- tracker, ordinals) and codec::info::frame_info, over DATA.relations, which
--- the generator writes from the message table. Pure Lua 5.2..5.4 with no
--- Wireshark API: the glue feeds it on the first pass and shows what it
--- holds on every pass; crates/lua-tests runs it against the Rust tracker.
+-- XMMEP analysis across messages, over DATA.relations, which the generator
+-- writes from the message table. Its twin is the Rust analysis,
+-- crates/xmmep-core/src/analysis/ (facts.rs, tracker.rs, the ordinals of
+-- mod.rs), and codec::info::frame_info (crates/xmmep-core/src/codec/info.rs).
+-- Pure Lua 5.2..5.4 with no Wireshark API: the glue feeds it on the first
+-- pass and shows what it holds on every pass. crates/lua-tests/tests/analysis.rs
+-- keeps the two equal (random conversations through both trackers: links,
+-- transfers, session users, reports, users, Info); tests/analysis.rs
+-- compares the plugin and the script through tshark in two passes. A change
+-- to one is a change to the other.
 --
 -- A message is named by one number, frame * 65536 + index (its place among
 -- the frame's XMMEP messages), which orders like the Rust MsgRef. Times are
