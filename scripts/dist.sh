@@ -57,6 +57,9 @@ build_in_system() {
     install -D -m 0644 "$out/xmmep-$v.so" "$stage$plugindir/epan/xmmep.so"
     install -D -m 0644 lua/xmmep.lua "$stage$luadir/xmmep.lua"
     install -D -m 0644 README.md "$stage/usr/share/doc/xmmep-wireshark/README.md"
+    # The README links to docs/: ship them beside it so the links resolve.
+    install -d "$stage/usr/share/doc/xmmep-wireshark/docs"
+    install -m 0644 docs/*.md "$stage/usr/share/doc/xmmep-wireshark/docs/"
     cat >"$stage/usr/share/doc/xmmep-wireshark/copyright" <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: xmmep-wireshark
