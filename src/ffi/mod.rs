@@ -35,10 +35,9 @@ pub(crate) use epan::{label_settable, EpanResult, Item, Packet, Tree, Tvb, COL_I
 pub(crate) use registry::{EiId, EttId, ExpertDesc, FieldDesc, FieldStrings, Handle, HfId, Protocol};
 
 // The crate's own unit-test executable links the rlib code, the C shim and
-// thus (potentially) references to epan symbols. Cargo's
-// `rustc-link-arg-tests` (build.rs) reaches only tests/*.rs, not this
-// executable, so link it against the Wireshark libraries here. Nothing in the
-// unit tests calls into epan; with --as-needed the libraries are dropped
+// thus (potentially) references to epan symbols, which no loader provides
+// there: link it against the Wireshark libraries. Nothing in the unit tests
+// calls into epan; with --as-needed the libraries are dropped
 // when no reference survives dead-code elimination. The cdylib (no
 // cfg(test)) never links them: Wireshark provides the symbols at load time.
 #[cfg(test)]

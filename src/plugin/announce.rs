@@ -89,9 +89,9 @@ pub(crate) fn register_handoff() {
     let _ = FILE_HANDLE.set(registry::register_dissector::<FileDataDissector>(conversations::FILE_DATA_DISSECTOR, cs.file_proto));
 }
 
-/// The label of a file data connection: what the caller knows of the file.
-/// `setup_frame` is the frame of the announcing message, filled in by
-/// [`announce_file_data`].
+/// The label of a file data connection: what the analysis knows of the
+/// file when the connection is announced (the frame of the announcing
+/// message is kept with the conversation by [`announce_file_data`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct FileLabel {
     pub(crate) name: Option<String>,

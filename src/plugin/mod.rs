@@ -10,7 +10,10 @@
 //! - [`show`]: one decoded message as tree items, expert infos and Info;
 //! - [`links`]: the analysis across messages, fed on the first pass and
 //!   shown on every pass;
-//! - [`stats`]: the tap records, the statistics tree and credentials.
+//! - [`stats`]: the tap records, the statistics tree and credentials;
+//! - [`announce`]: conversations that a message announces (a server's or a
+//!   buddy's address, a file transfer's), decoded from their first byte;
+//! - [`file_data`]: the dissector of announced file data connections.
 //!
 //! `register` and `dissect` both depend on `state`, not on each other; the
 //! two entry points below, which Wireshark calls through `ffi::plugin`,

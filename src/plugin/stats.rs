@@ -30,8 +30,8 @@ pub(crate) struct TapRecord {
     pub(crate) facts: MessageFacts,
     /// For a response matched to its request: the request's message type
     /// and the seconds from the request to this response. The statistics
-    /// tree averages them per request type. None for anything else (and,
-    /// until request/response matching fills it in, for every message).
+    /// tree averages them per request type. None for anything else, and
+    /// for every message when the analysis across messages is off.
     pub(crate) response: Option<(u16, f64)>,
 }
 
