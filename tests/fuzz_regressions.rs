@@ -11,28 +11,42 @@ use xmmep_tools::pdml;
 
 use xmmep_testkit::pcap::pcapng;
 use xmmep_testkit::render::render_with;
-use xmmep_testkit::tshark::Tshark;
+use xmmep_testkit::tshark::{Output, Tshark};
 
 const PORT: u16 = 47430;
 
-/// Decodes `cap` with `args` by the plugin, then by the Lua script alone;
-/// returns both renderings after checking for Lua errors and bugs.
-fn both(cap: &[u8], args: &[&str]) -> [String; 2] {
-    let mut out = [String::new(), String::new()];
-    for (i, lua) in [false, true].into_iter().enumerate() {
+/// Runs tshark on `cap` with `args` by the plugin (then also with
+/// `plugin_args`, which the script would not understand) and by the Lua
+/// script alone, aborting on a dissector bug; returns both outputs, in that
+/// order, after checking that each succeeded.
+fn run_both(cap: &[u8], args: &[&str], plugin_args: &[&str]) -> [Output; 2] {
+    [false, true].map(|lua| {
         let ts = if lua { Tshark::without_plugin() } else { Tshark::with_plugin() };
         let file = ts.write_file("c.pcapng", cap).display().to_string();
         let script = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
         let script = format!("lua_script:{}", script.display());
-        let mut a = vec!["-r", file.as_str(), "-T", "pdml"];
+        let mut a = vec!["-r", file.as_str()];
         if lua {
             a.extend_from_slice(&["-X", script.as_str()]);
         }
         a.extend_from_slice(args);
+        if !lua {
+            a.extend_from_slice(plugin_args);
+        }
         let o = ts.run_with_env(&[("WIRESHARK_ABORT_ON_DISSECTOR_BUG", "1")], &a);
         o.assert_success();
+        o
+    })
+}
+
+/// Decodes `cap` with `args` by the plugin, then by the Lua script alone;
+/// returns both renderings after checking for Lua errors and bugs.
+fn both(cap: &[u8], args: &[&str]) -> [String; 2] {
+    let outs = run_both(cap, &[&["-T", "pdml"], args].concat(), &[]);
+    let mut out = [String::new(), String::new()];
+    for (i, o) in outs.iter().enumerate() {
         for bad in ["Lua Error", "Dissector bug"] {
-            assert!(!o.stdout.contains(bad) && !o.stderr.contains(bad), "lua={lua}: {bad}:\n{}", o.stderr);
+            assert!(!o.stdout.contains(bad) && !o.stderr.contains(bad), "lua={}: {bad}:\n{}", i == 1, o.stderr);
         }
         let mut frames = Vec::new();
         pdml::read_frames(o.stdout.as_bytes(), |f| frames.push(f)).expect("PDML");
@@ -93,25 +107,11 @@ fn message_cut_short_by_fin() {
 /// `plugin_fields`, which the script does not register) and by the Lua
 /// script alone.
 fn rows(cap: &[u8], args: &[&str], fields: &[&str], plugin_fields: &[&str]) -> [Vec<Vec<String>>; 2] {
-    let mut out = [Vec::new(), Vec::new()];
-    for (i, lua) in [false, true].into_iter().enumerate() {
-        let ts = if lua { Tshark::without_plugin() } else { Tshark::with_plugin() };
-        let file = ts.write_file("c.pcapng", cap).display().to_string();
-        let script = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
-        let script = format!("lua_script:{}", script.display());
-        let mut a = vec!["-r", file.as_str(), "-T", "fields"];
-        if lua {
-            a.extend_from_slice(&["-X", script.as_str()]);
-        }
-        a.extend_from_slice(args);
-        for f in fields.iter().chain(if lua { &[][..] } else { plugin_fields }) {
-            a.extend_from_slice(&["-e", f]);
-        }
-        let o = ts.run(&a);
-        o.assert_success();
-        out[i] = o.stdout.lines().map(|l| l.split('\t').map(String::from).collect()).collect();
+    fn e<'a>(names: &[&'a str]) -> Vec<&'a str> {
+        names.iter().flat_map(|f| ["-e", *f]).collect()
     }
-    out
+    let args = [&["-T", "fields"], args, &e(fields)[..]].concat();
+    run_both(cap, &args, &e(plugin_fields)).map(|o| o.stdout.lines().map(|l| l.split('\t').map(String::from).collect()).collect())
 }
 
 /// Found by fuzz.sh's comparison (Wireshark 4.0, seed 1 run 1 frame 1003;
