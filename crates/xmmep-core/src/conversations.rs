@@ -84,6 +84,9 @@ pub struct Announcer {
     ports: NumMap<FieldId, usize>,
     result: Option<FieldId>,
     result_flag: Option<FieldId>,
+    /// By message type: whether it has an announcing IP field (most
+    /// messages have none, and need not be walked).
+    announcing: Vec<bool>,
 }
 
 fn scalars<'a>(node: &'a Node, out: &mut Vec<&'a Scalar>) {
@@ -105,7 +108,7 @@ fn scalars<'a>(node: &'a Node, out: &mut Vec<&'a Scalar>) {
 
 impl Announcer {
     pub fn new(schema: &Schema) -> Announcer {
-        let mut a = Announcer { ips: NumMap::default(), ports: NumMap::default(), result: None, result_flag: None };
+        let mut a = Announcer { ips: NumMap::default(), ports: NumMap::default(), result: None, result_flag: None, announcing: Vec::new() };
         for m in schema.messages() {
             let mut all = Vec::new();
             for n in &m.nodes {
@@ -116,6 +119,11 @@ impl Announcer {
                     if std::ptr::eq(s.field, an.ip) {
                         if let Some(addr) = s.addr_id {
                             a.ips.insert(addr, i);
+                            let code = m.def.code as usize;
+                            if a.announcing.len() <= code {
+                                a.announcing.resize(code + 1, false);
+                            }
+                            a.announcing[code] = true;
                         }
                     }
                     if std::ptr::eq(s.field, an.port) {
@@ -155,7 +163,8 @@ impl Announcer {
     /// message. 0.0.0.0 and port 0 announce nothing.
     pub fn find(&self, d: &Decoded) -> Vec<Found> {
         let mut out = Vec::new();
-        if self.ips.is_empty() {
+        let code = d.header.map_or(usize::MAX, |h| h.msg_type as usize);
+        if !self.announcing.get(code).copied().unwrap_or(false) {
             return out;
         }
         // (announcement, depth of the IP field, address)
