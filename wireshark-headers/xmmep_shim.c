@@ -343,13 +343,14 @@ endpoint_hash(guint64 h, const address *a, guint32 port)
 }
 
 guint64
-xmmep_conversation_key(packet_info *pinfo)
+xmmep_conversation_key(packet_info *pinfo, int *src_first_out)
 {
     /* Both directions alike: the endpoints in a fixed order (address, then
      * port). Read only: no conversation is created, so none shadows the
      * wildcard ones that announced addresses set up. */
     int c = cmp_address(&pinfo->src, &pinfo->dst);
     int src_first = c < 0 || (c == 0 && pinfo->srcport <= pinfo->destport);
+    *src_first_out = src_first;
     guint64 h = (14695981039346656037ULL ^ (guint64)pinfo->ptype) * 1099511628211ULL;
     if (src_first) {
         h = endpoint_hash(h, &pinfo->src, pinfo->srcport);

@@ -152,8 +152,9 @@ int xmmep_conversation_set_dissector(packet_info *pinfo,
 /* ---- analysis across messages ------------------------------------------- */
 
 /* A key of the packet's conversation (transport and both endpoints, the
- * same in both directions). No exceptions; creates nothing. */
-guint64 xmmep_conversation_key(packet_info *pinfo);
+ * same in both directions); *src_first: whether the source is the first
+ * endpoint of the key (the direction). No exceptions; creates nothing. */
+guint64 xmmep_conversation_key(packet_info *pinfo, int *src_first);
 /* Frame number, whether this frame was dissected before (not the first
  * pass), and its absolute time. No exceptions. */
 guint32 xmmep_frame_number(packet_info *pinfo);

@@ -311,10 +311,14 @@ impl<'a> Pinfo<'a> {
 
     /// A key of the packet's conversation: its transport and both
     /// endpoints, the same in both directions (the Lua script's is built
-    /// the same way). Creates no conversation.
-    pub(crate) fn conversation_key(self) -> u64 {
-        // SAFETY: valid pinfo; the shim only reads its addresses and ports.
-        unsafe { sys::xmmep_conversation_key(self.as_ptr()) }
+    /// the same way); and the direction, whether the source is the key's
+    /// first endpoint. Creates no conversation.
+    pub(crate) fn conversation_key(self) -> (u64, bool) {
+        let mut src_first = 0;
+        // SAFETY: valid pinfo; the shim only reads its addresses and ports;
+        // the out-pointer is a live local.
+        let key = unsafe { sys::xmmep_conversation_key(self.as_ptr(), &mut src_first) };
+        (key, src_first != 0)
     }
 
     /// Whether column `col` currently reads exactly `text` (false when the

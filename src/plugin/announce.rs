@@ -20,6 +20,7 @@ use crate::ffi::conversation::{self as conv, Kind, Transport};
 use crate::ffi::registry::{self, FieldDesc, FieldType};
 use crate::ffi::{EiId, EpanResult, EttId, ExpertDesc, Handle, HfId, Packet, Protocol, Tree};
 
+use super::capture::Setups;
 use super::file_data::FileDataDissector;
 use super::state::HANDLES;
 
@@ -126,32 +127,48 @@ pub(crate) fn announce_xmmep(pkt: &Packet<'_>, transport: Transport, ip: [u8; 4]
     Ok(())
 }
 
-/// After one message is shown: its `xmmep.setup_in` if its conversation
-/// was announced, and the conversations it announces (first pass).
+/// The frame that announced this packet's conversation as XMMEP, if one
+/// did: asked of Wireshark once per conversation, direction (`flow`: the
+/// conversation's key and direction; UDP asks for the destination's
+/// announcement first) and announcement (see `Setups`). Part of the
+/// analysis across messages.
+pub(crate) fn setup_in(pkt: &Packet<'_>, setups: &mut Setups, flow: (u64, bool)) -> EpanResult<Option<u32>> {
+    let Some(cs) = CONV.get() else { return Ok(None) };
+    let ask = || Ok(conv::lookup(pkt.pinfo, cs.file_proto)?.filter(|d| d.kind() == Kind::Xmmep).map(|d| d.setup_frame()));
+    let frame = pkt.pinfo.frame();
+    if !pkt.pinfo.visited() {
+        return setups.first_pass(flow, frame, ask);
+    }
+    match setups.later(flow, frame) {
+        Some(setup) => Ok(setup),
+        None => ask(),
+    }
+}
+
+/// After one message is shown: its `xmmep.setup_in` (`setup`, from
+/// [`setup_in`]; None without the analysis across messages), and the
+/// conversations it announces (first pass). Announcing is not analysis:
+/// without it the announced connection would not be decoded at all.
 /// `base`: where the message starts in `pkt.tvb`; `file`: the file of the
 /// transfer the message belongs to, as the analysis knows it (the answer's
-/// forward carries no name or size: the offer did); `link`: whether the
-/// analysis across messages is on.
-pub(crate) fn message(pkt: &Packet<'_>, decoded: &Decoded, base: usize, root: Tree<'_>, file: &FileLabel, link: bool) -> EpanResult<()> {
-    let Some(cs) = CONV.get() else { return Ok(()) };
-    // The link to the announcing message is analysis across messages, made
-    // only with `link`; announcing is not: without it the announced
-    // connection would not be decoded at all.
-    if link {
-        if let Some(d) = conv::lookup(pkt.pinfo, cs.file_proto)?.filter(|d| d.kind() == Kind::Xmmep) {
-            root.add_uint(cs.setup_in, pkt.tvb, base as i32, 0, d.setup_frame())?.set_generated();
-        }
+/// forward carries no name or size: the offer did). Returns whether it
+/// announced anything.
+pub(crate) fn message(pkt: &Packet<'_>, decoded: &Decoded, base: usize, root: Tree<'_>, file: &FileLabel, setup: Option<u32>) -> EpanResult<bool> {
+    let Some(cs) = CONV.get() else { return Ok(false) };
+    if let Some(frame) = setup {
+        root.add_uint(cs.setup_in, pkt.tvb, base as i32, 0, frame)?.set_generated();
     }
     if pkt.pinfo.visited() {
-        return Ok(());
+        return Ok(false);
     }
-    for Found { what, ip, port, .. } in Announcer::standard().find(decoded) {
+    let found = Announcer::standard().find(decoded);
+    for Found { what, ip, port, .. } in &found {
         match (what.carries, what.transport) {
-            (Carries::Xmmep, t) => announce_xmmep(pkt, transport(t), ip, port)?,
-            (Carries::FileData, _) => announce_file_data(pkt, ip, port, file)?,
+            (Carries::Xmmep, t) => announce_xmmep(pkt, transport(t), *ip, *port)?,
+            (Carries::FileData, _) => announce_file_data(pkt, *ip, *port, file)?,
         }
     }
-    Ok(())
+    Ok(!found.is_empty())
 }
 
 fn transport(t: conversations::Transport) -> Transport {

@@ -131,13 +131,22 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
             let len = decoded.header.map_or(rest.len(), |h| h.message_len().min(rest.len()));
             let mut an = analyze.then(Analysis::lock);
             let shown = Observed::new(an.as_mut(), pkt, &rest[..len], at, &decoded, dec.opts.charset, encoding(dec.opts.charset)).and_then(|obs| {
+                // Asked before the message announces anything, as the tree
+                // shows it after its own items.
+                let setup = match an.as_mut() {
+                    Some(an) => announce::setup_in(pkt, &mut an.capture().setups, obs.flow())?,
+                    None => None,
+                };
+                let file = an.as_ref().map(|an| links::file_label(an, &obs)).unwrap_or_default();
+                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, obs: &obs, analysis: an.as_ref(), visible };
+                let shown = msg.show().and_then(|root| announce::message(pkt, &decoded, at, root, &file, setup));
+                if let (Ok(true), Some(an)) = (&shown, an.as_mut()) {
+                    an.capture().setups.announced();
+                }
                 let an = an.as_ref();
-                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, obs: &obs, analysis: an, visible };
-                let file = an.map(|an| links::file_label(an, &obs)).unwrap_or_default();
-                let shown = msg.show().and_then(|root| announce::message(pkt, &decoded, at, root, &file, analyze));
-                let (response, problems) = an.map_or((None, 0), |an| (links::response_time(an, &obs), links::problems(an, &obs)));
+                let (response, problems) = an.map_or((None, 0), |an| (links::response_time(&obs), links::problems(an, &obs)));
                 super::stats::tap_message(pkt, &dec, &rest[..len], &decoded, response, problems);
-                shown
+                shown.map(|_| ())
             });
             (len, shown)
         });

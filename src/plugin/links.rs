@@ -1,57 +1,41 @@
 //! The analysis across messages in the plugin (docs/decisions.md 38-43):
 //! each message goes to `xmmep_core::analysis::Tracker` on the first pass;
-//! every pass shows what the tracker holds for it. The tracker lives as
-//! long as the capture file: it is created at the first message and dropped
-//! when Wireshark frees the file scope (the capture closes).
+//! every pass shows what the tracker holds for it. The tracker is part of
+//! the capture's state (`capture`).
 
 use std::borrow::Cow;
-use std::cell::Cell;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::MutexGuard;
 
-use xmmep_core::analysis::{Facts, Links, MsgRef, Ordinals, Relations, Roles, Tracker, Transfer};
+use xmmep_core::analysis::{Facts, Links, MsgRef, Relations, Roles, Tracker, Transfer};
 use xmmep_core::codec::{Charset, Decoded};
 use xmmep_core::presentation::analysis as f;
 use xmmep_core::presentation::AnalysisField;
 use xmmep_core::reports::{fill, ReportKind};
 
-use crate::ffi::registry::on_file_close;
 use crate::ffi::{EpanResult, Item, Packet, Tree};
 
 use super::announce::FileLabel;
+use super::capture::{self, Capture};
 use super::show::{wireshark_text, Message};
 use super::state::State;
 
-static TRACKER: Mutex<Option<Tracker>> = Mutex::new(None);
-
-thread_local! {
-    static ORDINALS: Cell<Ordinals> = Cell::new(Ordinals::default());
-}
-
-/// The tracker of the open capture; created (with its file-close hook) on
-/// first use. A panic while it was held only poisons the lock: the state
-/// is still consistent (every update is a few plain stores), so go on.
-fn tracker() -> MutexGuard<'static, Option<Tracker>> {
-    let mut t = TRACKER.lock().unwrap_or_else(|e| e.into_inner());
-    if t.is_none() {
-        *t = Some(Tracker::new());
-        on_file_close(|| *TRACKER.lock().unwrap_or_else(|e| e.into_inner()) = None);
-    }
-    t
-}
-
-/// The tracker, locked once for all one message asks of it: observing the
-/// message, showing its links, what announcements and statistics want.
-/// Nothing that runs while a message is shown locks it again (taps run
-/// after the dissector; the file-close hook between files).
-pub(crate) struct Analysis(MutexGuard<'static, Option<Tracker>>);
+/// The capture's state, locked once for all one message asks of it:
+/// observing the message, showing its links, what announcements and
+/// statistics want. Nothing that runs while a message is shown locks it
+/// again (taps run after the dissector; the file-close hook between files).
+pub(crate) struct Analysis(MutexGuard<'static, Option<Capture>>);
 
 impl Analysis {
     pub(crate) fn lock() -> Analysis {
-        Analysis(tracker())
+        Analysis(capture::lock())
     }
 
     fn get(&self) -> Option<&Tracker> {
-        self.0.as_ref()
+        self.0.as_ref().map(|c| &c.tracker)
+    }
+
+    pub(crate) fn capture(&mut self) -> &mut Capture {
+        self.0.as_mut().expect("capture::lock creates it")
     }
 }
 
@@ -59,8 +43,19 @@ impl Analysis {
 pub(crate) struct Observed {
     at: MsgRef,
     conv: u64,
+    /// The direction within `conv`: whether the source is its first endpoint.
+    pub(crate) forward: bool,
     visited: bool,
     facts: Facts,
+    /// What the tracker holds for it (read once, for every use below).
+    links: Option<Links>,
+}
+
+impl Observed {
+    /// The key of its conversation and direction.
+    pub(crate) fn flow(&self) -> (u64, bool) {
+        (self.conv, self.forward)
+    }
 }
 
 impl Observed {
@@ -75,25 +70,21 @@ impl Observed {
         let (frame, visited) = (pinfo.frame(), pinfo.visited());
         let Some(an) = an else {
             let facts = Relations::standard().facts(msg, decoded);
-            return Ok(Observed { at: MsgRef { frame, index: 0 }, conv: 0, visited, facts });
+            return Ok(Observed { at: MsgRef { frame, index: 0 }, conv: 0, forward: true, visited, facts, links: None });
         };
-        let conv = pinfo.conversation_key();
+        let (conv, forward) = pinfo.conversation_key();
         let facts = Relations::standard().facts_with(msg, decoded, |o, l| {
             let bytes = &msg[o as usize..(o + l) as usize];
             wireshark_text(pkt.tvb, base + o as usize, bytes, charset, enc).unwrap_or_else(|_| charset.decode(bytes)).into_bytes()
         });
-        let t = an.0.as_mut().expect("tracker() creates it");
-        let seen = if visited { t.messages_in(frame) } else { 0 };
-        let at = ORDINALS.with(|o| {
-            let mut ord = o.get();
-            let at = ord.next(frame, seen);
-            o.set(ord);
-            at
-        });
+        let c = an.capture();
+        let seen = if visited { c.tracker.messages_in(frame) } else { 0 };
+        let at = c.ordinals.next(frame, seen);
         if !visited {
-            t.observe(conv, at, pinfo.time_ns(), &facts);
+            c.tracker.observe(conv, at, pinfo.time_ns(), &facts);
         }
-        Ok(Observed { at, conv, visited, facts })
+        let links = c.tracker.links(at);
+        Ok(Observed { at, conv, forward, visited, facts, links })
     }
 
     pub(crate) fn msg_type(&self) -> u16 {
@@ -108,18 +99,18 @@ pub(crate) fn file_label(an: &Analysis, obs: &Observed) -> FileLabel {
     if obs.facts.roles.transfer_stage.is_none() {
         return FileLabel::default();
     }
-    let tr = an.get().and_then(|t| t.links(obs.at).and_then(|l| l.transfer).and_then(|i| t.transfer(i)));
+    let tr = an.get().and_then(|t| obs.links.as_ref().and_then(|l| l.transfer).and_then(|i| t.transfer(i)));
     FileLabel { name: tr.and_then(|t| t.file_name.as_deref()).map(|n| shown(n).into_owned()), size: tr.and_then(|t| t.file_size) }
 }
 
 /// The request type and seconds of the exchange this message completes,
 /// for the statistics tree's response times.
-pub(crate) fn response_time(an: &Analysis, obs: &Observed) -> Option<(u16, f64)> {
+pub(crate) fn response_time(obs: &Observed) -> Option<(u16, f64)> {
     let r = obs.facts.roles;
     if r.response.is_none() && r.end.is_none() {
         return None;
     }
-    let (code, ns) = an.get()?.links(obs.at)?.completes?;
+    let (code, ns) = obs.links.as_ref()?.completes?;
     Some((code, ns as f64 / 1e9))
 }
 
@@ -139,7 +130,7 @@ pub(crate) fn problems(an: &Analysis, obs: &Observed) -> u32 {
 /// The analysis's reports of a message, in order: those of the first pass,
 /// and, once the whole capture has been seen, an unanswered request's.
 fn each_report(t: &Tracker, obs: &Observed, mut f: impl FnMut(ReportKind, &str)) {
-    for (kind, text) in t.links(obs.at).map_or(&[][..], |l| &l.reports[..]) {
+    for (kind, text) in obs.links.as_ref().map_or(&[][..], |l| &l.reports[..]) {
         f(*kind, text);
     }
     if obs.visited {
@@ -162,7 +153,7 @@ pub(crate) fn show<'p>(m: &Message<'_, 'p>, root: Tree<'p>, top: Item<'p>) -> Ep
     let tracker = m.analysis.and_then(Analysis::get);
     let s = Shower { pkt, state, root, base: m.base as i32, visible: m.visible };
     if let Some(t) = tracker {
-        if let Some(l) = t.links(obs.at) {
+        if let Some(l) = &obs.links {
             s.links(l)?;
             if let Some(tr) = l.transfer.and_then(|i| t.transfer(i)) {
                 s.transfer(tr)?;

@@ -8,6 +8,7 @@
 //! - [`register`]: protocol, fields, subtrees, expert infos, preferences;
 //! - [`dissect`]: framing over TCP and UDP, heuristics;
 //! - [`show`]: one decoded message as tree items, expert infos and Info;
+//! - [`capture`]: the analysis's state for the open capture;
 //! - [`links`]: the analysis across messages, fed on the first pass and
 //!   shown on every pass;
 //! - [`stats`]: the tap records, the statistics tree and credentials;
@@ -20,6 +21,7 @@
 //! join them.
 
 mod announce;
+mod capture;
 mod dissect;
 mod file_data;
 mod links;

@@ -9,7 +9,7 @@
 pub mod analysis;
 pub mod codec;
 pub mod conversations;
-mod numhash;
+pub mod numhash;
 pub mod presentation;
 pub mod reports;
 pub mod schema;

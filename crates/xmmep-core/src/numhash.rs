@@ -9,13 +9,13 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// `HashMap` with [`NumHasher`].
-pub(crate) type NumMap<K, V> = HashMap<K, V, BuildHasherDefault<NumHasher>>;
+pub type NumMap<K, V> = HashMap<K, V, BuildHasherDefault<NumHasher>>;
 
 /// FxHash's step (rotate, xor, multiply by a large odd constant) per word
 /// written: a few instructions, and the multiply spreads the bits of small
 /// numbers over the high bits, which hashbrown reads first.
 #[derive(Default, Clone, Copy)]
-pub(crate) struct NumHasher(u64);
+pub struct NumHasher(u64);
 
 const K: u64 = 0x517c_c1b7_2722_0a95;
 

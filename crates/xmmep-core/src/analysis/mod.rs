@@ -13,6 +13,7 @@
 
 mod facts;
 mod relations;
+mod store;
 mod tracker;
 
 pub use facts::Facts;

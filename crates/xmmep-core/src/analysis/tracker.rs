@@ -11,6 +11,8 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::numhash::NumMap;
 
+use super::store::Store;
+
 use crate::reports::{fill, template, ReportKind};
 use crate::table::{self, EXCHANGES, FORWARDS, LOGIN};
 
@@ -76,7 +78,8 @@ pub struct Transfer {
 }
 
 struct Pending {
-    at: MsgRef,
+    /// The request's number (see `Store`).
+    at: u32,
     time_ns: i64,
     user: Option<Vec<u8>>,
     /// Last sequence number per part type, for a multi-part answer.
@@ -110,6 +113,13 @@ impl<V> Bounded<V> {
     fn get(&self, k: &[u8]) -> Option<&V> {
         self.map.get(k)
     }
+    /// Both copies of each key (the map's and the order's) count.
+    fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let keys: usize = self.order.iter().map(|k| k.capacity() * 2).sum();
+        self.map.capacity() * (size_of::<(Vec<u8>, V)>() + 1) + self.order.capacity() * size_of::<Vec<u8>>() + keys
+    }
+
     fn insert(&mut self, k: Vec<u8>, v: V) {
         if self.map.insert(k.clone(), v).is_none() {
             self.order.push_back(k);
@@ -123,16 +133,14 @@ impl<V> Bounded<V> {
 }
 
 pub struct Tracker {
-    links: NumMap<MsgRef, Links>,
-    conversations: HashMap<u64, Conversation>,
-    /// Latest original per forward relation and key.
-    originals: Vec<Bounded<(MsgRef, i64)>>,
+    store: Store,
+    conversations: NumMap<u64, Conversation>,
+    /// Latest original (its number) per forward relation and key.
+    originals: Vec<Bounded<(u32, i64)>>,
     transfers: Vec<Transfer>,
     transfer_keys: Bounded<u32>,
     users: Vec<Vec<u8>>,
     user_ids: HashMap<Vec<u8>, u32>,
-    /// XMMEP messages per frame, as the first pass saw them.
-    frame_messages: NumMap<u32, u16>,
     last: Option<MsgRef>,
 }
 
@@ -149,30 +157,30 @@ fn name(code: u16) -> &'static str {
 impl Tracker {
     pub fn new() -> Tracker {
         Tracker {
-            links: NumMap::default(),
-            conversations: HashMap::new(),
+            store: Store::new(),
+            conversations: NumMap::default(),
             originals: FORWARDS.iter().map(|_| Bounded::new(MAX_KEYS)).collect(),
             transfers: Vec::new(),
             transfer_keys: Bounded::new(MAX_KEYS),
             users: Vec::new(),
             user_ids: HashMap::new(),
-            frame_messages: NumMap::default(),
             last: None,
         }
     }
 
     /// Whether the first pass has seen this message.
     pub fn seen(&self, at: MsgRef) -> bool {
-        self.frame_messages.get(&at.frame).is_some_and(|&n| at.index < n)
+        self.store.num(at).is_some()
     }
 
     /// How many XMMEP messages the first pass saw in `frame`.
     pub fn messages_in(&self, frame: u32) -> u16 {
-        self.frame_messages.get(&frame).copied().unwrap_or(0)
+        self.store.messages_in(frame)
     }
 
-    pub fn links(&self, at: MsgRef) -> Option<&Links> {
-        self.links.get(&at)
+    /// Everything found for a message; None when nothing was.
+    pub fn links(&self, at: MsgRef) -> Option<Links> {
+        self.store.links(self.store.num(at)?)
     }
 
     pub fn transfer(&self, i: u32) -> Option<&Transfer> {
@@ -190,16 +198,11 @@ impl Tracker {
     /// The report of a request that nothing answered, once the whole
     /// capture has been seen.
     pub fn unanswered(&self, at: MsgRef, msg_type: u16) -> Option<(ReportKind, String)> {
-        let l = self.links.get(&at)?;
-        if !l.request || l.response_in.is_some() {
+        if !self.store.unanswered(self.store.num(at)?) {
             return None;
         }
         let e = EXCHANGES.iter().find(|e| e.request == msg_type)?;
         Some((ReportKind::NoResponse, fill(template::NO_RESPONSE, &[&name(e.responses[0]), &name(msg_type)])))
-    }
-
-    fn entry(&mut self, at: MsgRef) -> &mut Links {
-        self.links.entry(at).or_default()
     }
 
     fn user_id(&mut self, user: &[u8]) -> u32 {
@@ -220,30 +223,29 @@ impl Tracker {
             return;
         }
         self.last = Some(at);
-        let n = self.frame_messages.entry(at.frame).or_insert(0);
-        *n = (*n).max(at.index + 1);
+        let n = self.store.push(at);
         let r = f.roles;
         if let Some(e) = r.request {
-            self.request(conv, e, at, time_ns, f);
+            self.request(conv, e, n, time_ns, f);
         }
         if let Some(e) = r.response.or(r.end) {
-            self.answer(conv, e, at, time_ns, f);
+            self.answer(conv, e, at, n, time_ns, f);
         }
         if let Some(i) = r.original {
             if let Some(k) = &f.forward_key {
-                self.originals[i].insert(k.clone(), (at, time_ns));
+                self.originals[i].insert(k.clone(), (n, time_ns));
             }
         }
         if let Some(i) = r.forward {
-            self.forward(i, at, time_ns, f);
+            self.forward(i, n, time_ns, f);
         }
         if let Some(stage) = r.transfer_stage {
-            self.transfer_stage(stage, at, f);
+            self.transfer_stage(stage, at, n, f);
         }
     }
 
-    fn request(&mut self, conv: u64, e: usize, at: MsgRef, time_ns: i64, f: &Facts) {
-        self.entry(at).request = true;
+    fn request(&mut self, conv: u64, e: usize, at: u32, time_ns: i64, f: &Facts) {
+        self.store.set_request(at);
         let q = self.conversations.entry(conv).or_default().pending.entry(e).or_default();
         q.push_back(Pending { at, time_ns, user: f.login_user.clone(), seqs: Vec::new(), answered: false });
         if q.len() > MAX_PENDING {
@@ -251,7 +253,7 @@ impl Tracker {
         }
     }
 
-    fn answer(&mut self, conv: u64, e: usize, at: MsgRef, time_ns: i64, f: &Facts) {
+    fn answer(&mut self, conv: u64, e: usize, at: MsgRef, n: u32, time_ns: i64, f: &Facts) {
         let ex = &EXCHANGES[e];
         let c = self.conversations.entry(conv).or_default();
         let continued = ex.end.is_none() && f.seq_num.is_some_and(|s| s > 1);
@@ -279,7 +281,7 @@ impl Tracker {
         };
         let Some(req) = req else {
             let text = fill(template::NO_REQUEST, &[&name(ex.request), &name(f.msg_type)]);
-            self.entry(at).reports.push((ReportKind::NoRequest, text));
+            self.store.add_report(n, ReportKind::NoRequest, text);
             return;
         };
         req.answered = true;
@@ -306,36 +308,32 @@ impl Tracker {
             self.conversations.entry(conv).or_default().session.push((at, id));
         }
         let completes = if ex.end.is_some() { Some(f.msg_type) == ex.end } else { !continued };
-        let l = self.entry(at);
-        l.response_to = Some(Link { to: req_at, delta_ns: time_ns - req_time });
-        l.reports.extend(reports);
-        if completes {
-            l.completes = Some((ex.request, time_ns - req_time));
+        self.store.set_response_to(n, req_at, time_ns - req_time);
+        for (kind, text) in reports {
+            self.store.add_report(n, kind, text);
         }
-        let r = self.entry(req_at);
-        r.response_in.get_or_insert(at);
+        if completes {
+            self.store.set_completes(n, e);
+        }
+        self.store.set_response_in(req_at, n);
         if Some(f.msg_type) == ex.end {
-            r.end_in = Some(at);
+            self.store.set_end_in(req_at, n);
         }
     }
 
-    fn forward(&mut self, i: usize, at: MsgRef, time_ns: i64, f: &Facts) {
+    fn forward(&mut self, i: usize, at: u32, time_ns: i64, f: &Facts) {
         let original = f.forward_key.as_deref().and_then(|k| self.originals[i].get(k)).copied();
         let Some((orig, orig_time)) = original else {
             let rel = &FORWARDS[i];
             let text = fill(template::NO_ORIGINAL, &[&name(rel.original), &rel.keys.join(", ")]);
-            self.entry(at).reports.push((ReportKind::NoOriginal, text));
+            self.store.add_report(at, ReportKind::NoOriginal, text);
             return;
         };
-        self.entry(at).forward_of = Some(Link { to: orig, delta_ns: time_ns - orig_time });
-        let o = self.entry(orig);
-        o.forward_count += 1;
-        if o.forwards.len() < MAX_LISTED_FORWARDS {
-            o.forwards.push(at);
-        }
+        self.store.set_forward_of(at, orig, time_ns - orig_time);
+        self.store.add_forward(orig, at, MAX_LISTED_FORWARDS);
     }
 
-    fn transfer_stage(&mut self, stage: usize, at: MsgRef, f: &Facts) {
+    fn transfer_stage(&mut self, stage: usize, at: MsgRef, n: u32, f: &Facts) {
         let Some(key) = &f.transfer_key else { return };
         let existing = self.transfer_keys.get(key).copied();
         // A new offer under a key already offered starts a new transfer.
@@ -359,6 +357,40 @@ impl Tracker {
         if t.file_size.is_none() {
             t.file_size = f.file_size;
         }
-        self.entry(at).transfer = Some(id);
+        self.store.set_transfer(n, id);
+    }
+
+    /// Heap bytes the tracker holds, by capacity: what the analysis costs
+    /// a capture in memory (the benchmark prints it per message).
+    pub fn heap_bytes(&self) -> usize {
+        self.heap_parts().iter().map(|(_, b)| b).sum()
+    }
+
+    /// The same by part.
+    pub fn heap_parts(&self) -> Vec<(&'static str, usize)> {
+        use std::mem::size_of;
+        let pending = size_of::<Pending>();
+        let convs: usize = self
+            .conversations
+            .values()
+            .map(|c| {
+                let queued: usize = c.pending.values().map(|q| q.capacity() * pending).sum();
+                c.pending.capacity() * (size_of::<(usize, VecDeque<Pending>)>() + 1) + queued + c.answered.capacity() * (size_of::<(usize, Pending)>() + 1) + c.session.capacity() * size_of::<(MsgRef, u32)>()
+            })
+            .sum();
+        let users: usize = self.users.iter().map(|u| u.capacity() * 2 + size_of::<Vec<u8>>()).sum::<usize>() + self.user_ids.capacity() * (size_of::<(Vec<u8>, u32)>() + 1);
+        let transfers: usize = self.transfers.capacity() * size_of::<Transfer>() + self.transfers.iter().filter_map(|t| t.file_name.as_ref()).map(|n| n.capacity()).sum::<usize>();
+        vec![
+            ("records", self.store.heap_bytes()),
+            ("conversations", self.conversations.capacity() * (size_of::<(u64, Conversation)>() + 1) + convs),
+            ("forward keys", self.originals.iter().map(Bounded::heap_bytes).sum::<usize>()),
+            ("transfers", self.transfer_keys.heap_bytes() + transfers),
+            ("users", users),
+        ]
+    }
+
+    /// Messages the first pass numbered.
+    pub fn messages(&self) -> usize {
+        self.store.len()
     }
 }

@@ -1,0 +1,144 @@
+//! The analysis's state for the open capture, in one place: the tracker,
+//! the message ordinals and the announced-conversation answers. Created at
+//! the first message that needs it and dropped when Wireshark frees the
+//! file scope (the capture closes, or preferences make it dissect anew).
+
+use std::sync::{Mutex, MutexGuard};
+
+use xmmep_core::analysis::{Ordinals, Tracker};
+use xmmep_core::numhash::NumMap;
+
+use crate::ffi::registry::on_file_close;
+
+/// Per capture.
+#[derive(Default)]
+pub(crate) struct Capture {
+    pub(crate) tracker: Tracker,
+    pub(crate) ordinals: Ordinals,
+    pub(crate) setups: Setups,
+}
+
+static CAPTURE: Mutex<Option<Capture>> = Mutex::new(None);
+
+/// Environment variable: when set, the state's size is printed to stderr
+/// as the capture closes (the benchmark reads it).
+const REPORT_STATE: &str = "XMMEP_REPORT_STATE";
+
+/// The open capture's state, locked for all one message asks of it; created
+/// (with its file-close hook) on first use. A panic while it was held only
+/// poisons the lock: every update is a few plain stores, so go on.
+pub(crate) fn lock() -> MutexGuard<'static, Option<Capture>> {
+    let mut c = CAPTURE.lock().unwrap_or_else(|e| e.into_inner());
+    if c.is_none() {
+        *c = Some(Capture::default());
+        on_file_close(close);
+    }
+    c
+}
+
+fn close() {
+    let gone = CAPTURE.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let (Some(c), true) = (gone, std::env::var_os(REPORT_STATE).is_some()) {
+        let messages = c.tracker.messages().max(1) as f64;
+        let mut parts = c.tracker.heap_parts();
+        parts.push(("setup frames", c.setups.heap_bytes()));
+        let bytes: usize = parts.iter().map(|(_, b)| b).sum();
+        let each: Vec<String> = parts.iter().map(|(what, b)| format!("{what} {:.1}", *b as f64 / messages)).collect();
+        eprintln!("xmmep state: {bytes} bytes, {messages} messages, {:.1} bytes/message ({})", bytes as f64 / messages, each.join(", "));
+    }
+}
+
+/// Which frame announced each conversation's endpoint (`xmmep.setup_in`),
+/// as Wireshark's conversation table answers it, asked once per
+/// conversation instead of once per message (three table lookups on TCP).
+/// The answer changes only when this plugin announces an endpoint, which
+/// makes every conversation ask again; each change is kept with its frame,
+/// so later passes read the answer of any frame without asking.
+#[derive(Default)]
+pub(crate) struct Setups {
+    /// Bumped at every announcement.
+    epoch: u32,
+    convs: NumMap<(u64, bool), ConvSetups>,
+}
+
+#[derive(Default)]
+struct ConvSetups {
+    /// The epoch of the last answer.
+    epoch: u32,
+    /// (first frame, setup frame or 0), in frame order.
+    changes: Vec<(u32, u32)>,
+}
+
+impl Setups {
+    /// Announcing changes what conversations answer.
+    pub(crate) fn announced(&mut self) {
+        self.epoch = self.epoch.wrapping_add(1);
+    }
+
+    /// The setup frame of conversation `conv` (key and direction) at `frame` on the first pass
+    /// (frames in order), asking `ask` only when the answer may have changed.
+    pub(crate) fn first_pass<E>(&mut self, conv: (u64, bool), frame: u32, ask: impl FnOnce() -> Result<Option<u32>, E>) -> Result<Option<u32>, E> {
+        let epoch = self.epoch;
+        let c = self.convs.entry(conv).or_insert_with(|| ConvSetups { epoch: epoch.wrapping_sub(1), changes: Vec::new() });
+        let last = c.changes.last().copied();
+        if c.epoch == epoch {
+            if let Some((_, setup)) = last {
+                return Ok((setup != 0).then_some(setup));
+            }
+        }
+        let setup = ask()?;
+        c.epoch = epoch;
+        let value = setup.unwrap_or(0);
+        match last {
+            Some((_, v)) if v == value => {}
+            // Two answers in one frame: the later one is what every pass
+            // after the first sees for the whole frame.
+            Some((f, _)) if f == frame => *c.changes.last_mut().expect("not empty") = (frame, value),
+            _ => c.changes.push((frame, value)),
+        }
+        Ok(setup)
+    }
+
+    /// The setup frame the first pass found for `conv` at `frame`; None
+    /// when it never asked (then ask Wireshark).
+    pub(crate) fn later(&self, conv: (u64, bool), frame: u32) -> Option<Option<u32>> {
+        let c = self.convs.get(&conv)?;
+        let i = c.changes.partition_point(|&(f, _)| f <= frame);
+        let (_, setup) = *c.changes.get(i.checked_sub(1)?)?;
+        Some((setup != 0).then_some(setup))
+    }
+
+    fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.convs.capacity() * (size_of::<((u64, bool), ConvSetups)>() + 1) + self.convs.values().map(|c| c.changes.capacity() * 8).sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asks_once_per_conversation_until_an_announcement() {
+        let mut s = Setups::default();
+        let asked = std::cell::Cell::new(0);
+        let ask = |v: Option<u32>| {
+            let asked = &asked;
+            move || -> Result<Option<u32>, ()> {
+                asked.set(asked.get() + 1);
+                Ok(v)
+            }
+        };
+        assert_eq!(s.first_pass((7, true), 1, ask(None)), Ok(None));
+        assert_eq!(s.first_pass((7, true), 2, ask(Some(99))), Ok(None));
+        s.announced();
+        assert_eq!(s.first_pass((7, true), 5, ask(Some(5))), Ok(Some(5)));
+        assert_eq!(s.first_pass((7, true), 6, ask(None)), Ok(Some(5)));
+        assert_eq!(asked.get(), 2);
+        assert_eq!(s.later((7, true), 1), Some(None));
+        assert_eq!(s.later((7, true), 4), Some(None));
+        assert_eq!(s.later((7, true), 5), Some(Some(5)));
+        assert_eq!(s.later((7, true), 900), Some(Some(5)));
+        assert_eq!(s.later((8, true), 5), None);
+    }
+}
