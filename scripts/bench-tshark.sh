@@ -28,7 +28,12 @@
 # whatever else the machine is doing (CPU seconds on a shared machine vary
 # by half). One round, 5,000 messages by default, no RSS. It also counts
 # the start alone (the first packet), and prints the own cost per message
-# without the start: what a long capture approaches.
+# without the start: what a long capture approaches; and how much of the
+# plugin's own cost per message runs in the plugin's code, the rest being
+# Wireshark's functions it calls (tree items, expert infos, reassembly).
+#
+# Every run also prints the analysis state the plugin holds at the end of
+# the capture (its tracker and setup frames, by capacity), per message.
 #
 # --lua FILE benchmarks another Lua script (an older lua/xmmep.lua);
 # --compare FILE runs a second script in the same interleaved rounds (one
@@ -102,10 +107,12 @@ as_user() {
 }
 
 # One run as the unprivileged user: prints "CPU-seconds peak-RSS-KiB" (from GNU time).
+# $cg_out: where callgrind writes its profile (default: nowhere).
+cg_out=/dev/null
 run() {
     local home=$1 out="$work/time.txt"; shift
     if [ "$instr" = 1 ]; then
-        as_user "$home" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }
+        as_user "$home" valgrind --tool=callgrind --callgrind-out-file="$cg_out" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }
         # Instructions in millions as the "time", no RSS.
         awk '/Collected :/ { printf "%.1f 0\n", $NF / 1e6 }' "$work/stderr.txt"
         return
@@ -139,7 +146,7 @@ cmd() {
 }
 
 # best[which] and rss[which] over the rounds, interleaved.
-declare -A best rss start
+declare -A best rss start own_bare
 measure() {
     local file=$1 mode=$2 r which t m
     best=() rss=()
@@ -183,6 +190,9 @@ for mode in fields V; do
     line="| $label |"
     for which in $cols; do line="$line $(val "${best[$which]}") |"; done
     for which in $cols; do [ "$which" = bare ] || line="$line $(ratio "${best[$which]}" "${best[bare]}") |"; done
+    if [ "$instr" = 1 ]; then
+        own_bare[$mode]=$(awk -v a="${best[plugin]}" -v as="${start[plugin]}" -v b="${best[bare]}" -v bs="${start[bare]}" -v n="$msgs" 'BEGIN { printf "%.0f", ((a - as) - (b - bs)) * 1e6 / (n - 1) }')
+    fi
     for which in $cols; do
         [ "$which" = bare ] && continue
         if [ "$instr" = 1 ]; then line="$line $(ratio_run "${best[$which]}" "${start[$which]}" "${best[bare]}" "${start[bare]}") |"
@@ -190,6 +200,36 @@ for mode in fields V; do
     done
     echo "$line"
 done
+
+# The plugin's state at the end of the capture (the plugin prints it when
+# XMMEP_REPORT_STATE is set).
+state=$(as_user "$work/home" env XMMEP_REPORT_STATE=1 tshark -r "$work/big.pcapng" -T fields -e frame.number 2>&1 >/dev/null | sed -n 's/^xmmep state: //p')
+echo
+echo "plugin analysis state at the end of the capture: ${state:-not reported}"
+
+# Where the plugin's own cost goes: instructions in its own code (the
+# profile's functions in xmmep.so) per message, without the start.
+if [ "$instr" = 1 ]; then
+    self_in_plugin() {
+        callgrind_annotate --threshold=100 "$1" 2>/dev/null | awk '/xmmep\.so\]/ { v = $1; gsub(",", "", v); s += v } END { print s / 1e6 }'
+    }
+    for mode in fields V; do
+        declare -A part=()
+        for limit in "-c 1" ""; do
+            cg_out="$work/plugin.cg"
+            read -r total _ < <(run $(cmd plugin "$work/big.pcapng" "$mode"))
+            part["${limit:-all}"]="$total $(self_in_plugin "$work/plugin.cg")"
+        done
+        cg_out=/dev/null
+        limit=
+        read -r t_all s_all <<< "${part[all]}"
+        read -r t_one s_one <<< "${part[-c 1]}"
+        awk -v ta="$t_all" -v t1="$t_one" -v sa="$s_all" -v s1="$s_one" -v n="$msgs" -v m="$mode" -v ob="${own_bare[$mode]}" 'BEGIN {
+            own = ob; code = (sa - s1) * 1e6 / (n - 1)
+            printf "plugin, %s: own cost %.0f instructions a message, of which %.0f (%.0f%%) in the plugin'"'"'s code and %.0f in Wireshark'"'"'s functions it calls\n", (m == "fields" ? "-T fields" : "-V"), own, code, code / own * 100, own - code
+        }'
+    done
+fi
 
 # Size growth: own time (t - t_bare) of -V on $sized_messages messages per size.
 echo
