@@ -185,14 +185,17 @@ pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
 /// [`fill`], appended to `out` (a text built in one allocation).
 pub fn fill_into(out: &mut String, template: &str, args: &[&dyn std::fmt::Display]) {
     use std::fmt::Write;
-    for (i, piece) in template.split("{}").enumerate() {
-        if i > 0 {
-            if let Some(a) = args.get(i - 1) {
-                let _ = write!(out, "{a}");
-            }
+    // A byte scan: `str::split("{}")` sets up a substring searcher per
+    // call, which showed in the per-message profile (Info is filled so).
+    let (mut rest, mut args) = (template, args.iter());
+    while let Some(at) = rest.as_bytes().windows(2).position(|w| w == b"{}") {
+        out.push_str(&rest[..at]);
+        if let Some(a) = args.next() {
+            let _ = write!(out, "{a}");
         }
-        out.push_str(piece);
+        rest = &rest[at + 2..];
     }
+    out.push_str(rest);
 }
 
 impl ReportKind {
