@@ -12,7 +12,7 @@ use xmmep_core::presentation::analysis as f;
 use xmmep_core::presentation::AnalysisField;
 use xmmep_core::reports::{fill, ReportKind};
 
-use crate::ffi::{EpanResult, Item, Packet, Tree};
+use crate::ffi::{EpanResult, HfId, Item, Packet, Tree};
 
 use super::announce::FileLabel;
 use super::capture::{self, Capture};
@@ -159,8 +159,10 @@ pub(crate) fn show<'p>(m: &Message<'_, 'p>, root: Tree<'p>, top: Item<'p>) -> Ep
                 s.transfer(tr)?;
             }
         }
-        if let Some(user) = t.session_user(obs.conv, obs.at) {
-            s.generated_string(&f::SESSION_USER, &shown(user))?;
+        if s.wants(root, &f::SESSION_USER).is_some() {
+            if let Some(user) = t.session_user(obs.conv, obs.at) {
+                s.generated_string(&f::SESSION_USER, &shown(user))?;
+            }
         }
     }
     let hf_user = state.analysis_field(&f::USER);
@@ -187,21 +189,32 @@ struct Shower<'s, 'p> {
 }
 
 impl<'p> Shower<'_, 'p> {
-    fn frame(&self, tree: Tree<'p>, field: &AnalysisField, at: MsgRef) -> EpanResult<()> {
+    /// The header field of `field` if Wireshark keeps its items in `tree`
+    /// (shown, or referenced by a filter, column or `-e`): an item nobody
+    /// keeps is not made at all, and its value not looked up.
+    fn wants(&self, tree: Tree<'p>, field: &AnalysisField) -> Option<HfId> {
         let hf = self.state.analysis_field(field);
-        tree.add_uint(hf, self.pkt.tvb, self.base, 0, at.frame)?.set_generated();
+        (self.visible || tree.is_referenced(hf)).then_some(hf)
+    }
+
+    fn frame(&self, tree: Tree<'p>, field: &AnalysisField, at: MsgRef) -> EpanResult<()> {
+        if let Some(hf) = self.wants(tree, field) {
+            tree.add_uint(hf, self.pkt.tvb, self.base, 0, at.frame)?.set_generated();
+        }
         Ok(())
     }
 
     fn interval(&self, field: &AnalysisField, ns: i64) -> EpanResult<()> {
-        let hf = self.state.analysis_field(field);
-        self.root.add_relative_time(hf, self.pkt.tvb, self.base, 0, ns)?.set_generated();
+        if let Some(hf) = self.wants(self.root, field) {
+            self.root.add_relative_time(hf, self.pkt.tvb, self.base, 0, ns)?.set_generated();
+        }
         Ok(())
     }
 
     fn generated_string(&self, field: &AnalysisField, value: &str) -> EpanResult<()> {
-        let hf = self.state.analysis_field(field);
-        self.root.add_string(hf, self.pkt.tvb, self.base, 0, value)?.set_generated();
+        if let Some(hf) = self.wants(self.root, field) {
+            self.root.add_string(hf, self.pkt.tvb, self.base, 0, value)?.set_generated();
+        }
         Ok(())
     }
 
@@ -221,8 +234,9 @@ impl<'p> Shower<'_, 'p> {
             self.interval(&f::FORWARD_DELAY, link.delta_ns)?;
         }
         if l.forward_count > 0 {
-            let hf = self.state.analysis_field(&f::FORWARD_COUNT);
-            self.root.add_uint(hf, self.pkt.tvb, self.base, 0, l.forward_count)?.set_generated();
+            if let Some(hf) = self.wants(self.root, &f::FORWARD_COUNT) {
+                self.root.add_uint(hf, self.pkt.tvb, self.base, 0, l.forward_count)?.set_generated();
+            }
             for &at in &l.forwards {
                 self.frame(self.root, &f::FORWARDED_IN, at)?;
             }
@@ -232,6 +246,10 @@ impl<'p> Shower<'_, 'p> {
 
     /// The transfer's subtree: the file, each stage's frame, the outcome.
     fn transfer(&self, t: &Transfer) -> EpanResult<()> {
+        let fields = [&f::TRANSFER, &f::TRANSFER_FILE_NAME, &f::TRANSFER_FILE_SIZE, &f::TRANSFER_ACCEPTED].into_iter().chain(f::TRANSFER_STAGES.iter().copied());
+        if !self.visible && !{ fields }.any(|field| self.wants(self.root, field).is_some()) {
+            return Ok(());
+        }
         let name = t.file_name.as_deref().map(shown).unwrap_or_default();
         let outcome = match t.accepted {
             Some(true) => f::TRANSFER_ACCEPTED_TEXT,
