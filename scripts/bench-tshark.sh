@@ -14,7 +14,10 @@
 # root and the Debian root of Wireshark 4.4 exists (scripts/wireshark-root.sh),
 # does the same there.
 #
-#   bash scripts/bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--floor] [--analyze-off] [--native] [--instructions]
+#   bash scripts/bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--floor] [--analyze-off] [--plugin-only] [--native] [--instructions]
+#
+# --plugin-only leaves the Lua script out (and --floor, --compare): the
+# plugin's figures in minutes instead of the Lua script's half hour.
 #
 # --analyze-off adds the plugin and the Lua script with the preference
 # xmmep.analyze off (no analysis across messages), in the same rounds.
@@ -44,7 +47,7 @@
 # and an empty global plugin folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n= rounds=3 lua=lua/xmmep.lua cmp= native=0 inner=0 instr=0 floor=0 off=0
+n= rounds=3 lua=lua/xmmep.lua cmp= native=0 inner=0 instr=0 floor=0 off=0 only=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --messages) n=$2; shift 2 ;;
@@ -54,12 +57,14 @@ while [ $# -gt 0 ]; do
         --native) native=1; shift ;;
         --floor) floor=1; shift ;;
         --analyze-off) off=1; shift ;;
+        --plugin-only) only=1; shift ;;
         --instructions) instr=1; rounds=1; shift ;;
         --inner) inner=1; shift ;;   # inside a version root, captures made
         [0-9]*) n=$1; shift ;;       # the old form: bench-tshark.sh N
-        *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--floor] [--analyze-off] [--native] [--instructions]" >&2; exit 2 ;;
+        *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--floor] [--analyze-off] [--plugin-only] [--native] [--instructions]" >&2; exit 2 ;;
     esac
 done
+[ "$only" = 0 ] || { floor=0; cmp=; }
 [ -n "$n" ] || { [ "$instr" = 1 ] && n=5000 || n=300000; }
 . scripts/setup-debian.sh
 # GNU time for the peak RSS (the shell's `time` keyword has none).
@@ -89,10 +94,11 @@ majmin=$(pkg-config --modversion wireshark | cut -d. -f1,2)
 mkdir -p "$work/home/.local/lib/wireshark/plugins/$majmin/epan" "$work/global" "$work/lua-home"
 cp "$plugin" "$work/home/.local/lib/wireshark/plugins/$majmin/epan/xmmep.so"
 cp "$lua" "$work/xmmep.lua"
-whiches="bare plugin lua"
+whiches="bare plugin"
+[ "$only" = 1 ] || whiches="$whiches lua"
 if [ -n "$cmp" ]; then cp "$cmp" "$work/compare.lua"; whiches="$whiches cmp"; fi
 if [ "$floor" = 1 ]; then cp scripts/bench/floor.lua "$work/floor.lua"; whiches="$whiches floor"; fi
-if [ "$off" = 1 ]; then whiches="$whiches plugin_off lua_off"; fi
+if [ "$off" = 1 ]; then whiches="$whiches plugin_off"; [ "$only" = 1 ] || whiches="$whiches lua_off"; fi
 cp "$data/big-$n.pcapng" "$work/big.pcapng"
 for s in "${sizes[@]}"; do cp "$data/size-$s-$sized_messages.pcapng" "$work/size-$s.pcapng"; done
 chmod -R a+rwX "$work"
@@ -170,13 +176,21 @@ msgs=$(as_user "$work/home" tshark -r "$work/big.pcapng" -Y xmmep -T fields -e x
 packets=$(as_user "$work/home" tshark -r "$work/big.pcapng" -T fields -e frame.number | wc -l)
 version=$(tshark --version 2>/dev/null | tr '\n' ' ')
 echo "Wireshark $(echo "$version" | awk '{ print $3 }') ($(echo "$version" | grep -o 'Lua [0-9.]*[0-9]' | head -1)), $(nproc) cores, $(date -u +%Y-%m-%d), $what"
-echo "capture: $n generated messages ($msgs XMMEP messages counted by the plugin, $packets packets); Lua script: $lua${cmp:+; compared: $cmp}"
+echo "capture: $n generated messages ($msgs XMMEP messages counted by the plugin, $packets packets); Lua script: $([ "$only" = 1 ] && echo "left out" || echo "$lua")${cmp:+; compared: $cmp}"
 echo
 fl=; [ "$floor" = 0 ] || fl=1
 ao=; [ "$off" = 0 ] || ao=1
-cols="bare plugin lua${cmp:+ cmp}${fl:+ floor}${ao:+ plugin_off lua_off}"
-head="| mode | bare | plugin | Lua |${cmp:+ compared Lua |}${fl:+ API floor |}${ao:+ plugin, analysis off | Lua, analysis off |} own cost: plugin | own cost: Lua |${cmp:+ own cost: compared |}${fl:+ own cost: floor |}${ao:+ own cost: plugin off | own cost: Lua off |}"
-[ "$instr" = 1 ] && head="$head own cost per message, without the start: plugin | Lua |${cmp:+ compared |}${fl:+ floor |}${ao:+ plugin off | Lua off |}" || head="$head peak RSS: plugin | peak RSS: Lua |${cmp:+ peak RSS: compared |}${fl:+ peak RSS: floor |}${ao:+ peak RSS: plugin off | peak RSS: Lua off |}"
+cols=$whiches
+# Column titles of each measured dissector.
+declare -A title=([plugin]="plugin" [lua]="Lua" [cmp]="compared Lua" [floor]="API floor" [plugin_off]="plugin, analysis off" [lua_off]="Lua, analysis off")
+head="| mode | bare |"
+for which in $cols; do [ "$which" = bare ] || head="$head ${title[$which]} |"; done
+for which in $cols; do [ "$which" = bare ] || head="$head own cost: ${title[$which]} |"; done
+if [ "$instr" = 1 ]; then
+    for which in $cols; do [ "$which" = bare ] || head="$head own cost per message without the start: ${title[$which]} |"; done
+else
+    for which in $cols; do [ "$which" = bare ] || head="$head peak RSS: ${title[$which]} |"; done
+fi
 echo "$head"
 echo "$head" | sed 's/[^|]*|/---|/g; s/^---|/|/'
 for mode in fields V; do
@@ -239,7 +253,7 @@ for s in "${sizes[@]}"; do
     for which in $cols; do
         [ "$which" = bare ] || own[$which,$s]=$(awk -v a="${best[$which]}" -v b="${best[bare]}" 'BEGIN { d = a - b; if (d < 0.001) d = 0.001; print d }')
     done
-    printf "size %5d bytes, %d messages, -V: bare $fmt, plugin $fmt, Lua $fmt%s\n" "$s" "$sized_messages" "${best[bare]}" "${best[plugin]}" "${best[lua]}" "${cmp:+, compared Lua ${best[cmp]} $unit}"
+    printf "size %5d bytes, %d messages, -V: bare $fmt, plugin $fmt%s%s\n" "$s" "$sized_messages" "${best[bare]}" "${best[plugin]}" "${best[lua]:+, Lua $(val "${best[lua]}")}" "${cmp:+, compared Lua ${best[cmp]} $unit}"
 done
 slope() {
     local which=$1 s pts=""
@@ -247,7 +261,8 @@ slope() {
     echo "$pts" | awk '{ n = NF / 2; for (i = 0; i < n; i++) { x = log($(2*i+1)); y = log($(2*i+2)); sx += x; sy += y; sxx += x*x; sxy += x*y }
                          printf "%.2f", (n*sxy - sx*sy) / (n*sxx - sx*sx) }'
 }
-echo "size-growth exponent of the own time (${sizes[0]}..${sizes[-1]} bytes): plugin $(slope plugin), Lua $(slope lua)${cmp:+, compared Lua $(slope cmp)}"
+lua_slope=; [ "$only" = 1 ] || lua_slope=", Lua $(slope lua)"
+echo "size-growth exponent of the own time (${sizes[0]}..${sizes[-1]} bytes): plugin $(slope plugin)$lua_slope${cmp:+, compared Lua $(slope cmp)}"
 
 # The same in the Debian root of Wireshark 4.4, when it is there.
 if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && [ -f "$(bash scripts/wireshark-root.sh path 4.4)/.xmmep-ready" ]; then
@@ -256,5 +271,6 @@ if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && [ -f "$(bash
     inst=(); [ "$instr" = 0 ] || inst=(--instructions)
     [ "$floor" = 0 ] || inst+=(--floor)
     [ "$off" = 0 ] || inst+=(--analyze-off)
+    [ "$only" = 0 ] || inst+=(--plugin-only)
     bash scripts/wireshark-root.sh run 4.4 bash scripts/bench-tshark.sh --inner --messages "$n" --rounds "$rounds" --lua "$lua" ${cmp:+--compare "$cmp"} "${inst[@]}"
 fi
