@@ -62,21 +62,26 @@ impl Observed {
     /// Names the message and, on the first pass, feeds it to the tracker.
     /// `base`: where the message starts in `pkt.tvb`. The texts the
     /// tracker keeps to show later are converted now, as Wireshark shows
-    /// text, while the message is in the packet. Without the analysis
-    /// (`an` None, the preference off) only the message's own facts are
-    /// taken: no conversation, no place in the capture, no tracker.
+    /// text, while the message is in the packet; later passes take only
+    /// what showing needs (the tracker has the rest). Without the analysis
+    /// (`an` None, the preference off) only that is taken too: no
+    /// conversation, no place in the capture, no tracker.
     pub(crate) fn new(an: Option<&mut Analysis>, pkt: &Packet<'_>, msg: &[u8], base: usize, decoded: &Decoded, charset: Charset, enc: u32) -> EpanResult<Observed> {
         let pinfo = pkt.pinfo;
         let (frame, visited) = (pinfo.frame(), pinfo.visited());
         let Some(an) = an else {
-            let facts = Relations::standard().facts(msg, decoded);
+            let facts = Relations::standard().facts_shown(msg, decoded);
             return Ok(Observed { at: MsgRef { frame, index: 0 }, conv: 0, forward: true, visited, facts, links: None });
         };
         let (conv, forward) = pinfo.conversation_key();
-        let facts = Relations::standard().facts_with(msg, decoded, |o, l| {
-            let bytes = &msg[o as usize..(o + l) as usize];
-            wireshark_text(pkt.tvb, base + o as usize, bytes, charset, enc).unwrap_or_else(|_| charset.decode(bytes)).into_bytes()
-        });
+        let facts = if visited {
+            Relations::standard().facts_shown(msg, decoded)
+        } else {
+            Relations::standard().facts_with(msg, decoded, |o, l| {
+                let bytes = &msg[o as usize..(o + l) as usize];
+                wireshark_text(pkt.tvb, base + o as usize, bytes, charset, enc).unwrap_or_else(|_| charset.decode(bytes)).into_bytes()
+            })
+        };
         let c = an.capture();
         let seen = if visited { c.tracker.messages_in(frame) } else { 0 };
         let at = c.ordinals.next(frame, seen);

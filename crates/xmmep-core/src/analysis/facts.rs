@@ -92,22 +92,12 @@ impl Relations {
     /// the file name) taken through `shown(offset, len)`: a dissector
     /// converts them as it shows text, while their message is at hand.
     pub fn facts_with(&self, msg: &[u8], d: &Decoded, mut shown: impl FnMut(u32, u32) -> Vec<u8>) -> Facts {
-        let Some(h) = d.header else { return Facts::default() };
-        let msg_type = u16::try_from(h.msg_type).unwrap_or(u16::MAX);
-        let roles = self.roles(msg_type);
-        let items = Items { msg, d };
-        let mut f = Facts { msg_type, roles, ..Facts::default() };
-        let is_true = |id: FieldId| items.first(id).is_some_and(|it| it.value == Value::Bool(true));
-        for it in &d.items {
-            let user = match self.users.get(it.id as usize) {
-                Some(UserField::Yes) => true,
-                Some(UserField::UnlessRoom(flag)) => !is_true(*flag),
-                _ => false,
-            };
-            if user && it.value == Value::Text && it.len > 0 {
-                f.users.push((it.offset, it.len));
-            }
+        let mut f = self.facts_shown(msg, d);
+        if d.header.is_none() {
+            return f;
         }
+        let (msg_type, roles) = (f.msg_type, f.roles);
+        let items = Items { msg, d };
         if roles.response.is_some() || roles.end.is_some() {
             f.seq_num = items.int(self.seq_num);
         }
@@ -128,6 +118,28 @@ impl Relations {
                 Value::Bool(b) => Some(b),
                 _ => None,
             });
+        }
+        f
+    }
+
+    /// Only what showing a message needs once the tracker has it: its
+    /// type, roles and user names (a later pass makes no keys).
+    pub fn facts_shown(&self, msg: &[u8], d: &Decoded) -> Facts {
+        let Some(h) = d.header else { return Facts::default() };
+        let msg_type = u16::try_from(h.msg_type).unwrap_or(u16::MAX);
+        let roles = self.roles(msg_type);
+        let items = Items { msg, d };
+        let mut f = Facts { msg_type, roles, ..Facts::default() };
+        let is_true = |id: FieldId| items.first(id).is_some_and(|it| it.value == Value::Bool(true));
+        for it in &d.items {
+            let user = match self.users.get(it.id as usize) {
+                Some(UserField::Yes) => true,
+                Some(UserField::UnlessRoom(flag)) => !is_true(*flag),
+                _ => false,
+            };
+            if user && it.value == Value::Text && it.len > 0 {
+                f.users.push((it.offset, it.len));
+            }
         }
         f
     }
