@@ -699,15 +699,34 @@ M.classes = CLASS
 
 -- Fills each {} of a template with the next argument (like reports::fill):
 -- the template is split first, so braces inside arguments stay as they are.
-local function fill(t, ...)
-  local args, out, n, pos = { ... }, {}, 0, 1
+-- The templates are DATA's, a few dozen: each is split once (PIECES), and
+-- one or two arguments are joined with one concatenation, no table.
+local PIECES = {}
+local function pieces(t)
+  local p, pos = {}, 1
   while true do
     local a, b = find(t, "{}", pos, true)
-    if not a then out[#out + 1] = sub(t, pos); break end
-    out[#out + 1] = sub(t, pos, a - 1)
-    n = n + 1
-    if args[n] ~= nil then out[#out + 1] = tostring(args[n]) end
+    if not a then p[#p + 1] = sub(t, pos); break end
+    p[#p + 1] = sub(t, pos, a - 1)
     pos = b + 1
+  end
+  PIECES[t] = p
+  return p
+end
+local function fill(t, a1, a2, ...)
+  local p = PIECES[t] or pieces(t)
+  local np = #p
+  if np == 2 then
+    return p[1] .. (a1 ~= nil and tostring(a1) or "") .. p[2]
+  elseif np == 3 then
+    return p[1] .. (a1 ~= nil and tostring(a1) or "") .. p[2] .. (a2 ~= nil and tostring(a2) or "") .. p[3]
+  elseif np == 1 then
+    return p[1]
+  end
+  local args, out = { a1, a2, ... }, { p[1] }
+  for n = 1, np - 1 do
+    if args[n] ~= nil then out[#out + 1] = tostring(args[n]) end
+    out[#out + 1] = p[n + 1]
   end
   return concat(out)
 end
@@ -1667,22 +1686,33 @@ function M.roles(code) return roles[code] or NO_ROLES end
 
 -- ------------------------------------------------------------ facts
 
--- The fields whose first item facts reads, per message code (made once per
--- code): the keys, numbers and texts its roles need, and the flags that
--- make a user field a room's.
+-- What facts does with the items of each field, per message code (made
+-- once per code): WANTED, its first item is read (the keys, numbers and
+-- texts its roles need, and the flags that make a user field a room's);
+-- USER, its items are user names; BOTH. One lookup per item, and none of a
+-- field the message's facts ignore.
 local USERS = R.users
+local WANTED, USER, BOTH = 1, 2, 3
 local want = setmetatable({}, { __index = function(t, code)
   local w, r = {}, roles[code] or NO_ROLES
-  for _, u in pairs(USERS) do if u ~= true then w[u] = true end end
-  if r.response or r.ending then w[R.seq_num] = true end
-  if code == R.login.outcome then w[R.login.result] = true end
-  if code == R.login.request then w[R.login.user] = true end
+  local function mark(f, what)
+    local x = w[f]
+    if x ~= what and x ~= BOTH then w[f] = (x or 0) + what end
+  end
+  local function wanted(f) mark(f, WANTED) end
+  for f, u in pairs(USERS) do
+    mark(f, USER)
+    if u ~= true then wanted(u) end
+  end
+  if r.response or r.ending then wanted(R.seq_num) end
+  if code == R.login.outcome then wanted(R.login.result) end
+  if code == R.login.request then wanted(R.login.user) end
   local fw = r.original or r.forward
-  if fw then for _, f in ipairs(R.forwards[fw].keys) do w[f] = true end end
+  if fw then for _, f in ipairs(R.forwards[fw].keys) do wanted(f) end end
   if r.stage then
     local tr = R.transfer
-    for _, f in ipairs(tr.keys) do w[f] = true end
-    w[tr.file_name], w[tr.file_size], w[tr.accepted] = true, true, true
+    for _, f in ipairs(tr.keys) do wanted(f) end
+    wanted(tr.file_name); wanted(tr.file_size); wanted(tr.accepted)
   end
   t[code] = w
   return w
@@ -1728,7 +1758,7 @@ end
 -- A table per message would be garbage a long capture pays for in
 -- collection time.
 local at = {}
-local FACTS, USER_LIST, CAND = {}, {}, {}
+local FACTS, USER_LIST, CAND, SET = {}, {}, {}, {}
 local NO_FACTS = { msg_type = 0, roles = NO_ROLES, users = EMPTY }
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
@@ -1746,13 +1776,21 @@ function M.facts(bytes, dec, text_of)
   local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
   local n = dec.n
   -- User fields are weighed once `at` is complete (a flag may follow).
-  local ncand = 0
+  -- SET lists the fields `at` holds, for emptying it.
+  local ncand, nset = 0, 0
   for i = 1, n do
     local fi = F[i]
-    if w[fi] and not at[fi] then at[fi] = i end
-    if USERS[fi] and K[i] == "text" and L[i] > 0 then
-      ncand = ncand + 1
-      CAND[ncand] = i
+    local x = w[fi]
+    if x then
+      if x ~= USER and not at[fi] then
+        at[fi] = i
+        nset = nset + 1
+        SET[nset] = fi
+      end
+      if x ~= WANTED and K[i] == "text" and L[i] > 0 then
+        ncand = ncand + 1
+        CAND[ncand] = i
+      end
     end
   end
   local nu = 0
@@ -1786,7 +1824,7 @@ function M.facts(bytes, dec, text_of)
     local a = at[t.accepted]
     if a and K[a] == "bool" then f.accepted = dec.v[a] end
   end
-  for i = 1, n do at[F[i]] = nil end
+  for k = 1, nset do at[SET[k]] = nil end
   return f
 end
 
@@ -2285,7 +2323,7 @@ local BAD_VALUE = pf[GENERIC.bad_value]
 
 -- Methods of TreeItem and Tvb, taken once from the first ones seen: a call
 -- through the object (item:add) looks the name up in its class each time.
-local t_add, t_apf, t_expert, t_gen, t_hidden, t_append, t_set_text, t_referenced, tvb_range
+local t_add, t_apf, t_expert, t_gen, t_hidden, t_append, t_set_text, t_referenced, tvb_range, tvb_len, tvb_raw
 -- Items made since the collector last stepped (see show_message's end).
 local made = 0
 local function bind_api(tree, tvb)
@@ -2294,7 +2332,7 @@ local function bind_api(tree, tvb)
   t_apf = function(...) made = made + 1; return apf(...) end
   t_expert = tree.add_proto_expert_info
   t_gen, t_hidden, t_append, t_set_text = tree.set_generated, tree.set_hidden, tree.append_text, tree.set_text
-  t_referenced, tvb_range = tree.referenced, tvb.range
+  t_referenced, tvb_range, tvb_len, tvb_raw = tree.referenced, tvb.range, tvb.len, tvb.raw
 end
 
 -- What the dissection of the current packet wants, found once per call of
@@ -2316,8 +2354,9 @@ local function want(p)
 end
 
 -- The packet being dissected (set per call): its frame, pass, the
--- conversation's key (made when first asked) and time.
-local cur_pinfo, cur_frame, cur_visited, cur_conv = nil, 0, false, nil
+-- conversation's key and time (each read when first asked: a frame
+-- carries several messages).
+local cur_pinfo, cur_frame, cur_visited, cur_conv, cur_rel_ts = nil, 0, false, nil, nil
 
 local function begin_packet(tvb, pinfo, tree)
   if not t_add then bind_api(tree, tvb) end
@@ -2325,7 +2364,7 @@ local function begin_packet(tvb, pinfo, tree)
   cur_tree, cur_visible = tree, tree.visible
   stamp = stamp + 1
   cur_cols = tostring(pinfo.cols.info) ~= "(info)"
-  cur_pinfo, cur_frame, cur_visited, cur_conv = pinfo, pinfo.number, pinfo.visited, nil
+  cur_pinfo, cur_frame, cur_visited, cur_conv, cur_rel_ts = pinfo, pinfo.number, pinfo.visited, nil, nil
 end
 
 -- A text of printable ASCII is the same in every charset: it is given as
@@ -2469,7 +2508,8 @@ local function show_links(top, offset, facts)
     -- Seconds since the first frame: a double that holds nanoseconds
     -- exactly over any capture's span (absolute times would not), and is
     -- there in every pass (frame.time is not in tshark -2's first).
-    observe(tracker, c, at, cur_pinfo.rel_ts, 0, facts)
+    if not cur_rel_ts then cur_rel_ts = cur_pinfo.rel_ts end
+    observe(tracker, c, at, cur_rel_ts, 0, facts)
   end
   here_at, here = offset, nil
   local l = analysis.links(tracker, at)
@@ -2523,19 +2563,18 @@ local top_label = setmetatable({}, { __index = function(t, code)
   return v
 end })
 
--- Shows the message at `offset` of `tvb` (which holds `avail` bytes of it)
--- and returns its Info text (nil without columns), the decoding and its
--- code.
+-- Shows the message at `offset` of `tvb` (which holds `avail` bytes of it,
+-- and `tvb_len` in all) and returns its Info text (nil without columns),
+-- the decoding and its code.
 local parents, tree_items = {}, {}
-local function show_message(tvb, tree, offset, avail)
-  local bytes = tvb:raw(offset, avail)
+local function show_message(tvb, tree, offset, avail, tvb_len)
+  local bytes = tvb_raw(tvb, offset, avail)
   local dec = core.decode(bytes, cur_key)
   cur_bytes, cur_tvb, cur_offset = bytes, tvb, offset
   local len = dec.available
   if len < 1 then len = 1 end
   -- Nothing after a bad header can be framed: the message is the rest.
   if not dec.header then len = avail end
-  local tvb_len = tvb:len()
   if offset + len > tvb_len then len = tvb_len - offset end
   local top = t_add(tree, proto, tvb_range(tvb, offset, len))
   local info = cur_cols and core.info_text(dec, text_of)
@@ -2630,9 +2669,9 @@ local function pdu_len(tvb, pinfo, offset)
   -- Without reassembly (xmmep.desegment off) a segment may end inside a
   -- header: the rest is shown as one message, whose header is then
   -- reported, as the plugin does.
-  local rest = tvb:len() - offset
+  local rest = tvb_len(tvb) - offset
   if rest < HEADER_LEN then return rest end
-  local what, len = core.frame(tvb:raw(offset, HEADER_LEN), 1)
+  local what, len = core.frame(tvb_raw(tvb, offset, HEADER_LEN), 1)
   if what == "message" then
     -- The stream closes inside this message: show what came (a truncated
     -- body) rather than wait for bytes that will never arrive.
@@ -2646,9 +2685,10 @@ local function pdu_len(tvb, pinfo, offset)
 end
 
 local function dissect_pdu(tvb, pinfo, tree)
-  local info, _, code = show_message(tvb, tree, 0, tvb:len())
+  local len = tvb_len(tvb)
+  local info, _, code = show_message(tvb, tree, 0, len, len)
   add_info(pinfo, code, info)
-  return tvb:len()
+  return len
 end
 
 local function dissect_tcp(tvb, pinfo, tree)
@@ -2664,7 +2704,7 @@ local function dissect_udp(tvb, pinfo, tree)
     local what, len = core.frame(tvb:raw(offset, math.min(HEADER_LEN, total - offset)), 1)
     local avail = total - offset
     if what == "message" and len < avail then avail = len end
-    local info, dec, code = show_message(tvb, tree, offset, avail)
+    local info, dec, code = show_message(tvb, tree, offset, avail, total)
     add_info(pinfo, code, info)
     if not dec.header then break end
     offset = offset + avail

@@ -52,22 +52,33 @@ function M.roles(code) return roles[code] or NO_ROLES end
 
 -- ------------------------------------------------------------ facts
 
--- The fields whose first item facts reads, per message code (made once per
--- code): the keys, numbers and texts its roles need, and the flags that
--- make a user field a room's.
+-- What facts does with the items of each field, per message code (made
+-- once per code): WANTED, its first item is read (the keys, numbers and
+-- texts its roles need, and the flags that make a user field a room's);
+-- USER, its items are user names; BOTH. One lookup per item, and none of a
+-- field the message's facts ignore.
 local USERS = R.users
+local WANTED, USER, BOTH = 1, 2, 3
 local want = setmetatable({}, { __index = function(t, code)
   local w, r = {}, roles[code] or NO_ROLES
-  for _, u in pairs(USERS) do if u ~= true then w[u] = true end end
-  if r.response or r.ending then w[R.seq_num] = true end
-  if code == R.login.outcome then w[R.login.result] = true end
-  if code == R.login.request then w[R.login.user] = true end
+  local function mark(f, what)
+    local x = w[f]
+    if x ~= what and x ~= BOTH then w[f] = (x or 0) + what end
+  end
+  local function wanted(f) mark(f, WANTED) end
+  for f, u in pairs(USERS) do
+    mark(f, USER)
+    if u ~= true then wanted(u) end
+  end
+  if r.response or r.ending then wanted(R.seq_num) end
+  if code == R.login.outcome then wanted(R.login.result) end
+  if code == R.login.request then wanted(R.login.user) end
   local fw = r.original or r.forward
-  if fw then for _, f in ipairs(R.forwards[fw].keys) do w[f] = true end end
+  if fw then for _, f in ipairs(R.forwards[fw].keys) do wanted(f) end end
   if r.stage then
     local tr = R.transfer
-    for _, f in ipairs(tr.keys) do w[f] = true end
-    w[tr.file_name], w[tr.file_size], w[tr.accepted] = true, true, true
+    for _, f in ipairs(tr.keys) do wanted(f) end
+    wanted(tr.file_name); wanted(tr.file_size); wanted(tr.accepted)
   end
   t[code] = w
   return w
@@ -113,7 +124,7 @@ end
 -- A table per message would be garbage a long capture pays for in
 -- collection time.
 local at = {}
-local FACTS, USER_LIST, CAND = {}, {}, {}
+local FACTS, USER_LIST, CAND, SET = {}, {}, {}, {}
 local NO_FACTS = { msg_type = 0, roles = NO_ROLES, users = EMPTY }
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
@@ -131,13 +142,21 @@ function M.facts(bytes, dec, text_of)
   local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
   local n = dec.n
   -- User fields are weighed once `at` is complete (a flag may follow).
-  local ncand = 0
+  -- SET lists the fields `at` holds, for emptying it.
+  local ncand, nset = 0, 0
   for i = 1, n do
     local fi = F[i]
-    if w[fi] and not at[fi] then at[fi] = i end
-    if USERS[fi] and K[i] == "text" and L[i] > 0 then
-      ncand = ncand + 1
-      CAND[ncand] = i
+    local x = w[fi]
+    if x then
+      if x ~= USER and not at[fi] then
+        at[fi] = i
+        nset = nset + 1
+        SET[nset] = fi
+      end
+      if x ~= WANTED and K[i] == "text" and L[i] > 0 then
+        ncand = ncand + 1
+        CAND[ncand] = i
+      end
     end
   end
   local nu = 0
@@ -171,7 +190,7 @@ function M.facts(bytes, dec, text_of)
     local a = at[t.accepted]
     if a and K[a] == "bool" then f.accepted = dec.v[a] end
   end
-  for i = 1, n do at[F[i]] = nil end
+  for k = 1, nset do at[SET[k]] = nil end
   return f
 end
 

@@ -71,15 +71,34 @@ M.classes = CLASS
 
 -- Fills each {} of a template with the next argument (like reports::fill):
 -- the template is split first, so braces inside arguments stay as they are.
-local function fill(t, ...)
-  local args, out, n, pos = { ... }, {}, 0, 1
+-- The templates are DATA's, a few dozen: each is split once (PIECES), and
+-- one or two arguments are joined with one concatenation, no table.
+local PIECES = {}
+local function pieces(t)
+  local p, pos = {}, 1
   while true do
     local a, b = find(t, "{}", pos, true)
-    if not a then out[#out + 1] = sub(t, pos); break end
-    out[#out + 1] = sub(t, pos, a - 1)
-    n = n + 1
-    if args[n] ~= nil then out[#out + 1] = tostring(args[n]) end
+    if not a then p[#p + 1] = sub(t, pos); break end
+    p[#p + 1] = sub(t, pos, a - 1)
     pos = b + 1
+  end
+  PIECES[t] = p
+  return p
+end
+local function fill(t, a1, a2, ...)
+  local p = PIECES[t] or pieces(t)
+  local np = #p
+  if np == 2 then
+    return p[1] .. (a1 ~= nil and tostring(a1) or "") .. p[2]
+  elseif np == 3 then
+    return p[1] .. (a1 ~= nil and tostring(a1) or "") .. p[2] .. (a2 ~= nil and tostring(a2) or "") .. p[3]
+  elseif np == 1 then
+    return p[1]
+  end
+  local args, out = { a1, a2, ... }, { p[1] }
+  for n = 1, np - 1 do
+    if args[n] ~= nil then out[#out + 1] = tostring(args[n]) end
+    out[#out + 1] = p[n + 1]
   end
   return concat(out)
 end

@@ -228,7 +228,7 @@ local BAD_VALUE = pf[GENERIC.bad_value]
 
 -- Methods of TreeItem and Tvb, taken once from the first ones seen: a call
 -- through the object (item:add) looks the name up in its class each time.
-local t_add, t_apf, t_expert, t_gen, t_hidden, t_append, t_set_text, t_referenced, tvb_range
+local t_add, t_apf, t_expert, t_gen, t_hidden, t_append, t_set_text, t_referenced, tvb_range, tvb_len, tvb_raw
 -- Items made since the collector last stepped (see show_message's end).
 local made = 0
 local function bind_api(tree, tvb)
@@ -237,7 +237,7 @@ local function bind_api(tree, tvb)
   t_apf = function(...) made = made + 1; return apf(...) end
   t_expert = tree.add_proto_expert_info
   t_gen, t_hidden, t_append, t_set_text = tree.set_generated, tree.set_hidden, tree.append_text, tree.set_text
-  t_referenced, tvb_range = tree.referenced, tvb.range
+  t_referenced, tvb_range, tvb_len, tvb_raw = tree.referenced, tvb.range, tvb.len, tvb.raw
 end
 
 -- What the dissection of the current packet wants, found once per call of
@@ -259,8 +259,9 @@ local function want(p)
 end
 
 -- The packet being dissected (set per call): its frame, pass, the
--- conversation's key (made when first asked) and time.
-local cur_pinfo, cur_frame, cur_visited, cur_conv = nil, 0, false, nil
+-- conversation's key and time (each read when first asked: a frame
+-- carries several messages).
+local cur_pinfo, cur_frame, cur_visited, cur_conv, cur_rel_ts = nil, 0, false, nil, nil
 
 local function begin_packet(tvb, pinfo, tree)
   if not t_add then bind_api(tree, tvb) end
@@ -268,7 +269,7 @@ local function begin_packet(tvb, pinfo, tree)
   cur_tree, cur_visible = tree, tree.visible
   stamp = stamp + 1
   cur_cols = tostring(pinfo.cols.info) ~= "(info)"
-  cur_pinfo, cur_frame, cur_visited, cur_conv = pinfo, pinfo.number, pinfo.visited, nil
+  cur_pinfo, cur_frame, cur_visited, cur_conv, cur_rel_ts = pinfo, pinfo.number, pinfo.visited, nil, nil
 end
 
 -- A text of printable ASCII is the same in every charset: it is given as
@@ -412,7 +413,8 @@ local function show_links(top, offset, facts)
     -- Seconds since the first frame: a double that holds nanoseconds
     -- exactly over any capture's span (absolute times would not), and is
     -- there in every pass (frame.time is not in tshark -2's first).
-    observe(tracker, c, at, cur_pinfo.rel_ts, 0, facts)
+    if not cur_rel_ts then cur_rel_ts = cur_pinfo.rel_ts end
+    observe(tracker, c, at, cur_rel_ts, 0, facts)
   end
   here_at, here = offset, nil
   local l = analysis.links(tracker, at)
@@ -466,19 +468,18 @@ local top_label = setmetatable({}, { __index = function(t, code)
   return v
 end })
 
--- Shows the message at `offset` of `tvb` (which holds `avail` bytes of it)
--- and returns its Info text (nil without columns), the decoding and its
--- code.
+-- Shows the message at `offset` of `tvb` (which holds `avail` bytes of it,
+-- and `tvb_len` in all) and returns its Info text (nil without columns),
+-- the decoding and its code.
 local parents, tree_items = {}, {}
-local function show_message(tvb, tree, offset, avail)
-  local bytes = tvb:raw(offset, avail)
+local function show_message(tvb, tree, offset, avail, tvb_len)
+  local bytes = tvb_raw(tvb, offset, avail)
   local dec = core.decode(bytes, cur_key)
   cur_bytes, cur_tvb, cur_offset = bytes, tvb, offset
   local len = dec.available
   if len < 1 then len = 1 end
   -- Nothing after a bad header can be framed: the message is the rest.
   if not dec.header then len = avail end
-  local tvb_len = tvb:len()
   if offset + len > tvb_len then len = tvb_len - offset end
   local top = t_add(tree, proto, tvb_range(tvb, offset, len))
   local info = cur_cols and core.info_text(dec, text_of)
@@ -573,9 +574,9 @@ local function pdu_len(tvb, pinfo, offset)
   -- Without reassembly (xmmep.desegment off) a segment may end inside a
   -- header: the rest is shown as one message, whose header is then
   -- reported, as the plugin does.
-  local rest = tvb:len() - offset
+  local rest = tvb_len(tvb) - offset
   if rest < HEADER_LEN then return rest end
-  local what, len = core.frame(tvb:raw(offset, HEADER_LEN), 1)
+  local what, len = core.frame(tvb_raw(tvb, offset, HEADER_LEN), 1)
   if what == "message" then
     -- The stream closes inside this message: show what came (a truncated
     -- body) rather than wait for bytes that will never arrive.
@@ -589,9 +590,10 @@ local function pdu_len(tvb, pinfo, offset)
 end
 
 local function dissect_pdu(tvb, pinfo, tree)
-  local info, _, code = show_message(tvb, tree, 0, tvb:len())
+  local len = tvb_len(tvb)
+  local info, _, code = show_message(tvb, tree, 0, len, len)
   add_info(pinfo, code, info)
-  return tvb:len()
+  return len
 end
 
 local function dissect_tcp(tvb, pinfo, tree)
@@ -607,7 +609,7 @@ local function dissect_udp(tvb, pinfo, tree)
     local what, len = core.frame(tvb:raw(offset, math.min(HEADER_LEN, total - offset)), 1)
     local avail = total - offset
     if what == "message" and len < avail then avail = len end
-    local info, dec, code = show_message(tvb, tree, offset, avail)
+    local info, dec, code = show_message(tvb, tree, offset, avail, total)
     add_info(pinfo, code, info)
     if not dec.header then break end
     offset = offset + avail
