@@ -150,8 +150,8 @@ fn login_refused_then_accepted() {
     assert_eq!((accepted[1].as_str(), accepted[2].as_str(), accepted[3].as_str()), ("0", alice[1][0].as_str(), "alice"));
     // The end carries the whole login time, which is at least the first part's.
     let end = rows("login.pcapng", &format!("frame.number == {} && xmmep.msg_type == 127", alice[1][3]), &["xmmep.response_to", "xmmep.time"]);
-    assert_eq!(end[0][1].split(',').last().unwrap(), alice[1][0]);
-    assert!(end[0][2].split(',').last().unwrap().parse::<f64>().unwrap() > 0.0);
+    assert_eq!(end[0][1].split(',').next_back().unwrap(), alice[1][0]);
+    assert!(end[0][2].split(',').next_back().unwrap().parse::<f64>().unwrap() > 0.0);
     // No session user before the successful login on that connection.
     let before = rows("login.pcapng", &format!("frame.number < {} && xmmep.session_user == \"alice\"", alice[1][2]), &[]);
     assert!(before.is_empty(), "{before:?}");

@@ -218,7 +218,7 @@ fn every_report_class() {
 #[test]
 fn garbage_and_truncation_never_crash() {
     let ts = Tshark::with_plugin();
-    let mut payloads = vec![vec![1u8, 2, 3, 4].repeat(2500), encode_raw(170, &[3u8; 9000])];
+    let mut payloads = vec![[1u8, 2, 3, 4].repeat(2500), encode_raw(170, &[3u8; 9000])];
     payloads.push([b"  10 200".to_vec(), vec![2u8; 2]].concat());
     payloads.push((0..=255u8).cycle().take(3000).collect());
     let cap = udp_capture(&payloads);

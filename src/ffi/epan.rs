@@ -403,6 +403,8 @@ impl<'a> Tree<'a> {
     /// own), and marked generated if `generated`, in one call: cheaper than
     /// appending to the label Wireshark fills in (see
     /// `xmmep_tree_add_item_text`).
+    // The arguments are the epan call's, one for one.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn add_item_text(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32, text: Option<&str>, generated: bool) -> EpanResult<Item<'a>> {
         self.add_labelled(hf.get(), tvb, start, len, encoding, text, generated)
     }
@@ -412,6 +414,7 @@ impl<'a> Tree<'a> {
         self.add_labelled(proto.0, tvb, start, len, sys::ENC_NA, text, false)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn add_labelled(self, hf: c_int, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32, text: Option<&str>, generated: bool) -> EpanResult<Item<'a>> {
         let text = text.map(shown_text);
         let (tp, tl) = text.as_deref().map_or((ptr::null(), 0), |t| (t.as_ptr().cast(), t.len()));
