@@ -208,7 +208,19 @@ fn file_transfers_are_followed_across_connections() {
 fn user_field_selects_everything_about_a_user() {
     // Every message that carries bob_k in any field, member or list.
     let any = rows("login.pcapng", "xmmep.user == \"bob_k\"", &[]);
-    let fields = ["user_name", "user_info.user_name", "observer", "observers", "online_buddy.buddy_name", "buddy.buddy_name", "buddy_name", "sender", "receiver", "chatroom.creator", "blocked_users"];
+    let fields = [
+        "user_name",
+        "user_info.user_name",
+        "observer",
+        "observers",
+        "online_buddy.buddy_name",
+        "buddy.buddy_name",
+        "buddy_name",
+        "sender",
+        "receiver",
+        "chatroom.creator",
+        "blocked_users",
+    ];
     let direct: Vec<String> = fields.iter().map(|f| format!("xmmep.{f} == \"bob_k\"")).collect();
     let direct = rows("login.pcapng", &direct.join(" || "), &[]);
     assert_eq!(any, direct);
