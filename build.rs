@@ -25,13 +25,11 @@ const CAPABILITIES: &[(&str, (u32, u32))] = &[
     ("xmmep_ws_plugin_describe", (4, 4)),
 ];
 
-const INSTALL_HINT: &str =
-    "apt-get install tshark libwireshark-dev libglib2.0-dev libclang-dev pkg-config";
+const INSTALL_HINT: &str = "apt-get install tshark libwireshark-dev libglib2.0-dev libclang-dev pkg-config";
 
 /// The supported releases, from `wireshark-versions` (first column).
 fn supported_versions(file: &std::path::Path) -> Vec<(u32, u32)> {
-    let text = std::fs::read_to_string(file)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
     text.lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| l.split_whitespace().next())
@@ -59,19 +57,9 @@ fn fail(what: &str) -> ! {
 }
 
 fn pkg_config(args: &[&str]) -> Result<String, String> {
-    let out = Command::new("pkg-config")
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run pkg-config ({e})"))?;
+    let out = Command::new("pkg-config").args(args).output().map_err(|e| format!("cannot run pkg-config ({e})"))?;
     if !out.status.success() {
-        return Err(format!(
-            "`pkg-config {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        ));
+        return Err(format!("`pkg-config {}` failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).split_whitespace().collect::<Vec<_>>().join(" ")));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
@@ -108,10 +96,8 @@ fn main() {
 /// The Wireshark release pkg-config finds, as (major, minor); stops the
 /// build unless it is one of `supported`.
 fn wireshark_version(supported: &[(u32, u32)]) -> (u32, u32) {
-    let version = pkg_config(&["--modversion", "wireshark"])
-        .unwrap_or_else(|e| fail(&format!("wireshark.pc not found ({e})")));
-    let (major, minor) = parse_major_minor(&version)
-        .unwrap_or_else(|| fail(&format!("cannot parse Wireshark version {version:?}")));
+    let version = pkg_config(&["--modversion", "wireshark"]).unwrap_or_else(|e| fail(&format!("wireshark.pc not found ({e})")));
+    let (major, minor) = parse_major_minor(&version).unwrap_or_else(|| fail(&format!("cannot parse Wireshark version {version:?}")));
     if !supported.contains(&(major, minor)) {
         // Not `fail`: the development files are there, the version is not ours.
         let msg = format!(
@@ -154,8 +140,7 @@ struct CFlags {
 }
 
 fn cflags() -> CFlags {
-    let cflags = pkg_config(&["--cflags", "wireshark"])
-        .unwrap_or_else(|e| fail(&format!("pkg-config --cflags wireshark failed ({e})")));
+    let cflags = pkg_config(&["--cflags", "wireshark"]).unwrap_or_else(|e| fail(&format!("pkg-config --cflags wireshark failed ({e})")));
     let mut flags = CFlags { includes: Vec::new(), defines: Vec::new() };
     for flag in cflags.split_whitespace() {
         if let Some(dir) = flag.strip_prefix("-I") {
@@ -164,10 +149,7 @@ fn cflags() -> CFlags {
             flags.defines.push(def.to_string());
         }
     }
-    let has_header = flags
-        .includes
-        .iter()
-        .any(|d| d.join("epan").join("packet.h").is_file());
+    let has_header = flags.includes.iter().any(|d| d.join("epan").join("packet.h").is_file());
     if !has_header {
         fail("epan/packet.h not found in the pkg-config include paths");
     }
@@ -221,25 +203,14 @@ fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path
     for def in &flags.defines {
         builder = builder.clang_arg(format!("-D{def}"));
     }
-    let bindings = builder.generate().unwrap_or_else(|e| {
-        fail(&format!(
-            "bindgen could not read the Wireshark headers ({e}); is libclang-dev installed?"
-        ))
-    });
-    bindings
-        .write_to_file(out_dir.join("bindings.rs"))
-        .expect("cannot write bindings.rs");
+    let bindings = builder.generate().unwrap_or_else(|e| fail(&format!("bindgen could not read the Wireshark headers ({e}); is libclang-dev installed?")));
+    bindings.write_to_file(out_dir.join("bindings.rs")).expect("cannot write bindings.rs");
 }
 
 /// The C shim, the only place with TRY/CATCH.
 fn shim(headers: &std::path::Path, flags: &CFlags) {
     let mut cc = cc::Build::new();
-    cc.file(headers.join("xmmep_shim.c"))
-        .file(headers.join("xmmep_conv.c"))
-        .file(headers.join("xmmep_tap.c"))
-        .include(headers)
-        .warnings(true)
-        .flag_if_supported("-Wno-clobbered");
+    cc.file(headers.join("xmmep_shim.c")).file(headers.join("xmmep_conv.c")).file(headers.join("xmmep_tap.c")).include(headers).warnings(true).flag_if_supported("-Wno-clobbered");
     for dir in &flags.includes {
         cc.include(dir);
     }

@@ -71,6 +71,19 @@ status=0
 want() { [ -z "$only" ] || [ "$only" = "$1" ] || { [ "$only" = native ] && [ "$1" = "$native_mm" ]; }; }
 
 if want "$native_mm"; then
+    # One style for every crate (rustfmt.toml), and no lint clippy warns of.
+    # rustup's minimal profile lacks both components.
+    if command -v rustup >/dev/null; then
+        cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+        cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+    fi
+    run_counted "Code style (cargo fmt --check, clippy -D warnings)" "$logdir/style.log" bash -c '
+        set -e
+        cargo fmt --all --check
+        (cd fuzz && cargo fmt --check)
+        cargo clippy --release --workspace --all-targets -- -D warnings
+    ' || status=1
+
     # The DuckDB recipe's test may not skip here (tests/duckdb_recipe.rs).
     xmmep_python_duckdb
     export XMMEP_REQUIRE_DUCKDB=1

@@ -150,8 +150,8 @@ fn login_refused_then_accepted() {
     assert_eq!((accepted[1].as_str(), accepted[2].as_str(), accepted[3].as_str()), ("0", alice[1][0].as_str(), "alice"));
     // The end carries the whole login time, which is at least the first part's.
     let end = rows("login.pcapng", &format!("frame.number == {} && xmmep.msg_type == 127", alice[1][3]), &["xmmep.response_to", "xmmep.time"]);
-    assert_eq!(end[0][1].split(',').last().unwrap(), alice[1][0]);
-    assert!(end[0][2].split(',').last().unwrap().parse::<f64>().unwrap() > 0.0);
+    assert_eq!(end[0][1].split(',').next_back().unwrap(), alice[1][0]);
+    assert!(end[0][2].split(',').next_back().unwrap().parse::<f64>().unwrap() > 0.0);
     // No session user before the successful login on that connection.
     let before = rows("login.pcapng", &format!("frame.number < {} && xmmep.session_user == \"alice\"", alice[1][2]), &[]);
     assert!(before.is_empty(), "{before:?}");
@@ -208,7 +208,19 @@ fn file_transfers_are_followed_across_connections() {
 fn user_field_selects_everything_about_a_user() {
     // Every message that carries bob_k in any field, member or list.
     let any = rows("login.pcapng", "xmmep.user == \"bob_k\"", &[]);
-    let fields = ["user_name", "user_info.user_name", "observer", "observers", "online_buddy.buddy_name", "buddy.buddy_name", "buddy_name", "sender", "receiver", "chatroom.creator", "blocked_users"];
+    let fields = [
+        "user_name",
+        "user_info.user_name",
+        "observer",
+        "observers",
+        "online_buddy.buddy_name",
+        "buddy.buddy_name",
+        "buddy_name",
+        "sender",
+        "receiver",
+        "chatroom.creator",
+        "blocked_users",
+    ];
     let direct: Vec<String> = fields.iter().map(|f| format!("xmmep.{f} == \"bob_k\"")).collect();
     let direct = rows("login.pcapng", &direct.join(" || "), &[]);
     assert_eq!(any, direct);

@@ -8,9 +8,9 @@
 use std::path::Path;
 
 use xmmep_core::codec::EncValue;
+use xmmep_testkit::tshark::Tshark;
 use xmmep_tools::capture::msg::msg;
 use xmmep_tools::capture::net::{Client, Net, Server, Tcp};
-use xmmep_testkit::tshark::Tshark;
 
 const NO_HEURISTICS: [&str; 4] = ["--disable-heuristic", "xmmep_tcp", "--disable-heuristic", "xmmep_udp"];
 
@@ -66,7 +66,17 @@ fn file_data_is_labelled_counted_and_checked_against_the_size() {
     let ts = Tshark::with_plugin();
     let mut opts = NO_HEURISTICS.to_vec();
     opts.extend_from_slice(&["-d", "tcp.port==6620,xmmep"]);
-    let fields = ["frame.number", "xmmep.file_data.file_name", "xmmep.file_data.file_size", "xmmep.file_data.setup_in", "xmmep.file_data.bytes_seen", "xmmep.file_data.data", "xmmep.file_data.size_mismatch", "_ws.col.Protocol", "xmmep.msg_type"];
+    let fields = [
+        "frame.number",
+        "xmmep.file_data.file_name",
+        "xmmep.file_data.file_size",
+        "xmmep.file_data.setup_in",
+        "xmmep.file_data.bytes_seen",
+        "xmmep.file_data.data",
+        "xmmep.file_data.size_mismatch",
+        "_ws.col.Protocol",
+        "xmmep.msg_type",
+    ];
     let r = rows(&ts, &capture("file_transfer.pcapng"), &opts, &fields);
     let data: Vec<&Vec<String>> = r.iter().filter(|c| !c[1].is_empty()).collect();
     let of = |name: &str| data.iter().filter(|c| c[1] == name).copied().collect::<Vec<_>>();
@@ -92,10 +102,8 @@ fn more_bytes_than_announced_get_a_note_where_they_pass_the_size() {
     let (server, alice, bob) = (net.host([10, 1, 0, 1]), net.host([10, 1, 0, 2]), net.host([10, 1, 0, 3]));
     let t = |s: &str| EncValue::Text(s.as_bytes().to_vec());
     let mut control = Tcp::connect(&mut net, bob, server, 6620);
-    let offer = msg(
-        "MSG_SEND_FILE_REQ_FWD",
-        vec![t("alice"), t("bob"), t("notes.txt"), EncValue::Int(2000), EncValue::Int(1), EncValue::Bool(false), t("10.1.0.2"), EncValue::Int(6661)],
-    );
+    let offer =
+        msg("MSG_SEND_FILE_REQ_FWD", vec![t("alice"), t("bob"), t("notes.txt"), EncValue::Int(2000), EncValue::Int(1), EncValue::Bool(false), t("10.1.0.2"), EncValue::Int(6661)]);
     control.send(&mut net, Server, &offer);
     let mut data = Tcp::connect(&mut net, bob, alice, 6661);
     data.send(&mut net, Server, &[b'x'; 1448]);

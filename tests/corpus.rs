@@ -3,19 +3,18 @@
 //! malformed capture, nothing XMMEP-like in the non-XMMEP capture, and files
 //! that tshark reads.
 
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use xmmep_tools::capture::extract::{messages, payloads};
-use xmmep_tools::capture::sessions::is_file_data;
-use xmmep_tools::capture::{corpus, write_corpus, Capture, Expect, DEFAULT_SEED};
 use xmmep_core::codec::header::looks_like_header;
 use xmmep_core::codec::{Decoded, Decoder, Options};
 use xmmep_core::reports::{Group, ReportKind};
-use xmmep_testkit::tshark::Tshark;
 use xmmep_core::schema::Schema;
 use xmmep_core::table::{self, MAX_MESSAGE_LEN};
+use xmmep_testkit::tshark::Tshark;
+use xmmep_tools::capture::extract::{messages, payloads};
+use xmmep_tools::capture::sessions::is_file_data;
+use xmmep_tools::capture::{corpus, write_corpus, Capture, Expect, DEFAULT_SEED};
 
 fn committed() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures")
@@ -64,11 +63,7 @@ fn regenerating_gives_the_committed_files() {
     let fresh = files_below(&dir);
     let _ = std::fs::remove_dir_all(&dir);
     let old = files_below(&committed());
-    assert_eq!(
-        fresh.keys().collect::<Vec<_>>(),
-        old.keys().collect::<Vec<_>>(),
-        "file set differs; run: cargo run --bin xmmep-capgen -- --out-dir tests/captures"
-    );
+    assert_eq!(fresh.keys().collect::<Vec<_>>(), old.keys().collect::<Vec<_>>(), "file set differs; run: cargo run --bin xmmep-capgen -- --out-dir tests/captures");
     for (name, bytes) in &fresh {
         assert!(old[name] == *bytes, "{name} differs from a fresh generation; run: cargo run --bin xmmep-capgen -- --out-dir tests/captures");
     }

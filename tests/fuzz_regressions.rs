@@ -2,8 +2,6 @@
 //! decoded by the plugin and the Lua script: no Lua error, no dissector
 //! bug, and both show the same.
 
-
-
 use xmmep_core::codec::{encode_raw, EncValue};
 use xmmep_tools::capture::msg::{msg, t};
 use xmmep_tools::capture::net::{Client, Net, Server, Tcp, Udp};

@@ -4,7 +4,6 @@
 //! `XMMEP_BLESS=1 cargo test --release --test golden` and READ the diff
 //! before committing it.
 
-
 use std::path::Path;
 
 use xmmep_testkit::render::{corpus, decode, render};

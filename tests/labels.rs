@@ -2,8 +2,6 @@
 //! Lua script: one spelling per struct (`Chat room`, for the struct and for
 //! `room_list` elements), dictionary elements labelled by key and value.
 
-
-
 use xmmep_core::codec::encode_raw;
 use xmmep_testkit::tshark::Tshark;
 

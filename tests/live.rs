@@ -15,7 +15,6 @@
 //! The capture is kept (its path is printed) when the test fails, or always
 //! with XMMEP_LIVE_KEEP=1.
 
-
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
@@ -27,10 +26,10 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use xmmep_core::codec::{encode_checked, frame, values_of, Charset, Decoder, EncValue, Frame, Options};
-use xmmep_tools::pdml;
 use xmmep_core::reports::Severity;
 use xmmep_core::schema::Schema;
 use xmmep_core::table::{self, FieldType, MessageDef, Role};
+use xmmep_tools::pdml;
 
 use xmmep_testkit::expect::{abs_time, assert_message, expected, shown_text};
 use xmmep_testkit::tshark::Tshark;
@@ -215,11 +214,7 @@ impl TcpPeer {
             let mut chunk = [0u8; 4096];
             let n = self.stream.read(&mut chunk).map_err(|e| format!("{}: read (waiting {IO_TIMEOUT:?} at most): {e}", self.who))?;
             if n == 0 {
-                return if self.buf.is_empty() {
-                    Ok(None)
-                } else {
-                    Err(format!("{}: stream ended inside a message: {:?}", self.who, self.buf))
-                };
+                return if self.buf.is_empty() { Ok(None) } else { Err(format!("{}: stream ended inside a message: {:?}", self.who, self.buf)) };
             }
             self.buf.extend_from_slice(&chunk[..n]);
         }
@@ -292,9 +287,7 @@ fn udp_server(sock: UdpSocket, tcp_port: u16, stop: Arc<AtomicBool>) -> Result<L
         for m in split_datagram(dir, &buf[..n])? {
             log.received.push(m.clone());
             let answer = match m.def.name {
-                "MSG_GET_LOGIN_INFO_REQ" if m.text(0) == USER => {
-                    build("MSG_GET_LOGIN_INFO_RES", vec![i(0), t("127.0.0.1"), i(tcp_port as i64)])
-                }
+                "MSG_GET_LOGIN_INFO_REQ" if m.text(0) == USER => build("MSG_GET_LOGIN_INFO_RES", vec![i(0), t("127.0.0.1"), i(tcp_port as i64)]),
                 "MSG_GET_LOGIN_INFO_REQ" => build("MSG_GET_LOGIN_INFO_RES", vec![i(8)]),
                 "MSG_KEEP_ALIVE" => build("MSG_KEEP_ALIVE", vec![t("router01")]),
                 other => return Err(format!("udp server: unexpected {other}")),
@@ -350,23 +343,10 @@ fn tcp_server(listener: TcpListener) -> Result<Log, String> {
                     p.send(&mut log, vec![build("MSG_LOGIN_RES1", vec![i(code)])])?;
                     continue;
                 }
-                let user_info = st(vec![
-                    t(&a.text(0)),
-                    t(&a.text(3)),
-                    t(&a.text(4)),
-                    t(&a.text(2)),
-                    t("avatar/xiaoming.png"),
-                    i(631_152_000),
-                    t(&a.text(6)),
-                    i(now() - 86_400),
-                    i(1),
-                ]);
+                let user_info =
+                    st(vec![t(&a.text(0)), t(&a.text(3)), t(&a.text(4)), t(&a.text(2)), t("avatar/xiaoming.png"), i(631_152_000), t(&a.text(6)), i(now() - 86_400), i(1)]);
                 let groups = vec![t("同事"), t("家人"), t("Friends")];
-                let buddies = vec![
-                    st(vec![t(BUDDY), t("同事"), t("小红")]),
-                    st(vec![t("laowang"), t("家人"), t("王叔叔")]),
-                    st(vec![t("alice_w"), t("Friends"), t("Alice")]),
-                ];
+                let buddies = vec![st(vec![t(BUDDY), t("同事"), t("小红")]), st(vec![t("laowang"), t("家人"), t("王叔叔")]), st(vec![t("alice_w"), t("Friends"), t("Alice")])];
                 let blocked = vec![t("spammer01")];
                 let rooms = vec![t("项目组"), st(vec![t("读书会"), t("laowang"), t("每周五晚上八点")])];
                 let online = vec![online_buddy()];
@@ -404,10 +384,7 @@ fn tcp_server(listener: TcpListener) -> Result<Log, String> {
                     &mut log,
                     vec![
                         build("MSG_SEND_FILE_RES_FWD", vec![t(&sender), t(&receiver), i(seq), b(true), t("127.0.0.1"), i(45_002)]),
-                        build(
-                            "MSG_SEND_FILE_REQ_FWD",
-                            vec![t(&receiver), t(&sender), t("会议照片.jpg"), i(2_345_678), i(seq + 1), b(true), t("127.0.0.1"), i(45_003)],
-                        ),
+                        build("MSG_SEND_FILE_REQ_FWD", vec![t(&receiver), t(&sender), t("会议照片.jpg"), i(2_345_678), i(seq + 1), b(true), t("127.0.0.1"), i(45_003)]),
                     ],
                 )?;
             }
@@ -438,19 +415,7 @@ fn client(udp: UdpSocket, router: SocketAddr) -> Result<(Log, u16), String> {
 
     p.send(
         &mut log,
-        vec![build(
-            "MSG_REGISTER_REQ",
-            vec![
-                t(USER),
-                t(PASSWORD),
-                t("xiaoming@example.cn"),
-                t("小明"),
-                t("好好学习，天天向上"),
-                t("1990-01-01"),
-                t("江苏苏州"),
-                b(true),
-            ],
-        )],
+        vec![build("MSG_REGISTER_REQ", vec![t(USER), t(PASSWORD), t("xiaoming@example.cn"), t("小明"), t("好好学习，天天向上"), t("1990-01-01"), t("江苏苏州"), b(true)])],
     )?;
     let r = p.expect(&mut log, "MSG_REGISTER_RES")?;
     check(r.int(0) == 0, "registration refused", &r)?;
@@ -565,10 +530,7 @@ impl Dumpcap {
                     ));
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    return Err(format!(
-                        "dumpcap did not say \"Capturing on\" within {CAPTURE_TIMEOUT:?}; stderr so far:\n{}",
-                        d.stderr.join("\n")
-                    ));
+                    return Err(format!("dumpcap did not say \"Capturing on\" within {CAPTURE_TIMEOUT:?}; stderr so far:\n{}", d.stderr.join("\n")));
                 }
             }
         }
@@ -885,19 +847,10 @@ fn live_session_on_loopback() {
         }
     }
     let summary = |g: &BTreeMap<Dir, Vec<(u32, &pdml::Message)>>| {
-        g.iter()
-            .map(|(d, v)| format!("{d:?}: {:?}", v.iter().map(|(n, m)| format!("{n}:{}", m.name())).collect::<Vec<_>>()))
-            .collect::<Vec<_>>()
-            .join("\n")
+        g.iter().map(|(d, v)| format!("{d:?}: {:?}", v.iter().map(|(n, m)| format!("{n}:{}", m.name())).collect::<Vec<_>>())).collect::<Vec<_>>().join("\n")
     };
-    let want_summary =
-        want.iter().map(|(d, v)| format!("{d:?}: {:?}", v.iter().map(|m| m.def.name).collect::<Vec<_>>())).collect::<Vec<_>>().join("\n");
-    assert_eq!(
-        got.keys().collect::<Vec<_>>(),
-        want.keys().collect::<Vec<_>>(),
-        "directions differ\n got:\n{}\nwant:\n{want_summary}\ndumpcap:\n{stats}",
-        summary(&got)
-    );
+    let want_summary = want.iter().map(|(d, v)| format!("{d:?}: {:?}", v.iter().map(|m| m.def.name).collect::<Vec<_>>())).collect::<Vec<_>>().join("\n");
+    assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "directions differ\n got:\n{}\nwant:\n{want_summary}\ndumpcap:\n{stats}", summary(&got));
     for (d, sent) in &want {
         let shown_msgs = &got[d];
         let names: Vec<&str> = shown_msgs.iter().map(|(_, m)| m.name()).collect();
@@ -909,12 +862,7 @@ fn live_session_on_loopback() {
             assert_message(m, &expected(&s.bytes, m.pos, Charset::Utf8), &what);
             // And against the values the peer logged as sent.
             let sent_leaves = leaves(s);
-            let shown_leaves: Vec<(String, String)> = m
-                .fields
-                .iter()
-                .filter(|f| sent_leaves.iter().any(|(n, _)| *n == f.name))
-                .map(|f| (f.name.clone(), f.show.clone()))
-                .collect();
+            let shown_leaves: Vec<(String, String)> = m.fields.iter().filter(|f| sent_leaves.iter().any(|(n, _)| *n == f.name)).map(|f| (f.name.clone(), f.show.clone())).collect();
             assert_eq!(shown_leaves, sent_leaves, "{what}: values differ from what the peer sent");
             assert_eq!(m.field("xmmep.msg_type").map(|f| f.show.as_str()), Some(s.def.code.to_string().as_str()), "{what}: message type");
         }
@@ -924,10 +872,7 @@ fn live_session_on_loopback() {
     // The session did what it claims: a header really cut by the kernel,
     // several messages in one segment, Chinese text, both transports.
     let client_dir = Dir { proto: Proto::Tcp, src: client_tcp_port, dst: tcp_p };
-    assert!(
-        dirs.values().any(|(d, len)| *d == client_dir && *len == Some(3)),
-        "no 3-byte segment from the client: the cut header was not sent on its own"
-    );
+    assert!(dirs.values().any(|(d, len)| *d == client_dir && *len == Some(3)), "no 3-byte segment from the client: the cut header was not sent on its own");
     let burst = frames.iter().map(|f| f.messages.len()).max().unwrap_or(0);
     assert!(burst >= 7, "the login response (7 messages in one write) was not in one frame: at most {burst}");
     let chat = frames.iter().flat_map(|f| &f.messages).find(|m| m.name() == "MSG_TXT_MSG").unwrap();

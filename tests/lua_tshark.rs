@@ -10,11 +10,9 @@
 //! tshark runs through xmmep_testkit::tshark: a temporary HOME, no
 //! system-wide plugin (WIRESHARK_PLUGIN_DIR), uid 65534 when root.
 
-
-
-use xmmep_tools::capture::net::{Client, Net, Server, Tcp};
 use xmmep_core::codec::{encode_raw, Decoder, Options};
 use xmmep_core::schema::Schema;
+use xmmep_tools::capture::net::{Client, Net, Server, Tcp};
 
 use xmmep_testkit::pcap::pcapng;
 use xmmep_testkit::tshark::{Output, Tshark};
@@ -110,11 +108,7 @@ fn txt() -> Vec<u8> {
 fn udp_several_messages_per_datagram_by_heuristic() {
     let (a, b, c) = (login(), keepalive("bob"), txt());
     let dgram = [a.clone(), b.clone(), c.clone()].concat();
-    let rows = fields(
-        &udp_capture(&[&dgram]),
-        &[],
-        &["_ws.col.Protocol", "xmmep.msg_type", "xmmep.user_name", "xmmep.receiver", "xmmep.send_time", "_ws.col.Info"],
-    );
+    let rows = fields(&udp_capture(&[&dgram]), &[], &["_ws.col.Protocol", "xmmep.msg_type", "xmmep.user_name", "xmmep.receiver", "xmmep.send_time", "_ws.col.Info"]);
     assert_eq!(rows.len(), 1);
     let r = &rows[0];
     assert_eq!(r[0], "XMMEP");
@@ -247,10 +241,7 @@ fn steps_aside_when_the_binary_plugin_is_loaded() {
     let lua = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
     let cap = ts.write_file("c.pcapng", &udp_capture(&[&m]));
     let script = format!("lua_script:{}", lua.display());
-    let out = ts.run_with_env(
-        &[("WIRESHARK_LOG_LEVEL", "info")],
-        &["-X", &script, "-r", cap.to_str().unwrap(), "-T", "fields", "-e", "xmmep.user_name"],
-    );
+    let out = ts.run_with_env(&[("WIRESHARK_LOG_LEVEL", "info")], &["-X", &script, "-r", cap.to_str().unwrap(), "-T", "fields", "-e", "xmmep.user_name"]);
     out.assert_success();
     assert_eq!(out.stderr.matches("steps aside").count(), 1, "{}", out.stderr);
     assert!(!out.stdout.contains("steps aside"), "{}", out.stdout);
@@ -280,11 +271,7 @@ fn version_is_clean_with_the_plugin_and_the_script_installed() {
 /// The data sources tshark -x lists (the GUI's bytes pane tabs), by name
 /// without their size: "Frame", "Reassembled TCP", ...
 fn data_sources(hex: &str) -> Vec<String> {
-    let mut names: Vec<String> = hex
-        .lines()
-        .filter(|l| l.ends_with(" bytes):") && !l.starts_with(' '))
-        .map(|l| l[..l.rfind(" (").unwrap()].to_string())
-        .collect();
+    let mut names: Vec<String> = hex.lines().filter(|l| l.ends_with(" bytes):") && !l.starts_with(' ')).map(|l| l[..l.rfind(" (").unwrap()].to_string()).collect();
     names.sort();
     names
 }

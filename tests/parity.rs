@@ -7,7 +7,6 @@
 //! heuristics and preferences, with the same texts. docs/lua.md lists what
 //! may differ; none of it shows here, so any difference fails this test.
 
-
 use std::path::Path;
 
 use xmmep_testkit::render::{corpus, decode, render_with};
@@ -58,9 +57,12 @@ fn corpus_parity(prefs: &[&str]) {
             out.stdout
         };
         // Frames of file data connections (XMMEP-DATA) are plugin-only too.
-        let no_file_data = |c: String| c.lines().filter(|l| !l.contains(&format!("\t{}\t", xmmep_core::conversations::FILE_DATA_PROTOCOL.short))).map(|l| format!("{l}\n")).collect::<String>();
+        let no_file_data =
+            |c: String| c.lines().filter(|l| !l.contains(&format!("\t{}\t", xmmep_core::conversations::FILE_DATA_PROTOCOL.short))).map(|l| format!("{l}\n")).collect::<String>();
         let (ca, cb) = (no_file_data(cols(&plugin, &[])), cols(&lua, &["-X", &x]));
-        let cb = if ca.lines().count() == cb.lines().count() { cb } else {
+        let cb = if ca.lines().count() == cb.lines().count() {
+            cb
+        } else {
             // Drop the Lua rows of the frames the plugin showed as file data.
             let keep: std::collections::BTreeSet<&str> = ca.lines().filter_map(|l| l.split('\t').next()).collect();
             cb.lines().filter(|l| l.split('\t').next().is_some_and(|n| keep.contains(n))).map(|l| format!("{l}\n")).collect()

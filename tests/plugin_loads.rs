@@ -6,7 +6,6 @@
 //! without the plugin, so none of them can pass because something else
 //! (a system plugin, a Lua script) provides `xmmep`.
 
-
 use xmmep_testkit::tshark::Tshark;
 
 /// A UDP port `tshark -G decodes` shows as free (checked below).
@@ -23,8 +22,7 @@ fn tshark_lists_plugin_and_fields() {
 
     let plugins = ts.run(&["-G", "plugins"]);
     plugins.assert_success();
-    let line = plugin_line(&plugins.stdout)
-        .unwrap_or_else(|| panic!("xmmep.so not listed:\n{}\n{}", plugins.stdout, plugins.stderr));
+    let line = plugin_line(&plugins.stdout).unwrap_or_else(|| panic!("xmmep.so not listed:\n{}\n{}", plugins.stdout, plugins.stderr));
     let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
     assert_eq!(cols, ["xmmep.so", env!("CARGO_PKG_VERSION"), "dissector", installed.as_str()], "{line}");
     assert!(!plugins.stderr.contains("xmmep"), "loader complained: {}", plugins.stderr);
@@ -51,10 +49,7 @@ fn decode_as_dissects_header_and_reports_short_data() {
     let ts = Tshark::with_plugin();
     let decodes = ts.run(&["-G", "decodes"]);
     decodes.assert_success();
-    assert!(
-        !decodes.stdout.lines().any(|l| l.starts_with(&format!("udp.port\t{PORT}\t"))),
-        "UDP port {PORT} is taken by another dissector"
-    );
+    assert!(!decodes.stdout.lines().any(|l| l.starts_with(&format!("udp.port\t{PORT}\t"))), "UDP port {PORT} is taken by another dissector");
 
     let cap = ts.write_file(
         "header.pcapng",

@@ -278,8 +278,7 @@ fn response_times_count_each_exchange_once() {
         let f = ts.add_file(&cap).to_string_lossy().into_owned();
         let out = ts.run(&["-r", &f, "-q", "-z", "xmmep,tree"]);
         out.assert_success();
-        let got: BTreeMap<String, u64> =
-            counted(parse_tree(&out.stdout)).into_iter().filter(|(k, _)| k.starts_with(&format!("{}/", names::RESPONSE_TIMES))).collect();
+        let got: BTreeMap<String, u64> = counted(parse_tree(&out.stdout)).into_iter().filter(|(k, _)| k.starts_with(&format!("{}/", names::RESPONSE_TIMES))).collect();
         let rows = ts.run(&["-r", &f, "-Y", "xmmep.response_to", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|", "-e", "xmmep.msg_type", "-e", "xmmep.seq_num"]);
         rows.assert_success();
         let mut want: BTreeMap<String, u64> = BTreeMap::new();

@@ -9,13 +9,11 @@
 //! the plugin and with the Lua script, with the abort variables set:
 //! every message shown, every problem reported, the same in both.
 
-
-
+use xmmep_core::codec::{encode_raw, Decoder, Options};
+use xmmep_core::schema::Schema;
 use xmmep_tools::capture::big;
 use xmmep_tools::capture::pcapng;
-use xmmep_core::codec::{encode_raw, Decoder, Options};
 use xmmep_tools::pdml::{self, Frame};
-use xmmep_core::schema::Schema;
 
 use xmmep_testkit::render::render_with;
 use xmmep_testkit::tshark::Tshark;
@@ -31,12 +29,8 @@ const ITEMS_PER_EXPERT: usize = 4;
 const UDP_PORT: u16 = 47410;
 const TCP_PORT: u16 = 47411;
 
-const ENV: &[(&str, &str)] = &[
-    ("WIRESHARK_ABORT_ON_TOO_MANY_ITEMS", "1"),
-    ("WIRESHARK_ABORT_ON_DISSECTOR_BUG", "1"),
-    ("WIRESHARK_DEBUG_WMEM_OVERRIDE", "strict"),
-    ("MALLOC_CHECK_", "3"),
-];
+const ENV: &[(&str, &str)] =
+    &[("WIRESHARK_ABORT_ON_TOO_MANY_ITEMS", "1"), ("WIRESHARK_ABORT_ON_DISSECTOR_BUG", "1"), ("WIRESHARK_DEBUG_WMEM_OVERRIDE", "strict"), ("MALLOC_CHECK_", "3")];
 
 /// `n` messages of `code`: `prefix` and then 0x03 up to the largest body.
 fn flood(code: u32, prefix: &[u8], n: usize) -> Vec<u8> {
@@ -79,11 +73,7 @@ fn tree_items(dec: &Decoder<'_>, msg: &[u8]) -> usize {
 /// Runs tshark (plugin, or Lua script alone) on `cap` with the abort
 /// variables; checks it exited 0 without a dissector bug; returns the frames.
 fn decode(cap: &[u8], lua: bool, args: &[&str]) -> Vec<Frame> {
-    let ts = if lua {
-        Tshark::without_plugin()
-    } else {
-        Tshark::with_plugin()
-    };
+    let ts = if lua { Tshark::without_plugin() } else { Tshark::with_plugin() };
     let file = ts.write_file("big.pcapng", cap).display().to_string();
     let script = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
     let script = format!("lua_script:{}", script.display());
@@ -95,11 +85,7 @@ fn decode(cap: &[u8], lua: bool, args: &[&str]) -> Vec<Frame> {
     let out = ts.run_with_env(ENV, &a);
     let who = if lua { "Lua" } else { "plugin" };
     out.assert_success();
-    assert!(
-        !out.stderr.contains("Lua") && !out.stderr.contains("steps aside"),
-        "{who}: tshark stderr:\n{}",
-        out.stderr
-    );
+    assert!(!out.stderr.contains("Lua") && !out.stderr.contains("steps aside"), "{who}: tshark stderr:\n{}", out.stderr);
     for bad in ["Dissector bug", "more than 1000000 items", "Lua Error"] {
         assert!(!out.stdout.contains(bad), "{who}: `{bad}` in the output");
     }
@@ -123,26 +109,13 @@ fn check_both(frame: Vec<u8>, n: usize, args: &[&str], expect_experts: &[&str]) 
         for m in &f.messages {
             let names: Vec<&str> = m.experts.iter().map(|x| x.name.as_str()).collect();
             for want in expect_experts {
-                assert_eq!(
-                    names.iter().filter(|x| *x == want).count(),
-                    1,
-                    "lua={lua}: one {want} in {names:?}"
-                );
+                assert_eq!(names.iter().filter(|x| *x == want).count(), 1, "lua={lua}: one {want} in {names:?}");
             }
             let mut unique = names.clone();
             unique.sort();
             unique.dedup();
-            assert_eq!(
-                unique.len(),
-                names.len(),
-                "lua={lua}: one expert info per class: {names:?}"
-            );
-            assert!(
-                m.experts.iter().any(|x| x
-                    .message
-                    .contains("more of this kind in the message, at byte(s) ")),
-                "lua={lua}: the flood is counted"
-            );
+            assert_eq!(unique.len(), names.len(), "lua={lua}: one expert info per class: {names:?}");
+            assert!(m.experts.iter().any(|x| x.message.contains("more of this kind in the message, at byte(s) ")), "lua={lua}: the flood is counted");
         }
         shown.push(render_with(&frames, true));
     }
@@ -154,44 +127,18 @@ fn check_both(frame: Vec<u8>, n: usize, args: &[&str], expect_experts: &[&str]) 
 fn frame_a_jumbogram_of_find_buddies_floods_decodes_whole() {
     let (frame, n) = frame_a();
     let decode_as = format!("udp.port=={UDP_PORT},xmmep");
-    let text = check_both(
-        frame,
-        n,
-        &["-d", &decode_as],
-        &[
-            "xmmep.empty_number",
-            "xmmep.missing_fields",
-            "xmmep.count_mismatch",
-        ],
-    );
+    let text = check_both(frame, n, &["-d", &decode_as], &["xmmep.empty_number", "xmmep.missing_fields", "xmmep.count_mismatch"]);
     // The count disagrees with the 9988 elements, and the empty keys are
     // counted: 9988 of them, one reported with the 9987 others.
-    assert!(
-        text.contains("condition_count is 9999 but conditions has 9988 element(s)"),
-        "{}",
-        &text[..2000]
-    );
-    assert!(
-        text.contains("(and 9987 more of this kind in the message, at byte(s) "),
-        "{}",
-        &text[..2000]
-    );
+    assert!(text.contains("condition_count is 9999 but conditions has 9988 element(s)"), "{}", &text[..2000]);
+    assert!(text.contains("(and 9987 more of this kind in the message, at byte(s) "), "{}", &text[..2000]);
 }
 
 #[test]
 fn frame_b_tso_segment_of_login_res3_floods_found_by_heuristic() {
     let (frame, n) = frame_b();
-    let text = check_both(
-        frame,
-        n,
-        &[],
-        &["xmmep.missing_fields", "xmmep.count_mismatch"],
-    );
-    assert!(
-        text.contains("count is 9999 but buddy_list has 9993 element(s)"),
-        "{}",
-        &text[..2000]
-    );
+    let text = check_both(frame, n, &[], &["xmmep.missing_fields", "xmmep.count_mismatch"]);
+    assert!(text.contains("count is 9999 but buddy_list has 9993 element(s)"), "{}", &text[..2000]);
 }
 
 /// The costliest message in tree items per byte that a deterministic
@@ -209,10 +156,7 @@ fn costliest_message(dec: &Decoder<'_>) -> (f64, Vec<u8>) {
         seed ^= seed << 17;
         seed as usize
     };
-    let codes: Vec<u32> = (100..=999)
-        .filter(|c| dec.schema.message(*c).is_some())
-        .chain([160, 0, 5000])
-        .collect();
+    let codes: Vec<u32> = (100..=999).filter(|c| dec.schema.message(*c).is_some()).chain([160, 0, 5000]).collect();
     let mut best = (0.0, Vec::new());
     let consider = |msg: Vec<u8>, best: &mut (f64, Vec<u8>)| {
         let c = cost(&msg);
@@ -262,22 +206,11 @@ fn costliest_message(dec: &Decoder<'_>) -> (f64, Vec<u8>) {
 fn tree_items_per_byte_are_bounded() {
     let dec = Decoder::new(Schema::standard(), Options::default());
     let (worst, msg) = costliest_message(&dec);
-    assert!(
-        worst <= 3.0,
-        "{worst:.2} tree items per byte for {:?}",
-        String::from_utf8_lossy(&msg)
-    );
-    for msg in [
-        msg,
-        flood(115, b"1\x019999\x01", 1),
-        flood(195, b"alice\x019999\x01", 1),
-    ] {
+    assert!(worst <= 3.0, "{worst:.2} tree items per byte for {:?}", String::from_utf8_lossy(&msg));
+    for msg in [msg, flood(115, b"1\x019999\x01", 1), flood(195, b"alice\x019999\x01", 1)] {
         let per_frame = MAX_FRAME / msg.len();
         let items = per_frame * tree_items(&dec, &msg);
-        assert!(
-            items < MAX_TREE_ITEMS * 8 / 10,
-            "{items} items in a frame of {per_frame} messages"
-        );
+        assert!(items < MAX_TREE_ITEMS * 8 / 10, "{items} items in a frame of {per_frame} messages");
     }
 }
 
@@ -295,11 +228,7 @@ fn frame_of_the_costliest_small_message_stays_below_the_limit() {
     let mut shown = Vec::new();
     for lua in [false, true] {
         let frames = decode(&cap, lua, &["-d", &decode_as]);
-        assert_eq!(
-            frames[0].messages.len(),
-            n,
-            "lua={lua}: every message shown"
-        );
+        assert_eq!(frames[0].messages.len(), n, "lua={lua}: every message shown");
         shown.push(render_with(&frames, false));
     }
     assert!(shown[0] == shown[1], "the plugin and the Lua script differ");

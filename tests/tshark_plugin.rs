@@ -4,16 +4,15 @@
 //! datagram, every report class, Decode As and port preferences, heuristics
 //! that leave other protocols alone, two-pass equality, and the field list.
 
-
 use std::path::Path;
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
-use xmmep_tools::capture::net::{Client, Net, Server, Tcp, Udp};
 use xmmep_core::codec::{encode_checked, encode_raw, Charset};
-use xmmep_tools::pdml::{self, Frame};
 use xmmep_core::schema::Schema;
 use xmmep_core::table;
+use xmmep_tools::capture::net::{Client, Net, Server, Tcp, Udp};
+use xmmep_tools::pdml::{self, Frame};
 
 use xmmep_testkit::expect::{assert_message, expected};
 use xmmep_testkit::pcap::pcapng;
@@ -134,10 +133,7 @@ fn tcp_reassembly_and_several_messages_per_segment() {
     let shown = frames(&ts, &cap, &[]);
     let all: Vec<&pdml::Message> = shown.iter().flat_map(|f| &f.messages).collect();
     let names: Vec<&str> = all.iter().map(|m| m.name()).collect();
-    assert_eq!(
-        names,
-        ["MSG_LOGIN_REQ", "MSG_LOGIN_RES1", "MSG_LOGIN_RES2", "MSG_LOGIN_RES_END", "MSG_CLIENT_READY", "MSG_TXT_MSG"]
-    );
+    assert_eq!(names, ["MSG_LOGIN_REQ", "MSG_LOGIN_RES1", "MSG_LOGIN_RES2", "MSG_LOGIN_RES_END", "MSG_CLIENT_READY", "MSG_TXT_MSG"]);
     for (m, bytes) in all.iter().zip(&msgs) {
         // Positions are relative to the tvb tshark shows the message in (the
         // segment, or the reassembled buffer); compare from the message start.
@@ -218,7 +214,7 @@ fn every_report_class() {
 #[test]
 fn garbage_and_truncation_never_crash() {
     let ts = Tshark::with_plugin();
-    let mut payloads = vec![vec![1u8, 2, 3, 4].repeat(2500), encode_raw(170, &[3u8; 9000])];
+    let mut payloads = vec![[1u8, 2, 3, 4].repeat(2500), encode_raw(170, &[3u8; 9000])];
     payloads.push([b"  10 200".to_vec(), vec![2u8; 2]].concat());
     payloads.push((0..=255u8).cycle().take(3000).collect());
     let cap = udp_capture(&payloads);

@@ -22,11 +22,7 @@ fn build_against_an_unsupported_version_names_the_supported_ones() {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("unsupported-version");
     let pc_dir = target.join("pkgconfig");
     std::fs::create_dir_all(&pc_dir).unwrap();
-    std::fs::write(
-        pc_dir.join("wireshark.pc"),
-        "Name: Wireshark\nDescription: a release this plugin does not support\nVersion: 4.2.0\nCflags:\nLibs:\n",
-    )
-    .unwrap();
+    std::fs::write(pc_dir.join("wireshark.pc"), "Name: Wireshark\nDescription: a release this plugin does not support\nVersion: 4.2.0\nCflags:\nLibs:\n").unwrap();
     let out = Command::new(env!("CARGO"))
         .args(["check", "--lib", "--quiet"])
         .current_dir(root)

@@ -70,7 +70,11 @@ impl<'a> ConvData<'a> {
 
     /// What the conversation carries.
     pub(crate) fn kind(&self) -> Kind {
-        if self.get().kind == sys::XMMEP_CONV_FILE_DATA as i32 { Kind::FileData } else { Kind::Xmmep }
+        if self.get().kind == sys::XMMEP_CONV_FILE_DATA as i32 {
+            Kind::FileData
+        } else {
+            Kind::Xmmep
+        }
     }
 
     /// The announced file size, if known.
@@ -128,19 +132,7 @@ pub(crate) fn announce<'a>(
     // SAFETY: valid pinfo; a process-lifetime handle; `name` outlives the
     // call (the C side copies it into file scope); exceptions caught.
     shim(|e| unsafe {
-        sys::xmmep_conv_announce(
-            pinfo.as_ptr(),
-            (transport == Transport::Udp) as i32,
-            u32::from_be_bytes(ip),
-            port,
-            handle.as_ptr(),
-            key.0,
-            kind,
-            name_ptr,
-            size,
-            &mut out,
-            e,
-        )
+        sys::xmmep_conv_announce(pinfo.as_ptr(), (transport == Transport::Udp) as i32, u32::from_be_bytes(ip), port, handle.as_ptr(), key.0, kind, name_ptr, size, &mut out, e)
     })?;
     Ok(ConvData::new(out))
 }

@@ -81,12 +81,7 @@ fn report_panic(tvb: Tvb<'_>, pinfo: Pinfo<'_>, tree: Tree<'_>, p: &Panicked) {
 ///
 /// # Safety
 /// The pointers must be those Wireshark passed to a dissector callback.
-unsafe fn packet<'a>(
-    tvb: *mut sys::tvbuff_t,
-    pinfo: *mut sys::packet_info,
-    tree: *mut sys::proto_tree,
-    data: *mut c_void,
-) -> Option<Packet<'a>> {
+unsafe fn packet<'a>(tvb: *mut sys::tvbuff_t, pinfo: *mut sys::packet_info, tree: *mut sys::proto_tree, data: *mut c_void) -> Option<Packet<'a>> {
     Some(Packet {
         // SAFETY: forwarded from the caller's contract.
         tvb: unsafe { Tvb::from_raw(tvb) }?,
@@ -102,12 +97,7 @@ unsafe fn packet<'a>(
 ///
 /// # Safety
 /// Called by Wireshark only, with valid pointers.
-pub(crate) unsafe extern "C" fn dissector_fn<D: Dissector>(
-    tvb: *mut sys::tvbuff_t,
-    pinfo: *mut sys::packet_info,
-    tree: *mut sys::proto_tree,
-    data: *mut c_void,
-) -> c_int {
+pub(crate) unsafe extern "C" fn dissector_fn<D: Dissector>(tvb: *mut sys::tvbuff_t, pinfo: *mut sys::packet_info, tree: *mut sys::proto_tree, data: *mut c_void) -> c_int {
     // SAFETY: Wireshark passes valid pointers for the duration of the call.
     let Some(pkt) = (unsafe { packet(tvb, pinfo, tree, data) }) else {
         return 0;
@@ -126,12 +116,7 @@ pub(crate) unsafe extern "C" fn dissector_fn<D: Dissector>(
 ///
 /// # Safety
 /// Called by Wireshark only, with valid pointers.
-pub(crate) unsafe extern "C" fn heuristic_fn<H: Heuristic>(
-    tvb: *mut sys::tvbuff_t,
-    pinfo: *mut sys::packet_info,
-    tree: *mut sys::proto_tree,
-    data: *mut c_void,
-) -> CBool {
+pub(crate) unsafe extern "C" fn heuristic_fn<H: Heuristic>(tvb: *mut sys::tvbuff_t, pinfo: *mut sys::packet_info, tree: *mut sys::proto_tree, data: *mut c_void) -> CBool {
     // SAFETY: Wireshark passes valid pointers for the duration of the call.
     let Some(pkt) = (unsafe { packet(tvb, pinfo, tree, data) }) else {
         return version::to_c_bool(false);
@@ -150,12 +135,7 @@ pub(crate) unsafe extern "C" fn heuristic_fn<H: Heuristic>(
 
 /// `get_pdu_len` callback for `F`. A panic yields 0, which
 /// tcp_dissect_pdus treats as a bad length (reported, stream not framed).
-unsafe extern "C" fn pdu_len_fn<F: PduFraming>(
-    pinfo: *mut sys::packet_info,
-    tvb: *mut sys::tvbuff_t,
-    offset: c_int,
-    data: *mut c_void,
-) -> c_uint {
+unsafe extern "C" fn pdu_len_fn<F: PduFraming>(pinfo: *mut sys::packet_info, tvb: *mut sys::tvbuff_t, offset: c_int, data: *mut c_void) -> c_uint {
     // SAFETY: tcp_dissect_pdus passes its own valid pointers; no tree here.
     let Some(pkt) = (unsafe { packet(tvb, pinfo, std::ptr::null_mut(), data) }) else {
         return 0;

@@ -43,7 +43,6 @@ impl EpanError {
             _ => "unknown exception",
         }
     }
-
 }
 
 impl std::fmt::Display for EpanError {
@@ -74,10 +73,7 @@ pub(crate) fn shim(call: impl FnOnce(*mut sys::xmmep_exc_t) -> c_int) -> EpanRes
     // record: `message` NUL-terminated (xmmep_exc_record fills it with
     // g_strlcpy, which terminates within the buffer, or clears it).
     let msg = unsafe { std::ffi::CStr::from_ptr((*exc.as_ptr()).message.as_ptr()) };
-    Err(EpanError {
-        code: rc,
-        message: msg.to_string_lossy().into_owned(),
-    })
+    Err(EpanError { code: rc, message: msg.to_string_lossy().into_owned() })
 }
 
 /// A C string for a text shown to the user. Interior NULs (which C would
@@ -128,10 +124,7 @@ impl<'a> Tvb<'a> {
     /// # Safety
     /// `ptr` must be a tvbuff that stays valid for `'a`.
     pub(crate) unsafe fn from_raw(ptr: *mut sys::tvbuff_t) -> Option<Self> {
-        NonNull::new(ptr).map(|ptr| Tvb {
-            ptr,
-            _life: PhantomData,
-        })
+        NonNull::new(ptr).map(|ptr| Tvb { ptr, _life: PhantomData })
     }
 
     /// The raw pointer, for bindings not wrapped here.
@@ -189,27 +182,20 @@ impl<'a> Tvb<'a> {
             return Ok(&[]);
         }
         let (Ok(off), Ok(l)) = (i32::try_from(offset), i32::try_from(len)) else {
-            return Err(EpanError {
-                code: sys::BoundsError as i32,
-                message: "offset or length too large".into(),
-            });
+            return Err(EpanError { code: sys::BoundsError as i32, message: "offset or length too large".into() });
         };
         let mut p: *const u8 = ptr::null();
         // SAFETY: valid tvb; the shim catches the exception tvb_get_ptr throws
         // when the range is not captured, and writes `p` only on success.
         shim(|e| unsafe { sys::xmmep_tvb_get_ptr(self.as_ptr(), off, l, &mut p, e) })?;
         if p.is_null() {
-            return Err(EpanError {
-                code: sys::BoundsError as i32,
-                message: "tvb_get_ptr returned NULL".into(),
-            });
+            return Err(EpanError { code: sys::BoundsError as i32, message: "tvb_get_ptr returned NULL".into() });
         }
         // SAFETY: tvb_get_ptr succeeded, so `len` bytes at `p` are captured
         // data owned by the tvb, which outlives 'a and is never mutated
         // while a dissector runs.
         Ok(unsafe { std::slice::from_raw_parts(p, len as usize) })
     }
-
 }
 
 // ---------------------------------------------------------------------------
@@ -225,10 +211,7 @@ impl<'a> Pinfo<'a> {
     /// # Safety
     /// `ptr` must be the packet_info of the running dissection, valid for `'a`.
     pub(crate) unsafe fn from_raw(ptr: *mut sys::packet_info) -> Option<Self> {
-        NonNull::new(ptr).map(|ptr| Pinfo {
-            ptr,
-            _life: PhantomData,
-        })
+        NonNull::new(ptr).map(|ptr| Pinfo { ptr, _life: PhantomData })
     }
 
     /// The raw pointer, for bindings not wrapped here.
@@ -283,9 +266,7 @@ impl<'a> Pinfo<'a> {
     pub(crate) fn set_conversation_dissector(self, handle: Handle) -> EpanResult<()> {
         // SAFETY: valid pinfo; handle was returned by Wireshark and lives for
         // the whole process.
-        shim(|e| unsafe {
-            sys::xmmep_conversation_set_dissector(self.as_ptr(), handle.as_ptr(), e)
-        })
+        shim(|e| unsafe { sys::xmmep_conversation_set_dissector(self.as_ptr(), handle.as_ptr(), e) })
     }
 
     /// The frame number of the packet.
@@ -378,10 +359,7 @@ impl<'a> Tree<'a> {
     /// # Safety
     /// `ptr` must be NULL or a tree node valid for `'a`.
     pub(crate) unsafe fn from_raw(ptr: *mut sys::proto_tree) -> Self {
-        Tree {
-            ptr,
-            _life: PhantomData,
-        }
+        Tree { ptr, _life: PhantomData }
     }
 
     /// The raw pointer (may be NULL).
@@ -393,9 +371,7 @@ impl<'a> Tree<'a> {
     pub(crate) fn add_item(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32) -> EpanResult<Item<'a>> {
         let mut out = ptr::null_mut();
         // SAFETY: tree NULL or valid; tvb valid; exceptions caught by the shim.
-        shim(|e| unsafe {
-            sys::xmmep_tree_add_item(self.ptr, hf.get(), tvb.as_ptr(), start, len, encoding, &mut out, e)
-        })?;
+        shim(|e| unsafe { sys::xmmep_tree_add_item(self.ptr, hf.get(), tvb.as_ptr(), start, len, encoding, &mut out, e) })?;
         Ok(Item::from_raw(out))
     }
 
@@ -403,6 +379,8 @@ impl<'a> Tree<'a> {
     /// own), and marked generated if `generated`, in one call: cheaper than
     /// appending to the label Wireshark fills in (see
     /// `xmmep_tree_add_item_text`).
+    // The arguments are the epan call's, one for one.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn add_item_text(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32, text: Option<&str>, generated: bool) -> EpanResult<Item<'a>> {
         self.add_labelled(hf.get(), tvb, start, len, encoding, text, generated)
     }
@@ -412,6 +390,7 @@ impl<'a> Tree<'a> {
         self.add_labelled(proto.0, tvb, start, len, sys::ENC_NA, text, false)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn add_labelled(self, hf: c_int, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32, text: Option<&str>, generated: bool) -> EpanResult<Item<'a>> {
         let text = text.map(shown_text);
         let (tp, tl) = text.as_deref().map_or((ptr::null(), 0), |t| (t.as_ptr().cast(), t.len()));
@@ -423,9 +402,7 @@ impl<'a> Tree<'a> {
         // SAFETY: as for add_item (a protocol id is a valid hf index too);
         // `tp` is NULL or `tl` readable bytes that outlive the call (the shim
         // prints them with "%.*s", which reads no further and needs no NUL).
-        shim(|e| unsafe {
-            sys::xmmep_tree_add_item_text(self.ptr, hf, tvb.as_ptr(), start, len, encoding, tp, tl, flags, &mut out, e)
-        })?;
+        shim(|e| unsafe { sys::xmmep_tree_add_item_text(self.ptr, hf, tvb.as_ptr(), start, len, encoding, tp, tl, flags, &mut out, e) })?;
         Ok(Item::from_raw(out))
     }
 
@@ -451,9 +428,7 @@ impl<'a> Tree<'a> {
     pub(crate) fn add_protocol(self, proto: Protocol, tvb: Tvb<'a>, start: i32, len: i32) -> EpanResult<Item<'a>> {
         let mut out = ptr::null_mut();
         // SAFETY: as for add_item; a protocol id is a valid hf index.
-        shim(|e| unsafe {
-            sys::xmmep_tree_add_item(self.ptr, proto.0, tvb.as_ptr(), start, len, sys::ENC_NA, &mut out, e)
-        })?;
+        shim(|e| unsafe { sys::xmmep_tree_add_item(self.ptr, proto.0, tvb.as_ptr(), start, len, sys::ENC_NA, &mut out, e) })?;
         Ok(Item::from_raw(out))
     }
 
@@ -479,9 +454,7 @@ impl<'a> Tree<'a> {
     pub(crate) fn add_boolean(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: bool) -> EpanResult<Item<'a>> {
         let mut out = ptr::null_mut();
         // SAFETY: as for add_item.
-        shim(|e| unsafe {
-            sys::xmmep_tree_add_boolean(self.ptr, hf.get(), tvb.as_ptr(), start, len, value as u64, &mut out, e)
-        })?;
+        shim(|e| unsafe { sys::xmmep_tree_add_boolean(self.ptr, hf.get(), tvb.as_ptr(), start, len, value as u64, &mut out, e) })?;
         Ok(Item::from_raw(out))
     }
 
@@ -513,9 +486,7 @@ impl<'a> Tree<'a> {
         let t = c_text(text);
         let (mut tree, mut item) = (ptr::null_mut(), ptr::null_mut());
         // SAFETY: as for add_item.
-        shim(|e| unsafe {
-            sys::xmmep_tree_add_subtree(self.ptr, tvb.as_ptr(), start, len, ett.get(), t.as_ptr(), &mut tree, &mut item, e)
-        })?;
+        shim(|e| unsafe { sys::xmmep_tree_add_subtree(self.ptr, tvb.as_ptr(), start, len, ett.get(), t.as_ptr(), &mut tree, &mut item, e) })?;
         // SAFETY: epan returned a node of this packet's tree (or NULL).
         Ok((unsafe { Tree::from_raw(tree) }, Item::from_raw(item)))
     }
@@ -526,19 +497,14 @@ impl<'a> Tree<'a> {
         let tp = t.as_ref().map_or(ptr::null(), |t| t.as_ptr());
         let mut out = ptr::null_mut();
         // SAFETY: as for add_item; `ei` registered for the process lifetime.
-        shim(|e| unsafe {
-            sys::xmmep_tree_add_expert(self.ptr, pinfo.as_ptr(), ei.as_ptr(), tvb.as_ptr(), start, len, tp, &mut out, e)
-        })?;
+        shim(|e| unsafe { sys::xmmep_tree_add_expert(self.ptr, pinfo.as_ptr(), ei.as_ptr(), tvb.as_ptr(), start, len, tp, &mut out, e) })?;
         Ok(Item::from_raw(out))
     }
 }
 
 impl<'a> Item<'a> {
     pub(super) fn from_raw(ptr: *mut sys::proto_item) -> Self {
-        Item {
-            ptr,
-            _life: PhantomData,
-        }
+        Item { ptr, _life: PhantomData }
     }
 
     /// The raw pointer (may be NULL).
@@ -597,8 +563,6 @@ impl<'a> Packet<'a> {
     pub(crate) fn show_exception(&self, err: &EpanError) -> EpanResult<()> {
         let m = c_text(&err.message);
         // SAFETY: valid tvb/pinfo, tree NULL or valid; `m` outlives the call.
-        shim(|e| unsafe {
-            sys::xmmep_show_exception(self.tvb.as_ptr(), self.pinfo.as_ptr(), self.tree.as_ptr(), err.code, m.as_ptr(), e)
-        })
+        shim(|e| unsafe { sys::xmmep_show_exception(self.tvb.as_ptr(), self.pinfo.as_ptr(), self.tree.as_ptr(), err.code, m.as_ptr(), e) })
     }
 }

@@ -38,9 +38,7 @@ fn payload_message(p: &(dyn Any + Send)) -> String {
 /// per-packet (dropped with the closure) or process-wide registration data
 /// that is immutable after start-up.
 pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|p| Panicked {
-        message: payload_message(&*p),
-    })
+    catch_unwind(AssertUnwindSafe(f)).map_err(|p| Panicked { message: payload_message(&*p) })
 }
 
 /// Runs `f`; on panic returns `on_panic(&panic)` instead.

@@ -59,10 +59,7 @@ extern "C" fn register_handoff() {
     }
 }
 
-static PLUGIN: sys::proto_plugin = sys::proto_plugin {
-    register_protoinfo: Some(register_protoinfo),
-    register_handoff: Some(register_handoff),
-};
+static PLUGIN: sys::proto_plugin = sys::proto_plugin { register_protoinfo: Some(register_protoinfo), register_handoff: Some(register_handoff) };
 
 /// What kind of plugin this is, for the loader's listing (`tshark -G
 /// plugins` says "dissector" instead of "unknown"); looked up from 4.4 on.
@@ -90,9 +87,6 @@ mod tests {
         assert!(!plugin_version[..plugin_version.len() - 1].contains(&0));
         assert_eq!(&plugin_version[..], VERSION.as_bytes());
         assert_eq!(plugin_want_major, 4);
-        assert_eq!(
-            format!("{plugin_want_major}.{plugin_want_minor}"),
-            format!("{}.{}", env!("XMMEP_WS_MAJOR"), env!("XMMEP_WS_MINOR"))
-        );
+        assert_eq!(format!("{plugin_want_major}.{plugin_want_minor}"), format!("{}.{}", env!("XMMEP_WS_MAJOR"), env!("XMMEP_WS_MINOR")));
     }
 }

@@ -44,9 +44,7 @@ pub(crate) struct Protocol(pub i32);
 pub(crate) fn register_protocol(name: &str, short_name: &str, filter_name: &str) -> Protocol {
     // SAFETY: called during registration; the strings are leaked and so live
     // as long as Wireshark keeps them.
-    let id = unsafe {
-        sys::proto_register_protocol(leak_cstr(name), leak_cstr(short_name), leak_cstr(filter_name))
-    };
+    let id = unsafe { sys::proto_register_protocol(leak_cstr(name), leak_cstr(short_name), leak_cstr(filter_name)) };
     Protocol(id)
 }
 
@@ -88,8 +86,8 @@ pub(crate) type FieldType = sys::ftenum;
 /// The field types and displays the plugin registers, re-exported so that
 /// the raw bindings stay inside the FFI layer.
 pub(crate) use sys::{
-    ABSOLUTE_TIME_UTC, BASE_DEC, BASE_NONE, FT_ABSOLUTE_TIME, FT_BOOLEAN, FT_BYTES, FT_FRAMENUM, FT_INT16, FT_INT32, FT_INT64,
-    FT_INT8, FT_IPv4, FT_NONE, FT_RELATIVE_TIME, FT_STRING, FT_UINT16, FT_UINT32, FT_UINT64, FT_UINT8,
+    FT_IPv4, ABSOLUTE_TIME_UTC, BASE_DEC, BASE_NONE, FT_ABSOLUTE_TIME, FT_BOOLEAN, FT_BYTES, FT_FRAMENUM, FT_INT16, FT_INT32, FT_INT64, FT_INT8, FT_NONE, FT_RELATIVE_TIME,
+    FT_STRING, FT_UINT16, FT_UINT32, FT_UINT64, FT_UINT8,
 };
 
 /// Description of one header field, as the table-driven code builds it.
@@ -115,15 +113,7 @@ pub(crate) struct FieldDesc {
 impl FieldDesc {
     /// A field with no value strings, bitmask or blurb.
     pub(crate) fn new(name: &str, abbrev: &str, ftype: FieldType, display: u32) -> Self {
-        FieldDesc {
-            name: name.to_string(),
-            abbrev: abbrev.to_string(),
-            ftype,
-            display: display as i32,
-            strings: FieldStrings::None,
-            bitmask: 0,
-            blurb: None,
-        }
+        FieldDesc { name: name.to_string(), abbrev: abbrev.to_string(), ftype, display: display as i32, strings: FieldStrings::None, bitmask: 0, blurb: None }
     }
 
     /// With a description.
@@ -143,25 +133,13 @@ fn leak_strings(s: &FieldStrings) -> *const std::ffi::c_void {
     match s {
         FieldStrings::None => ptr::null(),
         FieldStrings::Values(vals) => {
-            let mut v: Vec<sys::value_string> = vals
-                .iter()
-                .map(|(value, text)| sys::value_string {
-                    value: *value,
-                    strptr: leak_cstr(text),
-                })
-                .collect();
+            let mut v: Vec<sys::value_string> = vals.iter().map(|(value, text)| sys::value_string { value: *value, strptr: leak_cstr(text) }).collect();
             // value_string arrays end with { 0, NULL }.
-            v.push(sys::value_string {
-                value: 0,
-                strptr: ptr::null(),
-            });
+            v.push(sys::value_string { value: 0, strptr: ptr::null() });
             Box::leak(v.into_boxed_slice()).as_ptr().cast()
         }
         FieldStrings::TrueFalse(t, f) => {
-            let tfs = Box::leak(Box::new(sys::true_false_string {
-                true_string: leak_cstr(t),
-                false_string: leak_cstr(f),
-            }));
+            let tfs = Box::leak(Box::new(sys::true_false_string { true_string: leak_cstr(t), false_string: leak_cstr(f) }));
             (tfs as *const sys::true_false_string).cast()
         }
         // FRAMENUM_TYPE(x) is GINT_TO_POINTER(x): the value itself.
@@ -272,48 +250,28 @@ pub(crate) struct ExpertDesc {
 impl ExpertDesc {
     /// Shorthand constructor.
     pub(crate) fn new(abbrev: &str, group: u32, severity: u32, summary: &str) -> Self {
-        ExpertDesc {
-            abbrev: abbrev.into(),
-            group,
-            severity,
-            summary: summary.into(),
-        }
+        ExpertDesc { abbrev: abbrev.into(), group, severity, summary: summary.into() }
     }
 }
 
 /// Registers expert infos for `proto` (`expert_register_protocol` +
 /// `expert_register_field_array`); ids in the same order.
 pub(crate) fn register_expert(proto: Protocol, infos: &[ExpertDesc]) -> Vec<EiId> {
-    let ids: Vec<EiId> = infos
-        .iter()
-        .map(|_| {
-            EiId(Box::leak(Box::new(ExpertCell(std::cell::UnsafeCell::new(
-                sys::expert_field { ei: -1, hf: -1 },
-            )))))
-        })
-        .collect();
+    let ids: Vec<EiId> = infos.iter().map(|_| EiId(Box::leak(Box::new(ExpertCell(std::cell::UnsafeCell::new(sys::expert_field { ei: -1, hf: -1 })))))).collect();
     let array: Vec<sys::ei_register_info> = infos
         .iter()
         .zip(&ids)
         .map(|(d, id)| {
             // EXPFILL: everything after `summary` zero, except the embedded
             // hf's HFILL values.
-            let mut info = sys::expert_field_info {
-                name: leak_cstr(&d.abbrev),
-                group: d.group as i32,
-                severity: d.severity as i32,
-                summary: leak_cstr(&d.summary),
-                ..Default::default()
-            };
+            let mut info =
+                sys::expert_field_info { name: leak_cstr(&d.abbrev), group: d.group as i32, severity: d.severity as i32, summary: leak_cstr(&d.summary), ..Default::default() };
             info.hf_info.hfinfo.type_ = sys::FT_NONE;
             info.hf_info.hfinfo.display = sys::BASE_NONE as i32;
             info.hf_info.hfinfo.id = -1;
             info.hf_info.hfinfo.ref_type = sys::HF_REF_TYPE_NONE;
             info.hf_info.hfinfo.same_name_prev_id = -1;
-            sys::ei_register_info {
-                ids: id.as_ptr(),
-                eiinfo: info,
-            }
+            sys::ei_register_info { ids: id.as_ptr(), eiinfo: info }
         })
         .collect();
     let array = Box::leak(array.into_boxed_slice());
@@ -358,16 +316,7 @@ pub(crate) fn register_dissector<D: Dissector>(name: &str, proto: Protocol) -> H
 pub(crate) fn heur_dissector_add<H: Heuristic>(list: &str, display_name: &str, internal_name: &str, proto: Protocol, enabled: bool) {
     let enable = if enabled { sys::HEURISTIC_ENABLE } else { sys::HEURISTIC_DISABLE };
     // SAFETY: strings leaked; the callback is a panic-guarded trampoline.
-    unsafe {
-        sys::heur_dissector_add(
-            leak_cstr(list),
-            Some(entry::heuristic_fn::<H>),
-            leak_cstr(display_name),
-            leak_cstr(internal_name),
-            proto.0,
-            enable,
-        )
-    }
+    unsafe { sys::heur_dissector_add(leak_cstr(list), Some(entry::heuristic_fn::<H>), leak_cstr(display_name), leak_cstr(internal_name), proto.0, enable) }
 }
 
 /// `dissector_add_uint_range_with_preference(table, default_range, handle)`:
@@ -416,33 +365,18 @@ impl PrefsModule {
         let cell: &'static version::PrefBoolCell = Box::leak(Box::new(version::pref_bool_cell(default)));
         // SAFETY: registration time; strings and cell leaked; the cell has the
         // layout of the gboolean/bool Wireshark writes to.
-        unsafe {
-            sys::prefs_register_bool_preference(self.0, leak_cstr(name), leak_cstr(title), leak_cstr(description), cell.as_ptr() as *mut _)
-        };
+        unsafe { sys::prefs_register_bool_preference(self.0, leak_cstr(name), leak_cstr(title), leak_cstr(description), cell.as_ptr() as *mut _) };
         BoolPref(cell)
     }
 
     /// `prefs_register_enum_preference`; `values` are (name, description, value).
     pub(crate) fn enum_pref(self, name: &str, title: &str, description: &str, default: i32, values: &[(&str, &str, i32)], radio_buttons: bool) -> EnumPref {
         let cell: &'static AtomicI32 = Box::leak(Box::new(AtomicI32::new(default)));
-        let mut vals: Vec<sys::enum_val_t> = values
-            .iter()
-            .map(|(n, d, v)| sys::enum_val_t { name: leak_cstr(n), description: leak_cstr(d), value: *v })
-            .collect();
+        let mut vals: Vec<sys::enum_val_t> = values.iter().map(|(n, d, v)| sys::enum_val_t { name: leak_cstr(n), description: leak_cstr(d), value: *v }).collect();
         vals.push(sys::enum_val_t { name: ptr::null(), description: ptr::null(), value: 0 });
         let vals = Box::leak(vals.into_boxed_slice());
         // SAFETY: registration time; everything leaked; NULL-terminated list.
-        unsafe {
-            sys::prefs_register_enum_preference(
-                self.0,
-                leak_cstr(name),
-                leak_cstr(title),
-                leak_cstr(description),
-                cell.as_ptr(),
-                vals.as_ptr(),
-                radio_buttons as _,
-            )
-        };
+        unsafe { sys::prefs_register_enum_preference(self.0, leak_cstr(name), leak_cstr(title), leak_cstr(description), cell.as_ptr(), vals.as_ptr(), radio_buttons as _) };
         EnumPref(cell)
     }
 }

@@ -8,13 +8,6 @@
 //! packet_info and tcpinfo pull in bring every one of their constants. The
 //! allowlist keeps this to what the wrappers need; the wrappers themselves
 //! carry no allow, so the compiler reports any of them left unused.
-#![allow(
-    non_upper_case_globals,
-    non_camel_case_types,
-    non_snake_case,
-    dead_code,
-    clippy::all,
-    missing_docs
-)]
+#![allow(non_upper_case_globals, non_camel_case_types, non_snake_case, dead_code, clippy::all, missing_docs)]
 
 include!(concat!(env!("OUT_DIR"), "/bindings.rs"));

@@ -57,14 +57,7 @@ impl<R: Copy + 'static> Tap<R> {
         // SAFETY: `record` is valid for size_of::<R>() bytes; the shim copies
         // them into the packet's pool (R is Copy: a byte copy is a valid R,
         // and nothing needs dropping). pinfo is the packet's.
-        unsafe {
-            sys::xmmep_tap_queue_copy(
-                self.id,
-                pkt.pinfo.as_ptr(),
-                (record as *const R).cast::<c_void>(),
-                std::mem::size_of::<R>(),
-            )
-        }
+        unsafe { sys::xmmep_tap_queue_copy(self.id, pkt.pinfo.as_ptr(), (record as *const R).cast::<c_void>(), std::mem::size_of::<R>()) }
     }
 }
 
@@ -103,9 +96,7 @@ impl CredentialsTap {
         // SAFETY: the strings are NUL-terminated and outlive the call (the
         // shim copies them into the packet's pool); `proto` lives for the
         // process; pinfo is the packet's.
-        unsafe {
-            sys::xmmep_tap_queue_credential(self.id, pkt.pinfo.as_ptr(), password.get(), user.as_ptr(), self.proto, info.as_ptr())
-        }
+        unsafe { sys::xmmep_tap_queue_credential(self.id, pkt.pinfo.as_ptr(), password.get(), user.as_ptr(), self.proto, info.as_ptr()) }
     }
 }
 
@@ -144,9 +135,7 @@ impl StatsTree {
     pub(crate) fn tick(&mut self, parent: NodeId, label: &str, parent_node: bool) -> NodeId {
         let n = name(label);
         // SAFETY: as in `create_node`.
-        NodeId(unsafe {
-            sys::stats_tree_manip_node_int(sys::MN_INCREASE, self.st, n.as_ptr(), parent.0, version::to_c_bool(parent_node), 1)
-        })
+        NodeId(unsafe { sys::stats_tree_manip_node_int(sys::MN_INCREASE, self.st, n.as_ptr(), parent.0, version::to_c_bool(parent_node), 1) })
     }
 
     /// Adds 1 to leaf `label` under `parent` and `value` to its average,
@@ -208,15 +197,5 @@ pub(crate) fn register_stats_tree<S: StatsTreeSpec>(_tap: Tap<S::Record>, tap_na
     // are extern "C" and catch panics. The return value (void before 4.4,
     // the tree's configuration from 4.4 on) is not needed.
     #[allow(clippy::let_unit_value)]
-    let _ = unsafe {
-        sys::stats_tree_register_plugin(
-            leak_cstr(tap_name),
-            leak_cstr(abbr),
-            leak_cstr(title),
-            0,
-            Some(stats_packet::<S>),
-            Some(stats_init::<S>),
-            None,
-        )
-    };
+    let _ = unsafe { sys::stats_tree_register_plugin(leak_cstr(tap_name), leak_cstr(abbr), leak_cstr(title), 0, Some(stats_packet::<S>), Some(stats_init::<S>), None) };
 }

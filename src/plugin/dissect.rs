@@ -75,12 +75,7 @@ impl Dissector for UdpDissector {
 
 /// The two heuristics differ only in their acceptance rule and in which
 /// handle and dissector take over the conversation.
-fn heuristic(
-    pkt: &Packet<'_>,
-    accept: fn(&Decoder<'_>, &[u8]) -> bool,
-    handle: fn(&Handles) -> Handle,
-    dissect: fn(&Packet<'_>) -> i32,
-) -> bool {
+fn heuristic(pkt: &Packet<'_>, accept: fn(&Decoder<'_>, &[u8]) -> bool, handle: fn(&Handles) -> Handle, dissect: fn(&Packet<'_>) -> i32) -> bool {
     let (Some(state), Some(handles)) = (STATE.get(), HANDLES.get()) else { return false };
     let Ok(bytes) = pkt.tvb.bytes() else { return false };
     if !accept(&decoder(state), bytes) {

@@ -77,7 +77,13 @@ fn dissect(pkt: &Packet<'_>, cs: &ConvState) -> EpanResult<()> {
     let passes = u64::try_from(size).is_ok_and(|s| r.before <= s && r.after > s);
     let (total, last) = d.progress();
     let ended = r.after == total && if pkt.pinfo.visited() { last == pkt.pinfo.frame() } else { pkt.tcp_fin() };
-    let note = if passes { size_note(r.after, size, false) } else if ended { size_note(total, size, true).filter(|_| total < size as u64) } else { None };
+    let note = if passes {
+        size_note(r.after, size, false)
+    } else if ended {
+        size_note(total, size, true).filter(|_| total < size as u64)
+    } else {
+        None
+    };
     if let Some(text) = note {
         pkt.pinfo.expert(Some(top), cs.fd_size_mismatch, Some(&text))?;
     }

@@ -275,9 +275,8 @@ impl<'m, 'p> Message<'m, 'p> {
         if !pinfo.has_columns() {
             return Ok(());
         }
-        let text = info_text(self.schema(), self.decoded, |o, l| {
-            self.text(o, l).map(Cow::into_owned).unwrap_or_else(|_| self.charset().decode(&self.msg[o as usize..(o + l) as usize]))
-        });
+        let text =
+            info_text(self.schema(), self.decoded, |o, l| self.text(o, l).map(Cow::into_owned).unwrap_or_else(|_| self.charset().decode(&self.msg[o as usize..(o + l) as usize])));
         if !pinfo.col_text_is(COL_PROTOCOL, presentation::PROTOCOL.short) {
             pinfo.col_set(COL_PROTOCOL, presentation::PROTOCOL.short)?;
             pinfo.col_set(COL_INFO, &text)?;

@@ -50,7 +50,11 @@ impl State {
     /// The header field of an analysis field.
     pub(crate) fn analysis_field(&self, field: &AnalysisField) -> HfId {
         // By address: the fields are statics, and this runs per item.
-        let i = ANALYSIS_FIELDS.iter().position(|f| std::ptr::eq(*f, field)).or_else(|| ANALYSIS_FIELDS.iter().position(|f| f.abbrev == field.abbrev)).expect("every analysis field is registered");
+        let i = ANALYSIS_FIELDS
+            .iter()
+            .position(|f| std::ptr::eq(*f, field))
+            .or_else(|| ANALYSIS_FIELDS.iter().position(|f| f.abbrev == field.abbrev))
+            .expect("every analysis field is registered");
         self.analysis[i]
     }
 

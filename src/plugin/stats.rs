@@ -202,7 +202,11 @@ mod tests {
         }
         fn path(&self, parent: NodeId, label: &str) -> String {
             let p = &self.parents[parent.0 as usize];
-            if p.is_empty() { label.to_string() } else { format!("{p}/{label}") }
+            if p.is_empty() {
+                label.to_string()
+            } else {
+                format!("{p}/{label}")
+            }
         }
         fn count(&self, path: &str) -> u32 {
             self.counts.get(path).copied().unwrap_or(0)

@@ -85,13 +85,7 @@ impl LuaCore {
     fn with(lua: Lua, core: Table) -> LuaCore {
         let data: Table = core.get("data").unwrap();
         let fields: Table = data.get("fields").unwrap();
-        let flatten: Function = lua
-            .load(FLATTEN)
-            .set_name("@flatten")
-            .into_function()
-            .unwrap()
-            .call((core.clone(), fields))
-            .unwrap();
+        let flatten: Function = lua.load(FLATTEN).set_name("@flatten").into_function().unwrap().call((core.clone(), fields)).unwrap();
         LuaCore { lua, core, flatten }
     }
 
@@ -146,11 +140,7 @@ fn value_text(v: &Value) -> String {
 
 /// The Rust decoder's output, flattened the same way.
 pub fn flatten_rust(schema: &Schema, d: &Decoded) -> Flat {
-    let items = d
-        .items
-        .iter()
-        .map(|it| format!("{}|{}|{}|{}|{}", schema.field(it.id).key, it.depth, it.offset, it.len, value_text(&it.value)))
-        .collect();
+    let items = d.items.iter().map(|it| format!("{}|{}|{}|{}|{}", schema.field(it.id).key, it.depth, it.offset, it.len, value_text(&it.value))).collect();
     let reports = d
         .reports
         .iter()
@@ -186,13 +176,7 @@ pub fn assert_same(lua: &LuaCore, schema: &Schema, msg: &[u8], charset: Charset)
             }
             s
         };
-        panic!(
-            "{} differs from Rust on {:?} ({charset:?}):\n--- rust\n{}\n--- lua\n{}",
-            lua_version(&lua.lua),
-            String::from_utf8_lossy(msg),
-            show(&rust),
-            show(&lua_flat)
-        );
+        panic!("{} differs from Rust on {:?} ({charset:?}):\n--- rust\n{}\n--- lua\n{}", lua_version(&lua.lua), String::from_utf8_lossy(msg), show(&rust), show(&lua_flat));
     }
     let ri = rust_info(schema, &d);
     let li = lua.info(msg, charset);

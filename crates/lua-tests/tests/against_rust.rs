@@ -6,12 +6,12 @@
 use std::cell::OnceCell;
 
 use proptest::prelude::*;
-use xmmep_testkit::spec_examples::{self as spec, f};
-use xmmep_testkit::{mutate, values};
 use xmmep_core::codec::{encode_checked, encode_raw, EncValue};
 use xmmep_core::schema::Schema;
 use xmmep_core::table::{self, Field, FieldType, MessageDef, Prim, Role};
 use xmmep_lua_tests::{assert_same, lua_version, Charset, LuaCore};
+use xmmep_testkit::spec_examples::{self as spec, f};
+use xmmep_testkit::{mutate, values};
 
 thread_local! {
     static CORE: OnceCell<LuaCore> = const { OnceCell::new() };
@@ -38,8 +38,7 @@ fn runs_on_the_lua_version_of_the_build() {
 }
 
 fn any_message() -> impl Strategy<Value = (&'static MessageDef, Vec<EncValue>)> {
-    proptest::sample::select(table::MESSAGES.iter().collect::<Vec<_>>())
-        .prop_flat_map(|def| values::message(def).prop_map(move |v| (def, v)))
+    proptest::sample::select(table::MESSAGES.iter().collect::<Vec<_>>()).prop_flat_map(|def| values::message(def).prop_map(move |v| (def, v)))
 }
 
 #[test]

@@ -131,10 +131,15 @@ fn run(steps: &[Step], lua: &LuaCore) {
         let lref = frame as i64 * 65536 + index as i64;
         observe.call::<()>((lt.clone(), conv, lref, secs, nsecs, lf.clone())).unwrap();
         // Users found: same ranges.
-        let lusers: Vec<(u32, u32)> = lf.get::<Table>("users").unwrap().sequence_values::<Table>().map(|p| {
-            let p = p.unwrap();
-            (p.get(1).unwrap(), p.get(2).unwrap())
-        }).collect();
+        let lusers: Vec<(u32, u32)> = lf
+            .get::<Table>("users")
+            .unwrap()
+            .sequence_values::<Table>()
+            .map(|p| {
+                let p = p.unwrap();
+                (p.get(1).unwrap(), p.get(2).unwrap())
+            })
+            .collect();
         assert_eq!(lusers, facts.users, "users of {msg:?}");
         seen.push((conv, at, lref, facts.msg_type));
         index += 1;

@@ -20,18 +20,8 @@ fn enc(code: u16, v: Vec<EncValue>) -> Vec<u8> {
 /// but large.
 fn mix() -> Vec<Vec<u8>> {
     let buddy = |i: usize| EncValue::Struct(vec![t(&format!("buddy{i:02}")), t("Friends"), t(&format!("Buddy {i}"))]);
-    let online = |i: usize| {
-        EncValue::Struct(vec![
-            t(&format!("buddy{i:02}")),
-            t("Friends"),
-            t("小明"),
-            t("在忙"),
-            t("a.png"),
-            t("192.168.1.20"),
-            EncValue::Int(5001),
-            EncValue::Int(1),
-        ])
-    };
+    let online =
+        |i: usize| EncValue::Struct(vec![t(&format!("buddy{i:02}")), t("Friends"), t("小明"), t("在忙"), t("a.png"), t("192.168.1.20"), EncValue::Int(5001), EncValue::Int(1)]);
     let mut out = Vec::new();
     for _ in 0..40 {
         out.push(enc(200, vec![t("alice")]));

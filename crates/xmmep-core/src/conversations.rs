@@ -200,7 +200,6 @@ impl Announcer {
     }
 }
 
-
 /// Filter names the plugin registers for secondary conversations and the
 /// Lua script does not (the Lua API cannot follow conversations); a name
 /// here covers the names below it (`xmmep.file_data` covers
@@ -221,11 +220,7 @@ pub struct FieldNames {
 
 /// On every XMMEP message of an announced conversation: the frame whose
 /// message announced it (FT_FRAMENUM).
-pub const SETUP_IN: FieldNames = FieldNames {
-    label: "Announced in",
-    filter: "xmmep.setup_in",
-    desc: "The frame whose message announced this conversation's address and port",
-};
+pub const SETUP_IN: FieldNames = FieldNames { label: "Announced in", filter: "xmmep.setup_in", desc: "The frame whose message announced this conversation's address and port" };
 
 /// The file data protocol (its own protocol, like FTP-DATA beside FTP).
 pub const FILE_DATA_PROTOCOL: ProtocolNames = ProtocolNames { name: "XMMEP File Data", short: "XMMEP-DATA", filter: "xmmep.file_data" };
@@ -238,11 +233,8 @@ pub mod file_data {
     pub const FILE_NAME: FieldNames = FieldNames { label: "File name", filter: "xmmep.file_data.file_name", desc: "Name of the file, from the offer that set up the connection" };
     pub const FILE_SIZE: FieldNames = FieldNames { label: "File size", filter: "xmmep.file_data.file_size", desc: "Size of the file in bytes, from the offer" };
     pub const SETUP_IN: FieldNames = FieldNames { label: "Set up in", filter: "xmmep.file_data.setup_in", desc: "The frame whose message announced this connection" };
-    pub const BYTES_SEEN: FieldNames = FieldNames {
-        label: "Bytes so far",
-        filter: "xmmep.file_data.bytes_seen",
-        desc: "File bytes seen on this connection up to and including this segment",
-    };
+    pub const BYTES_SEEN: FieldNames =
+        FieldNames { label: "Bytes so far", filter: "xmmep.file_data.bytes_seen", desc: "File bytes seen on this connection up to and including this segment" };
     pub const DATA: FieldNames = FieldNames { label: "Data", filter: "xmmep.file_data.data", desc: "File content (its format is not defined by XMMEP)" };
 
     /// The expert note on a size mismatch.

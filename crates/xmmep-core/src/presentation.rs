@@ -17,11 +17,7 @@ pub struct ProtocolNames {
     pub filter: &'static str,
 }
 
-pub const PROTOCOL: ProtocolNames = ProtocolNames {
-    name: "X-Messenger Message Exchange Protocol",
-    short: "XMMEP",
-    filter: "xmmep",
-};
+pub const PROTOCOL: ProtocolNames = ProtocolNames { name: "X-Messenger Message Exchange Protocol", short: "XMMEP", filter: "xmmep" };
 
 /// Names of the plugin's dissector handles (Decode As, `-d ...,NAME`).
 pub const TCP_DISSECTOR: &str = "xmmep";
@@ -231,9 +227,11 @@ pub mod analysis {
     }
 
     pub static RESPONSE_IN: AnalysisField = f("response_in", "Response in", "The frame of the first answer to this request", FieldKind::FrameNum(FrameLink::Response));
-    pub static RESPONSE_END_IN: AnalysisField = f("response_end_in", "Response end in", "The frame of the message that ends this request's multi-part answer", FieldKind::FrameNum(FrameLink::Response));
+    pub static RESPONSE_END_IN: AnalysisField =
+        f("response_end_in", "Response end in", "The frame of the message that ends this request's multi-part answer", FieldKind::FrameNum(FrameLink::Response));
     pub static RESPONSE_TO: AnalysisField = f("response_to", "Request in", "The frame of the request this message answers", FieldKind::FrameNum(FrameLink::Request));
-    pub static TIME: AnalysisField = f("time", "Time since request", "Time from the request to this answer (for the end of a multi-part answer: the whole exchange)", FieldKind::RelativeTime);
+    pub static TIME: AnalysisField =
+        f("time", "Time since request", "Time from the request to this answer (for the end of a multi-part answer: the whole exchange)", FieldKind::RelativeTime);
     pub static FORWARDED_IN: AnalysisField = f("forwarded_in", "Forwarded in", "A frame that forwards this message to another client", FieldKind::FrameNum(FrameLink::Other));
     pub static FORWARD_COUNT: AnalysisField = f("forward_count", "Forwards", "How many forwards of this message the capture holds", FieldKind::Uint32);
     pub static FORWARD_OF: AnalysisField = f("forward_of", "Forward of", "The frame of the message this one forwards", FieldKind::FrameNum(FrameLink::Other));
@@ -244,7 +242,8 @@ pub mod analysis {
     pub static TRANSFER_OFFER_IN: AnalysisField = f("transfer.offer_in", "Offered in", "The frame of MSG_SEND_FILE_REQ", FieldKind::FrameNum(FrameLink::Other));
     pub static TRANSFER_OFFER_FWD_IN: AnalysisField = f("transfer.offer_fwd_in", "Offer forwarded in", "The frame of MSG_SEND_FILE_REQ_FWD", FieldKind::FrameNum(FrameLink::Other));
     pub static TRANSFER_ANSWER_IN: AnalysisField = f("transfer.answer_in", "Answered in", "The frame of MSG_SEND_FILE_RES", FieldKind::FrameNum(FrameLink::Other));
-    pub static TRANSFER_ANSWER_FWD_IN: AnalysisField = f("transfer.answer_fwd_in", "Answer forwarded in", "The frame of MSG_SEND_FILE_RES_FWD", FieldKind::FrameNum(FrameLink::Other));
+    pub static TRANSFER_ANSWER_FWD_IN: AnalysisField =
+        f("transfer.answer_fwd_in", "Answer forwarded in", "The frame of MSG_SEND_FILE_RES_FWD", FieldKind::FrameNum(FrameLink::Other));
     pub static TRANSFER_ACCEPTED: AnalysisField = f("transfer.accepted", "Accepted", "Whether the receiver accepted the file", FieldKind::Boolean);
     pub static USER: AnalysisField = f("user", "User", "Every user name the message carries, in any field (hidden, like ip.addr)", FieldKind::String);
     pub static SESSION_USER: AnalysisField = f("session_user", "Session user", "The user logged in on this conversation", FieldKind::String);

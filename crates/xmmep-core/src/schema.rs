@@ -101,10 +101,22 @@ pub enum Node {
     Scalar(Scalar),
     Struct(StructNode),
     /// List<String>: `holder` is a Label; elements use `elem.id`.
-    StringList { holder: FieldId, elem: Scalar, alt: Option<StructNode> },
+    StringList {
+        holder: FieldId,
+        elem: Scalar,
+        alt: Option<StructNode>,
+    },
     /// List<Struct>: `id` is the list's own container field.
-    StructList { id: FieldId, elem: StructNode },
-    Dict { id: FieldId, pair: FieldId, key: Scalar, value: Scalar },
+    StructList {
+        id: FieldId,
+        elem: StructNode,
+    },
+    Dict {
+        id: FieldId,
+        pair: FieldId,
+        key: Scalar,
+        value: Scalar,
+    },
 }
 
 impl Scalar {
@@ -302,11 +314,7 @@ impl Builder {
                 Node::Struct(self.struct_node(id, def))
             }
             FieldType::ListOfString { alt } => {
-                let holder = self.label(
-                    format!("xmmep.{}[]", field.abbrev),
-                    format!("{} list", field.label),
-                    field.desc.to_string(),
-                );
+                let holder = self.label(format!("xmmep.{}[]", field.abbrev), format!("{} list", field.label), field.desc.to_string());
                 let elem = self.scalar("xmmep.", field);
                 let alt = alt.map(|def| {
                     let id = self.struct_elem(def);
@@ -321,11 +329,7 @@ impl Builder {
             }
             FieldType::Dictionary { key, value } => {
                 let id = self.container(field);
-                let pair = self.label(
-                    format!("xmmep.{}[]", field.abbrev),
-                    format!("{} element", field.label),
-                    "One key/value pair".to_string(),
-                );
+                let pair = self.label(format!("xmmep.{}[]", field.abbrev), format!("{} element", field.label), "One key/value pair".to_string());
                 let key = self.scalar("xmmep.", key);
                 let value = self.scalar("xmmep.", value);
                 Node::Dict { id, pair, key, value }
@@ -399,12 +403,7 @@ impl Schema {
         let raw_field = b.generic("raw_field", "Field", "Field of a message type with no definition, as text", Display::Text);
         let extra_field = b.generic("extra_field", "Extra field", "Field past the message's definition, as text", Display::Text);
         let bad_value = b.generic("bad_value", "Undecodable value", "Value that does not decode as its type, as text", Display::Text);
-        Schema {
-            fields: b.fields,
-            generic: Generic { body_len, msg_type, raw_field, extra_field, bad_value },
-            messages: compiled,
-            by_code,
-        }
+        Schema { fields: b.fields, generic: Generic { body_len, msg_type, raw_field, extra_field, bad_value }, messages: compiled, by_code }
     }
 
     /// The schema of the whole XMMEP 2.0 table, built once.
@@ -455,10 +454,7 @@ mod tests {
         for f in &Schema::standard().fields {
             let name = f.key.trim_end_matches("[]");
             assert!(name.starts_with("xmmep."), "{name}");
-            assert!(
-                name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'),
-                "{name} is not lower snake case"
-            );
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'), "{name} is not lower snake case");
         }
     }
 }

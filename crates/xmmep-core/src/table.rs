@@ -79,11 +79,16 @@ pub enum FieldType {
     Struct(&'static StructDef),
     /// List<String>; `alt` is the struct an element decodes as when it holds
     /// STX (docs/decisions.md 20: MSG_LOGIN_RES5 room_list may carry Chatrooms).
-    ListOfString { alt: Option<&'static StructDef> },
+    ListOfString {
+        alt: Option<&'static StructDef>,
+    },
     ListOfStruct(&'static StructDef),
     /// Dictionary<key, value>; key and value are fields of their own so that
     /// they get filter names (`xmmep.<dict>.key`, `xmmep.<dict>.value`).
-    Dictionary { key: &'static Field, value: &'static Field },
+    Dictionary {
+        key: &'static Field,
+        value: &'static Field,
+    },
 }
 
 impl FieldType {
@@ -116,12 +121,16 @@ pub enum Role {
     /// Password in clear text: flagged for the analyst.
     Password,
     /// Counts the elements of the named field of the same message.
-    Count { of: &'static str },
+    Count {
+        of: &'static str,
+    },
     /// A user name: `xmmep.user` repeats it, wherever it is (docs/decisions.md 38).
     User,
     /// A user name, or a chat room's name when the message's Boolean field
     /// `room_flag` is true.
-    Recipient { room_flag: &'static str },
+    Recipient {
+        room_flag: &'static str,
+    },
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -207,23 +216,13 @@ const fn ev(value: i64, name: &'static str, desc: &'static str) -> EnumValue {
 pub static PRESENCE: EnumDef = EnumDef {
     name: "Presence",
     repr: Prim::Byte,
-    values: &[
-        ev(0, "STATUS_AVAILABLE", "Available"),
-        ev(1, "STATUS_BUSY", "Busy"),
-        ev(2, "STATUS_AWAY", "Away"),
-        ev(3, "STATUS_OFFLINE", "Offline"),
-    ],
+    values: &[ev(0, "STATUS_AVAILABLE", "Available"), ev(1, "STATUS_BUSY", "Busy"), ev(2, "STATUS_AWAY", "Away"), ev(3, "STATUS_OFFLINE", "Offline")],
 };
 
 pub static SEARCH_CONDITION: EnumDef = EnumDef {
     name: "SearchCondition",
     repr: Prim::Byte,
-    values: &[
-        ev(1, "SEARCH_COND_NAME", "User name"),
-        ev(2, "SEARCH_COND_NICKNAME", "Nickname"),
-        ev(4, "SEARCH_COND_EMAIL", "Email"),
-        ev(8, "SEARCH_COND_LOCATION", "Location"),
-    ],
+    values: &[ev(1, "SEARCH_COND_NAME", "User name"), ev(2, "SEARCH_COND_NICKNAME", "Nickname"), ev(4, "SEARCH_COND_EMAIL", "Email"), ev(8, "SEARCH_COND_LOCATION", "Location")],
 };
 
 /// Result codes, section 6. Carried in Byte fields named `result`.
@@ -252,24 +251,14 @@ pub static RESULT_CODE: EnumDef = EnumDef {
 };
 
 /// Gender in UserInfo (Byte: 1 male, 0 female).
-pub static GENDER: EnumDef = EnumDef {
-    name: "Gender",
-    repr: Prim::Byte,
-    values: &[ev(0, "Female", "Female"), ev(1, "Male", "Male")],
-};
+pub static GENDER: EnumDef = EnumDef { name: "Gender", repr: Prim::Byte, values: &[ev(0, "Female", "Female"), ev(1, "Male", "Male")] };
 
 /// Boolean texts for gender in MSG_REGISTER_REQ (1 male, 0 female).
 const MALE_FEMALE: Option<(&str, &str)> = Some(("Male", "Female"));
 
 // ---------------------------------------------------------------- field builders
 
-const fn field(
-    spec_name: &'static str,
-    abbrev: &'static str,
-    ty: FieldType,
-    label: &'static str,
-    desc: &'static str,
-) -> Field {
+const fn field(spec_name: &'static str, abbrev: &'static str, ty: FieldType, label: &'static str, desc: &'static str) -> Field {
     Field { spec_name, abbrev, ty, label, desc, role: Role::Plain, chars: None, info: None, bool_names: None }
 }
 
@@ -340,13 +329,8 @@ pub mod buddy {
     pub static DISPLAY_NAME: Field = string("display_name", "Display name", "Name shown for the buddy");
 }
 
-pub static BUDDY: StructDef = StructDef {
-    name: "Buddy",
-    abbrev: "buddy",
-    label: "Buddy",
-    desc: "A buddy in the buddy list",
-    members: &[&buddy::BUDDY_NAME, &buddy::GROUP_NAME, &buddy::DISPLAY_NAME],
-};
+pub static BUDDY: StructDef =
+    StructDef { name: "Buddy", abbrev: "buddy", label: "Buddy", desc: "A buddy in the buddy list", members: &[&buddy::BUDDY_NAME, &buddy::GROUP_NAME, &buddy::DISPLAY_NAME] };
 
 pub mod online_buddy {
     use super::*;
@@ -387,13 +371,8 @@ pub mod chatroom {
 /// The one spelling of a chat room in labels (the struct and `room_list`).
 const CHAT_ROOM: &str = "Chat room";
 
-pub static CHATROOM: StructDef = StructDef {
-    name: "Chatroom",
-    abbrev: "chatroom",
-    label: CHAT_ROOM,
-    desc: "A chat room",
-    members: &[&chatroom::ROOM_NAME, &chatroom::CREATOR, &chatroom::ANNOUNCE],
-};
+pub static CHATROOM: StructDef =
+    StructDef { name: "Chatroom", abbrev: "chatroom", label: CHAT_ROOM, desc: "A chat room", members: &[&chatroom::ROOM_NAME, &chatroom::CREATOR, &chatroom::ANNOUNCE] };
 
 /// Every struct of the specification, in the order of section 4.3.
 pub static STRUCTS: &[&StructDef] = &[&USER_INFO, &BUDDY, &ONLINE_BUDDY, &CHATROOM];
@@ -411,10 +390,7 @@ pub static BIRTHDATE: Field = string("birthdate", "Birth date", "Birth date as t
 pub static LOCATION: Field = string("location", "Location", "Region the user lives in");
 pub static GENDER_BOOLEAN: Field = Field { bool_names: MALE_FEMALE, ..boolean("gender", "Gender", "Gender: 1 male, 0 female") };
 pub static RESULT: Field = field("result", "result", FieldType::Enum(&RESULT_CODE), "Result", "Result code (section 6)").info("result");
-pub static RESULT_FLAG: Field = Field {
-    abbrev: "result_flag",
-    ..boolean("result", "Result", "Boolean result: buddy exists / transfer accepted").info("ok")
-};
+pub static RESULT_FLAG: Field = Field { abbrev: "result_flag", ..boolean("result", "Result", "Boolean result: buddy exists / transfer accepted").info("ok") };
 pub static ACTIVATE_CODE: Field = string("activate_code", "Activation code", "Activation code (8 characters)").chars(8, 8);
 pub static USER_INFO_FIELD: Field = field("user_info", "user_info", FieldType::Struct(&USER_INFO), "User info", "Basic information of the user");
 pub static SERVER_IP: Field = string("server_ip", "Login server IP", "Login server address").role(Role::Ip).info("server");
@@ -463,14 +439,8 @@ pub static BUDDY_INFO: Field = field("buddy_info", "buddy_info", FieldType::Stru
 pub static CONDITION_COUNT: Field = integer("condition_count", "Condition count", "Number of search conditions").role(Role::Count { of: "conditions" });
 pub static CONDITION_KEY: Field = field("key", "conditions.key", FieldType::Enum(&SEARCH_CONDITION), "Condition", "What to search by");
 pub static CONDITION_VALUE: Field = string("value", "Value", "Value to search for").abbrev_is("conditions.value");
-pub static CONDITIONS: Field = field(
-    "conitions",
-    "conditions",
-    FieldType::Dictionary { key: &CONDITION_KEY, value: &CONDITION_VALUE },
-    "Conditions",
-    "Search conditions; all must match",
-)
-.info("where");
+pub static CONDITIONS: Field =
+    field("conitions", "conditions", FieldType::Dictionary { key: &CONDITION_KEY, value: &CONDITION_VALUE }, "Conditions", "Search conditions; all must match").info("where");
 pub static BUDDIES: Field = field("buddies", "buddies", FieldType::ListOfStruct(&USER_INFO), "Buddies", "Users found");
 
 impl Field {
@@ -484,14 +454,7 @@ impl Field {
 
 use Direction::*;
 
-const fn msg(
-    code: u16,
-    name: &'static str,
-    section: &'static str,
-    directions: &'static [Direction],
-    desc: &'static str,
-    fields: &'static [&'static Field],
-) -> MessageDef {
+const fn msg(code: u16, name: &'static str, section: &'static str, directions: &'static [Direction], desc: &'static str, fields: &'static [&'static Field]) -> MessageDef {
     MessageDef { code, name, section, directions, desc, fields, tail: Tail::Required }
 }
 
@@ -532,14 +495,35 @@ pub static MESSAGES: &[MessageDef] = &[
     msg(152, "MSG_BUDDIED_NOTIFY", "5.5.3", &[ServerToClient], "User A added user B as a buddy", &[&USER_NAME, &BUDDY_ONLINE]),
     msg(153, "MSG_BUDDIED_NOTIFY_RES", "5.5.4", &[ClientToServer], "User B answers whether to add user A back", &[&USER_NAME, &BUDDY_ONLINE, &IS_ADD]),
     msg(154, "MSG_BUDDY_REMOVED_NOTIFY", "5.5.5", &[ClientToServer], "The client removed a buddy", &[&USER_NAME, &BUDDY_GROUP, &BUDDY_NAME, &IS_ROOM_MEMBER]),
-    msg(155, "MSG_BUDDY_MODIFIED_NOTIFY", "5.5.6", &[ClientToServer], "The client changed a buddy's display name or group", &[&USER_NAME, &BUDDY_NAME, &DISPLAY_NAME, &OLD_GROUP_NAME, &NEW_GROUP_NAME]),
+    msg(
+        155,
+        "MSG_BUDDY_MODIFIED_NOTIFY",
+        "5.5.6",
+        &[ClientToServer],
+        "The client changed a buddy's display name or group",
+        &[&USER_NAME, &BUDDY_NAME, &DISPLAY_NAME, &OLD_GROUP_NAME, &NEW_GROUP_NAME],
+    ),
     msg(156, "MSG_BUDDY_BLOCKED_NOTIFY", "5.5.7", &[ClientToServer], "The client blocked a buddy", &[&USER_NAME, &BUDDY_NAME]),
     msg(157, "MSG_BUDDY_UNBLOCKED_NOTIFY", "5.5.8", &[ClientToServer], "The client unblocked a buddy", &[&USER_NAME, &BUDDY_NAME, &GROUP_NAME]),
     msg(170, "MSG_TXT_MSG", "5.6.1", &[ClientToClient], "Text chat message, to a user or a chat room", &[&SENDER, &RECEIVER, &SEND_TIME, &CONTENT, &IS_ROOM_MSG]),
     msg(180, "MSG_SEND_FILE_REQ", "5.7.1", &[ClientToServer], "Offer to send a file", &[&SENDER, &RECEIVER, &FILE_NAME, &FILE_SIZE, &TRANSFER_SEQ, &IS_IMAGE]),
-    msg(181, "MSG_SEND_FILE_REQ_FWD", "5.7.2", &[ServerToClient], "File offer forwarded to the receiver", &[&SENDER, &RECEIVER, &FILE_NAME, &FILE_SIZE, &TRANSFER_SEQ, &IS_IMAGE, &SENDER_IP, &SENDER_PORT]),
+    msg(
+        181,
+        "MSG_SEND_FILE_REQ_FWD",
+        "5.7.2",
+        &[ServerToClient],
+        "File offer forwarded to the receiver",
+        &[&SENDER, &RECEIVER, &FILE_NAME, &FILE_SIZE, &TRANSFER_SEQ, &IS_IMAGE, &SENDER_IP, &SENDER_PORT],
+    ),
     msg(182, "MSG_SEND_FILE_RES", "5.7.3", &[ClientToServer], "Answer to a file offer", &[&SENDER, &RECEIVER, &TRANSFER_SEQ, &RESULT_FLAG]),
-    msg(183, "MSG_SEND_FILE_RES_FWD", "5.7.4", &[ServerToClient], "Answer to a file offer forwarded to the sender", &[&SENDER, &RECEIVER, &TRANSFER_SEQ, &RESULT_FLAG, &RECEIVER_IP, &RECEIVER_PORT]),
+    msg(
+        183,
+        "MSG_SEND_FILE_RES_FWD",
+        "5.7.4",
+        &[ServerToClient],
+        "Answer to a file offer forwarded to the sender",
+        &[&SENDER, &RECEIVER, &TRANSFER_SEQ, &RESULT_FLAG, &RECEIVER_IP, &RECEIVER_PORT],
+    ),
     msg(190, "MSG_GET_BUDDY_INFO_REQ", "5.8.1", &[ClientToServer], "Ask for a buddy's information", &[&USER_NAME, &BUDDY_NAME]),
     msg(191, "MSG_GET_BUDDY_INFO_RES", "5.8.2", &[ServerToClient], "A buddy's full information", &[&USER_NAME, &RESULT, &BUDDY_INFO]),
     msg(195, "MSG_FIND_BUDDIES_REQ", "5.8.3", &[ClientToServer], "Search users by conditions", &[&USER_NAME, &CONDITION_COUNT, &CONDITIONS]),
@@ -622,13 +606,7 @@ pub struct Transfer {
     pub result: &'static str,
 }
 
-pub static FILE_TRANSFER: Transfer = Transfer {
-    stages: [180, 181, 182, 183],
-    keys: TRANSFER_KEYS,
-    file_name: "file_name",
-    file_size: "file_size",
-    result: "result_flag",
-};
+pub static FILE_TRANSFER: Transfer = Transfer { stages: [180, 181, 182, 183], keys: TRANSFER_KEYS, file_name: "file_name", file_size: "file_size", result: "result_flag" };
 
 /// The login that puts a user on a connection: the request's user name,
 /// and the response whose result says whether it worked.

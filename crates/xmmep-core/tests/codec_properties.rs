@@ -2,7 +2,6 @@
 //! identity on valid values; random and mutated bytes never panic, and every
 //! body byte is accounted for by a field or a report.
 
-
 use proptest::prelude::*;
 use xmmep_core::codec::{encode_checked, encode_raw, values_of, Decoded, Decoder, Options};
 use xmmep_core::reports::ReportKind;
@@ -14,17 +13,14 @@ fn decoder() -> Decoder<'static> {
 }
 
 fn any_message() -> impl Strategy<Value = (&'static table::MessageDef, Vec<xmmep_core::codec::EncValue>)> {
-    proptest::sample::select(table::MESSAGES.iter().collect::<Vec<_>>())
-        .prop_flat_map(|def| xmmep_testkit::values::message(def).prop_map(move |v| (def, v)))
+    proptest::sample::select(table::MESSAGES.iter().collect::<Vec<_>>()).prop_flat_map(|def| xmmep_testkit::values::message(def).prop_map(move |v| (def, v)))
 }
 
 /// Every body byte lies in an item or a report, or is a field separator.
 fn assert_covered(d: &Decoded, msg: &[u8]) {
     for i in HEADER_LEN..d.available {
         let inside = |o: u32, l: u32| (o as usize) <= i && i < (o + l) as usize;
-        let covered = msg[i] == FIELD_SEP
-            || d.items.iter().any(|it| inside(it.offset, it.len))
-            || d.reports.iter().any(|r| inside(r.offset, r.len));
+        let covered = msg[i] == FIELD_SEP || d.items.iter().any(|it| inside(it.offset, it.len)) || d.reports.iter().any(|r| inside(r.offset, r.len));
         assert!(covered, "byte {i} ({:#04x}) of {msg:?} is in no field and no report", msg[i]);
     }
 }

@@ -3,10 +3,9 @@
 //! 220) are illustrations with their own layouts, so they get an ad-hoc
 //! schema here rather than entries in the protocol table.
 
-
-use xmmep_testkit::spec_examples::{EXAMPLES, EX_125, EX_138, EX_182, EX_220};
 use xmmep_core::codec::{encode_checked, values_of, Decoder, EncValue, Options, Value};
 use xmmep_core::schema::Schema;
+use xmmep_testkit::spec_examples::{EXAMPLES, EX_125, EX_138, EX_182, EX_220};
 
 fn t(s: &str) -> EncValue {
     EncValue::text(s)

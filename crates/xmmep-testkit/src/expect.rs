@@ -3,8 +3,8 @@
 //! of the field-by-field integration tests.
 
 use xmmep_core::codec::{Charset, Decoded, Decoder, Options, Value};
-use xmmep_tools::pdml::{Expert, Field};
 use xmmep_core::schema::{Display, Schema};
+use xmmep_tools::pdml::{Expert, Field};
 
 /// Text as tshark shows a string: control characters escaped.
 pub fn shown_text(s: &str) -> String {
@@ -40,14 +40,7 @@ pub fn abs_time(secs: i64) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    format!(
-        "{} {:>2}, {y} {:02}:{:02}:{:02}.000000000 UTC",
-        MONTHS[(m - 1) as usize],
-        d,
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{} {:>2}, {y} {:02}:{:02}:{:02}.000000000 UTC", MONTHS[(m - 1) as usize], d, rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 pub struct Expected {
@@ -67,9 +60,7 @@ pub fn expected(msg: &[u8], base: u32, charset: Charset) -> Expected {
         let bytes = &msg[it.offset as usize..(it.offset + it.len) as usize];
         let (name, show) = match (it.value, f.display) {
             (Value::Invalid, _) => (schema.field(schema.generic.bad_value).key.clone(), shown_text(&charset.decode(bytes))),
-            (Value::Count(n), Display::Label) => {
-                (String::new(), format!("{}: {n} element{}", f.label, if n == 1 { "" } else { "s" }))
-            }
+            (Value::Count(n), Display::Label) => (String::new(), format!("{}: {n} element{}", f.label, if n == 1 { "" } else { "s" })),
             (Value::Index(n), Display::Label) => (String::new(), format!("{} {n}", f.label)),
             (Value::Text, _) => (f.key.clone(), shown_text(&charset.decode(bytes))),
             (Value::Uint(v), _) => (f.key.clone(), v.to_string()),
@@ -87,13 +78,7 @@ pub fn expected(msg: &[u8], base: u32, charset: Charset) -> Expected {
         .map(|r| {
             let c = r.kind.class();
             let on = r.item.map(|i| fields[i as usize].name.clone()).unwrap_or_default();
-            Expert {
-                name: format!("xmmep.{}", c.abbrev),
-                message: r.text.clone(),
-                severity: c.severity.name().to_string(),
-                group: c.group.name().to_string(),
-                on,
-            }
+            Expert { name: format!("xmmep.{}", c.abbrev), message: r.text.clone(), severity: c.severity.name().to_string(), group: c.group.name().to_string(), on }
         })
         .collect();
     Expected { fields, experts, decoded: d }

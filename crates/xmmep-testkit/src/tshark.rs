@@ -34,13 +34,7 @@ pub struct Output {
 impl Output {
     /// Panics with both streams unless tshark exited 0.
     pub fn assert_success(&self) -> &Self {
-        assert!(
-            self.status.success(),
-            "tshark failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-            self.status,
-            self.stdout,
-            self.stderr
-        );
+        assert!(self.status.success(), "tshark failed ({}):\n--- stdout\n{}\n--- stderr\n{}", self.status, self.stdout, self.stderr);
         self
     }
 }
@@ -73,10 +67,7 @@ pub fn wireshark_version() -> (u32, u32) {
         let mut it = ver.split('.').map(|p| p.parse::<u32>().expect("numeric version"));
         let v = (it.next().unwrap(), it.next().unwrap());
         // The plugin's build script reads the same pkg-config answer.
-        let pc = Command::new("pkg-config")
-            .args(["--modversion", "wireshark"])
-            .output()
-            .expect("pkg-config not found: apt-get install pkg-config");
+        let pc = Command::new("pkg-config").args(["--modversion", "wireshark"]).output().expect("pkg-config not found: apt-get install pkg-config");
         let pc = String::from_utf8_lossy(&pc.stdout);
         let mut it = pc.trim().split('.').map(|p| p.parse::<u32>().expect("numeric pkg-config version"));
         let built = (it.next().unwrap(), it.next().unwrap());
@@ -98,13 +89,7 @@ pub fn plugin_so() -> PathBuf {
         let exe = std::env::current_exe().expect("current_exe");
         let deps = exe.parent().expect("exe dir").to_path_buf();
         let profile = deps.parent().expect("profile dir").to_path_buf();
-        let newest = |cands: &[PathBuf]| {
-            cands
-                .iter()
-                .filter_map(|p| fs::metadata(p).ok().map(|m| (m.modified().unwrap(), p.clone())))
-                .max()
-                .map(|(_, p)| p)
-        };
+        let newest = |cands: &[PathBuf]| cands.iter().filter_map(|p| fs::metadata(p).ok().map(|m| (m.modified().unwrap(), p.clone()))).max().map(|(_, p)| p);
         let cands = [deps.join("libxmmep.so"), profile.join("libxmmep.so")];
         if let Some(p) = newest(&cands) {
             return p;
@@ -134,15 +119,8 @@ fn make_dir(p: &Path) {
 impl Tshark {
     fn new(with_plugin: bool) -> Tshark {
         static N: AtomicU32 = AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let home = std::env::temp_dir().join(format!(
-            "xmmep-tshark-{}-{}-{nanos}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let home = std::env::temp_dir().join(format!("xmmep-tshark-{}-{}-{nanos}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
         make_dir(&home);
         let (maj, min) = wireshark_version();
         let mut plugin = None;
@@ -226,16 +204,8 @@ impl Tshark {
     /// that take a tshark command (`xmmep-check --tshark`).
     pub fn wrapper_script(&self) -> PathBuf {
         let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
-        let env = format!(
-            "HOME={} WIRESHARK_PLUGIN_DIR={} PATH={path} LC_ALL=C.UTF-8",
-            self.home.display(),
-            self.global_dir().display()
-        );
-        let run = if is_root() {
-            format!("setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups env -i {env} tshark \"$@\"")
-        } else {
-            format!("env -i {env} tshark \"$@\"")
-        };
+        let env = format!("HOME={} WIRESHARK_PLUGIN_DIR={} PATH={path} LC_ALL=C.UTF-8", self.home.display(), self.global_dir().display());
+        let run = if is_root() { format!("setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups env -i {env} tshark \"$@\"") } else { format!("env -i {env} tshark \"$@\"") };
         let p = self.home.join("tshark-wrapper.sh");
         fs::write(&p, format!("#!/bin/sh\nexec {run}\n")).expect("wrapper");
         fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
@@ -252,13 +222,7 @@ impl Tshark {
         let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into());
         let mut cmd = if is_root() {
             let mut c = Command::new("setpriv");
-            c.args([
-                &format!("--reuid={NOBODY}"),
-                &format!("--regid={NOBODY}"),
-                "--clear-groups",
-                "env",
-                "-i",
-            ]);
+            c.args([&format!("--reuid={NOBODY}"), &format!("--regid={NOBODY}"), "--clear-groups", "env", "-i"]);
             c.arg(format!("HOME={}", self.home.display()));
             c.arg(format!("WIRESHARK_PLUGIN_DIR={}", self.global_dir().display()));
             c.arg(format!("PATH={}", path.to_string_lossy()));
@@ -275,11 +239,7 @@ impl Tshark {
         };
         cmd.args(args).current_dir(&self.home);
         let out = cmd.output().expect("cannot run tshark (or setpriv)");
-        Output {
-            status: out.status,
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Output { status: out.status, stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
     }
 }
 
@@ -289,12 +249,7 @@ impl Tshark {
     /// whose tshark loads the plugin (and nothing installed system-wide).
     pub fn shell(&self, dir: &Path, script: &str) -> Output {
         let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
-        let env = [
-            format!("HOME={}", self.home.display()),
-            format!("WIRESHARK_PLUGIN_DIR={}", self.global_dir().display()),
-            format!("PATH={path}"),
-            "LC_ALL=C.UTF-8".to_string(),
-        ];
+        let env = [format!("HOME={}", self.home.display()), format!("WIRESHARK_PLUGIN_DIR={}", self.global_dir().display()), format!("PATH={path}"), "LC_ALL=C.UTF-8".to_string()];
         let mut cmd = if is_root() {
             let mut c = Command::new("setpriv");
             c.args([&format!("--reuid={NOBODY}"), &format!("--regid={NOBODY}"), "--clear-groups", "env", "-i"]);
@@ -308,11 +263,7 @@ impl Tshark {
         };
         cmd.args(["-o", "pipefail", "-c", script]).current_dir(dir);
         let out = cmd.output().expect("cannot run bash (or setpriv)");
-        Output {
-            status: out.status,
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Output { status: out.status, stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
     }
 }
 

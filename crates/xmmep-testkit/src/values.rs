@@ -34,9 +34,7 @@ fn scalar(f: &'static Field) -> BoxedStrategy<EncValue> {
     }
     match (prim, f.role) {
         (_, Role::Port) => (0i64..=65535).prop_map(EncValue::Int).boxed(),
-        (Prim::String, Role::Ip) => any::<[u8; 4]>()
-            .prop_map(|a| EncValue::text(&format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])))
-            .boxed(),
+        (Prim::String, Role::Ip) => any::<[u8; 4]>().prop_map(|a| EncValue::text(&format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3]))).boxed(),
         (Prim::String, _) => {
             let (min, max) = f.chars.map(|(a, b)| (a as usize, b as usize)).unwrap_or((0, 20));
             text(min, max).prop_map(|s| EncValue::text(&s)).boxed()
@@ -65,13 +63,9 @@ pub fn field(f: &'static Field) -> BoxedStrategy<EncValue> {
         FieldType::Prim(_) | FieldType::Enum(_) => scalar(f),
         FieldType::Struct(s) => structure(s),
         FieldType::ListOfString { alt: None } => proptest::collection::vec(element(f), 0..5).prop_map(EncValue::List).boxed(),
-        FieldType::ListOfString { alt: Some(s) } => {
-            proptest::collection::vec(prop_oneof![element(f), structure(s)], 0..5).prop_map(EncValue::List).boxed()
-        }
+        FieldType::ListOfString { alt: Some(s) } => proptest::collection::vec(prop_oneof![element(f), structure(s)], 0..5).prop_map(EncValue::List).boxed(),
         FieldType::ListOfStruct(s) => proptest::collection::vec(structure(s), 0..4).prop_map(EncValue::List).boxed(),
-        FieldType::Dictionary { key, value } => {
-            proptest::collection::vec((scalar(key), scalar(value)), 0..4).prop_map(EncValue::Dict).boxed()
-        }
+        FieldType::Dictionary { key, value } => proptest::collection::vec((scalar(key), scalar(value)), 0..4).prop_map(EncValue::Dict).boxed(),
     }
 }
 

@@ -19,8 +19,7 @@ use crate::pdml::Frame;
 pub const CAPTURE_EXTENSIONS: [&str; 6] = [".pcapng", ".pcap", ".cap", ".pcapng.gz", ".pcap.gz", ".ntar"];
 
 /// How to install tshark, for the error when it is missing.
-pub const INSTALL_TSHARK: &str =
-    "apt-get install tshark (Debian, Ubuntu), dnf install wireshark-cli (Fedora), brew install wireshark (macOS), or name it with --tshark PATH";
+pub const INSTALL_TSHARK: &str = "apt-get install tshark (Debian, Ubuntu), dnf install wireshark-cli (Fedora), brew install wireshark (macOS), or name it with --tshark PATH";
 
 /// tshark's own options that the tools pass through: `-o PREF:VALUE` for
 /// each preference, `-d RULE` for each Decode As rule.
@@ -90,9 +89,7 @@ impl Decoder {
         let out = Command::new(tshark).args(["-G", "plugins"]).stdin(Stdio::null()).stderr(Stdio::null()).output();
         let plugins = match out {
             Ok(o) => String::from_utf8_lossy(&o.stdout).into_owned(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(format!("tshark not found: install it with {INSTALL_TSHARK}"))
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(format!("tshark not found: install it with {INSTALL_TSHARK}")),
             Err(e) => return Err(format!("cannot run {tshark}: {e}")),
         };
         let plugin = plugins.lines().any(|l| l.split('\t').next().map(str::trim) == Some("xmmep.so"));
@@ -210,9 +207,7 @@ impl Progress {
         let bar = if std::io::stderr().is_terminal() {
             let b = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
             b.set_style(
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} captures, {msg} messages")
-                    .expect("progress template")
-                    .progress_chars("=> "),
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} captures, {msg} messages").expect("progress template").progress_chars("=> "),
             );
             b.set_message("0");
             b.enable_steady_tick(std::time::Duration::from_millis(200));

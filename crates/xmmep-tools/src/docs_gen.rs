@@ -5,8 +5,8 @@
 
 use std::fmt::Write;
 
-use xmmep_core::reports::CLASSES;
 use xmmep_core::presentation::{self, FieldKind};
+use xmmep_core::reports::CLASSES;
 use xmmep_core::schema::{FieldId, Schema};
 use xmmep_core::table;
 
@@ -18,12 +18,7 @@ pub const COMMAND: &str = "cargo run --bin xmmep-gen-docs";
 /// Codes of the messages that can show filter field `id`, from the
 /// compiled schema; empty for the header fields, which every message has.
 fn users(schema: &Schema, id: FieldId) -> Vec<u32> {
-    schema
-        .messages()
-        .iter()
-        .filter(|m| m.nodes.iter().any(|n| n.shown_ids().contains(&id)))
-        .map(|m| m.def.code as u32)
-        .collect()
+    schema.messages().iter().filter(|m| m.nodes.iter().any(|n| n.shown_ids().contains(&id))).map(|m| m.def.code as u32).collect()
 }
 
 fn escape_cell(s: &str) -> String {
@@ -35,10 +30,7 @@ pub fn reference() -> String {
     let schema = Schema::standard();
     let mut o = String::new();
     o.push_str("# Reference\n\n");
-    let _ = writeln!(
-        o,
-        "Generated from the message table (`crates/xmmep-core/src/table.rs`) by `{COMMAND}`; do not edit by hand."
-    );
+    let _ = writeln!(o, "Generated from the message table (`crates/xmmep-core/src/table.rs`) by `{COMMAND}`; do not edit by hand.");
     o.push_str("\n## Filter fields\n\n");
     o.push_str("| Filter name | Wireshark type | Specification type | Meaning | Messages |\n|---|---|---|---|---|\n");
     for (id, f, name) in schema.fields.iter().enumerate().filter_map(|(i, f)| f.filter_name().map(|n| (i, f, n))) {
@@ -51,27 +43,22 @@ pub fn reference() -> String {
             let _ = write!(meaning, " (1 {t}, 0 {fl})");
         }
         let codes = users(schema, id as FieldId);
-        let used = if codes.is_empty() {
-            "all".to_string()
-        } else {
-            codes.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
-        };
-        let _ = writeln!(
-            o,
-            "| `{}` | {} | {} | {} | {} |",
-            name,
-            FieldKind::of(f.display).ws_name(),
-            escape_cell(&f.spec_type),
-            escape_cell(&meaning),
-            used
-        );
+        let used = if codes.is_empty() { "all".to_string() } else { codes.iter().map(u32::to_string).collect::<Vec<_>>().join(" ") };
+        let _ = writeln!(o, "| `{}` | {} | {} | {} | {} |", name, FieldKind::of(f.display).ws_name(), escape_cell(&f.spec_type), escape_cell(&meaning), used);
     }
     o.push_str("\n## Fields across messages\n\nGenerated (shown in `[ ]`, not in the message's bytes), from the analysis across messages; `xmmep.user` is hidden, like `ip.addr`. The last four exist in the binary plugin only (Wireshark 4.0's Lua API cannot create conversations).\n\n| Filter name | Wireshark type | Meaning |\n|---|---|---|\n");
     for a in presentation::ANALYSIS_FIELDS {
         let _ = writeln!(o, "| `{}.{}` | {} | {} |", presentation::PROTOCOL.filter, a.abbrev, a.kind.ws_name(), escape_cell(a.desc));
     }
     use xmmep_core::conversations::{file_data as fd, SETUP_IN};
-    for (n, ft) in [(&SETUP_IN, "FT_FRAMENUM"), (&fd::FILE_NAME, "FT_STRING"), (&fd::FILE_SIZE, "FT_INT64"), (&fd::SETUP_IN, "FT_FRAMENUM"), (&fd::BYTES_SEEN, "FT_UINT64"), (&fd::DATA, "FT_BYTES")] {
+    for (n, ft) in [
+        (&SETUP_IN, "FT_FRAMENUM"),
+        (&fd::FILE_NAME, "FT_STRING"),
+        (&fd::FILE_SIZE, "FT_INT64"),
+        (&fd::SETUP_IN, "FT_FRAMENUM"),
+        (&fd::BYTES_SEEN, "FT_UINT64"),
+        (&fd::DATA, "FT_BYTES"),
+    ] {
         let _ = writeln!(o, "| `{}` | {} | {} |", n.filter, ft, escape_cell(n.desc));
     }
     o.push_str("\n## Messages\n\n| Code | Name | Section | Direction | Fields | Meaning |\n|---|---|---|---|---|---|\n");

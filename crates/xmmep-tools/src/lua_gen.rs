@@ -146,13 +146,9 @@ fn node(schema: &Schema, n: &Node) -> String {
         Node::StructList { id, elem } => {
             format!("{{ k = \"structlist\", f = {}, elem = {{ f = {}, s = {} }} }}", lua_index(*id), lua_index(elem.id), struct_ref(elem))
         }
-        Node::Dict { id, pair, key, value } => format!(
-            "{{ k = \"dict\", f = {}, pair = {},\n        key = {},\n        value = {} }}",
-            lua_index(*id),
-            lua_index(*pair),
-            scalar(schema, key),
-            scalar(schema, value)
-        ),
+        Node::Dict { id, pair, key, value } => {
+            format!("{{ k = \"dict\", f = {}, pair = {},\n        key = {},\n        value = {} }}", lua_index(*id), lua_index(*pair), scalar(schema, key), scalar(schema, value))
+        }
     }
 }
 
@@ -161,12 +157,7 @@ fn message(schema: &Schema, m: &CompiledMessage) -> String {
     let _ = writeln!(o, "  [{}] = {{ name = {}, required_on_failure = {},", m.def.code, lua_str(m.def.name), m.required_on_failure);
     let names: Vec<String> = m.def.fields.iter().map(|f| lua_str(f.abbrev)).collect();
     let _ = writeln!(o, "    field_names = {{ {} }},", names.join(", "));
-    let counts: Vec<String> = m
-        .count_of
-        .iter()
-        .enumerate()
-        .filter_map(|(i, t)| t.map(|t| format!("{{ {}, {} }}", i + 1, t + 1)))
-        .collect();
+    let counts: Vec<String> = m.count_of.iter().enumerate().filter_map(|(i, t)| t.map(|t| format!("{{ {}, {} }}", i + 1, t + 1))).collect();
     if !counts.is_empty() {
         let _ = writeln!(o, "    counts = {{ {} }},", counts.join(", "));
     }
@@ -216,33 +207,11 @@ pub fn data(schema: &Schema) -> String {
     let mut o = String::new();
     o.push_str(&structs(schema));
     o.push_str("\nlocal DATA = {\n");
-    let _ = writeln!(
-        o,
-        "  proto = {{ filter = {}, name = {}, short = {} }},",
-        lua_str(PROTOCOL.filter),
-        lua_str(PROTOCOL.name),
-        lua_str(PROTOCOL.short)
-    );
-    let _ = writeln!(
-        o,
-        "  header_len = {}, max_message_len = {}, min_type = {}, max_type = {},",
-        table::HEADER_LEN,
-        table::MAX_MESSAGE_LEN,
-        table::MIN_MSG_TYPE,
-        table::MAX_MSG_TYPE
-    );
-    let _ = writeln!(
-        o,
-        "  sep = {{ field = {}, member = {}, element = {}, key = {} }},",
-        table::FIELD_SEP,
-        table::MEMBER_SEP,
-        table::ELEMENT_SEP,
-        table::KEY_SEP
-    );
-    let charsets: Vec<String> = presentation::CHARSETS
-        .iter()
-        .map(|(key, c)| format!("{{ key = {}, name = {} }}", lua_str(key), lua_str(c.name())))
-        .collect();
+    let _ = writeln!(o, "  proto = {{ filter = {}, name = {}, short = {} }},", lua_str(PROTOCOL.filter), lua_str(PROTOCOL.name), lua_str(PROTOCOL.short));
+    let _ =
+        writeln!(o, "  header_len = {}, max_message_len = {}, min_type = {}, max_type = {},", table::HEADER_LEN, table::MAX_MESSAGE_LEN, table::MIN_MSG_TYPE, table::MAX_MSG_TYPE);
+    let _ = writeln!(o, "  sep = {{ field = {}, member = {}, element = {}, key = {} }},", table::FIELD_SEP, table::MEMBER_SEP, table::ELEMENT_SEP, table::KEY_SEP);
+    let charsets: Vec<String> = presentation::CHARSETS.iter().map(|(key, c)| format!("{{ key = {}, name = {} }}", lua_str(key), lua_str(c.name()))).collect();
     let _ = writeln!(o, "  charsets = {{ {} }},", charsets.join(", "));
     let g = schema.generic;
     let _ = writeln!(
@@ -315,12 +284,7 @@ pub fn data(schema: &Schema) -> String {
     o.push_str("  },\n  -- Filter fields (Schema::fields), by Lua index = FieldId + 1.\n  fields = {\n");
     for (i, f) in schema.fields.iter().enumerate() {
         let (display, bits) = display_kind(f.display);
-        let _ = write!(
-            o,
-            "    {{ abbrev = {}, label = {}, display = \"{display}\"",
-            lua_str(&f.key),
-            lua_str(&f.label),
-        );
+        let _ = write!(o, "    {{ abbrev = {}, label = {}, display = \"{display}\"", lua_str(&f.key), lua_str(&f.label),);
         if let Some(desc) = presentation::blurb(&f.label, &f.desc) {
             let _ = write!(o, ", desc = {}", lua_str(desc));
         }
@@ -408,13 +372,7 @@ fn relation_data(r: &Relations, o: &mut String) {
             }
         }
     }
-    let _ = writeln!(
-        o,
-        " }},\n    max_pending = {}, max_keys = {}, max_listed_forwards = {},\n  }},",
-        analysis::MAX_PENDING,
-        analysis::MAX_KEYS,
-        analysis::MAX_LISTED_FORWARDS
-    );
+    let _ = writeln!(o, " }},\n    max_pending = {}, max_keys = {}, max_listed_forwards = {},\n  }},", analysis::MAX_PENDING, analysis::MAX_KEYS, analysis::MAX_LISTED_FORWARDS);
 }
 
 /// DATA.analysis_fields and DATA.analysis_texts.

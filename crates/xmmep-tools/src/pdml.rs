@@ -153,9 +153,7 @@ pub fn normalise_show(name: &str, show: String) -> String {
     match show.as_str() {
         "True" if display() == Some(Display::Bool) => "1".to_string(),
         "False" if display() == Some(Display::Bool) => "0".to_string(),
-        s if s.ends_with('Z') && s.contains('T') && display() == Some(Display::Time) => {
-            normalise_time(s).unwrap_or(show)
-        }
+        s if s.ends_with('Z') && s.contains('T') && display() == Some(Display::Time) => normalise_time(s).unwrap_or(show),
         _ => show,
     }
 }
@@ -294,11 +292,7 @@ pub fn read_frames<R: BufRead>(input: R, mut on_frame: impl FnMut(Frame)) -> Res
                         // A text-only subtree: the plugin's has no name, the
                         // Lua API's is `_ws.lua.text` with the text as its
                         // label. Both are read as a nameless item.
-                        let a = if a.name == "_ws.lua.text" {
-                            Attrs { name: String::new(), show: a.showname.clone(), ..a }
-                        } else {
-                            a
-                        };
+                        let a = if a.name == "_ws.lua.text" { Attrs { name: String::new(), show: a.showname.clone(), ..a } } else { a };
                         let depth = stack.iter().filter(|o| matches!(o, Open::Field { xmmep_depth: Some(_), .. })).count() as u8;
                         let show = normalise_show(&a.name, a.show);
                         m.fields.push(Field { name: a.name.clone(), depth, pos: a.pos, size: a.size, show, showname: a.showname });
@@ -323,14 +317,7 @@ pub fn read_frames<R: BufRead>(input: R, mut on_frame: impl FnMut(Frame)) -> Res
     Ok(())
 }
 
-fn close(
-    open: Open,
-    frame: &mut Frame,
-    msg: &mut Option<Message>,
-    expert: &mut Option<Expert>,
-    field_names: &mut Vec<String>,
-    on_frame: &mut impl FnMut(Frame),
-) {
+fn close(open: Open, frame: &mut Frame, msg: &mut Option<Message>, expert: &mut Option<Expert>, field_names: &mut Vec<String>, on_frame: &mut impl FnMut(Frame)) {
     match open {
         Open::Packet => on_frame(std::mem::take(frame)),
         Open::Proto { xmmep: true } => {

@@ -8,7 +8,6 @@
 //! installs duckdb and sets XMMEP_REQUIRE_DUCKDB=1, so that under it the
 //! test cannot skip; a bare `cargo test` without duckdb skips with a note.
 
-
 use std::collections::BTreeMap;
 use std::process::Command;
 

@@ -67,7 +67,21 @@ fn write_seed_corpus() {
     let root = xmmep_testkit::root();
     let mut msgs: Vec<Vec<u8>> = Vec::new();
     let mut streams: Vec<Vec<u8>> = Vec::new();
-    for cap in ["login", "buddies", "chat_utf8", "chat_gb18030", "file_transfer", "register", "tcp_segments", "malformed/truncated", "malformed/bad_header", "malformed/count_mismatch", "malformed/empty_number", "malformed/extra_fields", "malformed/oversize"] {
+    for cap in [
+        "login",
+        "buddies",
+        "chat_utf8",
+        "chat_gb18030",
+        "file_transfer",
+        "register",
+        "tcp_segments",
+        "malformed/truncated",
+        "malformed/bad_header",
+        "malformed/count_mismatch",
+        "malformed/empty_number",
+        "malformed/extra_fields",
+        "malformed/oversize",
+    ] {
         let bytes = std::fs::read(root.join(format!("tests/captures/{cap}.pcapng"))).unwrap();
         for p in payloads(&bytes) {
             for m in messages(&p.data) {
@@ -113,7 +127,22 @@ fn write_seed_corpus() {
     // order its streams start, each after a control byte naming its
     // conversation (the endpoint pair) and starting a new frame.
     let mut sessions = Vec::new();
-    for cap in ["login", "buddies", "file_transfer", "register", "duplicate_login", "chat_utf8", "chat_gb18030", "keepalive", "tcp_segments", "malformed/part_sequence", "malformed/no_original", "malformed/no_request", "malformed/no_response", "malformed/count_mismatch"] {
+    for cap in [
+        "login",
+        "buddies",
+        "file_transfer",
+        "register",
+        "duplicate_login",
+        "chat_utf8",
+        "chat_gb18030",
+        "keepalive",
+        "tcp_segments",
+        "malformed/part_sequence",
+        "malformed/no_original",
+        "malformed/no_request",
+        "malformed/no_response",
+        "malformed/count_mismatch",
+    ] {
         let bytes = std::fs::read(root.join(format!("tests/captures/{cap}.pcapng"))).unwrap();
         let mut convs: Vec<(String, String)> = Vec::new();
         let mut seed = Vec::new();

@@ -16,13 +16,7 @@ fn a_bar_on_a_terminal() {
     let cap = ts.add_file(&xmmep_testkit::root().join("tests/captures/login.pcapng"));
     let out = std::env::temp_dir().join(format!("xmmep-progress-{}.jsonl", std::process::id()));
     for cmd in [
-        format!(
-            "{} --tshark {} --fail-on never -o {} {}",
-            env!("CARGO_BIN_EXE_xmmep-export"),
-            tshark.display(),
-            out.display(),
-            cap.display()
-        ),
+        format!("{} --tshark {} --fail-on never -o {} {}", env!("CARGO_BIN_EXE_xmmep-export"), tshark.display(), out.display(), cap.display()),
         format!("{} --tshark {} --lua {} > /dev/null", env!("CARGO_BIN_EXE_xmmep-check"), tshark.display(), cap.display()),
     ] {
         let o = Command::new("script").args(["-qec", &cmd, "/dev/null"]).output().expect("util-linux script");

@@ -9,7 +9,6 @@
 //! linked, `target/release/xmmep-*` the binaries under test), as the user
 //! the other tshark tests use, with the freshly built plugin installed.
 
-
 use std::os::unix::fs::{symlink, PermissionsExt};
 
 use xmmep_testkit::tshark::{Tshark, NOBODY};
@@ -18,11 +17,7 @@ const TOOLS: [&str; 4] = ["tshark", "mergecap", "xmmep-check", "xmmep-export"];
 
 /// The documents whose commands run: README.md, then docs/*.md by name.
 fn documents(root: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut docs: Vec<_> = std::fs::read_dir(root.join("docs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .collect();
+    let mut docs: Vec<_> = std::fs::read_dir(root.join("docs")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "md")).collect();
     docs.sort();
     docs.insert(0, root.join("README.md"));
     docs
@@ -79,10 +74,7 @@ fn every_documented_command_runs() {
         assert!(commands.iter().any(|(_, c)| c.contains(tool)), "no document shows a {tool} command");
     }
     for tool in ["tshark", "xmmep-check", "xmmep-export"] {
-        assert!(
-            commands.iter().any(|(d, c)| d == "README.md" && c.contains(tool)),
-            "the README's recipes show no {tool} command"
-        );
+        assert!(commands.iter().any(|(d, c)| d == "README.md" && c.contains(tool)), "the README's recipes show no {tool} command");
     }
 
     let ts = Tshark::with_plugin();
@@ -117,11 +109,9 @@ fn every_documented_command_runs() {
 
 #[test]
 fn extraction_finds_commands_in_sh_blocks_only() {
-    let text = "x\n```sh\n# c\ntshark -r a -V   # note\nWIRESHARK_LOG_LEVEL=info tshark -v\ncargo build\ntarget/release/xmmep-export -o o.jsonl d/\n```\n```yaml\n- tshark -r b\n```\n";
-    assert_eq!(
-        doc_commands(text),
-        ["tshark -r a -V   # note", "WIRESHARK_LOG_LEVEL=info tshark -v", "target/release/xmmep-export -o o.jsonl d/"]
-    );
+    let text =
+        "x\n```sh\n# c\ntshark -r a -V   # note\nWIRESHARK_LOG_LEVEL=info tshark -v\ncargo build\ntarget/release/xmmep-export -o o.jsonl d/\n```\n```yaml\n- tshark -r b\n```\n";
+    assert_eq!(doc_commands(text), ["tshark -r a -V   # note", "WIRESHARK_LOG_LEVEL=info tshark -v", "target/release/xmmep-export -o o.jsonl d/"]);
     assert_eq!(output_file("target/release/xmmep-export -o o.jsonl d/").as_deref(), Some("o.jsonl"));
     assert_eq!(output_file("tshark -o xmmep.charset:GB18030 -r a"), None);
 }

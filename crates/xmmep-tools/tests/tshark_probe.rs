@@ -102,7 +102,8 @@ fn root_with_only_the_lua_script() {
             if refused {
                 let reason = if lua { "the built-in Lua script (--lua) decoded nothing" } else { "no xmmep.so plugin is loaded, and the built-in Lua script decoded nothing" };
                 assert_refused(name, &o, reason, "Wireshark 4.4 and later run no Lua script as root");
-                assert!(text(&o.stderr).contains("Install the plugin system-wide (bash scripts/run.sh as root), run as a normal user, or name a tshark that decodes XMMEP with --tshark PATH"));
+                assert!(text(&o.stderr)
+                    .contains("Install the plugin system-wide (bash scripts/run.sh as root), run as a normal user, or name a tshark that decodes XMMEP with --tshark PATH"));
             } else {
                 assert_eq!(o.status.code(), Some(0), "{name}: {}", text(&o.stderr));
                 assert!(text(&o.stdout).contains("MSG_KEEP_ALIVE"), "{name}: {}", text(&o.stdout));

@@ -2,7 +2,6 @@
 //! per-problem lines, the summary tables and JSON, with the binary plugin
 //! and with the built-in Lua script.
 
-
 use std::process::{Command, Output};
 
 use xmmep_testkit::tshark::Tshark;

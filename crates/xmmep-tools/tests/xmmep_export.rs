@@ -2,7 +2,6 @@
 //! Lua script: one row per message, typed fields, problems, CSV, folders,
 //! --jobs, -o, exit codes.
 
-
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

@@ -93,7 +93,7 @@ impl Relations {
             _ => {}
         };
         fn members(s: &StructNode, mark: &mut dyn FnMut(&Scalar)) {
-            s.members.iter().for_each(|m| mark(m));
+            s.members.iter().for_each(mark);
         }
         for m in schema.messages() {
             for node in &m.nodes {

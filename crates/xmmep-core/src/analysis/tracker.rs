@@ -375,7 +375,10 @@ impl Tracker {
             .values()
             .map(|c| {
                 let queued: usize = c.pending.values().map(|q| q.capacity() * pending).sum();
-                c.pending.capacity() * (size_of::<(usize, VecDeque<Pending>)>() + 1) + queued + c.answered.capacity() * (size_of::<(usize, Pending)>() + 1) + c.session.capacity() * size_of::<(MsgRef, u32)>()
+                c.pending.capacity() * (size_of::<(usize, VecDeque<Pending>)>() + 1)
+                    + queued
+                    + c.answered.capacity() * (size_of::<(usize, Pending)>() + 1)
+                    + c.session.capacity() * size_of::<(MsgRef, u32)>()
             })
             .sum();
         let users: usize = self.users.iter().map(|u| u.capacity() * 2 + size_of::<Vec<u8>>()).sum::<usize>() + self.user_ids.capacity() * (size_of::<(Vec<u8>, u32)>() + 1);

@@ -8,8 +8,8 @@
 //! reports; `crates/lua-tests/tests/against_rust.rs` keeps the two equal.
 //! A change here is a change there.
 
-use crate::codec::header::{parse_header, Header};
 use crate::codec::charset::Charset;
+use crate::codec::header::{parse_header, Header};
 use crate::reports::{fill, template, ReportKind};
 use crate::schema::{CompiledMessage, Display, FieldId, Node, Scalar, Schema, StructNode};
 use crate::table::{Prim, Role, ELEMENT_SEP, FIELD_SEP, HEADER_LEN, KEY_SEP, MAX_MESSAGE_LEN, MAX_MSG_TYPE, MEMBER_SEP, MIN_MSG_TYPE};
@@ -135,26 +135,14 @@ impl<'s> Decoder<'s> {
             cx.report(ReportKind::OutOfRange, 4, 4, Some(type_item), fill(template::TYPE_OUT_OF_RANGE, &[&header.msg_type]));
         }
         if msg_len > MAX_MESSAGE_LEN {
-            cx.report(
-                ReportKind::Oversize,
-                0,
-                avail as u32,
-                None,
-                fill(template::OVERSIZE, &[&msg_len]),
-            );
+            cx.report(ReportKind::Oversize, 0, avail as u32, None, fill(template::OVERSIZE, &[&msg_len]));
         }
         match self.schema.message(header.msg_type) {
             Some(m) => cx.message(m),
             None => cx.unknown(header.msg_type),
         }
         if avail < msg_len {
-            cx.report(
-                ReportKind::Truncated,
-                avail as u32,
-                0,
-                None,
-                fill(template::TRUNCATED, &[&(avail - HEADER_LEN), &header.body_len]),
-            );
+            cx.report(ReportKind::Truncated, avail as u32, 0, None, fill(template::TRUNCATED, &[&(avail - HEADER_LEN), &header.body_len]));
         }
         coalesce(&mut out.reports);
         Ok(())
@@ -331,13 +319,7 @@ impl Decoding<'_, '_, '_> {
                 None => {
                     if i == m.nodes.len() {
                         let n = fields.len() - i;
-                        self.report(
-                            ReportKind::ExtraFields,
-                            s as u32,
-                            (end - s) as u32,
-                            None,
-                            fill(template::EXTRA_FIELDS, &[&n, &m.nodes.len(), &m.def.name]),
-                        );
+                        self.report(ReportKind::ExtraFields, s as u32, (end - s) as u32, None, fill(template::EXTRA_FIELDS, &[&n, &m.nodes.len(), &m.def.name]));
                     }
                     let extra = self.dec.schema.generic.extra_field;
                     self.push(extra, 0, s, e - s, Value::Text);
@@ -349,13 +331,7 @@ impl Decoding<'_, '_, '_> {
         let required = if success { m.nodes.len() } else { m.required_on_failure };
         if present < required {
             let names: Vec<&str> = m.def.fields[present..required].iter().map(|f| f.abbrev).collect();
-            self.report(
-                ReportKind::MissingFields,
-                end as u32,
-                0,
-                None,
-                fill(template::MISSING_FIELDS, &[&m.def.name, &names.len(), &names.join(", ")]),
-            );
+            self.report(ReportKind::MissingFields, end as u32, 0, None, fill(template::MISSING_FIELDS, &[&m.def.name, &names.len(), &names.join(", ")]));
         }
         for (i, target) in m.count_of.iter().enumerate() {
             let (Some(t), Some(facts)) = (target, self.out.field_facts.get(i).copied()) else { continue };
@@ -404,13 +380,7 @@ impl Decoding<'_, '_, '_> {
                     None => {
                         d.scalar(key, a, b, depth + 2);
                         let name = d.abbrev(*id).to_string();
-                        d.report(
-                            ReportKind::MissingFields,
-                            b as u32,
-                            0,
-                            Some(pair_item),
-                            fill(template::PAIR_WITHOUT_VALUE, &[&n, &name]),
-                        );
+                        d.report(ReportKind::MissingFields, b as u32, 0, Some(pair_item), fill(template::PAIR_WITHOUT_VALUE, &[&n, &name]));
                     }
                 }
             }),
@@ -462,13 +432,7 @@ impl Decoding<'_, '_, '_> {
         }
         if count < st.members.len() {
             let names: Vec<&str> = st.def.members[count..].iter().map(|f| f.abbrev).collect();
-            self.report(
-                ReportKind::MissingFields,
-                e as u32,
-                0,
-                Some(item),
-                fill(template::MISSING_MEMBERS, &[&st.def.name, &names.len(), &names.join(", ")]),
-            );
+            self.report(ReportKind::MissingFields, e as u32, 0, Some(item), fill(template::MISSING_MEMBERS, &[&st.def.name, &names.len(), &names.join(", ")]));
         }
         item
     }
@@ -483,31 +447,15 @@ impl Decoding<'_, '_, '_> {
             Prim::Boolean => match bytes {
                 b"1" => (Value::Bool(true), None, Some(1)),
                 b"0" => (Value::Bool(false), None, Some(0)),
-                _ => (
-                    Value::Invalid,
-                    Some((ReportKind::BadBoolean, fill(template::BAD_BOOLEAN, &[&ff.key, &escape(bytes)]))),
-                    None,
-                ),
+                _ => (Value::Invalid, Some((ReportKind::BadBoolean, fill(template::BAD_BOOLEAN, &[&ff.key, &escape(bytes)]))), None),
             },
             _ => {
                 let (lo, hi) = sc.range().unwrap_or((0, 0));
                 match parse_num(bytes) {
                     Num::Empty => (Value::Invalid, Some((ReportKind::EmptyNumber, fill(template::EMPTY_NUMBER, &[&ff.key]))), None),
-                    Num::Bad => (
-                        Value::Invalid,
-                        Some((ReportKind::NotANumber, fill(template::NOT_A_NUMBER, &[&ff.key, &escape(bytes)]))),
-                        None,
-                    ),
-                    Num::TooBig => (
-                        Value::Invalid,
-                        Some((ReportKind::OutOfRange, fill(template::OUT_OF_RANGE, &[&ff.key, &escape(bytes), &lo, &hi]))),
-                        None,
-                    ),
-                    Num::Value(v) if v < lo || v > hi => (
-                        Value::Invalid,
-                        Some((ReportKind::OutOfRange, fill(template::OUT_OF_RANGE, &[&ff.key, &v, &lo, &hi]))),
-                        None,
-                    ),
+                    Num::Bad => (Value::Invalid, Some((ReportKind::NotANumber, fill(template::NOT_A_NUMBER, &[&ff.key, &escape(bytes)]))), None),
+                    Num::TooBig => (Value::Invalid, Some((ReportKind::OutOfRange, fill(template::OUT_OF_RANGE, &[&ff.key, &escape(bytes), &lo, &hi]))), None),
+                    Num::Value(v) if v < lo || v > hi => (Value::Invalid, Some((ReportKind::OutOfRange, fill(template::OUT_OF_RANGE, &[&ff.key, &v, &lo, &hi]))), None),
                     Num::Value(v) => {
                         let value = match ff.display {
                             Display::Time => Value::Time(v),
@@ -515,10 +463,7 @@ impl Decoding<'_, '_, '_> {
                             _ => Value::Int(v),
                         };
                         let problem = match sc.vals {
-                            Some(e) if e.lookup(v).is_none() => Some((
-                                ReportKind::UnknownEnum,
-                                fill(template::UNKNOWN_ENUM, &[&ff.key, &v, &e.name]),
-                            )),
+                            Some(e) if e.lookup(v).is_none() => Some((ReportKind::UnknownEnum, fill(template::UNKNOWN_ENUM, &[&ff.key, &v, &e.name]))),
                             _ => None,
                         };
                         (value, problem, Some(v))

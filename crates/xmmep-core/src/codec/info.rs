@@ -74,12 +74,7 @@ fn pairs(schema: &Schema, rest: &[Item], text_of: &mut impl FnMut(u32, u32) -> S
     let mut i = 0;
     while i < rest.len() && rest[i].depth >= 1 {
         if rest[i].depth == 1 {
-            let parts: Vec<String> = rest[i + 1..]
-                .iter()
-                .take_while(|it| it.depth >= 2)
-                .filter(|it| it.depth == 2)
-                .filter_map(|it| scalar_text(schema, it, text_of))
-                .collect();
+            let parts: Vec<String> = rest[i + 1..].iter().take_while(|it| it.depth >= 2).filter(|it| it.depth == 2).filter_map(|it| scalar_text(schema, it, text_of)).collect();
             out.push(parts.join(PAIR_SEP));
         }
         i += 1;

@@ -54,10 +54,7 @@ fn main() -> ExitCode {
             None => bench(&file, n, seed),
         }
         .map(|packets| {
-            println!(
-                "{} ({n} messages, {packets} packets, seed {seed})",
-                file.display()
-            );
+            println!("{} ({n} messages, {packets} packets, seed {seed})", file.display());
         }),
         _ => unreachable!("clap requires --out-dir or --bench with --messages"),
     };

@@ -117,22 +117,12 @@ fn run(args: Args) -> Result<ExitCode, String> {
     progress.finish();
     decoded?;
     // Files decoded in parallel report in any order: print in the order given.
-    let order: HashMap<&str, usize> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    summary
-        .problems
-        .sort_by_key(|p| (order.get(p.file.as_str()).copied(), p.frame));
+    let order: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    summary.problems.sort_by_key(|p| (order.get(p.file.as_str()).copied(), p.frame));
     print!("{}", summary.text(args.verbose));
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
         std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    Ok(if summary.failing > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if summary.failing > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -21,14 +21,8 @@ fn main() -> ExitCode {
                 out = Some(v);
                 Ok(())
             }
-            ("--packets", Some(v)) => v
-                .parse()
-                .map(|n| packets = n)
-                .map_err(|e| format!("--packets: {e}")),
-            ("--seed", Some(v)) => v
-                .parse()
-                .map(|n| seed = n)
-                .map_err(|e| format!("--seed: {e}")),
+            ("--packets", Some(v)) => v.parse().map(|n| packets = n).map_err(|e| format!("--packets: {e}")),
+            ("--seed", Some(v)) => v.parse().map(|n| seed = n).map_err(|e| format!("--seed: {e}")),
             _ => Err(format!("bad argument {a}")),
         };
         if let Err(e) = parsed {
@@ -41,10 +35,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let packets = random::capture(seed, packets);
-    match std::fs::write(
-        &out,
-        pcapng::to_bytes(&format!("xmmep-fuzzgen seed {seed}"), &packets),
-    ) {
+    match std::fs::write(&out, pcapng::to_bytes(&format!("xmmep-fuzzgen seed {seed}"), &packets)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("xmmep-fuzzgen: {out}: {e}");

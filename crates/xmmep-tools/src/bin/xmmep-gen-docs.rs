@@ -5,11 +5,7 @@ use clap::Parser;
 /// Writes docs/reference.md (filter fields, messages, expert infos) from
 /// the message table (a test fails when the committed file is stale).
 #[derive(Debug, Parser)]
-#[command(
-    name = "xmmep-gen-docs",
-    version,
-    after_help = "Example:\n  cargo run --bin xmmep-gen-docs"
-)]
+#[command(name = "xmmep-gen-docs", version, after_help = "Example:\n  cargo run --bin xmmep-gen-docs")]
 struct Args {}
 
 fn main() {

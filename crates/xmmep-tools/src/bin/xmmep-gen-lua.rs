@@ -5,11 +5,7 @@ use clap::Parser;
 /// Writes lua/xmmep.lua, the Wireshark Lua dissector generated from the
 /// message table (a test fails when the committed file is stale).
 #[derive(Debug, Parser)]
-#[command(
-    name = "xmmep-gen-lua",
-    version,
-    after_help = "Example:\n  cargo run --bin xmmep-gen-lua"
-)]
+#[command(name = "xmmep-gen-lua", version, after_help = "Example:\n  cargo run --bin xmmep-gen-lua")]
 struct Args {}
 
 fn main() {

@@ -40,14 +40,7 @@ fn checksum(parts: &[&[u8]]) -> u16 {
 /// One TCP segment (ACK and PSH set) from `src:sport` to `dst:dport`
 /// carrying `payload` of any size, in IPv4 with total length 0 when the
 /// datagram would not fit in 65535 bytes.
-pub fn tcp_ipv4(
-    src: [u8; 4],
-    sport: u16,
-    dst: [u8; 4],
-    dport: u16,
-    seq: u32,
-    payload: &[u8],
-) -> Vec<u8> {
+pub fn tcp_ipv4(src: [u8; 4], sport: u16, dst: [u8; 4], dport: u16, seq: u32, payload: &[u8]) -> Vec<u8> {
     let total = 20 + 20 + payload.len();
     let mut ip = vec![0x45, 0];
     ip.extend_from_slice(&(u16::try_from(total).unwrap_or(0)).to_be_bytes());
@@ -88,11 +81,7 @@ pub fn udp_ipv6(src: [u8; 16], sport: u16, dst: [u8; 16], dport: u16, payload: &
     let mut hbh = vec![17, 0, 0xc2, 4];
     hbh.extend_from_slice(&((8 + udp_len) as u32).to_be_bytes());
     let mut ip = vec![0x60, 0, 0, 0];
-    let (payload_len, next) = if jumbo {
-        (0u16, 0u8)
-    } else {
-        (udp_len as u16, 17u8)
-    };
+    let (payload_len, next) = if jumbo { (0u16, 0u8) } else { (udp_len as u16, 17u8) };
     ip.extend_from_slice(&payload_len.to_be_bytes());
     ip.extend_from_slice(&[next, 64]);
     ip.extend_from_slice(&src);
@@ -132,11 +121,7 @@ pub fn ipv6(n: u8) -> [u8; 16] {
 
 /// A packet at a fixed moment (2024-01-01), for one-frame captures.
 pub fn packet(frame: Vec<u8>) -> Packet {
-    Packet {
-        ts_ns: 1_704_067_200_000_000_000,
-        frame,
-        comment: None,
-    }
+    Packet { ts_ns: 1_704_067_200_000_000_000, frame, comment: None }
 }
 
 #[cfg(test)]
@@ -146,10 +131,7 @@ mod tests {
     #[test]
     fn checksum_of_rfc1071_example() {
         // RFC 1071 section 3: 00 01 f2 03 f4 f5 f6 f7 sums to ddf2.
-        assert_eq!(
-            checksum(&[&[0x00, 0x01, 0xf2, 0x03], &[0xf4, 0xf5, 0xf6, 0xf7]]),
-            !0xddf2
-        );
+        assert_eq!(checksum(&[&[0x00, 0x01, 0xf2, 0x03], &[0xf4, 0xf5, 0xf6, 0xf7]]), !0xddf2);
     }
 
     #[test]

@@ -67,12 +67,7 @@ pub fn payloads(pcapng: &[u8]) -> Vec<Payload> {
                     dir.segs.push((t.sequence_number(), t.payload().to_vec()));
                 }
             }
-            Some(TransportSlice::Udp(u)) => out.push(Payload {
-                tcp: false,
-                src: (s, u.source_port()),
-                dst: (d, u.destination_port()),
-                data: u.payload().to_vec(),
-            }),
+            Some(TransportSlice::Udp(u)) => out.push(Payload { tcp: false, src: (s, u.source_port()), dst: (d, u.destination_port()), data: u.payload().to_vec() }),
             _ => {}
         }
     }

@@ -4,12 +4,12 @@
 //! well-formed message so that a heuristic has something to recognise.
 
 use crate::capture::msg::{msg, raw, t, Int, List, Text};
-use xmmep_core::codec::EncValue;
-use xmmep_core::codec::Charset;
 use crate::capture::net::{Client, Server, Side, Tcp, Udp};
 use crate::capture::people::{World, ALICE, BOB, LINDA};
 use crate::capture::ports::*;
 use crate::capture::sessions::Script;
+use xmmep_core::codec::Charset;
+use xmmep_core::codec::EncValue;
 use xmmep_core::reports::ReportKind;
 
 /// One case: its class, what is wrong, and how it is sent.

@@ -55,18 +55,6 @@ pub mod ports {
     pub const BINARY_TCP: u16 = 6624;
     pub const BINARY_UDP: u16 = 6601;
     /// Every port above, for the test that checks them against tshark.
-    pub const ALL: &[u16] = &[
-        ROUTER_UDP,
-        REGISTER_TCP,
-        PRESENCE_TCP,
-        ROUTER_S2S_TCP,
-        PRESENCE_S2S_TCP,
-        PEER_UDP,
-        FILE_TCP,
-        FTP_LIKE_TCP,
-        SMTP_LIKE_TCP,
-        HTTP_LIKE_TCP,
-        BINARY_TCP,
-        BINARY_UDP,
-    ];
+    pub const ALL: &[u16] =
+        &[ROUTER_UDP, REGISTER_TCP, PRESENCE_TCP, ROUTER_S2S_TCP, PRESENCE_S2S_TCP, PEER_UDP, FILE_TCP, FTP_LIKE_TCP, SMTP_LIKE_TCP, HTTP_LIKE_TCP, BINARY_TCP, BINARY_UDP];
 }

@@ -88,15 +88,7 @@ impl Net {
     fn ipv4(&mut self, src: HostId, dst: HostId, protocol: IpNumber) -> IpHeaders {
         let h = &mut self.hosts[src.0];
         h.ip_id = h.ip_id.wrapping_add(1);
-        let hdr = Ipv4Header {
-            identification: h.ip_id,
-            dont_fragment: true,
-            time_to_live: 64,
-            protocol,
-            source: h.ip,
-            destination: self.hosts[dst.0].ip,
-            ..Default::default()
-        };
+        let hdr = Ipv4Header { identification: h.ip_id, dont_fragment: true, time_to_live: 64, protocol, source: h.ip, destination: self.hosts[dst.0].ip, ..Default::default() };
         IpHeaders::Ipv4(hdr, Default::default())
     }
 
@@ -195,17 +187,8 @@ impl Tcp {
     /// `server:port` with a three-way handshake.
     pub fn connect(net: &mut Net, client: HostId, server: HostId, port: u16) -> Tcp {
         let cport = net.ephemeral();
-        let end = |net: &mut Net, host, port| End {
-            host,
-            port,
-            snd_nxt: net.rng.u32(),
-            rcv_nxt: 0,
-            ts_off: net.rng.u32(),
-            ts_recent: 0,
-            ts_pending: None,
-            window: 0,
-            ack_due: None,
-        };
+        let end =
+            |net: &mut Net, host, port| End { host, port, snd_nxt: net.rng.u32(), rcv_nxt: 0, ts_off: net.rng.u32(), ts_recent: 0, ts_pending: None, window: 0, ack_due: None };
         let c = end(net, client, cport);
         let s = end(net, server, port);
         let rtt_ns = net.rng.range(8_000_000, 45_000_000);

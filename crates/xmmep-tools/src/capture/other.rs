@@ -72,14 +72,7 @@ pub fn non_xmmep(seed: u64) -> Script {
         "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Sat, 01 Jun 2024 10:00:00 GMT\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    dialogue(
-        &mut w,
-        HTTP_LIKE_TCP,
-        &[
-            (Client, "GET /download HTTP/1.1\r\nHost: www.example.com:6623\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n"),
-            (Server, &response),
-        ],
-    );
+    dialogue(&mut w, HTTP_LIKE_TCP, &[(Client, "GET /download HTTP/1.1\r\nHost: www.example.com:6623\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n"), (Server, &response)]);
     // Random binary over TCP, both ways.
     let (client, server) = (BOB.host(&mut w.net), w.presence);
     let mut c = Tcp::connect(&mut w.net, client, server, BINARY_TCP);
@@ -98,8 +91,5 @@ pub fn non_xmmep(seed: u64) -> Script {
         let data = binary(&mut w, n / 2 + 8);
         u.b_to_a(&mut w.net, &data, None);
     }
-    (
-        "Not XMMEP: FTP, SMTP and HTTP dialogues and random binary over TCP and UDP on ports next to the XMMEP ones".into(),
-        w.net.take_packets(),
-    )
+    ("Not XMMEP: FTP, SMTP and HTTP dialogues and random binary over TCP and UDP on ports next to the XMMEP ones".into(), w.net.take_packets())
 }

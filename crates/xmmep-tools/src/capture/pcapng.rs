@@ -41,10 +41,7 @@ impl<W: Write> Writer<W> {
             major_version: 1,
             minor_version: 0,
             section_length: -1,
-            options: vec![
-                SectionHeaderOption::Comment(Cow::Owned(description.to_string())),
-                SectionHeaderOption::UserApplication(Cow::Borrowed("xmmep-capgen")),
-            ],
+            options: vec![SectionHeaderOption::Comment(Cow::Owned(description.to_string())), SectionHeaderOption::UserApplication(Cow::Borrowed("xmmep-capgen"))],
         };
         let mut inner = PcapNgWriter::with_section_header(out, shb).map_err(io)?;
         let idb = InterfaceDescriptionBlock {
@@ -65,13 +62,7 @@ impl<W: Write> Writer<W> {
         if let Some(c) = &p.comment {
             options.push(EnhancedPacketOption::Comment(Cow::Borrowed(c.as_str())));
         }
-        let epb = EnhancedPacketBlock {
-            interface_id: 0,
-            timestamp: Duration::from_nanos(p.ts_ns),
-            original_len: p.frame.len() as u32,
-            data: Cow::Borrowed(&p.frame),
-            options,
-        };
+        let epb = EnhancedPacketBlock { interface_id: 0, timestamp: Duration::from_nanos(p.ts_ns), original_len: p.frame.len() as u32, data: Cow::Borrowed(&p.frame), options };
         self.inner.write_block(&epb.into_block()).map_err(io)?;
         Ok(())
     }

@@ -155,30 +155,12 @@ impl Person {
     #[allow(clippy::too_many_arguments)]
     pub fn online(&self, x: Text, group: &str, display: &str, ip: [u8; 4], port: u16, status: i64) -> EncValue {
         let [a, b, c, d] = ip;
-        Struct(vec![
-            x.s(self.user),
-            x.s(group),
-            x.s(display),
-            x.s(self.pmsg),
-            x.s(self.avatar),
-            x.s(&format!("{a}.{b}.{c}.{d}")),
-            Int(port as i64),
-            Int(status),
-        ])
+        Struct(vec![x.s(self.user), x.s(group), x.s(display), x.s(self.pmsg), x.s(self.avatar), x.s(&format!("{a}.{b}.{c}.{d}")), Int(port as i64), Int(status)])
     }
 
     /// The fields of MSG_REGISTER_REQ and MSG_USER_REGISTERED_NOTIFY.
     pub fn registration(&self, x: Text) -> Vec<EncValue> {
-        vec![
-            x.s(self.user),
-            x.s(self.password),
-            x.s(self.email),
-            x.s(self.nick),
-            x.s(self.pmsg),
-            x.s(self.birthdate),
-            x.s(self.location),
-            Bool(self.male),
-        ]
+        vec![x.s(self.user), x.s(self.password), x.s(self.email), x.s(self.nick), x.s(self.pmsg), x.s(self.birthdate), x.s(self.location), Bool(self.male)]
     }
 }
 
@@ -197,8 +179,8 @@ impl BuddyEntry {
 }
 
 const GIVEN: &[&str] = &[
-    "anna", "ben", "chloe", "david", "emma", "felix", "greta", "hugo", "ines", "jonas", "karla", "lukas", "mia", "noah",
-    "olga", "paul", "quinn", "rosa", "sven", "tara", "ulf", "vera", "wei", "xin", "yusuf", "zoe",
+    "anna", "ben", "chloe", "david", "emma", "felix", "greta", "hugo", "ines", "jonas", "karla", "lukas", "mia", "noah", "olga", "paul", "quinn", "rosa", "sven", "tara", "ulf",
+    "vera", "wei", "xin", "yusuf", "zoe",
 ];
 const FAMILY: &[&str] = &["meyer", "schmidt", "li", "wang", "novak", "rossi", "garcia", "smith", "kowalski", "tanaka", "haddad", "silva"];
 

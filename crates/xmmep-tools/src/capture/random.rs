@@ -21,15 +21,7 @@ pub const UDP_PORT: u16 = 47421;
 /// The largest frame a capture holds (wiretap's standard maximum).
 const MAX_FRAME: usize = 256 * 1024;
 
-const NAMES: &[&[u8]] = &[
-    b"alice",
-    b"bob_k",
-    b"team-xmm",
-    b"\xe5\xbc\xa0\xe4\xbc\x9f",
-    b"\xd5\xc5\xce\xb0",
-    b"x",
-    b"",
-];
+const NAMES: &[&[u8]] = &[b"alice", b"bob_k", b"team-xmm", b"\xe5\xbc\xa0\xe4\xbc\x9f", b"\xd5\xc5\xce\xb0", b"x", b""];
 const NUMBERS: &[&[u8]] = &[
     b"0",
     b"1",
@@ -53,15 +45,7 @@ const NUMBERS: &[&[u8]] = &[
     b"+1",
     b"",
 ];
-const ADDRESSES: &[&[u8]] = &[
-    b"203.0.113.20",
-    b"10.0.0.1",
-    b"256.1.1.1",
-    b"1.2.3",
-    b"1.2.3.4.5",
-    b"01.2.3.4",
-    b"",
-];
+const ADDRESSES: &[&[u8]] = &[b"203.0.113.20", b"10.0.0.1", b"256.1.1.1", b"1.2.3", b"1.2.3.4.5", b"01.2.3.4", b""];
 
 /// Random bytes, delimiters and high bytes favoured.
 fn hostile(r: &mut Rnd, n: usize) -> Vec<u8> {
@@ -230,14 +214,7 @@ fn big_frame(r: &mut Rnd) -> Vec<u8> {
     }
     payload.truncate(room);
     if r.range(0, 1) == 0 {
-        big::tcp_ipv4(
-            [10, 0, 0, 2],
-            50999,
-            [10, 0, 0, 1],
-            TCP_PORT,
-            r.u32(),
-            &payload,
-        )
+        big::tcp_ipv4([10, 0, 0, 2], 50999, [10, 0, 0, 1], TCP_PORT, r.u32(), &payload)
     } else {
         big::udp_ipv6(big::ipv6(2), 50999, big::ipv6(1), UDP_PORT, &payload)
     }
@@ -254,20 +231,12 @@ pub fn capture(seed: u64, packets: usize) -> Vec<Packet> {
             0 => {
                 let frame = big_frame(&mut r);
                 out.extend(net.take_packets());
-                out.push(Packet {
-                    ts_ns: net.now_ns(),
-                    frame,
-                    comment: None,
-                });
+                out.push(Packet { ts_ns: net.now_ns(), frame, comment: None });
                 net.wait_us(100, 200);
             }
             1..=80 => {
                 let payload = messages(&mut r, 1, 4);
-                let payload = if r.range(0, 9) == 0 {
-                    payload[..r.range(0, payload.len() as u64) as usize].to_vec()
-                } else {
-                    payload
-                };
+                let payload = if r.range(0, 9) == 0 { payload[..r.range(0, payload.len() as u64) as usize].to_vec() } else { payload };
                 let port = net.ephemeral();
                 let payload = &payload[..payload.len().min(65_000)];
                 if r.range(0, 1) == 0 {

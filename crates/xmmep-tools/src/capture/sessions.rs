@@ -2,10 +2,10 @@
 //! Each returns the capture's description and its packets.
 
 use crate::capture::msg::{msg, msg_any, multipart, t, Bool, Int, List, Text};
+use crate::capture::net::MSS;
 use crate::capture::net::{Client, HostId, Net, Server, Tcp, Udp};
 use crate::capture::pcapng::Packet;
 use crate::capture::people::{buddy_list, BuddyEntry, Person, World, ALICE, BOB, CAROL, LI, LINDA, WANG, ZHANG};
-use crate::capture::net::MSS;
 use crate::capture::ports::*;
 use xmmep_core::codec::{Charset, EncValue};
 
@@ -75,15 +75,9 @@ pub fn login(net: &mut Net, c: &mut Tcp, x: Text, p: &Person, lists: &Lists, sta
     let last_login = net.now_secs() - net.rng.range(3_600, 9 * 86_400) as i64;
     let mut out = msg("MSG_LOGIN_RES1", vec![Int(SUCCESS), p.user_info(x, last_login)]);
     let parts = [
-        multipart(&lists.groups, 60, |seq, ch| {
-            msg_any("MSG_LOGIN_RES2", vec![Int(seq), Int(ch.len() as i64), List(ch.iter().map(|g| x.s(g)).collect())])
-        }),
-        multipart(&lists.buddies, 30, |seq, ch| {
-            msg_any("MSG_LOGIN_RES3", vec![Int(seq), Int(ch.len() as i64), List(ch.iter().map(|b| b.value(x)).collect())])
-        }),
-        multipart(&lists.blocked, 90, |seq, ch| {
-            msg_any("MSG_LOGIN_RES4", vec![Int(seq), Int(ch.len() as i64), List(ch.iter().map(|u| x.s(u)).collect())])
-        }),
+        multipart(&lists.groups, 60, |seq, ch| msg_any("MSG_LOGIN_RES2", vec![Int(seq), Int(ch.len() as i64), List(ch.iter().map(|g| x.s(g)).collect())])),
+        multipart(&lists.buddies, 30, |seq, ch| msg_any("MSG_LOGIN_RES3", vec![Int(seq), Int(ch.len() as i64), List(ch.iter().map(|b| b.value(x)).collect())])),
+        multipart(&lists.blocked, 90, |seq, ch| msg_any("MSG_LOGIN_RES4", vec![Int(seq), Int(ch.len() as i64), List(ch.iter().map(|u| x.s(u)).collect())])),
         multipart(&lists.rooms, 90, |seq, ch| msg_any("MSG_LOGIN_RES5", vec![Int(seq), Int(ch.len() as i64), List(ch.to_vec())])),
         multipart(&lists.online, 10, |seq, ch| msg_any("MSG_LOGIN_RES6", vec![Int(seq), Int(ch.len() as i64), List(ch.to_vec())])),
     ];
@@ -155,16 +149,7 @@ fn online_entry(net: &mut Net, x: Text, b: &BuddyEntry) -> EncValue {
     let status = *net.rng.pick(&[AVAILABLE, AVAILABLE, BUSY, AWAY]);
     let msgs = ["", "Working from home", "🎧 focus time", "back at 3pm", "Vacation!"];
     let pm = *net.rng.pick(&msgs);
-    EncValue::Struct(vec![
-        x.s(&b.user),
-        x.s(&b.group),
-        x.s(&b.display),
-        x.s(pm),
-        t(""),
-        t(&ip_text(ip)),
-        Int(PEER_UDP as i64),
-        Int(status),
-    ])
+    EncValue::Struct(vec![x.s(&b.user), x.s(&b.group), x.s(&b.display), x.s(pm), t(""), t(&ip_text(ip)), Int(PEER_UDP as i64), Int(status)])
 }
 
 /// Router lookup (failure, success), a login with long lists (several
@@ -476,22 +461,11 @@ pub fn file_transfer(seed: u64) -> Script {
         let net = &mut w.net;
         net.wait_ms(8_000, 20_000);
         a.send(net, Client, &msg("MSG_SEND_FILE_REQ", vec![au.clone(), bu.clone(), t(name), Int(size), Int(seq), Bool(image)]));
-        b.send(
-            net,
-            Server,
-            &msg(
-                "MSG_SEND_FILE_REQ_FWD",
-                vec![au.clone(), bu.clone(), t(name), Int(size), Int(seq), Bool(image), t(&ip_text(ALICE.ip)), Int(FILE_TCP as i64)],
-            ),
-        );
+        b.send(net, Server, &msg("MSG_SEND_FILE_REQ_FWD", vec![au.clone(), bu.clone(), t(name), Int(size), Int(seq), Bool(image), t(&ip_text(ALICE.ip)), Int(FILE_TCP as i64)]));
         net.wait_ms(2_000, 7_000);
         b.send(net, Client, &msg("MSG_SEND_FILE_RES", vec![au.clone(), bu.clone(), Int(seq), Bool(accept)]));
         let port = if accept { 50_000 + net.rng.range(0, 3_999) as i64 } else { 0 };
-        a.send(
-            net,
-            Server,
-            &msg("MSG_SEND_FILE_RES_FWD", vec![au.clone(), bu.clone(), Int(seq), Bool(accept), t(&ip_text(BOB.ip)), Int(port)]),
-        );
+        a.send(net, Server, &msg("MSG_SEND_FILE_RES_FWD", vec![au.clone(), bu.clone(), Int(seq), Bool(accept), t(&ip_text(BOB.ip)), Int(port)]));
         if !accept {
             continue;
         }
@@ -499,11 +473,7 @@ pub fn file_transfer(seed: u64) -> Script {
         // open), written by Alice, who closes when done.
         net.wait_ms(50, 400);
         let data = file_bytes(net, name, sent);
-        let (mut conn, writer) = if receiver_connects {
-            (Tcp::connect(net, hb, ha, FILE_TCP), Server)
-        } else {
-            (Tcp::connect(net, ha, hb, port as u16), Client)
-        };
+        let (mut conn, writer) = if receiver_connects { (Tcp::connect(net, hb, ha, FILE_TCP), Server) } else { (Tcp::connect(net, ha, hb, port as u16), Client) };
         let cut = data.len() - (data.len() - 1) % MSS - 1;
         conn.send(net, writer, &data[..cut]);
         conn.close_with(net, writer, &data[cut..]);
@@ -563,10 +533,7 @@ pub fn duplicate_login(seed: u64) -> Script {
     let last = net.now_secs() - 200;
     let mut out = msg("MSG_LOGIN_RES1", vec![Int(SUCCESS), ALICE.user_info(x, last)]);
     out.extend(msg("MSG_LOGIN_RES2", vec![Int(1), Int(2), List(vec![t("Friends"), t("Work")])]));
-    out.extend(msg(
-        "MSG_LOGIN_RES3",
-        vec![Int(1), Int(2), List(lists.buddies.iter().map(|b| b.value(x)).collect())],
-    ));
+    out.extend(msg("MSG_LOGIN_RES3", vec![Int(1), Int(2), List(lists.buddies.iter().map(|b| b.value(x)).collect())]));
     out.extend(msg("MSG_LOGIN_RES4", vec![Int(1), Int(0), List(vec![])]));
     out.extend(msg("MSG_LOGIN_RES5", vec![Int(1), Int(0), List(vec![])]));
     out.extend(msg("MSG_LOGIN_RES6", vec![Int(1), Int(0), List(vec![])]));
@@ -578,7 +545,10 @@ pub fn duplicate_login(seed: u64) -> Script {
     o.send(net, Client, &keepalive(x, &ALICE));
     o.send(net, Server, &keepalive(x, &ALICE));
     o.settle(net);
-    ("Duplicate login: Alice logs in from a second address; the first session gets MSG_SESSION_REPORT (RESULT_DUPLICATE_SESSION) and the server closes it".into(), w.net.take_packets())
+    (
+        "Duplicate login: Alice logs in from a second address; the first session gets MSG_SESSION_REPORT (RESULT_DUPLICATE_SESSION) and the server closes it".into(),
+        w.net.take_packets(),
+    )
 }
 
 /// Keepalives over UDP: between peers, client to router, router to presence
@@ -642,9 +612,7 @@ pub fn tcp_segments(seed: u64) -> Script {
     let mut a = quick_login(&mut w, ha, x, &ALICE, &lists);
     let net = &mut w.net;
     let lines = room_lines(6);
-    let room = |net: &Net, from: &str, i: usize| {
-        msg("MSG_TXT_MSG", vec![t(from), t("team-xmm"), Int(net.now_secs()), EncValue::Text(lines[i].clone()), Bool(true)])
-    };
+    let room = |net: &Net, from: &str, i: usize| msg("MSG_TXT_MSG", vec![t(from), t("team-xmm"), Int(net.now_secs()), EncValue::Text(lines[i].clone()), Bool(true)]);
     net.wait_ms(5_000, 9_000);
     // Header split 3 + 5, body in two pieces.
     let m = room(net, ALICE.user, 1);
@@ -688,16 +656,9 @@ pub fn tcp_reorder(seed: u64) -> Script {
     let mut a = quick_login(&mut w, ha, x, &ALICE, &lists);
     let net = &mut w.net;
     let lines = room_lines(6);
-    let ms: Vec<Vec<u8>> = (0..4)
-        .map(|i| msg("MSG_TXT_MSG", vec![t(ALICE.user), t("team-xmm"), Int(net.now_secs()), EncValue::Text(lines[i + 1].clone()), Bool(true)]))
-        .collect();
+    let ms: Vec<Vec<u8>> = (0..4).map(|i| msg("MSG_TXT_MSG", vec![t(ALICE.user), t("team-xmm"), Int(net.now_secs()), EncValue::Text(lines[i + 1].clone()), Bool(true)])).collect();
     net.wait_ms(5_000, 9_000);
-    a.send_out_of_order(
-        net,
-        Server,
-        [&ms[0], &ms[1], &ms[2]],
-        ["Out of order: this segment was sent before the previous one", "The segment that was missing"],
-    );
+    a.send_out_of_order(net, Server, [&ms[0], &ms[1], &ms[2]], ["Out of order: this segment was sent before the previous one", "The segment that was missing"]);
     net.wait_ms(3_000, 6_000);
     a.send_retransmitted(net, Client, &ms[3], "Retransmission of the previous data segment");
     net.wait_ms(2_000, 4_000);

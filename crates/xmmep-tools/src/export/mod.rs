@@ -71,11 +71,7 @@ pub fn rows(file: &str, frame: &Frame) -> Vec<Row> {
                 msg_type,
                 msg_name: m.name().to_string(),
                 fields: fields(schema, msg_type, m),
-                problems: m
-                    .experts
-                    .iter()
-                    .map(|x| Problem { class: x.name.clone(), severity: x.severity.clone(), text: x.message.clone(), field: x.on.clone() })
-                    .collect(),
+                problems: m.experts.iter().map(|x| Problem { class: x.name.clone(), severity: x.severity.clone(), text: x.message.clone(), field: x.on.clone() }).collect(),
             }
         })
         .collect()
@@ -289,10 +285,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 pub fn csv_columns() -> Vec<String> {
     let schema = Schema::standard();
     let mut cols: Vec<String> =
-        ["file", "frame", "time", "src", "dst", "transport", "msg_type", "msg_name", "problems", "worst", "classes"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        ["file", "frame", "time", "src", "dst", "transport", "msg_type", "msg_name", "problems", "worst", "classes"].iter().map(|s| s.to_string()).collect();
     for f in &schema.fields {
         if matches!(f.display, Display::Container | Display::Label | Display::Ipv4) || HEADER.contains(&f.key.as_str()) {
             continue;
