@@ -19,6 +19,11 @@
 //! `register` and `dissect` both depend on `state`, not on each other; the
 //! two entry points below, which Wireshark calls through `ffi::plugin`,
 //! join them.
+//!
+//! Every `unsafe` block lives in `crate::ffi`, with the reason it is sound;
+//! the compiler refuses one here.
+
+#![forbid(unsafe_code)]
 
 mod announce;
 mod capture;
