@@ -10,39 +10,17 @@
 //! passes and the GUI agree. Every XMMEP message of an announced
 //! conversation shows the frame that announced it (`xmmep.setup_in`).
 
-use std::sync::OnceLock;
-
 use xmmep_core::codec::Decoded;
 use xmmep_core::conversations::{self, file_data as names, Announcer, Carries, Found, FILE_DATA_PROTOCOL, SETUP_IN};
 use xmmep_core::reports::Severity;
 
 use crate::ffi::conversation::{self as conv, Kind, Transport};
 use crate::ffi::registry::{self, FieldDesc, FieldType};
-use crate::ffi::{EiId, EpanResult, EttId, ExpertDesc, Handle, HfId, Packet, Protocol, Tree};
+use crate::ffi::{EpanResult, ExpertDesc, Packet, Protocol, Tree};
 
 use super::capture::Setups;
 use super::file_data::FileDataDissector;
-use super::state::HANDLES;
-
-/// What registration hands to this module and to `file_data`.
-pub(crate) struct ConvState {
-    /// `xmmep.setup_in`, on messages.
-    pub(crate) setup_in: HfId,
-    /// The file data protocol; its id is also the key of the conversation
-    /// and frame data this module keeps (one key per protocol, and this
-    /// protocol is ours alone, so nothing else in the plugin collides).
-    pub(crate) file_proto: Protocol,
-    pub(crate) fd_name: HfId,
-    pub(crate) fd_size: HfId,
-    pub(crate) fd_setup_in: HfId,
-    pub(crate) fd_bytes_seen: HfId,
-    pub(crate) fd_data: HfId,
-    pub(crate) fd_subtree: EttId,
-    pub(crate) fd_size_mismatch: EiId,
-}
-
-pub(crate) static CONV: OnceLock<ConvState> = OnceLock::new();
-static FILE_HANDLE: OnceLock<Handle> = OnceLock::new();
+use super::state::{ConvState, CONV, FILE_HANDLE, HANDLES};
 
 fn field(n: &conversations::FieldNames, ft: FieldType, base: u32) -> FieldDesc {
     FieldDesc::new(n.label, n.filter, ft, base).blurb(n.desc)

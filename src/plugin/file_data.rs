@@ -15,7 +15,7 @@ use xmmep_core::reports::fill;
 use crate::ffi::conversation::{self as conv, ConvData, FileFrame};
 use crate::ffi::{Dissector, EpanResult, Packet, COL_INFO, COL_PROTOCOL, ENC_NA};
 
-use super::announce::{ConvState, CONV};
+use super::state::{ConvState, CONV};
 
 pub(crate) struct FileDataDissector;
 

@@ -1,7 +1,8 @@
 //! What registration hands to dissection, set once per process: the ids
-//! Wireshark assigned, the dissector handles and the preferences. Both
-//! `register` and `dissect` depend on this module, and on nothing of each
-//! other.
+//! Wireshark assigned, the dissector handles and the preferences, those of
+//! the announced conversations and file data included. The modules that
+//! register (`register`, `announce`) and those that dissect (`dissect`,
+//! `file_data`) depend on this module, not on each other for it.
 
 use std::sync::OnceLock;
 
@@ -72,3 +73,24 @@ pub(crate) struct Handles {
 
 pub(crate) static STATE: OnceLock<State> = OnceLock::new();
 pub(crate) static HANDLES: OnceLock<Handles> = OnceLock::new();
+
+/// What registration hands to `announce` and `file_data` (secondary
+/// conversations and the file data protocol).
+pub(crate) struct ConvState {
+    /// `xmmep.setup_in`, on messages.
+    pub(crate) setup_in: HfId,
+    /// The file data protocol; its id is also the key of the conversation
+    /// and frame data `announce` keeps (one key per protocol, and this
+    /// protocol is ours alone, so nothing else in the plugin collides).
+    pub(crate) file_proto: Protocol,
+    pub(crate) fd_name: HfId,
+    pub(crate) fd_size: HfId,
+    pub(crate) fd_setup_in: HfId,
+    pub(crate) fd_bytes_seen: HfId,
+    pub(crate) fd_data: HfId,
+    pub(crate) fd_subtree: EttId,
+    pub(crate) fd_size_mismatch: EiId,
+}
+
+pub(crate) static CONV: OnceLock<ConvState> = OnceLock::new();
+pub(crate) static FILE_HANDLE: OnceLock<Handle> = OnceLock::new();
