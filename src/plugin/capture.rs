@@ -6,7 +6,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use xmmep_core::analysis::{Ordinals, Tracker};
-use xmmep_core::numhash::NumMap;
+use xmmep_core::numhash::{table_bytes, NumMap};
 
 use crate::ffi::registry::on_file_close;
 
@@ -109,8 +109,7 @@ impl Setups {
     }
 
     fn heap_bytes(&self) -> usize {
-        use std::mem::size_of;
-        self.convs.capacity() * (size_of::<((u64, bool), ConvSetups)>() + 1) + self.convs.values().map(|c| c.changes.capacity() * 8).sum::<usize>()
+        table_bytes(&self.convs) + self.convs.values().map(|c| c.changes.capacity() * std::mem::size_of::<(u32, u32)>()).sum::<usize>()
     }
 }
 

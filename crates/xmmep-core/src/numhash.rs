@@ -11,6 +11,12 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// `HashMap` with [`NumHasher`].
 pub type NumMap<K, V> = HashMap<K, V, BuildHasherDefault<NumHasher>>;
 
+/// Heap bytes of a hash map's table, by capacity: an entry and a control
+/// byte each (hashbrown's layout; what the entries own is not counted).
+pub fn table_bytes<K, V, S>(m: &HashMap<K, V, S>) -> usize {
+    m.capacity() * (std::mem::size_of::<(K, V)>() + 1)
+}
+
 /// FxHash's step (rotate, xor, multiply by a large odd constant) per word
 /// written: a few instructions, and the multiply spreads the bits of small
 /// numbers over the high bits, which hashbrown reads first.

@@ -7,7 +7,7 @@
 //! first pass, and a sorted index of frames turns a `MsgRef` into that
 //! number and back.
 
-use crate::numhash::NumMap;
+use crate::numhash::{table_bytes, NumMap};
 use crate::reports::ReportKind;
 use crate::table::EXCHANGES;
 
@@ -138,11 +138,6 @@ struct Forwards {
     last: u32,
 }
 
-/// Heap bytes of a map's table: entries and a control byte each.
-fn table_bytes<K, V>(m: &NumMap<K, V>) -> usize {
-    m.capacity() * (std::mem::size_of::<(K, V)>() + 1)
-}
-
 impl Store {
     pub(super) fn new() -> Store {
         Store {
@@ -182,18 +177,22 @@ impl Store {
         self.recs.len()
     }
 
+    /// The numbers of `frame`'s messages, first to one past the last, if
+    /// the first pass saw any.
+    fn frame_range(&self, frame: u32) -> Option<(u32, u32)> {
+        // The first pass asks about the message it just numbered: the last frame.
+        let i = match self.frames.len().checked_sub(1) {
+            Some(last) if self.frames.get(last).is_some_and(|&(f, _)| f == frame) => last,
+            _ => self.frames.partition_point(|&(f, _)| f < frame),
+        };
+        let &(f, first) = self.frames.get(i)?;
+        let end = self.frames.get(i + 1).map_or(self.recs.len() as u32, |&(_, f)| f);
+        (f == frame).then_some((first, end))
+    }
+
     /// The number of a message the first pass saw.
     pub(super) fn num(&self, at: MsgRef) -> Option<u32> {
-        // The first pass asks for the message it just numbered: the last frame.
-        let i = match self.frames.len().checked_sub(1) {
-            Some(last) if self.frames.get(last).is_some_and(|&(f, _)| f == at.frame) => last,
-            _ => self.frames.partition_point(|&(f, _)| f < at.frame),
-        };
-        let &(frame, first) = self.frames.get(i)?;
-        if frame != at.frame {
-            return None;
-        }
-        let end = self.frames.get(i + 1).map_or(self.recs.len() as u32, |&(_, f)| f);
+        let (first, end) = self.frame_range(at.frame)?;
         let n = first + u32::from(at.index);
         (n < end).then_some(n)
     }
@@ -207,14 +206,7 @@ impl Store {
 
     /// How many messages the first pass saw in `frame`.
     pub(super) fn messages_in(&self, frame: u32) -> u16 {
-        let i = self.frames.partition_point(|&(f, _)| f < frame);
-        match self.frames.get(i) {
-            Some(&(f, first)) if f == frame => {
-                let end = self.frames.get(i + 1).map_or(self.recs.len() as u32, |&(_, f)| f);
-                (end - first) as u16
-            }
-            _ => 0,
-        }
+        self.frame_range(frame).map_or(0, |(first, end)| (end - first) as u16)
     }
 
     fn rec(&mut self, n: u32) -> &mut Rec {

@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::numhash::NumMap;
+use crate::numhash::{table_bytes, NumMap};
 
 use super::store::Store;
 
@@ -115,9 +115,8 @@ impl<V> Bounded<V> {
     }
     /// Both copies of each key (the map's and the order's) count.
     fn heap_bytes(&self) -> usize {
-        use std::mem::size_of;
         let keys: usize = self.order.iter().map(|k| k.capacity() * 2).sum();
-        self.map.capacity() * (size_of::<(Vec<u8>, V)>() + 1) + self.order.capacity() * size_of::<Vec<u8>>() + keys
+        table_bytes(&self.map) + self.order.capacity() * std::mem::size_of::<Vec<u8>>() + keys
     }
 
     fn insert(&mut self, k: Vec<u8>, v: V) {
@@ -360,13 +359,9 @@ impl Tracker {
         self.store.set_transfer(n, id);
     }
 
-    /// Heap bytes the tracker holds, by capacity: what the analysis costs
-    /// a capture in memory (the benchmark prints it per message).
-    pub fn heap_bytes(&self) -> usize {
-        self.heap_parts().iter().map(|(_, b)| b).sum()
-    }
-
-    /// The same by part.
+    /// Heap bytes the tracker holds, by part and by capacity: what the
+    /// analysis costs a capture in memory (the benchmark prints it per
+    /// message).
     pub fn heap_parts(&self) -> Vec<(&'static str, usize)> {
         use std::mem::size_of;
         let pending = size_of::<Pending>();
@@ -375,17 +370,14 @@ impl Tracker {
             .values()
             .map(|c| {
                 let queued: usize = c.pending.values().map(|q| q.capacity() * pending).sum();
-                c.pending.capacity() * (size_of::<(usize, VecDeque<Pending>)>() + 1)
-                    + queued
-                    + c.answered.capacity() * (size_of::<(usize, Pending)>() + 1)
-                    + c.session.capacity() * size_of::<(MsgRef, u32)>()
+                table_bytes(&c.pending) + queued + table_bytes(&c.answered) + c.session.capacity() * size_of::<(MsgRef, u32)>()
             })
             .sum();
-        let users: usize = self.users.iter().map(|u| u.capacity() * 2 + size_of::<Vec<u8>>()).sum::<usize>() + self.user_ids.capacity() * (size_of::<(Vec<u8>, u32)>() + 1);
+        let users: usize = self.users.iter().map(|u| u.capacity() * 2 + size_of::<Vec<u8>>()).sum::<usize>() + table_bytes(&self.user_ids);
         let transfers: usize = self.transfers.capacity() * size_of::<Transfer>() + self.transfers.iter().filter_map(|t| t.file_name.as_ref()).map(|n| n.capacity()).sum::<usize>();
         vec![
             ("records", self.store.heap_bytes()),
-            ("conversations", self.conversations.capacity() * (size_of::<(u64, Conversation)>() + 1) + convs),
+            ("conversations", table_bytes(&self.conversations) + convs),
             ("forward keys", self.originals.iter().map(Bounded::heap_bytes).sum::<usize>()),
             ("transfers", self.transfer_keys.heap_bytes() + transfers),
             ("users", users),
