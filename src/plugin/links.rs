@@ -44,7 +44,7 @@ pub(crate) struct Observed {
     at: MsgRef,
     conv: u64,
     /// The direction within `conv`: whether the source is its first endpoint.
-    pub(crate) forward: bool,
+    forward: bool,
     visited: bool,
     facts: Facts,
     /// What the tracker holds for it (read once, for every use below).
