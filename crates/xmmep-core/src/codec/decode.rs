@@ -14,6 +14,8 @@ use crate::reports::{fill, template, ReportKind};
 use crate::schema::{CompiledMessage, Display, FieldId, Node, Scalar, Schema, StructNode};
 use crate::table::{Prim, Role, ELEMENT_SEP, FIELD_SEP, HEADER_LEN, KEY_SEP, MAX_MESSAGE_LEN, MAX_MSG_TYPE, MEMBER_SEP, MIN_MSG_TYPE};
 
+use smallvec::SmallVec;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Options {
     pub charset: Charset,
@@ -161,6 +163,10 @@ impl<'s> Decoder<'s> {
 /// next ones start (message offsets). A flood of empty or bad elements thus
 /// costs one expert info, not one per byte, and stays visible.
 fn coalesce(reports: &mut Vec<Report>) {
+    // Most messages have no report or one: nothing to merge, nothing to allocate.
+    if reports.len() < 2 {
+        return;
+    }
     let mut first: Vec<Option<usize>> = vec![None; crate::reports::CLASSES.len()];
     let mut more: Vec<(usize, Vec<u32>)> = Vec::new();
     let mut kept = Vec::with_capacity(reports.len());
@@ -283,11 +289,12 @@ impl Decoding<'_, '_, '_> {
         self.msg.len()
     }
 
-    /// Top-level field ranges; an empty body has no fields at all.
-    fn top_fields(&self) -> Vec<(usize, usize)> {
+    /// Top-level field ranges; an empty body has no fields at all. Inline
+    /// for the usual number of fields: a message allocates nothing here.
+    fn top_fields(&self) -> SmallVec<[(usize, usize); 16]> {
         let end = self.body_end();
         if end <= HEADER_LEN {
-            return Vec::new();
+            return SmallVec::new();
         }
         split(self.msg, HEADER_LEN, end, FIELD_SEP).collect()
     }
