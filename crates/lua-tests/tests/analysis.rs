@@ -140,7 +140,7 @@ fn run(steps: &[Step], lua: &LuaCore) {
                 (p.get(1).unwrap(), p.get(2).unwrap())
             })
             .collect();
-        assert_eq!(lusers, facts.users, "users of {msg:?}");
+        assert_eq!(lusers, facts.users.to_vec(), "users of {msg:?}");
         seen.push((conv, at, lref, facts.msg_type));
         index += 1;
     }

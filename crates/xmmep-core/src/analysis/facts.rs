@@ -4,6 +4,7 @@
 
 use crate::codec::{Decoded, Value};
 use crate::schema::FieldId;
+use smallvec::SmallVec;
 
 use super::relations::{Relations, Roles, UserField};
 
@@ -12,8 +13,9 @@ use super::relations::{Relations, Roles, UserField};
 pub struct Facts {
     pub msg_type: u16,
     pub roles: Roles,
-    /// Every user name (offset, length), in message order.
-    pub users: Vec<(u32, u32)>,
+    /// Every user name (offset, length), in message order (inline: most messages
+    /// name a few, and then nothing is allocated).
+    pub users: SmallVec<[(u32, u32); 4]>,
     pub seq_num: Option<i64>,
     /// The login outcome's result code.
     pub result: Option<i64>,
