@@ -6,6 +6,8 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 
+use smallvec::SmallVec;
+
 use xmmep_core::codec::info::{frame_info, info_text};
 use xmmep_core::codec::{Charset, Decoded, Decoder, Item as DecodedItem, Value};
 use xmmep_core::presentation::{self, info, label};
@@ -84,14 +86,16 @@ impl<'m, 'p> Message<'m, 'p> {
     /// The protocol item, named after the message, and its subtree.
     fn message_item(&self) -> EpanResult<(Item<'p>, Tree<'p>)> {
         let (tree, proto, tvb, start, len) = (self.pkt.tree, self.state.proto, self.pkt.tvb, self.base as i32, self.msg.len() as i32);
-        let label = self.visible.then(|| {
+        let add = |text: Option<&str>| tree.add_protocol_text(proto, tvb, start, len, text);
+        let top = if self.visible {
             let name: Cow<'_, str> = match self.decoded.header {
                 Some(h) => self.schema().message(h.msg_type).map_or_else(|| fill(info::UNKNOWN_TYPE, &[&h.msg_type]).into(), |m| m.def.name.into()),
                 None => info::MALFORMED_HEADER.into(),
             };
-            labelled(presentation::PROTOCOL.name, label::MESSAGE, &[&name])
-        });
-        let top = add_labelled(label, presentation::PROTOCOL.name, |text| tree.add_protocol_text(proto, tvb, start, len, text))?;
+            add_labelled(presentation::PROTOCOL.name, Some((label::MESSAGE, &[&name])), add)?
+        } else {
+            add(None)?
+        };
         let root = top.add_subtree(self.state.message_subtree)?;
         Ok((top, root))
     }
@@ -102,17 +106,20 @@ impl<'m, 'p> Message<'m, 'p> {
     fn named_item(&self, parent: Tree<'p>, hf: ffi::HfId, it: &DecodedItem, value: Option<&dyn std::fmt::Display>) -> EpanResult<Item<'p>> {
         let ((start, len), tvb) = (self.place(it), self.pkt.tvb);
         let name = &self.schema().field(it.id).label;
-        let label = value.map(|v| labelled(name, label::VALUE_SUFFIX, &[v]));
-        add_labelled(label, name, |text| parent.add_item_text(hf, tvb, start, len, ffi::ENC_NA, text, false))
+        let add = |text: Option<&str>| parent.add_item_text(hf, tvb, start, len, ffi::ENC_NA, text, false);
+        match value {
+            Some(v) => add_labelled(name, Some((label::VALUE_SUFFIX, &[v])), add),
+            None => add(None),
+        }
     }
 
     /// Every decoded item under its parent (items come in pre-order, with
     /// their depth); returns them in the decode's order.
     fn field_items(&self, root: Tree<'p>) -> EpanResult<Vec<Item<'p>>> {
         let items = &self.decoded.items;
-        // Nesting is shallow: one allocation for the parents. The items are
-        // kept only for the reports to point at.
-        let mut parents: Vec<Tree<'p>> = Vec::with_capacity(8);
+        // Nesting is shallow: the parents stay inline. The items are kept
+        // only for the reports to point at.
+        let mut parents: SmallVec<[Tree<'p>; 8]> = SmallVec::new();
         parents.push(root);
         let keep = !self.decoded.reports.is_empty();
         let mut shown = if keep { Vec::with_capacity(items.len()) } else { Vec::new() };
@@ -297,30 +304,37 @@ impl<'m, 'p> Message<'m, 'p> {
     }
 }
 
-/// Adds an item with `add` (given its whole label, or None for Wireshark's
-/// own, which is `name`) labelled `label`, `name` and a suffix: the label
-/// is set in the same call when Wireshark would show it the same
-/// ([`ffi::label_settable`]), else Wireshark's label gets the suffix
-/// appended. `label` None: Wireshark's label alone.
-fn add_labelled<'p>(label: Option<String>, name: &str, add: impl FnOnce(Option<&str>) -> EpanResult<Item<'p>>) -> EpanResult<Item<'p>> {
-    match label {
-        Some(label) if ffi::label_settable(&label) => add(Some(&label)),
-        label => {
-            let item = add(None)?;
-            if let Some(label) = label {
-                item.append_text(&label[name.len()..])?;
-            }
-            Ok(item)
-        }
-    }
+thread_local! {
+    /// The label being made: one buffer for every label of the thread.
+    static LABEL: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-/// `name` followed by `template` filled with `args`, in one allocation.
-fn labelled(name: &str, template: &str, args: &[&dyn std::fmt::Display]) -> String {
-    let mut label = String::with_capacity(name.len() + template.len() + 32);
-    label.push_str(name);
-    fill_into(&mut label, template, args);
-    label
+/// Adds an item with `add` (given its whole label, or None for Wireshark's
+/// own, which is `name`) labelled `name` followed by `template` filled with
+/// `args`: the label is set in the same call when Wireshark would show it
+/// the same ([`ffi::label_settable`]), else Wireshark's label gets the
+/// suffix appended. `suffix` None: Wireshark's label alone.
+fn add_labelled<'p>(name: &str, suffix: Option<(&str, &[&dyn std::fmt::Display])>, add: impl FnOnce(Option<&str>) -> EpanResult<Item<'p>>) -> EpanResult<Item<'p>> {
+    let Some((template, args)) = suffix else { return add(None) };
+    LABEL.with(|cell| {
+        // The buffer is free unless a label is made inside `add`, which
+        // never happens; then a fresh one does.
+        let mut fresh = String::new();
+        let mut borrowed = cell.try_borrow_mut();
+        let label = match borrowed.as_deref_mut() {
+            Ok(buffer) => buffer,
+            Err(_) => &mut fresh,
+        };
+        label.clear();
+        label.push_str(name);
+        fill_into(label, template, args);
+        if ffi::label_settable(label) {
+            return add(Some(label));
+        }
+        let item = add(None)?;
+        item.append_text(&label[name.len()..])?;
+        Ok(item)
+    })
 }
 
 /// Wireshark's string encoding of a charset.
