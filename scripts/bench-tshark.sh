@@ -152,7 +152,7 @@ cmd() {
 }
 
 # best[which] and rss[which] over the rounds, interleaved.
-declare -A best rss start own_bare
+declare -A best rss start own_bare bare_msg
 measure() {
     local file=$1 mode=$2 r which t m
     best=() rss=()
@@ -210,6 +210,7 @@ for mode in fields V; do
     for which in $cols; do [ "$which" = bare ] || line="$line $(ratio "${best[$which]}" "${best[bare]}") |"; done
     if [ "$instr" = 1 ]; then
         own_bare[$mode]=$(awk -v a="${best[plugin]}" -v as="${start[plugin]}" -v b="${best[bare]}" -v bs="${start[bare]}" -v n="$msgs" 'BEGIN { printf "%.0f", ((a - as) - (b - bs)) * 1e6 / (n - 1) }')
+        bare_msg[$mode]=$(awk -v b="${best[bare]}" -v bs="${start[bare]}" -v n="$msgs" 'BEGIN { printf "%.0f", (b - bs) * 1e6 / (n - 1) }')
     fi
     for which in $cols; do
         [ "$which" = bare ] && continue
@@ -225,19 +226,22 @@ state=$(as_user "$work/home" env XMMEP_REPORT_STATE=1 tshark -r "$work/big.pcapn
 echo
 echo "plugin analysis state at the end of the capture: ${state:-not reported}"
 
-# Where the plugin's own cost goes: instructions in its own code (the
-# functions in xmmep.so of the table's profiles) per message, without the
-# start.
+# Where the plugin's own cost goes, per message without the start: its own
+# code (the functions in xmmep.so of the table's profiles), and what it
+# calls (scripts/bench/callgrind-split.awk); the rest is the difference in
+# the rest of tshark (the bare pass's data dissector, the fields written).
 if [ "$instr" = 1 ]; then
     self_in_plugin() {
-        callgrind_annotate --threshold=100 "$1" 2>/dev/null | awk '/xmmep\.so\]/ { v = $1; gsub(",", "", v); s += v } END { print s / 1e6 }'
+        callgrind_annotate --threshold=100 "$1" 2>/dev/null | awk '/xmmep\.so\]/ { v = $1; gsub(",", "", v); s += v } END { print s }'
     }
     for mode in fields V; do
-        s_all=$(self_in_plugin "$work/plugin-$mode.cg")
-        s_one=$(self_in_plugin "$work/plugin-$mode-start.cg")
-        awk -v sa="$s_all" -v s1="$s_one" -v n="$msgs" -v m="$mode" -v ob="${own_bare[$mode]}" 'BEGIN {
-            own = ob; code = (sa - s1) * 1e6 / (n - 1)
-            printf "plugin, %s: own cost %.0f instructions a message, of which %.0f (%.0f%%) in the plugin'"'"'s code and %.0f in Wireshark'"'"'s functions it calls\n", (m == "fields" ? "-T fields" : "-V"), own, code, code / own * 100, own - code
+        all="$(self_in_plugin "$work/plugin-$mode.cg") $(awk -f scripts/bench/callgrind-split.awk "$work/plugin-$mode.cg")"
+        one="$(self_in_plugin "$work/plugin-$mode-start.cg") $(awk -f scripts/bench/callgrind-split.awk "$work/plugin-$mode-start.cg")"
+        awk -v all="$all" -v one="$one" -v n="$msgs" -v m="$mode" -v own="${own_bare[$mode]}" -v bare="${bare_msg[$mode]}" 'BEGIN {
+            split(all, a, " "); split(one, s, " ")
+            for (i = 1; i <= 5; i++) p[i] = (a[i] - s[i]) / (n - 1)
+            rest = own - p[1] - p[2] - p[3] - p[4] - p[5]
+            printf "plugin, %s: own cost %.0f instructions a message (%.1f%% of a bare pass): its code %.0f (%.1f%%), Wireshark'"'"'s item, expert and column functions %.0f (%.1f%%), tcp_dissect_pdus %.0f (%.1f%%), exception guards %.0f (%.1f%%), C library %.0f (%.1f%%), rest of tshark %.0f (%.1f%%)\n", (m == "fields" ? "-T fields" : "-V"), own, own / bare * 100, p[1], p[1] / bare * 100, p[2], p[2] / bare * 100, p[3], p[3] / bare * 100, p[4], p[4] / bare * 100, p[5], p[5] / bare * 100, rest, rest / bare * 100
         }'
     done
 fi
