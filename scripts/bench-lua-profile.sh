@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
         *) echo "usage: bench-lua-profile.sh [--messages N] [--rounds R] [--native]" >&2; exit 2 ;;
     esac
 done
-. scripts/setup-debian.sh
+. scripts/lib.sh
 xmmep_setup
 data=target/bench
 if [ "$inner" = 0 ]; then

@@ -66,7 +66,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$only" = 0 ] || { floor=0; cmp=; }
 [ -n "$n" ] || { [ "$instr" = 1 ] && n=5000 || n=300000; }
-. scripts/setup-debian.sh
+. scripts/lib.sh
 # GNU time for the peak RSS (the shell's `time` keyword has none).
 XMMEP_PACKAGES+=(time)
 [ "$instr" = 0 ] || XMMEP_PACKAGES+=(valgrind)

@@ -19,7 +19,7 @@
 #   bash scripts/dist.sh --no-check      build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/setup-debian.sh
+. scripts/lib.sh
 
 only="" check=1
 while [ $# -gt 0 ]; do

@@ -10,7 +10,7 @@
 # go system-wide, because tshark run as root ignores personal plugins.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/setup-debian.sh
+. scripts/lib.sh
 xmmep_setup
 
 version=$(pkg-config --modversion wireshark)

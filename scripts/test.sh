@@ -12,7 +12,7 @@
 #   bash scripts/test.sh ... -- ARGS     ARGS go to every `cargo test` (a test name filter, say)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/setup-debian.sh
+. scripts/lib.sh
 
 only=""
 while [ $# -gt 0 ]; do

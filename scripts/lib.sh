@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Installs the system packages the build and the tests need, when missing.
-# Sourced by run.sh and test.sh. Works as root or through sudo; says what to
-# do when neither is possible.
-set -euo pipefail
+# What the scripts share; they source it (`. scripts/lib.sh` from the
+# checkout's top). It only defines functions and variables; the scripts
+# set their shell options (set -euo pipefail) themselves.
 
+# The checkout's top folder, wherever the script runs from.
+XMMEP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# The system packages the build and the tests need, installed when missing
+# by xmmep_setup, as root or through sudo; it says what to do when neither
+# is possible.
 XMMEP_PACKAGES=(tshark libwireshark-dev libglib2.0-dev libclang-dev pkg-config gcc)
 
 xmmep_missing_packages() {
