@@ -94,7 +94,7 @@ for s in links facts items decode message framing; do
 done
 awk -v a="${best[framing]}" -v b="${best[bare]}" -v o="$own" 'BEGIN { printf "| loading the script, Lua dissector calls | %.2f | %.0f%% |\n", a - b, (a - b) / o * 100 }'
 
-if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && [ -f "$(bash scripts/wireshark-root.sh path 4.4)/.xmmep-ready" ]; then
+if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && ws_root_ready 4.4; then
     echo
     echo "== Wireshark 4.4 (Debian root)"
     bash scripts/wireshark-root.sh run 4.4 bash scripts/bench-lua-profile.sh --inner --messages "$n" --rounds "$rounds"

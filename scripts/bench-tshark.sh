@@ -262,7 +262,7 @@ lua_slope=; [ "$only" = 1 ] || lua_slope=", Lua $(slope lua)"
 echo "size-growth exponent of the own time (${sizes[0]}..${sizes[-1]} bytes): plugin $(slope plugin)$lua_slope${cmp:+, compared Lua $(slope cmp)}"
 
 # The same in the Debian root of Wireshark 4.4, when it is there.
-if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && [ -f "$(bash scripts/wireshark-root.sh path 4.4)/.xmmep-ready" ]; then
+if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && ws_root_ready 4.4; then
     echo
     echo "== Wireshark 4.4 (Debian root)"
     inst=(); [ "$instr" = 0 ] || inst=(--instructions)

@@ -110,8 +110,9 @@ EOF
     fi
     echo "dist: $(basename "$deb") installs (tshark -G plugins: $listed) and removes cleanly"
 }
-while read -r v suite _; do
+for v in $(ws_versions); do
     [ -z "$only" ] || [ "$only" = "$v" ] || continue
+    suite=$(ws_suite "$v")
     if [ "$v" = "$native_mm" ] && [ "$check" = 0 ]; then
         build_in_system "$v" "$suite" dist "$pkg_version" "$check"
     else
@@ -122,7 +123,7 @@ while read -r v suite _; do
         bash scripts/wireshark-root.sh run "$v" bash -c "$(declare -f build_in_system); build_in_system \"\$@\"" \
             bash "$v" "$suite" /src/dist "$pkg_version" "$check"
     fi
-done < <(awk '!/^#/ && NF' wireshark-versions)
+done
 cp lua/xmmep.lua dist/xmmep.lua
 (cd dist && sha256sum xmmep-*.so xmmep.lua xmmep-wireshark_*.deb >SHA256SUMS)
 echo "dist: $(ls dist | tr '\n' ' ')"

@@ -47,6 +47,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+. scripts/lib.sh
 
 frames=100000 seconds=0 version=${XMMEP_FUZZ_VERSION:-} which=both seed=1 out=
 usage() { sed -n '2,47s/^# \{0,1\}//p' "$0" >&2; exit 2; }
@@ -69,7 +70,7 @@ case "$which" in plugin) dissectors=plugin ;; lua) dissectors=lua ;; both) disse
 native=$(tshark --version 2>/dev/null | sed -n '1s/.* \([0-9]*\.[0-9]*\)\.[0-9]*.*/\1/p' || true)
 version=${version:-$native}
 [ -n "$version" ] || { echo "fuzz.sh: no tshark on PATH and no --version" >&2; exit 2; }
-awk -v v="$version" '!/^#/ && $1 == v { ok = 1 } END { exit !ok }' wireshark-versions \
+ws_supported "$version" \
     || { echo "fuzz.sh: Wireshark $version is not in ./wireshark-versions" >&2; exit 2; }
 out=${out:-target/fuzz/$version}
 

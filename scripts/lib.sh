@@ -6,6 +6,32 @@
 # The checkout's top folder, wherever the script runs from.
 XMMEP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# The supported Wireshark releases, from ./wireshark-versions, which only
+# ws_rows reads: one row per release, oldest first, its columns
+# major.minor, the Debian suite that carries it, its Lua, how it is tested.
+ws_rows() { awk '!/^#/ && NF' "$XMMEP_TOP/wireshark-versions"; }
+# The supported major.minor releases, one a line, oldest first.
+ws_versions() { ws_rows | awk '{ print $1 }'; }
+# Whether major.minor V is supported.
+ws_supported() { ws_rows | awk -v v="$1" '$1 "" == v { ok = 1 } END { exit !ok }'; }
+# The Debian suite that carries V; fails, printing nothing, when V is not
+# supported.
+ws_suite() { ws_rows | awk -v v="$1" '$1 "" == v { print $2; ok = 1 } END { exit !ok }'; }
+
+# The Debian root of V that scripts/wireshark-root.sh makes, under
+# $XMMEP_ROOT_CACHE (default /var/cache/xmmep-wireshark), one per suite;
+# fails, printing nothing, when V is not supported.
+ws_root() {
+    local suite
+    suite=$(ws_suite "$1") || return 1
+    echo "${XMMEP_ROOT_CACHE:-/var/cache/xmmep-wireshark}/roots/$suite"
+}
+# Whether the root of V is made and ready to use.
+ws_root_ready() {
+    local root
+    root=$(ws_root "$1") && [ -f "$root/.xmmep-ready" ]
+}
+
 # The system packages the build and the tests need, installed when missing
 # by xmmep_setup, as root or through sudo; it says what to do when neither
 # is possible.

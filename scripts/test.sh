@@ -28,7 +28,7 @@ done
 xmmep_setup
 native=$(pkg-config --modversion wireshark)
 native_mm=$(echo "$native" | cut -d. -f1,2)
-supported=$(awk '!/^#/ && NF { print $1 }' wireshark-versions)
+supported=$(ws_versions)
 
 results=()  # "label|passed|failed|status"
 logdir=$(mktemp -d)
@@ -113,7 +113,7 @@ for v in $supported; do
     # not depend on the Wireshark installed: they ran natively. In the root:
     # plugin, Lua script in tshark, parity, golden files, live loopback
     # capture, xmmep-check.
-    run_counted "Wireshark $v (Debian root $(bash scripts/wireshark-root.sh path "$v" | xargs basename))" "$log" \
+    run_counted "Wireshark $v (Debian root $(ws_suite "$v"))" "$log" \
         bash scripts/wireshark-root.sh run "$v" bash -c '
             echo "xmmep: testing against Wireshark $(pkg-config --modversion wireshark)"
             cargo build --release --lib || exit 1
