@@ -68,9 +68,9 @@ done
 [ -n "$n" ] || { [ "$instr" = 1 ] && n=5000 || n=300000; }
 . scripts/lib.sh
 # GNU time for the peak RSS (the shell's `time` keyword has none).
-XMMEP_PACKAGES+=(time)
-[ "$instr" = 0 ] || XMMEP_PACKAGES+=(valgrind)
-xmmep_setup
+extra=(time)
+[ "$instr" = 0 ] || extra+=(valgrind)
+xmmep_setup "${extra[@]}"
 sizes=(2500 5000 9999)
 sized_messages=2000
 [ "$instr" = 0 ] || sized_messages=100

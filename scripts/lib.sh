@@ -32,22 +32,28 @@ ws_root_ready() {
     root=$(ws_root "$1") && [ -f "$root/.xmmep-ready" ]
 }
 
-# The system packages the build and the tests need, installed when missing
-# by xmmep_setup, as root or through sudo; it says what to do when neither
-# is possible.
+# The Debian packages the build and the tests need on this machine,
+# installed when missing by xmmep_setup.
 XMMEP_PACKAGES=(tshark libwireshark-dev libglib2.0-dev libclang-dev pkg-config gcc)
+# The packages of a Debian root (scripts/wireshark-root.sh): the same, and
+# what a minbase root lacks besides to build the plugin and run the suite.
+XMMEP_ROOT_PACKAGES=("${XMMEP_PACKAGES[@]}" clang libc6-dev ca-certificates util-linux)
 
-xmmep_missing_packages() {
+# Prints those of XMMEP_PACKAGES and of the PACKAGEs given that are not
+# installed.
+xmmep_missing_packages() { # [PACKAGE...]
     local p missing=()
-    for p in "${XMMEP_PACKAGES[@]}"; do
+    for p in "${XMMEP_PACKAGES[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     echo "${missing[@]:-}"
 }
 
-xmmep_setup() {
+# Installs those, as root or through sudo (it says what to do when neither
+# is possible), and finds cargo.
+xmmep_setup() { # [PACKAGE...]
     local missing
-    missing=$(xmmep_missing_packages)
+    missing=$(xmmep_missing_packages "$@")
     if [ -n "$missing" ]; then
         local sudo=""
         if [ "$(id -u)" -ne 0 ]; then
@@ -88,8 +94,7 @@ xmmep_python_duckdb() {
         if [ ! -x "$venv/bin/python" ]; then
             if ! python3 -m venv "$venv" 2>/dev/null; then
                 rm -rf "$venv"
-                XMMEP_PACKAGES+=(python3-venv)
-                xmmep_setup
+                xmmep_setup python3-venv
                 python3 -m venv "$venv"
             fi
         fi

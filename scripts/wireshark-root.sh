@@ -17,9 +17,6 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 
-# Packages a root needs to build the plugin and run the whole suite.
-ROOT_PACKAGES=tshark,libwireshark-dev,libglib2.0-dev,libclang-dev,clang,pkg-config,gcc,libc6-dev,ca-certificates,util-linux
-
 die() { echo "wireshark-root: $*" >&2; exit 1; }
 
 # The suite and the root of a version, or a stop when it is not supported.
@@ -51,7 +48,7 @@ create() {
     mmdebstrap --variant=minbase --quiet \
         --aptopt='Acquire::Check-Valid-Until "false"' \
         --essential-hook='echo "wireshark-common wireshark-common/install-setuid boolean false" | chroot "$1" debconf-set-selections' \
-        --include="$ROOT_PACKAGES" \
+        --include="$(IFS=,; echo "${XMMEP_ROOT_PACKAGES[*]}")" \
         "$suite" "$tmp" >&2 || { rm -rf "$tmp"; die "mmdebstrap failed for $suite"; }
     local got
     got=$(chroot "$tmp" pkg-config --modversion wireshark)
