@@ -15,6 +15,7 @@
 #   bash scripts/bench-lua-profile.sh [--messages N] [--rounds R] [--native]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 n=50000 rounds=3 native=0 inner=0
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -22,10 +23,10 @@ while [ $# -gt 0 ]; do
         --rounds) rounds=$2; shift 2 ;;
         --native) native=1; shift ;;
         --inner) inner=1; shift ;;
+        -h|--help) xmmep_help; exit 0 ;;
         *) echo "usage: bench-lua-profile.sh [--messages N] [--rounds R] [--native]" >&2; exit 2 ;;
     esac
 done
-. scripts/lib.sh
 xmmep_setup
 data=target/bench
 if [ "$inner" = 0 ]; then

@@ -47,6 +47,7 @@
 # and an empty global plugin folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 n= rounds=3 lua=lua/xmmep.lua cmp= native=0 inner=0 instr=0 floor=0 off=0 only=0
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -61,12 +62,12 @@ while [ $# -gt 0 ]; do
         --instructions) instr=1; rounds=1; shift ;;
         --inner) inner=1; shift ;;   # inside a version root, captures made
         [0-9]*) n=$1; shift ;;       # the old form: bench-tshark.sh N
+        -h|--help) xmmep_help; exit 0 ;;
         *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--floor] [--analyze-off] [--plugin-only] [--native] [--instructions]" >&2; exit 2 ;;
     esac
 done
 [ "$only" = 0 ] || { floor=0; cmp=; }
 [ -n "$n" ] || { [ "$instr" = 1 ] && n=5000 || n=300000; }
-. scripts/lib.sh
 # GNU time for the peak RSS (the shell's `time` keyword has none).
 extra=(time)
 [ "$instr" = 0 ] || extra+=(valgrind)

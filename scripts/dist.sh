@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --version) only=${2:?--version needs a major.minor}; shift 2 ;;
         --no-check) check=0; shift ;;
-        -h|--help) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h|--help) xmmep_help; exit 0 ;;
         *) echo "dist.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done

@@ -50,7 +50,6 @@ cd "$top"
 . scripts/lib.sh
 
 frames=100000 seconds=0 version=${XMMEP_FUZZ_VERSION:-} which=both seed=1 out=
-usage() { sed -n '2,47s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --ci) frames=20000 ;;
@@ -60,12 +59,12 @@ while [ $# -gt 0 ]; do
         --dissector) which=${2:?}; shift ;;
         --seed) seed=${2:?}; shift ;;
         --out) out=${2:?}; shift ;;
-        -h|--help) usage ;;
-        *) echo "fuzz.sh: unknown argument $1" >&2; usage ;;
+        -h|--help) xmmep_help; exit 0 ;;
+        *) echo "fuzz.sh: unknown argument $1" >&2; xmmep_usage ;;
     esac
     shift
 done
-case "$which" in plugin) dissectors=plugin ;; lua) dissectors=lua ;; both) dissectors="plugin lua" ;; *) usage ;; esac
+case "$which" in plugin) dissectors=plugin ;; lua) dissectors=lua ;; both) dissectors="plugin lua" ;; *) xmmep_usage ;; esac
 
 native=$(tshark --version 2>/dev/null | sed -n '1s/.* \([0-9]*\.[0-9]*\)\.[0-9]*.*/\1/p' || true)
 version=${version:-$native}

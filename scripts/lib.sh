@@ -6,6 +6,12 @@
 # The checkout's top folder, wherever the script runs from.
 XMMEP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# The running script's --help: its leading comment, from line 2 to the first
+# line that is not a comment, without the "# ".
+xmmep_help() { awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$XMMEP_TOP/scripts/${0##*/}"; }
+# A usage error: the same on stderr, then exit 2.
+xmmep_usage() { xmmep_help >&2; exit 2; }
+
 # The supported Wireshark releases, from ./wireshark-versions, which only
 # ws_rows reads: one row per release, oldest first, its columns
 # major.minor, the Debian suite that carries it, its Lua, how it is tested.

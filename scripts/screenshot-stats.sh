@@ -12,6 +12,8 @@
 # the dialog and saves that window alone.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
+case "${1:-}" in -h|--help) xmmep_help; exit 0 ;; -*) xmmep_usage ;; esac
 capture=$(realpath "${1:-$top/tests/captures/login.pcapng}")
 out=$(realpath -m "${2:-$top/docs/stats-tree.png}")
 so=${XMMEP_PLUGIN_SO:-$top/target/release/libxmmep.so}

@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
         --native) only=native; shift ;;
         --version) only=${2:?--version needs a major.minor}; shift 2 ;;
         --) shift; break ;;
-        -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h|--help) xmmep_help; exit 0 ;;
         *) echo "test.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done

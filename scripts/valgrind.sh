@@ -20,11 +20,13 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+. scripts/lib.sh
 packets=3000
 while [ $# -gt 0 ]; do
     case "$1" in
         --packets) packets=${2:?}; shift ;;
-        *) sed -n '2,21s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+        -h|--help) xmmep_help; exit 0 ;;
+        *) xmmep_usage ;;
     esac
     shift
 done

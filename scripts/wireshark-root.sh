@@ -95,5 +95,6 @@ case "$cmd" in
     run) [ $# -ge 2 ] || die "usage: run VERSION CMD..."; run "$@" ;;
     path) [ $# -eq 1 ] || die "usage: path VERSION"; root_of "$1" ;;
     remove) [ $# -eq 1 ] || die "usage: remove VERSION"; root=$(root_of "$1"); need_root; rm -rf "$root" ;;
-    *) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+    -h|--help) xmmep_help ;;
+    *) xmmep_usage ;;
 esac
