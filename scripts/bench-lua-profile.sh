@@ -64,7 +64,7 @@ chmod -R a+rwX "$work"
 
 as_user() {
     if [ "$(id -u)" -eq 0 ]; then
-        setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/home" PATH="$PATH" "$@"
+        "${XMMEP_AS_USER[@]}" env -i HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/home" PATH="$PATH" "$@"
     else
         env HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/home" "$@"
     fi

@@ -91,7 +91,7 @@ else
 fi
 work=$(mktemp -d /tmp/xmmep-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-majmin=$(pkg-config --modversion wireshark | cut -d. -f1,2)
+majmin=$(ws_dev_version)
 mkdir -p "$work/home/.local/lib/wireshark/plugins/$majmin/epan" "$work/global" "$work/lua-home"
 cp "$plugin" "$work/home/.local/lib/wireshark/plugins/$majmin/epan/xmmep.so"
 cp "$lua" "$work/xmmep.lua"
@@ -107,7 +107,7 @@ chmod -R a+rwX "$work"
 as_user() {
     local home=$1; shift
     if [ "$(id -u)" -eq 0 ]; then
-        setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME="$home" WIRESHARK_PLUGIN_DIR="$work/global" PATH="$PATH" "$@"
+        "${XMMEP_AS_USER[@]}" env -i HOME="$home" WIRESHARK_PLUGIN_DIR="$work/global" PATH="$PATH" "$@"
     else
         env HOME="$home" WIRESHARK_PLUGIN_DIR="$work/global" "$@"
     fi

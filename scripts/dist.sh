@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
 done
 
 xmmep_setup
-native_mm=$(pkg-config --modversion wireshark | cut -d. -f1,2)
+native_mm=$(ws_dev_version)
 pkg_version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 mkdir -p dist
 

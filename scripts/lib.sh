@@ -3,6 +3,9 @@
 # checkout's top). It only defines functions and variables; the scripts
 # set their shell options (set -euo pipefail) themselves.
 
+# Its variables are for the scripts that source it:
+# shellcheck disable=SC2034
+
 # The checkout's top folder, wherever the script runs from.
 XMMEP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -37,6 +40,22 @@ ws_root_ready() {
     local root
     root=$(ws_root "$1") && [ -f "$root/.xmmep-ready" ]
 }
+
+# The Wireshark on this machine (native or a root's), as major.minor: that
+# of the tshark on PATH, and that of the development files the plugin is
+# built against.
+ws_tshark_version() { tshark --version 2>/dev/null | sed -n '1s/.* \([0-9]*\.[0-9]*\)\.[0-9]*.*/\1/p'; }
+ws_dev_version() { pkg-config --modversion wireshark | cut -d. -f1,2; }
+
+# Wireshark run as root ignores personal plugins, so a script that runs as
+# root runs tshark (or Wireshark) as nobody, uid and gid 65534, with a HOME
+# that user owns. XMMEP_AS_USER is the command prefix that does so, empty
+# when not root (an array, for command arrays and `timeout`);
+# xmmep_give_to_user hands files and folders, recursively, to that user
+# when root.
+XMMEP_AS_USER=()
+[ "$(id -u)" -ne 0 ] || XMMEP_AS_USER=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+xmmep_give_to_user() { [ "$(id -u)" -ne 0 ] || chown -R 65534:65534 "$@"; }
 
 # The Debian packages the build and the tests need on this machine,
 # installed when missing by xmmep_setup.
