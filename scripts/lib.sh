@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# What the scripts share; they source it (`. scripts/lib.sh` from the
-# checkout's top). It only defines functions and variables; the scripts
+# What the scripts share, each in one place; every script sources it.
+# --help, the supported Wireshark releases (the scripts' one reader of
+# ./wireshark-versions) and their Debian roots, the Wireshark installed
+# here, the unprivileged user tshark runs as, the Debian packages and
+# their installer. It only defines functions and variables; the scripts
 # set their shell options (set -euo pipefail) themselves.
 
 # Its variables are for the scripts that source it:
