@@ -633,10 +633,11 @@ local core = (function(...)
 -- crates/xmmep-core/src/codec/decode.rs, which it mirrors step by step:
 -- given the bytes of one message (header and body, possibly truncated) it
 -- returns the same items, in pre-order, and the same reports, in the same
--- order and with the same texts. crates/lua-tests/tests/against_rust.rs
--- keeps the two equal (every message type, the specification's examples,
--- mutated and random bytes, both character sets, under Lua 5.2 and 5.4);
--- a change to one is a change to the other.
+-- order and with the same texts.
+-- crates/xmmep-lua-tests/tests/against_rust.rs keeps the two equal (every
+-- message type, the specification's examples, mutated and random bytes,
+-- both character sets, under Lua 5.2 and 5.4); a change to one is a change
+-- to the other.
 --
 -- Nothing here names a message, field, value string or report text; all of
 -- them come from DATA. Report kinds are named as the Rust ReportKind is.
@@ -1637,11 +1638,12 @@ core.analysis = (function(...)
 -- crates/xmmep-core/src/analysis/ (facts.rs, tracker.rs, the ordinals of
 -- mod.rs), and codec::info::frame_info (crates/xmmep-core/src/codec/info.rs).
 -- Pure Lua 5.2..5.4 with no Wireshark API: the glue feeds it on the first
--- pass and shows what it holds on every pass. crates/lua-tests/tests/analysis.rs
--- keeps the two equal (random conversations through both trackers: links,
--- transfers, session users, reports, users, Info); tests/analysis.rs
--- compares the plugin and the script through tshark in two passes. A change
--- to one is a change to the other.
+-- pass and shows what it holds on every pass.
+-- crates/xmmep-lua-tests/tests/analysis.rs keeps the two equal (random
+-- conversations through both trackers: links, transfers, session users,
+-- reports, users, Info); tests/analysis.rs compares the plugin and the
+-- script through tshark in two passes. A change to one is a change to the
+-- other.
 --
 -- A message is named by one number, frame * 65536 + index (its place among
 -- the frame's XMMEP messages), which orders like the Rust MsgRef. Times are

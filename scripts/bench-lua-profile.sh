@@ -15,6 +15,7 @@
 #   bash scripts/bench-lua-profile.sh [--messages N] [--rounds R] [--native]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 n=50000 rounds=3 native=0 inner=0
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -22,10 +23,10 @@ while [ $# -gt 0 ]; do
         --rounds) rounds=$2; shift 2 ;;
         --native) native=1; shift ;;
         --inner) inner=1; shift ;;
+        -h|--help) xmmep_help; exit 0 ;;
         *) echo "usage: bench-lua-profile.sh [--messages N] [--rounds R] [--native]" >&2; exit 2 ;;
     esac
 done
-. scripts/setup-debian.sh
 xmmep_setup
 data=target/bench
 if [ "$inner" = 0 ]; then
@@ -63,7 +64,7 @@ chmod -R a+rwX "$work"
 
 as_user() {
     if [ "$(id -u)" -eq 0 ]; then
-        setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/home" PATH="$PATH" "$@"
+        "${XMMEP_AS_USER[@]}" env -i HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/home" PATH="$PATH" "$@"
     else
         env HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/home" "$@"
     fi
@@ -94,7 +95,7 @@ for s in links facts items decode message framing; do
 done
 awk -v a="${best[framing]}" -v b="${best[bare]}" -v o="$own" 'BEGIN { printf "| loading the script, Lua dissector calls | %.2f | %.0f%% |\n", a - b, (a - b) / o * 100 }'
 
-if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && [ -f "$(bash scripts/wireshark-root.sh path 4.4)/.xmmep-ready" ]; then
+if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && ws_root_ready 4.4; then
     echo
     echo "== Wireshark 4.4 (Debian root)"
     bash scripts/wireshark-root.sh run 4.4 bash scripts/bench-lua-profile.sh --inner --messages "$n" --rounds "$rounds"

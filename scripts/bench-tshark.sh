@@ -47,6 +47,7 @@
 # and an empty global plugin folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 n= rounds=3 lua=lua/xmmep.lua cmp= native=0 inner=0 instr=0 floor=0 off=0 only=0
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -61,16 +62,16 @@ while [ $# -gt 0 ]; do
         --instructions) instr=1; rounds=1; shift ;;
         --inner) inner=1; shift ;;   # inside a version root, captures made
         [0-9]*) n=$1; shift ;;       # the old form: bench-tshark.sh N
+        -h|--help) xmmep_help; exit 0 ;;
         *) echo "usage: bench-tshark.sh [--messages N] [--rounds R] [--lua FILE] [--compare FILE] [--floor] [--analyze-off] [--plugin-only] [--native] [--instructions]" >&2; exit 2 ;;
     esac
 done
 [ "$only" = 0 ] || { floor=0; cmp=; }
 [ -n "$n" ] || { [ "$instr" = 1 ] && n=5000 || n=300000; }
-. scripts/setup-debian.sh
 # GNU time for the peak RSS (the shell's `time` keyword has none).
-XMMEP_PACKAGES+=(time)
-[ "$instr" = 0 ] || XMMEP_PACKAGES+=(valgrind)
-xmmep_setup
+extra=(time)
+[ "$instr" = 0 ] || extra+=(valgrind)
+xmmep_setup "${extra[@]}"
 sizes=(2500 5000 9999)
 sized_messages=2000
 [ "$instr" = 0 ] || sized_messages=100
@@ -90,7 +91,7 @@ else
 fi
 work=$(mktemp -d /tmp/xmmep-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-majmin=$(pkg-config --modversion wireshark | cut -d. -f1,2)
+majmin=$(ws_dev_version)
 mkdir -p "$work/home/.local/lib/wireshark/plugins/$majmin/epan" "$work/global" "$work/lua-home"
 cp "$plugin" "$work/home/.local/lib/wireshark/plugins/$majmin/epan/xmmep.so"
 cp "$lua" "$work/xmmep.lua"
@@ -106,7 +107,7 @@ chmod -R a+rwX "$work"
 as_user() {
     local home=$1; shift
     if [ "$(id -u)" -eq 0 ]; then
-        setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME="$home" WIRESHARK_PLUGIN_DIR="$work/global" PATH="$PATH" "$@"
+        "${XMMEP_AS_USER[@]}" env -i HOME="$home" WIRESHARK_PLUGIN_DIR="$work/global" PATH="$PATH" "$@"
     else
         env HOME="$home" WIRESHARK_PLUGIN_DIR="$work/global" "$@"
     fi
@@ -266,7 +267,7 @@ lua_slope=; [ "$only" = 1 ] || lua_slope=", Lua $(slope lua)"
 echo "size-growth exponent of the own time (${sizes[0]}..${sizes[-1]} bytes): plugin $(slope plugin)$lua_slope${cmp:+, compared Lua $(slope cmp)}"
 
 # The same in the Debian root of Wireshark 4.4, when it is there.
-if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && [ -f "$(bash scripts/wireshark-root.sh path 4.4)/.xmmep-ready" ]; then
+if [ "$inner" = 0 ] && [ "$native" = 0 ] && [ "$(id -u)" -eq 0 ] && ws_root_ready 4.4; then
     echo
     echo "== Wireshark 4.4 (Debian root)"
     inst=(); [ "$instr" = 0 ] || inst=(--instructions)

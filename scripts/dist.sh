@@ -19,20 +19,20 @@
 #   bash scripts/dist.sh --no-check      build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/setup-debian.sh
+. scripts/lib.sh
 
 only="" check=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --version) only=${2:?--version needs a major.minor}; shift 2 ;;
         --no-check) check=0; shift ;;
-        -h|--help) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h|--help) xmmep_help; exit 0 ;;
         *) echo "dist.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 
 xmmep_setup
-native_mm=$(pkg-config --modversion wireshark | cut -d. -f1,2)
+native_mm=$(ws_dev_version)
 pkg_version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 mkdir -p dist
 
@@ -110,8 +110,9 @@ EOF
     fi
     echo "dist: $(basename "$deb") installs (tshark -G plugins: $listed) and removes cleanly"
 }
-while read -r v suite _; do
+for v in $(ws_versions); do
     [ -z "$only" ] || [ "$only" = "$v" ] || continue
+    suite=$(ws_suite "$v")
     if [ "$v" = "$native_mm" ] && [ "$check" = 0 ]; then
         build_in_system "$v" "$suite" dist "$pkg_version" "$check"
     else
@@ -122,7 +123,7 @@ while read -r v suite _; do
         bash scripts/wireshark-root.sh run "$v" bash -c "$(declare -f build_in_system); build_in_system \"\$@\"" \
             bash "$v" "$suite" /src/dist "$pkg_version" "$check"
     fi
-done < <(awk '!/^#/ && NF' wireshark-versions)
+done
 cp lua/xmmep.lua dist/xmmep.lua
 (cd dist && sha256sum xmmep-*.so xmmep.lua xmmep-wireshark_*.deb >SHA256SUMS)
 echo "dist: $(ls dist | tr '\n' ' ')"

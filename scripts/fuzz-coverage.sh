@@ -22,6 +22,7 @@
 # fuzz_corpus.rs) replays it for ever.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
 cd "$top/fuzz"
 targets=(header heuristic tcp_framing decode round_trip analysis)
 triple=$(rustc -vV | sed -n 's/^host: //p')
@@ -52,13 +53,14 @@ run() {
 cmd=${1:-}
 case "$cmd" in
     build) build ;;
-    run) [ $# -ge 3 ] || { sed -n '2,24s/^# \{0,1\}//p' "$top/scripts/fuzz-coverage.sh" >&2; exit 2; }; build; run "${@:2}" ;;
+    run) [ $# -ge 3 ] || xmmep_usage; build; run "${@:2}" ;;
     all)
-        [ $# -eq 2 ] || { sed -n '2,24s/^# \{0,1\}//p' "$top/scripts/fuzz-coverage.sh" >&2; exit 2; }
+        [ $# -eq 2 ] || xmmep_usage
         build
         failed=0
         for t in "${targets[@]}"; do run "$t" "$2" || failed=1; done
         exit "$failed"
         ;;
-    *) sed -n '2,24s/^# \{0,1\}//p' "$top/scripts/fuzz-coverage.sh" >&2; exit 2 ;;
+    -h|--help) xmmep_help ;;
+    *) xmmep_usage ;;
 esac

@@ -47,9 +47,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+. scripts/lib.sh
 
 frames=100000 seconds=0 version=${XMMEP_FUZZ_VERSION:-} which=both seed=1 out=
-usage() { sed -n '2,47s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --ci) frames=20000 ;;
@@ -59,17 +59,17 @@ while [ $# -gt 0 ]; do
         --dissector) which=${2:?}; shift ;;
         --seed) seed=${2:?}; shift ;;
         --out) out=${2:?}; shift ;;
-        -h|--help) usage ;;
-        *) echo "fuzz.sh: unknown argument $1" >&2; usage ;;
+        -h|--help) xmmep_help; exit 0 ;;
+        *) echo "fuzz.sh: unknown argument $1" >&2; xmmep_usage ;;
     esac
     shift
 done
-case "$which" in plugin) dissectors=plugin ;; lua) dissectors=lua ;; both) dissectors="plugin lua" ;; *) usage ;; esac
+case "$which" in plugin) dissectors=plugin ;; lua) dissectors=lua ;; both) dissectors="plugin lua" ;; *) xmmep_usage ;; esac
 
-native=$(tshark --version 2>/dev/null | sed -n '1s/.* \([0-9]*\.[0-9]*\)\.[0-9]*.*/\1/p' || true)
+native=$(ws_tshark_version || true)
 version=${version:-$native}
 [ -n "$version" ] || { echo "fuzz.sh: no tshark on PATH and no --version" >&2; exit 2; }
-awk -v v="$version" '!/^#/ && $1 == v { ok = 1 } END { exit !ok }' wireshark-versions \
+ws_supported "$version" \
     || { echo "fuzz.sh: Wireshark $version is not in ./wireshark-versions" >&2; exit 2; }
 out=${out:-target/fuzz/$version}
 
@@ -95,7 +95,7 @@ mkdir -p "$plugdir" "$work/home-lua" "$work/global" "$work/in" "$work/gen"
 cp "$bin/libxmmep.so" "$plugdir/xmmep.so"
 cp lua/xmmep.lua "$work/xmmep.lua"
 chmod -R a+rX "$work"
-[ "$(id -u)" -ne 0 ] || chown -R 65534:65534 "$work/home-plugin" "$work/home-lua"
+xmmep_give_to_user "$work/home-plugin" "$work/home-lua"
 
 # The inputs: the committed corpus in one file, a corpus of another seed in
 # one file, a benchmark capture; random captures are made per run.
@@ -117,8 +117,7 @@ env_vars=(WIRESHARK_ABORT_ON_DISSECTOR_BUG=1 WIRESHARK_ABORT_ON_TOO_MANY_ITEMS=1
 # The tshark command for a dissector, as an array in `cmd`.
 tshark_cmd() {
     local home=$work/home-$1
-    cmd=(env -i "HOME=$home" "WIRESHARK_PLUGIN_DIR=$work/global" "PATH=$PATH" LC_ALL=C.UTF-8 "${env_vars[@]}" tshark)
-    [ "$(id -u)" -ne 0 ] || cmd=(setpriv --reuid=65534 --regid=65534 --clear-groups "${cmd[@]}")
+    cmd=("${XMMEP_AS_USER[@]}" env -i "HOME=$home" "WIRESHARK_PLUGIN_DIR=$work/global" "PATH=$PATH" LC_ALL=C.UTF-8 "${env_vars[@]}" tshark)
     [ "$1" = plugin ] || cmd+=(-X "lua_script:$work/xmmep.lua")
 }
 

@@ -10,7 +10,12 @@
 # go system-wide, because tshark run as root ignores personal plugins.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/setup-debian.sh
+. scripts/lib.sh
+case "${1:-}" in
+    ""|--uninstall) ;;
+    -h|--help) xmmep_help; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+esac
 xmmep_setup
 
 version=$(pkg-config --modversion wireshark)

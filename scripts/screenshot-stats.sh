@@ -12,6 +12,8 @@
 # the dialog and saves that window alone.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
+case "${1:-}" in -h|--help) xmmep_help; exit 0 ;; -*) xmmep_usage ;; esac
 capture=$(realpath "${1:-$top/tests/captures/login.pcapng}")
 out=$(realpath -m "${2:-$top/docs/stats-tree.png}")
 so=${XMMEP_PLUGIN_SO:-$top/target/release/libxmmep.so}
@@ -20,7 +22,7 @@ for tool in wireshark Xvfb xwininfo xdotool import; do
     command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install wireshark-qt xvfb x11-utils xdotool imagemagick" >&2; exit 1; }
 done
 
-ver=$(pkg-config --modversion wireshark | cut -d. -f1,2)
+ver=$(ws_dev_version)
 work=$(mktemp -d /tmp/xmmep-shot.XXXXXX)
 display=:$((90 + RANDOM % 100))
 xvfb_pid=
@@ -36,11 +38,7 @@ cp "$so" "$work/home/.local/lib/wireshark/plugins/$ver/epan/xmmep.so"
 cp "$capture" "$work/$(basename "$capture")"
 chmod -R a+rX "$work"
 chmod 700 "$work/runtime"
-as_user=()
-if [ "$(id -u)" -eq 0 ]; then
-    chown -R 65534:65534 "$work/home" "$work/runtime"
-    as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-fi
+xmmep_give_to_user "$work/home" "$work/runtime"
 
 Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
@@ -49,7 +47,7 @@ for _ in $(seq 50); do xwininfo -display "$display" -root >/dev/null 2>&1 && bre
 # WIRESHARK_PLUGIN_DIR: an empty folder instead of the global plugins, so
 # only this build of the plugin takes part (and its tree is the last entry
 # of the Statistics menu, where Wireshark puts the plugins' trees).
-"${as_user[@]}" env -i PATH="$PATH" HOME="$work/home" XDG_RUNTIME_DIR="$work/runtime" \
+"${XMMEP_AS_USER[@]}" env -i PATH="$PATH" HOME="$work/home" XDG_RUNTIME_DIR="$work/runtime" \
     DISPLAY="$display" QT_QPA_PLATFORM=xcb WIRESHARK_PLUGIN_DIR="$work/global" \
     wireshark -r "$work/$(basename "$capture")" >"$work/wireshark.log" 2>&1 &
 ws_pid=$!

@@ -12,7 +12,7 @@
 #   bash scripts/test.sh ... -- ARGS     ARGS go to every `cargo test` (a test name filter, say)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/setup-debian.sh
+. scripts/lib.sh
 
 only=""
 while [ $# -gt 0 ]; do
@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
         --native) only=native; shift ;;
         --version) only=${2:?--version needs a major.minor}; shift 2 ;;
         --) shift; break ;;
-        -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h|--help) xmmep_help; exit 0 ;;
         *) echo "test.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -28,7 +28,7 @@ done
 xmmep_setup
 native=$(pkg-config --modversion wireshark)
 native_mm=$(echo "$native" | cut -d. -f1,2)
-supported=$(awk '!/^#/ && NF { print $1 }' wireshark-versions)
+supported=$(ws_versions)
 
 results=()  # "label|passed|failed|status"
 logdir=$(mktemp -d)
@@ -113,7 +113,7 @@ for v in $supported; do
     # not depend on the Wireshark installed: they ran natively. In the root:
     # plugin, Lua script in tshark, parity, golden files, live loopback
     # capture, xmmep-check.
-    run_counted "Wireshark $v (Debian root $(bash scripts/wireshark-root.sh path "$v" | xargs basename))" "$log" \
+    run_counted "Wireshark $v (Debian root $(ws_suite "$v"))" "$log" \
         bash scripts/wireshark-root.sh run "$v" bash -c '
             echo "xmmep: testing against Wireshark $(pkg-config --modversion wireshark)"
             cargo build --release --lib || exit 1

@@ -20,16 +20,18 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+. scripts/lib.sh
 packets=3000
 while [ $# -gt 0 ]; do
     case "$1" in
         --packets) packets=${2:?}; shift ;;
-        *) sed -n '2,21s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+        -h|--help) xmmep_help; exit 0 ;;
+        *) xmmep_usage ;;
     esac
     shift
 done
 command -v valgrind >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
-version=$(tshark --version 2>/dev/null | sed -n '1s/.* \([0-9]*\.[0-9]*\)\.[0-9]*.*/\1/p')
+version=$(ws_tshark_version)
 cargo build --release --quiet --lib --bin xmmep-fuzzgen
 bin=${CARGO_TARGET_DIR:-target}/release
 
@@ -43,12 +45,11 @@ mapfile -t caps < <(find tests/captures -name '*.pcapng' | sort)
 mergecap -a -w "$work/corpus.pcapng" "${caps[@]}"
 "$bin/xmmep-fuzzgen" --out "$work/random.pcapng" --packets "$packets" --seed 4242
 chmod -R a+rX "$work"
-[ "$(id -u)" -ne 0 ] || chown -R 65534:65534 "$work/home"
+xmmep_give_to_user "$work/home"
 
-run=(env -i "HOME=$work/home" "WIRESHARK_PLUGIN_DIR=$work/global" "PATH=$PATH" LC_ALL=C.UTF-8
+run=("${XMMEP_AS_USER[@]}" env -i "HOME=$work/home" "WIRESHARK_PLUGIN_DIR=$work/global" "PATH=$PATH" LC_ALL=C.UTF-8
      G_SLICE=always-malloc WIRESHARK_DEBUG_WMEM_OVERRIDE=simple
      valgrind --tool=memcheck --leak-check=full --num-callers=40 --error-limit=no)
-[ "$(id -u)" -ne 0 ] || run=(setpriv --reuid=65534 --regid=65534 --clear-groups "${run[@]}")
 bind=(-d tcp.port==47420,xmmep -d udp.port==47421,xmmep)
 
 plugin_errors=0 once_blocks=0 other_errors=0 runs=0

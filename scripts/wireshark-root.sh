@@ -15,22 +15,15 @@
 # Needs root (mmdebstrap, unshare, chroot).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-
-# Packages a root needs to build the plugin and run the whole suite.
-ROOT_PACKAGES=tshark,libwireshark-dev,libglib2.0-dev,libclang-dev,clang,pkg-config,gcc,libc6-dev,ca-certificates,util-linux
+. "$top/scripts/lib.sh"
 
 die() { echo "wireshark-root: $*" >&2; exit 1; }
 
-suite_of() {
-    local v=$1 s
-    s=$(awk -v v="$v" '!/^#/ && $1 == v { print $2 }' "$top/wireshark-versions")
-    [ -n "$s" ] || die "unsupported Wireshark version '$v' (supported: $(supported))"
-    echo "$s"
-}
-supported() { awk '!/^#/ && NF { printf "%s%s", sep, $1; sep=", " }' "$top/wireshark-versions"; }
-
-cache=${XMMEP_ROOT_CACHE:-/var/cache/xmmep-wireshark}
-root_of() { echo "$cache/roots/$(suite_of "$1")"; }
+# The suite and the root of a version, or a stop when it is not supported.
+# Inside $(...) the stop ends that subshell alone: take them through an
+# assignment (root=$(root_of "$v")), whose failure set -e turns into a stop.
+suite_of() { ws_suite "$1" || die "unsupported Wireshark version '$1' (supported: $(ws_versions | paste -sd, - | sed 's/,/, /g'))"; }
+root_of() { suite_of "$1" >/dev/null && ws_root "$1"; }
 
 need_root() { [ "$(id -u)" -eq 0 ] || die "needs root (mmdebstrap, mounts, chroot); run it with sudo"; }
 
@@ -38,7 +31,7 @@ create() {
     local v=$1 suite root tmp
     suite=$(suite_of "$v")
     root=$(root_of "$v")
-    [ -f "$root/.xmmep-ready" ] && return 0
+    ws_root_ready "$v" && return 0
     need_root
     if ! command -v mmdebstrap >/dev/null; then
         # A new machine may have no package lists yet: update once if needed.
@@ -46,7 +39,7 @@ create() {
             || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap; }; } >/dev/null 2>&1 \
             || die "cannot install mmdebstrap (apt-get install mmdebstrap)"
     fi
-    mkdir -p "$cache/roots"
+    mkdir -p "$(dirname "$root")"
     tmp="$root.partial"
     rm -rf "$tmp"
     echo "wireshark-root: creating the $suite root for Wireshark $v (a few minutes, once)" >&2
@@ -55,7 +48,7 @@ create() {
     mmdebstrap --variant=minbase --quiet \
         --aptopt='Acquire::Check-Valid-Until "false"' \
         --essential-hook='echo "wireshark-common wireshark-common/install-setuid boolean false" | chroot "$1" debconf-set-selections' \
-        --include="$ROOT_PACKAGES" \
+        --include="$(IFS=,; echo "${XMMEP_ROOT_PACKAGES[*]}")" \
         "$suite" "$tmp" >&2 || { rm -rf "$tmp"; die "mmdebstrap failed for $suite"; }
     local got
     got=$(chroot "$tmp" pkg-config --modversion wireshark)
@@ -101,6 +94,7 @@ case "$cmd" in
     create) [ $# -eq 1 ] || die "usage: create VERSION"; create "$1" ;;
     run) [ $# -ge 2 ] || die "usage: run VERSION CMD..."; run "$@" ;;
     path) [ $# -eq 1 ] || die "usage: path VERSION"; root_of "$1" ;;
-    remove) [ $# -eq 1 ] || die "usage: remove VERSION"; need_root; rm -rf "$(root_of "$1")" ;;
-    *) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+    remove) [ $# -eq 1 ] || die "usage: remove VERSION"; root=$(root_of "$1"); need_root; rm -rf "$root" ;;
+    -h|--help) xmmep_help ;;
+    *) xmmep_usage ;;
 esac

@@ -3,13 +3,13 @@
 //! under `cargo test` (tests/fuzz_corpus.rs includes this file). Each
 //! function takes the fuzzer's bytes and panics on a broken property.
 
-use xmmep::codec::header::{looks_like_header, write_header};
-use xmmep::codec::heuristic::{accept_tcp, accept_udp};
-use xmmep::codec::info::info_text;
-use xmmep::codec::{encode_checked, frame, parse_header, values_of, Charset, Decoded, Decoder, EncValue, Frame, Options};
-use xmmep::reports::ReportKind;
-use xmmep::schema::Schema;
-use xmmep::table::{self, FieldType, Prim, Role, Tail, HEADER_LEN};
+use xmmep_core::codec::header::{looks_like_header, write_header};
+use xmmep_core::codec::heuristic::{accept_tcp, accept_udp};
+use xmmep_core::codec::info::info_text;
+use xmmep_core::codec::{encode_checked, frame, parse_header, values_of, Charset, Decoded, Decoder, EncValue, Frame, Options};
+use xmmep_core::reports::ReportKind;
+use xmmep_core::schema::Schema;
+use xmmep_core::table::{self, FieldType, Prim, Role, Tail, HEADER_LEN};
 
 /// Wireshark's limit of tree items per frame, and the largest frame: the
 /// dissectors add one item per decoded item, one for the message and four
@@ -86,7 +86,7 @@ pub fn heuristic(data: &[u8]) {
         assert!(dec.schema.message(header.msg_type).is_some());
         if complete {
             let d = dec.decode(&buf[..len]);
-            assert_ne!(d.worst(), Some(xmmep::reports::Severity::Error), "accepted with an error");
+            assert_ne!(d.worst(), Some(xmmep_core::reports::Severity::Error), "accepted with an error");
         }
     }
 }
@@ -322,14 +322,14 @@ pub fn round_trip(data: &[u8]) {
     }
 }
 
-/// The analysis across messages (xmmep::analysis) on any sequence of
+/// The analysis across messages (xmmep_core::analysis) on any sequence of
 /// messages: each is one control byte (bits 0-1: its conversation, bit 2: it
 /// starts a new frame) then a message, framed as the decoder frames it. The
 /// tracker never panics; every link points the right way in capture order
 /// (an answer or forward at an earlier message, a request at later ones),
 /// times run forward, and no list outgrows its bound.
 pub fn analysis(data: &[u8]) {
-    use xmmep::analysis::{MsgRef, Relations, Tracker, MAX_LISTED_FORWARDS};
+    use xmmep_core::analysis::{MsgRef, Relations, Tracker, MAX_LISTED_FORWARDS};
     let dec = decoder(0);
     let rel = Relations::standard();
     let mut t = Tracker::new();

@@ -3,11 +3,12 @@
 -- crates/xmmep-core/src/analysis/ (facts.rs, tracker.rs, the ordinals of
 -- mod.rs), and codec::info::frame_info (crates/xmmep-core/src/codec/info.rs).
 -- Pure Lua 5.2..5.4 with no Wireshark API: the glue feeds it on the first
--- pass and shows what it holds on every pass. crates/lua-tests/tests/analysis.rs
--- keeps the two equal (random conversations through both trackers: links,
--- transfers, session users, reports, users, Info); tests/analysis.rs
--- compares the plugin and the script through tshark in two passes. A change
--- to one is a change to the other.
+-- pass and shows what it holds on every pass.
+-- crates/xmmep-lua-tests/tests/analysis.rs keeps the two equal (random
+-- conversations through both trackers: links, transfers, session users,
+-- reports, users, Info); tests/analysis.rs compares the plugin and the
+-- script through tshark in two passes. A change to one is a change to the
+-- other.
 --
 -- A message is named by one number, frame * 65536 + index (its place among
 -- the frame's XMMEP messages), which orders like the Rust MsgRef. Times are

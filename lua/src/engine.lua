@@ -5,10 +5,11 @@
 -- crates/xmmep-core/src/codec/decode.rs, which it mirrors step by step:
 -- given the bytes of one message (header and body, possibly truncated) it
 -- returns the same items, in pre-order, and the same reports, in the same
--- order and with the same texts. crates/lua-tests/tests/against_rust.rs
--- keeps the two equal (every message type, the specification's examples,
--- mutated and random bytes, both character sets, under Lua 5.2 and 5.4);
--- a change to one is a change to the other.
+-- order and with the same texts.
+-- crates/xmmep-lua-tests/tests/against_rust.rs keeps the two equal (every
+-- message type, the specification's examples, mutated and random bytes,
+-- both character sets, under Lua 5.2 and 5.4); a change to one is a change
+-- to the other.
 --
 -- Nothing here names a message, field, value string or report text; all of
 -- them come from DATA. Report kinds are named as the Rust ReportKind is.

@@ -9,9 +9,6 @@
 //! --ignored write_seed_corpus`: messages of the capture corpus, the
 //! specification's examples, and a few hostile shapes.
 
-// checks.rs names the core `xmmep`, as the fuzz package does.
-extern crate xmmep_core as xmmep;
-
 #[path = "../../../fuzz/src/checks.rs"]
 mod checks;
 

@@ -7,7 +7,7 @@
 //! Its twin is the Lua script's analysis, `lua/src/analysis.lua`, which
 //! implements the same facts, tracker and ordinals over the same relations
 //! (the generator writes them from the table).
-//! `crates/lua-tests/tests/analysis.rs` keeps the two equal on random
+//! `crates/xmmep-lua-tests/tests/analysis.rs` keeps the two equal on random
 //! conversations, and `tests/analysis.rs` compares the plugin and the
 //! script through tshark. A change here is a change there.
 

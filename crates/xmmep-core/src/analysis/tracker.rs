@@ -5,7 +5,7 @@
 //! keys are capped, the oldest giving way (docs/decisions.md 41).
 //!
 //! Its twin is the tracker of `lua/src/analysis.lua`;
-//! `crates/lua-tests/tests/analysis.rs` keeps the two equal.
+//! `crates/xmmep-lua-tests/tests/analysis.rs` keeps the two equal.
 
 use std::collections::{HashMap, VecDeque};
 

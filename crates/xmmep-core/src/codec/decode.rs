@@ -5,7 +5,7 @@
 //!
 //! Its twin is the Lua script's decoding engine, `lua/src/engine.lua`, which
 //! walks the same schema step by step and must give the same items and
-//! reports; `crates/lua-tests/tests/against_rust.rs` keeps the two equal.
+//! reports; `crates/xmmep-lua-tests/tests/against_rust.rs` keeps the two equal.
 //! A change here is a change there.
 
 use crate::codec::charset::Charset;
