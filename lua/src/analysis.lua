@@ -129,8 +129,9 @@ local NO_FACTS = { msg_type = 0, roles = NO_ROLES, users = EMPTY }
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
 -- `text_of` when given. One pass over the items: the first item of each
--- wanted field, and the user fields.
-function M.facts(bytes, dec, text_of)
+-- wanted field, and the user fields. `users_only`: the user names alone
+-- (the analysis is off: nothing else is shown).
+function M.facts(bytes, dec, text_of, users_only)
   if not dec.header then return NO_FACTS end
   local code = dec.header.msg_type
   local r = M.roles(code)
@@ -176,6 +177,10 @@ function M.facts(bytes, dec, text_of)
   if nu > 0 then
     for k = nu + 1, #USER_LIST do USER_LIST[k] = nil end
     f.users = USER_LIST
+  end
+  if users_only then
+    for k = 1, nset do at[SET[k]] = nil end
+    return f
   end
   if r.response or r.ending then f.seq_num = int(dec, at[R.seq_num]) end
   if code == R.login.outcome then f.result = int(dec, at[R.login.result]) end

@@ -530,7 +530,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   -- Kept for the next message would be kept from the garbage collector.
   for d = 0, #parents do parents[d] = nil end
   for i = 1, n do tree_items[i] = nil end
-  local facts = analysis.facts(bytes, dec, text_of)
+  local facts = analysis.facts(bytes, dec, text_of, not pref_analyze)
   show_links(top, offset, facts)
   -- Each item holds Wireshark memory that is freed only when Lua collects
   -- the item, and Lua paces its collector by its own heap, where an item
