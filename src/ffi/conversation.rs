@@ -12,8 +12,9 @@ use std::ffi::{c_char, CStr};
 use std::marker::PhantomData;
 use std::ptr::{self, NonNull};
 
-use super::epan::{c_text, shim, EpanResult, Packet, Pinfo};
-use super::registry::{Handle, Protocol};
+use super::cstr::c_text;
+use super::epan::{shim, EpanResult, Packet, Pinfo};
+use super::ids::{Handle, Protocol};
 use super::sys;
 
 /// The transport of an announced endpoint.

@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 
 use super::epan::{shim, EpanResult, Packet, Pinfo, Tree, Tvb, COL_INFO};
 use super::guard::{self, Panicked};
-use super::registry::EiId;
+use super::ids::EiId;
 use super::sys;
 use super::version::{self, CBool};
 

@@ -10,12 +10,12 @@
 //! created by the entry trampolines in `entry.rs` from the pointers
 //! Wireshark passes, or derived from those by the methods below.
 
-use std::borrow::Cow;
-use std::ffi::{c_int, c_void, CString};
+use std::ffi::{c_int, c_void};
 use std::marker::PhantomData;
 use std::ptr::{self, NonNull};
 
-use super::registry::{EiId, EttId, Handle, HfId, Protocol};
+use super::cstr::{c_text, shown_text};
+use super::ids::{EiId, EttId, Handle, HfId, Protocol};
 use super::sys;
 
 /// A Wireshark exception caught by the shim.
@@ -74,22 +74,6 @@ pub(crate) fn shim(call: impl FnOnce(*mut sys::xmmep_exc_t) -> c_int) -> EpanRes
     // g_strlcpy, which terminates within the buffer, or clears it).
     let msg = unsafe { std::ffi::CStr::from_ptr((*exc.as_ptr()).message.as_ptr()) };
     Err(EpanError { code: rc, message: msg.to_string_lossy().into_owned() })
-}
-
-/// A C string for a text shown to the user. Interior NULs (which C would
-/// take as the end of the string) are shown as U+2400 instead.
-pub(crate) fn c_text(s: &str) -> CString {
-    CString::new(shown_text(s).as_bytes()).expect("NULs were replaced")
-}
-
-/// `s` with interior NULs shown as U+2400, as [`c_text`] does, for texts
-/// passed with their length (no copy when there is no NUL, the usual case).
-fn shown_text(s: &str) -> Cow<'_, str> {
-    if s.contains('\0') {
-        Cow::Owned(s.replace('\0', "\u{2400}"))
-    } else {
-        Cow::Borrowed(s)
-    }
 }
 
 /// Whether `label` may be set whole (`Tree::add_item_text`) in place of

@@ -5,6 +5,9 @@
 //!   releases, keyed by capability;
 //! - [`plugin`]: the symbols the plugin loader looks up;
 //! - [`guard`]: panic catching for every `extern "C"` entry point;
+//! - [`ids`]: the ids registration hands out (protocol, hf, ett, ei,
+//!   handle), and [`cstr`]: C strings from Rust text; the leaves the other
+//!   modules share;
 //! - [`entry`]: traits ([`Dissector`], [`Heuristic`], [`PduFraming`]) and
 //!   the panic-guarded trampolines Wireshark calls;
 //! - [`epan`]: safe wrappers (via the C shim's TRY/CATCH) for tvb, tree,
@@ -21,9 +24,11 @@
 //! plugin needs of it (encodings, field types) is re-exported by name.
 
 pub(crate) mod conversation;
+mod cstr;
 pub(crate) mod entry;
 pub(crate) mod epan;
 pub(crate) mod guard;
+mod ids;
 pub(crate) mod plugin;
 pub(crate) mod registry;
 mod sys;
@@ -32,7 +37,8 @@ pub(crate) mod version;
 
 pub(crate) use entry::{set_panic_expert, tcp_dissect_pdus, Dissector, Heuristic, PduFraming};
 pub(crate) use epan::{label_settable, EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL, ENC_GB18030, ENC_NA, ENC_UTF_8};
-pub(crate) use registry::{EiId, EttId, ExpertDesc, FieldDesc, FieldStrings, Handle, HfId, Protocol};
+pub(crate) use ids::{EiId, EttId, Handle, HfId, Protocol};
+pub(crate) use registry::{ExpertDesc, FieldDesc, FieldStrings};
 
 // The crate's own unit-test executable links the rlib code, the C shim and
 // thus (potentially) references to epan symbols, which no loader provides

@@ -16,9 +16,10 @@
 use std::ffi::{c_int, c_void, CString};
 use std::marker::PhantomData;
 
-use super::epan::{c_text, Packet};
+use super::cstr::{c_text, leak_cstr};
+use super::epan::Packet;
 use super::guard;
-use super::registry::{leak_cstr, HfId};
+use super::ids::HfId;
 use super::sys;
 use super::version;
 
