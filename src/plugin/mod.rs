@@ -7,6 +7,8 @@
 //!   preferences), set once;
 //! - [`register`]: protocol, fields, subtrees, expert infos, preferences;
 //! - [`dissect`]: framing over TCP and UDP, heuristics;
+//! - [`message`]: one message of a packet (where it lies, its decode) and
+//!   its texts as Wireshark shows them;
 //! - [`show`]: one decoded message as tree items, expert infos and Info;
 //! - [`capture`]: the analysis's state for the open capture;
 //! - [`links`]: the analysis across messages, fed on the first pass and
@@ -30,6 +32,7 @@ mod capture;
 mod dissect;
 mod file_data;
 mod links;
+mod message;
 mod register;
 mod show;
 mod state;
