@@ -140,7 +140,7 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
                 }
                 let an = an.as_ref();
                 let (response, problems) = an.map_or((None, 0), |an| (links::response_time(&obs), links::problems(an, &obs)));
-                super::stats::tap_message(pkt, &dec, &rest[..len], &decoded, response, problems);
+                super::stats::tap_message(&state.taps, pkt, &dec, &rest[..len], &decoded, response, problems);
                 shown.map(|_| ())
             });
             (len, shown)

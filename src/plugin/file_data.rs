@@ -15,14 +15,14 @@ use xmmep_core::reports::fill;
 use crate::ffi::conversation::{self as conv, ConvData, FileFrame};
 use crate::ffi::{Dissector, EpanResult, Packet, COL_INFO, COL_PROTOCOL, ENC_NA};
 
-use super::state::{ConvState, CONV};
+use super::state::{ConvState, STATE};
 
 pub(crate) struct FileDataDissector;
 
 impl Dissector for FileDataDissector {
     fn dissect(pkt: &Packet<'_>) -> i32 {
-        let Some(cs) = CONV.get() else { return 0 };
-        if let Err(e) = dissect(pkt, cs) {
+        let Some(state) = STATE.get() else { return 0 };
+        if let Err(e) = dissect(pkt, &state.conv) {
             let _ = pkt.show_exception(&e);
         }
         pkt.tvb.reported_len() as i32

@@ -3,9 +3,10 @@
 //! presentation rules of docs/presentation.md (texts from
 //! `xmmep_core::presentation`), and nothing of any message.
 //!
-//! - [`state`]: what registration hands to dissection (ids, handles,
-//!   preferences), set once;
-//! - [`register`]: protocol, fields, subtrees, expert infos, preferences;
+//! - [`state`]: what registration made (ids, handles, preferences, taps),
+//!   set once;
+//! - [`register`]: protocol, fields, subtrees, expert infos, preferences,
+//!   and (through `announce` and `stats`) the rest of `state::State`;
 //! - [`dissect`]: framing over TCP and UDP, heuristics;
 //! - [`message`]: one message of a packet (where it lies, its decode) and
 //!   its texts as Wireshark shows them;
@@ -46,12 +47,7 @@ use state::{Handles, HANDLES, STATE};
 
 /// Wireshark's `register_protoinfo`.
 pub(crate) fn register_protoinfo() {
-    register::register_protocol();
-    if let Some(state) = STATE.get() {
-        announce::register(state.proto);
-        let password = xmmep_core::stats::password_field(xmmep_core::schema::Schema::standard()).and_then(|id| state.field(id));
-        stats::register(password);
-    }
+    let _ = STATE.set(register::register_protocol());
 }
 
 /// Wireshark's `register_handoff`: the handles, port tables and heuristics.
@@ -59,12 +55,12 @@ pub(crate) fn register_handoff() {
     let Some(state) = STATE.get() else { return };
     let tcp = registry::register_dissector::<TcpDissector>(TCP_DISSECTOR, state.proto);
     let udp = registry::register_dissector::<UdpDissector>(UDP_DISSECTOR, state.proto);
-    let _ = HANDLES.set(Handles { tcp, udp });
     // Empty port ranges by default; each also offers Decode As.
     registry::add_uint_range_with_preference("tcp.port", "", tcp);
     registry::add_uint_range_with_preference("udp.port", "", udp);
     let (t, u) = (&TCP_HEURISTIC, &UDP_HEURISTIC);
     registry::heur_dissector_add::<TcpHeuristic>(t.list, t.title, t.name, state.proto, true);
     registry::heur_dissector_add::<UdpHeuristic>(u.list, u.title, u.name, state.proto, true);
-    announce::register_handoff();
+    let file_data = announce::register_handoff(state.conv.file_proto);
+    let _ = HANDLES.set(Handles { tcp, udp, file_data });
 }
