@@ -17,8 +17,8 @@
 
 static void
 announce(packet_info *pinfo, int udp, guint32 ip_host, guint16 port,
-         dissector_handle_t handle, int key, gint32 kind,
-         const char *file_name, gint64 file_size, xmmep_conv_data_t **out)
+         dissector_handle_t handle, int key, gint32 tag, int keep_earlier,
+         const char *name, gint64 length, xmmep_conv_data_t **out)
 {
     guint32 ip_net = g_htonl(ip_host);
     address addr, none;
@@ -28,12 +28,12 @@ announce(packet_info *pinfo, int udp, guint32 ip_host, guint16 port,
 
     set_address(&addr, AT_IPv4, 4, &ip_net);
     clear_address(&none);
-    if (kind == XMMEP_CONV_XMMEP) {
+    if (keep_earlier) {
         conv = find_conversation(pinfo->num, &addr, &none, ctype, port, 0,
                                  NO_ADDR_B | NO_PORT_B);
         if (conv) {
             d = (xmmep_conv_data_t *)conversation_get_proto_data(conv, key);
-            if (d && d->kind == XMMEP_CONV_XMMEP) {
+            if (d && d->tag == tag) {
                 *out = d;
                 return;
             }
@@ -44,9 +44,9 @@ announce(packet_info *pinfo, int udp, guint32 ip_host, guint16 port,
                             NO_ADDR2 | NO_PORT2);
     d = wmem_new0(wmem_file_scope(), xmmep_conv_data_t);
     d->setup_frame = pinfo->num;
-    d->kind = kind;
-    d->file_size = file_size;
-    d->file_name = file_name ? wmem_strdup(wmem_file_scope(), file_name) : NULL;
+    d->tag = tag;
+    d->length = length;
+    d->name = name ? wmem_strdup(wmem_file_scope(), name) : NULL;
     conversation_add_proto_data(conv, key, d);
     conversation_set_dissector(conv, handle);
     *out = d;
@@ -55,14 +55,15 @@ announce(packet_info *pinfo, int udp, guint32 ip_host, guint16 port,
 int
 xmmep_conv_announce(packet_info *pinfo, int udp, guint32 ip_host,
                     guint16 port, dissector_handle_t handle, int key,
-                    gint32 kind, const char *file_name, gint64 file_size,
-                    xmmep_conv_data_t **out, xmmep_exc_t *err)
+                    gint32 tag, int keep_earlier, const char *name,
+                    gint64 length, xmmep_conv_data_t **out,
+                    xmmep_exc_t *err)
 {
     xmmep_conv_data_t *tmp = NULL;
     if (out)
         *out = NULL;
-    GUARDED(err, announce(pinfo, udp, ip_host, port, handle, key, kind,
-                          file_name, file_size, out ? out : &tmp));
+    GUARDED(err, announce(pinfo, udp, ip_host, port, handle, key, tag,
+                          keep_earlier, name, length, out ? out : &tmp));
 }
 
 /* The data under `key` of the wildcard conversation announced for
@@ -114,24 +115,24 @@ xmmep_conv_lookup(packet_info *pinfo, int key, xmmep_conv_data_t **out,
     GUARDED(err, lookup(pinfo, key, out));
 }
 
-xmmep_file_frame_t *
-xmmep_file_frame_get(packet_info *pinfo, int key)
+xmmep_frame_bytes_t *
+xmmep_frame_bytes_get(packet_info *pinfo, int key)
 {
-    return (xmmep_file_frame_t *)p_get_proto_data(wmem_file_scope(), pinfo,
-                                                  key, 0);
+    return (xmmep_frame_bytes_t *)p_get_proto_data(wmem_file_scope(), pinfo,
+                                                   key, 0);
 }
 
 static void
-frame_add(packet_info *pinfo, int key, xmmep_file_frame_t **out)
+frame_add(packet_info *pinfo, int key, xmmep_frame_bytes_t **out)
 {
-    xmmep_file_frame_t *f = wmem_new0(wmem_file_scope(), xmmep_file_frame_t);
+    xmmep_frame_bytes_t *f = wmem_new0(wmem_file_scope(), xmmep_frame_bytes_t);
     p_add_proto_data(wmem_file_scope(), pinfo, key, 0, f);
     *out = f;
 }
 
 int
-xmmep_file_frame_add(packet_info *pinfo, int key, xmmep_file_frame_t **out,
-                     xmmep_exc_t *err)
+xmmep_frame_bytes_add(packet_info *pinfo, int key, xmmep_frame_bytes_t **out,
+                      xmmep_exc_t *err)
 {
     *out = NULL;
     GUARDED(err, frame_add(pinfo, key, out));

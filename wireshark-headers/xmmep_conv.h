@@ -1,13 +1,13 @@
 /*
- * xmmep_conv.h - secondary conversations (addresses that XMMEP messages
- * announce) and the file-scoped state kept for them.  Same conventions as
- * xmmep_shim.h: calls that may throw run inside TRY/CATCH and return 0 or
- * the exception code.
+ * xmmep_conv.h - secondary conversations (an address and port that a
+ * message announces, as FTP's PASV does) and the file-scoped state kept
+ * for them.  Same conventions as xmmep_shim.h: calls that may throw run
+ * inside TRY/CATCH and return 0 or the exception code.
  *
  * Everything allocated here is in wmem_file_scope(): it goes when the
  * capture file is closed, and it is written on the first pass only (the
- * callers check xmmep_pinfo_visited), so one pass, two passes and the GUI
- * read the same values.
+ * callers check the frame's visited flag), so one pass, two passes and
+ * the GUI read the same values.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -16,47 +16,44 @@
 
 #include "xmmep_shim.h"
 
-/* What an announced conversation carries. */
-#define XMMEP_CONV_XMMEP 0
-#define XMMEP_CONV_FILE_DATA 1
-
 /* Conversation data of an announced conversation (file scope). */
 typedef struct xmmep_conv_data {
-    guint32 setup_frame;   /* the frame whose message announced it */
-    gint32 kind;           /* XMMEP_CONV_XMMEP or XMMEP_CONV_FILE_DATA */
-    gint64 file_size;      /* announced size; -1 unknown */
-    char *file_name;       /* NUL-terminated UTF-8, or NULL (unknown) */
-    guint64 bytes_seen;    /* file bytes counted so far (first pass) */
-    guint32 last_frame;    /* last frame with file bytes (first pass) */
+    guint32 setup_frame;   /* the frame that announced it */
+    gint32 tag;            /* what it carries, as the caller names it */
+    gint64 length;         /* a length the announcement gave; -1 none */
+    char *name;            /* NUL-terminated UTF-8, or NULL (none) */
+    guint64 bytes_seen;    /* bytes the caller counted so far (first pass) */
+    guint32 last_frame;    /* last frame with bytes counted (first pass) */
 } xmmep_conv_data_t;
 
-/* Per-frame record of a file data segment (file scope). */
-typedef struct xmmep_file_frame {
-    guint64 before;        /* bytes seen before this segment */
-    guint64 after;         /* ... and with it */
-} xmmep_file_frame_t;
+/* Per-frame record of the bytes a conversation carried (file scope). */
+typedef struct xmmep_frame_bytes {
+    guint64 before;        /* bytes seen before this frame's */
+    guint64 after;         /* ... and with them */
+} xmmep_frame_bytes_t;
 
 /*
  * Announces ip:port (IPv4 in host byte order) over TCP (udp == 0) or UDP,
  * any peer address and port: a conversation set up in this frame, with
- * `handle` as its dissector and a new xmmep_conv_data_t (kind, file name
- * copied, size) as its data under `key` (a protocol id).  For kind
- * XMMEP_CONV_XMMEP an earlier announcement of the same endpoint is kept
- * (out receives it); a file data announcement always starts a new
- * conversation (a new transfer on the same port).
+ * `handle` as its dissector and a new xmmep_conv_data_t (tag, name copied,
+ * length) as its data under `key` (a protocol id).  With keep_earlier, an
+ * earlier announcement of the same endpoint with the same tag is kept
+ * (out receives it); without, the announcement always starts a new
+ * conversation (new traffic on the same port).
  */
 int xmmep_conv_announce(packet_info *pinfo, int udp, guint32 ip_host,
                         guint16 port, dissector_handle_t handle, int key,
-                        gint32 kind, const char *file_name, gint64 file_size,
-                        xmmep_conv_data_t **out, xmmep_exc_t *err);
+                        gint32 tag, int keep_earlier, const char *name,
+                        gint64 length, xmmep_conv_data_t **out,
+                        xmmep_exc_t *err);
 
 /* The data under `key` of this packet's conversation, or NULL. */
 int xmmep_conv_lookup(packet_info *pinfo, int key, xmmep_conv_data_t **out,
                       xmmep_exc_t *err);
 
 /* Per-frame data (file scope) under (key, 0): get, or add a new zeroed one. */
-xmmep_file_frame_t *xmmep_file_frame_get(packet_info *pinfo, int key);
-int xmmep_file_frame_add(packet_info *pinfo, int key, xmmep_file_frame_t **out,
-                         xmmep_exc_t *err);
+xmmep_frame_bytes_t *xmmep_frame_bytes_get(packet_info *pinfo, int key);
+int xmmep_frame_bytes_add(packet_info *pinfo, int key,
+                          xmmep_frame_bytes_t **out, xmmep_exc_t *err);
 
 #endif

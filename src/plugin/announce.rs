@@ -14,13 +14,18 @@ use xmmep_core::codec::Decoded;
 use xmmep_core::conversations::{self, file_data as names, Announcer, Carries, Found, FILE_DATA_PROTOCOL, SETUP_IN};
 use xmmep_core::reports::Severity;
 
-use crate::ffi::conversation::{self as conv, Kind, Transport};
+use crate::ffi::conversation::{self as conv, Announcement, Transport};
 use crate::ffi::registry::{self, FieldDesc, FieldType};
 use crate::ffi::{EpanResult, ExpertDesc, Handle, Packet, Protocol, Tree};
 
 use super::capture::Setups;
 use super::file_data::FileDataDissector;
 use super::state::{ConvState, HANDLES, STATE};
+
+// What an announced conversation carries, as the tag kept with it
+// (`Announcement::tag`): XMMEP messages, or file data.
+const MESSAGES: i32 = 0;
+const FILE_DATA: i32 = 1;
 
 fn field(n: &conversations::FieldNames, ft: FieldType, base: u32) -> FieldDesc {
     FieldDesc::new(n.label, n.filter, ft, base).blurb(n.desc)
@@ -75,7 +80,9 @@ pub(crate) fn announce_file_data(pkt: &Packet<'_>, ip: [u8; 4], port: u16, label
     if pkt.pinfo.visited() {
         return Ok(());
     }
-    conv::announce(pkt.pinfo, Transport::Tcp, ip, port, h.file_data, state.conv.file_proto, Kind::FileData, label.name.as_deref(), label.size)?;
+    // Each announcement is a new transfer, even on a port used before.
+    let what = Announcement { tag: FILE_DATA, keep_earlier: false, name: label.name.as_deref(), length: label.size };
+    conv::announce(pkt.pinfo, Transport::Tcp, ip, port, h.file_data, state.conv.file_proto, &what)?;
     Ok(())
 }
 
@@ -90,7 +97,8 @@ pub(crate) fn announce_xmmep(pkt: &Packet<'_>, transport: Transport, ip: [u8; 4]
         Transport::Tcp => h.tcp,
         Transport::Udp => h.udp,
     };
-    conv::announce(pkt.pinfo, transport, ip, port, handle, state.conv.file_proto, Kind::Xmmep, None, None)?;
+    let what = Announcement { tag: MESSAGES, keep_earlier: true, name: None, length: None };
+    conv::announce(pkt.pinfo, transport, ip, port, handle, state.conv.file_proto, &what)?;
     Ok(())
 }
 
@@ -101,7 +109,7 @@ pub(crate) fn announce_xmmep(pkt: &Packet<'_>, transport: Transport, ip: [u8; 4]
 /// analysis across messages.
 pub(crate) fn setup_in(pkt: &Packet<'_>, setups: &mut Setups, flow: (u64, bool)) -> EpanResult<Option<u32>> {
     let Some(cs) = STATE.get().map(|s| &s.conv) else { return Ok(None) };
-    let ask = || Ok(conv::lookup(pkt.pinfo, cs.file_proto)?.filter(|d| d.kind() == Kind::Xmmep).map(|d| d.setup_frame()));
+    let ask = || Ok(conv::lookup(pkt.pinfo, cs.file_proto)?.filter(|d| d.tag() == MESSAGES).map(|d| d.setup_frame()));
     let frame = pkt.pinfo.frame();
     if !pkt.pinfo.visited() {
         return setups.first_pass(flow, frame, ask);
