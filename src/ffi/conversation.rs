@@ -1,7 +1,7 @@
 //! Secondary conversations: announcing an address and port so that the
 //! traffic to it is decoded by a given dissector, the file-scoped data kept
 //! for such a conversation and per frame.
-//! Over `wireshark-headers/xmmep_conv.{h,c}` (TRY/CATCH like the shim).
+//! Over `wireshark-headers/shim_conv.{h,c}` (TRY/CATCH like the shim).
 //!
 //! The data lives in Wireshark's file scope (`wmem_file_scope`): it is
 //! released when the capture closes, and a [`ConvData`] or [`FrameBytes`]
@@ -57,17 +57,17 @@ impl<'a> Packet<'a> {
 /// The data of an announced conversation (file scope).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ConvData<'a> {
-    ptr: NonNull<sys::xmmep_conv_data_t>,
-    _life: PhantomData<&'a mut sys::xmmep_conv_data_t>,
+    ptr: NonNull<sys::shim_conv_data_t>,
+    _life: PhantomData<&'a mut sys::shim_conv_data_t>,
 }
 
 impl<'a> ConvData<'a> {
-    fn new(ptr: *mut sys::xmmep_conv_data_t) -> Option<Self> {
+    fn new(ptr: *mut sys::shim_conv_data_t) -> Option<Self> {
         NonNull::new(ptr).map(|ptr| ConvData { ptr, _life: PhantomData })
     }
 
-    fn get(&self) -> &sys::xmmep_conv_data_t {
-        // SAFETY: the pointer came from xmmep_conv_announce/lookup: a
+    fn get(&self) -> &sys::shim_conv_data_t {
+        // SAFETY: the pointer came from shim_conv_announce/lookup: a
         // wmem_file_scope struct alive until the file closes, which is
         // after this dissector call ('a); dissection is single-threaded.
         unsafe { self.ptr.as_ref() }
@@ -114,7 +114,7 @@ impl<'a> ConvData<'a> {
 }
 
 /// Announces `ip:port` (any peer): the traffic to it is dissected by
-/// `handle`, with new conversation data under `key` (see xmmep_conv.h).
+/// `handle`, with new conversation data under `key` (see shim_conv.h).
 pub(crate) fn announce<'a>(
     pinfo: Pinfo<'a>,
     transport: Transport,
@@ -131,7 +131,7 @@ pub(crate) fn announce<'a>(
     // SAFETY: valid pinfo; a process-lifetime handle; `name` outlives the
     // call (the C side copies it into file scope); exceptions caught.
     shim(|e| unsafe {
-        sys::xmmep_conv_announce(
+        sys::shim_conv_announce(
             pinfo.as_ptr(),
             (transport == Transport::Udp) as i32,
             u32::from_be_bytes(ip),
@@ -153,7 +153,7 @@ pub(crate) fn announce<'a>(
 pub(crate) fn lookup(pinfo: Pinfo<'_>, key: Protocol) -> EpanResult<Option<ConvData<'_>>> {
     let mut out = ptr::null_mut();
     // SAFETY: valid pinfo; exceptions caught.
-    shim(|e| unsafe { sys::xmmep_conv_lookup(pinfo.as_ptr(), key.0, &mut out, e) })?;
+    shim(|e| unsafe { sys::shim_conv_lookup(pinfo.as_ptr(), key.0, &mut out, e) })?;
     Ok(ConvData::new(out))
 }
 
@@ -169,7 +169,7 @@ pub(crate) struct FrameBytes {
 /// The record of this frame under `key`, if the first pass made one.
 pub(crate) fn frame_bytes(pinfo: Pinfo<'_>, key: Protocol) -> Option<FrameBytes> {
     // SAFETY: valid pinfo; p_get_proto_data only reads a list.
-    let p = unsafe { sys::xmmep_frame_bytes_get(pinfo.as_ptr(), key.0) };
+    let p = unsafe { sys::shim_frame_bytes_get(pinfo.as_ptr(), key.0) };
     // SAFETY: NULL or the file-scope record made by `set_frame_bytes`.
     (!p.is_null()).then(|| unsafe { FrameBytes { before: (*p).before, after: (*p).after } })
 }
@@ -178,7 +178,7 @@ pub(crate) fn frame_bytes(pinfo: Pinfo<'_>, key: Protocol) -> Option<FrameBytes>
 pub(crate) fn set_frame_bytes(pinfo: Pinfo<'_>, key: Protocol, f: FrameBytes) -> EpanResult<()> {
     let mut out = ptr::null_mut();
     // SAFETY: valid pinfo; exceptions caught.
-    shim(|e| unsafe { sys::xmmep_frame_bytes_add(pinfo.as_ptr(), key.0, &mut out, e) })?;
+    shim(|e| unsafe { sys::shim_frame_bytes_add(pinfo.as_ptr(), key.0, &mut out, e) })?;
     if !out.is_null() {
         // SAFETY: a fresh zeroed file-scope record nobody else refers to yet.
         unsafe {

@@ -41,6 +41,13 @@ pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|p| Panicked { message: payload_message(&*p) })
 }
 
+/// Prints a panic caught where no packet can show it (registration, a
+/// statistics tree's callbacks) to stderr, after the plugin's name (the
+/// library's, `CARGO_CRATE_NAME`).
+pub(crate) fn print(what: &str, p: &Panicked) {
+    eprintln!("{}: {what}: {p}", env!("CARGO_CRATE_NAME"));
+}
+
 /// Runs `f`; on panic returns `on_panic(&panic)` instead.
 pub(crate) fn guard<R>(on_panic: impl FnOnce(&Panicked) -> R, f: impl FnOnce() -> R) -> R {
     match catch(f) {

@@ -1,6 +1,6 @@
 //! FFI layer of the epan plugin: the only place with `unsafe`.
 //!
-//! - [`sys`]: raw bindgen output (wireshark-headers/xmmep_wrapper.h);
+//! - [`sys`]: raw bindgen output (wireshark-headers/wrapper.h);
 //! - [`version`]: everything that differs between the supported Wireshark
 //!   releases, keyed by capability;
 //! - [`plugin`]: the symbols the plugin loader looks up;

@@ -75,7 +75,7 @@ pub(crate) use sys::{
 pub(crate) struct FieldDesc {
     /// Display name ("Body length").
     pub(crate) name: String,
-    /// Filter name ("xmmep.body_len").
+    /// Filter name ("tcp.len").
     pub(crate) abbrev: String,
     /// `sys::FT_UINT16`, `sys::FT_STRING`, ...
     pub(crate) ftype: FieldType,
@@ -185,7 +185,7 @@ pub(crate) use sys::{PI_ERROR, PI_MALFORMED, PI_NOTE, PI_PROTOCOL, PI_SECURITY, 
 /// Description of one expert info.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ExpertDesc {
-    /// Filter name ("xmmep.bad_header").
+    /// Filter name ("tcp.analysis.lost_segment").
     pub(crate) abbrev: String,
     /// `PI_MALFORMED`, `PI_PROTOCOL`, `PI_SECURITY`, ...
     pub(crate) group: u32,
