@@ -149,7 +149,7 @@ int shim_conversation_set_dissector(packet_info *pinfo,
                                      dissector_handle_t handle,
                                      shim_exc_t *err);
 
-/* ---- analysis across messages ------------------------------------------- */
+/* ---- frames and conversations, read only -------------------------------- */
 
 /* A key of the packet's conversation (transport and both endpoints, the
  * same in both directions); *src_first: whether the source is the first

@@ -1,7 +1,7 @@
 /*
  * shim_tap.h - queueing tap records: the plugin's own records (read by
- * its statistics tree) and credentials (tap
- * "credentials", read by `tshark -z credentials` and Tools > Credentials).
+ * its statistics tree) and credentials (tap "credentials", read by
+ * `tshark -z credentials` and Tools > Credentials).
  *
  * Nothing here throws a Wireshark exception: tap_queue_packet only stores
  * a pointer, and wmem allocations abort (they do not throw) on failure.

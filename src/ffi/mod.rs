@@ -14,14 +14,18 @@
 //!   item, expert, column and conversation operations;
 //! - [`tap`]: taps (the plugin's records, credentials) and the statistics
 //!   tree;
+//! - [`conversation`]: secondary conversations (an announced address and
+//!   port, decoded by a given dissector) and their file-scoped data;
 //! - [`registry`]: registration from runtime data (hf/ett/ei arrays leaked
 //!   for the process lifetime, handles, heuristics, port preferences,
 //!   prefs).
 //!
-//! Everything here is `pub(crate)` and exactly what `crate::plugin` (the
-//! table-driven registration and dissection) calls: the compiler's
-//! dead-code check keeps it so. `sys` stays private to this layer; what the
-//! plugin needs of it (encodings, field types) is re-exported by name.
+//! Nothing here knows the protocol the plugin dissects: the plugin passes
+//! in every name, text and tag (tests/layers.rs keeps it so). What is
+//! `pub(crate)` is exactly what `crate::plugin` (the table-driven
+//! registration and dissection) calls: the compiler's dead-code check
+//! keeps it so. `sys` stays private to this layer; what the plugin needs
+//! of it (encodings, field types) is re-exported by name.
 
 pub(crate) mod conversation;
 mod cstr;
@@ -40,7 +44,7 @@ pub(crate) use epan::{label_settable, EpanResult, Item, Packet, Tree, Tvb, COL_I
 pub(crate) use ids::{EiId, EttId, Handle, HfId, Protocol};
 pub(crate) use registry::{ExpertDesc, FieldDesc, FieldStrings};
 
-// The crate's own unit-test executable links the rlib code, the C shim and
+// The crate's own unit-test executable links the crate's code, the C shim and
 // thus (potentially) references to epan symbols, which no loader provides
 // there: link it against the Wireshark libraries. Nothing in the unit tests
 // calls into epan; with --as-needed the libraries are dropped

@@ -10,8 +10,9 @@
 //!   `plugin::register_handoff`;
 //! - `plugin_describe` (4.4 and later): the plugin's kind.
 //!
-//! The symbols are exported from the cdylib; in the rlib they are ordinary
-//! items (test executables link libwireshark so they resolve, see build.rs).
+//! The symbols are exported from the cdylib; in the crate's unit-test
+//! executable they are ordinary items (it links libwireshark so that they
+//! resolve, see `mod.rs`).
 
 use std::ffi::c_int;
 

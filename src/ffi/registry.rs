@@ -11,7 +11,8 @@
 //! Registration functions must be called from Wireshark's registration
 //! callbacks (`register_protoinfo` for protocols, fields, subtrees, expert
 //! infos and preferences; `register_handoff` for handles, tables and
-//! heuristics): that is, from `register.rs`, which `plugin.rs` calls.
+//! heuristics): that is, from the plugin's, which `plugin.rs` hands to
+//! Wireshark.
 
 use std::ffi::{c_char, c_int, c_void};
 use std::ptr;

@@ -73,8 +73,6 @@ pub(crate) struct FileLabel {
 
 /// Announces a file data connection to `ip:port` (TCP, any peer) with its
 /// label; first pass only (a later pass finds what the first made).
-/// This is the call for the transfer tracking to make when it knows the
-/// file of an announced address.
 pub(crate) fn announce_file_data(pkt: &Packet<'_>, ip: [u8; 4], port: u16, label: &FileLabel) -> EpanResult<()> {
     let (Some(state), Some(h)) = (STATE.get(), HANDLES.get()) else { return Ok(()) };
     if pkt.pinfo.visited() {

@@ -24,7 +24,7 @@
 //! join them.
 //!
 //! Every `unsafe` block lives in `crate::ffi`, with the reason it is sound;
-//! the compiler refuses one here.
+//! the compiler refuses one here (and tests/layers.rs one in `src/lib.rs`).
 
 #![forbid(unsafe_code)]
 
