@@ -1,7 +1,7 @@
 //! Build script: finds the system's Wireshark (pkg-config `wireshark.pc`),
 //! generates Rust bindings for the part of epan named by
-//! `wireshark-headers/xmmep_wrapper.h`, and compiles the C shim
-//! `wireshark-headers/xmmep_shim.c` (the only place using TRY/CATCH).
+//! `wireshark-headers/wrapper.h`, and compiles the C shim
+//! `wireshark-headers/shim.c` (the only place using TRY/CATCH).
 //!
 //! Everything that depends on the Wireshark version is decided here and in
 //! `src/ffi/version.rs`, nowhere else.
@@ -19,10 +19,10 @@ use std::process::{self, Command};
 const CAPABILITIES: &[(&str, (u32, u32))] = &[
     // gboolean became C bool in heuristic callbacks, boolean preferences
     // and value_is_in_range.
-    ("xmmep_ws_c_bool", (4, 4)),
+    ("ws_c_bool", (4, 4)),
     // plugin_describe() tells the loader what kind of plugin this is
     // (`tshark -G plugins` says "unknown" without it).
-    ("xmmep_ws_plugin_describe", (4, 4)),
+    ("ws_plugin_describe", (4, 4)),
 ];
 
 const INSTALL_HINT: &str = "apt-get install tshark libwireshark-dev libglib2.0-dev libclang-dev pkg-config";
@@ -68,7 +68,7 @@ fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let headers = manifest.join("wireshark-headers");
     let versions_file = manifest.join("wireshark-versions");
-    for p in ["xmmep_wrapper.h", "xmmep_guard.h", "xmmep_shim.c", "xmmep_shim.h", "xmmep_conv.c", "xmmep_conv.h", "xmmep_tap.c", "xmmep_tap.h"] {
+    for p in ["wrapper.h", "shim_guard.h", "shim.c", "shim.h", "shim_conv.c", "shim_conv.h", "shim_tap.c", "shim_tap.h"] {
         println!("cargo:rerun-if-changed={}", headers.join(p).display());
     }
     println!("cargo:rerun-if-changed={}", versions_file.display());
@@ -117,8 +117,8 @@ fn wireshark_version(supported: &[(u32, u32)]) -> (u32, u32) {
 /// The release for the Rust code: environment variables, one cfg per API
 /// capability it has, and the loader's version constants.
 fn emit_version(major: u32, minor: u32, out_dir: &std::path::Path) {
-    println!("cargo:rustc-env=XMMEP_WS_MAJOR={major}");
-    println!("cargo:rustc-env=XMMEP_WS_MINOR={minor}");
+    println!("cargo:rustc-env=WS_MAJOR={major}");
+    println!("cargo:rustc-env=WS_MINOR={minor}");
     for (cfg, since) in CAPABILITIES {
         if (major, minor) >= *since {
             println!("cargo:rustc-cfg={cfg}");
@@ -156,10 +156,10 @@ fn cflags() -> CFlags {
     flags
 }
 
-/// Rust bindings for the part of epan `xmmep_wrapper.h` names.
+/// Rust bindings for the part of epan `wrapper.h` names.
 fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path) {
     let mut builder = bindgen::Builder::default()
-        .header(headers.join("xmmep_wrapper.h").to_string_lossy())
+        .header(headers.join("wrapper.h").to_string_lossy())
         .clang_arg(format!("-I{}", headers.display()))
         .default_enum_style(bindgen::EnumVariation::Consts)
         .prepend_enum_name(false)
@@ -168,9 +168,9 @@ fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path
         .generate_comments(false)
         .parse_callbacks(Box::new(bindgen::CargoCallbacks::new()))
         // Our exception-safe wrappers, and their types.
-        .allowlist_function("xmmep_.*")
-        .allowlist_type("xmmep_.*")
-        .allowlist_var("XMMEP_.*")
+        .allowlist_function("shim_.*")
+        .allowlist_type("shim_.*")
+        .allowlist_var("SHIM_.*")
         // Calls that do not throw: registration, handles, heuristics,
         // preferences, and the two tvb lengths.
         .allowlist_function("proto_register_(protocol|field_array|subtree_array|plugin)")
@@ -210,7 +210,7 @@ fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path
 /// The C shim, the only place with TRY/CATCH.
 fn shim(headers: &std::path::Path, flags: &CFlags) {
     let mut cc = cc::Build::new();
-    cc.file(headers.join("xmmep_shim.c")).file(headers.join("xmmep_conv.c")).file(headers.join("xmmep_tap.c")).include(headers).warnings(true).flag_if_supported("-Wno-clobbered");
+    cc.file(headers.join("shim.c")).file(headers.join("shim_conv.c")).file(headers.join("shim_tap.c")).include(headers).warnings(true).flag_if_supported("-Wno-clobbered");
     for dir in &flags.includes {
         cc.include(dir);
     }
@@ -220,5 +220,5 @@ fn shim(headers: &std::path::Path, flags: &CFlags) {
             None => cc.define(def, None),
         };
     }
-    cc.compile("xmmep_shim");
+    cc.compile("ws_shim");
 }

@@ -1,10 +1,10 @@
 //! Secondary conversations: announcing an address and port so that the
 //! traffic to it is decoded by a given dissector, the file-scoped data kept
 //! for such a conversation and per frame.
-//! Over `wireshark-headers/xmmep_conv.{h,c}` (TRY/CATCH like the shim).
+//! Over `wireshark-headers/shim_conv.{h,c}` (TRY/CATCH like the shim).
 //!
 //! The data lives in Wireshark's file scope (`wmem_file_scope`): it is
-//! released when the capture closes, and a [`ConvData`] or [`FileFrame`]
+//! released when the capture closes, and a [`ConvData`] or [`FrameBytes`]
 //! borrowed during one dissector call is valid for that call (`'a`).
 //! Callers write it on the first pass only ([`Pinfo::visited`]).
 
@@ -12,8 +12,9 @@ use std::ffi::{c_char, CStr};
 use std::marker::PhantomData;
 use std::ptr::{self, NonNull};
 
-use super::epan::{c_text, shim, EpanResult, Packet, Pinfo};
-use super::registry::{Handle, Protocol};
+use super::cstr::c_text;
+use super::epan::{shim, EpanResult, Packet, Pinfo};
+use super::ids::{Handle, Protocol};
 use super::sys;
 
 /// The transport of an announced endpoint.
@@ -23,11 +24,20 @@ pub(crate) enum Transport {
     Udp,
 }
 
-/// What an announced conversation carries.
+/// What an announcement says of the conversation it sets up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Xmmep,
-    FileData,
+pub(crate) struct Announcement<'s> {
+    /// What the conversation carries, in the caller's own numbering (read
+    /// back with [`ConvData::tag`]).
+    pub(crate) tag: i32,
+    /// Whether an earlier announcement of the same endpoint with the same
+    /// tag stays (and is returned); otherwise this one starts a new
+    /// conversation, as new traffic on the same port does.
+    pub(crate) keep_earlier: bool,
+    /// A name kept with the conversation.
+    pub(crate) name: Option<&'s str>,
+    /// A length the announcement gives (negative: none).
+    pub(crate) length: Option<i64>,
 }
 
 impl<'a> Packet<'a> {
@@ -47,17 +57,17 @@ impl<'a> Packet<'a> {
 /// The data of an announced conversation (file scope).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ConvData<'a> {
-    ptr: NonNull<sys::xmmep_conv_data_t>,
-    _life: PhantomData<&'a mut sys::xmmep_conv_data_t>,
+    ptr: NonNull<sys::shim_conv_data_t>,
+    _life: PhantomData<&'a mut sys::shim_conv_data_t>,
 }
 
 impl<'a> ConvData<'a> {
-    fn new(ptr: *mut sys::xmmep_conv_data_t) -> Option<Self> {
+    fn new(ptr: *mut sys::shim_conv_data_t) -> Option<Self> {
         NonNull::new(ptr).map(|ptr| ConvData { ptr, _life: PhantomData })
     }
 
-    fn get(&self) -> &sys::xmmep_conv_data_t {
-        // SAFETY: the pointer came from xmmep_conv_announce/lookup: a
+    fn get(&self) -> &sys::shim_conv_data_t {
+        // SAFETY: the pointer came from shim_conv_announce/lookup: a
         // wmem_file_scope struct alive until the file closes, which is
         // after this dissector call ('a); dissection is single-threaded.
         unsafe { self.ptr.as_ref() }
@@ -68,29 +78,25 @@ impl<'a> ConvData<'a> {
         self.get().setup_frame
     }
 
-    /// What the conversation carries.
-    pub(crate) fn kind(&self) -> Kind {
-        if self.get().kind == sys::XMMEP_CONV_FILE_DATA as i32 {
-            Kind::FileData
-        } else {
-            Kind::Xmmep
-        }
+    /// What the conversation carries ([`Announcement::tag`]).
+    pub(crate) fn tag(&self) -> i32 {
+        self.get().tag
     }
 
-    /// The announced file size, if known.
-    pub(crate) fn file_size(&self) -> Option<i64> {
-        let s = self.get().file_size;
+    /// The announced length, if one was given.
+    pub(crate) fn length(&self) -> Option<i64> {
+        let s = self.get().length;
         (s >= 0).then_some(s)
     }
 
-    /// The file name, if known.
-    pub(crate) fn file_name(&self) -> Option<String> {
-        let p = self.get().file_name;
+    /// The announced name, if one was given.
+    pub(crate) fn name(&self) -> Option<String> {
+        let p = self.get().name;
         // SAFETY: NULL or a NUL-terminated copy in file scope (wmem_strdup).
         (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
     }
 
-    /// File bytes counted so far, and the last frame that had some.
+    /// Bytes counted so far, and the last frame that had some.
     pub(crate) fn progress(&self) -> (u64, u32) {
         (self.get().bytes_seen, self.get().last_frame)
     }
@@ -108,8 +114,7 @@ impl<'a> ConvData<'a> {
 }
 
 /// Announces `ip:port` (any peer): the traffic to it is dissected by
-/// `handle`, with new conversation data under `key` (see xmmep_conv.h).
-#[allow(clippy::too_many_arguments)]
+/// `handle`, with new conversation data under `key` (see shim_conv.h).
 pub(crate) fn announce<'a>(
     pinfo: Pinfo<'a>,
     transport: Transport,
@@ -117,22 +122,29 @@ pub(crate) fn announce<'a>(
     port: u16,
     handle: Handle,
     key: Protocol,
-    kind: Kind,
-    file_name: Option<&str>,
-    file_size: Option<i64>,
+    what: &Announcement<'_>,
 ) -> EpanResult<Option<ConvData<'a>>> {
-    let name = file_name.map(c_text);
+    let name = what.name.map(c_text);
     let name_ptr: *const c_char = name.as_ref().map_or(ptr::null(), |n| n.as_ptr());
-    let size = file_size.filter(|s| *s >= 0).unwrap_or(-1);
-    let kind = match kind {
-        Kind::Xmmep => sys::XMMEP_CONV_XMMEP,
-        Kind::FileData => sys::XMMEP_CONV_FILE_DATA,
-    } as i32;
+    let length = what.length.filter(|s| *s >= 0).unwrap_or(-1);
     let mut out = ptr::null_mut();
     // SAFETY: valid pinfo; a process-lifetime handle; `name` outlives the
     // call (the C side copies it into file scope); exceptions caught.
     shim(|e| unsafe {
-        sys::xmmep_conv_announce(pinfo.as_ptr(), (transport == Transport::Udp) as i32, u32::from_be_bytes(ip), port, handle.as_ptr(), key.0, kind, name_ptr, size, &mut out, e)
+        sys::shim_conv_announce(
+            pinfo.as_ptr(),
+            (transport == Transport::Udp) as i32,
+            u32::from_be_bytes(ip),
+            port,
+            handle.as_ptr(),
+            key.0,
+            what.tag,
+            what.keep_earlier as i32,
+            name_ptr,
+            length,
+            &mut out,
+            e,
+        )
     })?;
     Ok(ConvData::new(out))
 }
@@ -141,31 +153,32 @@ pub(crate) fn announce<'a>(
 pub(crate) fn lookup(pinfo: Pinfo<'_>, key: Protocol) -> EpanResult<Option<ConvData<'_>>> {
     let mut out = ptr::null_mut();
     // SAFETY: valid pinfo; exceptions caught.
-    shim(|e| unsafe { sys::xmmep_conv_lookup(pinfo.as_ptr(), key.0, &mut out, e) })?;
+    shim(|e| unsafe { sys::shim_conv_lookup(pinfo.as_ptr(), key.0, &mut out, e) })?;
     Ok(ConvData::new(out))
 }
 
-/// What the first pass recorded about one file data segment.
+/// What the first pass counted of the bytes of a conversation up to one
+/// frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct FileFrame {
-    /// File bytes before this segment, and with it.
+pub(crate) struct FrameBytes {
+    /// Bytes before this frame's, and with them.
     pub(crate) before: u64,
     pub(crate) after: u64,
 }
 
 /// The record of this frame under `key`, if the first pass made one.
-pub(crate) fn file_frame(pinfo: Pinfo<'_>, key: Protocol) -> Option<FileFrame> {
+pub(crate) fn frame_bytes(pinfo: Pinfo<'_>, key: Protocol) -> Option<FrameBytes> {
     // SAFETY: valid pinfo; p_get_proto_data only reads a list.
-    let p = unsafe { sys::xmmep_file_frame_get(pinfo.as_ptr(), key.0) };
-    // SAFETY: NULL or the file-scope record made by `set_file_frame`.
-    (!p.is_null()).then(|| unsafe { FileFrame { before: (*p).before, after: (*p).after } })
+    let p = unsafe { sys::shim_frame_bytes_get(pinfo.as_ptr(), key.0) };
+    // SAFETY: NULL or the file-scope record made by `set_frame_bytes`.
+    (!p.is_null()).then(|| unsafe { FrameBytes { before: (*p).before, after: (*p).after } })
 }
 
 /// Stores this frame's record under `key` (first pass).
-pub(crate) fn set_file_frame(pinfo: Pinfo<'_>, key: Protocol, f: FileFrame) -> EpanResult<()> {
+pub(crate) fn set_frame_bytes(pinfo: Pinfo<'_>, key: Protocol, f: FrameBytes) -> EpanResult<()> {
     let mut out = ptr::null_mut();
     // SAFETY: valid pinfo; exceptions caught.
-    shim(|e| unsafe { sys::xmmep_file_frame_add(pinfo.as_ptr(), key.0, &mut out, e) })?;
+    shim(|e| unsafe { sys::shim_frame_bytes_add(pinfo.as_ptr(), key.0, &mut out, e) })?;
     if !out.is_null() {
         // SAFETY: a fresh zeroed file-scope record nobody else refers to yet.
         unsafe {

@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 
 use super::epan::{shim, EpanResult, Packet, Pinfo, Tree, Tvb, COL_INFO};
 use super::guard::{self, Panicked};
-use super::registry::EiId;
+use super::ids::EiId;
 use super::sys;
 use super::version::{self, CBool};
 
@@ -57,9 +57,10 @@ pub(crate) trait PduFraming: 'static {
 
 static PANIC_EI: OnceLock<EiId> = OnceLock::new();
 
-/// Names the expert info (group malformed, severity error, say
-/// "xmmep.internal_error") under which panics are reported. Call once at
-/// registration; without it a panic is only shown in the Info column.
+/// Names the expert info (group malformed, severity error: the plugin's
+/// own, registered with the rest) under which panics are reported. Call
+/// once at registration; without it a panic is only shown in the Info
+/// column.
 pub(crate) fn set_panic_expert(ei: EiId) {
     let _ = PANIC_EI.set(ei);
 }
@@ -168,7 +169,7 @@ pub(crate) fn tcp_dissect_pdus<F: PduFraming>(pkt: &Packet<'_>, desegment: bool)
     // SAFETY: pointers valid for this dissection; both callbacks are
     // panic-guarded trampolines that only reach epan through the shim.
     shim(|e| unsafe {
-        sys::xmmep_tcp_dissect_pdus(
+        sys::shim_tcp_dissect_pdus(
             pkt.tvb.as_ptr(),
             pkt.pinfo.as_ptr(),
             pkt.tree.as_ptr(),

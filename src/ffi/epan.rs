@@ -2,7 +2,7 @@
 //! tvb access, tree items, expert infos, columns, conversations.
 //!
 //! Every call that can throw a Wireshark exception goes through the C shim
-//! (`xmmep_*`, TRY/CATCH_ALL), which turns the exception into an
+//! (`shim_*`, TRY/CATCH_ALL), which turns the exception into an
 //! [`EpanError`]. Nothing here can longjmp through Rust frames.
 //!
 //! The handle types ([`Tvb`], [`Pinfo`], [`Tree`], [`Item`]) are `Copy`
@@ -10,12 +10,12 @@
 //! created by the entry trampolines in `entry.rs` from the pointers
 //! Wireshark passes, or derived from those by the methods below.
 
-use std::borrow::Cow;
-use std::ffi::{c_int, c_void, CString};
+use std::ffi::{c_int, c_void};
 use std::marker::PhantomData;
 use std::ptr::{self, NonNull};
 
-use super::registry::{EiId, EttId, Handle, HfId, Protocol};
+use super::cstr::{c_text, shown_text};
+use super::ids::{EiId, EttId, Handle, HfId, Protocol};
 use super::sys;
 
 /// A Wireshark exception caught by the shim.
@@ -61,35 +61,19 @@ impl std::error::Error for EpanError {}
 pub(crate) type EpanResult<T> = Result<T, EpanError>;
 
 /// Runs one shim call with a fresh exception record and converts its code.
-pub(crate) fn shim(call: impl FnOnce(*mut sys::xmmep_exc_t) -> c_int) -> EpanResult<()> {
+pub(crate) fn shim(call: impl FnOnce(*mut sys::shim_exc_t) -> c_int) -> EpanResult<()> {
     // Not zeroed: every wrapper clears the record before its call (GUARDED),
     // and this runs for every item, where zeroing 260 bytes shows.
-    let mut exc = std::mem::MaybeUninit::<sys::xmmep_exc_t>::uninit();
+    let mut exc = std::mem::MaybeUninit::<sys::shim_exc_t>::uninit();
     let rc = call(exc.as_mut_ptr());
     if rc == 0 {
         return Ok(());
     }
     // SAFETY: a wrapper that returns an exception code has written the
-    // record: `message` NUL-terminated (xmmep_exc_record fills it with
+    // record: `message` NUL-terminated (shim_exc_record fills it with
     // g_strlcpy, which terminates within the buffer, or clears it).
     let msg = unsafe { std::ffi::CStr::from_ptr((*exc.as_ptr()).message.as_ptr()) };
     Err(EpanError { code: rc, message: msg.to_string_lossy().into_owned() })
-}
-
-/// A C string for a text shown to the user. Interior NULs (which C would
-/// take as the end of the string) are shown as U+2400 instead.
-pub(crate) fn c_text(s: &str) -> CString {
-    CString::new(shown_text(s).as_bytes()).expect("NULs were replaced")
-}
-
-/// `s` with interior NULs shown as U+2400, as [`c_text`] does, for texts
-/// passed with their length (no copy when there is no NUL, the usual case).
-fn shown_text(s: &str) -> Cow<'_, str> {
-    if s.contains('\0') {
-        Cow::Owned(s.replace('\0', "\u{2400}"))
-    } else {
-        Cow::Borrowed(s)
-    }
 }
 
 /// Whether `label` may be set whole (`Tree::add_item_text`) in place of
@@ -98,7 +82,7 @@ fn shown_text(s: &str) -> Cow<'_, str> {
 /// buffer (past it, the two ways truncate differently) and has no control
 /// characters (which not every release escapes alike in both ways).
 pub(crate) fn label_settable(label: &str) -> bool {
-    label.len() < sys::XMMEP_ITEM_LABEL_LENGTH as usize && !label.bytes().any(|b| b < 0x20 || b == 0x7f)
+    label.len() < sys::SHIM_ITEM_LABEL_LENGTH as usize && !label.bytes().any(|b| b < 0x20 || b == 0x7f)
 }
 
 /// Column identifiers (`COL_PROTOCOL`, `COL_INFO`, ...).
@@ -163,7 +147,7 @@ impl<'a> Tvb<'a> {
         let mut p: *const u8 = ptr::null();
         // SAFETY: valid tvb; the shim catches a bounds exception and writes
         // `p` only on success.
-        shim(|e| unsafe { sys::xmmep_tvb_get_string(self.as_ptr(), off, l, encoding, &mut p, e) })?;
+        shim(|e| unsafe { sys::shim_tvb_get_string(self.as_ptr(), off, l, encoding, &mut p, e) })?;
         if p.is_null() {
             return Ok(String::new());
         }
@@ -171,7 +155,7 @@ impl<'a> Tvb<'a> {
         // of its own allocation, which we copy and then free exactly once.
         Ok(unsafe {
             let text = std::ffi::CStr::from_ptr(p.cast()).to_string_lossy().into_owned();
-            sys::xmmep_string_free(p);
+            sys::shim_string_free(p);
             text
         })
     }
@@ -187,7 +171,7 @@ impl<'a> Tvb<'a> {
         let mut p: *const u8 = ptr::null();
         // SAFETY: valid tvb; the shim catches the exception tvb_get_ptr throws
         // when the range is not captured, and writes `p` only on success.
-        shim(|e| unsafe { sys::xmmep_tvb_get_ptr(self.as_ptr(), off, l, &mut p, e) })?;
+        shim(|e| unsafe { sys::shim_tvb_get_ptr(self.as_ptr(), off, l, &mut p, e) })?;
         if p.is_null() {
             return Err(EpanError { code: sys::BoundsError as i32, message: "tvb_get_ptr returned NULL".into() });
         }
@@ -230,21 +214,21 @@ impl<'a> Pinfo<'a> {
     pub(crate) fn col_set(self, col: Column, text: &str) -> EpanResult<()> {
         let t = c_text(text);
         // SAFETY: valid pinfo; `t` outlives the call and Wireshark copies it.
-        shim(|e| unsafe { sys::xmmep_col_set(self.as_ptr(), col, t.as_ptr(), e) })
+        shim(|e| unsafe { sys::shim_col_set(self.as_ptr(), col, t.as_ptr(), e) })
     }
 
     /// Appends to the column text (copied).
     pub(crate) fn col_append(self, col: Column, text: &str) -> EpanResult<()> {
         let t = c_text(text);
         // SAFETY: as for col_set.
-        shim(|e| unsafe { sys::xmmep_col_append(self.as_ptr(), col, t.as_ptr(), e) })
+        shim(|e| unsafe { sys::shim_col_append(self.as_ptr(), col, t.as_ptr(), e) })
     }
 
     /// Replaces the whole column text, text before a fence included.
     pub(crate) fn col_rewrite(self, col: Column, text: &str) -> EpanResult<()> {
         let t = c_text(text);
         // SAFETY: as for col_set.
-        shim(|e| unsafe { sys::xmmep_col_rewrite(self.as_ptr(), col, t.as_ptr(), e) })
+        shim(|e| unsafe { sys::shim_col_rewrite(self.as_ptr(), col, t.as_ptr(), e) })
     }
 
     /// The column's text (empty when the packet has no columns).
@@ -252,7 +236,7 @@ impl<'a> Pinfo<'a> {
         // SAFETY: valid pinfo; the shim only reads; the text is copied
         // before any other call can change the column.
         unsafe {
-            let p = sys::xmmep_col_get(self.as_ptr(), col);
+            let p = sys::shim_col_get(self.as_ptr(), col);
             if p.is_null() {
                 String::new()
             } else {
@@ -266,27 +250,27 @@ impl<'a> Pinfo<'a> {
     pub(crate) fn set_conversation_dissector(self, handle: Handle) -> EpanResult<()> {
         // SAFETY: valid pinfo; handle was returned by Wireshark and lives for
         // the whole process.
-        shim(|e| unsafe { sys::xmmep_conversation_set_dissector(self.as_ptr(), handle.as_ptr(), e) })
+        shim(|e| unsafe { sys::shim_conversation_set_dissector(self.as_ptr(), handle.as_ptr(), e) })
     }
 
     /// The frame number of the packet.
     pub(crate) fn frame(self) -> u32 {
         // SAFETY: valid pinfo; the shim only reads it.
-        unsafe { sys::xmmep_frame_number(self.as_ptr()) }
+        unsafe { sys::shim_frame_number(self.as_ptr()) }
     }
 
     /// Whether the frame was dissected before (a later pass, or the GUI
     /// redrawing it): state is then read, never changed.
     pub(crate) fn visited(self) -> bool {
         // SAFETY: valid pinfo (its frame_data is always set); the shim only reads.
-        unsafe { sys::xmmep_frame_visited(self.as_ptr()) != 0 }
+        unsafe { sys::shim_frame_visited(self.as_ptr()) != 0 }
     }
 
     /// The frame's absolute time in nanoseconds since the epoch.
     pub(crate) fn time_ns(self) -> i64 {
         let (mut secs, mut nsecs) = (0i64, 0i32);
         // SAFETY: valid pinfo; the out-pointers are live locals.
-        unsafe { sys::xmmep_frame_time(self.as_ptr(), &mut secs, &mut nsecs) };
+        unsafe { sys::shim_frame_time(self.as_ptr(), &mut secs, &mut nsecs) };
         secs.saturating_mul(1_000_000_000).saturating_add(nsecs as i64)
     }
 
@@ -298,7 +282,7 @@ impl<'a> Pinfo<'a> {
         let mut src_first = 0;
         // SAFETY: valid pinfo; the shim only reads its addresses and ports;
         // the out-pointer is a live local.
-        let key = unsafe { sys::xmmep_conversation_key(self.as_ptr(), &mut src_first) };
+        let key = unsafe { sys::shim_conversation_key(self.as_ptr(), &mut src_first) };
         (key, src_first != 0)
     }
 
@@ -308,7 +292,7 @@ impl<'a> Pinfo<'a> {
         let t = c_text(text);
         // SAFETY: valid pinfo; the shim only reads the column; `t` outlives
         // the call.
-        unsafe { sys::xmmep_col_text_is(self.as_ptr(), col, t.as_ptr()) != 0 }
+        unsafe { sys::shim_col_text_is(self.as_ptr(), col, t.as_ptr()) != 0 }
     }
 
     /// Expert info on `item` (None: the packet), with the registered summary
@@ -319,7 +303,7 @@ impl<'a> Pinfo<'a> {
         let ip = item.map_or(ptr::null_mut(), |i| i.as_ptr());
         // SAFETY: valid pinfo; `ip` is NULL or an item of this packet; `ei`
         // is a registered, process-lifetime expert_field; `t` outlives the call.
-        shim(|e| unsafe { sys::xmmep_expert_add_info(self.as_ptr(), ip, ei.as_ptr(), tp, e) })
+        shim(|e| unsafe { sys::shim_expert_add_info(self.as_ptr(), ip, ei.as_ptr(), tp, e) })
     }
 }
 
@@ -371,14 +355,14 @@ impl<'a> Tree<'a> {
     pub(crate) fn add_item(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32) -> EpanResult<Item<'a>> {
         let mut out = ptr::null_mut();
         // SAFETY: tree NULL or valid; tvb valid; exceptions caught by the shim.
-        shim(|e| unsafe { sys::xmmep_tree_add_item(self.ptr, hf.get(), tvb.as_ptr(), start, len, encoding, &mut out, e) })?;
+        shim(|e| unsafe { sys::shim_tree_add_item(self.ptr, hf.get(), tvb.as_ptr(), start, len, encoding, &mut out, e) })?;
         Ok(Item::from_raw(out))
     }
 
     /// `add_item`, and the item's whole label `text` (None: Wireshark's
     /// own), and marked generated if `generated`, in one call: cheaper than
     /// appending to the label Wireshark fills in (see
-    /// `xmmep_tree_add_item_text`).
+    /// `shim_tree_add_item_text`).
     // The arguments are the epan call's, one for one.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn add_item_text(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32, text: Option<&str>, generated: bool) -> EpanResult<Item<'a>> {
@@ -397,12 +381,12 @@ impl<'a> Tree<'a> {
         let Ok(tl) = c_int::try_from(tl) else {
             return Err(EpanError { code: sys::BoundsError as i32, message: "label too long".into() });
         };
-        let flags = if generated { sys::XMMEP_ITEM_GENERATED as c_int } else { 0 };
+        let flags = if generated { sys::SHIM_ITEM_GENERATED as c_int } else { 0 };
         let mut out = ptr::null_mut();
         // SAFETY: as for add_item (a protocol id is a valid hf index too);
         // `tp` is NULL or `tl` readable bytes that outlive the call (the shim
         // prints them with "%.*s", which reads no further and needs no NUL).
-        shim(|e| unsafe { sys::xmmep_tree_add_item_text(self.ptr, hf, tvb.as_ptr(), start, len, encoding, tp, tl, flags, &mut out, e) })?;
+        shim(|e| unsafe { sys::shim_tree_add_item_text(self.ptr, hf, tvb.as_ptr(), start, len, encoding, tp, tl, flags, &mut out, e) })?;
         Ok(Item::from_raw(out))
     }
 
@@ -411,7 +395,7 @@ impl<'a> Tree<'a> {
     /// then are they worth making.
     pub(crate) fn is_visible(self) -> bool {
         // SAFETY: tree NULL or valid for 'a; the shim only reads it.
-        unsafe { sys::xmmep_tree_visible(self.ptr) != 0 }
+        unsafe { sys::shim_tree_visible(self.ptr) != 0 }
     }
 
     /// Whether Wireshark keeps an item of field `hf` in this tree: the tree
@@ -420,41 +404,41 @@ impl<'a> Tree<'a> {
     pub(crate) fn is_referenced(self, hf: HfId) -> bool {
         // SAFETY: tree NULL or valid for 'a; `hf` registered, so the shim's
         // proto_field_is_referenced cannot throw; it only reads.
-        unsafe { sys::xmmep_field_is_referenced(self.ptr, hf.get()) != 0 }
+        unsafe { sys::shim_field_is_referenced(self.ptr, hf.get()) != 0 }
     }
 
-    /// The protocol's own item ("X-Messenger Message Exchange Protocol"),
+    /// The protocol's own item (labelled with the protocol's name),
     /// usually followed by `Item::add_subtree`.
     pub(crate) fn add_protocol(self, proto: Protocol, tvb: Tvb<'a>, start: i32, len: i32) -> EpanResult<Item<'a>> {
         let mut out = ptr::null_mut();
         // SAFETY: as for add_item; a protocol id is a valid hf index.
-        shim(|e| unsafe { sys::xmmep_tree_add_item(self.ptr, proto.0, tvb.as_ptr(), start, len, sys::ENC_NA, &mut out, e) })?;
+        shim(|e| unsafe { sys::shim_tree_add_item(self.ptr, proto.0, tvb.as_ptr(), start, len, sys::ENC_NA, &mut out, e) })?;
         Ok(Item::from_raw(out))
     }
 
     add_value!(
         /// FT_ABSOLUTE_TIME from whole seconds since the epoch.
-        add_time_secs, xmmep_tree_add_time_secs, i64);
+        add_time_secs, shim_tree_add_time_secs, i64);
     add_value!(
         /// FT_IPv4 from an address in host byte order (a.b.c.d = a<<24|...).
-        add_ipv4, xmmep_tree_add_ipv4_host, u32);
+        add_ipv4, shim_tree_add_ipv4_host, u32);
     add_value!(
         /// Unsigned field (FT_UINT8..32, FT_CHAR, FT_FRAMENUM) with a given value.
-        add_uint, xmmep_tree_add_uint, u32);
+        add_uint, shim_tree_add_uint, u32);
     add_value!(
         /// 64-bit unsigned field with a given value.
-        add_uint64, xmmep_tree_add_uint64, u64);
+        add_uint64, shim_tree_add_uint64, u64);
     add_value!(
         /// Signed field (FT_INT8..32) with a given value.
-        add_int, xmmep_tree_add_int, i32);
+        add_int, shim_tree_add_int, i32);
     add_value!(
         /// 64-bit signed field with a given value.
-        add_int64, xmmep_tree_add_int64, i64);
+        add_int64, shim_tree_add_int64, i64);
     /// FT_BOOLEAN field with a given value.
     pub(crate) fn add_boolean(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: bool) -> EpanResult<Item<'a>> {
         let mut out = ptr::null_mut();
         // SAFETY: as for add_item.
-        shim(|e| unsafe { sys::xmmep_tree_add_boolean(self.ptr, hf.get(), tvb.as_ptr(), start, len, value as u64, &mut out, e) })?;
+        shim(|e| unsafe { sys::shim_tree_add_boolean(self.ptr, hf.get(), tvb.as_ptr(), start, len, value as u64, &mut out, e) })?;
         Ok(Item::from_raw(out))
     }
 
@@ -462,7 +446,7 @@ impl<'a> Tree<'a> {
     pub(crate) fn add_relative_time(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, ns: i64) -> EpanResult<Item<'a>> {
         let mut out = ptr::null_mut();
         // SAFETY: as for add_item.
-        shim(|e| unsafe { sys::xmmep_tree_add_relative_time(self.ptr, hf.get(), tvb.as_ptr(), start, len, ns, &mut out, e) })?;
+        shim(|e| unsafe { sys::shim_tree_add_relative_time(self.ptr, hf.get(), tvb.as_ptr(), start, len, ns, &mut out, e) })?;
         Ok(Item::from_raw(out))
     }
 
@@ -477,7 +461,7 @@ impl<'a> Tree<'a> {
         let mut out = ptr::null_mut();
         // SAFETY: as for add_item; `v` is `vl` readable bytes without NUL
         // that outlive the call (the shim copies and terminates them).
-        shim(|e| unsafe { sys::xmmep_tree_add_string(self.ptr, hf.get(), tvb.as_ptr(), start, len, v.as_ptr().cast(), vl, &mut out, e) })?;
+        shim(|e| unsafe { sys::shim_tree_add_string(self.ptr, hf.get(), tvb.as_ptr(), start, len, v.as_ptr().cast(), vl, &mut out, e) })?;
         Ok(Item::from_raw(out))
     }
 
@@ -486,7 +470,7 @@ impl<'a> Tree<'a> {
         let t = c_text(text);
         let (mut tree, mut item) = (ptr::null_mut(), ptr::null_mut());
         // SAFETY: as for add_item.
-        shim(|e| unsafe { sys::xmmep_tree_add_subtree(self.ptr, tvb.as_ptr(), start, len, ett.get(), t.as_ptr(), &mut tree, &mut item, e) })?;
+        shim(|e| unsafe { sys::shim_tree_add_subtree(self.ptr, tvb.as_ptr(), start, len, ett.get(), t.as_ptr(), &mut tree, &mut item, e) })?;
         // SAFETY: epan returned a node of this packet's tree (or NULL).
         Ok((unsafe { Tree::from_raw(tree) }, Item::from_raw(item)))
     }
@@ -497,7 +481,7 @@ impl<'a> Tree<'a> {
         let tp = t.as_ref().map_or(ptr::null(), |t| t.as_ptr());
         let mut out = ptr::null_mut();
         // SAFETY: as for add_item; `ei` registered for the process lifetime.
-        shim(|e| unsafe { sys::xmmep_tree_add_expert(self.ptr, pinfo.as_ptr(), ei.as_ptr(), tvb.as_ptr(), start, len, tp, &mut out, e) })?;
+        shim(|e| unsafe { sys::shim_tree_add_expert(self.ptr, pinfo.as_ptr(), ei.as_ptr(), tvb.as_ptr(), start, len, tp, &mut out, e) })?;
         Ok(Item::from_raw(out))
     }
 }
@@ -516,7 +500,7 @@ impl<'a> Item<'a> {
     pub(crate) fn add_subtree(self, ett: EttId) -> EpanResult<Tree<'a>> {
         let mut out = ptr::null_mut();
         // SAFETY: item NULL or valid for 'a; ett registered.
-        shim(|e| unsafe { sys::xmmep_item_add_subtree(self.ptr, ett.get(), &mut out, e) })?;
+        shim(|e| unsafe { sys::shim_item_add_subtree(self.ptr, ett.get(), &mut out, e) })?;
         // SAFETY: epan returned a node of this packet's tree (or NULL).
         Ok(unsafe { Tree::from_raw(out) })
     }
@@ -525,19 +509,19 @@ impl<'a> Item<'a> {
     pub(crate) fn append_text(self, text: &str) -> EpanResult<()> {
         let t = c_text(text);
         // SAFETY: item NULL or valid; `t` outlives the call.
-        shim(|e| unsafe { sys::xmmep_item_append_text(self.ptr, t.as_ptr(), e) })
+        shim(|e| unsafe { sys::shim_item_append_text(self.ptr, t.as_ptr(), e) })
     }
 
     /// Hides the item: filters find it, the tree does not show it.
     pub(crate) fn set_hidden(self) {
         // SAFETY: item NULL or valid; setting a flag bit cannot throw.
-        unsafe { sys::xmmep_item_set_hidden(self.ptr) }
+        unsafe { sys::shim_item_set_hidden(self.ptr) }
     }
 
     /// Marks the item as generated (not in the packet bytes: shown in []).
     pub(crate) fn set_generated(self) {
         // SAFETY: item NULL or valid; setting a flag bit cannot throw.
-        unsafe { sys::xmmep_item_set_generated(self.ptr) }
+        unsafe { sys::shim_item_set_generated(self.ptr) }
     }
 }
 
@@ -563,6 +547,6 @@ impl<'a> Packet<'a> {
     pub(crate) fn show_exception(&self, err: &EpanError) -> EpanResult<()> {
         let m = c_text(&err.message);
         // SAFETY: valid tvb/pinfo, tree NULL or valid; `m` outlives the call.
-        shim(|e| unsafe { sys::xmmep_show_exception(self.tvb.as_ptr(), self.pinfo.as_ptr(), self.tree.as_ptr(), err.code, m.as_ptr(), e) })
+        shim(|e| unsafe { sys::shim_show_exception(self.tvb.as_ptr(), self.pinfo.as_ptr(), self.tree.as_ptr(), err.code, m.as_ptr(), e) })
     }
 }

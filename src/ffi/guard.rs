@@ -34,11 +34,19 @@ fn payload_message(p: &(dyn Any + Send)) -> String {
 /// Runs `f`, catching any panic.
 ///
 /// `AssertUnwindSafe` is justified because after a panic the callers only
-/// report it and return: the state a dissection closure touches is either
-/// per-packet (dropped with the closure) or process-wide registration data
-/// that is immutable after start-up.
+/// report it and return: the state a dissection closure touches is
+/// per-packet (dropped with the closure), process-wide registration data
+/// that is immutable after start-up, or state behind a lock, which the
+/// panic poisons for its owner to judge.
 pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|p| Panicked { message: payload_message(&*p) })
+}
+
+/// Prints a panic caught where no packet can show it (registration, a
+/// statistics tree's callbacks) to stderr, after the plugin's name (the
+/// library's, `CARGO_CRATE_NAME`).
+pub(crate) fn print(what: &str, p: &Panicked) {
+    eprintln!("{}: {what}: {p}", env!("CARGO_CRATE_NAME"));
 }
 
 /// Runs `f`; on panic returns `on_panic(&panic)` instead.

@@ -1,29 +1,38 @@
 //! FFI layer of the epan plugin: the only place with `unsafe`.
 //!
-//! - [`sys`]: raw bindgen output (wireshark-headers/xmmep_wrapper.h);
+//! - [`sys`]: raw bindgen output (wireshark-headers/wrapper.h);
 //! - [`version`]: everything that differs between the supported Wireshark
 //!   releases, keyed by capability;
 //! - [`plugin`]: the symbols the plugin loader looks up;
 //! - [`guard`]: panic catching for every `extern "C"` entry point;
+//! - [`ids`]: the ids registration hands out (protocol, hf, ett, ei,
+//!   handle), and [`cstr`]: C strings from Rust text; the leaves the other
+//!   modules share;
 //! - [`entry`]: traits ([`Dissector`], [`Heuristic`], [`PduFraming`]) and
 //!   the panic-guarded trampolines Wireshark calls;
 //! - [`epan`]: safe wrappers (via the C shim's TRY/CATCH) for tvb, tree,
 //!   item, expert, column and conversation operations;
 //! - [`tap`]: taps (the plugin's records, credentials) and the statistics
 //!   tree;
+//! - [`conversation`]: secondary conversations (an announced address and
+//!   port, decoded by a given dissector) and their file-scoped data;
 //! - [`registry`]: registration from runtime data (hf/ett/ei arrays leaked
 //!   for the process lifetime, handles, heuristics, port preferences,
 //!   prefs).
 //!
-//! Everything here is `pub(crate)` and exactly what `crate::plugin` (the
-//! table-driven registration and dissection) calls: the compiler's
-//! dead-code check keeps it so. `sys` stays private to this layer; what the
-//! plugin needs of it (encodings, field types) is re-exported by name.
+//! Nothing here knows the protocol the plugin dissects: the plugin passes
+//! in every name, text and tag (tests/layers.rs keeps it so). What is
+//! `pub(crate)` is exactly what `crate::plugin` (the table-driven
+//! registration and dissection) calls: the compiler's dead-code check
+//! keeps it so. `sys` stays private to this layer; what the plugin needs
+//! of it (encodings, field types) is re-exported by name.
 
 pub(crate) mod conversation;
+mod cstr;
 pub(crate) mod entry;
 pub(crate) mod epan;
 pub(crate) mod guard;
+mod ids;
 pub(crate) mod plugin;
 pub(crate) mod registry;
 mod sys;
@@ -32,9 +41,10 @@ pub(crate) mod version;
 
 pub(crate) use entry::{set_panic_expert, tcp_dissect_pdus, Dissector, Heuristic, PduFraming};
 pub(crate) use epan::{label_settable, EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL, ENC_GB18030, ENC_NA, ENC_UTF_8};
-pub(crate) use registry::{EiId, EttId, ExpertDesc, FieldDesc, FieldStrings, Handle, HfId, Protocol};
+pub(crate) use ids::{EiId, EttId, Handle, HfId, Protocol};
+pub(crate) use registry::{ExpertDesc, FieldDesc, FieldStrings};
 
-// The crate's own unit-test executable links the rlib code, the C shim and
+// The crate's own unit-test executable links the crate's code, the C shim and
 // thus (potentially) references to epan symbols, which no loader provides
 // there: link it against the Wireshark libraries. Nothing in the unit tests
 // calls into epan; with --as-needed the libraries are dropped

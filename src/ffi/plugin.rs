@@ -1,4 +1,5 @@
-//! The symbols Wireshark's plugin loader looks up in `xmmep.so`.
+//! The symbols Wireshark's plugin loader looks up in the plugin's shared
+//! object.
 //!
 //! - `plugin_version`: a NUL-terminated char ARRAY (not a pointer);
 //! - `plugin_want_major` / `plugin_want_minor`: the major.minor build.rs
@@ -9,8 +10,9 @@
 //!   `plugin::register_handoff`;
 //! - `plugin_describe` (4.4 and later): the plugin's kind.
 //!
-//! The symbols are exported from the cdylib; in the rlib they are ordinary
-//! items (test executables link libwireshark so they resolve, see build.rs).
+//! The symbols are exported from the cdylib; in the crate's unit-test
+//! executable they are ordinary items (it links libwireshark so that they
+//! resolve, see `mod.rs`).
 
 use std::ffi::c_int;
 
@@ -49,13 +51,13 @@ pub static plugin_want_minor: c_int = WS_MINOR;
 extern "C" fn register_protoinfo() {
     // A panic here would abort Wireshark's start-up; report it instead.
     if let Err(p) = guard::catch(crate::plugin::register_protoinfo) {
-        eprintln!("xmmep: registration failed: {p}");
+        guard::print("registration failed", &p);
     }
 }
 
 extern "C" fn register_handoff() {
     if let Err(p) = guard::catch(crate::plugin::register_handoff) {
-        eprintln!("xmmep: handoff registration failed: {p}");
+        guard::print("handoff registration failed", &p);
     }
 }
 
@@ -63,7 +65,7 @@ static PLUGIN: sys::proto_plugin = sys::proto_plugin { register_protoinfo: Some(
 
 /// What kind of plugin this is, for the loader's listing (`tshark -G
 /// plugins` says "dissector" instead of "unknown"); looked up from 4.4 on.
-#[cfg(xmmep_ws_plugin_describe)]
+#[cfg(ws_plugin_describe)]
 #[no_mangle]
 pub extern "C" fn plugin_describe() -> u32 {
     sys::WS_PLUGIN_DESC_DISSECTOR as u32
@@ -87,6 +89,6 @@ mod tests {
         assert!(!plugin_version[..plugin_version.len() - 1].contains(&0));
         assert_eq!(&plugin_version[..], VERSION.as_bytes());
         assert_eq!(plugin_want_major, 4);
-        assert_eq!(format!("{plugin_want_major}.{plugin_want_minor}"), format!("{}.{}", env!("XMMEP_WS_MAJOR"), env!("XMMEP_WS_MINOR")));
+        assert_eq!(format!("{plugin_want_major}.{plugin_want_minor}"), format!("{}.{}", env!("WS_MAJOR"), env!("WS_MINOR")));
     }
 }

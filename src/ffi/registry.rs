@@ -11,22 +11,18 @@
 //! Registration functions must be called from Wireshark's registration
 //! callbacks (`register_protoinfo` for protocols, fields, subtrees, expert
 //! infos and preferences; `register_handoff` for handles, tables and
-//! heuristics): that is, from `register.rs`, which `plugin.rs` calls.
+//! heuristics): that is, from the plugin's, which `plugin.rs` hands to
+//! Wireshark.
 
-use std::ffi::{c_char, c_int, c_void, CString};
+use std::ffi::{c_char, c_int, c_void};
 use std::ptr;
 use std::sync::atomic::{AtomicI32, Ordering};
 
+use super::cstr::leak_cstr;
 use super::entry::{self, Dissector, Heuristic};
+use super::ids::{EiId, EttId, ExpertCell, Handle, HfId, Protocol};
 use super::sys;
 use super::version;
-
-/// Leaks a NUL-terminated copy of `s`, valid for the rest of the process.
-/// Interior NULs are shown as U+2400.
-pub(crate) fn leak_cstr(s: &str) -> *const c_char {
-    let c: CString = super::epan::c_text(s);
-    Box::leak(c.into_boxed_c_str()).as_ptr()
-}
 
 fn leak_opt(s: Option<&str>) -> *const c_char {
     s.map_or(ptr::null(), leak_cstr)
@@ -35,10 +31,6 @@ fn leak_opt(s: Option<&str>) -> *const c_char {
 fn leak_int() -> &'static AtomicI32 {
     Box::leak(Box::new(AtomicI32::new(-1)))
 }
-
-/// A registered protocol (`proto_xmmep`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Protocol(pub i32);
 
 /// `proto_register_protocol(name, short_name, filter_name)`.
 pub(crate) fn register_protocol(name: &str, short_name: &str, filter_name: &str) -> Protocol {
@@ -50,17 +42,6 @@ pub(crate) fn register_protocol(name: &str, short_name: &str, filter_name: &str)
 
 // ---------------------------------------------------------------------------
 // Header fields
-
-/// Id of a registered header field (`hf_...`); -1 until registered.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct HfId(&'static AtomicI32);
-
-impl HfId {
-    /// The id Wireshark assigned (or -1).
-    pub(crate) fn get(self) -> i32 {
-        self.0.load(Ordering::Relaxed)
-    }
-}
 
 /// Value-to-text mapping shown with a field's value.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -95,7 +76,7 @@ pub(crate) use sys::{
 pub(crate) struct FieldDesc {
     /// Display name ("Body length").
     pub(crate) name: String,
-    /// Filter name ("xmmep.body_len").
+    /// Filter name ("tcp.len").
     pub(crate) abbrev: String,
     /// `sys::FT_UINT16`, `sys::FT_STRING`, ...
     pub(crate) ftype: FieldType,
@@ -185,17 +166,6 @@ pub(crate) fn register_fields(proto: Protocol, fields: &[FieldDesc]) -> Vec<HfId
 // ---------------------------------------------------------------------------
 // Subtrees
 
-/// Id of a registered subtree (`ett_...`).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct EttId(&'static AtomicI32);
-
-impl EttId {
-    /// The id Wireshark assigned (or -1).
-    pub(crate) fn get(self) -> i32 {
-        self.0.load(Ordering::Relaxed)
-    }
-}
-
 /// Registers `n` subtree ids (`proto_register_subtree_array`).
 pub(crate) fn register_subtrees(n: usize) -> Vec<EttId> {
     let ids: Vec<EttId> = (0..n).map(|_| EttId(leak_int())).collect();
@@ -210,34 +180,13 @@ pub(crate) fn register_subtrees(n: usize) -> Vec<EttId> {
 // ---------------------------------------------------------------------------
 // Expert infos
 
-/// A registered expert info (`ei_...`).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct EiId(&'static ExpertCell);
-
-/// Process-lifetime storage for an `expert_field` that Wireshark writes
-/// during registration.
-#[derive(Debug)]
-pub(crate) struct ExpertCell(std::cell::UnsafeCell<sys::expert_field>);
-
-// SAFETY: the cell is written only by expert_register_field_array during
-// single-threaded registration, and only read (by Wireshark, through the
-// pointer) afterwards.
-unsafe impl Sync for ExpertCell {}
-
-impl EiId {
-    /// The pointer Wireshark's expert calls take.
-    pub(crate) fn as_ptr(self) -> *mut sys::expert_field {
-        self.0 .0.get()
-    }
-}
-
 /// Expert info groups and severities, re-exported (`PI_MALFORMED`, `PI_ERROR`, ...).
 pub(crate) use sys::{PI_ERROR, PI_MALFORMED, PI_NOTE, PI_PROTOCOL, PI_SECURITY, PI_SEQUENCE, PI_WARN};
 
 /// Description of one expert info.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ExpertDesc {
-    /// Filter name ("xmmep.bad_header").
+    /// Filter name ("tcp.analysis.lost_segment").
     pub(crate) abbrev: String,
     /// `PI_MALFORMED`, `PI_PROTOCOL`, `PI_SECURITY`, ...
     pub(crate) group: u32,
@@ -286,23 +235,6 @@ pub(crate) fn register_expert(proto: Protocol, infos: &[ExpertDesc]) -> Vec<EiId
 
 // ---------------------------------------------------------------------------
 // Dissector handles, tables, heuristics
-
-/// A dissector handle (process lifetime).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Handle(sys::dissector_handle_t);
-
-// SAFETY: a handle is an immutable pointer owned by Wireshark for the whole
-// process; sharing the pointer value is harmless.
-unsafe impl Send for Handle {}
-// SAFETY: as above.
-unsafe impl Sync for Handle {}
-
-impl Handle {
-    /// The raw handle.
-    pub(crate) fn as_ptr(self) -> sys::dissector_handle_t {
-        self.0
-    }
-}
 
 /// `register_dissector(name, D, proto)`: a named handle (findable with
 /// `find_dissector`, usable in `-d ...,name`).

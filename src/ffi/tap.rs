@@ -3,7 +3,7 @@
 //! Statistics > NAME) driven by a safe Rust trait.
 //!
 //! A tap record is queued as a copy in the packet's pool (the shim's
-//! `xmmep_tap_queue_copy`), which lives until the taps have read it; the
+//! `shim_tap_queue_copy`), which lives until the taps have read it; the
 //! record type is `Copy` (no destructor, no borrowed data). A [`Tap`] is
 //! typed by its record, and only [`register_stats_tree`] reads a tap's
 //! records back, as that same type.
@@ -16,9 +16,10 @@
 use std::ffi::{c_int, c_void, CString};
 use std::marker::PhantomData;
 
-use super::epan::{c_text, Packet};
+use super::cstr::{c_text, leak_cstr};
+use super::epan::Packet;
 use super::guard;
-use super::registry::{leak_cstr, HfId};
+use super::ids::HfId;
 use super::sys;
 use super::version;
 
@@ -49,7 +50,7 @@ impl<R: Copy + 'static> Tap<R> {
     /// building).
     pub(crate) fn listening(self) -> bool {
         // SAFETY: a plain lookup of a registered tap id.
-        unsafe { sys::xmmep_tap_listening(self.id) != 0 }
+        unsafe { sys::shim_tap_listening(self.id) != 0 }
     }
 
     /// Queues a copy of `record` for the taps of this packet.
@@ -57,7 +58,7 @@ impl<R: Copy + 'static> Tap<R> {
         // SAFETY: `record` is valid for size_of::<R>() bytes; the shim copies
         // them into the packet's pool (R is Copy: a byte copy is a valid R,
         // and nothing needs dropping). pinfo is the packet's.
-        unsafe { sys::xmmep_tap_queue_copy(self.id, pkt.pinfo.as_ptr(), (record as *const R).cast::<c_void>(), std::mem::size_of::<R>()) }
+        unsafe { sys::shim_tap_queue_copy(self.id, pkt.pinfo.as_ptr(), (record as *const R).cast::<c_void>(), std::mem::size_of::<R>()) }
     }
 }
 
@@ -86,7 +87,7 @@ impl CredentialsTap {
     /// Whether some listener reads the credentials now.
     pub(crate) fn listening(self) -> bool {
         // SAFETY: a plain lookup of a registered tap id.
-        unsafe { sys::xmmep_tap_listening(self.id) != 0 }
+        unsafe { sys::shim_tap_listening(self.id) != 0 }
     }
 
     /// Queues a credential of this packet's frame: the user name, the
@@ -96,7 +97,7 @@ impl CredentialsTap {
         // SAFETY: the strings are NUL-terminated and outlive the call (the
         // shim copies them into the packet's pool); `proto` lives for the
         // process; pinfo is the packet's.
-        unsafe { sys::xmmep_tap_queue_credential(self.id, pkt.pinfo.as_ptr(), password.get(), user.as_ptr(), self.proto, info.as_ptr()) }
+        unsafe { sys::shim_tap_queue_credential(self.id, pkt.pinfo.as_ptr(), password.get(), user.as_ptr(), self.proto, info.as_ptr()) }
     }
 }
 
@@ -161,7 +162,7 @@ pub(crate) trait StatsTreeSpec: 'static {
 unsafe extern "C" fn stats_init<S: StatsTreeSpec>(st: *mut sys::stats_tree) {
     let mut tree = StatsTree { st };
     if let Err(p) = guard::catch(|| S::init(&mut tree)) {
-        eprintln!("xmmep: statistics tree: {p}");
+        guard::print("statistics tree", &p);
     }
 }
 
@@ -183,7 +184,7 @@ unsafe extern "C" fn stats_packet<S: StatsTreeSpec>(
     match guard::catch(|| S::packet(&mut tree, record)) {
         Ok(()) => sys::TAP_PACKET_REDRAW,
         Err(p) => {
-            eprintln!("xmmep: statistics tree: {p}");
+            guard::print("statistics tree", &p);
             sys::TAP_PACKET_FAILED
         }
     }

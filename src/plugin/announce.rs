@@ -14,13 +14,18 @@ use xmmep_core::codec::Decoded;
 use xmmep_core::conversations::{self, file_data as names, Announcer, Carries, Found, FILE_DATA_PROTOCOL, SETUP_IN};
 use xmmep_core::reports::Severity;
 
-use crate::ffi::conversation::{self as conv, Kind, Transport};
+use crate::ffi::conversation::{self as conv, Announcement, Transport};
 use crate::ffi::registry::{self, FieldDesc, FieldType};
-use crate::ffi::{EpanResult, ExpertDesc, Packet, Protocol, Tree};
+use crate::ffi::{EpanResult, ExpertDesc, Handle, Packet, Protocol, Tree};
 
 use super::capture::Setups;
 use super::file_data::FileDataDissector;
-use super::state::{ConvState, CONV, FILE_HANDLE, HANDLES};
+use super::state::{ConvState, HANDLES, STATE};
+
+// What an announced conversation carries, as the tag kept with it
+// (`Announcement::tag`): XMMEP messages, or file data.
+const MESSAGES: i32 = 0;
+const FILE_DATA: i32 = 1;
 
 fn field(n: &conversations::FieldNames, ft: FieldType, base: u32) -> FieldDesc {
     FieldDesc::new(n.label, n.filter, ft, base).blurb(n.desc)
@@ -28,7 +33,7 @@ fn field(n: &conversations::FieldNames, ft: FieldType, base: u32) -> FieldDesc {
 
 /// Registration (from `register_protoinfo`, after the protocol): the
 /// `xmmep.setup_in` field, the file data protocol, its fields and expert info.
-pub(crate) fn register(xmmep: Protocol) {
+pub(crate) fn register(xmmep: Protocol) -> ConvState {
     let setup_in = registry::register_fields(xmmep, &[field(&SETUP_IN, registry::FT_FRAMENUM, registry::BASE_NONE)])[0];
     let p = &FILE_DATA_PROTOCOL;
     let file_proto = registry::register_protocol(p.name, p.short, p.filter);
@@ -49,23 +54,12 @@ pub(crate) fn register(xmmep: Protocol) {
         Severity::Error => registry::PI_ERROR,
     };
     let ei = registry::register_expert(file_proto, &[ExpertDesc::new(names::SIZE_MISMATCH, registry::PI_SEQUENCE, severity, names::SIZE_MISMATCH_SUMMARY)]);
-    let _ = CONV.set(ConvState {
-        setup_in,
-        file_proto,
-        fd_name: ids[0],
-        fd_size: ids[1],
-        fd_setup_in: ids[2],
-        fd_bytes_seen: ids[3],
-        fd_data: ids[4],
-        fd_subtree,
-        fd_size_mismatch: ei[0],
-    });
+    ConvState { setup_in, file_proto, fd_name: ids[0], fd_size: ids[1], fd_setup_in: ids[2], fd_bytes_seen: ids[3], fd_data: ids[4], fd_subtree, fd_size_mismatch: ei[0] }
 }
 
 /// Handoff (from `register_handoff`): the file data dissector's handle.
-pub(crate) fn register_handoff() {
-    let Some(cs) = CONV.get() else { return };
-    let _ = FILE_HANDLE.set(registry::register_dissector::<FileDataDissector>(conversations::FILE_DATA_DISSECTOR, cs.file_proto));
+pub(crate) fn register_handoff(file_proto: Protocol) -> Handle {
+    registry::register_dissector::<FileDataDissector>(conversations::FILE_DATA_DISSECTOR, file_proto)
 }
 
 /// The label of a file data connection: what the analysis knows of the
@@ -79,21 +73,21 @@ pub(crate) struct FileLabel {
 
 /// Announces a file data connection to `ip:port` (TCP, any peer) with its
 /// label; first pass only (a later pass finds what the first made).
-/// This is the call for the transfer tracking to make when it knows the
-/// file of an announced address.
 pub(crate) fn announce_file_data(pkt: &Packet<'_>, ip: [u8; 4], port: u16, label: &FileLabel) -> EpanResult<()> {
-    let (Some(cs), Some(handle)) = (CONV.get(), FILE_HANDLE.get()) else { return Ok(()) };
+    let (Some(state), Some(h)) = (STATE.get(), HANDLES.get()) else { return Ok(()) };
     if pkt.pinfo.visited() {
         return Ok(());
     }
-    conv::announce(pkt.pinfo, Transport::Tcp, ip, port, *handle, cs.file_proto, Kind::FileData, label.name.as_deref(), label.size)?;
+    // Each announcement is a new transfer, even on a port used before.
+    let what = Announcement { tag: FILE_DATA, keep_earlier: false, name: label.name.as_deref(), length: label.size };
+    conv::announce(pkt.pinfo, Transport::Tcp, ip, port, h.file_data, state.conv.file_proto, &what)?;
     Ok(())
 }
 
 /// Announces XMMEP over `transport` at `ip:port` (any peer); the earliest
 /// announcement of an endpoint stays its setup frame.
 pub(crate) fn announce_xmmep(pkt: &Packet<'_>, transport: Transport, ip: [u8; 4], port: u16) -> EpanResult<()> {
-    let (Some(cs), Some(h)) = (CONV.get(), HANDLES.get()) else { return Ok(()) };
+    let (Some(state), Some(h)) = (STATE.get(), HANDLES.get()) else { return Ok(()) };
     if pkt.pinfo.visited() {
         return Ok(());
     }
@@ -101,7 +95,8 @@ pub(crate) fn announce_xmmep(pkt: &Packet<'_>, transport: Transport, ip: [u8; 4]
         Transport::Tcp => h.tcp,
         Transport::Udp => h.udp,
     };
-    conv::announce(pkt.pinfo, transport, ip, port, handle, cs.file_proto, Kind::Xmmep, None, None)?;
+    let what = Announcement { tag: MESSAGES, keep_earlier: true, name: None, length: None };
+    conv::announce(pkt.pinfo, transport, ip, port, handle, state.conv.file_proto, &what)?;
     Ok(())
 }
 
@@ -111,8 +106,8 @@ pub(crate) fn announce_xmmep(pkt: &Packet<'_>, transport: Transport, ip: [u8; 4]
 /// announcement first) and announcement (see `Setups`). Part of the
 /// analysis across messages.
 pub(crate) fn setup_in(pkt: &Packet<'_>, setups: &mut Setups, flow: (u64, bool)) -> EpanResult<Option<u32>> {
-    let Some(cs) = CONV.get() else { return Ok(None) };
-    let ask = || Ok(conv::lookup(pkt.pinfo, cs.file_proto)?.filter(|d| d.kind() == Kind::Xmmep).map(|d| d.setup_frame()));
+    let Some(cs) = STATE.get().map(|s| &s.conv) else { return Ok(None) };
+    let ask = || Ok(conv::lookup(pkt.pinfo, cs.file_proto)?.filter(|d| d.tag() == MESSAGES).map(|d| d.setup_frame()));
     let frame = pkt.pinfo.frame();
     if !pkt.pinfo.visited() {
         return setups.first_pass(flow, frame, ask);
@@ -132,7 +127,7 @@ pub(crate) fn setup_in(pkt: &Packet<'_>, setups: &mut Setups, flow: (u64, bool))
 /// forward carries no name or size: the offer did). Returns whether it
 /// announced anything.
 pub(crate) fn message(pkt: &Packet<'_>, decoded: &Decoded, base: usize, root: Tree<'_>, file: &FileLabel, setup: Option<u32>) -> EpanResult<bool> {
-    let Some(cs) = CONV.get() else { return Ok(false) };
+    let Some(cs) = STATE.get().map(|s| &s.conv) else { return Ok(false) };
     if let Some(frame) = setup {
         root.add_uint(cs.setup_in, pkt.tvb, base as i32, 0, frame)?.set_generated();
     }

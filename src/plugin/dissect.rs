@@ -15,7 +15,7 @@ use crate::ffi::{tcp_dissect_pdus, Dissector, Handle, Heuristic, Packet, PduFram
 
 use super::announce;
 use super::links::{self, Analysis, Observed};
-use super::show::{encoding, Message};
+use super::message::{encoding, Message};
 use super::state::{Handles, State, HANDLES, STATE};
 
 thread_local! {
@@ -133,14 +133,14 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
                     None => None,
                 };
                 let file = an.as_ref().map(|an| links::file_label(an, &obs)).unwrap_or_default();
-                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, obs: &obs, analysis: an.as_ref(), visible };
-                let shown = msg.show().and_then(|root| announce::message(pkt, &decoded, at, root, &file, setup));
+                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, visible };
+                let shown = msg.show(&obs, an.as_ref()).and_then(|root| announce::message(pkt, &decoded, at, root, &file, setup));
                 if let (Ok(true), Some(an)) = (&shown, an.as_mut()) {
                     an.capture().setups.announced();
                 }
                 let an = an.as_ref();
                 let (response, problems) = an.map_or((None, 0), |an| (links::response_time(&obs), links::problems(an, &obs)));
-                super::stats::tap_message(pkt, &dec, &rest[..len], &decoded, response, problems);
+                super::stats::tap_message(&state.taps, pkt, &dec, &rest[..len], &decoded, response, problems);
                 shown.map(|_| ())
             });
             (len, shown)

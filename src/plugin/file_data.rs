@@ -12,17 +12,17 @@
 use xmmep_core::conversations::{file_data as names, size_note, FILE_DATA_PROTOCOL};
 use xmmep_core::reports::fill;
 
-use crate::ffi::conversation::{self as conv, ConvData, FileFrame};
+use crate::ffi::conversation::{self as conv, ConvData, FrameBytes};
 use crate::ffi::{Dissector, EpanResult, Packet, COL_INFO, COL_PROTOCOL, ENC_NA};
 
-use super::state::{ConvState, CONV};
+use super::state::{ConvState, STATE};
 
 pub(crate) struct FileDataDissector;
 
 impl Dissector for FileDataDissector {
     fn dissect(pkt: &Packet<'_>) -> i32 {
-        let Some(cs) = CONV.get() else { return 0 };
-        if let Err(e) = dissect(pkt, cs) {
+        let Some(state) = STATE.get() else { return 0 };
+        if let Err(e) = dissect(pkt, &state.conv) {
             let _ = pkt.show_exception(&e);
         }
         pkt.tvb.reported_len() as i32
@@ -30,23 +30,23 @@ impl Dissector for FileDataDissector {
 }
 
 /// This segment's count: made now on the first pass, read back later.
-fn count(pkt: &Packet<'_>, cs: &ConvState, d: Option<&ConvData<'_>>) -> EpanResult<Option<FileFrame>> {
+fn count(pkt: &Packet<'_>, cs: &ConvState, d: Option<&ConvData<'_>>) -> EpanResult<Option<FrameBytes>> {
     if pkt.pinfo.visited() {
-        return Ok(conv::file_frame(pkt.pinfo, cs.file_proto));
+        return Ok(conv::frame_bytes(pkt.pinfo, cs.file_proto));
     }
     let Some(d) = d else { return Ok(None) };
     let (seen, _) = d.progress();
-    let f = FileFrame { before: seen, after: seen.saturating_add(u64::from(pkt.tvb.reported_len())) };
+    let f = FrameBytes { before: seen, after: seen.saturating_add(u64::from(pkt.tvb.reported_len())) };
     d.set_progress(f.after, pkt.pinfo.frame());
-    conv::set_file_frame(pkt.pinfo, cs.file_proto, f)?;
+    conv::set_frame_bytes(pkt.pinfo, cs.file_proto, f)?;
     Ok(Some(f))
 }
 
 fn dissect(pkt: &Packet<'_>, cs: &ConvState) -> EpanResult<()> {
     let d = conv::lookup(pkt.pinfo, cs.file_proto)?;
     let rec = count(pkt, cs, d.as_ref())?;
-    let name = d.as_ref().and_then(|d| d.file_name());
-    let size = d.as_ref().and_then(|d| d.file_size());
+    let name = d.as_ref().and_then(|d| d.name());
+    let size = d.as_ref().and_then(|d| d.length());
     let (tvb, len) = (pkt.tvb, pkt.tvb.reported_len());
     pkt.pinfo.col_set(COL_PROTOCOL, FILE_DATA_PROTOCOL.short)?;
     pkt.pinfo.col_set(COL_INFO, &fill(names::INFO, &[&name.as_deref().unwrap_or(names::UNKNOWN_FILE), &len]))?;

@@ -16,7 +16,7 @@ use crate::ffi::{EpanResult, HfId, Item, Packet, Tree};
 
 use super::announce::FileLabel;
 use super::capture::{self, Capture};
-use super::show::{wireshark_text, Message};
+use super::message::{wireshark_text, Message};
 use super::state::State;
 
 /// The capture's state, locked once for all one message asks of it:
@@ -153,9 +153,9 @@ fn shown(bytes: &[u8]) -> Cow<'_, str> {
 /// Shows the links of message `m` under its subtree `root`; reports go on
 /// the message item `top`. Without the analysis, only the message's own
 /// user names (`xmmep.user`).
-pub(crate) fn show<'p>(m: &Message<'_, 'p>, root: Tree<'p>, top: Item<'p>) -> EpanResult<()> {
-    let (pkt, state, obs) = (m.pkt, m.state, m.obs);
-    let tracker = m.analysis.and_then(Analysis::get);
+pub(crate) fn show<'p>(m: &Message<'_, 'p>, obs: &Observed, an: Option<&Analysis>, root: Tree<'p>, top: Item<'p>) -> EpanResult<()> {
+    let (pkt, state) = (m.pkt, m.state);
+    let tracker = an.and_then(Analysis::get);
     let s = Shower { pkt, state, root, base: m.base as i32, visible: m.visible };
     if let Some(t) = tracker {
         if let Some(l) = &obs.links {

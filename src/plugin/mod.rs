@@ -3,10 +3,13 @@
 //! presentation rules of docs/presentation.md (texts from
 //! `xmmep_core::presentation`), and nothing of any message.
 //!
-//! - [`state`]: what registration hands to dissection (ids, handles,
-//!   preferences), set once;
-//! - [`register`]: protocol, fields, subtrees, expert infos, preferences;
+//! - [`state`]: what registration made (ids, handles, preferences, taps),
+//!   set once;
+//! - [`register`]: protocol, fields, subtrees, expert infos, preferences,
+//!   and (through `announce` and `stats`) the rest of `state::State`;
 //! - [`dissect`]: framing over TCP and UDP, heuristics;
+//! - [`message`]: one message of a packet (where it lies, its decode) and
+//!   its texts as Wireshark shows them;
 //! - [`show`]: one decoded message as tree items, expert infos and Info;
 //! - [`capture`]: the analysis's state for the open capture;
 //! - [`links`]: the analysis across messages, fed on the first pass and
@@ -21,7 +24,7 @@
 //! join them.
 //!
 //! Every `unsafe` block lives in `crate::ffi`, with the reason it is sound;
-//! the compiler refuses one here.
+//! the compiler refuses one here (and tests/layers.rs one in `src/lib.rs`).
 
 #![forbid(unsafe_code)]
 
@@ -30,6 +33,7 @@ mod capture;
 mod dissect;
 mod file_data;
 mod links;
+mod message;
 mod register;
 mod show;
 mod state;
@@ -43,12 +47,7 @@ use state::{Handles, HANDLES, STATE};
 
 /// Wireshark's `register_protoinfo`.
 pub(crate) fn register_protoinfo() {
-    register::register_protocol();
-    if let Some(state) = STATE.get() {
-        announce::register(state.proto);
-        let password = xmmep_core::stats::password_field(xmmep_core::schema::Schema::standard()).and_then(|id| state.field(id));
-        stats::register(password);
-    }
+    let _ = STATE.set(register::register_protocol());
 }
 
 /// Wireshark's `register_handoff`: the handles, port tables and heuristics.
@@ -56,12 +55,12 @@ pub(crate) fn register_handoff() {
     let Some(state) = STATE.get() else { return };
     let tcp = registry::register_dissector::<TcpDissector>(TCP_DISSECTOR, state.proto);
     let udp = registry::register_dissector::<UdpDissector>(UDP_DISSECTOR, state.proto);
-    let _ = HANDLES.set(Handles { tcp, udp });
     // Empty port ranges by default; each also offers Decode As.
     registry::add_uint_range_with_preference("tcp.port", "", tcp);
     registry::add_uint_range_with_preference("udp.port", "", udp);
     let (t, u) = (&TCP_HEURISTIC, &UDP_HEURISTIC);
     registry::heur_dissector_add::<TcpHeuristic>(t.list, t.title, t.name, state.proto, true);
     registry::heur_dissector_add::<UdpHeuristic>(u.list, u.title, u.name, state.proto, true);
-    announce::register_handoff();
+    let file_data = announce::register_handoff(state.conv.file_proto);
+    let _ = HANDLES.set(Handles { tcp, udp, file_data });
 }

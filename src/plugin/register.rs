@@ -11,7 +11,8 @@ use xmmep_core::table;
 use crate::ffi::registry::{self, FieldType};
 use crate::ffi::{set_panic_expert, ExpertDesc, FieldDesc, FieldStrings};
 
-use super::state::{State, STATE};
+use super::state::State;
+use super::{announce, stats};
 
 /// The epan field type and display of a field kind.
 fn ftype(k: FieldKind) -> (FieldType, u32) {
@@ -101,8 +102,10 @@ fn expert_descs() -> Vec<ExpertDesc> {
         .collect()
 }
 
-/// Registers everything of `register_protoinfo` and sets [`STATE`].
-pub(crate) fn register_protocol() {
+/// Registers everything of `register_protoinfo`: the protocol, then the
+/// announced conversations' and file data's (`announce`), then the taps
+/// (`stats`).
+pub(crate) fn register_protocol() -> State {
     let schema = Schema::standard();
     let proto = registry::register_protocol(PROTOCOL.name, PROTOCOL.short, PROTOCOL.filter);
     let descs = field_descs(schema);
@@ -122,5 +125,8 @@ pub(crate) fn register_protocol() {
     let charset = prefs.enum_pref(CHARSET_PREF.name, CHARSET_PREF.title, CHARSET_PREF.desc, 0, &choices, false);
     let desegment = prefs.bool_pref(DESEGMENT_PREF.name, DESEGMENT_PREF.title, DESEGMENT_PREF.desc, true);
     let analyze = prefs.bool_pref(ANALYZE_PREF.name, ANALYZE_PREF.title, ANALYZE_PREF.desc, true);
-    let _ = STATE.set(State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analyze, analysis, transfer_subtree });
+    let conv = announce::register(proto);
+    let password = xmmep_core::stats::password_field(schema).and_then(|id| fields.get(id as usize).copied().flatten());
+    let taps = stats::register(password);
+    State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analyze, analysis, transfer_subtree, conv, taps }
 }

@@ -9,32 +9,15 @@ use std::cell::RefCell;
 use smallvec::SmallVec;
 
 use xmmep_core::codec::info::{frame_info, info_text};
-use xmmep_core::codec::{Charset, Decoded, Decoder, Item as DecodedItem, Value};
+use xmmep_core::codec::{Item as DecodedItem, Value};
 use xmmep_core::presentation::{self, info, label};
 use xmmep_core::reports::{fill, fill_into};
 use xmmep_core::schema::{Display, Schema};
 
-use crate::ffi::{self, EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL};
+use crate::ffi::{self, EpanResult, Item, Tree, COL_INFO, COL_PROTOCOL};
 
 use super::links::{self, Analysis, Observed};
-use super::state::State;
-
-/// One message of `pkt.tvb`: `msg` starts at `base`, `decoded` is its decode.
-pub(crate) struct Message<'m, 'p> {
-    pub(crate) pkt: &'m Packet<'p>,
-    pub(crate) state: &'m State,
-    pub(crate) dec: &'m Decoder<'m>,
-    pub(crate) base: usize,
-    pub(crate) msg: &'m [u8],
-    pub(crate) decoded: &'m Decoded,
-    pub(crate) obs: &'m Observed,
-    /// The tracker, locked for this message; None when the analysis
-    /// across messages is off.
-    pub(crate) analysis: Option<&'m Analysis>,
-    /// Whether the tree is shown: labels are only made for a shown tree
-    /// (Wireshark keeps none on another).
-    pub(crate) visible: bool,
-}
+use super::message::Message;
 
 thread_local! {
     /// The Info column's text before the frame's first message, and the
@@ -44,14 +27,16 @@ thread_local! {
 }
 
 impl<'m, 'p> Message<'m, 'p> {
-    /// Adds the message's subtree, expert infos and Info text; returns the
-    /// subtree, for what other modules add to the message.
-    pub(crate) fn show(&self) -> EpanResult<Tree<'p>> {
+    /// Adds the message's subtree, expert infos, links (`obs`, and the
+    /// tracker locked for this message: `analysis`, None when the analysis
+    /// across messages is off) and Info text; returns the subtree, for what
+    /// other modules add to the message.
+    pub(crate) fn show(&self, obs: &Observed, analysis: Option<&Analysis>) -> EpanResult<Tree<'p>> {
         let (top, root) = self.message_item()?;
         let items = self.field_items(root)?;
         self.experts(top, &items)?;
-        links::show(self, root, top)?;
-        self.info()?;
+        links::show(self, obs, analysis, root, top)?;
+        self.info(obs.msg_type())?;
         Ok(root)
     }
 
@@ -59,28 +44,9 @@ impl<'m, 'p> Message<'m, 'p> {
         self.dec.schema
     }
 
-    pub(crate) fn charset(&self) -> Charset {
-        self.dec.opts.charset
-    }
-
-    pub(crate) fn encoding(&self) -> u32 {
-        encoding(self.charset())
-    }
-
     /// Where an item of the message lies in the tvb.
     fn place(&self, it: &DecodedItem) -> (i32, i32) {
         ((self.base + it.offset as usize) as i32, it.len as i32)
-    }
-
-    /// The text of `len` bytes at `offset` of the message, as Wireshark
-    /// shows it (see [`wireshark_text`]).
-    fn text(&self, offset: u32, len: u32) -> EpanResult<Cow<'m, str>> {
-        let bytes = &self.msg[offset as usize..(offset + len) as usize];
-        // The usual case, the bytes themselves: no copy.
-        if let Some(text) = plain_text(bytes, self.charset()) {
-            return Ok(Cow::Borrowed(text));
-        }
-        wireshark_text(self.pkt.tvb, self.base + offset as usize, bytes, self.charset(), self.encoding()).map(Cow::Owned)
     }
 
     /// The protocol item, named after the message, and its subtree.
@@ -243,23 +209,6 @@ impl<'m, 'p> Message<'m, 'p> {
         }
     }
 
-    /// A text value at `offset` (`len` bytes) of the message: given as text
-    /// when it reads as its bytes ([`plain_text`]), which spares Wireshark
-    /// reading and converting it; else read by Wireshark. An item Wireshark
-    /// will not keep (tree not shown, field not referenced) is added as it
-    /// is read, which returns first: no text to check.
-    pub(crate) fn text_item(&self, parent: Tree<'p>, hf: ffi::HfId, offset: u32, len: u32) -> EpanResult<Item<'p>> {
-        let (tvb, start) = (self.pkt.tvb, (self.base + offset as usize) as i32);
-        if !self.visible && !parent.is_referenced(hf) {
-            return parent.add_item(hf, tvb, start, len as i32, self.encoding());
-        }
-        let bytes = &self.msg[offset as usize..(offset + len) as usize];
-        match plain_text(bytes, self.charset()) {
-            Some(text) => parent.add_string(hf, tvb, start, len as i32, text),
-            None => parent.add_item(hf, tvb, start, len as i32, self.encoding()),
-        }
-    }
-
     /// Every report as an expert info on its item (or on the message).
     fn experts(&self, top: Item<'p>, items: &[Item<'p>]) -> EpanResult<()> {
         for r in &self.decoded.reports {
@@ -277,7 +226,7 @@ impl<'m, 'p> Message<'m, 'p> {
     /// which case this is, so a segment that only feeds reassembly keeps
     /// TCP's columns, as it does in a second pass (where TCP does not call
     /// us for it).
-    fn info(&self) -> EpanResult<()> {
+    fn info(&self, msg_type: u16) -> EpanResult<()> {
         let pinfo = self.pkt.pinfo;
         if !pinfo.has_columns() {
             return Ok(());
@@ -290,14 +239,14 @@ impl<'m, 'p> Message<'m, 'p> {
             // What stays before our text: whatever TCP fenced off.
             let shown = pinfo.col_get(COL_INFO);
             let prefix = shown.strip_suffix(text.as_str()).unwrap_or("").to_string();
-            FRAME_INFO.with(|cell| *cell.borrow_mut() = (prefix, vec![(self.obs.msg_type(), text)]));
+            FRAME_INFO.with(|cell| *cell.borrow_mut() = (prefix, vec![(msg_type, text)]));
             return Ok(());
         }
         // TCP may have fenced the column after an earlier message of this
         // frame: rewrite it whole, prefix and all messages.
         let all = FRAME_INFO.with(|cell| {
             let (prefix, pieces) = &mut *cell.borrow_mut();
-            pieces.push((self.obs.msg_type(), text));
+            pieces.push((msg_type, text));
             format!("{prefix}{}", frame_info(pieces))
         });
         pinfo.col_rewrite(COL_INFO, &all)
@@ -335,44 +284,4 @@ fn add_labelled<'p>(name: &str, suffix: Option<(&str, &[&dyn std::fmt::Display])
         item.append_text(&label[name.len()..])?;
         Ok(item)
     })
-}
-
-/// Wireshark's string encoding of a charset.
-pub(crate) fn encoding(charset: Charset) -> u32 {
-    match charset {
-        Charset::Utf8 => ffi::ENC_UTF_8,
-        Charset::Gb18030 => ffi::ENC_GB18030,
-    }
-}
-
-/// `bytes` as the value Wireshark reads from them (`tvb_get_string_enc`
-/// in `charset`), when that is the bytes themselves: no NUL (where the
-/// value would end), and ASCII, or valid UTF-8 read as UTF-8 (as
-/// [`wireshark_text`] takes them).
-pub(crate) fn plain_text(bytes: &[u8], charset: Charset) -> Option<&str> {
-    if bytes.contains(&0) || (charset != Charset::Utf8 && !bytes.is_ascii()) {
-        return None;
-    }
-    std::str::from_utf8(bytes).ok()
-}
-
-/// Text of `bytes` (at `start` in `tvb`) as Wireshark converts it, so that
-/// labels and Info read like string fields, and like the Lua script's. A NUL
-/// shows as U+2400: C strings would end there.
-pub(crate) fn wireshark_text(tvb: Tvb<'_>, start: usize, bytes: &[u8], charset: Charset, enc: u32) -> EpanResult<String> {
-    if bytes.is_ascii() || (charset == Charset::Utf8 && std::str::from_utf8(bytes).is_ok()) {
-        return Ok(String::from_utf8_lossy(bytes).replace('\0', "\u{2400}"));
-    }
-    let mut out = String::new();
-    let mut at = start;
-    for (i, piece) in bytes.split(|&b| b == 0).enumerate() {
-        if i > 0 {
-            out.push('\u{2400}');
-        }
-        if !piece.is_empty() {
-            out.push_str(&tvb.string(at as u32, piece.len() as u32, enc)?);
-        }
-        at += piece.len() + 1;
-    }
-    Ok(out)
 }

@@ -1,8 +1,10 @@
-//! What registration hands to dissection, set once per process: the ids
-//! Wireshark assigned, the dissector handles and the preferences, those of
-//! the announced conversations and file data included. The modules that
-//! register (`register`, `announce`) and those that dissect (`dissect`,
-//! `file_data`) depend on this module, not on each other for it.
+//! What registration made, set once per process and nowhere else: the ids
+//! Wireshark assigned, the preferences and the taps ([`STATE`], from
+//! `register_protoinfo`), and the dissector handles ([`HANDLES`], from
+//! `register_handoff`), those of the announced conversations and file data
+//! included. The modules that register (`register`, `announce`, `stats`)
+//! and those that dissect (`dissect`, `file_data`) depend on this module,
+//! not on each other for it.
 
 use std::sync::OnceLock;
 
@@ -13,7 +15,9 @@ use xmmep_core::schema::FieldId;
 use crate::ffi::registry::{BoolPref, EnumPref};
 use crate::ffi::{EiId, EttId, Handle, HfId, Protocol};
 
-/// Ids and preferences, from `register_protoinfo`.
+use super::stats::Taps;
+
+/// Ids, preferences and taps, from `register_protoinfo`.
 pub(crate) struct State {
     pub(crate) proto: Protocol,
     /// Header field per schema field, by `FieldId`; None for labels (they
@@ -34,6 +38,10 @@ pub(crate) struct State {
     pub(crate) analysis: Vec<HfId>,
     /// Subtree type of a file transfer.
     pub(crate) transfer_subtree: EttId,
+    /// What `announce` and `file_data` use.
+    pub(crate) conv: ConvState,
+    /// Tap `xmmep` and the credentials tap.
+    pub(crate) taps: Taps,
 }
 
 impl State {
@@ -69,6 +77,8 @@ impl State {
 pub(crate) struct Handles {
     pub(crate) tcp: Handle,
     pub(crate) udp: Handle,
+    /// The file data dissector's.
+    pub(crate) file_data: Handle,
 }
 
 pub(crate) static STATE: OnceLock<State> = OnceLock::new();
@@ -91,6 +101,3 @@ pub(crate) struct ConvState {
     pub(crate) fd_subtree: EttId,
     pub(crate) fd_size_mismatch: EiId,
 }
-
-pub(crate) static CONV: OnceLock<ConvState> = OnceLock::new();
-pub(crate) static FILE_HANDLE: OnceLock<Handle> = OnceLock::new();

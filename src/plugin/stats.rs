@@ -11,8 +11,6 @@
 //! The tree is built through [`Sink`], so that the counting is tested here
 //! without Wireshark; `ffi::tap::StatsTree` is the real sink.
 
-use std::sync::OnceLock;
-
 use xmmep_core::codec::{Decoded, Decoder};
 use xmmep_core::presentation::{info, stats as names};
 use xmmep_core::reports::{fill, CLASSES};
@@ -42,22 +40,21 @@ impl TapRecord {
     }
 }
 
-struct Taps {
+/// The taps the plugin queues to (kept in `state::State`).
+pub(crate) struct Taps {
     messages: Tap<TapRecord>,
     credentials: CredentialsTap,
     password: Option<HfId>,
 }
 
-static TAPS: OnceLock<Taps> = OnceLock::new();
-
 /// Registers tap `xmmep`, the statistics tree over it, and joins tap
 /// `credentials`; `password` is the header field of the password (the
 /// GUI's Credentials dialog goes to it). Call from `register_protoinfo`.
-pub(crate) fn register(password: Option<HfId>) {
+pub(crate) fn register(password: Option<HfId>) -> Taps {
     let messages = tap::register_tap::<TapRecord>(names::TAP);
     tap::register_stats_tree::<Tree>(messages, names::TAP, names::TREE_ABBR, names::TREE_NAME);
     let credentials = tap::register_credentials_tap(names::CREDENTIAL_PROTO);
-    let _ = TAPS.set(Taps { messages, credentials, password });
+    Taps { messages, credentials, password }
 }
 
 /// Queues the records of one message (`msg`, decoded as `decoded` by
@@ -65,8 +62,7 @@ pub(crate) fn register(password: Option<HfId>) {
 /// if it carries one. Nothing is built when nobody listens.
 /// `response` and `linked_problems` (a bit per report class) come from the
 /// analysis across messages.
-pub(crate) fn tap_message(pkt: &Packet<'_>, dec: &Decoder<'_>, msg: &[u8], decoded: &Decoded, response: Option<(u16, f64)>, linked_problems: u32) {
-    let Some(taps) = TAPS.get() else { return };
+pub(crate) fn tap_message(taps: &Taps, pkt: &Packet<'_>, dec: &Decoder<'_>, msg: &[u8], decoded: &Decoded, response: Option<(u16, f64)>, linked_problems: u32) {
     let wants_credentials = taps.password.is_some() && taps.credentials.listening();
     if !taps.messages.listening() && !wants_credentials {
         return;

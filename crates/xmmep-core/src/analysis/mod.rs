@@ -12,13 +12,15 @@
 //! script through tshark. A change here is a change there.
 
 mod facts;
+mod links;
 mod relations;
 mod store;
 mod tracker;
 
 pub use facts::Facts;
+pub use links::{Link, Links, MsgRef, Transfer};
 pub use relations::{Relations, Roles, UserField};
-pub use tracker::{Link, Links, MsgRef, Tracker, Transfer, MAX_KEYS, MAX_LISTED_FORWARDS, MAX_PENDING};
+pub use tracker::{Tracker, MAX_KEYS, MAX_LISTED_FORWARDS, MAX_PENDING};
 
 /// Numbers the XMMEP messages of a frame in the order one dissection of it
 /// shows them, so that every pass names a message alike. A frame dissected

@@ -11,7 +11,7 @@ use crate::numhash::{table_bytes, NumMap};
 use crate::reports::ReportKind;
 use crate::table::EXCHANGES;
 
-use super::tracker::{Link, Links, MsgRef};
+use super::links::{Link, Links, MsgRef};
 
 /// No message (a message number cannot reach it: it would need 4 G
 /// messages, and the first pass stops numbering before).

@@ -1,6 +1,6 @@
 /*
- * xmmep_shim.c - the only place where the XMMEP plugin uses Wireshark's
- * TRY/CATCH exception macros.  See xmmep_shim.h for the conventions.
+ * shim.c - the only place where the plugin uses Wireshark's
+ * TRY/CATCH exception macros.  See shim.h for the conventions.
  *
  * Every wrapper below is "do the one epan call inside TRY, turn whatever
  * exception comes out of it into a return code".  No wrapper lets an
@@ -11,8 +11,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "xmmep_shim.h"
-#include "xmmep_guard.h"
+#include "shim.h"
+#include "shim_guard.h"
 
 #include <string.h>
 
@@ -22,19 +22,19 @@
 #include <epan/dissectors/packet-tcp.h>
 
 void
-xmmep_exc_clear(xmmep_exc_t *err)
+shim_exc_clear(shim_exc_t *err)
 {
     if (err) {
-        err->code = XMMEP_OK;
+        err->code = SHIM_OK;
         err->message[0] = '\0';
     }
 }
 
 int
-xmmep_exc_record(except_t *e, xmmep_exc_t *err)
+shim_exc_record(except_t *e, shim_exc_t *err)
 {
     int code = (int)e->except_id.except_code;
-    if (code == XMMEP_OK)
+    if (code == SHIM_OK)
         code = -1; /* never report a caught exception as success */
     if (err) {
         const char *msg = except_message(e);
@@ -52,26 +52,26 @@ xmmep_exc_record(except_t *e, xmmep_exc_t *err)
 /* ---- tvb -------------------------------------------------------------- */
 
 int
-xmmep_tvb_get_ptr(tvbuff_t *tvb, gint offset, gint length,
-                  const guint8 **out, xmmep_exc_t *err)
+shim_tvb_get_ptr(tvbuff_t *tvb, gint offset, gint length,
+                  const guint8 **out, shim_exc_t *err)
 {
     SET_OUT(out, NULL);
     GUARDED(err, SET_OUT(out, tvb_get_ptr(tvb, offset, length)));
 }
 
 int
-xmmep_tvb_get_string(tvbuff_t *tvb, gint offset, gint length, guint encoding,
-                     const guint8 **out, xmmep_exc_t *err)
+shim_tvb_get_string(tvbuff_t *tvb, gint offset, gint length, guint encoding,
+                     const guint8 **out, shim_exc_t *err)
 {
     SET_OUT(out, NULL);
     /* The NULL allocator (g_malloc): wmem_packet_scope() is gone in 4.6, and
-     * the caller copies the text at once and frees it with xmmep_string_free. */
+     * the caller copies the text at once and frees it with shim_string_free. */
     GUARDED(err, SET_OUT(out, tvb_get_string_enc(NULL, tvb,
                                                   offset, length, encoding)));
 }
 
 void
-xmmep_string_free(const guint8 *s)
+shim_string_free(const guint8 *s)
 {
     wmem_free(NULL, (void *)s);
 }
@@ -79,9 +79,9 @@ xmmep_string_free(const guint8 *s)
 /* ---- proto tree --------------------------------------------------------- */
 
 int
-xmmep_tree_add_item(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+shim_tree_add_item(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                     gint length, guint encoding, proto_item **out,
-                    xmmep_exc_t *err)
+                    shim_exc_t *err)
 {
     SET_OUT(out, NULL);
     GUARDED(err, SET_OUT(out, proto_tree_add_item(tree, hf, tvb, start, length,
@@ -89,9 +89,9 @@ xmmep_tree_add_item(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 }
 
 int
-xmmep_tree_add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+shim_tree_add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                     gint length, guint32 value, proto_item **out,
-                    xmmep_exc_t *err)
+                    shim_exc_t *err)
 {
     SET_OUT(out, NULL);
     GUARDED(err, SET_OUT(out, proto_tree_add_uint(tree, hf, tvb, start, length,
@@ -99,9 +99,9 @@ xmmep_tree_add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 }
 
 int
-xmmep_tree_add_uint64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+shim_tree_add_uint64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                       gint length, guint64 value, proto_item **out,
-                      xmmep_exc_t *err)
+                      shim_exc_t *err)
 {
     SET_OUT(out, NULL);
     GUARDED(err, SET_OUT(out, proto_tree_add_uint64(tree, hf, tvb, start,
@@ -109,9 +109,9 @@ xmmep_tree_add_uint64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 }
 
 int
-xmmep_tree_add_int(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+shim_tree_add_int(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                    gint length, gint32 value, proto_item **out,
-                   xmmep_exc_t *err)
+                   shim_exc_t *err)
 {
     SET_OUT(out, NULL);
     GUARDED(err, SET_OUT(out, proto_tree_add_int(tree, hf, tvb, start, length,
@@ -119,9 +119,9 @@ xmmep_tree_add_int(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 }
 
 int
-xmmep_tree_add_int64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+shim_tree_add_int64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                      gint length, gint64 value, proto_item **out,
-                     xmmep_exc_t *err)
+                     shim_exc_t *err)
 {
     SET_OUT(out, NULL);
     GUARDED(err, SET_OUT(out, proto_tree_add_int64(tree, hf, tvb, start,
@@ -129,9 +129,9 @@ xmmep_tree_add_int64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 }
 
 int
-xmmep_tree_add_time_secs(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+shim_tree_add_time_secs(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                          gint length, gint64 secs, proto_item **out,
-                         xmmep_exc_t *err)
+                         shim_exc_t *err)
 {
     nstime_t t;
     t.secs = (time_t)secs;
@@ -142,9 +142,9 @@ xmmep_tree_add_time_secs(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 }
 
 int
-xmmep_tree_add_ipv4_host(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+shim_tree_add_ipv4_host(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                          gint length, guint32 addr, proto_item **out,
-                         xmmep_exc_t *err)
+                         shim_exc_t *err)
 {
     SET_OUT(out, NULL);
     /* proto_tree_add_ipv4 takes the address in network byte order. */
@@ -153,9 +153,9 @@ xmmep_tree_add_ipv4_host(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 }
 
 int
-xmmep_tree_add_boolean(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+shim_tree_add_boolean(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                        gint length, guint64 value, proto_item **out,
-                       xmmep_exc_t *err)
+                       shim_exc_t *err)
 {
     SET_OUT(out, NULL);
     GUARDED(err, SET_OUT(out, proto_tree_add_boolean(tree, hf, tvb, start,
@@ -163,10 +163,10 @@ xmmep_tree_add_boolean(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 }
 
 int
-xmmep_tree_add_subtree(proto_tree *tree, tvbuff_t *tvb, gint start,
+shim_tree_add_subtree(proto_tree *tree, tvbuff_t *tvb, gint start,
                        gint length, gint ett, const char *text,
                        proto_tree **out_tree, proto_item **out_item,
-                       xmmep_exc_t *err)
+                       shim_exc_t *err)
 {
     SET_OUT(out_tree, NULL);
     SET_OUT(out_item, NULL);
@@ -177,21 +177,21 @@ xmmep_tree_add_subtree(proto_tree *tree, tvbuff_t *tvb, gint start,
 /* ---- proto item --------------------------------------------------------- */
 
 int
-xmmep_item_add_subtree(proto_item *item, gint ett, proto_tree **out,
-                       xmmep_exc_t *err)
+shim_item_add_subtree(proto_item *item, gint ett, proto_tree **out,
+                       shim_exc_t *err)
 {
     SET_OUT(out, NULL);
     GUARDED(err, SET_OUT(out, proto_item_add_subtree(item, ett)));
 }
 
 int
-xmmep_item_append_text(proto_item *item, const char *text, xmmep_exc_t *err)
+shim_item_append_text(proto_item *item, const char *text, shim_exc_t *err)
 {
     GUARDED(err, proto_item_append_text(item, "%s", text));
 }
 
 void
-xmmep_item_set_generated(proto_item *item)
+shim_item_set_generated(proto_item *item)
 {
     /* Sets a flag bit of the item (NULL: nothing): cannot throw, so no TRY,
      * whose setjmp would cost more than the call. */
@@ -199,10 +199,10 @@ xmmep_item_set_generated(proto_item *item)
 }
 
 int
-xmmep_tree_add_item_text(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+shim_tree_add_item_text(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                          gint length, guint encoding, const char *text,
                          gint text_len, int flags, proto_item **out,
-                         xmmep_exc_t *err)
+                         shim_exc_t *err)
 {
     SET_OUT(out, NULL);
     /* proto_item_set_text writes the label once; proto_item_append_text
@@ -212,13 +212,13 @@ xmmep_tree_add_item_text(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                                                       length, encoding);
                  if (text)
                      proto_item_set_text(pi, "%.*s", (int)text_len, text);
-                 if (flags & XMMEP_ITEM_GENERATED)
+                 if (flags & SHIM_ITEM_GENERATED)
                      proto_item_set_generated(pi);
                  SET_OUT(out, pi));
 }
 
 int
-xmmep_tree_visible(proto_tree *tree)
+shim_tree_visible(proto_tree *tree)
 {
     /* Only a visible tree keeps labels: on another (NULL, or tshark's tree
      * for filters and fields alone) proto_item_set_text, append_text and
@@ -227,7 +227,7 @@ xmmep_tree_visible(proto_tree *tree)
 }
 
 int
-xmmep_field_is_referenced(proto_tree *tree, int hf)
+shim_field_is_referenced(proto_tree *tree, int hf)
 {
     /* Reads the field's reference flags; it throws only for an hf that was
      * never registered (PROTO_REGISTRAR_GET_NTH's assertion), and the
@@ -238,8 +238,8 @@ xmmep_field_is_referenced(proto_tree *tree, int hf)
 /* ---- expert info ------------------------------------------------------- */
 
 int
-xmmep_expert_add_info(packet_info *pinfo, proto_item *item, expert_field *ei,
-                      const char *text, xmmep_exc_t *err)
+shim_expert_add_info(packet_info *pinfo, proto_item *item, expert_field *ei,
+                      const char *text, shim_exc_t *err)
 {
     if (text)
         GUARDED(err, expert_add_info_format(pinfo, item, ei, "%s", text));
@@ -248,9 +248,9 @@ xmmep_expert_add_info(packet_info *pinfo, proto_item *item, expert_field *ei,
 }
 
 int
-xmmep_tree_add_expert(proto_tree *tree, packet_info *pinfo, expert_field *ei,
+shim_tree_add_expert(proto_tree *tree, packet_info *pinfo, expert_field *ei,
                       tvbuff_t *tvb, gint start, gint length, const char *text,
-                      proto_item **out, xmmep_exc_t *err)
+                      proto_item **out, shim_exc_t *err)
 {
     SET_OUT(out, NULL);
     if (text)
@@ -264,35 +264,35 @@ xmmep_tree_add_expert(proto_tree *tree, packet_info *pinfo, expert_field *ei,
 /* ---- columns ----------------------------------------------------------- */
 
 int
-xmmep_col_set(packet_info *pinfo, gint col, const char *text, xmmep_exc_t *err)
+shim_col_set(packet_info *pinfo, gint col, const char *text, shim_exc_t *err)
 {
     GUARDED(err, col_add_str(pinfo->cinfo, col, text));
 }
 
 int
-xmmep_col_append(packet_info *pinfo, gint col, const char *text,
-                 xmmep_exc_t *err)
+shim_col_append(packet_info *pinfo, gint col, const char *text,
+                 shim_exc_t *err)
 {
     GUARDED(err, col_append_str(pinfo->cinfo, col, text));
 }
 
 int
-xmmep_col_rewrite(packet_info *pinfo, gint col, const char *text,
-                  xmmep_exc_t *err)
+shim_col_rewrite(packet_info *pinfo, gint col, const char *text,
+                  shim_exc_t *err)
 {
     GUARDED(err, col_clear_fence(pinfo->cinfo, col);
                  col_add_str(pinfo->cinfo, col, text));
 }
 
 const char *
-xmmep_col_get(packet_info *pinfo, gint col)
+shim_col_get(packet_info *pinfo, gint col)
 {
     /* col_get_text only reads; it does not throw. */
     return pinfo->cinfo ? col_get_text(pinfo->cinfo, col) : NULL;
 }
 
 int
-xmmep_col_text_is(packet_info *pinfo, gint col, const char *text)
+shim_col_text_is(packet_info *pinfo, gint col, const char *text)
 {
     /* col_get_text only reads; it does not throw. */
     const gchar *t = pinfo->cinfo ? col_get_text(pinfo->cinfo, col) : NULL;
@@ -302,18 +302,18 @@ xmmep_col_text_is(packet_info *pinfo, gint col, const char *text)
 /* ---- calling other dissectors, TCP framing ------------------------------ */
 
 int
-xmmep_tcp_dissect_pdus(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+shim_tcp_dissect_pdus(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                        gboolean desegment, guint fixed_len,
-                       xmmep_get_pdu_len_fn get_pdu_len,
-                       dissector_t dissect_pdu, void *data, xmmep_exc_t *err)
+                       shim_get_pdu_len_fn get_pdu_len,
+                       dissector_t dissect_pdu, void *data, shim_exc_t *err)
 {
     GUARDED(err, tcp_dissect_pdus(tvb, pinfo, tree, desegment, fixed_len,
                                   get_pdu_len, dissect_pdu, data));
 }
 
 int
-xmmep_show_exception(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                     int code, const char *message, xmmep_exc_t *err)
+shim_show_exception(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                     int code, const char *message, shim_exc_t *err)
 {
     GUARDED(err, show_exception(tvb, pinfo, tree, (unsigned long)code,
                                 (message && message[0]) ? message : NULL));
@@ -322,8 +322,8 @@ xmmep_show_exception(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 /* ---- conversation ------------------------------------------------------ */
 
 int
-xmmep_conversation_set_dissector(packet_info *pinfo, dissector_handle_t handle,
-                                 xmmep_exc_t *err)
+shim_conversation_set_dissector(packet_info *pinfo, dissector_handle_t handle,
+                                 shim_exc_t *err)
 {
     GUARDED(err, conversation_set_dissector(find_or_create_conversation(pinfo),
                                             handle));
@@ -343,7 +343,7 @@ endpoint_hash(guint64 h, const address *a, guint32 port)
 }
 
 guint64
-xmmep_conversation_key(packet_info *pinfo, int *src_first_out)
+shim_conversation_key(packet_info *pinfo, int *src_first_out)
 {
     /* Both directions alike: the endpoints in a fixed order (address, then
      * port). Read only: no conversation is created, so none shadows the
@@ -363,29 +363,29 @@ xmmep_conversation_key(packet_info *pinfo, int *src_first_out)
 }
 
 guint32
-xmmep_frame_number(packet_info *pinfo)
+shim_frame_number(packet_info *pinfo)
 {
     return pinfo->num;
 }
 
 int
-xmmep_frame_visited(packet_info *pinfo)
+shim_frame_visited(packet_info *pinfo)
 {
     /* fd->visited is a bit-field: read here, where C knows its layout. */
     return pinfo->fd->visited ? 1 : 0;
 }
 
 void
-xmmep_frame_time(packet_info *pinfo, gint64 *secs, gint32 *nsecs)
+shim_frame_time(packet_info *pinfo, gint64 *secs, gint32 *nsecs)
 {
     *secs = (gint64)pinfo->abs_ts.secs;
     *nsecs = (gint32)pinfo->abs_ts.nsecs;
 }
 
 int
-xmmep_tree_add_relative_time(proto_tree *tree, int hf, tvbuff_t *tvb,
+shim_tree_add_relative_time(proto_tree *tree, int hf, tvbuff_t *tvb,
                              gint start, gint length, gint64 ns,
-                             proto_item **out, xmmep_exc_t *err)
+                             proto_item **out, shim_exc_t *err)
 {
     nstime_t t;
     /* Truncating division keeps secs and nsecs of one sign, as nstime_t
@@ -399,7 +399,7 @@ xmmep_tree_add_relative_time(proto_tree *tree, int hf, tvbuff_t *tvb,
 
 static int
 add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start, gint length,
-           const char *value, proto_item **out, xmmep_exc_t *err)
+           const char *value, proto_item **out, shim_exc_t *err)
 {
     SET_OUT(out, NULL);
     GUARDED(err, SET_OUT(out, proto_tree_add_string(tree, hf, tvb, start,
@@ -407,9 +407,9 @@ add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start, gint length,
 }
 
 int
-xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
+shim_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                       gint length, const char *value, gint value_len,
-                      proto_item **out, xmmep_exc_t *err)
+                      proto_item **out, shim_exc_t *err)
 {
     /* Terminated here, on the stack for the usual short value, so that the
      * caller needs no C string of its own (Wireshark copies it). */
@@ -426,8 +426,8 @@ xmmep_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 }
 
 void
-xmmep_item_set_hidden(proto_item *item)
+shim_item_set_hidden(proto_item *item)
 {
-    /* A flag bit, as xmmep_item_set_generated: cannot throw. */
+    /* A flag bit, as shim_item_set_generated: cannot throw. */
     proto_item_set_hidden(item);
 }

@@ -1,22 +1,22 @@
 /*
- * xmmep_tap.c - see xmmep_tap.h.
+ * shim_tap.c - see shim_tap.h.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "xmmep_tap.h"
+#include "shim_tap.h"
 
 #include <string.h>
 
 #include <epan/wmem_scopes.h>
 
 int
-xmmep_tap_listening(int tap_id)
+shim_tap_listening(int tap_id)
 {
     return have_tap_listener(tap_id) ? 1 : 0;
 }
 
 void
-xmmep_tap_queue_copy(int tap_id, packet_info *pinfo, const void *data,
+shim_tap_queue_copy(int tap_id, packet_info *pinfo, const void *data,
                      size_t len)
 {
     if (!have_tap_listener(tap_id))
@@ -27,13 +27,13 @@ xmmep_tap_queue_copy(int tap_id, packet_info *pinfo, const void *data,
 }
 
 void
-xmmep_tap_queue_credential(int tap_id, packet_info *pinfo, int password_hf,
+shim_tap_queue_credential(int tap_id, packet_info *pinfo, int password_hf,
                            const char *username, const char *proto,
                            const char *info)
 {
     if (!have_tap_listener(tap_id))
         return;
-    xmmep_tap_credential_t *auth = wmem_new0(pinfo->pool, xmmep_tap_credential_t);
+    shim_tap_credential_t *auth = wmem_new0(pinfo->pool, shim_tap_credential_t);
     auth->num = pinfo->num;
     auth->username_num = pinfo->num;
     auth->password_hf_id = (unsigned)password_hf;

@@ -1,11 +1,11 @@
 /*
- * xmmep_conv.c - secondary conversations and their file-scoped state; see
- * xmmep_conv.h.  Its epan calls go through GUARDED (xmmep_guard.h).
+ * shim_conv.c - secondary conversations and their file-scoped state; see
+ * shim_conv.h.  Its epan calls go through GUARDED (shim_guard.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "xmmep_conv.h"
-#include "xmmep_guard.h"
+#include "shim_conv.h"
+#include "shim_guard.h"
 
 #include <string.h>
 
@@ -17,23 +17,23 @@
 
 static void
 announce(packet_info *pinfo, int udp, guint32 ip_host, guint16 port,
-         dissector_handle_t handle, int key, gint32 kind,
-         const char *file_name, gint64 file_size, xmmep_conv_data_t **out)
+         dissector_handle_t handle, int key, gint32 tag, int keep_earlier,
+         const char *name, gint64 length, shim_conv_data_t **out)
 {
     guint32 ip_net = g_htonl(ip_host);
     address addr, none;
     conversation_t *conv;
-    xmmep_conv_data_t *d;
+    shim_conv_data_t *d;
     conversation_type ctype = udp ? CONVERSATION_UDP : CONVERSATION_TCP;
 
     set_address(&addr, AT_IPv4, 4, &ip_net);
     clear_address(&none);
-    if (kind == XMMEP_CONV_XMMEP) {
+    if (keep_earlier) {
         conv = find_conversation(pinfo->num, &addr, &none, ctype, port, 0,
                                  NO_ADDR_B | NO_PORT_B);
         if (conv) {
-            d = (xmmep_conv_data_t *)conversation_get_proto_data(conv, key);
-            if (d && d->kind == XMMEP_CONV_XMMEP) {
+            d = (shim_conv_data_t *)conversation_get_proto_data(conv, key);
+            if (d && d->tag == tag) {
                 *out = d;
                 return;
             }
@@ -42,32 +42,33 @@ announce(packet_info *pinfo, int udp, guint32 ip_host, guint16 port,
     /* conversation_new copies the address into file scope. */
     conv = conversation_new(pinfo->num, &addr, &none, ctype, port, 0,
                             NO_ADDR2 | NO_PORT2);
-    d = wmem_new0(wmem_file_scope(), xmmep_conv_data_t);
+    d = wmem_new0(wmem_file_scope(), shim_conv_data_t);
     d->setup_frame = pinfo->num;
-    d->kind = kind;
-    d->file_size = file_size;
-    d->file_name = file_name ? wmem_strdup(wmem_file_scope(), file_name) : NULL;
+    d->tag = tag;
+    d->length = length;
+    d->name = name ? wmem_strdup(wmem_file_scope(), name) : NULL;
     conversation_add_proto_data(conv, key, d);
     conversation_set_dissector(conv, handle);
     *out = d;
 }
 
 int
-xmmep_conv_announce(packet_info *pinfo, int udp, guint32 ip_host,
+shim_conv_announce(packet_info *pinfo, int udp, guint32 ip_host,
                     guint16 port, dissector_handle_t handle, int key,
-                    gint32 kind, const char *file_name, gint64 file_size,
-                    xmmep_conv_data_t **out, xmmep_exc_t *err)
+                    gint32 tag, int keep_earlier, const char *name,
+                    gint64 length, shim_conv_data_t **out,
+                    shim_exc_t *err)
 {
-    xmmep_conv_data_t *tmp = NULL;
+    shim_conv_data_t *tmp = NULL;
     if (out)
         *out = NULL;
-    GUARDED(err, announce(pinfo, udp, ip_host, port, handle, key, kind,
-                          file_name, file_size, out ? out : &tmp));
+    GUARDED(err, announce(pinfo, udp, ip_host, port, handle, key, tag,
+                          keep_earlier, name, length, out ? out : &tmp));
 }
 
 /* The data under `key` of the wildcard conversation announced for
  * addr:port, if any. */
-static xmmep_conv_data_t *
+static shim_conv_data_t *
 announced(packet_info *pinfo, int key, conversation_type ctype,
           address *addr, guint32 port)
 {
@@ -76,20 +77,20 @@ announced(packet_info *pinfo, int key, conversation_type ctype,
     clear_address(&none);
     conv = find_conversation(pinfo->num, addr, &none, ctype, port, 0,
                              NO_ADDR_B | NO_PORT_B);
-    return conv ? (xmmep_conv_data_t *)conversation_get_proto_data(conv, key)
+    return conv ? (shim_conv_data_t *)conversation_get_proto_data(conv, key)
                 : NULL;
 }
 
 static void
-lookup(packet_info *pinfo, int key, xmmep_conv_data_t **out)
+lookup(packet_info *pinfo, int key, shim_conv_data_t **out)
 {
-    xmmep_conv_data_t *d = NULL;
+    shim_conv_data_t *d = NULL;
     conversation_t *conv;
     if (pinfo->ptype == PT_TCP) {
         /* TCP fills the announced (wildcard) conversation in at the
          * connection's first segment: it is the flow's own by then. */
         conv = find_conversation_pinfo(pinfo, 0);
-        d = conv ? (xmmep_conv_data_t *)conversation_get_proto_data(conv, key)
+        d = conv ? (shim_conv_data_t *)conversation_get_proto_data(conv, key)
                  : NULL;
         if (!d)
             d = announced(pinfo, key, CONVERSATION_TCP, &pinfo->dst, pinfo->destport);
@@ -107,31 +108,31 @@ lookup(packet_info *pinfo, int key, xmmep_conv_data_t **out)
 }
 
 int
-xmmep_conv_lookup(packet_info *pinfo, int key, xmmep_conv_data_t **out,
-                  xmmep_exc_t *err)
+shim_conv_lookup(packet_info *pinfo, int key, shim_conv_data_t **out,
+                  shim_exc_t *err)
 {
     *out = NULL;
     GUARDED(err, lookup(pinfo, key, out));
 }
 
-xmmep_file_frame_t *
-xmmep_file_frame_get(packet_info *pinfo, int key)
+shim_frame_bytes_t *
+shim_frame_bytes_get(packet_info *pinfo, int key)
 {
-    return (xmmep_file_frame_t *)p_get_proto_data(wmem_file_scope(), pinfo,
-                                                  key, 0);
+    return (shim_frame_bytes_t *)p_get_proto_data(wmem_file_scope(), pinfo,
+                                                   key, 0);
 }
 
 static void
-frame_add(packet_info *pinfo, int key, xmmep_file_frame_t **out)
+frame_add(packet_info *pinfo, int key, shim_frame_bytes_t **out)
 {
-    xmmep_file_frame_t *f = wmem_new0(wmem_file_scope(), xmmep_file_frame_t);
+    shim_frame_bytes_t *f = wmem_new0(wmem_file_scope(), shim_frame_bytes_t);
     p_add_proto_data(wmem_file_scope(), pinfo, key, 0, f);
     *out = f;
 }
 
 int
-xmmep_file_frame_add(packet_info *pinfo, int key, xmmep_file_frame_t **out,
-                     xmmep_exc_t *err)
+shim_frame_bytes_add(packet_info *pinfo, int key, shim_frame_bytes_t **out,
+                      shim_exc_t *err)
 {
     *out = NULL;
     GUARDED(err, frame_add(pinfo, key, out));

@@ -1,16 +1,16 @@
 /*
- * xmmep_wrapper.h - the part of Wireshark's epan API that the XMMEP plugin
+ * wrapper.h - the part of Wireshark's epan API that the plugin
  * binds (bindgen reads this file; build.rs holds the allowlist).
  *
  * Wireshark's own headers come from the distribution (libwireshark-dev);
  * nothing of them is copied here.  Functions that can throw a Wireshark
  * exception (a longjmp) are NOT called from Rust directly: Rust calls the
- * xmmep_* wrappers declared in xmmep_shim.h, which catch the exception.
+ * shim_* wrappers declared in shim.h, which catch the exception.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef XMMEP_WRAPPER_H
-#define XMMEP_WRAPPER_H
+#ifndef SHIM_WRAPPER_H
+#define SHIM_WRAPPER_H
 
 /* From 4.4 on, frame_data.h no longer includes wtap.h, which packet_info.h
  * still needs (union wtap_pseudo_header): include it first. */
@@ -31,8 +31,8 @@
 #include <epan/tap.h>
 #include <epan/stats_tree.h>
 
-#include "xmmep_shim.h"
-#include "xmmep_conv.h"
-#include "xmmep_tap.h"
+#include "shim.h"
+#include "shim_conv.h"
+#include "shim_tap.h"
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * xmmep_tap.h - queueing tap records: the plugin's own records (tap
- * "xmmep", read by its statistics tree) and credentials (tap
- * "credentials", read by `tshark -z credentials` and Tools > Credentials).
+ * shim_tap.h - queueing tap records: the plugin's own records (read by
+ * its statistics tree) and credentials (tap "credentials", read by
+ * `tshark -z credentials` and Tools > Credentials).
  *
  * Nothing here throws a Wireshark exception: tap_queue_packet only stores
  * a pointer, and wmem allocations abort (they do not throw) on failure.
@@ -9,8 +9,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef XMMEP_TAP_H
-#define XMMEP_TAP_H
+#ifndef SHIM_TAP_H
+#define SHIM_TAP_H
 
 #include <stddef.h>
 
@@ -23,27 +23,27 @@
  * release we support (4.0 to 4.6): guint and unsigned, gchar and char
  * are the same types.
  */
-typedef struct xmmep_tap_credential {
+typedef struct shim_tap_credential {
     unsigned num;              /* frame of the credential */
     unsigned username_num;     /* frame of the user name */
     unsigned password_hf_id;   /* hf of the password, for the GUI */
     char *username;
     const char *proto;         /* not copied by the taps: must be static */
     char *info;
-} xmmep_tap_credential_t;
+} shim_tap_credential_t;
 
 /* 1 if some listener reads tap `tap_id` now (so a record is worth making). */
-int xmmep_tap_listening(int tap_id);
+int shim_tap_listening(int tap_id);
 
 /* Queues to tap `tap_id` a copy of `len` bytes at `data`, made in the
  * packet's pool, which lives until the taps have read it. */
-void xmmep_tap_queue_copy(int tap_id, packet_info *pinfo, const void *data,
+void shim_tap_queue_copy(int tap_id, packet_info *pinfo, const void *data,
                           size_t len);
 
 /* Queues a credential of this frame to tap `tap_id`: copies of `username`
  * and `info` (NUL-terminated) in the packet's pool; `proto` must live for
  * the whole process. */
-void xmmep_tap_queue_credential(int tap_id, packet_info *pinfo,
+void shim_tap_queue_credential(int tap_id, packet_info *pinfo,
                                 int password_hf, const char *username,
                                 const char *proto, const char *info);
 
