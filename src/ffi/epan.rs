@@ -14,7 +14,7 @@ use std::ffi::{c_int, c_void};
 use std::marker::PhantomData;
 use std::ptr::{self, NonNull};
 
-use super::cstr::{c_text, shown_text};
+use super::cstr::{c_text, Text};
 use super::ids::{EiId, EttId, Handle, HfId, Protocol};
 use super::sys;
 
@@ -76,13 +76,15 @@ pub(crate) fn shim(call: impl FnOnce(*mut sys::shim_exc_t) -> c_int) -> EpanResu
     Err(EpanError { code: rc, message: msg.to_string_lossy().into_owned() })
 }
 
-/// Whether `label` may be set whole (`Tree::add_item_text`) in place of
+/// `label`, when it may be set whole (`Tree::add_item_text`) in place of
 /// Wireshark's label of a name-only item (FT_NONE, FT_PROTOCOL) plus an
 /// appended text, with the same result: when it fits Wireshark's label
 /// buffer (past it, the two ways truncate differently) and has no control
-/// characters (which not every release escapes alike in both ways).
-pub(crate) fn label_settable(label: &str) -> bool {
-    label.len() < sys::SHIM_ITEM_LABEL_LENGTH as usize && !label.bytes().any(|b| b < 0x20 || b == 0x7f)
+/// characters (which not every release escapes alike in both ways). Having
+/// none, it has no NUL either: it goes to Wireshark as it is.
+pub(crate) fn label_settable(label: &str) -> Option<Text<'_>> {
+    let settable = label.len() < sys::SHIM_ITEM_LABEL_LENGTH as usize && !label.bytes().any(|b| b < 0x20 || b == 0x7f);
+    settable.then_some(Text::checked(label))
 }
 
 /// Column identifiers (`COL_PROTOCOL`, `COL_INFO`, ...).
@@ -365,18 +367,18 @@ impl<'a> Tree<'a> {
     /// `shim_tree_add_item_text`).
     // The arguments are the epan call's, one for one.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn add_item_text(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32, text: Option<&str>, generated: bool) -> EpanResult<Item<'a>> {
+    pub(crate) fn add_item_text(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32, text: Option<Text<'_>>, generated: bool) -> EpanResult<Item<'a>> {
         self.add_labelled(hf.get(), tvb, start, len, encoding, text, generated)
     }
 
     /// `add_protocol` with the item's whole label `text`, as `add_item_text`.
-    pub(crate) fn add_protocol_text(self, proto: Protocol, tvb: Tvb<'a>, start: i32, len: i32, text: Option<&str>) -> EpanResult<Item<'a>> {
+    pub(crate) fn add_protocol_text(self, proto: Protocol, tvb: Tvb<'a>, start: i32, len: i32, text: Option<Text<'_>>) -> EpanResult<Item<'a>> {
         self.add_labelled(proto.0, tvb, start, len, sys::ENC_NA, text, false)
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn add_labelled(self, hf: c_int, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32, text: Option<&str>, generated: bool) -> EpanResult<Item<'a>> {
-        let text = text.map(shown_text);
+    fn add_labelled(self, hf: c_int, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32, text: Option<Text<'_>>, generated: bool) -> EpanResult<Item<'a>> {
+        let text = text.map(Text::shown);
         let (tp, tl) = text.as_deref().map_or((ptr::null(), 0), |t| (t.as_ptr().cast(), t.len()));
         let Ok(tl) = c_int::try_from(tl) else {
             return Err(EpanError { code: sys::BoundsError as i32, message: "label too long".into() });
@@ -453,8 +455,8 @@ impl<'a> Tree<'a> {
     /// FT_STRING with a given value (copied by Wireshark; NULs shown as
     /// U+2400, as in [`c_text`]). For a value in the packet, cheaper than
     /// `add_item` when the caller has the text as Wireshark would read it.
-    pub(crate) fn add_string(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: &str) -> EpanResult<Item<'a>> {
-        let v = shown_text(value);
+    pub(crate) fn add_string<'t>(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: impl Into<Text<'t>>) -> EpanResult<Item<'a>> {
+        let v = value.into().shown();
         let Ok(vl) = c_int::try_from(v.len()) else {
             return Err(EpanError { code: sys::BoundsError as i32, message: "string too long".into() });
         };

@@ -39,6 +39,7 @@ mod sys;
 pub(crate) mod tap;
 pub(crate) mod version;
 
+pub(crate) use cstr::Text;
 pub(crate) use entry::{set_panic_expert, tcp_dissect_pdus, Dissector, Heuristic, PduFraming};
 pub(crate) use epan::{label_settable, EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL, ENC_GB18030, ENC_NA, ENC_UTF_8};
 pub(crate) use ids::{EiId, EttId, Handle, HfId, Protocol};

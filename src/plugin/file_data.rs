@@ -59,7 +59,7 @@ fn dissect(pkt: &Packet<'_>, cs: &ConvState) -> EpanResult<()> {
     }
     let sub = top.add_subtree(cs.fd_subtree)?;
     if let Some(n) = &name {
-        sub.add_string(cs.fd_name, tvb, 0, 0, n)?.set_generated();
+        sub.add_string(cs.fd_name, tvb, 0, 0, n.as_str())?.set_generated();
     }
     if let Some(s) = size {
         sub.add_int64(cs.fd_size, tvb, 0, 0, s)?.set_generated();

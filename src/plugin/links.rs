@@ -264,10 +264,10 @@ impl<'p> Shower<'_, 'p> {
         let (tvb, base) = (self.pkt.tvb, self.base);
         // The label replaces Wireshark's (set, not appended): one call.
         let label = self.visible.then(|| fill(f::TRANSFER_LABEL, &[&name, &outcome]));
-        let item = self.root.add_item_text(self.state.analysis_field(&f::TRANSFER), tvb, base, 0, crate::ffi::ENC_NA, label.as_deref(), true)?;
+        let item = self.root.add_item_text(self.state.analysis_field(&f::TRANSFER), tvb, base, 0, crate::ffi::ENC_NA, label.as_deref().map(Into::into), true)?;
         let sub = item.add_subtree(self.state.transfer_subtree)?;
         if t.file_name.is_some() {
-            sub.add_string(self.state.analysis_field(&f::TRANSFER_FILE_NAME), tvb, base, 0, &name)?.set_generated();
+            sub.add_string(self.state.analysis_field(&f::TRANSFER_FILE_NAME), tvb, base, 0, name.as_ref())?.set_generated();
         }
         if let Some(size) = t.file_size {
             sub.add_int64(self.state.analysis_field(&f::TRANSFER_FILE_SIZE), tvb, base, 0, size)?.set_generated();

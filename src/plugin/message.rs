@@ -38,7 +38,7 @@ impl<'m, 'p> Message<'m, 'p> {
         let bytes = &self.msg[offset as usize..(offset + len) as usize];
         // The usual case, the bytes themselves: no copy.
         if let Some(text) = plain_text(bytes, self.charset()) {
-            return Ok(Cow::Borrowed(text));
+            return Ok(Cow::Borrowed(text.as_str()));
         }
         wireshark_text(self.pkt.tvb, self.base + offset as usize, bytes, self.charset(), self.encoding()).map(Cow::Owned)
     }
@@ -73,11 +73,11 @@ pub(crate) fn encoding(charset: Charset) -> u32 {
 /// in `charset`), when that is the bytes themselves: no NUL (where the
 /// value would end), and ASCII, or valid UTF-8 read as UTF-8 (as
 /// [`wireshark_text`] takes them).
-fn plain_text(bytes: &[u8], charset: Charset) -> Option<&str> {
-    if bytes.contains(&0) || (charset != Charset::Utf8 && !bytes.is_ascii()) {
+fn plain_text(bytes: &[u8], charset: Charset) -> Option<ffi::Text<'_>> {
+    if charset != Charset::Utf8 && !bytes.is_ascii() {
         return None;
     }
-    std::str::from_utf8(bytes).ok()
+    ffi::Text::nul_free(std::str::from_utf8(bytes).ok()?)
 }
 
 /// Text of `bytes` (at `start` in `tvb`) as Wireshark converts it, so that

@@ -52,7 +52,7 @@ impl<'m, 'p> Message<'m, 'p> {
     /// The protocol item, named after the message, and its subtree.
     fn message_item(&self) -> EpanResult<(Item<'p>, Tree<'p>)> {
         let (tree, proto, tvb, start, len) = (self.pkt.tree, self.state.proto, self.pkt.tvb, self.base as i32, self.msg.len() as i32);
-        let add = |text: Option<&str>| tree.add_protocol_text(proto, tvb, start, len, text);
+        let add = |text: Option<ffi::Text<'_>>| tree.add_protocol_text(proto, tvb, start, len, text);
         let top = if self.visible {
             let name: Cow<'_, str> = match self.decoded.header {
                 Some(h) => self.schema().message(h.msg_type).map_or_else(|| fill(info::UNKNOWN_TYPE, &[&h.msg_type]).into(), |m| m.def.name.into()),
@@ -72,7 +72,7 @@ impl<'m, 'p> Message<'m, 'p> {
     fn named_item(&self, parent: Tree<'p>, hf: ffi::HfId, it: &DecodedItem, value: Option<&dyn std::fmt::Display>) -> EpanResult<Item<'p>> {
         let ((start, len), tvb) = (self.place(it), self.pkt.tvb);
         let name = &self.schema().field(it.id).label;
-        let add = |text: Option<&str>| parent.add_item_text(hf, tvb, start, len, ffi::ENC_NA, text, false);
+        let add = |text: Option<ffi::Text<'_>>| parent.add_item_text(hf, tvb, start, len, ffi::ENC_NA, text, false);
         match value {
             Some(v) => add_labelled(name, Some((label::VALUE_SUFFIX, &[v])), add),
             None => add(None),
@@ -131,7 +131,7 @@ impl<'m, 'p> Message<'m, 'p> {
         let (start, len) = self.place(it);
         // The label replaces Wireshark's (set, not appended): one call.
         let text = if self.visible { Some(fill(label::INVALID, &[&self.schema().field(it.id).label, &self.text(it.offset, it.len)?])) } else { None };
-        parent.add_item_text(bad, self.pkt.tvb, start, len, self.encoding(), text.as_deref(), false)
+        parent.add_item_text(bad, self.pkt.tvb, start, len, self.encoding(), text.as_deref().map(Into::into), false)
     }
 
     /// A text-only subtree: a list holder ("Group list: 2 elements") or a
@@ -263,7 +263,7 @@ thread_local! {
 /// `args`: the label is set in the same call when Wireshark would show it
 /// the same ([`ffi::label_settable`]), else Wireshark's label gets the
 /// suffix appended. `suffix` None: Wireshark's label alone.
-fn add_labelled<'p>(name: &str, suffix: Option<(&str, &[&dyn std::fmt::Display])>, add: impl FnOnce(Option<&str>) -> EpanResult<Item<'p>>) -> EpanResult<Item<'p>> {
+fn add_labelled<'p>(name: &str, suffix: Option<(&str, &[&dyn std::fmt::Display])>, add: impl FnOnce(Option<ffi::Text<'_>>) -> EpanResult<Item<'p>>) -> EpanResult<Item<'p>> {
     let Some((template, args)) = suffix else { return add(None) };
     LABEL.with(|cell| {
         // The buffer is free unless a label is made inside `add`, which
@@ -277,8 +277,8 @@ fn add_labelled<'p>(name: &str, suffix: Option<(&str, &[&dyn std::fmt::Display])
         label.clear();
         label.push_str(name);
         fill_into(label, template, args);
-        if ffi::label_settable(label) {
-            return add(Some(label));
+        if let Some(text) = ffi::label_settable(label) {
+            return add(Some(text));
         }
         let item = add(None)?;
         item.append_text(&label[name.len()..])?;
