@@ -7,16 +7,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use xmmep_testkit::captures;
 use xmmep_testkit::render::{corpus, decode, render_with};
 use xmmep_testkit::tshark::Tshark;
 
 fn lua_option(ts: &Tshark) -> String {
     let script = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lua/xmmep.lua"));
     format!("lua_script:{}", script.display())
-}
-
-fn capture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures").join(name)
 }
 
 /// What only a pass over the whole capture can know: a request's answer,
@@ -116,7 +113,7 @@ fn rows(cap: &str, filter: &str, fields: &[&str]) -> Vec<Vec<String>> {
     let lua = Tshark::without_plugin();
     let x = lua_option(&lua);
     for (ts, extra) in [(&plugin, vec![]), (&lua, vec!["-X", x.as_str()])] {
-        let f = ts.add_file(&capture(cap)).to_string_lossy().into_owned();
+        let f = ts.add_file(&captures::path(cap)).to_string_lossy().into_owned();
         let mut args = vec!["-2", "-r", f.as_str(), "-Y", filter, "-T", "fields", "-e", "frame.number"];
         for e in fields {
             args.extend(["-e", e]);

@@ -18,7 +18,7 @@ fn corpus_decodes_as_reviewed() {
     assert!(captures.len() >= 20, "corpus too small: {captures:?}");
     let mut stale = Vec::new();
     for cap in &captures {
-        let rel = cap.strip_prefix(root.join("tests/captures")).unwrap();
+        let rel = cap.strip_prefix(xmmep_testkit::captures::dir()).unwrap();
         let golden = root.join("tests/golden").join(rel).with_extension("txt");
         let text = format!("# tests/captures/{}\n{}", rel.display(), render(&decode(&ts, cap, &[])));
         if bless {

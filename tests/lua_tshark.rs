@@ -278,7 +278,7 @@ fn data_sources(hex: &str) -> Vec<String> {
 
 #[test]
 fn no_data_source_the_plugin_does_not_add() {
-    let cap = xmmep_testkit::root().join("tests/captures/chat_gb18030.pcapng");
+    let cap = xmmep_testkit::captures::path("chat_gb18030.pcapng");
     let cap = std::fs::read(cap).unwrap();
     let args = ["-o", "xmmep.charset:GB18030", "-V", "-x"];
     let lua_out = tshark(&cap, &args);

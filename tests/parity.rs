@@ -139,7 +139,7 @@ fn lua_registers_what_the_plugin_registers() {
 fn lua_steps_aside_when_the_plugin_is_loaded() {
     let ts = Tshark::with_plugin();
     let script = ts.add_file(Path::new(&lua_script()));
-    let cap = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures/keepalive.pcapng"));
+    let cap = ts.add_file(&xmmep_testkit::captures::path("keepalive.pcapng"));
     let out = ts.run(&["-X", &format!("lua_script:{}", script.display()), "-r", &cap.to_string_lossy(), "-T", "fields", "-e", "xmmep.user_name"]);
     out.assert_success();
     assert!(!out.stderr.contains("Lua: Error"), "{}", out.stderr);

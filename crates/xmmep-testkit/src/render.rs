@@ -86,7 +86,7 @@ pub fn corpus() -> Vec<std::path::PathBuf> {
             }
         }
     }
-    let root = crate::root().join("tests/captures");
+    let root = crate::captures::dir();
     let mut out = Vec::new();
     walk(&root, &mut out);
     out.sort();

@@ -20,7 +20,7 @@ fn captures(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 #[test]
 fn timestamps_increase_in_every_capture() {
     let mut files = Vec::new();
-    captures(&xmmep_testkit::root().join("tests/captures"), &mut files);
+    captures(&xmmep_testkit::captures::dir(), &mut files);
     assert!(files.len() > 20, "{files:?}");
     for f in files {
         let mut r = PcapNgReader::new(std::fs::File::open(&f).unwrap()).unwrap();

@@ -82,7 +82,7 @@ fn write_seed_corpus() {
         "malformed/extra_fields",
         "malformed/oversize",
     ] {
-        let bytes = std::fs::read(root.join(format!("tests/captures/{cap}.pcapng"))).unwrap();
+        let bytes = std::fs::read(xmmep_testkit::captures::path(format!("{cap}.pcapng"))).unwrap();
         for p in payloads(&bytes) {
             for m in messages(&p.data) {
                 if !msgs.contains(&m.to_vec()) && msgs.len() < 60 {
@@ -143,7 +143,7 @@ fn write_seed_corpus() {
         "malformed/no_response",
         "malformed/count_mismatch",
     ] {
-        let bytes = std::fs::read(root.join(format!("tests/captures/{cap}.pcapng"))).unwrap();
+        let bytes = std::fs::read(xmmep_testkit::captures::path(format!("{cap}.pcapng"))).unwrap();
         let mut convs: Vec<(String, String)> = Vec::new();
         let mut seed = Vec::new();
         for p in payloads(&bytes) {
