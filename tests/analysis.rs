@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use xmmep_testkit::captures;
-use xmmep_testkit::render::{corpus, decode, render_with};
+use xmmep_testkit::render::{decode, render_with};
 use xmmep_testkit::tshark::Tshark;
 
 fn lua_option(ts: &Tshark) -> String {
@@ -69,7 +69,7 @@ fn one_pass_and_two_passes_agree_but_for_the_whole_capture() {
     let x = lua_option(&lua);
     let mut differ = Vec::new();
     let mut found_more = 0;
-    for cap in corpus() {
+    for cap in captures::all() {
         for (who, ts, extra) in [("plugin", &plugin, vec![]), ("lua", &lua, vec!["-X", x.as_str()])] {
             let one = rendered(ts, &cap, &extra);
             let mut two_args = vec!["-2"];
@@ -95,7 +95,7 @@ fn lua_equals_plugin_in_two_passes() {
     let lua = Tshark::without_plugin();
     let x = lua_option(&lua);
     let mut differ = Vec::new();
-    for cap in corpus() {
+    for cap in captures::all() {
         let a = rendered(&plugin, &cap, &["-2"]);
         let b = rendered(&lua, &cap, &["-2", "-X", &x]);
         if a != b {
@@ -242,7 +242,7 @@ fn without_the_analysis_only_the_analysis_goes() {
     let (plugin, lua) = (Tshark::with_plugin(), Tshark::without_plugin());
     let x = lua_option(&lua);
     let mut removed = 0;
-    for cap in corpus() {
+    for cap in captures::all() {
         for (ts, extra) in [(&plugin, vec![]), (&lua, vec!["-X", x.as_str()])] {
             let off = [&extra[..], &["-o", "xmmep.analyze:FALSE"]].concat();
             let mut on = decode(ts, &cap, &[&extra[..], &["-2"]].concat());

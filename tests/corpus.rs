@@ -18,20 +18,8 @@ use xmmep_tools::capture::sessions::is_file_data;
 use xmmep_tools::capture::{corpus, write_corpus, Capture, Expect, DEFAULT_SEED};
 
 fn files_below(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "pcapng") {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
+    let rel = |p: &Path| p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+    captures::below(dir).into_iter().map(|p| (rel(&p), std::fs::read(&p).unwrap())).collect()
 }
 
 /// Every message of a capture file, decoded with the capture's charset.

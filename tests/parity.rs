@@ -9,7 +9,8 @@
 
 use std::path::Path;
 
-use xmmep_testkit::render::{corpus, decode, render_with};
+use xmmep_testkit::captures;
+use xmmep_testkit::render::{decode, render_with};
 use xmmep_testkit::tshark::Tshark;
 
 fn lua_script() -> String {
@@ -34,7 +35,7 @@ fn corpus_parity(prefs: &[&str]) {
     let script = lua.add_file(Path::new(&lua_script()));
     let x = format!("lua_script:{}", script.display());
     let mut differ = Vec::new();
-    for cap in corpus() {
+    for cap in captures::all() {
         // Secondary conversations are plugin-only (the Lua API cannot follow
         // them; xmmep_core::conversations::PLUGIN_ONLY): leave their fields out.
         let mut pf = decode(&plugin, &cap, prefs);
@@ -208,7 +209,7 @@ fn lua_equals_plugin_under_a_filter_without_a_shown_tree() {
     let x = format!("lua_script:{}", script.display());
     // Each name once, with the first capture that shows it.
     let mut names: std::collections::BTreeMap<String, std::path::PathBuf> = Default::default();
-    for cap in corpus() {
+    for cap in captures::all() {
         for m in decode(&plugin, &cap, &[]).iter().flat_map(|f| f.messages.iter()) {
             let fields = m.fields.iter().map(|f| &f.name).filter(|n| !n.is_empty() && !xmmep_core::conversations::is_plugin_only(n));
             for n in fields.chain(m.experts.iter().map(|e| &e.name).filter(|n| n.starts_with("xmmep."))) {

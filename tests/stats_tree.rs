@@ -15,19 +15,7 @@ use xmmep_testkit::captures;
 use xmmep_testkit::tshark::Tshark;
 
 fn corpus() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![captures::dir()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "pcapng") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
+    let out = captures::all();
     assert!(out.len() > 10, "the corpus is missing: {out:?}");
     out
 }
