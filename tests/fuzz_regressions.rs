@@ -9,7 +9,7 @@ use xmmep_tools::pdml;
 
 use xmmep_testkit::pcap::pcapng;
 use xmmep_testkit::render::render_with;
-use xmmep_testkit::tshark::{Output, Tshark};
+use xmmep_testkit::tshark::{Dissector, Output};
 
 const PORT: u16 = 47430;
 
@@ -18,20 +18,14 @@ const PORT: u16 = 47430;
 /// script alone, aborting on a dissector bug; returns both outputs, in that
 /// order, after checking that each succeeded.
 fn run_both(cap: &[u8], args: &[&str], plugin_args: &[&str]) -> [Output; 2] {
-    [false, true].map(|lua| {
-        let ts = if lua { Tshark::without_plugin() } else { Tshark::with_plugin() };
-        let file = ts.write_file("c.pcapng", cap).display().to_string();
-        let script = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
-        let script = format!("lua_script:{}", script.display());
+    Dissector::both().map(|d| {
+        let file = d.ts.write_file("c.pcapng", cap).display().to_string();
         let mut a = vec!["-r", file.as_str()];
-        if lua {
-            a.extend_from_slice(&["-X", script.as_str()]);
-        }
         a.extend_from_slice(args);
-        if !lua {
+        if !d.is_lua() {
             a.extend_from_slice(plugin_args);
         }
-        let o = ts.run_with_env(&[("WIRESHARK_ABORT_ON_DISSECTOR_BUG", "1")], &a);
+        let o = d.run_with_env(&[("WIRESHARK_ABORT_ON_DISSECTOR_BUG", "1")], &a);
         o.assert_success();
         o
     })
