@@ -10,7 +10,7 @@ use std::path::Path;
 use xmmep_core::codec::EncValue;
 use xmmep_testkit::captures;
 use xmmep_testkit::tshark::Tshark;
-use xmmep_tools::capture::msg::msg;
+use xmmep_tools::capture::msg::{msg, t};
 use xmmep_tools::capture::net::{Client, Net, Server, Tcp};
 
 const NO_HEURISTICS: [&str; 4] = ["--disable-heuristic", "xmmep_tcp", "--disable-heuristic", "xmmep_udp"];
@@ -97,7 +97,6 @@ fn file_data_is_labelled_counted_and_checked_against_the_size() {
 fn more_bytes_than_announced_get_a_note_where_they_pass_the_size() {
     let mut net = Net::new(3, "file-more");
     let (server, alice, bob) = (net.host([10, 1, 0, 1]), net.host([10, 1, 0, 2]), net.host([10, 1, 0, 3]));
-    let t = |s: &str| EncValue::Text(s.as_bytes().to_vec());
     let mut control = Tcp::connect(&mut net, bob, server, 6620);
     let offer =
         msg("MSG_SEND_FILE_REQ_FWD", vec![t("alice"), t("bob"), t("notes.txt"), EncValue::Int(2000), EncValue::Int(1), EncValue::Bool(false), t("10.1.0.2"), EncValue::Int(6661)]);
