@@ -7,17 +7,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use xmmep_testkit::render::{corpus, decode, render_with};
-use xmmep_testkit::tshark::Tshark;
-
-fn lua_option(ts: &Tshark) -> String {
-    let script = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lua/xmmep.lua"));
-    format!("lua_script:{}", script.display())
-}
-
-fn capture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures").join(name)
-}
+use xmmep_testkit::captures;
+use xmmep_testkit::render::{decode, render_with};
+use xmmep_testkit::tshark::{Dissector, Tshark};
 
 /// What only a pass over the whole capture can know: a request's answer,
 /// an original's forwards, a transfer's later stages and outcome, an
@@ -67,23 +59,19 @@ fn first_difference(a: &str, b: &str) -> String {
 
 #[test]
 fn one_pass_and_two_passes_agree_but_for_the_whole_capture() {
-    let plugin = Tshark::with_plugin();
-    let lua = Tshark::without_plugin();
-    let x = lua_option(&lua);
+    let both = Dissector::both();
     let mut differ = Vec::new();
     let mut found_more = 0;
-    for cap in corpus() {
-        for (who, ts, extra) in [("plugin", &plugin, vec![]), ("lua", &lua, vec!["-X", x.as_str()])] {
-            let one = rendered(ts, &cap, &extra);
-            let mut two_args = vec!["-2"];
-            two_args.extend(extra.iter().copied());
-            let two = rendered(ts, &cap, &two_args);
+    for cap in captures::all() {
+        for d in &both {
+            let one = rendered(&d.ts, &cap, &d.args(&[]));
+            let two = rendered(&d.ts, &cap, &d.args(&["-2"]));
             if two != one {
                 found_more += 1;
             }
             let (a, b) = (without_whole_capture(&one), without_whole_capture(&two));
             if a != b {
-                differ.push(format!("{} ({who}): {}", cap.display(), first_difference(&a, &b)));
+                differ.push(format!("{} ({}): {}", cap.display(), d.name(), first_difference(&a, &b)));
             }
         }
     }
@@ -94,13 +82,11 @@ fn one_pass_and_two_passes_agree_but_for_the_whole_capture() {
 
 #[test]
 fn lua_equals_plugin_in_two_passes() {
-    let plugin = Tshark::with_plugin();
-    let lua = Tshark::without_plugin();
-    let x = lua_option(&lua);
+    let [plugin, lua] = Dissector::both();
     let mut differ = Vec::new();
-    for cap in corpus() {
-        let a = rendered(&plugin, &cap, &["-2"]);
-        let b = rendered(&lua, &cap, &["-2", "-X", &x]);
+    for cap in captures::all() {
+        let a = rendered(&plugin.ts, &cap, &plugin.args(&["-2"]));
+        let b = rendered(&lua.ts, &cap, &lua.args(&["-2"]));
         if a != b {
             differ.push(format!("{}: {}", cap.display(), first_difference(&a, &b)));
         }
@@ -112,17 +98,13 @@ fn lua_equals_plugin_in_two_passes() {
 /// plugin and for the Lua script, which must agree.
 fn rows(cap: &str, filter: &str, fields: &[&str]) -> Vec<Vec<String>> {
     let mut out = Vec::new();
-    let plugin = Tshark::with_plugin();
-    let lua = Tshark::without_plugin();
-    let x = lua_option(&lua);
-    for (ts, extra) in [(&plugin, vec![]), (&lua, vec!["-X", x.as_str()])] {
-        let f = ts.add_file(&capture(cap)).to_string_lossy().into_owned();
+    for d in Dissector::both() {
+        let f = d.ts.add_file(&captures::path(cap)).to_string_lossy().into_owned();
         let mut args = vec!["-2", "-r", f.as_str(), "-Y", filter, "-T", "fields", "-e", "frame.number"];
         for e in fields {
             args.extend(["-e", e]);
         }
-        args.extend(extra.iter().copied());
-        let o = ts.run(&args);
+        let o = d.run(&args);
         o.assert_success();
         out.push(o.stdout.lines().map(|l| l.split('\t').map(String::from).collect()).collect::<Vec<Vec<String>>>());
     }
@@ -242,14 +224,12 @@ fn without_the_analysis_only_the_analysis_goes() {
         .map(|c| format!("xmmep.{}", c.abbrev))
         .collect();
     let is_linked = |name: &str| linked.iter().any(|l| name == l || name.strip_prefix(l.as_str()).is_some_and(|r| r.starts_with('.')));
-    let (plugin, lua) = (Tshark::with_plugin(), Tshark::without_plugin());
-    let x = lua_option(&lua);
+    let both = Dissector::both();
     let mut removed = 0;
-    for cap in corpus() {
-        for (ts, extra) in [(&plugin, vec![]), (&lua, vec!["-X", x.as_str()])] {
-            let off = [&extra[..], &["-o", "xmmep.analyze:FALSE"]].concat();
-            let mut on = decode(ts, &cap, &[&extra[..], &["-2"]].concat());
-            let mut off = decode(ts, &cap, &[&off[..], &["-2"]].concat());
+    for cap in captures::all() {
+        for d in &both {
+            let mut on = decode(&d.ts, &cap, &d.args(&["-2"]));
+            let mut off = decode(&d.ts, &cap, &d.args(&["-o", "xmmep.analyze:FALSE", "-2"]));
             for m in on.iter_mut().chain(off.iter_mut()).flat_map(|f| f.messages.iter_mut()) {
                 m.fields.retain(|fl| !xmmep_core::conversations::is_plugin_only(&fl.name));
             }

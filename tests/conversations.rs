@@ -8,15 +8,12 @@
 use std::path::Path;
 
 use xmmep_core::codec::EncValue;
+use xmmep_testkit::captures;
 use xmmep_testkit::tshark::Tshark;
-use xmmep_tools::capture::msg::msg;
+use xmmep_tools::capture::msg::{msg, t};
 use xmmep_tools::capture::net::{Client, Net, Server, Tcp};
 
 const NO_HEURISTICS: [&str; 4] = ["--disable-heuristic", "xmmep_tcp", "--disable-heuristic", "xmmep_udp"];
-
-fn capture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures").join(name)
-}
 
 /// `-T fields` rows (tab-separated) of `cap`, in one pass and in two
 /// passes; asserts that both are the same.
@@ -46,7 +43,7 @@ fn login_connection_and_peer_keepalive_are_decoded_without_heuristics() {
     // peer address (Bob's MSG_LOGIN_RES6).
     let mut opts = NO_HEURISTICS.to_vec();
     opts.extend_from_slice(&["-d", "udp.port==6600,xmmep"]);
-    let r = rows(&ts, &capture("login.pcapng"), &opts, &["frame.number", "tcp.dstport", "udp.dstport", "xmmep.msg_type", "xmmep.setup_in", "xmmep.server_port"]);
+    let r = rows(&ts, &captures::path("login.pcapng"), &opts, &["frame.number", "tcp.dstport", "udp.dstport", "xmmep.msg_type", "xmmep.setup_in", "xmmep.server_port"]);
     let announcing: Vec<&Vec<String>> = r.iter().filter(|c| c[5] == "6620").collect();
     assert_eq!(announcing.len(), 2, "two successful router lookups: {r:?}");
     let first_login = r.iter().find(|c| c[1] == "6620" && c[3] == "112").expect("a LOGIN_REQ to the announced server is decoded");
@@ -57,7 +54,7 @@ fn login_connection_and_peer_keepalive_are_decoded_without_heuristics() {
     assert_eq!(keepalives.len(), 2, "the peer keepalive and its answer: {r:?}");
     assert!(keepalives.iter().all(|c| !c[4].is_empty()), "peer traffic names the announcing frame: {keepalives:?}");
     // Without the announcement (the router's port not bound), none of it.
-    let bare = rows(&ts, &capture("login.pcapng"), &NO_HEURISTICS, &["xmmep.msg_type"]);
+    let bare = rows(&ts, &captures::path("login.pcapng"), &NO_HEURISTICS, &["xmmep.msg_type"]);
     assert!(bare.iter().all(|c| c[0].is_empty()), "decoded without any announcement");
 }
 
@@ -77,7 +74,7 @@ fn file_data_is_labelled_counted_and_checked_against_the_size() {
         "_ws.col.Protocol",
         "xmmep.msg_type",
     ];
-    let r = rows(&ts, &capture("file_transfer.pcapng"), &opts, &fields);
+    let r = rows(&ts, &captures::path("file_transfer.pcapng"), &opts, &fields);
     let data: Vec<&Vec<String>> = r.iter().filter(|c| !c[1].is_empty()).collect();
     let of = |name: &str| data.iter().filter(|c| c[1] == name).copied().collect::<Vec<_>>();
     let (report, photos) = (of("quarterly-report.pdf"), of("holiday-photos.zip"));
@@ -100,7 +97,6 @@ fn file_data_is_labelled_counted_and_checked_against_the_size() {
 fn more_bytes_than_announced_get_a_note_where_they_pass_the_size() {
     let mut net = Net::new(3, "file-more");
     let (server, alice, bob) = (net.host([10, 1, 0, 1]), net.host([10, 1, 0, 2]), net.host([10, 1, 0, 3]));
-    let t = |s: &str| EncValue::Text(s.as_bytes().to_vec());
     let mut control = Tcp::connect(&mut net, bob, server, 6620);
     let offer =
         msg("MSG_SEND_FILE_REQ_FWD", vec![t("alice"), t("bob"), t("notes.txt"), EncValue::Int(2000), EncValue::Int(1), EncValue::Bool(false), t("10.1.0.2"), EncValue::Int(6661)]);

@@ -4,42 +4,27 @@
 //! that tshark reads.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use xmmep_core::codec::header::looks_like_header;
 use xmmep_core::codec::{Decoded, Decoder, Options};
 use xmmep_core::reports::{Group, ReportKind};
 use xmmep_core::schema::Schema;
 use xmmep_core::table::{self, MAX_MESSAGE_LEN};
+use xmmep_testkit::captures;
 use xmmep_testkit::tshark::Tshark;
 use xmmep_tools::capture::extract::{messages, payloads};
 use xmmep_tools::capture::sessions::is_file_data;
 use xmmep_tools::capture::{corpus, write_corpus, Capture, Expect, DEFAULT_SEED};
 
-fn committed() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures")
-}
-
 fn files_below(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "pcapng") {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
+    let rel = |p: &Path| p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+    captures::below(dir).into_iter().map(|p| (rel(&p), std::fs::read(&p).unwrap())).collect()
 }
 
 /// Every message of a capture file, decoded with the capture's charset.
 fn decode_file(c: &Capture) -> Vec<(Vec<u8>, Decoded)> {
-    let bytes = std::fs::read(committed().join(&c.path)).unwrap();
+    let bytes = std::fs::read(captures::path(&c.path)).unwrap();
     let dec = Decoder::new(Schema::standard(), Options { charset: c.charset });
     let mut out = Vec::new();
     // File data streams (file_transfer.pcapng) carry a file, not XMMEP.
@@ -62,7 +47,7 @@ fn regenerating_gives_the_committed_files() {
     write_corpus(&dir, DEFAULT_SEED).unwrap();
     let fresh = files_below(&dir);
     let _ = std::fs::remove_dir_all(&dir);
-    let old = files_below(&committed());
+    let old = files_below(&captures::dir());
     assert_eq!(fresh.keys().collect::<Vec<_>>(), old.keys().collect::<Vec<_>>(), "file set differs; run: cargo run --bin xmmep-capgen -- --out-dir tests/captures");
     for (name, bytes) in &fresh {
         assert!(old[name] == *bytes, "{name} differs from a fresh generation; run: cargo run --bin xmmep-capgen -- --out-dir tests/captures");
@@ -109,7 +94,7 @@ fn well_formed_captures_decode_without_reports() {
 /// decoder alone cannot find these: they need the messages in capture
 /// order, across conversations.
 fn analysis_kinds(ts: &Tshark, path: &str) -> BTreeSet<ReportKind> {
-    let file = ts.add_file(&committed().join(path));
+    let file = ts.add_file(&captures::path(path));
     xmmep_core::reports::CLASSES
         .iter()
         .filter(|c| c.group == Group::Sequence)
@@ -163,7 +148,7 @@ fn each_malformed_capture_shows_its_class_only() {
 #[test]
 fn non_xmmep_capture_has_nothing_like_a_header() {
     let c = corpus(DEFAULT_SEED).into_iter().find(|c| c.expect == Expect::NotXmmep).unwrap();
-    let bytes = std::fs::read(committed().join(&c.path)).unwrap();
+    let bytes = std::fs::read(captures::path(&c.path)).unwrap();
     let ps = payloads(&bytes);
     assert!(ps.len() > 10);
     for p in ps {
@@ -176,7 +161,7 @@ fn login_response_is_multi_part_with_rising_seq_and_true_counts() {
     let c = corpus(DEFAULT_SEED).into_iter().find(|c| c.path == "login.pcapng").unwrap();
     let mut seqs: BTreeMap<u32, Vec<i64>> = BTreeMap::new();
     let dec = Decoder::new(Schema::standard(), Options::default());
-    let bytes = std::fs::read(committed().join(&c.path)).unwrap();
+    let bytes = std::fs::read(captures::path(&c.path)).unwrap();
     let mut first_stream_done = false;
     for p in payloads(&bytes).into_iter().filter(|p| p.tcp && p.src.1 == 6620) {
         if first_stream_done {
@@ -209,8 +194,8 @@ fn login_response_is_multi_part_with_rising_seq_and_true_counts() {
 #[test]
 fn tshark_reads_the_captures() {
     let ts = xmmep_testkit::tshark::Tshark::without_plugin();
-    for (name, _) in files_below(&committed()) {
-        let path = ts.add_file(&committed().join(&name));
+    for (name, _) in files_below(&captures::dir()) {
+        let path = ts.add_file(&captures::path(&name));
         let out = ts.run(&["-n", "-r", &path.to_string_lossy(), "-q", "-z", "conv,tcp"]);
         let err: Vec<_> = out.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
         assert!(out.status.success() && err.is_empty(), "{name}: {err:?}");

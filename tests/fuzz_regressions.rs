@@ -9,7 +9,7 @@ use xmmep_tools::pdml;
 
 use xmmep_testkit::pcap::pcapng;
 use xmmep_testkit::render::render_with;
-use xmmep_testkit::tshark::{Output, Tshark};
+use xmmep_testkit::tshark::{Dissector, Output};
 
 const PORT: u16 = 47430;
 
@@ -18,20 +18,14 @@ const PORT: u16 = 47430;
 /// script alone, aborting on a dissector bug; returns both outputs, in that
 /// order, after checking that each succeeded.
 fn run_both(cap: &[u8], args: &[&str], plugin_args: &[&str]) -> [Output; 2] {
-    [false, true].map(|lua| {
-        let ts = if lua { Tshark::without_plugin() } else { Tshark::with_plugin() };
-        let file = ts.write_file("c.pcapng", cap).display().to_string();
-        let script = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
-        let script = format!("lua_script:{}", script.display());
+    Dissector::both().map(|d| {
+        let file = d.ts.write_file("c.pcapng", cap).display().to_string();
         let mut a = vec!["-r", file.as_str()];
-        if lua {
-            a.extend_from_slice(&["-X", script.as_str()]);
-        }
         a.extend_from_slice(args);
-        if !lua {
+        if !d.is_lua() {
             a.extend_from_slice(plugin_args);
         }
-        let o = ts.run_with_env(&[("WIRESHARK_ABORT_ON_DISSECTOR_BUG", "1")], &a);
+        let o = d.run_with_env(&[("WIRESHARK_ABORT_ON_DISSECTOR_BUG", "1")], &a);
         o.assert_success();
         o
     })
@@ -53,6 +47,15 @@ fn both(cap: &[u8], args: &[&str]) -> [String; 2] {
     out
 }
 
+/// A capture of `name` with one TCP connection, 10.0.0.2 to 10.0.0.1 on
+/// `PORT`.
+fn connection(seed: u64, name: &str) -> (Net, Tcp) {
+    let mut net = Net::new(seed, name);
+    let (c, s) = (net.host([10, 0, 0, 2]), net.host([10, 0, 0, 1]));
+    let t = Tcp::connect(&mut net, c, s, PORT);
+    (net, t)
+}
+
 /// Found by fuzz.sh (Wireshark 4.0, run 16 of seed 1000): when TCP cannot
 /// reassemble, tcp_dissect_pdus asks for the length of a PDU of which fewer
 /// than the 8 header bytes are there; the Lua script read 8 bytes anyway
@@ -60,9 +63,7 @@ fn both(cap: &[u8], args: &[&str]) -> [String; 2] {
 /// the short piece as a malformed header and go on.
 #[test]
 fn segments_shorter_than_a_header_without_reassembly() {
-    let mut net = Net::new(3, "short segments");
-    let (c, s) = (net.host([10, 0, 0, 2]), net.host([10, 0, 0, 1]));
-    let mut t = Tcp::connect(&mut net, c, s, PORT);
+    let (mut net, mut t) = connection(3, "short segments");
     let ka = encode_raw(200, b"alice");
     t.send_cut(&mut net, Client, &ka, &[1, 3]);
     t.send_cut(&mut net, Server, &[ka.clone(), ka.clone()].concat(), &[5, 13, 20]);
@@ -84,9 +85,7 @@ fn segments_shorter_than_a_header_without_reassembly() {
 /// decision and its skip can go.
 #[test]
 fn message_cut_short_by_fin() {
-    let mut net = Net::new(5, "fin cuts a message");
-    let (c, s) = (net.host([10, 0, 0, 2]), net.host([10, 0, 0, 1]));
-    let mut t = Tcp::connect(&mut net, c, s, PORT);
+    let (mut net, mut t) = connection(5, "fin cuts a message");
     let ka = encode_raw(200, b"alice");
     t.send(&mut net, Client, &ka);
     let cut = encode_raw(200, b"bob_k");

@@ -6,7 +6,8 @@
 
 use std::path::Path;
 
-use xmmep_testkit::render::{corpus, decode, render};
+use xmmep_testkit::captures;
+use xmmep_testkit::render::{decode, render};
 use xmmep_testkit::tshark::Tshark;
 
 #[test]
@@ -14,11 +15,11 @@ fn corpus_decodes_as_reviewed() {
     let ts = Tshark::with_plugin();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bless = std::env::var_os("XMMEP_BLESS").is_some();
-    let captures = corpus();
-    assert!(captures.len() >= 20, "corpus too small: {captures:?}");
+    let all = captures::all();
+    assert!(all.len() >= 20, "corpus too small: {all:?}");
     let mut stale = Vec::new();
-    for cap in &captures {
-        let rel = cap.strip_prefix(root.join("tests/captures")).unwrap();
+    for cap in &all {
+        let rel = cap.strip_prefix(captures::dir()).unwrap();
         let golden = root.join("tests/golden").join(rel).with_extension("txt");
         let text = format!("# tests/captures/{}\n{}", rel.display(), render(&decode(&ts, cap, &[])));
         if bless {

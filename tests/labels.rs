@@ -3,19 +3,12 @@
 //! `room_list` elements), dictionary elements labelled by key and value.
 
 use xmmep_core::codec::encode_raw;
-use xmmep_testkit::tshark::Tshark;
+use xmmep_testkit::tshark::Dissector;
 
-fn decode(ts: &Tshark, cap: &[u8], lua: bool) -> String {
-    let file = ts.write_file("labels.pcapng", cap);
+fn decode(d: &Dissector, cap: &[u8]) -> String {
+    let file = d.ts.write_file("labels.pcapng", cap);
     let file = file.to_str().unwrap().to_string();
-    let script;
-    let mut args = vec!["-r", file.as_str(), "-V", "-o", "xmmep.udp.port:47123"];
-    if lua {
-        let l = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
-        script = format!("lua_script:{}", l.display());
-        args.extend(["-X", script.as_str()]);
-    }
-    let out = ts.run(&args);
+    let out = d.run(&["-r", file.as_str(), "-V", "-o", "xmmep.udp.port:47123"]);
     out.assert_success();
     out.stdout
 }
@@ -27,9 +20,9 @@ fn chat_rooms_and_search_conditions() {
     // MSG_FIND_BUDDIES_REQ: two conditions, the second key not an enum value, then one without a value.
     let find = encode_raw(195, b"alice\x013\x011\x04bob\x039\x04x\x034");
     let cap = xmmep_testkit::pcap::udp(47123, &[res5, find]);
-    for (ts, lua) in [(Tshark::with_plugin(), false), (Tshark::without_plugin(), true)] {
-        let v = decode(&ts, &cap, lua);
-        let who = if lua { "Lua" } else { "plugin" };
+    for d in Dissector::both() {
+        let v = decode(&d, &cap);
+        let who = d.name();
         assert!(v.contains("Chat room: lobby"), "{who}: {v}");
         assert!(v.contains("Chat room: climbers"), "{who}: {v}");
         assert!(!v.contains("Chatroom"), "{who}: {v}");

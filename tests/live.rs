@@ -29,6 +29,7 @@ use xmmep_core::codec::{encode_checked, frame, values_of, Charset, Decoder, EncV
 use xmmep_core::reports::Severity;
 use xmmep_core::schema::Schema;
 use xmmep_core::table::{self, FieldType, MessageDef, Role};
+use xmmep_tools::capture::msg::t;
 use xmmep_tools::pdml;
 
 use xmmep_testkit::expect::{abs_time, assert_message, expected, shown_text};
@@ -97,9 +98,6 @@ fn build(name: &str, values: Vec<EncValue>) -> (&'static MessageDef, Vec<EncValu
     (d, values, bytes)
 }
 
-fn t(s: &str) -> EncValue {
-    EncValue::text(s)
-}
 fn i(v: i64) -> EncValue {
     EncValue::Int(v)
 }

@@ -34,9 +34,8 @@ fn udp_capture(payloads: &[&[u8]]) -> Vec<u8> {
 /// binary plugin too if `ts` has it); returns its output after checking
 /// that it exited 0.
 fn run(ts: &Tshark, cap: &[u8], args: &[&str]) -> Output {
-    let lua = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
-    let file = ts.write_file("c.pcapng", cap);
-    let (lua, file) = (format!("lua_script:{}", lua.display()), file.display().to_string());
+    let lua = ts.lua_option();
+    let file = ts.write_file("c.pcapng", cap).display().to_string();
     let mut a = vec!["-X", lua.as_str(), "-r", file.as_str()];
     a.extend_from_slice(args);
     let out = ts.run(&a);
@@ -238,9 +237,8 @@ fn steps_aside_when_the_binary_plugin_is_loaded() {
     assert_eq!(out.stdout.lines().last(), Some("dave"), "{all}");
 
     // At log level info, one line on stderr.
-    let lua = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
+    let script = ts.lua_option();
     let cap = ts.write_file("c.pcapng", &udp_capture(&[&m]));
-    let script = format!("lua_script:{}", lua.display());
     let out = ts.run_with_env(&[("WIRESHARK_LOG_LEVEL", "info")], &["-X", &script, "-r", cap.to_str().unwrap(), "-T", "fields", "-e", "xmmep.user_name"]);
     out.assert_success();
     assert_eq!(out.stderr.matches("steps aside").count(), 1, "{}", out.stderr);
@@ -250,13 +248,9 @@ fn steps_aside_when_the_binary_plugin_is_loaded() {
 
 #[test]
 fn version_is_clean_with_the_plugin_and_the_script_installed() {
-    use std::os::unix::fs::PermissionsExt;
     let ts = Tshark::with_plugin();
     // The script where a user installs it: the personal Lua plugin folder.
-    let dir = ts.home().join(".local/lib/wireshark/plugins");
-    let dst = dir.join("xmmep.lua");
-    std::fs::copy(xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT), &dst).unwrap();
-    std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(0o644)).unwrap();
+    ts.install_lua(&xmmep_testkit::tshark::lua_script());
     let listed = ts.run(&["-G", "plugins"]);
     assert!(listed.stdout.contains("xmmep.so") && listed.stdout.contains("xmmep.lua"), "both loaded: {}", listed.stdout);
     let out = ts.run(&["-v"]);
@@ -278,7 +272,7 @@ fn data_sources(hex: &str) -> Vec<String> {
 
 #[test]
 fn no_data_source_the_plugin_does_not_add() {
-    let cap = xmmep_testkit::root().join("tests/captures/chat_gb18030.pcapng");
+    let cap = xmmep_testkit::captures::path("chat_gb18030.pcapng");
     let cap = std::fs::read(cap).unwrap();
     let args = ["-o", "xmmep.charset:GB18030", "-V", "-x"];
     let lua_out = tshark(&cap, &args);

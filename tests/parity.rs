@@ -9,12 +9,9 @@
 
 use std::path::Path;
 
-use xmmep_testkit::render::{corpus, decode, render_with};
-use xmmep_testkit::tshark::Tshark;
-
-fn lua_script() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("lua/xmmep.lua").to_string_lossy().into_owned()
-}
+use xmmep_testkit::captures;
+use xmmep_testkit::render::{decode, render_with};
+use xmmep_testkit::tshark::{lua_script, Dissector, Tshark};
 
 #[test]
 fn lua_equals_plugin_on_the_corpus() {
@@ -29,37 +26,33 @@ fn lua_equals_plugin_on_the_corpus_without_analysis() {
 
 /// Plugin and Lua script on every corpus capture, with `prefs` given to both.
 fn corpus_parity(prefs: &[&str]) {
-    let plugin = Tshark::with_plugin();
-    let lua = Tshark::without_plugin();
-    let script = lua.add_file(Path::new(&lua_script()));
-    let x = format!("lua_script:{}", script.display());
+    let [plugin, lua] = Dissector::both();
     let mut differ = Vec::new();
-    for cap in corpus() {
+    for cap in captures::all() {
         // Secondary conversations are plugin-only (the Lua API cannot follow
         // them; xmmep_core::conversations::PLUGIN_ONLY): leave their fields out.
-        let mut pf = decode(&plugin, &cap, prefs);
+        let mut pf = decode(&plugin.ts, &cap, &plugin.args(prefs));
         for m in pf.iter_mut().flat_map(|f| f.messages.iter_mut()) {
             m.fields.retain(|fl| !xmmep_core::conversations::is_plugin_only(&fl.name));
         }
         let a = render_with(&pf, true);
-        let b = render_with(&decode(&lua, &cap, &[&["-X", x.as_str()], prefs].concat()), true);
+        let b = render_with(&decode(&lua.ts, &cap, &lua.args(prefs)), true);
         // The columns too: Protocol and Info, frame by frame.
-        let cols = |ts: &Tshark, extra: &[&str]| {
-            let f = ts.add_file(&cap);
+        let cols = |d: &Dissector| {
+            let f = d.ts.add_file(&cap);
             let f = f.to_string_lossy().into_owned();
             let mut args = vec!["-r", f.as_str(), "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info"];
             let opts = xmmep_testkit::render::options_for(&cap);
             args.extend(opts.iter().map(String::as_str));
-            args.extend_from_slice(extra);
             args.extend_from_slice(prefs);
-            let out = ts.run(&args);
+            let out = d.run(&args);
             out.assert_success();
             out.stdout
         };
         // Frames of file data connections (XMMEP-DATA) are plugin-only too.
         let no_file_data =
             |c: String| c.lines().filter(|l| !l.contains(&format!("\t{}\t", xmmep_core::conversations::FILE_DATA_PROTOCOL.short))).map(|l| format!("{l}\n")).collect::<String>();
-        let (ca, cb) = (no_file_data(cols(&plugin, &[])), cols(&lua, &["-X", &x]));
+        let (ca, cb) = (no_file_data(cols(&plugin)), cols(&lua));
         let cb = if ca.lines().count() == cb.lines().count() {
             cb
         } else {
@@ -120,7 +113,7 @@ fn lua_registers_what_the_plugin_registers() {
     // heuristics, preference titles, descriptions and defaults.
     let plugin = Tshark::with_plugin();
     let lua = Tshark::without_plugin();
-    lua.install_lua(Path::new(&lua_script()));
+    lua.install_lua(&lua_script());
     let mut differ = Vec::new();
     for report in ["protocols", "fields", "values", "heuristic-decodes", "defaultprefs"] {
         let (a, b) = (registered(&plugin, report), registered(&lua, report));
@@ -138,9 +131,9 @@ fn lua_registers_what_the_plugin_registers() {
 #[test]
 fn lua_steps_aside_when_the_plugin_is_loaded() {
     let ts = Tshark::with_plugin();
-    let script = ts.add_file(Path::new(&lua_script()));
-    let cap = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures/keepalive.pcapng"));
-    let out = ts.run(&["-X", &format!("lua_script:{}", script.display()), "-r", &cap.to_string_lossy(), "-T", "fields", "-e", "xmmep.user_name"]);
+    let x = ts.lua_option();
+    let cap = ts.add_file(&xmmep_testkit::captures::path("keepalive.pcapng"));
+    let out = ts.run(&["-X", &x, "-r", &cap.to_string_lossy(), "-T", "fields", "-e", "xmmep.user_name"]);
     out.assert_success();
     assert!(!out.stderr.contains("Lua: Error"), "{}", out.stderr);
     assert!(!out.stdout.trim().is_empty(), "nothing decoded");
@@ -175,17 +168,12 @@ fn lua_equals_plugin_on_mutated_messages() {
             flow.a_to_b(&mut net, &bytes, None);
         }
     }
-    let plugin = Tshark::with_plugin();
-    let lua = Tshark::without_plugin();
-    let cap = plugin.write_file("mutated.pcapng", &xmmep_testkit::pcap::pcapng(&mut net));
-    let script = lua.add_file(Path::new(&lua_script()));
-    let x = format!("lua_script:{}", script.display());
+    let [plugin, lua] = Dissector::both();
+    let cap = plugin.ts.write_file("mutated.pcapng", &xmmep_testkit::pcap::pcapng(&mut net));
     for charset in ["utf8", "gb18030"] {
         let opts = ["-o", "xmmep.udp.port:47600", "-o", &format!("xmmep.charset:{charset}")];
-        let a = render_with(&decode(&plugin, &cap, &opts), true);
-        let mut lopts = opts.to_vec();
-        lopts.extend_from_slice(&["-X", &x]);
-        let b = render_with(&decode(&lua, &cap, &lopts), true);
+        let a = render_with(&decode(&plugin.ts, &cap, &plugin.args(&opts)), true);
+        let b = render_with(&decode(&lua.ts, &cap, &lua.args(&opts)), true);
         assert!(a.lines().count() > 8 * 43 * 3, "too little decoded");
         if let Some((i, (p, l))) = a.lines().zip(b.lines()).enumerate().find(|(_, (p, l))| p != l) {
             panic!("{charset}: line {}\nplugin: {p}\n   lua: {l}", i + 1);
@@ -202,14 +190,11 @@ fn lua_equals_plugin_on_mutated_messages() {
 /// value too where a nested field is selected under a parent not made.
 #[test]
 fn lua_equals_plugin_under_a_filter_without_a_shown_tree() {
-    let plugin = Tshark::with_plugin();
-    let lua = Tshark::without_plugin();
-    let script = lua.add_file(Path::new(&lua_script()));
-    let x = format!("lua_script:{}", script.display());
+    let [plugin, lua] = Dissector::both();
     // Each name once, with the first capture that shows it.
     let mut names: std::collections::BTreeMap<String, std::path::PathBuf> = Default::default();
-    for cap in corpus() {
-        for m in decode(&plugin, &cap, &[]).iter().flat_map(|f| f.messages.iter()) {
+    for cap in captures::all() {
+        for m in decode(&plugin.ts, &cap, &plugin.args(&[])).iter().flat_map(|f| f.messages.iter()) {
             let fields = m.fields.iter().map(|f| &f.name).filter(|n| !n.is_empty() && !xmmep_core::conversations::is_plugin_only(n));
             for n in fields.chain(m.experts.iter().map(|e| &e.name).filter(|n| n.starts_with("xmmep."))) {
                 names.entry(n.clone()).or_insert_with(|| cap.clone());
@@ -217,19 +202,18 @@ fn lua_equals_plugin_under_a_filter_without_a_shown_tree() {
         }
     }
     assert!(names.len() > 60, "fields and expert infos seen in the corpus: {}", names.len());
-    let run = |ts: &Tshark, cap: &Path, filter: &str, extra: &[&str]| {
-        let f = ts.add_file(cap).to_string_lossy().into_owned();
+    let run = |d: &Dissector, cap: &Path, filter: &str| {
+        let f = d.ts.add_file(cap).to_string_lossy().into_owned();
         let opts = xmmep_testkit::render::options_for(cap);
         let mut args = vec!["-r", f.as_str(), "-Y", filter];
         args.extend(opts.iter().map(String::as_str));
-        args.extend_from_slice(extra);
-        let out = ts.run(&args);
+        let out = d.run(&args);
         out.assert_success();
         out.stdout
     };
     let mut differ = Vec::new();
     for (name, cap) in &names {
-        let (a, b) = (run(&plugin, cap, name, &[]), run(&lua, cap, name, &["-X", &x]));
+        let (a, b) = (run(&plugin, cap, name), run(&lua, cap, name));
         assert!(!a.is_empty(), "{name} selects nothing in {}", cap.display());
         if a != b {
             differ.push(format!("-Y {name} on {}:\nplugin:\n{a}lua:\n{b}", cap.display()));

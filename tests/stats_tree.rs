@@ -6,27 +6,16 @@
 //! and passwords), read with the message table; none is written here.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use xmmep_core::presentation::{info, stats as names, PROTOCOL};
 use xmmep_core::reports::{fill, ReportKind, CLASSES};
 use xmmep_core::table::{self, Direction, Field, MessageDef};
+use xmmep_testkit::captures;
 use xmmep_testkit::tshark::Tshark;
 
 fn corpus() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "pcapng") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
+    let out = captures::all();
     assert!(out.len() > 10, "the corpus is missing: {out:?}");
     out
 }
@@ -222,7 +211,7 @@ fn tree_and_credentials_match_the_fields_on_every_capture() {
 #[test]
 fn login_capture_lists_every_login_and_password() {
     let ts = Tshark::with_plugin();
-    let cap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures/login.pcapng");
+    let cap = captures::path("login.pcapng");
     let file = ts.add_file(&cap);
     let f = file.to_string_lossy().into_owned();
     let out = ts.run(&["-r", &f, "-q", "-z", "credentials"]);
@@ -247,7 +236,7 @@ fn login_capture_lists_every_login_and_password() {
 fn two_passes_count_the_same() {
     let ts = Tshark::with_plugin();
     for name in ["login.pcapng", "tcp_reorder.pcapng", "file_transfer.pcapng"] {
-        let file = ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures").join(name));
+        let file = ts.add_file(&captures::path(name));
         let f = file.to_string_lossy().into_owned();
         let one = ts.run(&["-r", &f, "-q", "-z", "xmmep,tree", "-z", "credentials"]);
         let two = ts.run(&["-r", &f, "-2", "-q", "-z", "xmmep,tree", "-z", "credentials"]);
@@ -274,7 +263,7 @@ fn response_times_count_each_exchange_once() {
     let ts = Tshark::with_plugin();
     let mut total = 0;
     for name in ["login.pcapng", "register.pcapng", "buddies.pcapng"] {
-        let cap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures").join(name);
+        let cap = captures::path(name);
         let f = ts.add_file(&cap).to_string_lossy().into_owned();
         let out = ts.run(&["-r", &f, "-q", "-z", "xmmep,tree"]);
         out.assert_success();

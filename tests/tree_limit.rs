@@ -16,7 +16,7 @@ use xmmep_tools::capture::pcapng;
 use xmmep_tools::pdml::{self, Frame};
 
 use xmmep_testkit::render::render_with;
-use xmmep_testkit::tshark::Tshark;
+use xmmep_testkit::tshark::Dissector;
 
 /// Wireshark's limit on the items of one frame's tree.
 const MAX_TREE_ITEMS: usize = 1_000_000;
@@ -72,18 +72,12 @@ fn tree_items(dec: &Decoder<'_>, msg: &[u8]) -> usize {
 
 /// Runs tshark (plugin, or Lua script alone) on `cap` with the abort
 /// variables; checks it exited 0 without a dissector bug; returns the frames.
-fn decode(cap: &[u8], lua: bool, args: &[&str]) -> Vec<Frame> {
-    let ts = if lua { Tshark::without_plugin() } else { Tshark::with_plugin() };
-    let file = ts.write_file("big.pcapng", cap).display().to_string();
-    let script = ts.add_file(&xmmep_testkit::root().join(xmmep_tools::lua_gen::OUTPUT));
-    let script = format!("lua_script:{}", script.display());
+fn decode(cap: &[u8], d: &Dissector, args: &[&str]) -> Vec<Frame> {
+    let file = d.ts.write_file("big.pcapng", cap).display().to_string();
     let mut a = vec!["-r", file.as_str(), "-T", "pdml"];
-    if lua {
-        a.extend_from_slice(&["-X", script.as_str()]);
-    }
     a.extend_from_slice(args);
-    let out = ts.run_with_env(ENV, &a);
-    let who = if lua { "Lua" } else { "plugin" };
+    let out = d.run_with_env(ENV, &a);
+    let who = d.name();
     out.assert_success();
     assert!(!out.stderr.contains("Lua") && !out.stderr.contains("steps aside"), "{who}: tshark stderr:\n{}", out.stderr);
     for bad in ["Dissector bug", "more than 1000000 items", "Lua Error"] {
@@ -101,8 +95,9 @@ fn check_both(frame: Vec<u8>, n: usize, args: &[&str], expect_experts: &[&str]) 
     assert!(frame.len() <= MAX_FRAME);
     let cap = capture(frame);
     let mut shown = Vec::new();
-    for lua in [false, true] {
-        let frames = decode(&cap, lua, args);
+    for d in Dissector::both() {
+        let lua = d.is_lua();
+        let frames = decode(&cap, &d, args);
         assert_eq!(frames.len(), 1);
         let f = &frames[0];
         assert_eq!(f.messages.len(), n, "lua={lua}: every message shown");
@@ -226,9 +221,9 @@ fn frame_of_the_costliest_small_message_stays_below_the_limit() {
     let cap = capture(frame);
     let decode_as = format!("udp.port=={UDP_PORT},xmmep");
     let mut shown = Vec::new();
-    for lua in [false, true] {
-        let frames = decode(&cap, lua, &["-d", &decode_as]);
-        assert_eq!(frames[0].messages.len(), n, "lua={lua}: every message shown");
+    for d in Dissector::both() {
+        let frames = decode(&cap, &d, &["-d", &decode_as]);
+        assert_eq!(frames[0].messages.len(), n, "lua={}: every message shown", d.is_lua());
         shown.push(render_with(&frames, false));
     }
     assert!(shown[0] == shown[1], "the plugin and the Lua script differ");

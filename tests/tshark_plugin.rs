@@ -4,8 +4,6 @@
 //! datagram, every report class, Decode As and port preferences, heuristics
 //! that leave other protocols alone, two-pass equality, and the field list.
 
-use std::path::Path;
-
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use xmmep_core::codec::{encode_checked, encode_raw, Charset};
@@ -16,7 +14,7 @@ use xmmep_tools::pdml::{self, Frame};
 
 use xmmep_testkit::expect::{assert_message, expected};
 use xmmep_testkit::pcap::pcapng;
-use xmmep_testkit::tshark::Tshark;
+use xmmep_testkit::tshark::{Dissector, Tshark};
 
 const UDP_PORT: u16 = 47100;
 const TCP_PORT: u16 = 47200;
@@ -332,11 +330,9 @@ fn stream_closing_inside_a_message_is_truncated() {
     tcp.close_with(&mut net, Client, &chat[..20]);
     let cap = pcapng(&mut net);
     let expected = format!("Body has 12 of {} bytes", chat.len() - 8);
-    for (ts, extra) in [(Tshark::with_plugin(), vec![]), (Tshark::without_plugin(), vec!["lua"])] {
-        let lua = extra.first().map(|_| ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lua/xmmep.lua")));
-        let x = lua.map(|l| format!("lua_script:{}", l.display()));
-        let args: Vec<&str> = x.as_deref().map(|x| vec!["-X", x]).unwrap_or_default();
-        let shown = frames(&ts, &cap, &args);
+    for d in Dissector::both() {
+        let args = d.args(&[]);
+        let shown = frames(&d.ts, &cap, &args);
         let msgs: Vec<&pdml::Message> = shown.iter().flat_map(|f| &f.messages).collect();
         let last = msgs.last().expect("messages");
         assert_eq!(last.name(), "MSG_TXT_MSG", "{args:?}");
@@ -348,26 +344,15 @@ fn stream_closing_inside_a_message_is_truncated() {
 #[test]
 fn desegment_preference_is_honoured() {
     let (cap, _) = tcp_capture();
-    for (ts, lua) in [(Tshark::with_plugin(), false), (Tshark::without_plugin(), true)] {
-        let x = lua.then(|| format!("lua_script:{}", ts.add_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lua/xmmep.lua")).display()));
-        let with = |extra: &[&'static str]| -> Vec<String> {
-            let mut args: Vec<String> = x.iter().flat_map(|x| ["-X".to_string(), x.clone()]).collect();
-            args.extend(extra.iter().map(|a| a.to_string()));
-            args
-        };
-        let names = |extra: &[&'static str]| -> Vec<String> {
-            let args = with(extra);
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            frames(&ts, &cap, &args).iter().flat_map(|f| f.messages.iter().map(|m| m.name().to_string())).collect()
-        };
+    for d in Dissector::both() {
+        let lua = d.is_lua();
+        let names = |extra: &[&str]| -> Vec<String> { frames(&d.ts, &cap, &d.args(extra)).iter().flat_map(|f| f.messages.iter().map(|m| m.name().to_string())).collect() };
         // Reassembled: every message once, whole.
         let whole = names(&[]);
         assert!(whole.iter().all(|n| n.starts_with("MSG_")), "lua {lua}: {whole:?}");
         // Not reassembled: a message cut across segments is shown from the
         // segment that holds its start, as far as it goes, and reported.
-        let args = with(&["-o", "xmmep.desegment:FALSE"]);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let shown = frames(&ts, &cap, &args);
+        let shown = frames(&d.ts, &cap, &d.args(&["-o", "xmmep.desegment:FALSE"]));
         let experts: Vec<&str> = shown.iter().flat_map(|f| &f.messages).flat_map(|m| &m.experts).map(|x| x.name.as_str()).collect();
         assert!(experts.contains(&"xmmep.truncated"), "lua {lua}: {experts:?}");
         assert_ne!(whole, names(&["-o", "xmmep.desegment:FALSE"]), "lua {lua}");

@@ -7,10 +7,7 @@ use std::time::Instant;
 use xmmep_core::codec::{encode_checked, Decoded, Decoder, EncValue, Options};
 use xmmep_core::schema::Schema;
 use xmmep_core::table::definition;
-
-fn t(s: &str) -> EncValue {
-    EncValue::text(s)
-}
+use xmmep_tools::capture::msg::t;
 
 fn enc(code: u16, v: Vec<EncValue>) -> Vec<u8> {
     encode_checked(definition(code).unwrap(), &v).unwrap()

@@ -5,12 +5,9 @@ use xmmep_core::analysis::{MsgRef, Relations, Tracker, MAX_PENDING};
 use xmmep_core::codec::{encode_message, Decoded, Decoder, EncValue, Options};
 use xmmep_core::reports::ReportKind;
 use xmmep_core::schema::Schema;
+use xmmep_tools::capture::msg::t;
 
 use EncValue::{Bool, Int, List};
-
-fn t(s: &str) -> EncValue {
-    EncValue::text(s)
-}
 
 struct Feed {
     tracker: Tracker,

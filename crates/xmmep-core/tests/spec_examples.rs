@@ -6,10 +6,7 @@
 use xmmep_core::codec::{encode_checked, values_of, Decoder, EncValue, Options, Value};
 use xmmep_core::schema::Schema;
 use xmmep_testkit::spec_examples::{EXAMPLES, EX_125, EX_138, EX_182, EX_220};
-
-fn t(s: &str) -> EncValue {
-    EncValue::text(s)
-}
+use xmmep_tools::capture::msg::t;
 
 fn check(code: u16, values: Vec<EncValue>, expected: &[u8], body_len: u64) {
     let schema = Schema::new(&EXAMPLES);

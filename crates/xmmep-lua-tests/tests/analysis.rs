@@ -11,12 +11,9 @@ use xmmep_core::codec::info::frame_info;
 use xmmep_core::codec::{encode_message, Decoded, Decoder, EncValue, Options};
 use xmmep_core::schema::Schema;
 use xmmep_lua_tests::LuaCore;
+use xmmep_tools::capture::msg::t;
 
 use EncValue::{Bool, Int, List};
-
-fn t(s: &str) -> EncValue {
-    EncValue::text(s)
-}
 
 const USERS: [&str; 3] = ["alice", "bob_k", "carol"];
 

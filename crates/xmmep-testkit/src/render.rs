@@ -73,22 +73,3 @@ pub fn decode(ts: &Tshark, capture: &Path, extra: &[&str]) -> Vec<Frame> {
     pdml::read_frames(out.stdout.as_bytes(), |fr| frames.push(fr)).expect("PDML");
     frames
 }
-
-/// Every capture of the corpus, sorted, as paths below the crate root.
-pub fn corpus() -> Vec<std::path::PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-        for e in std::fs::read_dir(dir).expect("tests/captures") {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "pcapng") {
-                out.push(p);
-            }
-        }
-    }
-    let root = crate::root().join("tests/captures");
-    let mut out = Vec::new();
-    walk(&root, &mut out);
-    out.sort();
-    out
-}

@@ -1,4 +1,5 @@
-//! Runs the real tshark with the freshly built `xmmep.so` plugin.
+//! Runs the real tshark with the freshly built `xmmep.so` plugin, or with
+//! the committed Lua script instead ([`Dissector`]).
 //!
 //! tshark running as root ignores personal plugins (and
 //! WIRESHARK_PLUGIN_DIR), and CI runs as root. So each [`Tshark`] gets a
@@ -105,6 +106,11 @@ pub fn plugin_so() -> PathBuf {
     .clone()
 }
 
+/// The committed Lua dissector, `lua/xmmep.lua` below the workspace root.
+pub fn lua_script() -> PathBuf {
+    crate::root().join(xmmep_tools::lua_gen::OUTPUT)
+}
+
 /// A temporary HOME for tshark, removed on drop.
 pub struct Tshark {
     home: PathBuf,
@@ -160,6 +166,12 @@ impl Tshark {
     /// Where the plugin was installed, if it was.
     pub fn plugin_path(&self) -> Option<&Path> {
         self.plugin.as_deref()
+    }
+
+    /// `lua_script:<path>`, the value of the `-X` option that loads the
+    /// committed Lua script (copied into this HOME) into one run.
+    pub fn lua_option(&self) -> String {
+        format!("lua_script:{}", self.add_file(&lua_script()).display())
     }
 
     /// Installs `script` in the personal Lua plugin folder of this HOME,
@@ -264,6 +276,67 @@ impl Tshark {
         cmd.args(["-o", "pipefail", "-c", script]).current_dir(dir);
         let out = cmd.output().expect("cannot run bash (or setpriv)");
         Output { status: out.status, stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+    }
+}
+
+/// tshark with one of the two XMMEP dissectors: the plugin installed in
+/// its HOME, or, with no plugin installed, the committed Lua script, which
+/// [`Dissector::args`] loads into each run with `-X lua_script:`. For the
+/// tests that show the same capture through both.
+pub struct Dissector {
+    /// The tshark; its runs decode with this dissector when given
+    /// [`Dissector::args`].
+    pub ts: Tshark,
+    /// `lua_script:<path>` for the Lua script, `None` for the plugin.
+    lua: Option<String>,
+}
+
+impl Dissector {
+    /// The plugin.
+    pub fn plugin() -> Dissector {
+        Dissector { ts: Tshark::with_plugin(), lua: None }
+    }
+
+    /// The Lua script alone.
+    pub fn lua() -> Dissector {
+        let ts = Tshark::without_plugin();
+        let lua = Some(ts.lua_option());
+        Dissector { ts, lua }
+    }
+
+    /// The plugin, then the Lua script.
+    pub fn both() -> [Dissector; 2] {
+        [Dissector::plugin(), Dissector::lua()]
+    }
+
+    pub fn is_lua(&self) -> bool {
+        self.lua.is_some()
+    }
+
+    /// `plugin` or `Lua`, for messages.
+    pub fn name(&self) -> &'static str {
+        if self.is_lua() {
+            "Lua"
+        } else {
+            "plugin"
+        }
+    }
+
+    /// The options that load this dissector (none for the plugin), then `args`.
+    pub fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
+        let mut all: Vec<&str> = self.lua.iter().flat_map(|x| ["-X", x.as_str()]).collect();
+        all.extend_from_slice(args);
+        all
+    }
+
+    /// Runs tshark with [`Dissector::args`]`(args)`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.ts.run(&self.args(args))
+    }
+
+    /// [`Dissector::run`] with these variables added to tshark's environment.
+    pub fn run_with_env(&self, vars: &[(&str, &str)], args: &[&str]) -> Output {
+        self.ts.run_with_env(vars, &self.args(args))
     }
 }
 

@@ -2,25 +2,11 @@
 //! Wireshark's relative and delta times are never negative; and each
 //! capture spans minutes, not months.
 
-use std::path::Path;
-
 use pcap_file::pcapng::{Block, PcapNgReader};
-
-fn captures(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            captures(&p, out);
-        } else if p.extension().is_some_and(|x| x == "pcapng") {
-            out.push(p);
-        }
-    }
-}
 
 #[test]
 fn timestamps_increase_in_every_capture() {
-    let mut files = Vec::new();
-    captures(&xmmep_testkit::root().join("tests/captures"), &mut files);
+    let files = xmmep_testkit::captures::all();
     assert!(files.len() > 20, "{files:?}");
     for f in files {
         let mut r = PcapNgReader::new(std::fs::File::open(&f).unwrap()).unwrap();

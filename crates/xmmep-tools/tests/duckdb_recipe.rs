@@ -29,7 +29,7 @@ fn failed_logins_per_user_per_hour() {
     let ts = Tshark::with_plugin();
     let tshark = ts.wrapper_script();
     let out = ts.home().join("corpus.jsonl");
-    let corpus = xmmep_testkit::root().join("tests/captures");
+    let corpus = xmmep_testkit::captures::dir();
     let o = Command::new(env!("CARGO_BIN_EXE_xmmep-export"))
         .args(["--tshark", tshark.to_str().unwrap(), "--fail-on", "never", "-o", out.to_str().unwrap(), corpus.to_str().unwrap()])
         .output()

@@ -79,7 +79,7 @@ fn write_seed_corpus() {
         "malformed/extra_fields",
         "malformed/oversize",
     ] {
-        let bytes = std::fs::read(root.join(format!("tests/captures/{cap}.pcapng"))).unwrap();
+        let bytes = std::fs::read(xmmep_testkit::captures::path(format!("{cap}.pcapng"))).unwrap();
         for p in payloads(&bytes) {
             for m in messages(&p.data) {
                 if !msgs.contains(&m.to_vec()) && msgs.len() < 60 {
@@ -91,20 +91,10 @@ fn write_seed_corpus() {
             }
         }
     }
-    for hostile in [
-        &b"  12 1951\x01\x03\x03\x03\x03\x03\x03"[..],
-        b"  10 115\x01\x03\x02\x04\x03\x01\x02\x03\x04\x03",
-        b"0012011500\x01\x03\x03",
-        b"   0   0",
-        b"9999 115",
-        b"  1O 200alice",
-        b"  10 1381\x0118\x01hello",
-        b"  23 182tiger\x01puma\x02abc@xy.cn\x0221",
-        b"  12 1251\x01tiger\x03puma",
-        b"  16 2201\x01Wang\x0420\x03Lee\x0421",
-    ] {
-        msgs.push(hostile.to_vec());
-    }
+    // A few hostile shapes, then the specification's examples.
+    let hostile: [&[u8]; 6] =
+        [b"  12 1951\x01\x03\x03\x03\x03\x03\x03", b"  10 115\x01\x03\x02\x04\x03\x01\x02\x03\x04\x03", b"0012011500\x01\x03\x03", b"   0   0", b"9999 115", b"  1O 200alice"];
+    msgs.extend(hostile.into_iter().chain(xmmep_testkit::spec_examples::ENCODED).map(<[u8]>::to_vec));
     let write = |target: &str, items: &[Vec<u8>]| {
         let dir = root.join("fuzz/corpus").join(target);
         std::fs::create_dir_all(&dir).unwrap();
@@ -140,7 +130,7 @@ fn write_seed_corpus() {
         "malformed/no_response",
         "malformed/count_mismatch",
     ] {
-        let bytes = std::fs::read(root.join(format!("tests/captures/{cap}.pcapng"))).unwrap();
+        let bytes = std::fs::read(xmmep_testkit::captures::path(format!("{cap}.pcapng"))).unwrap();
         let mut convs: Vec<(String, String)> = Vec::new();
         let mut seed = Vec::new();
         for p in payloads(&bytes) {

@@ -13,7 +13,7 @@ fn a_bar_on_a_terminal() {
     // root, Wireshark 4.4 and later run no Lua script.
     let ts = Tshark::with_plugin();
     let tshark = ts.wrapper_script();
-    let cap = ts.add_file(&xmmep_testkit::root().join("tests/captures/login.pcapng"));
+    let cap = ts.add_file(&xmmep_testkit::captures::path("login.pcapng"));
     let out = std::env::temp_dir().join(format!("xmmep-progress-{}.jsonl", std::process::id()));
     for cmd in [
         format!("{} --tshark {} --fail-on never -o {} {}", env!("CARGO_BIN_EXE_xmmep-export"), tshark.display(), out.display(), cap.display()),

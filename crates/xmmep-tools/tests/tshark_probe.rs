@@ -35,7 +35,7 @@ fn disabling_wrapper(ts: &Tshark) -> PathBuf {
 }
 
 fn keepalive(ts: &Tshark) -> String {
-    ts.add_file(&xmmep_testkit::root().join("tests/captures/keepalive.pcapng")).to_string_lossy().into_owned()
+    ts.add_file(&xmmep_testkit::captures::path("keepalive.pcapng")).to_string_lossy().into_owned()
 }
 
 /// Exit 2, nothing on stdout, and a message naming the reason and the way out.
@@ -90,7 +90,7 @@ fn xmmep_disabled_exits_2() {
 /// normal user runs it too; a plugin installed system-wide) it decodes.
 #[test]
 fn root_with_only_the_lua_script() {
-    let cap = xmmep_testkit::root().join("tests/captures/keepalive.pcapng");
+    let cap = xmmep_testkit::captures::path("keepalive.pcapng");
     let cap = cap.to_str().unwrap();
     let plugins = Command::new("tshark").args(["-G", "plugins"]).output().expect("tshark");
     let system_plugin = text(&plugins.stdout).lines().any(|l| l.starts_with("xmmep.so"));
@@ -120,7 +120,7 @@ fn write_capture(ts: &Tshark, name: &str, packets: &[pcapng::Packet]) -> String 
 fn payload_without_xmmep_warns() {
     let ts = Tshark::with_plugin();
     let tshark = ts.wrapper_script();
-    let other = ts.add_file(&xmmep_testkit::root().join("tests/captures/non_xmmep.pcapng")).to_string_lossy().into_owned();
+    let other = ts.add_file(&xmmep_testkit::captures::path("non_xmmep.pcapng")).to_string_lossy().into_owned();
     // TCP without payload: a handshake and a close. Nothing to warn about.
     let mut n = net::Net::new(1, "handshake");
     let (c, s) = (n.host([198, 51, 100, 23]), n.host([203, 0, 113, 10]));

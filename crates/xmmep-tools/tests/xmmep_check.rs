@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use xmmep_testkit::tshark::Tshark;
 
 fn capture(ts: &Tshark, rel: &str) -> String {
-    ts.add_file(&xmmep_testkit::root().join("tests/captures").join(rel)).to_string_lossy().into_owned()
+    ts.add_file(&xmmep_testkit::captures::path(rel)).to_string_lossy().into_owned()
 }
 
 fn check(args: &[&str]) -> Output {
@@ -105,7 +105,7 @@ fn lua_script_finds_the_same_problems() {
 
 #[test]
 fn tshark_missing_says_how_to_install_it() {
-    let cap = xmmep_testkit::root().join("tests/captures/keepalive.pcapng");
+    let cap = xmmep_testkit::captures::path("keepalive.pcapng");
     let o = check(&["--tshark", "/nonexistent/bin/tshark", cap.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -122,7 +122,7 @@ fn folders_and_jobs_give_the_same_report() {
     std::fs::create_dir_all(&dir).unwrap();
     for name in ["login.pcapng", "buddies.pcapng", "malformed/bad_boolean.pcapng", "malformed/unknown_enum.pcapng"] {
         let to = dir.join(name.replace('/', "_"));
-        std::fs::copy(xmmep_testkit::root().join("tests/captures").join(name), &to).unwrap();
+        std::fs::copy(xmmep_testkit::captures::path(name), &to).unwrap();
     }
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use xmmep_testkit::tshark::Tshark;
 
 fn capture(ts: &Tshark, rel: &str) -> String {
-    ts.add_file(&xmmep_testkit::root().join("tests/captures").join(rel)).to_string_lossy().into_owned()
+    ts.add_file(&xmmep_testkit::captures::path(rel)).to_string_lossy().into_owned()
 }
 
 fn export(args: &[&str]) -> Output {
@@ -23,7 +23,7 @@ fn rows_of(o: &Output) -> Vec<Value> {
 /// The corpus folder copied where tshark's user can read it.
 fn corpus_copy(ts: &Tshark) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
-    let src = xmmep_testkit::root().join("tests/captures");
+    let src = xmmep_testkit::captures::dir();
     let dst = ts.home().join("captures");
     for sub in ["", "malformed"] {
         let d = dst.join(sub);

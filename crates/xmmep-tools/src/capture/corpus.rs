@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::capture::extract;
 use crate::capture::malformed::CASES;
-use crate::capture::net::{Client, Server, Tcp, Udp};
+use crate::capture::net::{Client, HostId, Net, Server, Tcp, Udp};
 use crate::capture::pcapng::{self, Packet};
 use crate::capture::people::{World, ALICE, BOB};
 use crate::capture::ports::{PEER_UDP, PRESENCE_TCP};
@@ -109,29 +109,25 @@ pub fn bench(path: &Path, messages: u64, seed: u64) -> std::io::Result<u64> {
             }
         }
     }
-    let file = std::fs::File::create(path)?;
-    let mut w = pcapng::Writer::new(BufWriter::new(file), &format!("Benchmark capture: {messages} XMMEP messages [xmmep-capgen --seed {seed}]"))?;
     let mut world = World::new(seed, "bench");
     let (a, b) = (ALICE.host(&mut world.net), BOB.host(&mut world.net));
-    let presence = world.presence;
     let p2p = Udp::new(a, PEER_UDP, b, PEER_UDP);
-    let (mut sent, mut packets, mut k) = (0u64, 0u64, 0usize);
-    while sent < messages {
-        let net = &mut world.net;
-        let mut c = Tcp::connect(net, a, presence, PRESENCE_TCP);
+    let mut k = 0usize;
+    let description = format!("Benchmark capture: {messages} XMMEP messages [xmmep-capgen --seed {seed}]");
+    write_connections(path, &description, &mut world, a, messages, |net, c, sent| {
         let mut in_conn = 0;
-        while in_conn < 2000 && sent < messages {
+        while in_conn < 2000 && *sent < messages {
             let burst = net.rng.range(1, 6) as usize;
             let from_server = pool[k % pool.len()].0;
             let mut data = Vec::new();
-            for _ in 0..burst.min((messages - sent) as usize) {
+            for _ in 0..burst.min((messages - *sent) as usize) {
                 let (dir, m) = &pool[k % pool.len()];
                 if *dir != from_server {
                     break;
                 }
                 data.extend_from_slice(m);
                 k += 1;
-                sent += 1;
+                *sent += 1;
                 in_conn += 1;
             }
             net.wait_us(50, 3_000);
@@ -141,6 +137,23 @@ pub fn bench(path: &Path, messages: u64, seed: u64) -> std::io::Result<u64> {
                 c.send(net, if from_server { Server } else { Client }, &data);
             }
         }
+    })
+}
+
+/// Writes a benchmark capture of `messages` messages to `path`: TCP
+/// connections from `client` to the presence server, one after another,
+/// each written as it closes. `fill` sends on one connection and counts
+/// what it sent in `sent`, the messages sent so far. Returns the number of
+/// packets.
+fn write_connections(path: &Path, description: &str, world: &mut World, client: HostId, messages: u64, mut fill: impl FnMut(&mut Net, &mut Tcp, &mut u64)) -> std::io::Result<u64> {
+    let file = std::fs::File::create(path)?;
+    let mut w = pcapng::Writer::new(BufWriter::new(file), description)?;
+    let presence = world.presence;
+    let (mut sent, mut packets) = (0u64, 0u64);
+    while sent < messages {
+        let net = &mut world.net;
+        let mut c = Tcp::connect(net, client, presence, PRESENCE_TCP);
+        fill(net, &mut c, &mut sent);
         c.close(net, Client);
         for p in world.net.take_packets() {
             w.packet(&p)?;
@@ -165,7 +178,6 @@ pub fn bench_sized(path: &Path, messages: u64, size: usize, seed: u64) -> std::i
     }
     let mut world = World::new(seed, "bench-sized");
     let a = ALICE.host(&mut world.net);
-    let presence = world.presence;
     let buddies = buddy_list(&mut world.net, 400, &["Friends", "Family", "Work"]);
     // Grows a list until the next element would pass `size`, then pads the
     // last text to reach it exactly.
@@ -186,27 +198,16 @@ pub fn bench_sized(path: &Path, messages: u64, size: usize, seed: u64) -> std::i
         bench_sized_message(kind, &buddies[..n], &"x".repeat(size - short))
     };
     let pair = [build(0), build(1)];
-    let file = std::fs::File::create(path)?;
-    let mut w = pcapng::Writer::new(BufWriter::new(file), &format!("Benchmark capture: {messages} XMMEP messages of {size} bytes [xmmep-capgen --seed {seed}]"))?;
-    let (mut sent, mut packets) = (0u64, 0u64);
-    while sent < messages {
-        let net = &mut world.net;
-        let mut c = Tcp::connect(net, a, presence, PRESENCE_TCP);
+    let description = format!("Benchmark capture: {messages} XMMEP messages of {size} bytes [xmmep-capgen --seed {seed}]");
+    write_connections(path, &description, &mut world, a, messages, |net, c, sent| {
         let mut in_conn = 0;
-        while in_conn < 500 && sent < messages {
+        while in_conn < 500 && *sent < messages {
             net.wait_us(50, 3_000);
-            c.send(net, Server, &pair[(sent % 2) as usize]);
-            sent += 1;
+            c.send(net, Server, &pair[(*sent % 2) as usize]);
+            *sent += 1;
             in_conn += 1;
         }
-        c.close(net, Client);
-        for p in world.net.take_packets() {
-            w.packet(&p)?;
-            packets += 1;
-        }
-    }
-    w.into_inner().flush()?;
-    Ok(packets)
+    })
 }
 
 /// One message of `bench_sized`: kind 0 a buddy list, kind 1 a room list;

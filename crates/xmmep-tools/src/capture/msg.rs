@@ -41,9 +41,10 @@ impl Text {
     }
 }
 
-/// Short for UTF-8 text.
+/// Short for UTF-8 text ([`EncValue::text`]), for the message builders
+/// here and for tests.
 pub fn t(text: &str) -> EncValue {
-    EncValue::Text(text.as_bytes().to_vec())
+    EncValue::text(text)
 }
 
 /// Splits `items` into consecutive messages of at most `per_packet` items

@@ -589,54 +589,61 @@ pub fn keepalives(seed: u64) -> Script {
     ("Keepalives over UDP: peer to peer, client to router, router to presence server; one datagram with three messages".into(), w.net.take_packets())
 }
 
-fn room_lines(n: usize) -> Vec<Vec<u8>> {
-    let texts = [
-        "Morning all! Build is green again.",
-        "The flaky test was a timeout in the keepalive path; fixed by raising the deadline to 5 s.",
-        "Can someone review PR 214? It touches the login response split (RES3 paging).",
-        "On it.",
-        "Lunch?",
-        "Reminder: freeze on Thursday, release Friday. Please update the changelog before then.",
-    ];
-    (0..n).map(|i| texts[i % texts.len()].as_bytes().to_vec()).collect()
+/// What the `team-xmm` room says in the TCP scripts, line by line.
+const ROOM_LINES: [&str; 6] = [
+    "Morning all! Build is green again.",
+    "The flaky test was a timeout in the keepalive path; fixed by raising the deadline to 5 s.",
+    "Can someone review PR 214? It touches the login response split (RES3 paging).",
+    "On it.",
+    "Lunch?",
+    "Reminder: freeze on Thursday, release Friday. Please update the changelog before then.",
+];
+
+/// A message of the `team-xmm` room from `from`, sent now: line `i`.
+fn room_msg(net: &Net, from: &str, i: usize) -> Vec<u8> {
+    txt(UTF8, from, "team-xmm", net.now_secs(), ROOM_LINES[i], true)
+}
+
+/// Alice logged in to the presence server over TCP, with Bob as her one
+/// buddy: where the TCP scripts start.
+fn alice_logged_in(seed: u64, name: &str) -> (World, Tcp) {
+    let mut w = World::new(seed, name);
+    let ha = ALICE.host(&mut w.net);
+    let lists = Lists::small(&["Work"], &[(&BOB, "Work", "Bob K.")], vec![]);
+    let a = quick_login(&mut w, ha, UTF8, &ALICE, &lists);
+    (w, a)
 }
 
 /// TCP segmentation: a message whose 8-byte header is split across two
 /// segments and whose body spans two more; several messages in one segment;
 /// a segment that ends inside the next message's header.
 pub fn tcp_segments(seed: u64) -> Script {
-    let mut w = World::new(seed, "tcp_segments");
-    let x = UTF8;
-    let ha = ALICE.host(&mut w.net);
-    let lists = Lists::small(&["Work"], &[(&BOB, "Work", "Bob K.")], vec![]);
-    let mut a = quick_login(&mut w, ha, x, &ALICE, &lists);
+    let (mut w, mut a) = alice_logged_in(seed, "tcp_segments");
     let net = &mut w.net;
-    let lines = room_lines(6);
-    let room = |net: &Net, from: &str, i: usize| msg("MSG_TXT_MSG", vec![t(from), t("team-xmm"), Int(net.now_secs()), EncValue::Text(lines[i].clone()), Bool(true)]);
     net.wait_ms(5_000, 9_000);
     // Header split 3 + 5, body in two pieces.
-    let m = room(net, ALICE.user, 1);
+    let m = room_msg(net, ALICE.user, 1);
     a.note("Message header split inside its 8 bytes: 3 bytes here, 5 in the next segment");
     a.send_cut(net, Client, &m, &[3, 20]);
     net.wait_ms(3_000, 6_000);
     // Four messages in one segment.
     let mut four = msg("MSG_STATUS_CHANGED_NOTIFY", vec![t(ALICE.user), Int(BUSY)]);
-    four.extend(keepalive(x, &ALICE));
-    four.extend(room(net, ALICE.user, 3));
-    four.extend(room(net, ALICE.user, 4));
+    four.extend(keepalive(UTF8, &ALICE));
+    four.extend(room_msg(net, ALICE.user, 3));
+    four.extend(room_msg(net, ALICE.user, 4));
     a.note("Four messages in one segment");
     a.send(net, Client, &four);
     net.wait_ms(3_000, 6_000);
     // From the server: a message, and the next one's header cut after 6 bytes.
-    let first = room(net, BOB.user, 2);
-    let second = room(net, "carol.z", 5);
+    let first = room_msg(net, BOB.user, 2);
+    let second = room_msg(net, "carol.z", 5);
     let mut both = first.clone();
     both.extend(&second);
     a.note("One message and the first 6 bytes of the next header");
     a.send_cut(net, Server, &both, &[first.len() + 6]);
     net.wait_ms(3_000, 6_000);
     // A body split in the middle, header whole.
-    let m = room(net, ALICE.user, 0);
+    let m = room_msg(net, ALICE.user, 0);
     a.note("Header and first body bytes; the body ends in the next segment");
     a.send_cut(net, Client, &m, &[m.len() / 2]);
     net.wait_ms(2_000, 4_000);
@@ -649,14 +656,9 @@ pub fn tcp_segments(seed: u64) -> Script {
 /// the second sent after the third (duplicate ACK with SACK), then a segment
 /// retransmitted after the timeout.
 pub fn tcp_reorder(seed: u64) -> Script {
-    let mut w = World::new(seed, "tcp_reorder");
-    let x = UTF8;
-    let ha = ALICE.host(&mut w.net);
-    let lists = Lists::small(&["Work"], &[(&BOB, "Work", "Bob K.")], vec![]);
-    let mut a = quick_login(&mut w, ha, x, &ALICE, &lists);
+    let (mut w, mut a) = alice_logged_in(seed, "tcp_reorder");
     let net = &mut w.net;
-    let lines = room_lines(6);
-    let ms: Vec<Vec<u8>> = (0..4).map(|i| msg("MSG_TXT_MSG", vec![t(ALICE.user), t("team-xmm"), Int(net.now_secs()), EncValue::Text(lines[i + 1].clone()), Bool(true)])).collect();
+    let ms: Vec<Vec<u8>> = (0..4).map(|i| room_msg(net, ALICE.user, i + 1)).collect();
     net.wait_ms(5_000, 9_000);
     a.send_out_of_order(net, Server, [&ms[0], &ms[1], &ms[2]], ["Out of order: this segment was sent before the previous one", "The segment that was missing"]);
     net.wait_ms(3_000, 6_000);
