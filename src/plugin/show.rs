@@ -11,7 +11,7 @@ use smallvec::SmallVec;
 use xmmep_core::codec::info::{frame_info, info_text};
 use xmmep_core::codec::{Item as DecodedItem, Value};
 use xmmep_core::presentation::{self, info, label};
-use xmmep_core::reports::{fill, fill_into};
+use xmmep_core::reports::{fill, fill_texts_into};
 use xmmep_core::schema::{Display, Schema};
 
 use crate::ffi::{self, EpanResult, Item, Tree, COL_INFO, COL_PROTOCOL};
@@ -58,7 +58,7 @@ impl<'m, 'p> Message<'m, 'p> {
                 Some(h) => self.schema().message(h.msg_type).map_or_else(|| fill(info::UNKNOWN_TYPE, &[&h.msg_type]).into(), |m| m.def.name.into()),
                 None => info::MALFORMED_HEADER.into(),
             };
-            add_labelled(presentation::PROTOCOL.name, Some((label::MESSAGE, &[&name])), add)?
+            add_labelled(presentation::PROTOCOL.name, Some((label::MESSAGE, &[name.as_ref()])), add)?
         } else {
             add(None)?
         };
@@ -69,7 +69,7 @@ impl<'m, 'p> Message<'m, 'p> {
     /// A name-only item (FT_NONE: Wireshark's label is the field's name)
     /// labelled "name: value" (`label::VALUE_SUFFIX`); `value` None: the
     /// name alone (on a tree nobody sees, no label is made).
-    fn named_item(&self, parent: Tree<'p>, hf: ffi::HfId, it: &DecodedItem, value: Option<&dyn std::fmt::Display>) -> EpanResult<Item<'p>> {
+    fn named_item(&self, parent: Tree<'p>, hf: ffi::HfId, it: &DecodedItem, value: Option<&str>) -> EpanResult<Item<'p>> {
         let ((start, len), tvb) = (self.place(it), self.pkt.tvb);
         let name = &self.schema().field(it.id).label;
         let add = |text: Option<ffi::Text<'_>>| parent.add_item_text(hf, tvb, start, len, ffi::ENC_NA, text, false);
@@ -118,7 +118,7 @@ impl<'m, 'p> Message<'m, 'p> {
             (Value::Struct, Some(hf)) => Ok((self.struct_item(parent, i, hf)?, None)),
             (Value::Count(n) | Value::Index(n), Some(hf)) => {
                 let elements = self.visible.then(|| presentation::elements(n));
-                Ok((self.named_item(parent, hf, it, elements.as_ref().map(|e| e as &dyn std::fmt::Display))?, None))
+                Ok((self.named_item(parent, hf, it, elements.as_deref())?, None))
             }
             (_, Some(hf)) => Ok((self.value_item(parent, it, hf)?, None)),
         }
@@ -185,7 +185,7 @@ impl<'m, 'p> Message<'m, 'p> {
             Some(first) => Some(self.text(first.offset, first.len)?),
             None => None,
         };
-        self.named_item(parent, hf, it, text.as_ref().map(|t| t as &dyn std::fmt::Display))
+        self.named_item(parent, hf, it, text.as_deref())
     }
 
     /// A typed value under its header field.
@@ -263,7 +263,7 @@ thread_local! {
 /// `args`: the label is set in the same call when Wireshark would show it
 /// the same ([`ffi::label_settable`]), else Wireshark's label gets the
 /// suffix appended. `suffix` None: Wireshark's label alone.
-fn add_labelled<'p>(name: &str, suffix: Option<(&str, &[&dyn std::fmt::Display])>, add: impl FnOnce(Option<ffi::Text<'_>>) -> EpanResult<Item<'p>>) -> EpanResult<Item<'p>> {
+fn add_labelled<'p>(name: &str, suffix: Option<(&str, &[&str])>, add: impl FnOnce(Option<ffi::Text<'_>>) -> EpanResult<Item<'p>>) -> EpanResult<Item<'p>> {
     let Some((template, args)) = suffix else { return add(None) };
     LABEL.with(|cell| {
         // The buffer is free unless a label is made inside `add`, which
@@ -276,7 +276,7 @@ fn add_labelled<'p>(name: &str, suffix: Option<(&str, &[&dyn std::fmt::Display])
         };
         label.clear();
         label.push_str(name);
-        fill_into(label, template, args);
+        fill_texts_into(label, template, args);
         if let Some(text) = ffi::label_settable(label) {
             return add(Some(text));
         }
