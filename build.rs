@@ -185,7 +185,7 @@ fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path
         .allowlist_type("wmem_cb_event_t|ft_framenum_type")
         // Taps and the statistics tree (none of them throws).
         .allowlist_function("register_tap|stats_tree_(register_plugin|create_node|manip_node_int|manip_node_float)")
-        .allowlist_var("STAT_DT_.*|MN_.*|TAP_PACKET_.*")
+        .allowlist_var("STAT_DT_.*|MN_.*|TAP_PACKET_.*|ST_FLG_SRTCOL_SHIFT|ST_SORT_COL_NAME")
         // Types and constants the dissector code uses.
         .allowlist_type("packet_info|tvbuff_t|proto_tree|proto_item|proto_plugin")
         .allowlist_type("hf_register_info|header_field_info|value_string|true_false_string")

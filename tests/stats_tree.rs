@@ -107,6 +107,7 @@ fn expected(ts: &Tshark, file: &str) -> Expected {
     let mut cols = vec!["frame.number", "xmmep.msg_type", "xmmep.result", "xmmep.result_flag", "xmmep.status", "xmmep.login_status", "xmmep.user_name", "xmmep.password"];
     let experts: Vec<String> = CLASSES.iter().map(|c| format!("{}.{}", PROTOCOL.filter, c.abbrev)).collect();
     cols.extend(experts.iter().map(String::as_str));
+    const EXPERTS: usize = 8;
     let mut args = vec!["-r", file, "-Y", PROTOCOL.filter, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|"];
     for c in &cols {
         args.extend(["-e", c]);
@@ -122,6 +123,20 @@ fn expected(ts: &Tshark, file: &str) -> Expected {
         (None, true) => "True".to_string(),
         (None, false) => "False".to_string(),
     };
+    // The answer of each login (two passes: a request's `response_in`
+    // needs its answer seen), and the result codes of each frame.
+    let logins = ts.run(&["-r", file, "-2", "-Y", "xmmep.login_status", "-T", "fields", "-e", "frame.number", "-e", "xmmep.response_in"]);
+    logins.assert_success();
+    let answer_of: BTreeMap<u32, u32> =
+        logins.stdout.lines().filter_map(|l| l.split_once('\t')).filter_map(|(f, r)| Some((f.parse().ok()?, r.split(',').next()?.parse().ok()?))).collect();
+    let results: BTreeMap<u32, Vec<String>> = out
+        .stdout
+        .lines()
+        .map(|line| {
+            let c: Vec<&str> = line.split('\t').collect();
+            (c[0].parse().unwrap(), values(c[2]).into_iter().map(str::to_string).collect())
+        })
+        .collect();
     for line in out.stdout.lines() {
         let c: Vec<&str> = line.split('\t').collect();
         let frame: u32 = c[0].parse().unwrap();
@@ -131,7 +146,7 @@ fn expected(ts: &Tshark, file: &str) -> Expected {
             tick(names::MESSAGES.to_string());
             let def = table::definition(code as u16);
             let group = def.and_then(|d| names::section_name(d.section)).unwrap_or_else(|| names::OTHER.to_string());
-            let leaf = def.map_or_else(|| fill(info::UNKNOWN_TYPE, &[&code]), |d| d.name.to_string());
+            let leaf = def.map_or_else(|| fill(info::UNKNOWN_TYPE, &[&code]), |d| fill(names::MESSAGE_TYPE, &[&code, &d.name]));
             tick(format!("{}/{group}", names::MESSAGES));
             tick(format!("{}/{group}/{leaf}", names::MESSAGES));
             let Some(def) = def else { continue };
@@ -156,11 +171,13 @@ fn expected(ts: &Tshark, file: &str) -> Expected {
             tick(names::RESULTS.to_string());
             tick(format!("{}/{}", names::RESULTS, fill(names::RESULT_FLAG, &[&table::RESULT_FLAG.label, &flag_text(f)])));
         }
-        for s in values(c[5]) {
+        // A login's status counts only when its answer accepts it.
+        let accepted = answer_of.get(&frame).and_then(|f| results.get(f)).is_some_and(|r| r.first().is_some_and(|r| r == "0"));
+        for s in values(c[5]).into_iter().filter(|_| accepted) {
             tick(names::PRESENCE.to_string());
             tick(format!("{}/{}", names::PRESENCE, enum_name(&table::PRESENCE, names::UNKNOWN_STATUS, s)));
         }
-        for (class, col) in CLASSES.iter().zip(&c[8..]) {
+        for (class, col) in CLASSES.iter().zip(&c[EXPERTS..]) {
             for _ in values(col) {
                 tick(names::PROBLEMS.to_string());
                 tick(format!("{}/{}", names::PROBLEMS, class.summary));
@@ -285,7 +302,8 @@ fn response_times_count_each_exchange_once() {
                     None => seq.is_none_or(|n| n <= 1),
                 };
                 if completes {
-                    *want.entry(format!("{}/{}", names::RESPONSE_TIMES, table::definition(e.request).unwrap().name)).or_default() += 1;
+                    let leaf = fill(names::MESSAGE_TYPE, &[&e.request, &table::definition(e.request).unwrap().name]);
+                    *want.entry(format!("{}/{leaf}", names::RESPONSE_TIMES)).or_default() += 1;
                 }
             }
         }
@@ -293,4 +311,30 @@ fn response_times_count_each_exchange_once() {
         total += want.values().sum::<u64>();
     }
     assert!(total >= 5, "{total}");
+}
+
+/// The tree opens in the specification's order: sections 5.1 to 5.9, and
+/// in each the message types by code, whatever their counts.
+#[test]
+fn tree_reads_in_the_specifications_order() {
+    let ts = Tshark::with_plugin();
+    let f = ts.add_file(&captures::path("login.pcapng")).to_string_lossy().into_owned();
+    let out = ts.run(&["-r", &f, "-q", "-z", "xmmep,tree"]);
+    out.assert_success();
+    let (mut sections, mut types) = (Vec::new(), Vec::new());
+    let mut inside = false;
+    for line in out.stdout.lines() {
+        let depth = line.len() - line.trim_start().len();
+        let name = line.trim_start().split("  ").next().unwrap_or("");
+        if depth == 0 {
+            inside = name == names::MESSAGES;
+        } else if inside && depth == 1 {
+            sections.push(name.to_string());
+        } else if inside && depth == 2 {
+            types.push(name.split(' ').next().unwrap().parse::<u32>().unwrap());
+        }
+    }
+    assert!(sections.len() >= 3 && types.len() >= 10, "{}", out.stdout);
+    assert!(sections.windows(2).all(|w| w[0] < w[1]), "{sections:?}");
+    assert!(types.windows(2).all(|w| w[0] < w[1]), "{types:?}");
 }

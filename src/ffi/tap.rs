@@ -150,6 +150,9 @@ impl StatsTree {
     }
 }
 
+/// The tree's flags: sort column "name" (its default order ascending).
+const SORT_BY_NAME: u32 = sys::ST_SORT_COL_NAME << sys::ST_FLG_SRTCOL_SHIFT;
+
 /// A statistics tree over the records of one tap.
 pub(crate) trait StatsTreeSpec: 'static {
     type Record: Copy + 'static;
@@ -193,10 +196,14 @@ unsafe extern "C" fn stats_packet<S: StatsTreeSpec>(
 /// `stats_tree_register_plugin`: the tree `abbr` (`-z ABBR,tree`) titled
 /// `title` (the Statistics menu) over the records of `tap` (registered with
 /// [`register_tap`]; pass its name). Call during registration.
+///
+/// The tree opens sorted by name, ascending, whatever the user's default
+/// sort (Wireshark's is by count, descending): node names are chosen so
+/// that this is the order they are meant to be read in.
 pub(crate) fn register_stats_tree<S: StatsTreeSpec>(_tap: Tap<S::Record>, tap_name: &str, abbr: &str, title: &str) {
     // SAFETY: the strings are leaked (Wireshark keeps them); the callbacks
     // are extern "C" and catch panics. The return value (void before 4.4,
     // the tree's configuration from 4.4 on) is not needed.
     #[allow(clippy::let_unit_value)]
-    let _ = unsafe { sys::stats_tree_register_plugin(leak_cstr(tap_name), leak_cstr(abbr), leak_cstr(title), 0, Some(stats_packet::<S>), Some(stats_init::<S>), None) };
+    let _ = unsafe { sys::stats_tree_register_plugin(leak_cstr(tap_name), leak_cstr(abbr), leak_cstr(title), SORT_BY_NAME, Some(stats_packet::<S>), Some(stats_init::<S>), None) };
 }

@@ -16,6 +16,7 @@ pub(crate) struct Capture {
     pub(crate) tracker: Tracker,
     pub(crate) ordinals: Ordinals,
     pub(crate) setups: Setups,
+    pub(crate) answers: Answers,
 }
 
 static CAPTURE: Mutex<Option<Capture>> = Mutex::new(None);
@@ -42,6 +43,7 @@ fn close() {
         let messages = c.tracker.messages().max(1) as f64;
         let mut parts = c.tracker.heap_parts();
         parts.push(("setup frames", c.setups.heap_bytes()));
+        parts.push(("answered requests", c.answers.heap_bytes()));
         let bytes: usize = parts.iter().map(|(_, b)| b).sum();
         let each: Vec<String> = parts.iter().map(|(what, b)| format!("{what} {:.1}", *b as f64 / messages)).collect();
         eprintln!("xmmep state: {bytes} bytes, {messages} messages, {:.1} bytes/message ({})", bytes as f64 / messages, each.join(", "));
@@ -139,5 +141,40 @@ mod tests {
         assert_eq!(s.later((7, true), 5), Some(Some(5)));
         assert_eq!(s.later((7, true), 900), Some(Some(5)));
         assert_eq!(s.later((8, true), 5), None);
+    }
+}
+
+/// What the statistics tree and the credentials need of a request and its
+/// answer, which the tracker does not keep: the presence a request sets if
+/// the server accepts it, and the result of its answer. Filled on the first
+/// pass (a request before its answer), read on every pass.
+#[derive(Default)]
+pub(crate) struct Answers {
+    /// The presence of a request that carries one, by (frame, index).
+    presence: std::collections::HashMap<(u32, u16), u64>,
+    /// The result of the first answer that carries one, by its request.
+    result: std::collections::HashMap<(u32, u16), u64>,
+}
+
+impl Answers {
+    pub(crate) fn set_presence(&mut self, request: (u32, u16), status: u64) {
+        self.presence.insert(request, status);
+    }
+
+    /// Keeps the first result given to `request`.
+    pub(crate) fn set_result(&mut self, request: (u32, u16), result: u64) {
+        self.result.entry(request).or_insert(result);
+    }
+
+    pub(crate) fn presence(&self, request: (u32, u16)) -> Option<u64> {
+        self.presence.get(&request).copied()
+    }
+
+    pub(crate) fn result(&self, request: (u32, u16)) -> Option<u64> {
+        self.result.get(&request).copied()
+    }
+
+    fn heap_bytes(&self) -> usize {
+        table_bytes(&self.presence) + table_bytes(&self.result)
     }
 }

@@ -138,9 +138,10 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
                 if let (Ok(true), Some(an)) = (&shown, an.as_mut()) {
                     an.capture().setups.announced();
                 }
+                let answered = an.as_mut().map(|an| links::answered(an, &obs, &decoded)).unwrap_or_default();
                 let an = an.as_ref();
                 let (response, problems) = an.map_or((None, 0), |an| (links::response_time(&obs), links::problems(an, &obs)));
-                super::stats::tap_message(&state.taps, pkt, &dec, &rest[..len], &decoded, response, problems);
+                super::stats::tap_message(&state.taps, pkt, &dec, &rest[..len], &decoded, response, problems, answered.presence);
                 shown.map(|_| ())
             });
             (len, shown)

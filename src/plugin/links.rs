@@ -11,6 +11,8 @@ use xmmep_core::codec::{Charset, Decoded};
 use xmmep_core::presentation::analysis as f;
 use xmmep_core::presentation::AnalysisField;
 use xmmep_core::reports::{fill, ReportKind};
+use xmmep_core::schema::Schema;
+use xmmep_core::stats::{MessageFacts, RESULT_SUCCESS};
 
 use crate::ffi::{EpanResult, HfId, Item, Packet, Tree};
 
@@ -106,6 +108,39 @@ pub(crate) fn file_label(an: &Analysis, obs: &Observed) -> FileLabel {
     }
     let tr = an.get().and_then(|t| obs.links.as_ref().and_then(|l| l.transfer).and_then(|i| t.transfer(i)));
     FileLabel { name: tr.and_then(|t| t.file_name.as_deref()).map(|n| shown(n).into_owned()), size: tr.and_then(|t| t.file_size) }
+}
+
+/// What the statistics tree and the credentials take from a request and its
+/// answer (`capture::Answers`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Answered {
+    /// For the answer that accepts a request (its result RESULT_SUCCESS):
+    /// the presence the request sets.
+    pub(crate) presence: Option<u64>,
+}
+
+/// Records, on the first pass, a request's presence and its answer's
+/// result, and tells this message's [`Answered`]. Only requests and answers
+/// are decoded for it.
+pub(crate) fn answered(an: &mut Analysis, obs: &Observed, decoded: &Decoded) -> Answered {
+    let roles = obs.facts.roles;
+    if roles.request.is_none() && roles.response.is_none() {
+        return Answered::default();
+    }
+    let facts = MessageFacts::of(Schema::standard(), decoded);
+    let at = (obs.at.frame, obs.at.index);
+    let request = obs.links.as_ref().and_then(|l| l.response_to).map(|l| (l.to.frame, l.to.index));
+    let answers = &mut an.capture().answers;
+    if !obs.visited {
+        if let (Some(_), Some(p)) = (roles.request, facts.presence) {
+            answers.set_presence(at, p);
+        }
+        if let (Some(req), Some(r)) = (request, facts.result) {
+            answers.set_result(req, r);
+        }
+    }
+    let accepted = facts.result == Some(RESULT_SUCCESS) && request.is_some_and(|req| answers.result(req) == Some(RESULT_SUCCESS));
+    Answered { presence: request.filter(|_| accepted).and_then(|req| answers.presence(req)) }
 }
 
 /// The request type and seconds of the exchange this message completes,

@@ -31,12 +31,17 @@ pub(crate) struct TapRecord {
     /// tree averages them per request type. None for anything else, and
     /// for every message when the analysis across messages is off.
     pub(crate) response: Option<(u16, f64)>,
+    /// For the answer that accepts a request carrying a presence (a
+    /// successful MSG_LOGIN_RES1): that presence, counted here rather than
+    /// at the request, so that a refused login changes nothing. None
+    /// without the analysis across messages.
+    pub(crate) accepted_presence: Option<u64>,
 }
 
 impl TapRecord {
     /// The record of a decoded message, with no response time.
     pub(crate) fn new(schema: &Schema, decoded: &Decoded) -> TapRecord {
-        TapRecord { facts: MessageFacts::of(schema, decoded), response: None }
+        TapRecord { facts: MessageFacts::of(schema, decoded), response: None, accepted_presence: None }
     }
 }
 
@@ -60,14 +65,25 @@ pub(crate) fn register(password: Option<HfId>) -> Taps {
 /// Queues the records of one message (`msg`, decoded as `decoded` by
 /// `dec`) with its response time: the statistics record, and a credential
 /// if it carries one. Nothing is built when nobody listens.
-/// `response` and `linked_problems` (a bit per report class) come from the
-/// analysis across messages.
-pub(crate) fn tap_message(taps: &Taps, pkt: &Packet<'_>, dec: &Decoder<'_>, msg: &[u8], decoded: &Decoded, response: Option<(u16, f64)>, linked_problems: u32) {
+/// `response`, `linked_problems` (a bit per report class) and
+/// `accepted_presence` (see [`TapRecord`]) come from the analysis across
+/// messages.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn tap_message(
+    taps: &Taps,
+    pkt: &Packet<'_>,
+    dec: &Decoder<'_>,
+    msg: &[u8],
+    decoded: &Decoded,
+    response: Option<(u16, f64)>,
+    linked_problems: u32,
+    accepted_presence: Option<u64>,
+) {
     let wants_credentials = taps.password.is_some() && taps.credentials.listening();
     if !taps.messages.listening() && !wants_credentials {
         return;
     }
-    let mut record = TapRecord { response, ..TapRecord::new(dec.schema, decoded) };
+    let mut record = TapRecord { response, accepted_presence, ..TapRecord::new(dec.schema, decoded) };
     record.facts.problems |= linked_problems;
     if taps.messages.listening() {
         taps.messages.queue(pkt, &record);
@@ -100,13 +116,13 @@ impl Sink for StatsTree {
     }
 }
 
-/// The top-level nodes, in the order they are shown.
+/// The top-level nodes (shown sorted by name).
 pub(crate) const TOP: [&str; 5] = [names::MESSAGES, names::RESULTS, names::PRESENCE, names::RESPONSE_TIMES, names::PROBLEMS];
 
-/// The name of message type `code`, or the text for a type with no
-/// definition.
+/// The leaf of message type `code` ("112 MSG_LOGIN_REQ"), or the text for
+/// a type with no definition.
 fn message_name(schema: &Schema, code: u32) -> String {
-    schema.message(code).map_or_else(|| fill(info::UNKNOWN_TYPE, &[&code]), |m| m.def.name.to_string())
+    schema.message(code).map_or_else(|| fill(info::UNKNOWN_TYPE, &[&code]), |m| fill(names::MESSAGE_TYPE, &[&code, &m.def.name]))
 }
 
 /// Counts one record. Every top-level node counts what its children
@@ -140,8 +156,9 @@ pub(crate) fn count(st: &mut impl Sink, schema: &Schema, rec: &TapRecord) {
         };
         st.tick(results, &fill(names::RESULT_FLAG, &[&flag.label, &text]), false);
     }
-    // Presence changes.
-    if let Some(status) = f.presence {
+    // Presence changes: a request's (a login's) counts at the answer that
+    // accepts it.
+    if let Some(status) = f.presence.filter(|_| !f.awaits_answer).or(rec.accepted_presence) {
         let presence = st.tick(NodeId::ROOT, names::PRESENCE, true);
         let name = table::PRESENCE.lookup(status as i64).map_or_else(|| fill(names::UNKNOWN_STATUS, &[&status]), |e| e.name.to_string());
         st.tick(presence, &name, false);
@@ -183,7 +200,7 @@ mod tests {
 
     use super::*;
 
-    /// A stats tree as paths ("Messages by type/5.2 Login/MSG_LOGIN_REQ")
+    /// A stats tree as paths ("Messages by type/5.2 Login/112 MSG_LOGIN_REQ")
     /// with their counts and values.
     #[derive(Default)]
     struct Model {
@@ -248,10 +265,13 @@ mod tests {
         count(&mut m, schema, &record(101, &[EncValue::Int(0)]));
         assert_eq!(m.count("Messages by type"), 3);
         assert_eq!(m.count("Messages by type/5.2 Login"), 2);
-        assert_eq!(m.count("Messages by type/5.2 Login/MSG_LOGIN_REQ"), 1);
-        assert_eq!(m.count("Messages by type/5.1 Registration/MSG_REGISTER_RES"), 1);
+        assert_eq!(m.count("Messages by type/5.2 Login/112 MSG_LOGIN_REQ"), 1);
+        assert_eq!(m.count("Messages by type/5.1 Registration/101 MSG_REGISTER_RES"), 1);
         assert_eq!(m.count("Results by result code"), 2);
         assert_eq!(m.count("Results by result code/RESULT_PASSWD_MISMATCH"), 1);
+        // A login request's presence counts at the answer that accepts it.
+        assert_eq!(m.count("Presence changes by status"), 0);
+        count(&mut m, schema, &TapRecord { accepted_presence: Some(0), ..record(127, &[]) });
         assert_eq!(m.count("Presence changes by status/STATUS_AVAILABLE"), 1);
         assert_eq!(m.count("Problems by report class/Password in clear text"), 1);
         assert_eq!(m.count("Response time (ms) by request type"), 0);
@@ -268,9 +288,9 @@ mod tests {
         count(&mut m, schema, &TapRecord { response: Some((100, 1.0)), ..record(101, &[EncValue::Int(0)]) });
         let times = "Response time (ms) by request type";
         assert_eq!(m.count(times), 4);
-        assert_eq!(m.values[&format!("{times}/MSG_LOGIN_REQ")], vec![250.0, 500.0, 125.0]);
-        assert_eq!(m.values[&format!("{times}/MSG_REGISTER_REQ")], vec![1000.0]);
-        assert_eq!(m.count("Messages by type/5.2 Login/MSG_LOGIN_RES_END"), 3);
+        assert_eq!(m.values[&format!("{times}/112 MSG_LOGIN_REQ")], vec![250.0, 500.0, 125.0]);
+        assert_eq!(m.values[&format!("{times}/100 MSG_REGISTER_REQ")], vec![1000.0]);
+        assert_eq!(m.count("Messages by type/5.2 Login/127 MSG_LOGIN_RES_END"), 3);
     }
 
     #[test]

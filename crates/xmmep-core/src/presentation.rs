@@ -327,8 +327,12 @@ pub mod stats {
     pub const RESPONSE_TIMES: &str = "Response time (ms) by request type";
     pub const PROBLEMS: &str = "Problems by report class";
 
+    /// A message type under its section and under RESPONSE_TIMES: "112
+    /// MSG_LOGIN_REQ" (code, name). The tree is sorted by name, so its
+    /// types read in the specification's order (codes have three digits).
+    pub const MESSAGE_TYPE: &str = "{} {}";
     /// A section of the specification under MESSAGES: "5.2 Login"
-    /// (number, title).
+    /// (number, title); sorted by name they read 5.1 to 5.9, then OTHER.
     pub const SECTION: &str = "{} {}";
     /// The titles of the specification's sections 5.1 to 5.9, by number.
     pub const SECTIONS: &[(&str, &str)] = &[

@@ -7,7 +7,10 @@
 //!   result flag (`table::RESULT_FLAG`);
 //! - a presence change: a top-level field of enum `PRESENCE` in a message a
 //!   client sends (MSG_LOGIN_REQ's login status, MSG_STATUS_CHANGED_NOTIFY's
-//!   status; the server's forwards repeat a change and are not counted);
+//!   status; the server's forwards repeat a change and are not counted). In
+//!   a request (MSG_LOGIN_REQ) it takes effect only if the server accepts
+//!   the request (`awaits_answer`): the plugin counts it at the answer whose
+//!   result is RESULT_SUCCESS, never for a refused login;
 //! - its problems: the report classes the decoder reported;
 //! - a credential: the user name and the clear-text password of a message
 //!   a client sends (MSG_REGISTER_REQ, MSG_LOGIN_REQ, and
@@ -30,6 +33,9 @@ pub struct MessageFacts {
     pub result_flag: Option<bool>,
     /// The presence a client sets (a `PRESENCE` value).
     pub presence: Option<u64>,
+    /// The message is a request: its presence takes effect only if the
+    /// answer's result is [`RESULT_SUCCESS`].
+    pub awaits_answer: bool,
     /// One bit per report class the decoder reported in the message (bit
     /// `ReportKind::index()`); the decoder reports a class once per message.
     pub problems: u32,
@@ -57,6 +63,7 @@ impl MessageFacts {
         }
         let Some(msg) = decoded.header.and_then(|h| schema.message(h.msg_type)) else { return facts };
         let from_client = msg.def.directions.contains(&Direction::ClientToServer);
+        facts.awaits_answer = table::EXCHANGES.iter().any(|e| e.request == msg.def.code);
         // The top-level scalar of the message defined by `pred`, as an item.
         let top = |pred: &dyn Fn(&'static Field) -> bool| -> Option<&Item> {
             let id = msg.nodes.iter().find_map(|n| match n {
@@ -87,6 +94,9 @@ impl MessageFacts {
         facts
     }
 }
+
+/// The result code of an accepted request (`RESULT_CODE`'s RESULT_SUCCESS).
+pub const RESULT_SUCCESS: u64 = 0;
 
 /// The field of the clear-text password (`xmmep.password`), whose item a
 /// credential points to.
@@ -123,10 +133,16 @@ mod tests {
         let (bytes, f) = facts(112, &[text("alice"), text("secret123"), EncValue::Int(2)]);
         assert_eq!(f.msg_type, Some(112));
         assert_eq!(f.presence, Some(2));
+        assert!(f.awaits_answer);
         assert_eq!(f.result, None);
         let c = f.credential.unwrap();
         assert_eq!((at(&bytes, c.user), at(&bytes, c.password)), ("alice", "secret123"));
         assert_eq!(f.problems, 1 << ReportKind::CleartextPassword.index());
+    }
+
+    #[test]
+    fn result_success_is_the_tables() {
+        assert_eq!(table::RESULT_CODE.lookup(RESULT_SUCCESS as i64).unwrap().name, "RESULT_SUCCESS");
     }
 
     #[test]
@@ -145,6 +161,7 @@ mod tests {
     #[test]
     fn only_a_client_changes_presence() {
         assert_eq!(facts(135, &[text("alice"), EncValue::Int(1)]).1.presence, Some(1));
+        assert!(!facts(135, &[text("alice"), EncValue::Int(1)]).1.awaits_answer);
         assert_eq!(facts(136, &[text("bob"), text("alice"), EncValue::Int(1)]).1.presence, None);
     }
 
