@@ -43,7 +43,7 @@ fn close() {
         let messages = c.tracker.messages().max(1) as f64;
         let mut parts = c.tracker.heap_parts();
         parts.push(("setup frames", c.setups.heap_bytes()));
-        parts.push(("answered requests", c.answers.heap_bytes()));
+        parts.push(("login presences", c.answers.heap_bytes()));
         let bytes: usize = parts.iter().map(|(_, b)| b).sum();
         let each: Vec<String> = parts.iter().map(|(what, b)| format!("{what} {:.1}", *b as f64 / messages)).collect();
         eprintln!("xmmep state: {bytes} bytes, {messages} messages, {:.1} bytes/message ({})", bytes as f64 / messages, each.join(", "));
@@ -144,37 +144,43 @@ mod tests {
     }
 }
 
-/// What the statistics tree and the credentials need of a request and its
-/// answer, which the tracker does not keep: the presence a request sets if
-/// the server accepts it, and the result of its answer. Filled on the first
-/// pass (a request before its answer), read on every pass.
+/// What the statistics tree needs of a request and its answer, which the
+/// tracker does not keep: the presence a request sets, kept until its first
+/// answer with a result; then, if that answer accepts it, kept for that
+/// answer, where every pass reads it. Filled on the first pass.
 #[derive(Default)]
 pub(crate) struct Answers {
-    /// The presence of a request that carries one, by (frame, index).
-    presence: std::collections::HashMap<(u32, u16), u64>,
-    /// The result of the first answer that carries one, by its request.
-    result: std::collections::HashMap<(u32, u16), u64>,
+    /// The presence of a request not answered yet, by request.
+    pending: NumMap<(u32, u16), u32>,
+    /// The presence a request's accepting first answer sets, by answer.
+    accepted: NumMap<(u32, u16), u32>,
 }
 
 impl Answers {
+    /// A presence is a `PRESENCE` value; one past `u32` is none of them,
+    /// and sets nothing.
     pub(crate) fn set_presence(&mut self, request: (u32, u16), status: u64) {
-        self.presence.insert(request, status);
+        if let Ok(status) = u32::try_from(status) {
+            self.pending.insert(request, status);
+        }
     }
 
-    /// Keeps the first result given to `request`.
-    pub(crate) fn set_result(&mut self, request: (u32, u16), result: u64) {
-        self.result.entry(request).or_insert(result);
+    /// `answer` answers `request` with a result (`accepted`: success): the
+    /// first such answer takes the request's presence.
+    pub(crate) fn answer(&mut self, request: (u32, u16), answer: (u32, u16), accepted: bool) {
+        if let Some(presence) = self.pending.remove(&request) {
+            if accepted {
+                self.accepted.insert(answer, presence);
+            }
+        }
     }
 
-    pub(crate) fn presence(&self, request: (u32, u16)) -> Option<u64> {
-        self.presence.get(&request).copied()
-    }
-
-    pub(crate) fn result(&self, request: (u32, u16)) -> Option<u64> {
-        self.result.get(&request).copied()
+    /// The presence `answer` sets, if it accepted a request carrying one.
+    pub(crate) fn accepted(&self, answer: (u32, u16)) -> Option<u64> {
+        self.accepted.get(&answer).map(|&p| u64::from(p))
     }
 
     fn heap_bytes(&self) -> usize {
-        table_bytes(&self.presence) + table_bytes(&self.result)
+        table_bytes(&self.pending) + table_bytes(&self.accepted)
     }
 }

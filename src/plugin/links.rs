@@ -136,11 +136,10 @@ pub(crate) fn answered(an: &mut Analysis, obs: &Observed, decoded: &Decoded) -> 
             answers.set_presence(at, p);
         }
         if let (Some(req), Some(r)) = (request, facts.result) {
-            answers.set_result(req, r);
+            answers.answer(req, at, r == RESULT_SUCCESS);
         }
     }
-    let accepted = facts.result == Some(RESULT_SUCCESS) && request.is_some_and(|req| answers.result(req) == Some(RESULT_SUCCESS));
-    Answered { presence: request.filter(|_| accepted).and_then(|req| answers.presence(req)) }
+    Answered { presence: answers.accepted(at) }
 }
 
 /// The request type and seconds of the exchange this message completes,
