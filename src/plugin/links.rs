@@ -110,8 +110,8 @@ pub(crate) fn file_label(an: &Analysis, obs: &Observed) -> FileLabel {
     FileLabel { name: tr.and_then(|t| t.file_name.as_deref()).map(|n| shown(n).into_owned()), size: tr.and_then(|t| t.file_size) }
 }
 
-/// What the statistics tree and the credentials take from a request and its
-/// answer (`capture::Answers`).
+/// What the statistics tree takes from a request and its answer
+/// (`capture::Answers`).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct Answered {
     /// For the answer that accepts a request (its result RESULT_SUCCESS):
@@ -121,20 +121,20 @@ pub(crate) struct Answered {
 
 /// Records, on the first pass, a request's presence and its answer's
 /// result, and tells this message's [`Answered`]. Only requests and answers
-/// are decoded for it.
+/// of the first pass are read for it: later passes find what it kept.
 pub(crate) fn answered(an: &mut Analysis, obs: &Observed, decoded: &Decoded) -> Answered {
     let roles = obs.facts.roles;
     if roles.request.is_none() && roles.response.is_none() {
         return Answered::default();
     }
-    let facts = MessageFacts::of(Schema::standard(), decoded);
     let at = (obs.at.frame, obs.at.index);
-    let request = obs.links.as_ref().and_then(|l| l.response_to).map(|l| (l.to.frame, l.to.index));
     let answers = &mut an.capture().answers;
     if !obs.visited {
+        let facts = MessageFacts::of(Schema::standard(), decoded);
         if let (Some(_), Some(p)) = (roles.request, facts.presence) {
             answers.set_presence(at, p);
         }
+        let request = obs.links.as_ref().and_then(|l| l.response_to).map(|l| (l.to.frame, l.to.index));
         if let (Some(req), Some(r)) = (request, facts.result) {
             answers.answer(req, at, r == RESULT_SUCCESS);
         }
