@@ -276,16 +276,33 @@ local DATA = {
       { original = 130, forward = 131, keys = { 45 }, key_names = "online_buddy.buddy_name" },
       { original = 180, forward = 181, keys = { 69, 70, 76 }, key_names = "sender, receiver, transfer_seq" },
       { original = 182, forward = 183, keys = { 69, 70, 76 }, key_names = "sender, receiver, transfer_seq" },
+      { original = 170, forward = 170, keys = { 69, 70, 71, 72, 73 }, key_names = "sender, receiver, send_time, content, is_room_msg" },
+    },
+    -- Chat messages (table::CHATS): the fields of their two sides, or "session".
+    chats = {
+      { code = 150, parties = { 3, 33 } },
+      { code = 151, parties = { 3, 45 } },
+      { code = 152, parties = { "session", 3 } },
+      { code = 154, parties = { 3, 65 } },
+      { code = 155, parties = { 3, 65 } },
+      { code = 156, parties = { 3, 65 } },
+      { code = 157, parties = { 3, 65 } },
+      { code = 170, parties = { 69, 70 } },
+      { code = 180, parties = { 69, 70 } },
+      { code = 181, parties = { 69, 70 } },
+      { code = 182, parties = { 69, 70 } },
+      { code = 183, parties = { 69, 70 } },
     },
     transfer = { stages = { 180, 181, 182, 183 }, keys = { 69, 70, 76 }, file_name = 74, file_size = 75, accepted = 62 },
     login = { request = 112, outcome = 113, user = 3, result = 11 },
     seq_num = 27,
     -- User-name fields: true, or the Boolean field that makes it a room.
     users = { [3] = true, [14] = true, [33] = true, [37] = true, [42] = true, [45] = true, [54] = true, [56] = true, [65] = true, [69] = true, [70] = 73, },
-    max_pending = 64, max_keys = 65536, max_listed_forwards = 64,
+    max_pending = 64, max_keys = 65536, max_listed_forwards = 64, max_chats = 1048576,
   },
   -- Fields the analysis adds (presentation::ANALYSIS_FIELDS), in order.
   analysis_fields = {
+    { key = "chat", abbrev = "xmmep.chat", label = "Chat", desc = "The chat this message belongs to: its number, from 0 in order of first appearance, shared by every message between the same two users (or a user and a chat room) on any connection", display = "uint", bits = 32 },
     { key = "response_in", abbrev = "xmmep.response_in", label = "Response in", desc = "The frame of the first answer to this request", display = "framenum", bits = 0, link = "response" },
     { key = "response_end_in", abbrev = "xmmep.response_end_in", label = "Response end in", desc = "The frame of the message that ends this request's multi-part answer", display = "framenum", bits = 0, link = "response" },
     { key = "response_to", abbrev = "xmmep.response_to", label = "Request in", desc = "The frame of the request this message answers", display = "framenum", bits = 0, link = "request" },
@@ -1680,6 +1697,7 @@ for i, f in ipairs(R.forwards) do
   role(f.forward).forward = i
 end
 for s, c in ipairs(R.transfer.stages) do role(c).stage = s end
+for i, c in ipairs(R.chats) do role(c.code).chat = i end
 local NO_ROLES = {}
 -- The one empty list every message without users, forwards or reports
 -- shares; writing to it is a bug.
@@ -1715,6 +1733,11 @@ local want = setmetatable({}, { __index = function(t, code)
     local tr = R.transfer
     for _, f in ipairs(tr.keys) do wanted(f) end
     wanted(tr.file_name); wanted(tr.file_size); wanted(tr.accepted)
+  end
+  if r.chat then
+    for _, p in ipairs(R.chats[r.chat].parties) do
+      if p ~= "session" then wanted(p) end
+    end
   end
   t[code] = w
   return w
@@ -1762,6 +1785,19 @@ end
 local at = {}
 local FACTS, USER_LIST, CAND, SET = {}, {}, {}, {}
 local NO_FACTS = { msg_type = 0, roles = NO_ROLES, users = EMPTY }
+-- One side of a chat message (facts.rs's Side): its kind, offset, length.
+local function chat_side(dec, p)
+  if p == "session" then return "s" end
+  local i = at[p]
+  if not (i and dec.kind[i] == "text" and dec.len[i] > 0) then return nil end
+  local u, room = USERS[p], false
+  if u ~= true and u then
+    local flag = at[u]
+    room = flag and dec.kind[flag] == "bool" and dec.v[flag] == true
+  end
+  return room and "r" or "u", dec.off[i], dec.len[i]
+end
+
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
 -- `text_of` when given. One pass over the items: the first item of each
@@ -1775,6 +1811,7 @@ function M.facts(bytes, dec, text_of, users_only)
   f.msg_type, f.roles, f.users = code, r, EMPTY
   f.seq_num, f.result, f.login_user, f.forward_key = nil, nil, nil, nil
   f.transfer_key, f.file_name, f.file_size, f.accepted = nil, nil, nil, nil
+  f.c1, f.o1, f.l1, f.c2, f.o2, f.l2 = nil, nil, nil, nil, nil, nil
   local w = want[code]
   local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
   local n = dec.n
@@ -1830,6 +1867,14 @@ function M.facts(bytes, dec, text_of, users_only)
     f.file_size = int(dec, at[t.file_size])
     local a = at[t.accepted]
     if a and K[a] == "bool" then f.accepted = dec.v[a] end
+  end
+  if r.chat then
+    -- The chat's sides (Side): "u" a user or "r" a room at (o, l), "s"
+    -- the session user; none unless both are there.
+    local p = R.chats[r.chat].parties
+    local c1, o1, l1 = chat_side(dec, p[1])
+    local c2, o2, l2 = chat_side(dec, p[2])
+    if c1 and c2 then f.c1, f.o1, f.l1, f.c2, f.o2, f.l2 = c1, o1, l1, c2, o2, l2 end
   end
   for k = 1, nset do at[SET[k]] = nil end
   return f
@@ -1945,6 +1990,8 @@ function M.new_tracker()
     -- Each user name once, whatever its length (Lua keeps one copy of
     -- short strings only).
     names = {},
+    -- Chats (chats.rs): number by pair key, and each chat's parties.
+    nchats = 0, chat_ids = {}, chat_parties = {},
   }
 end
 
@@ -2274,6 +2321,11 @@ local function forward(t, i, k, s, n, f)
   local o = key and b.map[key]
   if not o then
     local rel = R.forwards[i]
+    -- A relay's first copy is its original.
+    if rel.original == rel.forward then
+      if key then bset(b, key, k, s, n) end
+      return
+    end
     append(t.reps, k, { "NoOriginal", fill(T.no_original, name(rel.original), rel.key_names) })
     return
   end
@@ -2328,10 +2380,46 @@ function M.observe(t, c, at, s, n, f)
   if r.request then request(t, c, r.request, k, s, n, f) end
   local e = r.response or r.ending
   if e then answer(t, c, e, k, at, s, n, f) end
-  if r.original and f.forward_key then bset(t.originals[r.original], f.forward_key, k, s, n) end
+  -- A relay's original is found by `forward`.
+  if r.original and r.original ~= r.forward and f.forward_key then bset(t.originals[r.original], f.forward_key, k, s, n) end
   if r.forward then forward(t, r.forward, k, s, n, f) end
   if r.stage then transfer_stage(t, r.stage, k, at, f) end
 end
+
+-- ------------------------------------------------------------ chats
+
+-- Tracker::chat: the chat of message `at` of conversation `c` (`bytes`:
+-- the message, `f`: its facts), from the two parties it names; `assign`
+-- (the first pass) numbers a pair not seen before, from 0. Nothing is kept
+-- per message.
+local function chat_side_name(t, c, at, bytes, kind, o, l)
+  if kind == "s" then return M.session_user(t, c, at), false end
+  return bytes:sub(o + 1, o + l), kind == "r"
+end
+function M.chat(t, c, at, bytes, f, assign)
+  if not f.c1 then return nil end
+  local a, ar = chat_side_name(t, c, at, bytes, f.c1, f.o1, f.l1)
+  if not a then return nil end
+  local b, br = chat_side_name(t, c, at, bytes, f.c2, f.o2, f.l2)
+  if not b then return nil end
+  local first, second, room = a, b, ar or br
+  if ar and br then return nil end
+  if ar then first, second = b, a end
+  local lo, hi = first, second
+  if not room and hi < lo then lo, hi = hi, lo end
+  -- Kind, the first name's length, both names: no two pairs share a key.
+  local key = (room and "r" or "u") .. #lo .. ":" .. lo .. hi
+  local n = t.chat_ids[key]
+  if n or not assign or t.nchats >= R.max_chats then return n end
+  n = t.nchats
+  t.nchats = n + 1
+  t.chat_ids[key] = n
+  t.chat_parties[n] = { first = first, second = second, room = room }
+  return n
+end
+
+-- Tracker::chat_parties: { first, second, room } of chat `n`.
+function M.chat_parties(t, n) return t.chat_parties[n] end
 
 -- ------------------------------------------------------------ Info
 
@@ -2776,10 +2864,9 @@ end
 -- name and the logged-in user are kept as shown texts (facts converts
 -- them while their message is in the packet). With the analysis off, only
 -- the message's own user names.
-local function show_links(top, offset, facts)
+local function show_links(top, offset, facts, at)
   if not pref_analyze then return show_users(top, offset, facts) end
-  local frame, visited = cur_frame, cur_visited
-  local at = next_ref(ordinals, frame, visited and messages_in(tracker, frame) or 0)
+  local visited = cur_visited
   local c = conversation()
   if not visited then
     -- Seconds since the first frame: a double that holds nanoseconds
@@ -2832,6 +2919,21 @@ local function show_links(top, offset, facts)
   end
 end
 
+-- Names the message (its place in the capture) and shows its chat first
+-- under `top` (the plugin's links::show_chat); nil with the analysis off.
+local function show_chat(top, offset, bytes, facts)
+  if not pref_analyze then return nil end
+  local frame, visited = cur_frame, cur_visited
+  local at = next_ref(ordinals, frame, visited and messages_in(tracker, frame) or 0)
+  -- The first pass numbers a new pair; later ones find it again.
+  local n = analysis.chat(tracker, conversation(), at, bytes, facts, not visited)
+  if n then
+    here_at, here = offset, nil
+    gen(top, "chat", n)
+  end
+  return at
+end
+
 -- The top item's label per message code (made once).
 local top_label = setmetatable({}, { __index = function(t, code)
   local m = MESSAGES[code]
@@ -2859,6 +2961,8 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   if visible then
     t_append(top, dec.header and top_label[dec.header.msg_type] or fill(L.message, DATA.info.malformed_header))
   end
+  local facts = analysis.facts(bytes, dec, text_of, not pref_analyze)
+  local at = show_chat(top, offset, bytes, facts)
   local n, D, K, O = dec.n, dec.depth, dec.kind, dec.off
   parents[0] = top
   for i = 1, n do
@@ -2902,8 +3006,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   -- Kept for the next message would be kept from the garbage collector.
   for d = 0, #parents do parents[d] = nil end
   for i = 1, n do tree_items[i] = nil end
-  local facts = analysis.facts(bytes, dec, text_of, not pref_analyze)
-  show_links(top, offset, facts)
+  show_links(top, offset, facts, at)
   -- Each item holds Wireshark memory that is freed only when Lua collects
   -- the item, and Lua paces its collector by its own heap, where an item
   -- is small: a message of many items would leave that memory to pile up

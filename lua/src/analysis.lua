@@ -45,6 +45,7 @@ for i, f in ipairs(R.forwards) do
   role(f.forward).forward = i
 end
 for s, c in ipairs(R.transfer.stages) do role(c).stage = s end
+for i, c in ipairs(R.chats) do role(c.code).chat = i end
 local NO_ROLES = {}
 -- The one empty list every message without users, forwards or reports
 -- shares; writing to it is a bug.
@@ -80,6 +81,11 @@ local want = setmetatable({}, { __index = function(t, code)
     local tr = R.transfer
     for _, f in ipairs(tr.keys) do wanted(f) end
     wanted(tr.file_name); wanted(tr.file_size); wanted(tr.accepted)
+  end
+  if r.chat then
+    for _, p in ipairs(R.chats[r.chat].parties) do
+      if p ~= "session" then wanted(p) end
+    end
   end
   t[code] = w
   return w
@@ -127,6 +133,19 @@ end
 local at = {}
 local FACTS, USER_LIST, CAND, SET = {}, {}, {}, {}
 local NO_FACTS = { msg_type = 0, roles = NO_ROLES, users = EMPTY }
+-- One side of a chat message (facts.rs's Side): its kind, offset, length.
+local function chat_side(dec, p)
+  if p == "session" then return "s" end
+  local i = at[p]
+  if not (i and dec.kind[i] == "text" and dec.len[i] > 0) then return nil end
+  local u, room = USERS[p], false
+  if u ~= true and u then
+    local flag = at[u]
+    room = flag and dec.kind[flag] == "bool" and dec.v[flag] == true
+  end
+  return room and "r" or "u", dec.off[i], dec.len[i]
+end
+
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
 -- `text_of` when given. One pass over the items: the first item of each
@@ -140,6 +159,7 @@ function M.facts(bytes, dec, text_of, users_only)
   f.msg_type, f.roles, f.users = code, r, EMPTY
   f.seq_num, f.result, f.login_user, f.forward_key = nil, nil, nil, nil
   f.transfer_key, f.file_name, f.file_size, f.accepted = nil, nil, nil, nil
+  f.c1, f.o1, f.l1, f.c2, f.o2, f.l2 = nil, nil, nil, nil, nil, nil
   local w = want[code]
   local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
   local n = dec.n
@@ -195,6 +215,14 @@ function M.facts(bytes, dec, text_of, users_only)
     f.file_size = int(dec, at[t.file_size])
     local a = at[t.accepted]
     if a and K[a] == "bool" then f.accepted = dec.v[a] end
+  end
+  if r.chat then
+    -- The chat's sides (Side): "u" a user or "r" a room at (o, l), "s"
+    -- the session user; none unless both are there.
+    local p = R.chats[r.chat].parties
+    local c1, o1, l1 = chat_side(dec, p[1])
+    local c2, o2, l2 = chat_side(dec, p[2])
+    if c1 and c2 then f.c1, f.o1, f.l1, f.c2, f.o2, f.l2 = c1, o1, l1, c2, o2, l2 end
   end
   for k = 1, nset do at[SET[k]] = nil end
   return f
@@ -310,6 +338,8 @@ function M.new_tracker()
     -- Each user name once, whatever its length (Lua keeps one copy of
     -- short strings only).
     names = {},
+    -- Chats (chats.rs): number by pair key, and each chat's parties.
+    nchats = 0, chat_ids = {}, chat_parties = {},
   }
 end
 
@@ -639,6 +669,11 @@ local function forward(t, i, k, s, n, f)
   local o = key and b.map[key]
   if not o then
     local rel = R.forwards[i]
+    -- A relay's first copy is its original.
+    if rel.original == rel.forward then
+      if key then bset(b, key, k, s, n) end
+      return
+    end
     append(t.reps, k, { "NoOriginal", fill(T.no_original, name(rel.original), rel.key_names) })
     return
   end
@@ -693,10 +728,46 @@ function M.observe(t, c, at, s, n, f)
   if r.request then request(t, c, r.request, k, s, n, f) end
   local e = r.response or r.ending
   if e then answer(t, c, e, k, at, s, n, f) end
-  if r.original and f.forward_key then bset(t.originals[r.original], f.forward_key, k, s, n) end
+  -- A relay's original is found by `forward`.
+  if r.original and r.original ~= r.forward and f.forward_key then bset(t.originals[r.original], f.forward_key, k, s, n) end
   if r.forward then forward(t, r.forward, k, s, n, f) end
   if r.stage then transfer_stage(t, r.stage, k, at, f) end
 end
+
+-- ------------------------------------------------------------ chats
+
+-- Tracker::chat: the chat of message `at` of conversation `c` (`bytes`:
+-- the message, `f`: its facts), from the two parties it names; `assign`
+-- (the first pass) numbers a pair not seen before, from 0. Nothing is kept
+-- per message.
+local function chat_side_name(t, c, at, bytes, kind, o, l)
+  if kind == "s" then return M.session_user(t, c, at), false end
+  return bytes:sub(o + 1, o + l), kind == "r"
+end
+function M.chat(t, c, at, bytes, f, assign)
+  if not f.c1 then return nil end
+  local a, ar = chat_side_name(t, c, at, bytes, f.c1, f.o1, f.l1)
+  if not a then return nil end
+  local b, br = chat_side_name(t, c, at, bytes, f.c2, f.o2, f.l2)
+  if not b then return nil end
+  local first, second, room = a, b, ar or br
+  if ar and br then return nil end
+  if ar then first, second = b, a end
+  local lo, hi = first, second
+  if not room and hi < lo then lo, hi = hi, lo end
+  -- Kind, the first name's length, both names: no two pairs share a key.
+  local key = (room and "r" or "u") .. #lo .. ":" .. lo .. hi
+  local n = t.chat_ids[key]
+  if n or not assign or t.nchats >= R.max_chats then return n end
+  n = t.nchats
+  t.nchats = n + 1
+  t.chat_ids[key] = n
+  t.chat_parties[n] = { first = first, second = second, room = room }
+  return n
+end
+
+-- Tracker::chat_parties: { first, second, room } of chat `n`.
+function M.chat_parties(t, n) return t.chat_parties[n] end
 
 -- ------------------------------------------------------------ Info
 

@@ -409,10 +409,9 @@ end
 -- name and the logged-in user are kept as shown texts (facts converts
 -- them while their message is in the packet). With the analysis off, only
 -- the message's own user names.
-local function show_links(top, offset, facts)
+local function show_links(top, offset, facts, at)
   if not pref_analyze then return show_users(top, offset, facts) end
-  local frame, visited = cur_frame, cur_visited
-  local at = next_ref(ordinals, frame, visited and messages_in(tracker, frame) or 0)
+  local visited = cur_visited
   local c = conversation()
   if not visited then
     -- Seconds since the first frame: a double that holds nanoseconds
@@ -465,6 +464,21 @@ local function show_links(top, offset, facts)
   end
 end
 
+-- Names the message (its place in the capture) and shows its chat first
+-- under `top` (the plugin's links::show_chat); nil with the analysis off.
+local function show_chat(top, offset, bytes, facts)
+  if not pref_analyze then return nil end
+  local frame, visited = cur_frame, cur_visited
+  local at = next_ref(ordinals, frame, visited and messages_in(tracker, frame) or 0)
+  -- The first pass numbers a new pair; later ones find it again.
+  local n = analysis.chat(tracker, conversation(), at, bytes, facts, not visited)
+  if n then
+    here_at, here = offset, nil
+    gen(top, "chat", n)
+  end
+  return at
+end
+
 -- The top item's label per message code (made once).
 local top_label = setmetatable({}, { __index = function(t, code)
   local m = MESSAGES[code]
@@ -492,6 +506,8 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   if visible then
     t_append(top, dec.header and top_label[dec.header.msg_type] or fill(L.message, DATA.info.malformed_header))
   end
+  local facts = analysis.facts(bytes, dec, text_of, not pref_analyze)
+  local at = show_chat(top, offset, bytes, facts)
   local n, D, K, O = dec.n, dec.depth, dec.kind, dec.off
   parents[0] = top
   for i = 1, n do
@@ -535,8 +551,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   -- Kept for the next message would be kept from the garbage collector.
   for d = 0, #parents do parents[d] = nil end
   for i = 1, n do tree_items[i] = nil end
-  local facts = analysis.facts(bytes, dec, text_of, not pref_analyze)
-  show_links(top, offset, facts)
+  show_links(top, offset, facts, at)
   -- Each item holds Wireshark memory that is freed only when Lua collects
   -- the item, and Lua paces its collector by its own heap, where an item
   -- is small: a message of many items would leave that memory to pile up

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::sync::MutexGuard;
 
-use xmmep_core::analysis::{Facts, Links, MsgRef, Relations, Roles, Tracker, Transfer};
+use xmmep_core::analysis::{Chat, Facts, Links, MsgRef, Relations, Roles, Tracker, Transfer};
 use xmmep_core::codec::{Charset, Decoded};
 use xmmep_core::presentation::analysis as f;
 use xmmep_core::presentation::AnalysisField;
@@ -51,6 +51,8 @@ pub(crate) struct Observed {
     facts: Facts,
     /// What the tracker holds for it (read once, for every use below).
     links: Option<Links>,
+    /// The chat it belongs to (docs/decisions.md 51).
+    chat: Option<u32>,
 }
 
 impl Observed {
@@ -73,7 +75,7 @@ impl Observed {
         let (frame, visited) = (pinfo.frame(), pinfo.visited());
         let Some(an) = an else {
             let facts = Relations::standard().facts_shown(msg, decoded);
-            return Ok(Observed { at: MsgRef { frame, index: 0 }, conv: 0, forward: true, visited, facts, links: None });
+            return Ok(Observed { at: MsgRef { frame, index: 0 }, conv: 0, forward: true, visited, facts, links: None, chat: None });
         };
         let (conv, forward) = pinfo.conversation_key();
         let facts = if visited {
@@ -91,12 +93,40 @@ impl Observed {
             c.tracker.observe(conv, at, pinfo.time_ns(), &facts);
         }
         let links = c.tracker.links(at);
-        Ok(Observed { at, conv, forward, visited, facts, links })
+        // The first pass numbers a new pair; later ones find it again.
+        let chat = c.tracker.chat(conv, at, msg, &facts, !visited);
+        Ok(Observed { at, conv, forward, visited, facts, links, chat })
     }
 
     pub(crate) fn msg_type(&self) -> u16 {
         self.facts.msg_type
     }
+
+    /// The number of the chat the message belongs to (`xmmep.chat`).
+    #[allow(dead_code)] // for the taps that show chats (Follow, Conversations)
+    pub(crate) fn chat(&self) -> Option<u32> {
+        self.chat
+    }
+}
+
+/// The two parties of the chat a message belongs to, with its number:
+/// user names and room as the messages carry them (bytes in the charset
+/// of the preference).
+#[allow(dead_code)] // for the taps that show chats (Follow, Conversations)
+pub(crate) fn chat_parties<'a>(an: &'a Analysis, obs: &Observed) -> Option<(u32, &'a Chat)> {
+    let n = obs.chat?;
+    Some((n, an.get()?.chat_parties(n)?))
+}
+
+/// Shows `xmmep.chat` first in the message's subtree, as TCP shows
+/// `tcp.stream` near the top of its own.
+pub(crate) fn show_chat<'p>(m: &Message<'_, 'p>, obs: &Observed, root: Tree<'p>) -> EpanResult<()> {
+    let Some(n) = obs.chat else { return Ok(()) };
+    let s = Shower { pkt: m.pkt, state: m.state, root, base: m.base as i32, visible: m.visible };
+    if let Some(hf) = s.wants(root, &f::CHAT) {
+        root.add_uint(hf, m.pkt.tvb, s.base, 0, n)?.set_generated();
+    }
+    Ok(())
 }
 
 /// The file of the transfer this message belongs to, as far as the

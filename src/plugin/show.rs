@@ -33,6 +33,7 @@ impl<'m, 'p> Message<'m, 'p> {
     /// other modules add to the message.
     pub(crate) fn show(&self, obs: &Observed, analysis: Option<&Analysis>) -> EpanResult<Tree<'p>> {
         let (top, root) = self.message_item()?;
+        links::show_chat(self, obs, root)?;
         let items = self.field_items(root)?;
         self.experts(top, &items)?;
         links::show(self, obs, analysis, root, top)?;

@@ -226,6 +226,12 @@ pub mod analysis {
         AnalysisField { abbrev, label, desc, kind }
     }
 
+    pub static CHAT: AnalysisField = f(
+        "chat",
+        "Chat",
+        "The chat this message belongs to: its number, from 0 in order of first appearance, shared by every message between the same two users (or a user and a chat room) on any connection",
+        FieldKind::Uint32,
+    );
     pub static RESPONSE_IN: AnalysisField = f("response_in", "Response in", "The frame of the first answer to this request", FieldKind::FrameNum(FrameLink::Response));
     pub static RESPONSE_END_IN: AnalysisField =
         f("response_end_in", "Response end in", "The frame of the message that ends this request's multi-part answer", FieldKind::FrameNum(FrameLink::Response));
@@ -261,6 +267,7 @@ pub mod analysis {
 
 /// Every analysis field, in registration order.
 pub static ANALYSIS_FIELDS: &[&AnalysisField] = &[
+    &analysis::CHAT,
     &analysis::RESPONSE_IN,
     &analysis::RESPONSE_END_IN,
     &analysis::RESPONSE_TO,

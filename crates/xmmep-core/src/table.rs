@@ -586,11 +586,58 @@ pub struct Forward {
 
 const TRANSFER_KEYS: &[&str] = &["sender", "receiver", "transfer_seq"];
 
+/// The forwards; an entry whose original and forward are the same type is
+/// a relay: the first message with a key is the original, every later one
+/// with that key a relay of it (docs/decisions.md 52).
 pub static FORWARDS: &[Forward] = &[
     Forward { original: 135, forward: 136, keys: &["user_name", "status"] },
     Forward { original: 130, forward: 131, keys: &["online_buddy.buddy_name"] },
     Forward { original: 180, forward: 181, keys: TRANSFER_KEYS },
     Forward { original: 182, forward: 183, keys: TRANSFER_KEYS },
+    // The server relays a text message unchanged to each recipient.
+    Forward { original: 170, forward: 170, keys: &["sender", "receiver", "send_time", "content", "is_room_msg"] },
+];
+
+/// Who one side of a chat is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    /// The user (or, for a `Role::Recipient` field whose flag is true, the
+    /// chat room) this field names (filter name below `xmmep.`).
+    Field(&'static str),
+    /// The user logged in on the message's conversation
+    /// (docs/decisions.md 42).
+    SessionUser,
+}
+
+/// A message type that belongs to the chat between two parties
+/// (docs/decisions.md 51).
+#[derive(Debug, PartialEq, Eq)]
+pub struct ChatMessage {
+    pub code: u16,
+    pub parties: [Party; 2],
+}
+
+const fn chat(code: u16, a: Party, b: Party) -> ChatMessage {
+    ChatMessage { code, parties: [a, b] }
+}
+
+use Party::{Field as By, SessionUser};
+
+/// The messages of chats: text, buddy management, file transfer.
+pub static CHATS: &[ChatMessage] = &[
+    chat(150, By("user_name"), By("buddy.buddy_name")),
+    chat(151, By("user_name"), By("online_buddy.buddy_name")),
+    // User A's notice to user B, on B's connection, names A only.
+    chat(152, SessionUser, By("user_name")),
+    chat(154, By("user_name"), By("buddy_name")),
+    chat(155, By("user_name"), By("buddy_name")),
+    chat(156, By("user_name"), By("buddy_name")),
+    chat(157, By("user_name"), By("buddy_name")),
+    chat(170, By("sender"), By("receiver")),
+    chat(180, By("sender"), By("receiver")),
+    chat(181, By("sender"), By("receiver")),
+    chat(182, By("sender"), By("receiver")),
+    chat(183, By("sender"), By("receiver")),
 ];
 
 /// The file transfer negotiation (section 5.7), followed as one

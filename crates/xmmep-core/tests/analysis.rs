@@ -12,11 +12,13 @@ use EncValue::{Bool, Int, List};
 struct Feed {
     tracker: Tracker,
     frame: u32,
+    /// Each message with its conversation and the chat the first pass gave it.
+    chats: Vec<(MsgRef, u64, Vec<u8>, Option<u32>)>,
 }
 
 impl Feed {
     fn new() -> Feed {
-        Feed { tracker: Tracker::new(), frame: 0 }
+        Feed { tracker: Tracker::new(), frame: 0, chats: Vec::new() }
     }
 
     /// Feeds one message as the only one of the next frame, at `secs`.
@@ -29,7 +31,21 @@ impl Feed {
         let facts = Relations::standard().facts(&msg, &d);
         let at = MsgRef { frame: self.frame, index: 0 };
         self.tracker.observe(conv, at, secs * 1_000_000_000, &facts);
+        let chat = self.tracker.chat(conv, at, &msg, &facts, true);
+        self.chats.push((at, conv, msg, chat));
         at
+    }
+
+    /// The chat of a message fed, as the first pass gave it; a later pass
+    /// (no numbering) must find the same.
+    fn chat(&mut self, at: MsgRef) -> Option<u32> {
+        let (_, conv, msg, chat) = self.chats.iter().find(|c| c.0 == at).cloned().unwrap();
+        let dec = Decoder::new(Schema::standard(), Options::default());
+        let mut d = Decoded::new();
+        dec.decode_into(&msg, &mut d).unwrap();
+        let shown = Relations::standard().facts_shown(&msg, &d);
+        assert_eq!(self.tracker.chat(conv, at, &msg, &shown, false), chat, "a later pass finds the first pass's chat");
+        chat
     }
 }
 
@@ -183,4 +199,81 @@ fn users_are_found_in_fields_members_and_lists_but_not_rooms() {
     assert_eq!(users(131, vec![List(vec![t("bob"), t("carol")]), EncValue::Struct(vec![t("alice")])]), ["bob", "carol", "alice"]);
     assert_eq!(users(170, vec![t("alice"), t("bob"), Int(0), t("hi"), Bool(false)]), ["alice", "bob"]);
     assert_eq!(users(170, vec![t("alice"), t("climbers"), Int(0), t("hi"), Bool(true)]), ["alice"]);
+}
+
+fn login(f: &mut Feed, conv: u64, user: &str) {
+    f.push(conv, 1, 112, vec![t(user), t("secret12"), Int(0)]);
+    f.push(conv, 1, 113, vec![Int(0), EncValue::Struct(vec![t(user)])]);
+}
+
+fn text(f: &mut Feed, conv: u64, secs: i64, from: &str, to: &str, content: &str, room: bool) -> MsgRef {
+    f.push(conv, secs, 170, vec![t(from), t(to), Int(1_700_000_000), t(content), Bool(room)])
+}
+
+#[test]
+fn a_chat_spans_both_users_connections_and_relays_link_both_ways() {
+    let mut f = Feed::new();
+    login(&mut f, 1, "alice");
+    login(&mut f, 2, "bob");
+    let sent = text(&mut f, 1, 10, "alice", "bob", "hi", false);
+    let relayed = text(&mut f, 2, 11, "alice", "bob", "hi", false);
+    let reply = text(&mut f, 2, 12, "bob", "alice", "hello", false);
+    let reply_relayed = text(&mut f, 1, 13, "bob", "alice", "hello", false);
+    for m in [sent, relayed, reply, reply_relayed] {
+        assert_eq!(f.chat(m), Some(0));
+    }
+    let s = f.tracker.links(sent).unwrap();
+    assert_eq!((s.forwards.clone(), s.forward_count), (vec![relayed], 1));
+    let r = f.tracker.links(relayed).unwrap();
+    assert_eq!(r.forward_of.unwrap().to, sent);
+    assert_eq!(r.forward_of.unwrap().delta_ns, 1_000_000_000);
+    assert_eq!(f.tracker.links(reply_relayed).unwrap().forward_of.unwrap().to, reply);
+    // An original is no relay and is not reported for lacking one.
+    assert!(f.tracker.links(sent).unwrap().forward_of.is_none() && f.tracker.links(reply).unwrap().reports.is_empty());
+    // A file offer between the same two users is the same chat.
+    let offered = offer(&mut f, 1, 180, 3);
+    assert_eq!(f.chat(offered), Some(0));
+    let p = f.tracker.chat_parties(0).unwrap();
+    assert_eq!((&p.first[..], &p.second[..], p.room), (&b"alice"[..], &b"bob"[..], false));
+    assert_eq!(f.tracker.chats(), 1);
+}
+
+#[test]
+fn a_room_message_is_relayed_to_each_member_in_the_users_chat_with_the_room() {
+    let mut f = Feed::new();
+    let first = text(&mut f, 1, 10, "alice", "bob", "hi", false);
+    let sent = text(&mut f, 1, 20, "alice", "lobby", "all here?", true);
+    let relays: Vec<_> = (2..5).map(|c| text(&mut f, c, 20 + c as i64, "alice", "lobby", "all here?", true)).collect();
+    let other = text(&mut f, 2, 30, "bob", "lobby", "yes", true);
+    assert_eq!(f.chat(first), Some(0));
+    assert_eq!(f.chat(sent), Some(1));
+    for &r in &relays {
+        assert_eq!(f.chat(r), Some(1));
+        assert_eq!(f.tracker.links(r).unwrap().forward_of.unwrap().to, sent);
+    }
+    // Each member's chat with the room is its own.
+    assert_eq!(f.chat(other), Some(2));
+    assert_eq!(f.tracker.links(sent).unwrap().forwards, relays);
+    let p = f.tracker.chat_parties(1).unwrap();
+    assert_eq!((&p.first[..], &p.second[..], p.room), (&b"alice"[..], &b"lobby"[..], true));
+    // The same text with another send time or content is a new original.
+    let again = f.push(1, 40, 170, vec![t("alice"), t("lobby"), Int(1_700_000_001), t("all here?"), Bool(true)]);
+    assert!(f.tracker.links(again).is_none());
+}
+
+#[test]
+fn a_buddy_notice_that_names_one_user_takes_the_other_from_the_session() {
+    let mut f = Feed::new();
+    let online = EncValue::Struct(vec![t("alice"), t("Work"), t("A"), t(""), t(""), t("192.0.2.9"), Int(5000), Int(0)]);
+    // Nobody is logged in on conversation 2 yet: no chat.
+    let early = f.push(2, 5, 152, vec![t("alice"), online.clone()]);
+    assert_eq!(f.chat(early), None);
+    let add = f.push(1, 6, 150, vec![t("alice"), EncValue::Struct(vec![t("bob"), t("Friends"), t("Bob")]), Bool(false)]);
+    login(&mut f, 2, "bob");
+    let notice = f.push(2, 7, 152, vec![t("alice"), online]);
+    assert_eq!(f.chat(add), Some(0));
+    assert_eq!(f.chat(notice), Some(0));
+    // Messages outside the chats have none.
+    let status = f.push(1, 8, 135, vec![t("alice"), Int(2)]);
+    assert_eq!(f.chat(status), None);
 }

@@ -1,8 +1,8 @@
 //! The analysis of lua/xmmep.lua (`core.analysis`) finds exactly what the
 //! Rust tracker finds: random conversations of related messages (requests,
-//! answers in parts, forwards, transfers, logins) go through both, and every
-//! message's links, transfer, session user, reports and users, and every
-//! frame's Info, must be equal. Under the Lua version of this build.
+//! answers in parts, forwards, relays, transfers, logins, chats) go through
+//! both, and every message's links, transfer, session user, chat, reports
+//! and users, and every frame's Info, must be equal. Under the Lua version of this build.
 
 use mlua::{Function, Table};
 use proptest::prelude::*;
@@ -104,6 +104,8 @@ fn run(steps: &[Step], lua: &LuaCore) {
     let lt: Table = a.get::<Function>("new_tracker").unwrap().call(()).unwrap();
     let facts_fn: Function = a.get("facts").unwrap();
     let observe: Function = a.get("observe").unwrap();
+    let chat: Function = a.get("chat").unwrap();
+    let parties: Function = a.get("chat_parties").unwrap();
     let decode: Function = lua.core.get("decode").unwrap();
     let dec = Decoder::new(Schema::standard(), Options::default());
     let mut rt = Tracker::new();
@@ -138,6 +140,16 @@ fn run(steps: &[Step], lua: &LuaCore) {
             })
             .collect();
         assert_eq!(lusers, facts.users.to_vec(), "users of {msg:?}");
+        // The chat, numbered on this first pass, and its parties.
+        let want = rt.chat(conv, at, &msg, &facts, true);
+        let got: Option<u32> = chat.call((lt.clone(), conv, lref, lua.lua.create_string(&msg).unwrap(), lf.clone(), true)).unwrap();
+        assert_eq!(got, want, "chat of {msg:?}");
+        if let Some(n) = want {
+            let p = rt.chat_parties(n).unwrap();
+            let lp: Table = parties.call((lt.clone(), n)).unwrap();
+            let (first, second, room): (mlua::LuaString, mlua::LuaString, bool) = (lp.get("first").unwrap(), lp.get("second").unwrap(), lp.get("room").unwrap());
+            assert_eq!((&first.as_bytes()[..], &second.as_bytes()[..], room), (&p.first[..], &p.second[..], p.room), "parties of chat {n}");
+        }
         seen.push((conv, at, lref, facts.msg_type));
         index += 1;
     }

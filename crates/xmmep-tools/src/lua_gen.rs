@@ -25,7 +25,7 @@
 
 use std::fmt::Write;
 
-use xmmep_core::analysis::{self, Relations, UserField};
+use xmmep_core::analysis::{self, PartyId, Relations, UserField};
 use xmmep_core::presentation::{self, label, FieldKind, Pref, PROTOCOL};
 use xmmep_core::reports::{self, CLASSES};
 use xmmep_core::schema::{CompiledMessage, Display, FieldId, Node, Scalar, Schema, StructNode};
@@ -341,6 +341,14 @@ fn relation_data(r: &Relations, o: &mut String) {
         let names = lua_str(&f.keys.join(", "));
         let _ = writeln!(o, "      {{ original = {}, forward = {}, keys = {keys_lua}, key_names = {names} }},", f.original, f.forward);
     }
+    o.push_str("    },\n    -- Chat messages (table::CHATS): the fields of their two sides, or \"session\".\n    chats = {\n");
+    for (c, parties) in table::CHATS.iter().zip(&r.chat_parties) {
+        let side = |p: &PartyId| match p {
+            PartyId::Field(id) => lua_index(*id).to_string(),
+            PartyId::SessionUser => "\"session\"".to_string(),
+        };
+        let _ = writeln!(o, "      {{ code = {}, parties = {{ {}, {} }} }},", c.code, side(&parties[0]), side(&parties[1]));
+    }
     let t = &table::FILE_TRANSFER;
     let _ = writeln!(
         o,
@@ -372,7 +380,14 @@ fn relation_data(r: &Relations, o: &mut String) {
             }
         }
     }
-    let _ = writeln!(o, " }},\n    max_pending = {}, max_keys = {}, max_listed_forwards = {},\n  }},", analysis::MAX_PENDING, analysis::MAX_KEYS, analysis::MAX_LISTED_FORWARDS);
+    let _ = writeln!(
+        o,
+        " }},\n    max_pending = {}, max_keys = {}, max_listed_forwards = {}, max_chats = {},\n  }},",
+        analysis::MAX_PENDING,
+        analysis::MAX_KEYS,
+        analysis::MAX_LISTED_FORWARDS,
+        analysis::MAX_CHATS
+    );
 }
 
 /// DATA.analysis_fields and DATA.analysis_texts.

@@ -6,7 +6,7 @@ use crate::codec::{Decoded, Value};
 use crate::schema::FieldId;
 use smallvec::SmallVec;
 
-use super::relations::{Relations, Roles, UserField};
+use super::relations::{PartyId, Relations, Roles, UserField};
 
 /// The facts of one message. Byte ranges are offsets into the message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,6 +28,18 @@ pub struct Facts {
     pub file_name: Option<Vec<u8>>,
     pub file_size: Option<i64>,
     pub accepted: Option<bool>,
+    /// The two sides of the chat the message belongs to, for a message of
+    /// `table::CHATS` that names them.
+    pub chat: Option<[Side; 2]>,
+}
+
+/// One side of a chat message: a user or a chat room named at (offset,
+/// length) of the message, or the conversation's session user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    User(u32, u32),
+    Room(u32, u32),
+    SessionUser,
 }
 
 /// The value of an item as bytes a key can hold: text as it is, numbers in
@@ -142,6 +154,18 @@ impl Relations {
             if user && it.value == Value::Text && it.len > 0 {
                 f.users.push((it.offset, it.len));
             }
+        }
+        if let Some(c) = roles.chat {
+            let side = |p: PartyId| match p {
+                PartyId::SessionUser => Some(Side::SessionUser),
+                PartyId::Field(id) => {
+                    let (o, l) = items.text(id).filter(|&(_, l)| l > 0)?;
+                    let room = matches!(self.users.get(id as usize), Some(UserField::UnlessRoom(flag)) if is_true(*flag));
+                    Some(if room { Side::Room(o, l) } else { Side::User(o, l) })
+                }
+            };
+            let [a, b] = self.chat_parties[c];
+            f.chat = side(a).zip(side(b)).map(|(a, b)| [a, b]);
         }
         f
     }

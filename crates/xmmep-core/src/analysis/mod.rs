@@ -1,7 +1,8 @@
-//! The analysis across messages (docs/decisions.md 38-43): which request a
-//! response answers, which original a forward passes on, the file transfer
-//! each negotiation message belongs to, and who is logged in on a
-//! conversation. Pure Rust: the plugin feeds [`Tracker`] on its first pass
+//! The analysis across messages (docs/decisions.md 38-43, 51, 52): which
+//! request a response answers, which original a forward or relay passes on,
+//! the file transfer each negotiation message belongs to, who is logged in
+//! on a conversation, and the chat each message between two parties is
+//! part of. Pure Rust: the plugin feeds [`Tracker`] on its first pass
 //! and reads the links back on every pass.
 //!
 //! Its twin is the Lua script's analysis, `lua/src/analysis.lua`, which
@@ -11,15 +12,17 @@
 //! conversations, and `tests/analysis.rs` compares the plugin and the
 //! script through tshark. A change here is a change there.
 
+mod chats;
 mod facts;
 mod links;
 mod relations;
 mod store;
 mod tracker;
 
-pub use facts::Facts;
+pub use chats::{Chat, MAX_CHATS};
+pub use facts::{Facts, Side};
 pub use links::{Link, Links, MsgRef, Transfer};
-pub use relations::{Relations, Roles, UserField};
+pub use relations::{PartyId, Relations, Roles, UserField};
 pub use tracker::{Tracker, MAX_KEYS, MAX_LISTED_FORWARDS, MAX_PENDING};
 
 /// Numbers the XMMEP messages of a frame in the order one dissection of it

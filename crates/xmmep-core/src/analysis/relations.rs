@@ -1,5 +1,5 @@
 //! The table's relations between messages (`table::EXCHANGES`, `FORWARDS`,
-//! `FILE_TRANSFER`, `LOGIN`) and its user-name fields, compiled against the
+//! `FILE_TRANSFER`, `LOGIN`, `CHATS`) and its user-name fields, compiled against the
 //! schema once: per message code its roles, per field id whether it names a
 //! user. The tracker and the Lua generator read this, never the names.
 
@@ -24,6 +24,15 @@ pub struct Roles {
     pub forward: Option<usize>,
     /// Its stage (0 offered .. 3 answer forwarded) in `table::FILE_TRANSFER`.
     pub transfer_stage: Option<usize>,
+    /// Index into `table::CHATS`: the message belongs to a chat.
+    pub chat: Option<usize>,
+}
+
+/// Where one side of a chat message's chat is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartyId {
+    Field(FieldId),
+    SessionUser,
 }
 
 /// Whether a field's values are user names.
@@ -42,6 +51,8 @@ pub struct Relations {
     /// Key fields of each `table::FORWARDS` entry, in its order.
     pub forward_keys: Vec<Vec<FieldId>>,
     pub transfer_keys: Vec<FieldId>,
+    /// The two sides of each `table::CHATS` entry, in its order.
+    pub chat_parties: Vec<[PartyId; 2]>,
     pub file_name: FieldId,
     pub file_size: FieldId,
     pub accepted: FieldId,
@@ -81,6 +92,9 @@ impl Relations {
         }
         for (stage, &code) in table::FILE_TRANSFER.stages.iter().enumerate() {
             roles[code as usize].transfer_stage = Some(stage);
+        }
+        for (i, c) in table::CHATS.iter().enumerate() {
+            roles[c.code as usize].chat = Some(i);
         }
         let mut users = vec![UserField::No; schema.fields.len()];
         let mut missing = false;
@@ -122,6 +136,16 @@ impl Relations {
             users,
             forward_keys: table::FORWARDS.iter().map(|f| f.keys.iter().map(|k| id(schema, k)).collect()).collect::<Option<_>>()?,
             transfer_keys: t.keys.iter().map(|k| id(schema, k)).collect::<Option<_>>()?,
+            chat_parties: table::CHATS
+                .iter()
+                .map(|c| {
+                    let side = |p: table::Party| match p {
+                        table::Party::Field(k) => id(schema, k).map(PartyId::Field),
+                        table::Party::SessionUser => Some(PartyId::SessionUser),
+                    };
+                    Some([side(c.parties[0])?, side(c.parties[1])?])
+                })
+                .collect::<Option<_>>()?,
             file_name: id(schema, t.file_name)?,
             file_size: id(schema, t.file_size)?,
             accepted: id(schema, t.result)?,
@@ -164,6 +188,12 @@ mod tests {
         assert_eq!(r.roles(136).forward, Some(0));
         assert_eq!(r.roles(183).transfer_stage, Some(3));
         assert_eq!(r.roles(9999), Roles::default());
+        for c in table::CHATS {
+            assert!(table::definition(c.code).is_some());
+        }
+        assert_eq!(r.roles(170).chat, Some(7));
+        assert_eq!(r.roles(170).original, r.roles(170).forward);
+        assert_eq!(r.chat_parties[2][0], PartyId::SessionUser);
     }
 
     #[test]

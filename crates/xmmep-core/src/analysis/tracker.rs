@@ -13,7 +13,8 @@ use crate::numhash::{table_bytes, NumMap};
 use crate::reports::{fill, template, ReportKind};
 use crate::table::{self, EXCHANGES, FORWARDS, LOGIN};
 
-use super::facts::Facts;
+use super::chats::{Chat, Chats};
+use super::facts::{Facts, Side};
 use super::links::{Links, MsgRef, Transfer};
 use super::store::Store;
 
@@ -88,6 +89,7 @@ pub struct Tracker {
     transfer_keys: Bounded<u32>,
     users: Vec<Vec<u8>>,
     user_ids: HashMap<Vec<u8>, u32>,
+    chats: Chats,
     last: Option<MsgRef>,
 }
 
@@ -95,6 +97,13 @@ impl Default for Tracker {
     fn default() -> Self {
         Tracker::new()
     }
+}
+
+fn session_user<'a>(conversations: &NumMap<u64, Conversation>, users: &'a [Vec<u8>], conv: u64, at: MsgRef) -> Option<&'a [u8]> {
+    let s = &conversations.get(&conv)?.session;
+    let i = s.partition_point(|(from, _)| *from <= at);
+    let (_, user) = s.get(i.checked_sub(1)?)?;
+    users.get(*user as usize).map(|u| u.as_slice())
 }
 
 fn name(code: u16) -> &'static str {
@@ -111,6 +120,7 @@ impl Tracker {
             transfer_keys: Bounded::new(MAX_KEYS),
             users: Vec::new(),
             user_ids: HashMap::new(),
+            chats: Chats::default(),
             last: None,
         }
     }
@@ -136,10 +146,32 @@ impl Tracker {
 
     /// The user logged in on conversation `conv` when message `at` passed.
     pub fn session_user(&self, conv: u64, at: MsgRef) -> Option<&[u8]> {
-        let s = &self.conversations.get(&conv)?.session;
-        let i = s.partition_point(|(from, _)| *from <= at);
-        let (_, user) = s.get(i.checked_sub(1)?)?;
-        self.users.get(*user as usize).map(|u| u.as_slice())
+        session_user(&self.conversations, &self.users, conv, at)
+    }
+
+    /// The chat message `at` of conversation `conv` belongs to (`msg`: the
+    /// message, `f`: its facts), from the parties it names; `assign` (the
+    /// first pass, after `observe`) numbers a pair not seen before. Every
+    /// pass finds the same number, kept nowhere per message.
+    pub fn chat(&mut self, conv: u64, at: MsgRef, msg: &[u8], f: &Facts, assign: bool) -> Option<u32> {
+        let [a, b] = f.chat?;
+        let side = |s: Side| match s {
+            Side::User(o, l) => Some((msg.get(o as usize..(o + l) as usize)?, false)),
+            Side::Room(o, l) => Some((msg.get(o as usize..(o + l) as usize)?, true)),
+            Side::SessionUser => Some((session_user(&self.conversations, &self.users, conv, at)?, false)),
+        };
+        let (a, b) = (side(a)?, side(b)?);
+        self.chats.number(a, b, assign)
+    }
+
+    /// The parties of chat `n`.
+    pub fn chat_parties(&self, n: u32) -> Option<&Chat> {
+        self.chats.get(n)
+    }
+
+    /// How many chats the first pass numbered (0 to this, less one).
+    pub fn chats(&self) -> usize {
+        self.chats.len()
     }
 
     /// The report of a request that nothing answered, once the whole
@@ -178,7 +210,8 @@ impl Tracker {
         if let Some(e) = r.response.or(r.end) {
             self.answer(conv, e, at, n, time_ns, f);
         }
-        if let Some(i) = r.original {
+        // A relay's original is found by `forward`.
+        if let Some(i) = r.original.filter(|&i| r.forward != Some(i)) {
             if let Some(k) = &f.forward_key {
                 self.originals[i].insert(k.clone(), (n, time_ns));
             }
@@ -270,8 +303,15 @@ impl Tracker {
 
     fn forward(&mut self, i: usize, at: u32, time_ns: i64, f: &Facts) {
         let original = f.forward_key.as_deref().and_then(|k| self.originals[i].get(k)).copied();
+        let rel = &FORWARDS[i];
         let Some((orig, orig_time)) = original else {
-            let rel = &FORWARDS[i];
+            if rel.original == rel.forward {
+                // A relay's first copy is its original.
+                if let Some(k) = &f.forward_key {
+                    self.originals[i].insert(k.clone(), (at, time_ns));
+                }
+                return;
+            }
             let text = fill(template::NO_ORIGINAL, &[&name(rel.original), &rel.keys.join(", ")]);
             self.store.add_report(at, ReportKind::NoOriginal, text);
             return;
@@ -329,6 +369,7 @@ impl Tracker {
             ("forward keys", self.originals.iter().map(Bounded::heap_bytes).sum::<usize>()),
             ("transfers", self.transfer_keys.heap_bytes() + transfers),
             ("users", users),
+            ("chats", self.chats.heap_bytes()),
         ]
     }
 
