@@ -57,6 +57,7 @@ pub fn corpus(seed: u64) -> Vec<Capture> {
         clean("buddies.pcapng", u, sessions::buddies_session(seed)),
         clean("chat_utf8.pcapng", u, sessions::chat(seed, Charset::Utf8)),
         clean("chat_gb18030.pcapng", Charset::Gb18030, sessions::chat(seed, Charset::Gb18030)),
+        clean("chat_relayed.pcapng", u, sessions::chat_relayed(seed)),
         clean("file_transfer.pcapng", u, sessions::file_transfer(seed)),
         clean("duplicate_login.pcapng", u, sessions::duplicate_login(seed)),
         clean("keepalive.pcapng", u, sessions::keepalives(seed)),

@@ -435,6 +435,69 @@ pub fn chat(seed: u64, charset: Charset) -> Script {
     )
 }
 
+/// A chat through the server: alice and bob each on their own connection,
+/// every text the sender's client sends relayed by the server to the
+/// recipient's; then a room message relayed to its three members (bob,
+/// carol, linda), and an answer in the room relayed to the others.
+pub fn chat_relayed(seed: u64) -> Script {
+    let mut w = World::new(seed, "chat_relayed");
+    let x = Text(Charset::Utf8);
+    let (pa, pb, pc, pd) = (&ALICE, &BOB, &CAROL, &LINDA);
+    let (friends, room) = ("Friends", "release-team");
+    let (ha, hb, hc, hd) = (pa.host(&mut w.net), pb.host(&mut w.net), pc.host(&mut w.net), pd.host(&mut w.net));
+    let room_entry = EncValue::Struct(vec![x.s(room), x.s(pa.user), x.s("Ship it")]);
+    let lists = |buddies: &[(&Person, &str, &str)]| {
+        let mut l = Lists::small(&[friends], buddies, vec![]);
+        l.rooms = vec![room_entry.clone()];
+        l
+    };
+    let mut a = quick_login(&mut w, ha, x, pa, &lists(&[(pb, friends, pb.nick)]));
+    let mut b = quick_login(&mut w, hb, x, pb, &lists(&[(pa, friends, pa.nick)]));
+    let mut c = quick_login(&mut w, hc, x, pc, &lists(&[]));
+    let mut d = quick_login(&mut w, hd, x, pd, &lists(&[]));
+    let net = &mut w.net;
+
+    // One to one through the server: the client's message, then its relay.
+    let dialogue = [(true, "Did the build pass?"), (false, "Yes, all green"), (true, "Then I tag 2.2 tonight"), (false, "See you at 5")];
+    for (from_alice, line) in dialogue {
+        net.wait_ms(3_000, 9_000);
+        let now = net.now_secs();
+        let (from, to, sender, receiver) = if from_alice { (&mut a, &mut b, pa, pb) } else { (&mut b, &mut a, pb, pa) };
+        let m = txt(x, sender.user, receiver.user, now, line, false);
+        from.send(net, Client, &m);
+        net.wait_us(100, 900);
+        to.send(net, Server, &m);
+    }
+
+    // A room message to the server, relayed to each of three members.
+    net.wait_ms(10_000, 20_000);
+    let now = net.now_secs();
+    let m = txt(x, pa.user, room, now, "2.2 is tagged, please test", true);
+    a.send(net, Client, &m);
+    for member in [&mut b, &mut c, &mut d] {
+        net.wait_us(100, 900);
+        member.send(net, Server, &m);
+    }
+    net.wait_ms(5_000, 12_000);
+    let now = net.now_secs();
+    let m = txt(x, pd.user, room, now, "Testing now", true);
+    d.send(net, Client, &m);
+    for member in [&mut a, &mut b, &mut c] {
+        net.wait_us(100, 900);
+        member.send(net, Server, &m);
+    }
+    net.wait_ms(2_000, 5_000);
+    for (conn, p) in [(&mut a, pa), (&mut b, pb), (&mut c, pc), (&mut d, pd)] {
+        conn.send(net, Client, &msg("MSG_STATUS_CHANGED_NOTIFY", vec![x.s(p.user), Int(OFFLINE)]));
+        conn.close(net, Client);
+        net.wait_ms(500, 2_000);
+    }
+    (
+        "Chat through the server: alice and bob on their own connections, each text relayed by the server to the recipient; a room message relayed to three members, and an answer relayed to the others".into(),
+        w.net.take_packets(),
+    )
+}
+
 /// File transfer: an offer accepted, whose file then goes over a TCP
 /// connection from the sender to the receiver's announced port (all of it);
 /// an image declined; and an offer accepted whose file goes over a
