@@ -15,3 +15,4 @@ pub mod reports;
 pub mod schema;
 pub mod stats;
 pub mod table;
+pub mod transcript;

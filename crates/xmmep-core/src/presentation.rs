@@ -376,3 +376,32 @@ pub mod stats {
         SECTIONS.iter().find(|(n, _)| *n == group).map(|(n, t)| crate::reports::fill(SECTION, &[n, t]))
     }
 }
+
+/// A chat as a person reads it (Analyze > Follow > XMMEP Chat, `tshark -z
+/// follow,xmmep,ascii,N`; the Lua script's Tools > XMMEP chats): the
+/// texts of its lines. Which message gives which line is
+/// `crate::transcript`'s.
+pub mod transcript {
+    /// The follower's tap, and the protocol's name in Follow's menu.
+    pub const FOLLOW_TAP: &str = "xmmep_follow";
+    /// A line: its time (UTC, [`TIME`]) and its event, ended by a newline.
+    pub const LINE: &str = "{} {}\n";
+    /// "2024-11-30 15:24:02": year, month, day, hour, minute, second.
+    pub const TIME: &str = "{}-{}-{} {}:{}:{}";
+    /// A text to a user: sender, receiver, text.
+    pub const TEXT: &str = "{} -> {}: {}";
+    /// A text to a chat room: sender, room, text.
+    pub const ROOM_TEXT: &str = "{} -> room {}: {}";
+    /// A file offer: sender, file name, size ([`BYTES`]).
+    pub const OFFER: &str = "{} offers {} ({})";
+    /// A size in bytes, digits grouped by three: "123,456 bytes".
+    pub const BYTES: &str = "{} bytes";
+    pub const ONE_BYTE: &str = "1 byte";
+    /// An answer to an offer: the receiver, the file name.
+    pub const ACCEPTS: &str = "{} accepts {}";
+    pub const DECLINES: &str = "{} declines {}";
+    /// The file of an answer whose offer the capture does not hold.
+    pub const UNKNOWN_FILE: &str = "a file";
+    /// The separator of digit groups in sizes.
+    pub const GROUP_SEP: char = ',';
+}
