@@ -23,6 +23,11 @@ const CAPABILITIES: &[(&str, (u32, u32))] = &[
     // plugin_describe() tells the loader what kind of plugin this is
     // (`tshark -G plugins` says "unknown" without it).
     ("ws_plugin_describe", (4, 4)),
+    // register_follow_stream() takes stream_count and sub_stream_id (4.0
+    // has 7 arguments; 4.4 is the first supported release with 9).
+    ("ws_follow_stream_count", (4, 4)),
+    // register_conversation_filter() and its callbacks take user_data.
+    ("ws_conv_filter_user_data", (4, 4)),
 ];
 
 const INSTALL_HINT: &str = "apt-get install tshark libwireshark-dev libglib2.0-dev libclang-dev pkg-config";
@@ -68,7 +73,20 @@ fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let headers = manifest.join("wireshark-headers");
     let versions_file = manifest.join("wireshark-versions");
-    for p in ["wrapper.h", "shim_guard.h", "shim.c", "shim.h", "shim_conv.c", "shim_conv.h", "shim_tap.c", "shim_tap.h"] {
+    for p in [
+        "wrapper.h",
+        "shim_guard.h",
+        "shim.c",
+        "shim.h",
+        "shim_conv.c",
+        "shim_conv.h",
+        "shim_tap.c",
+        "shim_tap.h",
+        "shim_follow.c",
+        "shim_follow.h",
+        "shim_conv_table.c",
+        "shim_conv_table.h",
+    ] {
         println!("cargo:rerun-if-changed={}", headers.join(p).display());
     }
     println!("cargo:rerun-if-changed={}", versions_file.display());
@@ -84,7 +102,7 @@ fn main() {
     emit_version(major, minor, &out_dir);
     let flags = cflags();
     bindings(&headers, &flags, &out_dir);
-    shim(&headers, &flags);
+    shim(&headers, &flags, (major, minor));
     // ---- linking ------------------------------------------------------------
     // Nothing: the plugin (cdylib) must NOT link libwireshark. Wireshark
     // loads it into a process that already has libwireshark, and the epan
@@ -207,10 +225,19 @@ fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path
     bindings.write_to_file(out_dir.join("bindings.rs")).expect("cannot write bindings.rs");
 }
 
-/// The C shim, the only place with TRY/CATCH.
-fn shim(headers: &std::path::Path, flags: &CFlags) {
+/// The C shim, the only place with TRY/CATCH. It sees the release's
+/// capabilities as `SHIM_<CAPABILITY>` defines (`SHIM_WS_C_BOOL`, ...).
+fn shim(headers: &std::path::Path, flags: &CFlags, version: (u32, u32)) {
     let mut cc = cc::Build::new();
-    cc.file(headers.join("shim.c")).file(headers.join("shim_conv.c")).file(headers.join("shim_tap.c")).include(headers).warnings(true).flag_if_supported("-Wno-clobbered");
+    for file in ["shim.c", "shim_conv.c", "shim_tap.c", "shim_follow.c", "shim_conv_table.c"] {
+        cc.file(headers.join(file));
+    }
+    cc.include(headers).warnings(true).flag_if_supported("-Wno-clobbered");
+    for (cap, since) in CAPABILITIES {
+        if version >= *since {
+            cc.define(&format!("SHIM_{}", cap.to_uppercase()), None);
+        }
+    }
     for dir in &flags.includes {
         cc.include(dir);
     }

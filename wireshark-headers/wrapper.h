@@ -34,5 +34,7 @@
 #include "shim.h"
 #include "shim_conv.h"
 #include "shim_tap.h"
+#include "shim_follow.h"
+#include "shim_conv_table.h"
 
 #endif

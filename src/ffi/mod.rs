@@ -14,6 +14,9 @@
 //!   item, expert, column and conversation operations;
 //! - [`tap`]: taps (the plugin's records, credentials) and the statistics
 //!   tree;
+//! - [`follow`]: a follower fed with lines of text (Analyze > Follow);
+//! - [`conv_table`]: a Conversations and Endpoints tab keyed by names, and
+//!   the conversation filter of a packet;
 //! - [`conversation`]: secondary conversations (an announced address and
 //!   port, decoded by a given dissector) and their file-scoped data;
 //! - [`registry`]: registration from runtime data (hf/ett/ei arrays leaked
@@ -27,10 +30,12 @@
 //! keeps it so. `sys` stays private to this layer; what the plugin needs
 //! of it (encodings, field types) is re-exported by name.
 
+pub(crate) mod conv_table;
 pub(crate) mod conversation;
 mod cstr;
 pub(crate) mod entry;
 pub(crate) mod epan;
+pub(crate) mod follow;
 pub(crate) mod guard;
 mod ids;
 pub(crate) mod plugin;

@@ -13,10 +13,10 @@ use xmmep_core::table::HEADER_LEN;
 
 use crate::ffi::{tcp_dissect_pdus, Dissector, Handle, Heuristic, Packet, PduFraming};
 
-use super::announce;
 use super::links::{self, Analysis, Observed};
 use super::message::{encoding, Message};
 use super::state::{Handles, State, HANDLES, STATE};
+use super::{announce, chat_views};
 
 thread_local! {
     // Reused between messages so the hot path does not allocate item lists.
@@ -141,7 +141,9 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
                 let answered = an.as_mut().map(|an| links::answered(an, &obs, &decoded)).unwrap_or_default();
                 let an = an.as_ref();
                 let (response, problems) = an.map_or((None, 0), |an| (links::response_time(&obs), links::problems(an, &obs)));
-                super::stats::tap_message(&state.taps, pkt, &dec, &rest[..len], &decoded, response, problems, answered.presence);
+                let listening = state.taps.messages().listening();
+                let chat = an.and_then(|an| chat_views::message(&state.chat_views, listening, pkt, an, &obs, &dec, &rest[..len], &decoded));
+                super::stats::tap_message(&state.taps, pkt, &dec, &rest[..len], &decoded, response, problems, answered.presence, chat);
                 shown.map(|_| ())
             });
             (len, shown)

@@ -103,16 +103,20 @@ impl Observed {
     }
 
     /// The number of the chat the message belongs to (`xmmep.chat`).
-    #[allow(dead_code)] // for the taps that show chats (Follow, Conversations)
     pub(crate) fn chat(&self) -> Option<u32> {
         self.chat
+    }
+
+    /// Whether it is a copy the server relays of a message the capture
+    /// holds (it has `xmmep.forward_of`).
+    pub(crate) fn relayed(&self) -> bool {
+        self.links.as_ref().is_some_and(|l| l.forward_of.is_some())
     }
 }
 
 /// The two parties of the chat a message belongs to, with its number:
 /// user names and room as the messages carry them (bytes in the charset
 /// of the preference).
-#[allow(dead_code)] // for the taps that show chats (Follow, Conversations)
 pub(crate) fn chat_parties<'a>(an: &'a Analysis, obs: &Observed) -> Option<(u32, &'a Chat)> {
     let n = obs.chat?;
     Some((n, an.get()?.chat_parties(n)?))

@@ -15,6 +15,8 @@
 //! - [`links`]: the analysis across messages, fed on the first pass and
 //!   shown on every pass;
 //! - [`stats`]: the tap records, the statistics tree and credentials;
+//! - [`chat_views`]: Follow > XMMEP Chat and the Conversations and
+//!   Endpoints tab;
 //! - [`announce`]: conversations that a message announces (a server's or a
 //!   buddy's address, a file transfer's), decoded from their first byte;
 //! - [`file_data`]: the dissector of announced file data connections.
@@ -30,6 +32,7 @@
 
 mod announce;
 mod capture;
+mod chat_views;
 mod dissect;
 mod file_data;
 mod links;

@@ -21,6 +21,8 @@ use xmmep_core::table;
 use crate::ffi::tap::{self, CredentialsTap, NodeId, StatsTree, StatsTreeSpec, Tap};
 use crate::ffi::{HfId, Packet};
 
+use super::chat_views::ChatRecord;
+
 /// What the plugin queues to tap `xmmep` for each message.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct TapRecord {
@@ -36,12 +38,15 @@ pub(crate) struct TapRecord {
     /// at the request, so that a refused login changes nothing. None
     /// without the analysis across messages.
     pub(crate) accepted_presence: Option<u64>,
+    /// For a chat event (not a relayed copy): its chat and direction, for
+    /// the Conversations and Endpoints tab. None without the analysis.
+    pub(crate) chat: Option<ChatRecord>,
 }
 
 impl TapRecord {
     /// The record of a decoded message, with no response time.
     pub(crate) fn new(schema: &Schema, decoded: &Decoded) -> TapRecord {
-        TapRecord { facts: MessageFacts::of(schema, decoded), response: None, accepted_presence: None }
+        TapRecord { facts: MessageFacts::of(schema, decoded), response: None, accepted_presence: None, chat: None }
     }
 }
 
@@ -62,6 +67,13 @@ pub(crate) fn register(password: Option<HfId>) -> Taps {
     Taps { messages, credentials, password }
 }
 
+impl Taps {
+    /// Tap `xmmep`.
+    pub(crate) fn messages(&self) -> Tap<TapRecord> {
+        self.messages
+    }
+}
+
 /// Queues the records of one message (`msg`, decoded as `decoded` by
 /// `dec`) with its response time: the statistics record, and a credential
 /// if it carries one. Nothing is built when nobody listens.
@@ -78,12 +90,13 @@ pub(crate) fn tap_message(
     response: Option<(u16, f64)>,
     linked_problems: u32,
     accepted_presence: Option<u64>,
+    chat: Option<ChatRecord>,
 ) {
     let wants_credentials = taps.password.is_some() && taps.credentials.listening();
     if !taps.messages.listening() && !wants_credentials {
         return;
     }
-    let mut record = TapRecord { response, accepted_presence, ..TapRecord::new(dec.schema, decoded) };
+    let mut record = TapRecord { response, accepted_presence, chat, ..TapRecord::new(dec.schema, decoded) };
     record.facts.problems |= linked_problems;
     if taps.messages.listening() {
         taps.messages.queue(pkt, &record);
