@@ -10,6 +10,7 @@
 //! is built when neither the follower nor tap `xmmep` has a listener.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 use xmmep_core::codec::{Decoded, Decoder};
 use xmmep_core::presentation::{analysis as fields, transcript as names, PROTOCOL};
@@ -23,24 +24,10 @@ use crate::ffi::{Packet, Protocol};
 use super::capture;
 use super::links::{self, Analysis, Observed};
 use super::state::STATE;
-use super::stats::TapRecord;
+use super::stats::{ChatRecord, TapRecord};
 
-/// What a chat event adds to tap `xmmep`'s record, for the
-/// Conversations and Endpoints tab.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct ChatRecord {
-    pub(crate) chat: u32,
-    /// Whether the chat's first party acts (sends the text, the offer or
-    /// the answer); else its second.
-    pub(crate) first_acts: bool,
-    /// The message's length, header included.
-    pub(crate) bytes: u32,
-}
-
-/// The follower (kept in `state::State`).
-pub(crate) struct ChatViews {
-    follower: Follower,
-}
+/// The follower, set at registration.
+static FOLLOWER: OnceLock<Follower> = OnceLock::new();
 
 /// The last frame with a chat event and its chat, for the GUI's questions
 /// about the selected packet (Follow, Conversation Filter): it has just
@@ -49,12 +36,12 @@ static LAST: AtomicU64 = AtomicU64::new(u64::MAX);
 
 /// Registers the follower and the tab (over `messages`, tap `xmmep`).
 /// Call from `register_protoinfo`, after the fields.
-pub(crate) fn register(proto: Protocol, messages: Tap<TapRecord>) -> ChatViews {
+pub(crate) fn register(proto: Protocol, messages: Tap<TapRecord>) {
     let stream_field = format!("{}.{}", PROTOCOL.filter, fields::CHAT.abbrev);
     let user_field = format!("{}.{}", PROTOCOL.filter, fields::USER.abbrev);
     let follower = follow::register_follower::<Views>(proto, names::FOLLOW_TAP, &stream_field);
     conv_table::register_conv_table::<Views>(proto, messages, PROTOCOL.filter, PROTOCOL.short, &stream_field, &user_field);
-    ChatViews { follower }
+    let _ = FOLLOWER.set(follower);
 }
 
 /// A chat message: queues its line to the follower, and returns what it
@@ -62,19 +49,11 @@ pub(crate) fn register(proto: Protocol, messages: Tap<TapRecord>) -> ChatViews {
 /// listener). None for a message of no chat, a relayed copy, or when
 /// nobody listens.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn message(
-    views: &ChatViews,
-    messages_listening: bool,
-    pkt: &Packet<'_>,
-    an: &Analysis,
-    obs: &Observed,
-    dec: &Decoder<'_>,
-    msg: &[u8],
-    decoded: &Decoded,
-) -> Option<ChatRecord> {
+pub(crate) fn message(messages_listening: bool, pkt: &Packet<'_>, an: &Analysis, obs: &Observed, dec: &Decoder<'_>, msg: &[u8], decoded: &Decoded) -> Option<ChatRecord> {
     let n = obs.chat()?;
     LAST.store(u64::from(pkt.pinfo.frame()) << 32 | u64::from(n), Ordering::Relaxed);
-    let following = views.follower.listening();
+    let follower = *FOLLOWER.get()?;
+    let following = follower.listening();
     if !(following || messages_listening) || obs.relayed() {
         return None;
     }
@@ -85,7 +64,7 @@ pub(crate) fn message(
     let first_acts = event.parties().0 == first;
     if following {
         let secs = pkt.pinfo.time_ns().div_euclid(1_000_000_000);
-        views.follower.queue(pkt, n, !first_acts, [&first, &second], &event.line(secs));
+        follower.queue(pkt, n, !first_acts, [&first, &second], &event.line(secs));
     }
     Some(ChatRecord { chat: n, first_acts, bytes: u32::try_from(msg.len()).unwrap_or(u32::MAX) })
 }

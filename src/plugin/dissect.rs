@@ -142,7 +142,7 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
                 let an = an.as_ref();
                 let (response, problems) = an.map_or((None, 0), |an| (links::response_time(&obs), links::problems(an, &obs)));
                 let listening = state.taps.messages().listening();
-                let chat = an.and_then(|an| chat_views::message(&state.chat_views, listening, pkt, an, &obs, &dec, &rest[..len], &decoded));
+                let chat = an.and_then(|an| chat_views::message(listening, pkt, an, &obs, &dec, &rest[..len], &decoded));
                 super::stats::tap_message(&state.taps, pkt, &dec, &rest[..len], &decoded, response, problems, answered.presence, chat);
                 shown.map(|_| ())
             });

@@ -128,6 +128,6 @@ pub(crate) fn register_protocol() -> State {
     let conv = announce::register(proto);
     let password = xmmep_core::stats::password_field(schema).and_then(|id| fields.get(id as usize).copied().flatten());
     let taps = stats::register(password);
-    let chat_views = chat_views::register(proto, taps.messages());
-    State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analyze, analysis, transfer_subtree, conv, taps, chat_views }
+    chat_views::register(proto, taps.messages());
+    State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analyze, analysis, transfer_subtree, conv, taps }
 }

@@ -15,7 +15,6 @@ use xmmep_core::schema::FieldId;
 use crate::ffi::registry::{BoolPref, EnumPref};
 use crate::ffi::{EiId, EttId, Handle, HfId, Protocol};
 
-use super::chat_views::ChatViews;
 use super::stats::Taps;
 
 /// Ids, preferences and taps, from `register_protoinfo`.
@@ -43,8 +42,6 @@ pub(crate) struct State {
     pub(crate) conv: ConvState,
     /// Tap `xmmep` and the credentials tap.
     pub(crate) taps: Taps,
-    /// Follow > XMMEP Chat.
-    pub(crate) chat_views: ChatViews,
 }
 
 impl State {

@@ -21,8 +21,6 @@ use xmmep_core::table;
 use crate::ffi::tap::{self, CredentialsTap, NodeId, StatsTree, StatsTreeSpec, Tap};
 use crate::ffi::{HfId, Packet};
 
-use super::chat_views::ChatRecord;
-
 /// What the plugin queues to tap `xmmep` for each message.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct TapRecord {
@@ -48,6 +46,18 @@ impl TapRecord {
     pub(crate) fn new(schema: &Schema, decoded: &Decoded) -> TapRecord {
         TapRecord { facts: MessageFacts::of(schema, decoded), response: None, accepted_presence: None, chat: None }
     }
+}
+
+/// What a chat event adds to tap `xmmep`'s record, for the
+/// Conversations and Endpoints tab (`chat_views`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ChatRecord {
+    pub(crate) chat: u32,
+    /// Whether the chat's first party acts (sends the text, the offer or
+    /// the answer); else its second.
+    pub(crate) first_acts: bool,
+    /// The message's length, header included.
+    pub(crate) bytes: u32,
 }
 
 /// The taps the plugin queues to (kept in `state::State`).
