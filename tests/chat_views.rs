@@ -14,7 +14,7 @@ use xmmep_testkit::captures;
 use xmmep_testkit::tshark::{wireshark_version, Tshark};
 
 /// The captures with chats.
-const CAPTURES: &[&str] = &["chat_utf8.pcapng", "file_transfer.pcapng"];
+const CAPTURES: &[&str] = &["chat_relayed.pcapng", "chat_utf8.pcapng", "file_transfer.pcapng"];
 
 fn text(ts: &Tshark, cap: &str, args: &[&str]) -> String {
     let mut all = vec!["-r", cap];
