@@ -56,6 +56,10 @@ fn rel(p: &Path) -> String {
 /// protocol, its file data, file transfers.
 const NOTIONS: &[&str] = &["xmmep", "xmessenger", "filedata", "filename", "filesize", "fileframe", "filetransfer", "transfer"];
 
+/// Wireshark's own names that happen to contain a notion (the member of
+/// `export_object_entry_t` that names an exported object).
+const EPAN_NAMES: &[&str] = &["entry->filename"];
+
 fn squeeze(text: &str) -> String {
     text.chars().filter(|c| !matches!(c, '_' | '-' | ' ')).flat_map(char::to_lowercase).collect()
 }
@@ -74,7 +78,7 @@ fn table_names() -> BTreeSet<&'static str> {
 
 /// What in `text` names XMMEP.
 fn xmmep_mentions(text: &str) -> Vec<String> {
-    let squeezed = squeeze(text);
+    let squeezed = squeeze(&EPAN_NAMES.iter().fold(text.to_string(), |t, n| t.replace(n, "")));
     let mut notions: Vec<String> = NOTIONS.iter().map(|n| n.to_string()).collect();
     for name in [PROTOCOL.name, PROTOCOL.short, FILE_DATA_PROTOCOL.name, FILE_DATA_PROTOCOL.short] {
         if !notions.iter().any(|n| squeeze(name).contains(n.as_str())) {

@@ -36,5 +36,6 @@
 #include "shim_tap.h"
 #include "shim_follow.h"
 #include "shim_conv_table.h"
+#include "shim_export.h"
 
 #endif

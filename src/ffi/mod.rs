@@ -17,6 +17,8 @@
 //! - [`follow`]: a follower fed with lines of text (Analyze > Follow);
 //! - [`conv_table`]: a Conversations and Endpoints tab keyed by names, and
 //!   the conversation filter of a packet;
+//! - [`export_object`]: File > Export Objects, objects whose bytes
+//!   arrive over many frames;
 //! - [`conversation`]: secondary conversations (an announced address and
 //!   port, decoded by a given dissector) and their file-scoped data;
 //! - [`registry`]: registration from runtime data (hf/ett/ei arrays leaked
@@ -35,6 +37,7 @@ pub(crate) mod conversation;
 mod cstr;
 pub(crate) mod entry;
 pub(crate) mod epan;
+pub(crate) mod export_object;
 pub(crate) mod follow;
 pub(crate) mod guard;
 mod ids;

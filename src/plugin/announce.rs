@@ -54,7 +54,18 @@ pub(crate) fn register(xmmep: Protocol) -> ConvState {
         Severity::Error => registry::PI_ERROR,
     };
     let ei = registry::register_expert(file_proto, &[ExpertDesc::new(names::SIZE_MISMATCH, registry::PI_SEQUENCE, severity, names::SIZE_MISMATCH_SUMMARY)]);
-    ConvState { setup_in, file_proto, fd_name: ids[0], fd_size: ids[1], fd_setup_in: ids[2], fd_bytes_seen: ids[3], fd_data: ids[4], fd_subtree, fd_size_mismatch: ei[0] }
+    ConvState {
+        setup_in,
+        file_proto,
+        fd_name: ids[0],
+        fd_size: ids[1],
+        fd_setup_in: ids[2],
+        fd_bytes_seen: ids[3],
+        fd_data: ids[4],
+        fd_subtree,
+        fd_size_mismatch: ei[0],
+        export: super::export::register(xmmep),
+    }
 }
 
 /// Handoff (from `register_handoff`): the file data dissector's handle.

@@ -15,6 +15,7 @@ use xmmep_core::reports::fill;
 use crate::ffi::conversation::{self as conv, ConvData, FrameBytes};
 use crate::ffi::{Dissector, EpanResult, Packet, COL_INFO, COL_PROTOCOL, ENC_NA};
 
+use super::export;
 use super::state::{ConvState, STATE};
 
 pub(crate) struct FileDataDissector;
@@ -45,6 +46,9 @@ fn count(pkt: &Packet<'_>, cs: &ConvState, d: Option<&ConvData<'_>>) -> EpanResu
 fn dissect(pkt: &Packet<'_>, cs: &ConvState) -> EpanResult<()> {
     let d = conv::lookup(pkt.pinfo, cs.file_proto)?;
     let rec = count(pkt, cs, d.as_ref())?;
+    if let Some(d) = &d {
+        export::segment(cs.export, pkt, d)?;
+    }
     let name = d.as_ref().and_then(|d| d.name());
     let size = d.as_ref().and_then(|d| d.length());
     let (tvb, len) = (pkt.tvb, pkt.tvb.reported_len());

@@ -19,7 +19,8 @@
 //!   Endpoints tab;
 //! - [`announce`]: conversations that a message announces (a server's or a
 //!   buddy's address, a file transfer's), decoded from their first byte;
-//! - [`file_data`]: the dissector of announced file data connections.
+//! - [`file_data`]: the dissector of announced file data connections;
+//! - [`export`]: File > Export Objects > XMMEP, the files those carried.
 //!
 //! `register` and `dissect` both depend on `state`, not on each other; the
 //! two entry points below, which Wireshark calls through `ffi::plugin`,
@@ -34,6 +35,7 @@ mod announce;
 mod capture;
 mod chat_views;
 mod dissect;
+mod export;
 mod file_data;
 mod links;
 mod message;

@@ -12,6 +12,7 @@ use xmmep_core::codec::Charset;
 use xmmep_core::presentation::{charset_at, AnalysisField, ANALYSIS_FIELDS};
 use xmmep_core::schema::FieldId;
 
+use crate::ffi::export_object::ExportObjects;
 use crate::ffi::registry::{BoolPref, EnumPref};
 use crate::ffi::{EiId, EttId, Handle, HfId, Protocol};
 
@@ -100,4 +101,6 @@ pub(crate) struct ConvState {
     pub(crate) fd_data: HfId,
     pub(crate) fd_subtree: EttId,
     pub(crate) fd_size_mismatch: EiId,
+    /// File > Export Objects > XMMEP.
+    pub(crate) export: ExportObjects,
 }

@@ -253,6 +253,14 @@ pub mod file_data {
     /// Info column: file name, bytes in this segment.
     pub const INFO: &str = "File data: {}, {} bytes";
     pub const UNKNOWN_FILE: &str = "unknown file";
+
+    /// File > Export Objects: the content type of a file whose bytes all
+    /// arrived (or whose size is unknown), and of one that falls short of
+    /// its announced size, whose name then ends with the suffix (as a
+    /// browser names a download that did not finish).
+    pub const EXPORT_TYPE: &str = "XMMEP file";
+    pub const EXPORT_TYPE_INCOMPLETE: &str = "XMMEP file, incomplete";
+    pub const EXPORT_INCOMPLETE_SUFFIX: &str = ".part";
 }
 
 /// The size note's text, if `seen` bytes of a file announced as `size`

