@@ -285,19 +285,40 @@ fn response_times_count_each_exchange_once() {
         let out = ts.run(&["-r", &f, "-q", "-z", "xmmep,tree"]);
         out.assert_success();
         let got: BTreeMap<String, u64> = counted(parse_tree(&out.stdout)).into_iter().filter(|(k, _)| k.starts_with(&format!("{}/", names::RESPONSE_TIMES))).collect();
-        let rows = ts.run(&["-r", &f, "-Y", "xmmep.response_to", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|", "-e", "xmmep.msg_type", "-e", "xmmep.seq_num"]);
+        let rows = ts.run(&[
+            "-r",
+            &f,
+            "-Y",
+            "xmmep.response_to",
+            "-T",
+            "fields",
+            "-E",
+            "occurrence=a",
+            "-E",
+            "aggregator=|",
+            "-e",
+            "xmmep.msg_type",
+            "-e",
+            "xmmep.seq_num",
+            "-e",
+            "xmmep.result",
+        ]);
         rows.assert_success();
         let mut want: BTreeMap<String, u64> = BTreeMap::new();
         for line in rows.stdout.lines() {
             let c: Vec<&str> = line.split('\t').collect();
             // The frame's sequence numbers, one per message that has the field.
             let mut seqs = c.get(1).map_or("", |s| *s).split('|').filter(|s| !s.is_empty());
+            let mut results = c.get(2).map_or("", |s| *s).split('|').filter(|s| !s.is_empty());
             for code in c[0].split('|') {
                 let code: u16 = code.parse().unwrap();
                 let seq = table::definition(code).filter(|d| has(d, &table::SEQ_NUM)).and_then(|_| seqs.next()).and_then(|s| s.parse::<i64>().ok());
+                let result = table::definition(code).filter(|d| has(d, &table::RESULT)).and_then(|_| results.next()).and_then(|s| s.parse::<i64>().ok());
                 let Some(e) = table::EXCHANGES.iter().find(|e| e.responses.contains(&code) || e.end == Some(code)) else { continue };
-                // Multi-part: the end completes it; else the first part.
+                // Multi-part: the end completes it, or a first part that
+                // refuses (RES1 alone); else the first part.
                 let completes = match e.end {
+                    Some(_) if code == e.responses[0] => result.is_some_and(|r| r != 0),
                     Some(end) => code == end,
                     None => seq.is_none_or(|n| n <= 1),
                 };

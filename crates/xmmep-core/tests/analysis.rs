@@ -114,6 +114,9 @@ fn failed_login_logs_nobody_in() {
     f.push(7, 20, 112, vec![t("alice"), t("wrong123"), Int(0)]);
     let res1 = f.push(7, 21, 113, vec![Int(12)]);
     let end = f.push(7, 21, 127, vec![]);
+    // The refused login completes at its RES1, and only there.
+    assert_eq!(f.tracker.links(res1).unwrap().completes, Some((112, 1_000_000_000)));
+    assert_eq!(f.tracker.links(end).unwrap().completes, None);
     assert_eq!(f.tracker.session_user(7, res1), None);
     assert_eq!(f.tracker.session_user(7, end), None);
 }

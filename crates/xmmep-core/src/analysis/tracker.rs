@@ -35,6 +35,9 @@ struct Pending {
     seqs: Vec<(u16, i64)>,
     /// Some part of the answer came.
     answered: bool,
+    /// The first part of its multi-part answer refused it: the answer ends
+    /// there, and an end that still comes does not complete it again.
+    refused: bool,
 }
 
 #[derive(Default)]
@@ -227,7 +230,7 @@ impl Tracker {
     fn request(&mut self, conv: u64, e: usize, at: u32, time_ns: i64, f: &Facts) {
         self.store.set_request(at);
         let q = self.conversations.entry(conv).or_default().pending.entry(e).or_default();
-        q.push_back(Pending { at, time_ns, user: f.login_user.clone(), seqs: Vec::new(), answered: false });
+        q.push_back(Pending { at, time_ns, user: f.login_user.clone(), seqs: Vec::new(), answered: false, refused: false });
         if q.len() > MAX_PENDING {
             q.pop_front();
         }
@@ -279,6 +282,16 @@ impl Tracker {
                 None => req.seqs.push((f.msg_type, seq)),
             }
         }
+        // A multi-part answer whose first part refuses the request (a
+        // refused login: RES1 alone) completes there, once.
+        let refuses = ex.end.is_some() && f.msg_type == ex.responses[0] && f.result.is_some_and(|r| r != 0);
+        let completes = if refuses {
+            !std::mem::replace(&mut req.refused, true)
+        } else if ex.end.is_some() {
+            Some(f.msg_type) == ex.end && !req.refused
+        } else {
+            !continued
+        };
         let login_user = (f.msg_type == LOGIN.outcome && f.result == Some(0)).then(|| req.user.clone()).flatten();
         if Some(f.msg_type) == ex.end {
             c.pending.get_mut(&e).and_then(|q| q.pop_front());
@@ -287,7 +300,6 @@ impl Tracker {
             let id = self.user_id(&user);
             self.conversations.entry(conv).or_default().session.push((at, id));
         }
-        let completes = if ex.end.is_some() { Some(f.msg_type) == ex.end } else { !continued };
         self.store.set_response_to(n, req_at, time_ns - req_time);
         for (kind, text) in reports {
             self.store.add_report(n, kind, text);
