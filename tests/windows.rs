@@ -68,3 +68,24 @@ fn export_objects_are_the_files_the_connections_carried() {
     // Two passes export the same.
     assert_eq!(export(&ts, &cap, "two-pass", &["-2"]), files);
 }
+
+/// `-z NAME` output of each capture, headed by the capture's name.
+fn stat_outputs(ts: &Tshark, z: &str, caps: &[&str]) -> String {
+    let mut text = String::new();
+    for name in caps {
+        let f = ts.add_file(&captures::path(name)).to_string_lossy().into_owned();
+        let out = ts.run(&["-r", &f, "-q", "-z", z]);
+        out.assert_success();
+        text.push_str(&format!("# tshark -r tests/captures/{name} -q -z {z}\n{}", out.stdout));
+    }
+    text
+}
+
+#[test]
+fn service_response_time_has_a_row_per_request_type() {
+    let ts = Tshark::with_plugin();
+    let text = stat_outputs(&ts, "xmmep,srt", &["login.pcapng", "buddies.pcapng"]);
+    // Login: five logins, the refused one (RES1 alone) among them.
+    assert!(text.lines().any(|l| l.split_whitespace().take(3).collect::<Vec<_>>() == ["112", "MSG_LOGIN_REQ", "5"]), "{text}");
+    golden("srt.txt", &text);
+}

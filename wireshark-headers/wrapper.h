@@ -36,6 +36,8 @@
 #include "shim_tap.h"
 #include "shim_follow.h"
 #include "shim_conv_table.h"
+#include "shim_srt.h"
 #include "shim_export.h"
+#include "shim_srt.h"
 
 #endif

@@ -19,6 +19,7 @@
 //!   the conversation filter of a packet;
 //! - [`export_object`]: File > Export Objects, objects whose bytes
 //!   arrive over many frames;
+//! - [`srt`]: a Service Response Time table over a tap;
 //! - [`conversation`]: secondary conversations (an announced address and
 //!   port, decoded by a given dissector) and their file-scoped data;
 //! - [`registry`]: registration from runtime data (hf/ett/ei arrays leaked
@@ -43,6 +44,7 @@ pub(crate) mod guard;
 mod ids;
 pub(crate) mod plugin;
 pub(crate) mod registry;
+pub(crate) mod srt;
 mod sys;
 pub(crate) mod tap;
 pub(crate) mod version;

@@ -17,6 +17,7 @@
 //! - [`stats`]: the tap records, the statistics tree and credentials;
 //! - [`chat_views`]: Follow > XMMEP Chat and the Conversations and
 //!   Endpoints tab;
+//! - [`srt`]: Service Response Time > XMMEP, over the same records;
 //! - [`announce`]: conversations that a message announces (a server's or a
 //!   buddy's address, a file transfer's), decoded from their first byte;
 //! - [`file_data`]: the dissector of announced file data connections;
@@ -41,6 +42,7 @@ mod links;
 mod message;
 mod register;
 mod show;
+mod srt;
 mod state;
 mod stats;
 

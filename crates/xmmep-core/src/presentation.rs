@@ -324,6 +324,10 @@ pub mod stats {
     pub const TREE_ABBR: &str = "xmmep";
     /// The menu entry and window title (Statistics > XMMEP).
     pub const TREE_NAME: &str = super::PROTOCOL.short;
+    /// Service Response Time: the table's title and its first column (a
+    /// row per request type).
+    pub const SRT_TITLE: &str = "XMMEP response times";
+    pub const SRT_COLUMN: &str = "Request";
 
     /// The top-level nodes, in the order they are shown.
     pub const MESSAGES: &str = "Messages by type";
