@@ -86,6 +86,8 @@ fn main() {
         "shim_follow.h",
         "shim_conv_table.c",
         "shim_conv_table.h",
+        "shim_flow.c",
+        "shim_flow.h",
         "shim_srt.c",
         "shim_srt.h",
         "shim_export.c",
@@ -233,7 +235,7 @@ fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path
 /// capabilities as `SHIM_<CAPABILITY>` defines (`SHIM_WS_C_BOOL`, ...).
 fn shim(headers: &std::path::Path, flags: &CFlags, version: (u32, u32)) {
     let mut cc = cc::Build::new();
-    for file in ["shim.c", "shim_conv.c", "shim_tap.c", "shim_follow.c", "shim_conv_table.c", "shim_export.c", "shim_srt.c"] {
+    for file in ["shim.c", "shim_conv.c", "shim_tap.c", "shim_follow.c", "shim_conv_table.c", "shim_export.c", "shim_srt.c", "shim_flow.c"] {
         cc.file(headers.join(file));
     }
     cc.include(headers).warnings(true).flag_if_supported("-Wno-clobbered");

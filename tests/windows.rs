@@ -89,3 +89,21 @@ fn service_response_time_has_a_row_per_request_type() {
     assert!(text.lines().any(|l| l.split_whitespace().take(3).collect::<Vec<_>>() == ["112", "MSG_LOGIN_REQ", "5"]), "{text}");
     golden("srt.txt", &text);
 }
+
+#[test]
+fn flow_graph_has_an_arrow_per_message() {
+    let ts = Tshark::with_plugin();
+    let text = stat_outputs(&ts, "flow,xmmep,standard", &["chat_utf8.pcapng", "login.pcapng"]);
+    for label in ["LOGIN_REQ alice", "LOGIN_RES1 SUCCESS", "TXT_MSG alice->bob_k", "LOGIN_RES1 PASSWD_MISMATCH"] {
+        assert!(text.contains(label), "no arrow labelled {label:?}:\n{text}");
+    }
+    // One arrow per message: as many as the messages tshark counts.
+    for name in ["chat_utf8.pcapng", "login.pcapng"] {
+        let f = ts.add_file(&captures::path(name)).to_string_lossy().into_owned();
+        let types = ts.run(&["-r", &f, "-Y", "xmmep", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,", "-e", "xmmep.msg_type"]);
+        let messages: usize = types.assert_success().stdout.lines().map(|l| l.split(',').count()).sum();
+        let arrows = ts.run(&["-r", &f, "-q", "-z", "flow,xmmep,standard"]).stdout.lines().filter(|l| l.contains("--->") || l.contains("<---")).count();
+        assert_eq!(arrows, messages, "{name}");
+    }
+    golden("flow.txt", &text);
+}

@@ -36,8 +36,10 @@
 #include "shim_tap.h"
 #include "shim_follow.h"
 #include "shim_conv_table.h"
+#include "shim_flow.h"
 #include "shim_srt.h"
 #include "shim_export.h"
 #include "shim_srt.h"
+#include "shim_flow.h"
 
 #endif

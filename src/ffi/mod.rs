@@ -20,6 +20,7 @@
 //! - [`export_object`]: File > Export Objects, objects whose bytes
 //!   arrive over many frames;
 //! - [`srt`]: a Service Response Time table over a tap;
+//! - [`flow`]: a flow graph (Statistics > Flow Graph) over a tap of arrows;
 //! - [`conversation`]: secondary conversations (an announced address and
 //!   port, decoded by a given dissector) and their file-scoped data;
 //! - [`registry`]: registration from runtime data (hf/ett/ei arrays leaked
@@ -39,6 +40,7 @@ mod cstr;
 pub(crate) mod entry;
 pub(crate) mod epan;
 pub(crate) mod export_object;
+pub(crate) mod flow;
 pub(crate) mod follow;
 pub(crate) mod guard;
 mod ids;

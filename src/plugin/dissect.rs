@@ -144,6 +144,7 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
                 let listening = state.taps.messages().listening();
                 let chat = an.and_then(|an| chat_views::message(listening, pkt, an, &obs, &dec, &rest[..len], &decoded));
                 super::stats::tap_message(&state.taps, pkt, &dec, &rest[..len], &decoded, response, problems, answered.presence, chat);
+                super::flow::message(state.flow, &msg);
                 shown.map(|_| ())
             });
             (len, shown)

@@ -18,6 +18,7 @@
 //! - [`chat_views`]: Follow > XMMEP Chat and the Conversations and
 //!   Endpoints tab;
 //! - [`srt`]: Service Response Time > XMMEP, over the same records;
+//! - [`flow`]: the XMMEP flow graph, an arrow per message;
 //! - [`announce`]: conversations that a message announces (a server's or a
 //!   buddy's address, a file transfer's), decoded from their first byte;
 //! - [`file_data`]: the dissector of announced file data connections;
@@ -38,6 +39,7 @@ mod chat_views;
 mod dissect;
 mod export;
 mod file_data;
+mod flow;
 mod links;
 mod message;
 mod register;

@@ -12,7 +12,7 @@ use crate::ffi::registry::{self, FieldType};
 use crate::ffi::{set_panic_expert, ExpertDesc, FieldDesc, FieldStrings};
 
 use super::state::State;
-use super::{announce, chat_views, srt, stats};
+use super::{announce, chat_views, flow, srt, stats};
 
 /// The epan field type and display of a field kind.
 fn ftype(k: FieldKind) -> (FieldType, u32) {
@@ -130,5 +130,6 @@ pub(crate) fn register_protocol() -> State {
     let taps = stats::register(password);
     chat_views::register(proto, taps.messages());
     srt::register(proto, taps.messages());
-    State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analyze, analysis, transfer_subtree, conv, taps }
+    let flow = flow::register(proto);
+    State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analyze, analysis, transfer_subtree, conv, taps, flow }
 }

@@ -13,6 +13,7 @@ use xmmep_core::presentation::{charset_at, AnalysisField, ANALYSIS_FIELDS};
 use xmmep_core::schema::FieldId;
 
 use crate::ffi::export_object::ExportObjects;
+use crate::ffi::flow::FlowTap;
 use crate::ffi::registry::{BoolPref, EnumPref};
 use crate::ffi::{EiId, EttId, Handle, HfId, Protocol};
 
@@ -43,6 +44,8 @@ pub(crate) struct State {
     pub(crate) conv: ConvState,
     /// Tap `xmmep` and the credentials tap.
     pub(crate) taps: Taps,
+    /// The flow graph's tap.
+    pub(crate) flow: FlowTap,
 }
 
 impl State {

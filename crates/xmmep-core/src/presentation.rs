@@ -124,6 +124,22 @@ pub mod info {
     pub const PAIR_SEP: &str = ":";
 }
 
+/// The flow graph (Statistics > Flow Graph, XMMEP; `-z flow,xmmep,...`):
+/// the arrow labels of `codec::info::flow_label`.
+pub mod flow {
+    /// The tap the plugin queues one arrow per message to, and the name of
+    /// the flow (`-z flow,NAME,standard`) and its menu entry.
+    pub const TAP: &str = "xmmep_flow";
+    pub const NAME: &str = "xmmep";
+    pub const UI_NAME: &str = "XMMEP";
+    /// Left out of a message name in a label (`LOGIN_REQ`).
+    pub const NAME_PREFIX: &str = "MSG_";
+    /// Info tags whose values a label joins when a message has both: who
+    /// sends to whom, whose buddy is whom.
+    pub const PAIRS: &[(&str, &str)] = &[("from", "to"), ("user", "buddy")];
+    pub const PAIR_JOIN: &str = "->";
+}
+
 /// The description registered with a field: none when it only repeats the
 /// label (Wireshark's Lua API drops such a description, so the plugin does
 /// too, and both list the field alike).

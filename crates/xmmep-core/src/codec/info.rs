@@ -6,6 +6,7 @@
 
 use crate::codec::decode::{Decoded, Item, Value};
 use crate::presentation::analysis::PART_RUN;
+use crate::presentation::flow;
 use crate::presentation::info::{BOOL_FALSE, BOOL_TRUE, MALFORMED_HEADER, PAIR_SEP, UNKNOWN_TYPE};
 use crate::schema::Schema;
 
@@ -82,6 +83,55 @@ fn pairs(schema: &Schema, rest: &[Item], text_of: &mut impl FnMut(u32, u32) -> S
     out.join(",")
 }
 
+/// The flow graph's label of one decoded message, short enough for an
+/// arrow: its name without `flow::NAME_PREFIX`, then its key, which is the
+/// first value the table tags for the Info column, or, when it has both
+/// tags of a pair of `flow::PAIRS`, the two values joined by
+/// `flow::PAIR_JOIN` (`LOGIN_REQ alice`, `LOGIN_RES1 SUCCESS`,
+/// `TXT_MSG alice->bob_k`). An enumeration's value is shown without the
+/// prefix all its names share (`RESULT_`), a plain number with its tag
+/// (`FIND_BUDDIES_RES seq=2`).
+pub fn flow_label(schema: &Schema, d: &Decoded, mut text_of: impl FnMut(u32, u32) -> String) -> String {
+    let Some(h) = d.header else { return MALFORMED_HEADER.to_string() };
+    let mut out = match schema.message(h.msg_type) {
+        Some(m) => m.def.name.strip_prefix(flow::NAME_PREFIX).unwrap_or(m.def.name).to_string(),
+        None => crate::reports::fill(UNKNOWN_TYPE, &[&h.msg_type]),
+    };
+    let tagged: Vec<(&str, &Item)> = d.items.iter().filter(|it| it.depth == 0).filter_map(|it| schema.field(it.id).info.map(|tag| (tag, it))).collect();
+    let value = |it: &Item, text_of: &mut dyn FnMut(u32, u32) -> String| {
+        let t = scalar_text(schema, it, &mut |o, l| text_of(o, l))?;
+        let f = schema.field(it.id);
+        Some(match (f.vals.and_then(common_prefix), it.value) {
+            (Some(p), _) => t.strip_prefix(p).map_or(t.clone(), str::to_string),
+            // A bare number says little: it keeps its tag (`seq=2`).
+            (None, Value::Uint(_) | Value::Int(_)) if f.vals.is_none() => format!("{}={t}", f.info.unwrap_or_default()),
+            (None, _) => t,
+        })
+    };
+    let find = |tag: &str| tagged.iter().find(|(t, _)| *t == tag).map(|(_, it)| *it);
+    let pair = flow::PAIRS.iter().find_map(|(a, b)| Some((find(a)?, find(b)?)));
+    let key = match pair {
+        Some((a, b)) => match (value(a, &mut text_of), value(b, &mut text_of)) {
+            (Some(a), Some(b)) => Some(format!("{a}{}{b}", flow::PAIR_JOIN)),
+            _ => None,
+        },
+        None => tagged.iter().find_map(|(_, it)| value(it, &mut text_of)),
+    };
+    if let Some(k) = key {
+        out.push(' ');
+        out.push_str(&k);
+    }
+    out
+}
+
+/// The prefix every name of an enumeration shares, up to and with its
+/// first `_` (`RESULT_`), if they all share one.
+fn common_prefix(e: &crate::table::EnumDef) -> Option<&'static str> {
+    let first = e.values.first()?.name;
+    let p = &first[..first.find('_')? + 1];
+    e.values.iter().all(|v| v.name.starts_with(p) && v.name.len() > p.len()).then_some(p)
+}
+
 /// The Info text of a frame's messages: each message's text, with ", "
 /// between; a run of three or more consecutive parts of one multi-part
 /// answer shows its first part, then `first..last (N parts)` for the rest
@@ -111,4 +161,31 @@ pub fn frame_info(messages: &[(u16, String)]) -> String {
         }
     }
     out.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::{encode_checked, Decoder, EncValue, Options};
+
+    fn label(code: u16, values: &[EncValue]) -> String {
+        let bytes = encode_checked(crate::table::definition(code).unwrap(), values).unwrap();
+        let schema = Schema::standard();
+        let d = Decoder::new(schema, Options::default()).decode(&bytes);
+        flow_label(schema, &d, |o, l| String::from_utf8_lossy(&bytes[o as usize..(o + l) as usize]).into_owned())
+    }
+
+    fn t(s: &str) -> EncValue {
+        EncValue::Text(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn flow_labels_name_the_message_and_its_key() {
+        use EncValue::{Bool, Int, List, Struct};
+        assert_eq!(label(112, &[t("alice"), t("secret12"), Int(0)]), "LOGIN_REQ alice");
+        assert_eq!(label(113, &[Int(0), Struct(vec![t("alice")])]), "LOGIN_RES1 SUCCESS");
+        assert_eq!(label(170, &[t("alice"), t("bob_k"), Int(0), t("hi"), Bool(false)]), "TXT_MSG alice->bob_k");
+        assert_eq!(label(115, &[Int(2), Int(0), List(vec![])]), "LOGIN_RES3 seq=2");
+        assert_eq!(label(127, &[]), "LOGIN_RES_END");
+    }
 }
