@@ -96,24 +96,39 @@ name_address(address *addr, const char *name)
     set_address(addr, AT_STRINGZ, (int)strlen(name) + 1, name);
 }
 
+/* The table counts a packet only when its flags lack
+ * TL_DISPLAY_FILTER_IGNORED, and reads them from the table, where each
+ * handler must put them: the Qt dialogs never set them otherwise, so the
+ * table would read whatever its memory held (all counts 0 in 4.0's
+ * Conversations dialog).  tshark's tables start zeroed. */
+static conv_hash_t *
+table_for_packet(void *tapdata, tap_flags_t flags)
+{
+    conv_hash_t *table = (conv_hash_t *)tapdata;
+    table->flags = flags;
+    return table;
+}
+
 void
-shim_conv_table_add(void *tapdata, packet_info *pinfo, const char *from,
-                     const char *to, guint32 conv, int bytes)
+shim_conv_table_add(void *tapdata, packet_info *pinfo, tap_flags_t flags,
+                     const char *from, const char *to, guint32 conv,
+                     int bytes)
 {
     address src, dst;
     name_address(&src, from);
     name_address(&dst, to);
     /* The table copies the addresses of a new row. */
-    add_conversation_table_data_with_conv_id((conv_hash_t *)tapdata, &src,
-        &dst, 0, 0, (conv_id_t)conv, 1, bytes, &pinfo->rel_ts,
+    add_conversation_table_data_with_conv_id(table_for_packet(tapdata, flags),
+        &src, &dst, 0, 0, (conv_id_t)conv, 1, bytes, &pinfo->rel_ts,
         &pinfo->abs_ts, &conv_info, CONVERSATION_NONE);
 }
 
 void
-shim_endpoint_table_add(void *tapdata, const char *name, int sender, int bytes)
+shim_endpoint_table_add(void *tapdata, tap_flags_t flags, const char *name,
+                        int sender, int bytes)
 {
     address addr;
     name_address(&addr, name);
-    add_endpoint_table_data((conv_hash_t *)tapdata, &addr, 0, sender != 0, 1,
+    add_endpoint_table_data(table_for_packet(tapdata, flags), &addr, 0, sender != 0, 1,
                             bytes, &endpoint_info, ENDPOINT_NONE);
 }

@@ -48,13 +48,17 @@ void shim_conv_table_register(int proto_id, const char *proto_name,
 
 /* Adds one message of `bytes` bytes from `from` to `to` (NUL-terminated,
  * copied) in conversation `conv` to the table `tapdata` of a
- * conversation handler, at this packet's times. */
-void shim_conv_table_add(void *tapdata, packet_info *pinfo, const char *from,
-                          const char *to, guint32 conv, int bytes);
+ * conversation handler, at this packet's times.  `flags` are the ones the
+ * handler was given: they say whether the packet counts or only adds to
+ * the totals (a packet the display filter hides). */
+void shim_conv_table_add(void *tapdata, packet_info *pinfo, tap_flags_t flags,
+                          const char *from, const char *to, guint32 conv,
+                          int bytes);
 
 /* Adds one message of `bytes` bytes sent (sender != 0) or received by
- * `name` to the table `tapdata` of an endpoint handler. */
-void shim_endpoint_table_add(void *tapdata, const char *name, int sender,
-                              int bytes);
+ * `name` to the table `tapdata` of an endpoint handler; `flags` as
+ * above. */
+void shim_endpoint_table_add(void *tapdata, tap_flags_t flags,
+                              const char *name, int sender, int bytes);
 
 #endif

@@ -58,7 +58,7 @@ unsafe extern "C" fn conv_packet<S: ConvTableSpec>(
     pinfo: *mut sys::packet_info,
     _edt: *mut sys::epan_dissect_t,
     data: *const c_void,
-    _flags: sys::tap_flags_t,
+    flags: sys::tap_flags_t,
 ) -> sys::tap_packet_status {
     // SAFETY: the tab listens to the protocol's tap, which carries only
     // `S::Record`s (register_conv_table).
@@ -70,7 +70,7 @@ unsafe extern "C" fn conv_packet<S: ConvTableSpec>(
             // SAFETY: tapdata is the tab's conv_hash_t and pinfo the
             // packet's, as Wireshark passes them; the names are
             // NUL-terminated, and copied by the table when it keeps them.
-            unsafe { sys::shim_conv_table_add(tapdata, pinfo, from.as_ptr(), to.as_ptr(), row.conv, bytes(row.bytes)) };
+            unsafe { sys::shim_conv_table_add(tapdata, pinfo, flags, from.as_ptr(), to.as_ptr(), row.conv, bytes(row.bytes)) };
             added = true;
         });
         added
@@ -90,7 +90,7 @@ unsafe extern "C" fn endpoint_packet<S: ConvTableSpec>(
     _pinfo: *mut sys::packet_info,
     _edt: *mut sys::epan_dissect_t,
     data: *const c_void,
-    _flags: sys::tap_flags_t,
+    flags: sys::tap_flags_t,
 ) -> sys::tap_packet_status {
     // SAFETY: as in `conv_packet`.
     let Some(rec) = (unsafe { record::<S>(data) }) else { return sys::TAP_PACKET_DONT_REDRAW };
@@ -100,11 +100,11 @@ unsafe extern "C" fn endpoint_packet<S: ConvTableSpec>(
             let from = c_text(row.from);
             // SAFETY: tapdata is the tab's conv_hash_t; the names are
             // NUL-terminated and copied by the table when it keeps them.
-            unsafe { sys::shim_endpoint_table_add(tapdata, from.as_ptr(), 1, bytes(row.bytes)) };
+            unsafe { sys::shim_endpoint_table_add(tapdata, flags, from.as_ptr(), 1, bytes(row.bytes)) };
             if row.to_is_endpoint {
                 let to = c_text(row.to);
                 // SAFETY: as above.
-                unsafe { sys::shim_endpoint_table_add(tapdata, to.as_ptr(), 0, bytes(row.bytes)) };
+                unsafe { sys::shim_endpoint_table_add(tapdata, flags, to.as_ptr(), 0, bytes(row.bytes)) };
             }
             added = true;
         });
