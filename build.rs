@@ -28,6 +28,8 @@ const CAPABILITIES: &[(&str, (u32, u32))] = &[
     ("ws_follow_stream_count", (4, 4)),
     // register_conversation_filter() and its callbacks take user_data.
     ("ws_conv_filter_user_data", (4, 4)),
+    // field_info.value is a pointer to the fvalue (4.0 holds it inline).
+    ("ws_field_value_ptr", (4, 4)),
 ];
 
 const INSTALL_HINT: &str = "apt-get install tshark libwireshark-dev libglib2.0-dev libclang-dev pkg-config";

@@ -24,7 +24,8 @@
 #include <epan/tap.h>
 
 /* The stream of a frame: 1 and *stream set if the frame has one, else 0.
- * Called by the GUI when it follows the selected packet. */
+ * Asked when Wireshark follows the selected packet and that packet's tree
+ * does not hold the stream field. */
 typedef int (*shim_stream_of_frame_fn)(guint32 frame, guint32 *stream);
 
 /* How many streams the capture holds (the GUI's highest stream number is
