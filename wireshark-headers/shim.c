@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include <epan/epan_dissect.h>
 #include <epan/exceptions.h>
 #include <epan/show_exception.h>
 #include <epan/conversation.h>
@@ -434,4 +435,38 @@ shim_item_set_hidden(proto_item *item)
 {
     /* A flag bit, as shim_item_set_generated: cannot throw. */
     proto_item_set_hidden(item);
+}
+
+#ifdef SHIM_WS_FIELD_VALUE_PTR
+#define SHIM_FIELD_VALUE(fi) ((fi)->value)
+#else
+#define SHIM_FIELD_VALUE(fi) (&(fi)->value)
+#endif
+
+int
+shim_tree_first_uint(epan_dissect_t *edt, const char *field, guint32 *out)
+{
+    if (edt == NULL || edt->tree == NULL)
+        return 0;
+    int hf = proto_registrar_get_id_byname(field);
+    if (hf < 0)
+        return 0;
+    GPtrArray *found = proto_find_first_finfo(edt->tree, hf);
+    int ok = found != NULL && found->len > 0;
+    if (ok)
+        *out = fvalue_get_uinteger(
+            SHIM_FIELD_VALUE((field_info *)g_ptr_array_index(found, 0)));
+    if (found != NULL)
+        g_ptr_array_free(found, TRUE);
+    return ok;
+}
+
+int
+shim_packet_first_uint(packet_info *pinfo, const char *field, guint32 *out)
+{
+    if (pinfo == NULL)
+        return 0;
+    epan_dissect_t *edt = (epan_dissect_t *)(void *)
+        ((char *)pinfo - offsetof(epan_dissect_t, pi));
+    return shim_tree_first_uint(edt, field, out);
 }

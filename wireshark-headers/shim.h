@@ -172,4 +172,16 @@ int shim_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 /* Sets a flag bit: no exception (item may be NULL). */
 void shim_item_set_hidden(proto_item *item);
 
+/* The first value of the unsigned integer field named `field` in the tree
+ * of the dissection `edt` (NULL, or no tree: none): 1 and *out set when
+ * the tree holds one, else 0.  No exception. */
+int shim_tree_first_uint(epan_dissect_t *edt, const char *field,
+                         guint32 *out);
+
+/* The same in the dissection whose packet is `pinfo`: Wireshark keeps
+ * every dissected packet's packet_info inside its epan_dissect_t, and
+ * the GUI asks about the selected packet with that one. */
+int shim_packet_first_uint(packet_info *pinfo, const char *field,
+                           guint32 *out);
+
 #endif

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "shim_conv_table.h"
+#include "shim.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -39,18 +40,29 @@ endpoint_filter_type(endpoint_item_t *item _U_, conv_filter_type_e filter _U_)
 static ct_dissector_info_t conv_info = { &conv_filter_type };
 static et_dissector_info_t endpoint_info = { &endpoint_filter_type };
 
+/* The conversation of the packet: from its tree when it has one (the GUI
+ * asks about the selected packet, and dissects the rows it draws after
+ * it), else from the caller by frame. */
+static int
+packet_conv(packet_info *pinfo, guint32 *conv)
+{
+    return shim_packet_first_uint(pinfo, table_stream_field, conv)
+        || (table_conv_of_frame != NULL
+            && table_conv_of_frame(pinfo->num, conv));
+}
+
 static gboolean
 frame_has_conv(packet_info *pinfo)
 {
     guint32 conv;
-    return table_conv_of_frame != NULL && table_conv_of_frame(pinfo->num, &conv);
+    return packet_conv(pinfo, &conv);
 }
 
 static gchar *
 frame_conv_filter(packet_info *pinfo)
 {
     guint32 conv;
-    if (table_conv_of_frame == NULL || !table_conv_of_frame(pinfo->num, &conv))
+    if (!packet_conv(pinfo, &conv))
         return NULL;
     return g_strdup_printf("%s == %u", table_stream_field, conv);
 }

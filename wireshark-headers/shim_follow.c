@@ -4,14 +4,13 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "shim_follow.h"
+#include "shim.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <epan/address.h>
 #include <epan/follow.h>
-#include <epan/epan_dissect.h>
-#include <epan/proto.h>
 #include <epan/wmem_scopes.h>
 
 /* What the follower's tap carries: one line (pool copies). */
@@ -34,31 +33,6 @@ stream_filter(guint32 stream)
     return g_strdup_printf("%s == %u", follow_field, stream);
 }
 
-#ifdef SHIM_WS_FIELD_VALUE_PTR
-#define SHIM_FIELD_VALUE(fi) ((fi)->value)
-#else
-#define SHIM_FIELD_VALUE(fi) (&(fi)->value)
-#endif
-
-/* The stream field's first value in the packet's tree, if it has one. */
-static int
-stream_in_tree(epan_dissect_t *edt, guint32 *stream)
-{
-    if (edt == NULL || edt->tree == NULL)
-        return 0;
-    int hf = proto_registrar_get_id_byname(follow_field);
-    if (hf < 0)
-        return 0;
-    GPtrArray *found = proto_find_first_finfo(edt->tree, hf);
-    int ok = found != NULL && found->len > 0;
-    if (ok)
-        *stream = fvalue_get_uinteger(
-            SHIM_FIELD_VALUE((field_info *)g_ptr_array_index(found, 0)));
-    if (found != NULL)
-        g_ptr_array_free(found, TRUE);
-    return ok;
-}
-
 /* The GUI asks about the selected packet and passes its dissection, tree
  * and all: read the stream there, since the GUI dissects other packets
  * (the rows it draws) after the selected one, which the caller's answer
@@ -68,7 +42,7 @@ follow_conv_filter(epan_dissect_t *edt, packet_info *pinfo,
                    unsigned *stream, unsigned *sub_stream)
 {
     guint32 found;
-    if (!stream_in_tree(edt, &found)
+    if (!shim_tree_first_uint(edt, follow_field, &found)
         && (follow_stream_of_frame == NULL
             || !follow_stream_of_frame(pinfo->num, &found)))
         return NULL;
