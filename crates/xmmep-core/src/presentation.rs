@@ -414,6 +414,8 @@ pub mod transcript {
     pub const ROOM_TEXT: &str = "{} -> room {}: {}";
     /// A file offer: sender, file name, size ([`BYTES`]).
     pub const OFFER: &str = "{} offers {} ({})";
+    /// A file offer whose size the message does not give: sender, file name.
+    pub const OFFER_UNSIZED: &str = "{} offers {}";
     /// A size in bytes, digits grouped by three: "123,456 bytes".
     pub const BYTES: &str = "{} bytes";
     pub const ONE_BYTE: &str = "1 byte";
