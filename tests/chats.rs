@@ -1,7 +1,9 @@
 //! `xmmep.chat` through the real tshark (docs/decisions.md 51): the chat
 //! numbers of the captures that hold chats, as their sessions were
 //! written, the same in one pass and in two (`-2`), and the same from the
-//! plugin and from the Lua script.
+//! plugin and from the Lua script; and the Lua script's chats (`-z
+//! xmmep,chats`, the text of Tools > XMMEP chats) read as the plugin's
+//! Follow > XMMEP Chat.
 
 use xmmep_testkit::captures;
 use xmmep_testkit::tshark::Dissector;
@@ -107,4 +109,80 @@ fn a_filter_on_a_chat_selects_its_frames() {
         let want: Vec<String> = e.chats.iter().filter(|(_, c)| *c == "1").map(|(n, _)| n.to_string()).collect();
         assert_eq!(out.stdout.lines().collect::<Vec<_>>(), want, "{}", d.name());
     }
+}
+
+/// Follow > XMMEP Chat of the plugin, every chat of `cap`, in raw mode
+/// (the bytes, where ascii mode would print a dot for each non-ASCII
+/// byte): chat number -> its lines.
+fn followed(d: &Dissector, cap: &std::path::Path) -> std::collections::BTreeMap<u32, Vec<String>> {
+    let f = d.ts.add_file(cap).to_string_lossy().into_owned();
+    let opts = xmmep_testkit::render::options_for(cap);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["-r", f.as_str()];
+        args.extend(opts.iter().map(String::as_str));
+        args.extend_from_slice(extra);
+        let out = d.run(&args);
+        out.assert_success();
+        out.stdout.clone()
+    };
+    let numbers: std::collections::BTreeSet<u32> =
+        run(&["-T", "fields", "-e", "xmmep.chat"]).split(|c: char| c.is_whitespace() || c == ',').filter_map(|n| n.parse().ok()).collect();
+    let mut chats = std::collections::BTreeMap::new();
+    for n in numbers {
+        let out = run(&["-q", "-z", &format!("follow,xmmep,raw,{n}")]);
+        // The records follow the "Node 1:" line, one hex line each (the
+        // second node's indented), until the closing line of "=".
+        let records = out.lines().skip_while(|l| !l.starts_with("Node 1:")).skip(1).take_while(|l| !l.starts_with("====="));
+        let bytes: Vec<u8> = records.flat_map(|l| hex(l.trim())).collect();
+        let text = String::from_utf8(bytes).expect("a transcript is UTF-8");
+        let lines: Vec<String> = text.lines().map(String::from).collect();
+        if !lines.is_empty() {
+            chats.insert(n, lines);
+        }
+    }
+    chats
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2).map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex")).collect()
+}
+
+/// The Lua script's `-z xmmep,chats` (the text of Tools > XMMEP chats):
+/// chat number -> its lines.
+fn lua_chats(d: &Dissector, cap: &std::path::Path) -> std::collections::BTreeMap<u32, Vec<String>> {
+    let f = d.ts.add_file(cap).to_string_lossy().into_owned();
+    let opts = xmmep_testkit::render::options_for(cap);
+    let mut args = vec!["-r", f.as_str(), "-q", "-z", "xmmep,chats"];
+    args.extend(opts.iter().map(String::as_str));
+    let out = d.run(&args);
+    out.assert_success();
+    assert!(!out.stderr.contains("Lua: Error"), "{}", out.stderr);
+    let mut chats = std::collections::BTreeMap::new();
+    // A heading "Chat N: ...", its lines, an empty line.
+    for block in out.stdout.split("\n\n").filter(|b| !b.trim().is_empty()) {
+        let mut lines = block.lines();
+        let head = lines.next().unwrap();
+        let n = head.strip_prefix("Chat ").and_then(|r| r.split(':').next()).and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("heading {head:?}"));
+        chats.insert(n, lines.map(String::from).collect());
+    }
+    chats
+}
+
+/// The Lua script's chats window prints the lines of the plugin's Follow >
+/// XMMEP Chat, chat by chat (docs/decisions.md 53, 54).
+#[test]
+fn lua_chats_read_as_the_plugins_follow() {
+    let [plugin, lua] = Dissector::both();
+    let mut differ = Vec::new();
+    for name in ["chat_relayed.pcapng", "chat_utf8.pcapng", "chat_gb18030.pcapng", "file_transfer.pcapng", "buddies.pcapng"] {
+        let cap = captures::path(name);
+        let (a, b) = (followed(&plugin, &cap), lua_chats(&lua, &cap));
+        if name != "buddies.pcapng" {
+            assert!(!a.is_empty(), "{name}: the plugin follows no chat");
+        }
+        if a != b {
+            differ.push(format!("{name}:\nplugin's Follow: {a:#?}\nLua's chats: {b:#?}"));
+        }
+    }
+    assert!(differ.is_empty(), "{}", differ.join("\n\n"));
 }
