@@ -323,6 +323,33 @@ local DATA = {
     { key = "session_user", abbrev = "xmmep.session_user", label = "Session user", desc = "The user logged in on this conversation", display = "text", bits = 0 },
   },
   analysis_texts = { transfer_label = "File transfer: {}, {}", accepted = "accepted", declined = "declined", open = "not answered", part_run = "{}..{} ({} parts)", pair_sep = ":" },
+  -- Chat transcripts (presentation::transcript, transcript::layout).
+  transcript = {
+    menu = "XMMEP chats", command = "xmmep,chats",
+    texts = {
+      line = "{} {}\n",
+      time = "{}-{}-{} {}:{}:{}",
+      text = "{} -> {}: {}",
+      room_text = "{} -> room {}: {}",
+      offer = "{} offers {} ({})",
+      offer_unsized = "{} offers {}",
+      bytes = "{} bytes",
+      one_byte = "1 byte",
+      accepts = "{} accepts {}",
+      declines = "{} declines {}",
+      unknown_file = "a file",
+      group_sep = ",",
+      heading = "Chat {}: {} <-> {}\n",
+      room_heading = "Chat {}: {} <-> room {}\n",
+    },
+    events = {
+      [170] = { kind = "text", from = 69, to = 70, body = 72, time = 71, room = 73 },
+      [180] = { kind = "offer", from = 69, to = 70, file = 74, size = 75 },
+      [181] = { kind = "offer", from = 69, to = 70, file = 74, size = 75 },
+      [182] = { kind = "answer", from = 69, to = 70, accepted = 62 },
+      [183] = { kind = "answer", from = 69, to = 70, accepted = 62 },
+    },
+  },
   -- Messages by code: the compiled node trees (Schema::message).
   messages = {
   [100] = { name = "MSG_REGISTER_REQ", required_on_failure = 8,
@@ -2421,6 +2448,96 @@ end
 -- Tracker::chat_parties: { first, second, room } of chat `n`.
 function M.chat_parties(t, n) return t.chat_parties[n] end
 
+-- ------------------------------------------------------------ transcripts
+
+-- transcript::event and Event::line (crates/xmmep-core/src/transcript.rs):
+-- what a chat message is in its chat, a text, a file offer or an answer,
+-- and its line as a person reads it. Which field gives what is
+-- DATA.transcript.events (transcript::layout, from the table's roles);
+-- the texts are presentation::transcript's.
+local TR = DATA.transcript
+local TT = TR and TR.texts
+
+-- transcript::utc: "2024-11-30 15:24:02" for seconds since 1970 UTC.
+local function utc(secs)
+  local t = os.date("!*t", secs)
+  local two = function(n) return string.format("%02d", n) end
+  return fill(TT.time, string.format("%04d", t.year), two(t.month), two(t.day), two(t.hour), two(t.min), two(t.sec))
+end
+
+-- transcript::bytes: "123,456 bytes", from a canonical decimal string.
+local function size_text(digits)
+  if digits == "1" then return TT.one_byte end
+  local sign, d = digits:match("^(-?)(%d+)$")
+  local parts, first = {}, #d % 3
+  if first > 0 then parts[1] = d:sub(1, first) end
+  for i = first + 1, #d, 3 do parts[#parts + 1] = d:sub(i, i + 2) end
+  return fill(TT.bytes, sign .. table.concat(parts, TT.group_sep))
+end
+
+-- The first top-level item of field `f` in `dec`, if of kind `kind`
+-- (a table of kinds).
+local function item(dec, f, kinds)
+  if not f then return nil end
+  for i = 1, dec.n do
+    if dec.depth[i] == 0 and dec.f[i] == f then return kinds[dec.kind[i]] and i or nil end
+  end
+end
+local TEXT, NUMBER, TIME, BOOL = { text = true }, { uint = true, int = true }, { time = true }, { bool = true }
+
+-- The event of a decoded message (`text_of(offset, len)` converts a text
+-- as the packet shows it), or nil; `offered` is the file name of the
+-- offer an answer answers, when known. Valid until the next call.
+local EV = {}
+function M.event(dec, text_of, offered)
+  local e = dec.header and TR.events[dec.header.msg_type]
+  if not e then return nil end
+  local function txt(f)
+    local i = item(dec, f, TEXT)
+    return i and text_of(dec.off[i], dec.len[i])
+  end
+  local from, to = txt(e.from), txt(e.to)
+  if not (from and to) then return nil end
+  local ev = EV
+  ev.kind, ev.from, ev.to = e.kind, from, to
+  if e.kind == "text" then
+    ev.text = txt(e.body)
+    if not ev.text then return nil end
+    local t, r = item(dec, e.time, TIME), item(dec, e.room, BOOL)
+    ev.time = t and tonumber(dec.v[t])
+    ev.room = r ~= nil and dec.v[r] == true
+  elseif e.kind == "offer" then
+    ev.file = txt(e.file)
+    if not ev.file then return nil end
+    local s = item(dec, e.size, NUMBER)
+    ev.size = s and dec.v[s]
+  else
+    local a = item(dec, e.accepted, BOOL)
+    if not a then return nil end
+    ev.accepted, ev.file = dec.v[a], offered
+  end
+  return ev
+end
+
+-- Event::line: the event's line at `secs` (seconds since 1970 UTC; a
+-- text's own time is used instead when it has one).
+function M.line(ev, secs)
+  local at, what = secs, nil
+  if ev.kind == "text" then
+    at = ev.time or secs
+    what = fill(ev.room and TT.room_text or TT.text, ev.from, ev.to, ev.text)
+  elseif ev.kind == "offer" then
+    if ev.size then
+      what = fill(TT.offer, ev.from, ev.file, size_text(ev.size))
+    else
+      what = fill(TT.offer_unsized, ev.from, ev.file)
+    end
+  else
+    what = fill(ev.accepted and TT.accepts or TT.declines, ev.to, ev.file or TT.unknown_file)
+  end
+  return fill(TT.line, utc(at), what)
+end
+
 -- ------------------------------------------------------------ Info
 
 -- codec::info::frame_info: the messages' texts joined by ", ", a run of
@@ -2931,7 +3048,73 @@ local function show_chat(top, offset, bytes, facts)
     here_at, here = offset, nil
     gen(top, "chat", n)
   end
-  return at
+  return at, n
+end
+
+-- ------------------------------------------------------------ the chats window
+
+-- Tools > XMMEP chats, and `tshark -z xmmep,chats`: the transcript of every
+-- chat, the lines of the plugin's Follow > XMMEP Chat, which the Lua API
+-- cannot register (docs/decisions.md 53). Lines are made only while a
+-- window or command listens, one per message, kept by its place (the GUI
+-- dissects a packet again each time it is shown).
+local TRD = DATA.transcript
+local chats_listening = 0
+local chat_lines, chat_heads = {}, {}
+local function chat_line(n, at, dec)
+  local l = analysis.links(tracker, at)
+  -- A relayed copy (its original is in the capture) adds no line.
+  if l and l.forward_of then return end
+  local tr = l and l.transfer and analysis.transfer(tracker, l.transfer)
+  local ev = analysis.event(dec, text_of, tr and tr.file_name)
+  if not ev then return end
+  local lines = chat_lines[n]
+  if not lines then
+    lines = {}
+    chat_lines[n] = lines
+    chat_heads[n] = fill(ev.room and TRD.texts.room_heading or TRD.texts.heading, n, ev.from, ev.to)
+  end
+  lines[at] = analysis.line(ev, floor(cur_pinfo.abs_ts))
+end
+
+-- Every chat with a line, in the order of their numbers, each line in
+-- capture order.
+local function chats_text()
+  local ns, out = {}, {}
+  for n in pairs(chat_lines) do ns[#ns + 1] = n end
+  table.sort(ns)
+  for _, n in ipairs(ns) do
+    local lines, ats = chat_lines[n], {}
+    for at in pairs(lines) do ats[#ats + 1] = at end
+    table.sort(ats)
+    out[#out + 1] = chat_heads[n]
+    for _, at in ipairs(ats) do out[#out + 1] = lines[at] end
+    out[#out + 1] = "\n"
+  end
+  return table.concat(out)
+end
+
+-- A listener on every frame that gives the text to `show` when drawn.
+local function listen_to_chats(show)
+  chats_listening = chats_listening + 1
+  local tap = Listener.new(nil, nil)
+  function tap.reset() chat_lines, chat_heads = {}, {} end
+  function tap.draw() show(chats_text()) end
+  return tap
+end
+register_stat_cmd_arg(TRD.command, function()
+  listen_to_chats(function(text) io.write(text) end)
+end)
+if gui_enabled() then
+  register_menu(TRD.menu, function()
+    local win = TextWindow.new(TRD.menu)
+    local tap = listen_to_chats(function(text) win:set(text) end)
+    win:set_atclose(function()
+      tap:remove()
+      chats_listening = chats_listening - 1
+    end)
+    retap_packets()
+  end, MENU_TOOLS_UNSORTED)
 end
 
 -- The top item's label per message code (made once).
@@ -2962,7 +3145,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
     t_append(top, dec.header and top_label[dec.header.msg_type] or fill(L.message, DATA.info.malformed_header))
   end
   local facts = analysis.facts(bytes, dec, text_of, not pref_analyze)
-  local at = show_chat(top, offset, bytes, facts)
+  local at, chat = show_chat(top, offset, bytes, facts)
   local n, D, K, O = dec.n, dec.depth, dec.kind, dec.off
   parents[0] = top
   for i = 1, n do
@@ -3007,6 +3190,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   for d = 0, #parents do parents[d] = nil end
   for i = 1, n do tree_items[i] = nil end
   show_links(top, offset, facts, at)
+  if chat and chats_listening > 0 then chat_line(chat, at, dec) end
   -- Each item holds Wireshark memory that is freed only when Lua collects
   -- the item, and Lua paces its collector by its own heap, where an item
   -- is small: a message of many items would leave that memory to pile up

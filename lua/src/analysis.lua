@@ -769,6 +769,96 @@ end
 -- Tracker::chat_parties: { first, second, room } of chat `n`.
 function M.chat_parties(t, n) return t.chat_parties[n] end
 
+-- ------------------------------------------------------------ transcripts
+
+-- transcript::event and Event::line (crates/xmmep-core/src/transcript.rs):
+-- what a chat message is in its chat, a text, a file offer or an answer,
+-- and its line as a person reads it. Which field gives what is
+-- DATA.transcript.events (transcript::layout, from the table's roles);
+-- the texts are presentation::transcript's.
+local TR = DATA.transcript
+local TT = TR and TR.texts
+
+-- transcript::utc: "2024-11-30 15:24:02" for seconds since 1970 UTC.
+local function utc(secs)
+  local t = os.date("!*t", secs)
+  local two = function(n) return string.format("%02d", n) end
+  return fill(TT.time, string.format("%04d", t.year), two(t.month), two(t.day), two(t.hour), two(t.min), two(t.sec))
+end
+
+-- transcript::bytes: "123,456 bytes", from a canonical decimal string.
+local function size_text(digits)
+  if digits == "1" then return TT.one_byte end
+  local sign, d = digits:match("^(-?)(%d+)$")
+  local parts, first = {}, #d % 3
+  if first > 0 then parts[1] = d:sub(1, first) end
+  for i = first + 1, #d, 3 do parts[#parts + 1] = d:sub(i, i + 2) end
+  return fill(TT.bytes, sign .. table.concat(parts, TT.group_sep))
+end
+
+-- The first top-level item of field `f` in `dec`, if of kind `kind`
+-- (a table of kinds).
+local function item(dec, f, kinds)
+  if not f then return nil end
+  for i = 1, dec.n do
+    if dec.depth[i] == 0 and dec.f[i] == f then return kinds[dec.kind[i]] and i or nil end
+  end
+end
+local TEXT, NUMBER, TIME, BOOL = { text = true }, { uint = true, int = true }, { time = true }, { bool = true }
+
+-- The event of a decoded message (`text_of(offset, len)` converts a text
+-- as the packet shows it), or nil; `offered` is the file name of the
+-- offer an answer answers, when known. Valid until the next call.
+local EV = {}
+function M.event(dec, text_of, offered)
+  local e = dec.header and TR.events[dec.header.msg_type]
+  if not e then return nil end
+  local function txt(f)
+    local i = item(dec, f, TEXT)
+    return i and text_of(dec.off[i], dec.len[i])
+  end
+  local from, to = txt(e.from), txt(e.to)
+  if not (from and to) then return nil end
+  local ev = EV
+  ev.kind, ev.from, ev.to = e.kind, from, to
+  if e.kind == "text" then
+    ev.text = txt(e.body)
+    if not ev.text then return nil end
+    local t, r = item(dec, e.time, TIME), item(dec, e.room, BOOL)
+    ev.time = t and tonumber(dec.v[t])
+    ev.room = r ~= nil and dec.v[r] == true
+  elseif e.kind == "offer" then
+    ev.file = txt(e.file)
+    if not ev.file then return nil end
+    local s = item(dec, e.size, NUMBER)
+    ev.size = s and dec.v[s]
+  else
+    local a = item(dec, e.accepted, BOOL)
+    if not a then return nil end
+    ev.accepted, ev.file = dec.v[a], offered
+  end
+  return ev
+end
+
+-- Event::line: the event's line at `secs` (seconds since 1970 UTC; a
+-- text's own time is used instead when it has one).
+function M.line(ev, secs)
+  local at, what = secs, nil
+  if ev.kind == "text" then
+    at = ev.time or secs
+    what = fill(ev.room and TT.room_text or TT.text, ev.from, ev.to, ev.text)
+  elseif ev.kind == "offer" then
+    if ev.size then
+      what = fill(TT.offer, ev.from, ev.file, size_text(ev.size))
+    else
+      what = fill(TT.offer_unsized, ev.from, ev.file)
+    end
+  else
+    what = fill(ev.accepted and TT.accepts or TT.declines, ev.to, ev.file or TT.unknown_file)
+  end
+  return fill(TT.line, utc(at), what)
+end
+
 -- ------------------------------------------------------------ Info
 
 -- codec::info::frame_info: the messages' texts joined by ", ", a run of

@@ -476,7 +476,73 @@ local function show_chat(top, offset, bytes, facts)
     here_at, here = offset, nil
     gen(top, "chat", n)
   end
-  return at
+  return at, n
+end
+
+-- ------------------------------------------------------------ the chats window
+
+-- Tools > XMMEP chats, and `tshark -z xmmep,chats`: the transcript of every
+-- chat, the lines of the plugin's Follow > XMMEP Chat, which the Lua API
+-- cannot register (docs/decisions.md 53). Lines are made only while a
+-- window or command listens, one per message, kept by its place (the GUI
+-- dissects a packet again each time it is shown).
+local TRD = DATA.transcript
+local chats_listening = 0
+local chat_lines, chat_heads = {}, {}
+local function chat_line(n, at, dec)
+  local l = analysis.links(tracker, at)
+  -- A relayed copy (its original is in the capture) adds no line.
+  if l and l.forward_of then return end
+  local tr = l and l.transfer and analysis.transfer(tracker, l.transfer)
+  local ev = analysis.event(dec, text_of, tr and tr.file_name)
+  if not ev then return end
+  local lines = chat_lines[n]
+  if not lines then
+    lines = {}
+    chat_lines[n] = lines
+    chat_heads[n] = fill(ev.room and TRD.texts.room_heading or TRD.texts.heading, n, ev.from, ev.to)
+  end
+  lines[at] = analysis.line(ev, floor(cur_pinfo.abs_ts))
+end
+
+-- Every chat with a line, in the order of their numbers, each line in
+-- capture order.
+local function chats_text()
+  local ns, out = {}, {}
+  for n in pairs(chat_lines) do ns[#ns + 1] = n end
+  table.sort(ns)
+  for _, n in ipairs(ns) do
+    local lines, ats = chat_lines[n], {}
+    for at in pairs(lines) do ats[#ats + 1] = at end
+    table.sort(ats)
+    out[#out + 1] = chat_heads[n]
+    for _, at in ipairs(ats) do out[#out + 1] = lines[at] end
+    out[#out + 1] = "\n"
+  end
+  return table.concat(out)
+end
+
+-- A listener on every frame that gives the text to `show` when drawn.
+local function listen_to_chats(show)
+  chats_listening = chats_listening + 1
+  local tap = Listener.new(nil, nil)
+  function tap.reset() chat_lines, chat_heads = {}, {} end
+  function tap.draw() show(chats_text()) end
+  return tap
+end
+register_stat_cmd_arg(TRD.command, function()
+  listen_to_chats(function(text) io.write(text) end)
+end)
+if gui_enabled() then
+  register_menu(TRD.menu, function()
+    local win = TextWindow.new(TRD.menu)
+    local tap = listen_to_chats(function(text) win:set(text) end)
+    win:set_atclose(function()
+      tap:remove()
+      chats_listening = chats_listening - 1
+    end)
+    retap_packets()
+  end, MENU_TOOLS_UNSORTED)
 end
 
 -- The top item's label per message code (made once).
@@ -507,7 +573,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
     t_append(top, dec.header and top_label[dec.header.msg_type] or fill(L.message, DATA.info.malformed_header))
   end
   local facts = analysis.facts(bytes, dec, text_of, not pref_analyze)
-  local at = show_chat(top, offset, bytes, facts)
+  local at, chat = show_chat(top, offset, bytes, facts)
   local n, D, K, O = dec.n, dec.depth, dec.kind, dec.off
   parents[0] = top
   for i = 1, n do
@@ -552,6 +618,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   for d = 0, #parents do parents[d] = nil end
   for i = 1, n do tree_items[i] = nil end
   show_links(top, offset, facts, at)
+  if chat and chats_listening > 0 then chat_line(chat, at, dec) end
   -- Each item holds Wireshark memory that is freed only when Lua collects
   -- the item, and Lua paces its collector by its own heap, where an item
   -- is small: a message of many items would leave that memory to pile up

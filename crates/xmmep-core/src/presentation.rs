@@ -414,6 +414,8 @@ pub mod transcript {
     pub const ROOM_TEXT: &str = "{} -> room {}: {}";
     /// A file offer: sender, file name, size ([`BYTES`]).
     pub const OFFER: &str = "{} offers {} ({})";
+    /// A file offer whose size the message does not give: sender, file name.
+    pub const OFFER_UNSIZED: &str = "{} offers {}";
     /// A size in bytes, digits grouped by three: "123,456 bytes".
     pub const BYTES: &str = "{} bytes";
     pub const ONE_BYTE: &str = "1 byte";
@@ -424,4 +426,13 @@ pub mod transcript {
     pub const UNKNOWN_FILE: &str = "a file";
     /// The separator of digit groups in sizes.
     pub const GROUP_SEP: char = ',';
+    /// The Lua script's window of every chat's lines (Tools > XMMEP chats;
+    /// its title too), and the tshark command that prints the same text
+    /// (`-z xmmep,chats`), where the Lua API has no Follow.
+    pub const WINDOW: &str = "XMMEP chats";
+    pub const COMMAND: &str = "xmmep,chats";
+    /// A chat's heading in that window: its number (`xmmep.chat`), the
+    /// two users, or the user and the room.
+    pub const HEADING: &str = "Chat {}: {} <-> {}\n";
+    pub const ROOM_HEADING: &str = "Chat {}: {} <-> room {}\n";
 }

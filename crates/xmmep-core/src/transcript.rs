@@ -14,7 +14,7 @@ use crate::codec::{Charset, Decoded, Value};
 use crate::presentation::transcript as text;
 use crate::reports::fill;
 use crate::schema::Schema;
-use crate::table::{self, Field, FieldType, Prim, Role};
+use crate::table::{self, FieldType, MessageDef, Prim, Role};
 
 /// What a message is in a chat, its texts decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,12 +43,13 @@ impl Event {
     pub fn line(&self, time: i64) -> String {
         let (at, what) = match self {
             Event::Text { from, to, room, text: t, time: own } => (own.unwrap_or(time), fill(if *room { text::ROOM_TEXT } else { text::TEXT }, &[from, to, t])),
-            Event::Offer { from, file, size, .. } => {
-                let size = size.map_or_else(String::new, bytes);
-                let offer = fill(text::OFFER, &[from, file, &size]);
-                // Without a size, no empty parentheses.
-                (time, if size.is_empty() { offer.trim_end_matches(" ()").to_string() } else { offer })
-            }
+            Event::Offer { from, file, size, .. } => (
+                time,
+                match size {
+                    Some(n) => fill(text::OFFER, &[from, file, &bytes(*n)]),
+                    None => fill(text::OFFER_UNSIZED, &[from, file]),
+                },
+            ),
             Event::Answer { who, accepted, file, .. } => {
                 let file = file.as_deref().unwrap_or(text::UNKNOWN_FILE);
                 (time, fill(if *accepted { text::ACCEPTS } else { text::DECLINES }, &[who, &file]))
@@ -95,52 +96,76 @@ pub fn utc(secs: i64) -> String {
     fill(text::TIME, &[&format!("{year:04}"), &two(month), &two(day), &two(rem / 3600), &two(rem / 60 % 60), &two(rem % 60)])
 }
 
-/// The message fields of a decode, with their table definitions.
-fn fields<'a>(schema: &Schema, d: &'a Decoded) -> Option<(u16, impl Iterator<Item = (&'static Field, &'a crate::codec::Item)>)> {
-    let code = u16::try_from(d.header?.msg_type).ok()?;
-    let def = schema.message(u32::from(code))?.def;
-    let header = [schema.generic.body_len, schema.generic.msg_type];
-    Some((code, d.items.iter().filter(move |it| it.depth == 0 && !header.contains(&it.id)).zip(def.fields.iter()).map(|(it, f)| (*f, it))))
+/// Which fields of a message give its event (filter names below
+/// `xmmep.`), read from the table: a message with a `Role::Recipient`
+/// field is a text (its first `Role::User` field the sender, its
+/// `Role::Time` field the time, its last plain String field the text, the
+/// recipient's flag the room); the stages of `table::FILE_TRANSFER` are
+/// offers (stages 0, 1) and answers (2, 3), their keys naming the sender
+/// and the receiver. [`event`] reads a decode by it, and the Lua
+/// generator writes it for the script's chats window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Text { from: &'static str, to: &'static str, body: &'static str, time: Option<&'static str>, room: &'static str },
+    Offer { from: &'static str, to: &'static str, file: &'static str, size: &'static str },
+    Answer { from: &'static str, to: &'static str, accepted: &'static str },
+}
+
+/// The layout of message `def`'s event, if it has one.
+pub fn layout(def: &MessageDef) -> Option<Layout> {
+    let t = &table::FILE_TRANSFER;
+    if let Some(stage) = t.stages.iter().position(|&s| s == def.code) {
+        let (from, to) = (*t.keys.first()?, *t.keys.get(1)?);
+        return Some(if stage < 2 { Layout::Offer { from, to, file: t.file_name, size: t.file_size } } else { Layout::Answer { from, to, accepted: t.result } });
+    }
+    let (mut from, mut to, mut body, mut time) = (None, None, None, None);
+    for f in def.fields {
+        match (f.role, &f.ty) {
+            (Role::User, _) if from.is_none() => from = Some(f.abbrev),
+            (Role::Recipient { room_flag }, _) => to = Some((f.abbrev, room_flag)),
+            (Role::Time, _) => time = Some(f.abbrev),
+            (Role::Plain, FieldType::Prim(Prim::String)) => body = Some(f.abbrev),
+            _ => {}
+        }
+    }
+    let (to, room) = to?;
+    Some(Layout::Text { from: from?, to, body: body?, time, room })
 }
 
 /// The event message `msg` (from its header's first byte, decoded as `d`,
 /// its texts in `charset`) is in a chat, if any. `offered` is the file name
 /// of the offer an answer answers, when the caller knows it.
 pub fn event(schema: &Schema, charset: Charset, msg: &[u8], d: &Decoded, offered: Option<&str>) -> Option<Event> {
-    let (code, fields) = fields(schema, d)?;
-    let texts = |it: &crate::codec::Item| match it.value {
-        Value::Text => msg.get(it.offset as usize..(it.offset + it.len) as usize).map(|b| charset.decode(b)),
+    let code = u16::try_from(d.header?.msg_type).ok()?;
+    let def = schema.message(u32::from(code))?.def;
+    let layout = layout(def)?;
+    let header = [schema.generic.body_len, schema.generic.msg_type];
+    // The message's own fields, in the table's order, by filter name.
+    let value = |name: &str| {
+        let i = def.fields.iter().position(|f| f.abbrev == name)?;
+        d.items.iter().filter(|it| it.depth == 0 && !header.contains(&it.id)).nth(i)
+    };
+    let text = |name: &str| {
+        let it = value(name)?;
+        match it.value {
+            Value::Text => msg.get(it.offset as usize..(it.offset + it.len) as usize).map(|b| charset.decode(b)),
+            _ => None,
+        }
+    };
+    let boolean = |name: &str| match value(name)?.value {
+        Value::Bool(b) => Some(b),
         _ => None,
     };
-    let transfer = &table::FILE_TRANSFER;
-    let stage = transfer.stages.iter().position(|&s| s == code);
-    let (mut from, mut to, mut room, mut body, mut time) = (None, None, false, None, None);
-    let (mut file, mut size, mut accepted) = (None, None, None);
-    for (f, it) in fields {
-        match (stage, f.role, &f.ty) {
-            (Some(_), _, _) if transfer.keys.first() == Some(&f.abbrev) => from = texts(it),
-            (Some(_), _, _) if transfer.keys.get(1) == Some(&f.abbrev) => to = texts(it),
-            (Some(_), _, _) if f.abbrev == transfer.file_name => file = texts(it),
-            (Some(_), _, _) if f.abbrev == transfer.file_size => size = if let Value::Int(n) = it.value { Some(n) } else { None },
-            (Some(_), _, _) if f.abbrev == transfer.result => accepted = if let Value::Bool(b) = it.value { Some(b) } else { None },
-            (Some(_), _, _) => {}
-            (None, Role::User, _) if from.is_none() => from = texts(it),
-            (None, Role::Recipient { .. }, _) => to = texts(it),
-            (None, Role::Time, _) => time = if let Value::Time(t) = it.value { Some(t) } else { None },
-            (None, Role::Plain, FieldType::Prim(Prim::String)) => body = texts(it),
-            (None, Role::Plain, FieldType::Prim(Prim::Boolean)) => room = it.value == Value::Bool(true),
-            _ => {}
+    match layout {
+        Layout::Text { from, to, body, time, room } => {
+            let time = time.and_then(value).and_then(|it| if let Value::Time(t) = it.value { Some(t) } else { None });
+            Some(Event::Text { from: text(from)?, to: text(to)?, room: boolean(room) == Some(true), text: text(body)?, time })
         }
-    }
-    match stage {
-        Some(0 | 1) => Some(Event::Offer { from: from?, to: to?, file: file?, size }),
-        Some(_) => Some(Event::Answer { who: to?, from: from?, accepted: accepted?, file: offered.map(str::to_string) }),
-        None => {
-            // A text is a message with a recipient; the room flag is the
-            // Boolean the recipient's role names.
-            let (from, to, text) = (from?, to?, body?);
-            Some(Event::Text { from, to, room, text, time })
+        Layout::Offer { from, to, file, size } => {
+            let size = value(size).and_then(|it| if let Value::Int(n) = it.value { Some(n) } else { None });
+            Some(Event::Offer { from: text(from)?, to: text(to)?, file: text(file)?, size })
         }
+        Layout::Answer { from, to, accepted } => Some(Event::Answer { who: text(to)?, from: text(from)?, accepted: boolean(accepted)?, file: offered.map(str::to_string) }),
     }
 }
 
@@ -183,6 +208,21 @@ mod tests {
         assert_eq!(answer.parties(), ("bob_k", "alice"));
         let declined = event_of(182, &[t("alice"), t("bob_k"), Int(7), Bool(false)], None).unwrap();
         assert_eq!(declined.line(0), "1970-01-01 00:00:00 bob_k declines a file\n");
+    }
+
+    #[test]
+    fn an_offer_without_a_size_has_no_parentheses() {
+        let e = Event::Offer { from: "alice".into(), to: "bob_k".into(), file: "notes.txt".into(), size: None };
+        assert_eq!(e.line(0), "1970-01-01 00:00:00 alice offers notes.txt\n");
+    }
+
+    #[test]
+    fn layouts_come_from_the_roles_and_the_transfer() {
+        let def = |code: u32| Schema::standard().message(code).unwrap().def;
+        assert_eq!(layout(def(170)), Some(Layout::Text { from: "sender", to: "receiver", body: "content", time: Some("send_time"), room: "is_room_msg" }));
+        assert_eq!(layout(def(181)), Some(Layout::Offer { from: "sender", to: "receiver", file: "file_name", size: "file_size" }));
+        assert_eq!(layout(def(183)), Some(Layout::Answer { from: "sender", to: "receiver", accepted: "result_flag" }));
+        assert_eq!(layout(def(150)), None);
     }
 
     #[test]

@@ -304,6 +304,7 @@ pub fn data(schema: &Schema) -> String {
     }
     o.push_str("  },\n");
     o.push_str(&relations(schema));
+    o.push_str(&transcript(schema));
     o.push_str("  -- Messages by code: the compiled node trees (Schema::message).\n  messages = {\n");
     for m in schema.messages() {
         o.push_str(&message(schema, m));
@@ -424,6 +425,63 @@ fn analysis_fields(o: &mut String) {
         lua_str(pa::PART_RUN),
         lua_str(presentation::info::PAIR_SEP)
     );
+}
+
+/// DATA.transcript, for the chats window (Tools > XMMEP chats): its texts
+/// (`presentation::transcript`) and, per message code, the fields that
+/// give its event (`transcript::layout`, the rules of Follow > XMMEP Chat)
+/// as Lua indexes.
+fn transcript(schema: &Schema) -> String {
+    use presentation::transcript as t;
+    use xmmep_core::transcript::layout;
+    // A schema that lacks a field of a layout (the tests' ad-hoc ones) has
+    // no event for that message.
+    let id = |abbrev: &str| schema.field_by_key(&format!("{}.{abbrev}", PROTOCOL.filter)).map(lua_index);
+    let mut o = String::from("  -- Chat transcripts (presentation::transcript, transcript::layout).\n  transcript = {\n");
+    let _ = writeln!(o, "    menu = {}, command = {},", lua_str(t::WINDOW), lua_str(t::COMMAND));
+    o.push_str("    texts = {\n");
+    for (k, v) in [
+        ("line", t::LINE),
+        ("time", t::TIME),
+        ("text", t::TEXT),
+        ("room_text", t::ROOM_TEXT),
+        ("offer", t::OFFER),
+        ("offer_unsized", t::OFFER_UNSIZED),
+        ("bytes", t::BYTES),
+        ("one_byte", t::ONE_BYTE),
+        ("accepts", t::ACCEPTS),
+        ("declines", t::DECLINES),
+        ("unknown_file", t::UNKNOWN_FILE),
+        ("group_sep", &t::GROUP_SEP.to_string()),
+        ("heading", t::HEADING),
+        ("room_heading", t::ROOM_HEADING),
+    ] {
+        let _ = writeln!(o, "      {k} = {},", lua_str(v));
+    }
+    o.push_str("    },\n    events = {\n");
+    for m in schema.messages() {
+        let Some(line) = layout(m.def).and_then(|l| event_fields(l, &id)) else { continue };
+        let _ = writeln!(o, "      [{}] = {{ {line} }},", m.def.code);
+    }
+    o.push_str("    },\n  },\n");
+    o
+}
+
+/// One entry of DATA.transcript.events: the event's kind and its fields
+/// (`id` gives a field's Lua index).
+fn event_fields(l: xmmep_core::transcript::Layout, id: &dyn Fn(&str) -> Option<usize>) -> Option<String> {
+    use xmmep_core::transcript::Layout;
+    Some(match l {
+        Layout::Text { from, to, body, time, room } => {
+            let time = match time {
+                Some(f) => id(f)?.to_string(),
+                None => "nil".to_string(),
+            };
+            format!("kind = \"text\", from = {}, to = {}, body = {}, time = {time}, room = {}", id(from)?, id(to)?, id(body)?, id(room)?)
+        }
+        Layout::Offer { from, to, file, size } => format!("kind = \"offer\", from = {}, to = {}, file = {}, size = {}", id(from)?, id(to)?, id(file)?, id(size)?),
+        Layout::Answer { from, to, accepted } => format!("kind = \"answer\", from = {}, to = {}, accepted = {}", id(from)?, id(to)?, id(accepted)?),
+    })
 }
 
 /// The whole generated file.

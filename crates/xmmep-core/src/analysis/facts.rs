@@ -47,12 +47,32 @@ pub enum Side {
 fn key_part(msg: &[u8], value: Value, offset: u32, len: u32, out: &mut Vec<u8>) -> bool {
     match value {
         Value::Text | Value::Invalid => out.extend_from_slice(&msg[offset as usize..(offset + len) as usize]),
-        Value::Uint(v) => out.extend_from_slice(v.to_string().as_bytes()),
-        Value::Int(v) | Value::Time(v) => out.extend_from_slice(v.to_string().as_bytes()),
+        Value::Uint(v) => push_decimal(out, false, v),
+        Value::Int(v) | Value::Time(v) => push_decimal(out, v < 0, v.unsigned_abs()),
         Value::Bool(b) => out.push(if b { b'1' } else { b'0' }),
         _ => return false,
     }
     true
+}
+
+/// Appends `v` in decimal (after a minus when `neg`), with no String made
+/// for it: a relay's key holds its send time, and keys are built per
+/// message.
+fn push_decimal(out: &mut Vec<u8>, neg: bool, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if neg {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 struct Items<'a> {
@@ -68,7 +88,10 @@ impl Items<'_> {
     /// The key made of these fields' first values, separated by NUL (which
     /// a field cannot hold).
     fn key(&self, ids: &[FieldId]) -> Option<Vec<u8>> {
-        let mut out = Vec::new();
+        // One allocation: room for each text, for a number's 20 digits and
+        // sign, and for the separators.
+        let room = ids.iter().map(|&id| self.first(id).map_or(0, |it| it.len as usize + 21)).sum::<usize>() + ids.len();
+        let mut out = Vec::with_capacity(room);
         for (i, &id) in ids.iter().enumerate() {
             if i > 0 {
                 out.push(0);
@@ -168,5 +191,20 @@ impl Relations {
             f.chat = side(a).zip(side(b)).map(|(a, b)| [a, b]);
         }
         f
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_in_keys_are_written_as_to_string_writes_them() {
+        for v in [0i64, 7, -12, 1_723_022_409, i64::MIN, i64::MAX] {
+            let mut out = b"k".to_vec();
+            super::push_decimal(&mut out, v < 0, v.unsigned_abs());
+            assert_eq!(out, format!("k{v}").into_bytes());
+        }
+        let mut out = Vec::new();
+        super::push_decimal(&mut out, false, u64::MAX);
+        assert_eq!(out, u64::MAX.to_string().into_bytes());
     }
 }
