@@ -1,18 +1,20 @@
 //! Where the tracker keeps what it found, message by message: a record of
-//! 18 bytes per message, in the order the first pass saw them, and side
+//! 8 bytes per message, in the order the first pass saw them, an index of
+//! frames (16 bytes a frame: its first message and its time), and side
 //! maps for what few messages have beyond it (forward lists, transfers,
-//! the end of a multi-part answer, reports, a second back link). A capture of millions of messages then costs the
-//! analysis about its record size per message, instead of a hash map entry
-//! with vectors per message; messages are numbered by their place in the
-//! first pass, and a sorted index of frames turns a `MsgRef` into that
-//! number and back.
+//! the end of a multi-part answer, reports, a second back link, a link
+//! too long for its record). A capture of millions of messages then costs
+//! the analysis about its record size per message, instead of a hash map
+//! entry with vectors per message; messages are numbered by their place
+//! in the first pass, and the sorted index of frames turns a `MsgRef` into
+//! that number and back. A link's time is not kept: it is the difference
+//! of the two messages' times, which their frames hold.
 
 use crate::numhash::{table_bytes, NumMap};
-use crate::reports::ReportKind;
-use crate::table::EXCHANGES;
+use crate::reports::{fill, template, ReportKind};
+use crate::table::{self, EXCHANGES, FORWARDS};
 
 use super::links::{Link, Links, MsgRef};
-
 /// No message (a message number cannot reach it: it would need 4 G
 /// messages, and the first pass stops numbering before).
 const NONE: u32 = u32::MAX;
@@ -77,7 +79,7 @@ impl<T: Copy> Chunked<T> {
     }
 }
 
-/// Flags of a message.
+/// Flags of a message, in the top byte of `Rec::back`.
 const REQUEST: u8 = 1;
 /// `back` is the request this message answers.
 const RESPONSE: u8 = 2;
@@ -85,47 +87,106 @@ const RESPONSE: u8 = 2;
 const FORWARD: u8 = 4;
 /// The message completes an exchange (see `Links::completes`).
 const COMPLETES: u8 = 8;
+/// The first pass reported on the message (`Store::reports`).
+const REPORTED: u8 = 16;
 
-/// The links every kind of message may have: 16 bytes.
+/// A link in a record: how many messages away it is, in the low 24 bits
+/// (0: none). Links are nearly always close; `FAR` says the distance did
+/// not fit, and the target is in `Store::far`. (Unit tests narrow the
+/// field to reach that case with a small capture.)
+const SPAN: u32 = if cfg!(test) { 10 } else { 24 };
+const DIST: u32 = (1 << SPAN) - 1;
+const FAR: u32 = DIST;
+
+/// The links every kind of message may have: 8 bytes.
 #[derive(Clone, Copy)]
 struct Rec {
-    /// Time since `back`.
-    delta_ns: i64,
-    /// The request (RESPONSE) or the original (FORWARD).
+    /// Flags (top byte); the request (RESPONSE) or the original (FORWARD),
+    /// as a distance back.
     back: u32,
-    /// The first answer, for a request; for a forward that is not a
-    /// request, the next listed forward of its original.
-    response_in: u32,
+    /// The index + 1 into `EXCHANGES` of the exchange the message
+    /// completes (top byte); the first answer, for a request, and for a
+    /// forward that is not a request the next listed forward of its
+    /// original, as a distance ahead.
+    next: u32,
 }
 
-const EMPTY: Rec = Rec { delta_ns: 0, back: NONE, response_in: NONE };
+const EMPTY: Rec = Rec { back: 0, next: 0 };
 
-/// Flags, and the index + 1 into `EXCHANGES` of the exchange the message
-/// completes: 2 bytes.
-#[derive(Clone, Copy, Default)]
-struct Tag {
-    flags: u8,
-    exchange: u8,
+impl Rec {
+    fn flags(self) -> u8 {
+        (self.back >> SPAN) as u8
+    }
+    fn exchange(self) -> u8 {
+        (self.next >> SPAN) as u8
+    }
+}
+
+/// One frame with messages: its number, the number of its first message
+/// and its time (the time of its messages; `Store::own_time` keeps one
+/// that differs).
+#[derive(Clone, Copy)]
+struct Frame {
+    frame: u32,
+    first: u32,
+    time_ns: i64,
+}
+
+/// A report of the first pass, kept as what its text is made of (the
+/// text is made when it is read: a few messages are read many times,
+/// most never).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Report {
+    /// An answer of type `msg_type` with no request of exchange `exchange`.
+    NoRequest { exchange: u8, msg_type: u16 },
+    /// Part `seq` of an answer of type `msg_type` where `expected` was due.
+    PartSequence { msg_type: u16, seq: i64, expected: i64 },
+    /// A forward of relation `relation` with no original.
+    NoOriginal { relation: u8 },
+}
+
+/// A message type's name in reports.
+pub(super) fn name(code: u16) -> &'static str {
+    table::definition(code).map_or("?", |m| m.name)
+}
+
+impl Report {
+    fn kind_text(self) -> (ReportKind, String) {
+        match self {
+            Report::NoRequest { exchange, msg_type } => (ReportKind::NoRequest, fill(template::NO_REQUEST, &[&name(EXCHANGES[exchange as usize].request), &name(msg_type)])),
+            Report::PartSequence { msg_type, seq, expected } => {
+                let t = if seq > expected { template::PART_GAP } else { template::PART_REPEAT };
+                (ReportKind::PartSequence, fill(t, &[&name(msg_type), &seq, &expected]))
+            }
+            Report::NoOriginal { relation } => {
+                let rel = &FORWARDS[relation as usize];
+                (ReportKind::NoOriginal, fill(template::NO_ORIGINAL, &[&name(rel.original), &rel.keys.join(", ")]))
+            }
+        }
+    }
 }
 
 pub(super) struct Store {
-    /// (frame, number of its first message), one per frame with messages,
-    /// in frame order.
-    frames: Chunked<(u32, u32)>,
+    /// One per frame with messages, in frame order.
+    frames: Chunked<Frame>,
     recs: Chunked<Rec>,
-    tags: Chunked<Tag>,
     /// What few messages have, by message number: a request's end of a
     /// multi-part answer, a transfer stage's transfer, an original's
-    /// forwards, reports, and the forward link of a forward that is also
-    /// an answer (`back` holds the answer's).
+    /// forwards, the forward link of a forward that is also an answer
+    /// (`back` holds the answer's), the time of a message that differs
+    /// from its frame's (only a feed that is not a capture does that), a
+    /// link too far for its record (number * 2, + 1 for `next`).
     end_in: NumMap<u32, u32>,
     transfer: NumMap<u32, u32>,
     forwards: NumMap<u32, Forwards>,
     /// The next listed forward after a forward that is also a request
     /// (other forwards keep it in their record).
     next_forward: NumMap<u32, u32>,
-    reports: NumMap<u32, Vec<(ReportKind, String)>>,
-    forward_of: NumMap<u32, (u32, i64)>,
+    forward_of: NumMap<u32, u32>,
+    own_time: NumMap<u32, i64>,
+    far: NumMap<u64, u32>,
+    /// The reports, by message number, in the order they were made.
+    reports: Chunked<(u32, Report)>,
 }
 
 /// An original's forwards: how many, and the listed ones as a chain
@@ -143,31 +204,35 @@ impl Store {
         Store {
             frames: Chunked::new(),
             recs: Chunked::new(),
-            tags: Chunked::new(),
             end_in: NumMap::default(),
             transfer: NumMap::default(),
             forwards: NumMap::default(),
             next_forward: NumMap::default(),
-            reports: NumMap::default(),
             forward_of: NumMap::default(),
+            own_time: NumMap::default(),
+            far: NumMap::default(),
+            reports: Chunked::new(),
         }
     }
 
-    /// Numbers a new message: `at` must come after every message so far
-    /// (the tracker checks). Places skipped in its frame get empty records.
-    pub(super) fn push(&mut self, at: MsgRef) -> u32 {
-        let first = match self.frames.last_mut() {
-            Some(&mut (frame, first)) if frame == at.frame => first,
+    /// Numbers a new message, seen at `time_ns`: `at` must come after
+    /// every message so far (the tracker checks). Places skipped in its
+    /// frame get empty records.
+    pub(super) fn push(&mut self, at: MsgRef, time_ns: i64) -> u32 {
+        let (first, frame_time) = match self.frames.last_mut() {
+            Some(&mut Frame { frame, first, time_ns }) if frame == at.frame => (first, time_ns),
             _ => {
                 let first = self.recs.len() as u32;
-                self.frames.push((at.frame, first));
-                first
+                self.frames.push(Frame { frame: at.frame, first, time_ns });
+                (first, time_ns)
             }
         };
         let n = first + u32::from(at.index);
         while self.recs.len() as u32 <= n {
             self.recs.push(EMPTY);
-            self.tags.push(Tag::default());
+        }
+        if time_ns != frame_time {
+            self.own_time.insert(n, time_ns);
         }
         n
     }
@@ -177,75 +242,139 @@ impl Store {
         self.recs.len()
     }
 
-    /// The numbers of `frame`'s messages, first to one past the last, if
-    /// the first pass saw any.
-    fn frame_range(&self, frame: u32) -> Option<(u32, u32)> {
+    /// The index in `frames` of `frame`, if the first pass saw messages in it.
+    fn frame_index(&self, frame: u32) -> Option<usize> {
         // The first pass asks about the message it just numbered: the last frame.
         let i = match self.frames.len().checked_sub(1) {
-            Some(last) if self.frames.get(last).is_some_and(|&(f, _)| f == frame) => last,
-            _ => self.frames.partition_point(|&(f, _)| f < frame),
+            Some(last) if self.frames.get(last).is_some_and(|f| f.frame == frame) => last,
+            _ => self.frames.partition_point(|f| f.frame < frame),
         };
-        let &(f, first) = self.frames.get(i)?;
-        let end = self.frames.get(i + 1).map_or(self.recs.len() as u32, |&(_, f)| f);
-        (f == frame).then_some((first, end))
+        (self.frames.get(i)?.frame == frame).then_some(i)
+    }
+
+    /// The numbers of the messages of `frames[i]`, first to one past the last.
+    fn range(&self, i: usize) -> (u32, u32) {
+        let first = self.frames.get(i).expect("an index of frames").first;
+        let end = self.frames.get(i + 1).map_or(self.recs.len() as u32, |f| f.first);
+        (first, end)
     }
 
     /// The number of a message the first pass saw.
     pub(super) fn num(&self, at: MsgRef) -> Option<u32> {
-        let (first, end) = self.frame_range(at.frame)?;
+        let (first, end) = self.range(self.frame_index(at.frame)?);
         let n = first + u32::from(at.index);
         (n < end).then_some(n)
     }
 
+    /// The index in `frames` of message `n`'s frame.
+    fn frame_of(&self, n: u32) -> usize {
+        self.frames.partition_point(|f| f.first <= n) - 1
+    }
+
     /// The message of number `n`.
-    pub(super) fn at(&self, n: u32) -> MsgRef {
-        let i = self.frames.partition_point(|&(_, first)| first <= n) - 1;
-        let &(frame, first) = self.frames.get(i).expect("every number has a frame");
-        MsgRef { frame, index: (n - first) as u16 }
+    fn at(&self, n: u32) -> MsgRef {
+        let f = self.frames.get(self.frame_of(n)).expect("every number has a frame");
+        MsgRef { frame: f.frame, index: (n - f.first) as u16 }
+    }
+
+    /// The time of message `n` (its frame's, unless it had its own).
+    fn time(&self, n: u32, frame: &Frame) -> i64 {
+        if self.own_time.is_empty() {
+            return frame.time_ns;
+        }
+        self.own_time.get(&n).copied().unwrap_or(frame.time_ns)
     }
 
     /// How many messages the first pass saw in `frame`.
     pub(super) fn messages_in(&self, frame: u32) -> u16 {
-        self.frame_range(frame).map_or(0, |(first, end)| (end - first) as u16)
+        self.frame_index(frame).map_or(0, |i| {
+            let (first, end) = self.range(i);
+            (end - first) as u16
+        })
     }
 
     fn rec(&mut self, n: u32) -> &mut Rec {
         self.recs.get_mut(n as usize).expect("numbered by push")
     }
 
-    fn tag(&mut self, n: u32) -> &mut Tag {
-        self.tags.get_mut(n as usize).expect("numbered by push")
+    fn set_flags(&mut self, n: u32, set: u8, clear: u8) {
+        let r = self.rec(n);
+        r.back = (r.back & !(u32::from(clear) << SPAN)) | (u32::from(set) << SPAN);
+    }
+
+    fn flags(&self, n: u32) -> u8 {
+        self.recs.get(n as usize).map_or(0, |r| r.flags())
+    }
+
+    /// Sets the back link of `n` to `to` (an earlier message).
+    fn set_back(&mut self, n: u32, to: u32) {
+        let d = n - to;
+        let d = if d < FAR {
+            d
+        } else {
+            self.far.insert(u64::from(n) * 2, to);
+            FAR
+        };
+        let r = self.rec(n);
+        r.back = (r.back & !DIST) | d;
+    }
+
+    /// Sets the next link of `n` to `to` (a later message).
+    fn set_next(&mut self, n: u32, to: u32) {
+        let d = to - n;
+        let d = if d < FAR {
+            d
+        } else {
+            self.far.insert(u64::from(n) * 2 + 1, to);
+            FAR
+        };
+        let r = self.rec(n);
+        r.next = (r.next & !DIST) | d;
+    }
+
+    fn back(&self, n: u32, r: Rec) -> Option<u32> {
+        match r.back & DIST {
+            0 => None,
+            FAR => self.far.get(&(u64::from(n) * 2)).copied(),
+            d => Some(n - d),
+        }
+    }
+
+    fn next(&self, n: u32, r: Rec) -> Option<u32> {
+        match r.next & DIST {
+            0 => None,
+            FAR => self.far.get(&(u64::from(n) * 2 + 1)).copied(),
+            d => Some(n + d),
+        }
     }
 
     pub(super) fn set_request(&mut self, n: u32) {
-        self.tag(n).flags |= REQUEST;
+        self.set_flags(n, REQUEST, 0);
     }
 
-    /// `n` answers request `req`, `delta_ns` after it.
-    pub(super) fn set_response_to(&mut self, n: u32, req: u32, delta_ns: i64) {
-        if self.tag(n).flags & FORWARD != 0 {
+    /// `n` answers request `req`.
+    pub(super) fn set_response_to(&mut self, n: u32, req: u32) {
+        let r = *self.rec(n);
+        if r.flags() & FORWARD != 0 {
             // Keep the forward link aside; the record holds the answer's.
-            let r = *self.rec(n);
-            self.forward_of.insert(n, (r.back, r.delta_ns));
-            self.tag(n).flags &= !FORWARD;
+            if let Some(orig) = self.back(n, r) {
+                self.forward_of.insert(n, orig);
+            }
         }
-        self.tag(n).flags |= RESPONSE;
-        let r = self.rec(n);
-        r.back = req;
-        r.delta_ns = delta_ns;
+        self.set_flags(n, RESPONSE, FORWARD);
+        self.set_back(n, req);
     }
 
     pub(super) fn set_completes(&mut self, n: u32, exchange: usize) {
-        let t = self.tag(n);
-        t.flags |= COMPLETES;
-        t.exchange = (exchange + 1) as u8;
+        self.set_flags(n, COMPLETES, 0);
+        let r = self.rec(n);
+        r.next = (r.next & DIST) | (((exchange + 1) as u32) << SPAN);
     }
 
     /// The first answer of request `n` (a later one does not replace it).
     pub(super) fn set_response_in(&mut self, n: u32, res: u32) {
-        let r = self.rec(n);
-        if r.response_in == NONE {
-            r.response_in = res;
+        if self.rec(n).next & DIST == 0 {
+            self.set_next(n, res);
         }
     }
 
@@ -253,16 +382,14 @@ impl Store {
         self.end_in.insert(n, end);
     }
 
-    /// `n` forwards original `orig`, `delta_ns` after it.
-    pub(super) fn set_forward_of(&mut self, n: u32, orig: u32, delta_ns: i64) {
-        if self.tag(n).flags & RESPONSE != 0 {
-            self.forward_of.insert(n, (orig, delta_ns));
+    /// `n` forwards original `orig`.
+    pub(super) fn set_forward_of(&mut self, n: u32, orig: u32) {
+        if self.flags(n) & RESPONSE != 0 {
+            self.forward_of.insert(n, orig);
             return;
         }
-        self.tag(n).flags |= FORWARD;
-        let r = self.rec(n);
-        r.back = orig;
-        r.delta_ns = delta_ns;
+        self.set_flags(n, FORWARD, 0);
+        self.set_back(n, orig);
     }
 
     /// Counts forward `fwd` of original `n`, listing the first `max`.
@@ -276,19 +403,19 @@ impl Store {
         let prev = std::mem::replace(&mut f.last, fwd);
         if prev == NONE {
             f.first = fwd;
-        } else if self.tag(prev).flags & REQUEST != 0 {
+        } else if self.flags(prev) & REQUEST != 0 {
             self.next_forward.insert(prev, fwd);
         } else {
-            self.rec(prev).response_in = fwd;
+            self.set_next(prev, fwd);
         }
     }
 
     /// The listed forward after forward `m`.
     fn next_forward(&self, m: u32) -> u32 {
-        if self.tags.get(m as usize).is_some_and(|t| t.flags & REQUEST != 0) {
+        if self.flags(m) & REQUEST != 0 {
             self.next_forward.get(&m).copied().unwrap_or(NONE)
         } else {
-            self.recs.get(m as usize).map_or(NONE, |r| r.response_in)
+            self.recs.get(m as usize).and_then(|&r| self.next(m, r)).unwrap_or(NONE)
         }
     }
 
@@ -296,67 +423,93 @@ impl Store {
         self.transfer.insert(n, id);
     }
 
-    pub(super) fn add_report(&mut self, n: u32, kind: ReportKind, text: String) {
-        self.reports.entry(n).or_default().push((kind, text));
+    /// A report on the message just numbered (`n` is the last so far).
+    pub(super) fn add_report(&mut self, n: u32, report: Report) {
+        self.set_flags(n, REPORTED, 0);
+        self.reports.push((n, report));
     }
 
     /// Whether `n` is a request nothing answered.
     pub(super) fn unanswered(&self, n: u32) -> bool {
-        let request = self.tags.get(n as usize).is_some_and(|t| t.flags & REQUEST != 0);
-        request && self.recs.get(n as usize).is_some_and(|r| r.response_in == NONE)
+        self.recs.get(n as usize).is_some_and(|r| r.flags() & REQUEST != 0 && r.next & DIST == 0)
     }
 
-    /// Everything found for message `n`; None when nothing was.
-    pub(super) fn links(&self, n: u32) -> Option<Links> {
-        let (r, t) = (*self.recs.get(n as usize)?, *self.tags.get(n as usize)?);
-        let link = |to: u32, delta_ns: i64| Link { to: self.at(to), delta_ns };
+    /// A link from message `n` (at `time_ns`) back to `to`.
+    fn link(&self, to: u32, time_ns: i64) -> Link {
+        let f = self.frames.get(self.frame_of(to)).expect("every number has a frame");
+        Link { to: MsgRef { frame: f.frame, index: (to - f.first) as u16 }, delta_ns: time_ns - self.time(to, f) }
+    }
+
+    /// Everything found for message `at`; None when the first pass did
+    /// not see it or found nothing.
+    pub(super) fn links(&self, at: MsgRef) -> Option<Links> {
+        let fi = self.frame_index(at.frame)?;
+        let (first, end) = self.range(fi);
+        let n = first + u32::from(at.index);
+        if n >= end {
+            return None;
+        }
+        let r = *self.recs.get(n as usize)?;
+        let flags = r.flags();
+        let time_ns = self.time(n, self.frames.get(fi).expect("found above"));
+        let back = self.back(n, r).map(|to| self.link(to, time_ns));
         let mut l = Links {
-            request: t.flags & REQUEST != 0,
-            response_in: (t.flags & REQUEST != 0 && r.response_in != NONE).then(|| self.at(r.response_in)),
-            completes: (t.flags & COMPLETES != 0).then(|| (EXCHANGES[t.exchange as usize - 1].request, r.delta_ns)),
-            response_to: (t.flags & RESPONSE != 0).then(|| link(r.back, r.delta_ns)),
-            forward_of: (t.flags & FORWARD != 0).then(|| link(r.back, r.delta_ns)),
+            request: flags & REQUEST != 0,
+            response_in: if flags & REQUEST != 0 { self.next(n, r).map(|m| self.at(m)) } else { None },
+            response_to: if flags & RESPONSE != 0 { back } else { None },
+            forward_of: if flags & FORWARD != 0 { back } else { None },
             ..Links::default()
         };
+        if flags & COMPLETES != 0 {
+            l.completes = Some((EXCHANGES[r.exchange() as usize - 1].request, back.map_or(0, |b| b.delta_ns)));
+        }
         // The side maps, only for messages that may be in them.
-        if t.flags & RESPONSE != 0 {
-            if let Some(&(to, d)) = self.forward_of.get(&n) {
-                l.forward_of = Some(link(to, d));
+        if flags & RESPONSE != 0 && !self.forward_of.is_empty() {
+            if let Some(&to) = self.forward_of.get(&n) {
+                l.forward_of = Some(self.link(to, time_ns));
             }
         }
-        if l.request {
+        if l.request && !self.end_in.is_empty() {
             l.end_in = self.end_in.get(&n).map(|&m| self.at(m));
         }
         if !self.transfer.is_empty() {
             l.transfer = self.transfer.get(&n).copied();
         }
-        if let Some(f) = self.forwards.get(&n) {
-            l.forward_count = f.count;
-            let mut m = f.first;
-            for _ in 0..f.listed {
-                l.forwards.push(self.at(m));
-                m = self.next_forward(m);
+        if !self.forwards.is_empty() {
+            if let Some(f) = self.forwards.get(&n) {
+                l.forward_count = f.count;
+                let mut m = f.first;
+                for _ in 0..f.listed {
+                    l.forwards.push(self.at(m));
+                    m = self.next_forward(m);
+                }
             }
         }
-        if let Some(reports) = self.reports.get(&n) {
-            l.reports = reports.clone();
+        if flags & REPORTED != 0 {
+            let mut i = self.reports.partition_point(|&(m, _)| m < n);
+            while let Some(&(m, report)) = self.reports.get(i) {
+                if m != n {
+                    break;
+                }
+                l.reports.push(report.kind_text());
+                i += 1;
+            }
         }
         (l != Links::default()).then_some(l)
     }
 
     /// Heap bytes held, by capacity (what the allocator gave).
     pub(super) fn heap_bytes(&self) -> usize {
-        let texts: usize = self.reports.values().map(|r| r.capacity() * std::mem::size_of::<(ReportKind, String)>() + r.iter().map(|(_, s)| s.capacity()).sum::<usize>()).sum();
         self.frames.heap_bytes()
             + self.recs.heap_bytes()
-            + self.tags.heap_bytes()
             + table_bytes(&self.end_in)
             + table_bytes(&self.transfer)
             + table_bytes(&self.forwards)
             + table_bytes(&self.next_forward)
-            + table_bytes(&self.reports)
-            + texts
             + table_bytes(&self.forward_of)
+            + table_bytes(&self.own_time)
+            + table_bytes(&self.far)
+            + self.reports.heap_bytes()
     }
 }
 
@@ -365,8 +518,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_message_takes_18_bytes() {
-        assert_eq!(std::mem::size_of::<Rec>() + std::mem::size_of::<Tag>(), 18);
+    fn a_message_takes_8_bytes_and_a_frame_16() {
+        assert_eq!(std::mem::size_of::<Rec>(), 8);
+        assert_eq!(std::mem::size_of::<Frame>(), 16);
+    }
+
+    #[test]
+    fn links_far_apart_and_own_times_read_back() {
+        let mut s = Store::new();
+        let req = s.push(MsgRef { frame: 1, index: 0 }, 10);
+        s.set_request(req);
+        let far = FAR + 5;
+        for i in 1..=far {
+            s.push(MsgRef { frame: 1 + i, index: 0 }, 10 + i64::from(i));
+        }
+        // A second message of the last frame, at a time of its own.
+        let res = s.push(MsgRef { frame: 1 + far, index: 1 }, 7);
+        s.set_response_to(res, req);
+        s.set_response_in(req, res);
+        let l = s.links(MsgRef { frame: 1 + far, index: 1 }).unwrap();
+        assert_eq!(l.response_to, Some(Link { to: MsgRef { frame: 1, index: 0 }, delta_ns: -3 }));
+        let l = s.links(MsgRef { frame: 1, index: 0 }).unwrap();
+        assert_eq!(l.response_in, Some(MsgRef { frame: 1 + far, index: 1 }));
+        assert!(!s.unanswered(req));
     }
 
     #[test]
@@ -374,7 +548,7 @@ mod tests {
         let mut s = Store::new();
         let refs: Vec<MsgRef> = [(3, 0), (3, 1), (7, 0), (9, 2), (10_000, 0)].iter().map(|&(frame, index)| MsgRef { frame, index }).collect();
         for &at in &refs {
-            s.push(at);
+            s.push(at, 0);
         }
         for &at in &refs {
             let n = s.num(at).unwrap();
@@ -382,7 +556,8 @@ mod tests {
         }
         // Frame 9's first message was never pushed: it has an empty record.
         assert_eq!(s.messages_in(9), 3);
-        assert!(s.num(MsgRef { frame: 9, index: 0 }).is_some_and(|n| s.links(n).is_none()));
+        let skipped = MsgRef { frame: 9, index: 0 };
+        assert!(s.num(skipped).is_some() && s.links(skipped).is_none());
         assert_eq!(s.num(MsgRef { frame: 3, index: 2 }), None);
         assert_eq!(s.num(MsgRef { frame: 4, index: 0 }), None);
         assert_eq!(s.messages_in(4), 0);

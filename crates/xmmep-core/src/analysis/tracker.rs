@@ -11,12 +11,12 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::numhash::{table_bytes, NumMap};
 use crate::reports::{fill, template, ReportKind};
-use crate::table::{self, EXCHANGES, FORWARDS, LOGIN};
+use crate::table::{EXCHANGES, FORWARDS, LOGIN};
 
 use super::chats::{Chat, Chats};
 use super::facts::{Facts, Side};
 use super::links::{Links, MsgRef, Transfer};
-use super::store::Store;
+use super::store::{name, Report, Store};
 
 /// How many requests of one exchange may wait for an answer on one
 /// conversation; past it the oldest is given up (it shows no response).
@@ -29,7 +29,6 @@ pub const MAX_LISTED_FORWARDS: usize = 64;
 struct Pending {
     /// The request's number (see `Store`).
     at: u32,
-    time_ns: i64,
     user: Option<Vec<u8>>,
     /// Last sequence number per part type, for a multi-part answer.
     seqs: Vec<(u16, i64)>,
@@ -87,7 +86,7 @@ pub struct Tracker {
     store: Store,
     conversations: NumMap<u64, Conversation>,
     /// Latest original (its number) per forward relation and key.
-    originals: Vec<Bounded<(u32, i64)>>,
+    originals: Vec<Bounded<u32>>,
     transfers: Vec<Transfer>,
     transfer_keys: Bounded<u32>,
     users: Vec<Vec<u8>>,
@@ -107,10 +106,6 @@ fn session_user<'a>(conversations: &NumMap<u64, Conversation>, users: &'a [Vec<u
     let i = s.partition_point(|(from, _)| *from <= at);
     let (_, user) = s.get(i.checked_sub(1)?)?;
     users.get(*user as usize).map(|u| u.as_slice())
-}
-
-fn name(code: u16) -> &'static str {
-    table::definition(code).map_or("?", |m| m.name)
 }
 
 impl Tracker {
@@ -140,7 +135,7 @@ impl Tracker {
 
     /// Everything found for a message; None when nothing was.
     pub fn links(&self, at: MsgRef) -> Option<Links> {
-        self.store.links(self.store.num(at)?)
+        self.store.links(at)
     }
 
     pub fn transfer(&self, i: u32) -> Option<&Transfer> {
@@ -205,38 +200,38 @@ impl Tracker {
             return;
         }
         self.last = Some(at);
-        let n = self.store.push(at);
+        let n = self.store.push(at, time_ns);
         let r = f.roles;
         if let Some(e) = r.request {
-            self.request(conv, e, n, time_ns, f);
+            self.request(conv, e, n, f);
         }
         if let Some(e) = r.response.or(r.end) {
-            self.answer(conv, e, at, n, time_ns, f);
+            self.answer(conv, e, at, n, f);
         }
         // A relay's original is found by `forward`.
         if let Some(i) = r.original.filter(|&i| r.forward != Some(i)) {
             if let Some(k) = &f.forward_key {
-                self.originals[i].insert(k.clone(), (n, time_ns));
+                self.originals[i].insert(k.clone(), n);
             }
         }
         if let Some(i) = r.forward {
-            self.forward(i, n, time_ns, f);
+            self.forward(i, n, f);
         }
         if let Some(stage) = r.transfer_stage {
             self.transfer_stage(stage, at, n, f);
         }
     }
 
-    fn request(&mut self, conv: u64, e: usize, at: u32, time_ns: i64, f: &Facts) {
+    fn request(&mut self, conv: u64, e: usize, at: u32, f: &Facts) {
         self.store.set_request(at);
         let q = self.conversations.entry(conv).or_default().pending.entry(e).or_default();
-        q.push_back(Pending { at, time_ns, user: f.login_user.clone(), seqs: Vec::new(), answered: false, refused: false });
+        q.push_back(Pending { at, user: f.login_user.clone(), seqs: Vec::new(), answered: false, refused: false });
         if q.len() > MAX_PENDING {
             q.pop_front();
         }
     }
 
-    fn answer(&mut self, conv: u64, e: usize, at: MsgRef, n: u32, time_ns: i64, f: &Facts) {
+    fn answer(&mut self, conv: u64, e: usize, at: MsgRef, n: u32, f: &Facts) {
         let ex = &EXCHANGES[e];
         let c = self.conversations.entry(conv).or_default();
         let continued = ex.end.is_none() && f.seq_num.is_some_and(|s| s > 1);
@@ -263,19 +258,17 @@ impl Tracker {
             }
         };
         let Some(req) = req else {
-            let text = fill(template::NO_REQUEST, &[&name(ex.request), &name(f.msg_type)]);
-            self.store.add_report(n, ReportKind::NoRequest, text);
+            self.store.add_report(n, Report::NoRequest { exchange: e as u8, msg_type: f.msg_type });
             return;
         };
         req.answered = true;
-        let (req_at, req_time) = (req.at, req.time_ns);
+        let req_at = req.at;
         let mut reports = Vec::new();
         if let Some(seq) = f.seq_num {
             let slot = req.seqs.iter().position(|(t, _)| *t == f.msg_type);
             let expected = slot.map_or(1, |i| req.seqs[i].1.saturating_add(1));
             if seq != expected {
-                let t = if seq > expected { template::PART_GAP } else { template::PART_REPEAT };
-                reports.push((ReportKind::PartSequence, fill(t, &[&name(f.msg_type), &seq, &expected])));
+                reports.push(Report::PartSequence { msg_type: f.msg_type, seq, expected });
             }
             match slot {
                 Some(i) => req.seqs[i].1 = req.seqs[i].1.max(seq),
@@ -300,9 +293,9 @@ impl Tracker {
             let id = self.user_id(&user);
             self.conversations.entry(conv).or_default().session.push((at, id));
         }
-        self.store.set_response_to(n, req_at, time_ns - req_time);
-        for (kind, text) in reports {
-            self.store.add_report(n, kind, text);
+        self.store.set_response_to(n, req_at);
+        for report in reports {
+            self.store.add_report(n, report);
         }
         if completes {
             self.store.set_completes(n, e);
@@ -313,22 +306,21 @@ impl Tracker {
         }
     }
 
-    fn forward(&mut self, i: usize, at: u32, time_ns: i64, f: &Facts) {
+    fn forward(&mut self, i: usize, at: u32, f: &Facts) {
         let original = f.forward_key.as_deref().and_then(|k| self.originals[i].get(k)).copied();
         let rel = &FORWARDS[i];
-        let Some((orig, orig_time)) = original else {
+        let Some(orig) = original else {
             if rel.original == rel.forward {
                 // A relay's first copy is its original.
                 if let Some(k) = &f.forward_key {
-                    self.originals[i].insert(k.clone(), (at, time_ns));
+                    self.originals[i].insert(k.clone(), at);
                 }
                 return;
             }
-            let text = fill(template::NO_ORIGINAL, &[&name(rel.original), &rel.keys.join(", ")]);
-            self.store.add_report(at, ReportKind::NoOriginal, text);
+            self.store.add_report(at, Report::NoOriginal { relation: i as u8 });
             return;
         };
-        self.store.set_forward_of(at, orig, time_ns - orig_time);
+        self.store.set_forward_of(at, orig);
         self.store.add_forward(orig, at, MAX_LISTED_FORWARDS);
     }
 
