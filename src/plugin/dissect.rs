@@ -19,8 +19,9 @@ use super::state::{Handles, State, HANDLES, STATE};
 use super::{announce, chat_views};
 
 thread_local! {
-    // Reused between messages so the hot path does not allocate item lists.
-    static SCRATCH: RefCell<Decoded> = RefCell::new(Decoded::new());
+    // Reused between messages so the hot path does not allocate item lists
+    // nor move a message's facts and links.
+    static SCRATCH: RefCell<(Decoded, Observed)> = RefCell::new((Decoded::new(), Observed::default()));
 }
 
 fn decoder(state: &State) -> Decoder<'static> {
@@ -120,30 +121,31 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
     while at < bytes.len() {
         let rest = &bytes[at..];
         let (len, shown) = SCRATCH.with(|cell| {
-            let mut decoded = cell.borrow_mut();
-            let _ = dec.decode_into(rest, &mut decoded);
+            let (decoded, obs) = &mut *cell.borrow_mut();
+            let _ = dec.decode_into(rest, decoded);
             // A bad header cannot be framed past: the rest is this "message".
             let len = decoded.header.map_or(rest.len(), |h| h.message_len().min(rest.len()));
             let mut an = analyze.then(Analysis::lock);
-            let shown = Observed::new(an.as_mut(), pkt, &rest[..len], at, &decoded, dec.opts.charset, encoding(dec.opts.charset)).and_then(|obs| {
+            let shown = obs.fill(an.as_mut(), pkt, &rest[..len], at, decoded, dec.opts.charset, encoding(dec.opts.charset)).and_then(|()| {
+                let (obs, decoded) = (&*obs, &*decoded);
                 // Asked before the message announces anything, as the tree
                 // shows it after its own items.
                 let setup = match an.as_mut() {
                     Some(an) => announce::setup_in(pkt, &mut an.capture().setups, obs.flow())?,
                     None => None,
                 };
-                let file = an.as_ref().map(|an| links::file_label(an, &obs)).unwrap_or_default();
-                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded: &decoded, visible };
-                let shown = msg.show(&obs, an.as_ref()).and_then(|root| announce::message(pkt, &decoded, at, root, &file, setup));
+                let file = an.as_ref().map(|an| links::file_label(an, obs)).unwrap_or_default();
+                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded, visible };
+                let shown = msg.show(obs, an.as_ref()).and_then(|root| announce::message(pkt, decoded, at, root, &file, setup));
                 if let (Ok(true), Some(an)) = (&shown, an.as_mut()) {
                     an.capture().setups.announced();
                 }
-                let answered = an.as_mut().map(|an| links::answered(an, &obs, &decoded)).unwrap_or_default();
+                let answered = an.as_mut().map(|an| links::answered(an, obs, decoded)).unwrap_or_default();
                 let an = an.as_ref();
-                let (response, problems) = an.map_or((None, 0), |an| (links::response_time(&obs), links::problems(an, &obs)));
+                let (response, problems) = an.map_or((None, 0), |an| (links::response_time(obs), links::problems(an, obs)));
                 let listening = state.taps.messages().listening();
-                let chat = an.and_then(|an| chat_views::message(listening, pkt, an, &obs, &dec, &rest[..len], &decoded));
-                super::stats::tap_message(&state.taps, pkt, &dec, &rest[..len], &decoded, response, problems, answered.presence, chat);
+                let chat = an.and_then(|an| chat_views::message(listening, pkt, an, obs, &dec, &rest[..len], decoded));
+                super::stats::tap_message(&state.taps, pkt, &dec, &rest[..len], decoded, response, problems, answered.presence, chat);
                 super::flow::message(state.flow, &msg);
                 shown.map(|_| ())
             });

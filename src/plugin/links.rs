@@ -42,6 +42,10 @@ impl Analysis {
 }
 
 /// One message's place in the capture and what the analysis needs of it.
+/// One is kept per thread and filled in place for each message (its facts
+/// and links are a few hundred bytes: moving them costs more than filling
+/// them).
+#[derive(Default)]
 pub(crate) struct Observed {
     at: MsgRef,
     conv: u64,
@@ -60,9 +64,7 @@ impl Observed {
     pub(crate) fn flow(&self) -> (u64, bool) {
         (self.conv, self.forward)
     }
-}
 
-impl Observed {
     /// Names the message and, on the first pass, feeds it to the tracker.
     /// `base`: where the message starts in `pkt.tvb`. The texts the
     /// tracker keeps to show later are converted now, as Wireshark shows
@@ -70,32 +72,35 @@ impl Observed {
     /// what showing needs (the tracker has the rest). Without the analysis
     /// (`an` None, the preference off) only that is taken too: no
     /// conversation, no place in the capture, no tracker.
-    pub(crate) fn new(an: Option<&mut Analysis>, pkt: &Packet<'_>, msg: &[u8], base: usize, decoded: &Decoded, charset: Charset, enc: u32) -> EpanResult<Observed> {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn fill(&mut self, an: Option<&mut Analysis>, pkt: &Packet<'_>, msg: &[u8], base: usize, decoded: &Decoded, charset: Charset, enc: u32) -> EpanResult<()> {
         let pinfo = pkt.pinfo;
         let (frame, visited) = (pinfo.frame(), pinfo.visited());
+        self.visited = visited;
         let Some(an) = an else {
-            let facts = Relations::standard().facts_shown(msg, decoded);
-            return Ok(Observed { at: MsgRef { frame, index: 0 }, conv: 0, forward: true, visited, facts, links: None, chat: None });
+            Relations::standard().facts_shown(msg, decoded, &mut self.facts);
+            (self.at, self.conv, self.forward, self.links, self.chat) = (MsgRef { frame, index: 0 }, 0, true, None, None);
+            return Ok(());
         };
-        let (conv, forward) = pinfo.conversation_key();
-        let facts = if visited {
-            Relations::standard().facts_shown(msg, decoded)
+        (self.conv, self.forward) = pinfo.conversation_key();
+        if visited {
+            Relations::standard().facts_shown(msg, decoded, &mut self.facts);
         } else {
-            Relations::standard().facts_with(msg, decoded, |o, l| {
+            Relations::standard().facts_with(msg, decoded, &mut self.facts, |o, l| {
                 let bytes = &msg[o as usize..(o + l) as usize];
                 wireshark_text(pkt.tvb, base + o as usize, bytes, charset, enc).unwrap_or_else(|_| charset.decode(bytes)).into_bytes()
-            })
-        };
+            });
+        }
         let c = an.capture();
         let seen = if visited { c.tracker.messages_in(frame) } else { 0 };
-        let at = c.ordinals.next(frame, seen);
+        self.at = c.ordinals.next(frame, seen);
         if !visited {
-            c.tracker.observe(conv, at, pinfo.time_ns(), &facts);
+            c.tracker.observe(self.conv, self.at, pinfo.time_ns(), &self.facts);
         }
-        let links = c.tracker.links(at);
+        self.links = c.tracker.links(self.at);
         // The first pass numbers a new pair; later ones find it again.
-        let chat = c.tracker.chat(conv, at, msg, &facts, !visited);
-        Ok(Observed { at, conv, forward, visited, facts, links, chat })
+        self.chat = c.tracker.chat(self.conv, self.at, msg, &self.facts, !visited);
+        Ok(())
     }
 
     pub(crate) fn msg_type(&self) -> u16 {
@@ -213,7 +218,7 @@ fn each_report(t: &Tracker, obs: &Observed, mut f: impl FnMut(ReportKind, &str))
     }
 }
 
-/// A text the tracker keeps, converted when it was seen (`Observed::new`).
+/// A text the tracker keeps, converted when it was seen (`Observed::fill`).
 fn shown(bytes: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(bytes)
 }

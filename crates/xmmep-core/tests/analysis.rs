@@ -43,7 +43,8 @@ impl Feed {
         let dec = Decoder::new(Schema::standard(), Options::default());
         let mut d = Decoded::new();
         dec.decode_into(&msg, &mut d).unwrap();
-        let shown = Relations::standard().facts_shown(&msg, &d);
+        let mut shown = Default::default();
+        Relations::standard().facts_shown(&msg, &d, &mut shown);
         assert_eq!(self.tracker.chat(conv, at, &msg, &shown, false), chat, "a later pass finds the first pass's chat");
         chat
     }

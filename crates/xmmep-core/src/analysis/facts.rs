@@ -119,19 +119,41 @@ impl Items<'_> {
     }
 }
 
+impl Facts {
+    /// Back to the facts of no message, keeping what it allocated (a
+    /// dissector fills one `Facts` per message in place).
+    fn reset(&mut self, msg_type: u16, roles: Roles) {
+        self.msg_type = msg_type;
+        self.roles = roles;
+        self.users.clear();
+        self.seq_num = None;
+        self.result = None;
+        self.login_user = None;
+        self.forward_key = None;
+        self.transfer_key = None;
+        self.file_name = None;
+        self.file_size = None;
+        self.accepted = None;
+        self.chat = None;
+    }
+}
+
 impl Relations {
     /// The facts of a message and its decode (`msg` starts at its header).
     pub fn facts(&self, msg: &[u8], d: &Decoded) -> Facts {
-        self.facts_with(msg, d, |o, l| msg[o as usize..(o + l) as usize].to_vec())
+        let mut f = Facts::default();
+        self.facts_with(msg, d, &mut f, |o, l| msg[o as usize..(o + l) as usize].to_vec());
+        f
     }
 
-    /// The same, with the values that are only shown (the logged-in user,
-    /// the file name) taken through `shown(offset, len)`: a dissector
-    /// converts them as it shows text, while their message is at hand.
-    pub fn facts_with(&self, msg: &[u8], d: &Decoded, mut shown: impl FnMut(u32, u32) -> Vec<u8>) -> Facts {
-        let mut f = self.facts_shown(msg, d);
+    /// The same into `f`, with the values that are only shown (the
+    /// logged-in user, the file name) taken through `shown(offset, len)`: a
+    /// dissector converts them as it shows text, while their message is at
+    /// hand.
+    pub fn facts_with(&self, msg: &[u8], d: &Decoded, f: &mut Facts, mut shown: impl FnMut(u32, u32) -> Vec<u8>) {
+        self.facts_shown(msg, d, f);
         if d.header.is_none() {
-            return f;
+            return;
         }
         let (msg_type, roles) = (f.msg_type, f.roles);
         let items = Items { msg, d };
@@ -156,17 +178,18 @@ impl Relations {
                 _ => None,
             });
         }
-        f
     }
 
-    /// Only what showing a message needs once the tracker has it: its
-    /// type, roles and user names (a later pass makes no keys).
-    pub fn facts_shown(&self, msg: &[u8], d: &Decoded) -> Facts {
-        let Some(h) = d.header else { return Facts::default() };
+    /// Only what showing a message needs once the tracker has it, into
+    /// `f`: its type, roles and user names (a later pass makes no keys).
+    pub fn facts_shown(&self, msg: &[u8], d: &Decoded, f: &mut Facts) {
+        let Some(h) = d.header else {
+            f.reset(0, Roles::default());
+            return;
+        };
         let msg_type = u16::try_from(h.msg_type).unwrap_or(u16::MAX);
-        let roles = self.roles(msg_type);
+        f.reset(msg_type, self.roles(msg_type));
         let items = Items { msg, d };
-        let mut f = Facts { msg_type, roles, ..Facts::default() };
         let is_true = |id: FieldId| items.first(id).is_some_and(|it| it.value == Value::Bool(true));
         for it in &d.items {
             let user = match self.users.get(it.id as usize) {
@@ -178,7 +201,7 @@ impl Relations {
                 f.users.push((it.offset, it.len));
             }
         }
-        if let Some(c) = roles.chat {
+        if let Some(c) = f.roles.chat {
             let side = |p: PartyId| match p {
                 PartyId::SessionUser => Some(Side::SessionUser),
                 PartyId::Field(id) => {
@@ -190,7 +213,6 @@ impl Relations {
             let [a, b] = self.chat_parties[c];
             f.chat = side(a).zip(side(b)).map(|(a, b)| [a, b]);
         }
-        f
     }
 }
 

@@ -7,7 +7,7 @@ use crate::reports::ReportKind;
 
 /// One message of the capture: its frame and its place among the frame's
 /// XMMEP messages (from 0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MsgRef {
     pub frame: u32,
     pub index: u16,
