@@ -13,8 +13,8 @@
 
 -- ======================================================================== DATA
 local STRUCTS = {
-  ["user_info"] = { name = "UserInfo",
-    member_names = { "user_name", "nickname", "personal_msg", "email", "avatar", "birthday", "location", "last_login_time", "gender" },
+  ["user_info"] = { name = "User info",
+    member_names = { "User name", "Nickname", "Personal message", "Email", "Avatar", "Birthday", "Location", "Last login time", "Gender" },
     members = {
       { k = "scalar", f = 14, prim = "String" },
       { k = "scalar", f = 15, prim = "String" },
@@ -27,21 +27,21 @@ local STRUCTS = {
       { k = "scalar", f = 22, prim = "Byte", lo = "0", hi = "255", vkind = "uint", enum = "Gender" },
     } },
   ["buddy"] = { name = "Buddy",
-    member_names = { "buddy_name", "group_name", "display_name" },
+    member_names = { "Buddy name", "Group", "Display name" },
     members = {
       { k = "scalar", f = 33, prim = "String" },
       { k = "scalar", f = 34, prim = "String" },
       { k = "scalar", f = 35, prim = "String" },
     } },
-  ["chatroom"] = { name = "Chatroom",
-    member_names = { "room_name", "creator", "announce" },
+  ["chatroom"] = { name = "Chat room",
+    member_names = { "Room name", "Creator", "Announcement" },
     members = {
       { k = "scalar", f = 41, prim = "String" },
       { k = "scalar", f = 42, prim = "String" },
       { k = "scalar", f = 43, prim = "String" },
     } },
-  ["online_buddy"] = { name = "OnlineBuddy",
-    member_names = { "buddy_name", "group_name", "display_name", "personal_message", "avatar", "ip", "port", "status" },
+  ["online_buddy"] = { name = "Online buddy",
+    member_names = { "Buddy name", "Group", "Display name", "Personal message", "Avatar", "IP", "Port", "Status" },
     members = {
       { k = "scalar", f = 45, prim = "String" },
       { k = "scalar", f = 46, prim = "String" },
@@ -62,34 +62,40 @@ local DATA = {
   generic = { body_len = 1, msg_type = 2, raw_field = 91, extra_field = 92, bad_value = 93 },
   -- Report texts (reports::template); each {} takes the next argument.
   texts = {
-    bad_header = "Header {} is not two right-aligned decimal numbers",
-    type_out_of_range = "MessageType {} is outside 100..999",
+    bad_header = "Header \"{}\" is not two right-aligned decimal numbers",
+    type_out_of_range = "Message type {} is outside 100..999",
     oversize = "Message is {} bytes, over the 1450-byte limit",
     truncated = "Body has {} of {} bytes",
-    undefined_type = "Message type {} has no definition; {} field(s) shown as text",
-    not_xmmep_type = "Message type {} is not an XMMEP type; {} field(s) shown as text",
-    extra_fields = "{} field(s) past the {} defined by {}",
-    missing_fields = "{} lacks {} field(s): {}",
-    count_mismatch = "{} is {} but {} has {} element(s)",
-    pair_without_value = "Element {} of {} has no value (no 0x04 separator)",
-    extra_members = "{} member(s) past the {} of struct {}",
-    missing_members = "Struct {} lacks {} member(s): {}",
+    undefined_type = "Message type {} has no definition; {} shown as text",
+    not_xmmep_type = "Message type {} is not an XMMEP type; {} shown as text",
+    extra_fields = "{} past the {} defined by {}",
+    missing_fields = "{} lacks {}: {}",
+    count_mismatch = "{} is {} but {} holds {}",
+    pair_without_value = "Element {} of {} has no value (no key/value separator)",
+    extra_members = "{} past the {} of {}",
+    missing_members = "{} lacks {}: {}",
     bad_boolean = "{} is \"{}\", not '0' or '1'",
     empty_number = "{} is empty",
     not_a_number = "{} is \"{}\", not a decimal number",
     out_of_range = "{} is {}, outside {}..{}",
-    unknown_enum = "{} is {}, not a value of {}",
+    unknown_enum = "{} is {}, a value the specification does not define",
     misplaced_delimiter = "{} inside {}",
-    length_rule = "{} has {} character(s), the specification says {}",
+    length_rule = "{} has {}, the specification says {}",
     rule_exact = "{}",
     rule_range = "{}-{}",
-    cleartext_password = "{} carries a password in clear text",
+    cleartext_password = "{} sent in clear text",
     repeated = "{} (and {} more of this kind in the message, at byte(s) {})",
     no_request = "No {} before this {} in the conversation",
     no_response = "No {} answers this {} in the capture",
     part_gap = "{} has sequence number {}, expected {}: part(s) missing",
     part_repeat = "{} has sequence number {}, expected {}: part repeated",
     no_original = "No {} with the same {} before this forward",
+    one_field = "1 field",
+    fields = "{} fields",
+    one_element = "1 element",
+    elements = "{} elements",
+    one_character = "1 character",
+    characters = "{} characters",
     delimiters = { "field separator 0x01", "struct member separator 0x02", "element separator 0x03", "key/value separator 0x04" },
     repeated_positions = 3,
   },
@@ -236,7 +242,7 @@ local DATA = {
     { abbrev = "xmmep.receiver", label = "Receiver", display = "text", desc = "Receiving user, or chat room for a room message", info = "to" }, -- 70
     { abbrev = "xmmep.send_time", label = "Send time", display = "time", desc = "Time sent, seconds since 1970-01-01 00:00:00 UTC" }, -- 71
     { abbrev = "xmmep.content", label = "Content", display = "text", desc = "Message text" }, -- 72
-    { abbrev = "xmmep.is_room_msg", label = "Is room message", display = "bool", desc = "Whether receiver is a chat room" }, -- 73
+    { abbrev = "xmmep.is_room_msg", label = "Room message", display = "bool", desc = "Whether receiver is a chat room" }, -- 73
     { abbrev = "xmmep.file_name", label = "File name", display = "text", desc = "Name of the file offered", info = "file" }, -- 74
     { abbrev = "xmmep.file_size", label = "File size", display = "int", desc = "Size of the file in bytes", bits = 32 }, -- 75
     { abbrev = "xmmep.transfer_seq", label = "Transfer sequence", display = "int", desc = "File transfer sequence number", bits = 32 }, -- 76
@@ -272,11 +278,11 @@ local DATA = {
       { request = 195, responses = { 196 }, ["end"] = nil },
     },
     forwards = {
-      { original = 135, forward = 136, keys = { 3, 57 }, key_names = "user_name, status" },
-      { original = 130, forward = 131, keys = { 45 }, key_names = "online_buddy.buddy_name" },
-      { original = 180, forward = 181, keys = { 69, 70, 76 }, key_names = "sender, receiver, transfer_seq" },
-      { original = 182, forward = 183, keys = { 69, 70, 76 }, key_names = "sender, receiver, transfer_seq" },
-      { original = 170, forward = 170, keys = { 69, 70, 71, 72, 73 }, key_names = "sender, receiver, send_time, content, is_room_msg" },
+      { original = 135, forward = 136, keys = { 3, 57 }, key_names = "User name, Status" },
+      { original = 130, forward = 131, keys = { 45 }, key_names = "Buddy name" },
+      { original = 180, forward = 181, keys = { 69, 70, 76 }, key_names = "Sender, Receiver, Transfer sequence" },
+      { original = 182, forward = 183, keys = { 69, 70, 76 }, key_names = "Sender, Receiver, Transfer sequence" },
+      { original = 170, forward = 170, keys = { 69, 70, 71, 72, 73 }, key_names = "Sender, Receiver, Send time, Content, Room message" },
     },
     -- Chat messages (table::CHATS): the fields of their two sides, or "session".
     chats = {
@@ -353,7 +359,7 @@ local DATA = {
   -- Messages by code: the compiled node trees (Schema::message).
   messages = {
   [100] = { name = "MSG_REGISTER_REQ", required_on_failure = 8,
-    field_names = { "user_name", "password", "email", "nickname", "personal_msg", "birthdate", "location", "gender" },
+    field_names = { "User name", "Password", "Email", "Nickname", "Personal message", "Birth date", "Location", "Gender" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 4, prim = "String", chars = { 8, 12 }, password = true },
@@ -365,23 +371,23 @@ local DATA = {
       { k = "scalar", f = 10, prim = "Boolean" },
     } },
   [101] = { name = "MSG_REGISTER_RES", required_on_failure = 1,
-    field_names = { "result" },
+    field_names = { "Result" },
     nodes = {
       { k = "scalar", f = 11, prim = "Byte", lo = "0", hi = "255", vkind = "uint", enum = "ResultCode" },
     } },
   [102] = { name = "MSG_REGISTER_ACTIVATE_REQ", required_on_failure = 2,
-    field_names = { "user_name", "activate_code" },
+    field_names = { "User name", "Activation code" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 12, prim = "String", chars = { 8, 8 } },
     } },
   [103] = { name = "MSG_REGISTER_ACTIVATE_RES", required_on_failure = 1,
-    field_names = { "result" },
+    field_names = { "Result" },
     nodes = {
       { k = "scalar", f = 11, prim = "Byte", lo = "0", hi = "255", vkind = "uint", enum = "ResultCode" },
     } },
   [104] = { name = "MSG_USER_REGISTERED_NOTIFY", required_on_failure = 8,
-    field_names = { "user_name", "password", "email", "nickname", "personal_msg", "birthdate", "location", "gender" },
+    field_names = { "User name", "Password", "Email", "Nickname", "Personal message", "Birth date", "Location", "Gender" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 4, prim = "String", chars = { 8, 12 }, password = true },
@@ -393,39 +399,39 @@ local DATA = {
       { k = "scalar", f = 10, prim = "Boolean" },
     } },
   [108] = { name = "MSG_USER_INFO_UPDATED_NOTIFY", required_on_failure = 3,
-    field_names = { "user_name", "user_info", "password" },
+    field_names = { "User name", "User info", "Password" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "struct", f = 13, s = STRUCTS["user_info"] },
       { k = "scalar", f = 4, prim = "String", chars = { 8, 12 }, password = true },
     } },
   [110] = { name = "MSG_GET_LOGIN_INFO_REQ", required_on_failure = 1,
-    field_names = { "user_name" },
+    field_names = { "User name" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
     } },
   [111] = { name = "MSG_GET_LOGIN_INFO_RES", required_on_failure = 1,
-    field_names = { "result", "server_ip", "server_port" },
+    field_names = { "Result", "Login server IP", "Login server port" },
     nodes = {
       { k = "scalar", f = 11, prim = "Byte", lo = "0", hi = "255", vkind = "uint", enum = "ResultCode" },
       { k = "scalar", f = 23, prim = "String", addr = 24 },
       { k = "scalar", f = 25, prim = "Short", lo = "0", hi = "65535", vkind = "uint" },
     } },
   [112] = { name = "MSG_LOGIN_REQ", required_on_failure = 3,
-    field_names = { "user_name", "password", "login_status" },
+    field_names = { "User name", "Password", "Login status" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 4, prim = "String", chars = { 8, 12 }, password = true },
       { k = "scalar", f = 26, prim = "Byte", lo = "0", hi = "255", vkind = "uint", enum = "Presence" },
     } },
   [113] = { name = "MSG_LOGIN_RES1", required_on_failure = 2,
-    field_names = { "result", "user_info" },
+    field_names = { "Result", "User info" },
     nodes = {
       { k = "scalar", f = 11, prim = "Byte", lo = "0", hi = "255", vkind = "uint", enum = "ResultCode" },
       { k = "struct", f = 13, s = STRUCTS["user_info"] },
     } },
   [114] = { name = "MSG_LOGIN_RES2", required_on_failure = 3,
-    field_names = { "seq_num", "count", "groups" },
+    field_names = { "Sequence number", "Count", "Group list" },
     counts = { { 2, 3 } },
     nodes = {
       { k = "scalar", f = 27, prim = "Short", lo = "-32768", hi = "32767", vkind = "int" },
@@ -433,7 +439,7 @@ local DATA = {
       { k = "strlist", holder = 29, elem = { k = "scalar", f = 30, prim = "String" } },
     } },
   [115] = { name = "MSG_LOGIN_RES3", required_on_failure = 3,
-    field_names = { "seq_num", "count", "buddy_list" },
+    field_names = { "Sequence number", "Count", "Buddy list" },
     counts = { { 2, 3 } },
     nodes = {
       { k = "scalar", f = 27, prim = "Short", lo = "-32768", hi = "32767", vkind = "int" },
@@ -441,7 +447,7 @@ local DATA = {
       { k = "structlist", f = 31, elem = { f = 32, s = STRUCTS["buddy"] } },
     } },
   [116] = { name = "MSG_LOGIN_RES4", required_on_failure = 3,
-    field_names = { "seq_num", "count", "blocked_users" },
+    field_names = { "Sequence number", "Count", "Blocked user list" },
     counts = { { 2, 3 } },
     nodes = {
       { k = "scalar", f = 27, prim = "Short", lo = "-32768", hi = "32767", vkind = "int" },
@@ -449,7 +455,7 @@ local DATA = {
       { k = "strlist", holder = 36, elem = { k = "scalar", f = 37, prim = "String" } },
     } },
   [117] = { name = "MSG_LOGIN_RES5", required_on_failure = 3,
-    field_names = { "seq_num", "count", "room_list" },
+    field_names = { "Sequence number", "Count", "Chat room list" },
     counts = { { 2, 3 } },
     nodes = {
       { k = "scalar", f = 27, prim = "Short", lo = "-32768", hi = "32767", vkind = "int" },
@@ -457,7 +463,7 @@ local DATA = {
       { k = "strlist", holder = 38, elem = { k = "scalar", f = 39, prim = "String" }, alt = { f = 40, s = STRUCTS["chatroom"] } },
     } },
   [118] = { name = "MSG_LOGIN_RES6", required_on_failure = 3,
-    field_names = { "seq_num", "count", "buddy_list" },
+    field_names = { "Sequence number", "Count", "Buddy list" },
     counts = { { 2, 3 } },
     nodes = {
       { k = "scalar", f = 27, prim = "Short", lo = "-32768", hi = "32767", vkind = "int" },
@@ -469,68 +475,68 @@ local DATA = {
     nodes = {
     } },
   [128] = { name = "MSG_CLIENT_READY", required_on_failure = 1,
-    field_names = { "user_name" },
+    field_names = { "User name" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
     } },
   [130] = { name = "MSG_BUDDY_LOGIN_NOTIFY", required_on_failure = 2,
-    field_names = { "observer", "buddy" },
+    field_names = { "Observer", "Buddy" },
     nodes = {
       { k = "scalar", f = 54, prim = "String" },
       { k = "struct", f = 32, s = STRUCTS["online_buddy"] },
     } },
   [131] = { name = "MSG_BUDDY_LOGIN_NOTIFY_FWD", required_on_failure = 2,
-    field_names = { "observers", "buddy" },
+    field_names = { "Observer list", "Buddy" },
     nodes = {
       { k = "strlist", holder = 55, elem = { k = "scalar", f = 56, prim = "String" } },
       { k = "struct", f = 32, s = STRUCTS["online_buddy"] },
     } },
   [133] = { name = "MSG_SESSION_REPORT", required_on_failure = 1,
-    field_names = { "result" },
+    field_names = { "Result" },
     nodes = {
       { k = "scalar", f = 11, prim = "Byte", lo = "0", hi = "255", vkind = "uint", enum = "ResultCode" },
     } },
   [135] = { name = "MSG_STATUS_CHANGED_NOTIFY", required_on_failure = 2,
-    field_names = { "user_name", "status" },
+    field_names = { "User name", "Status" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 57, prim = "Byte", lo = "0", hi = "255", vkind = "uint", enum = "Presence" },
     } },
   [136] = { name = "MSG_STATUS_CHANGED_NOTIFY_FWD", required_on_failure = 3,
-    field_names = { "observer", "user_name", "status" },
+    field_names = { "Observer", "User name", "Status" },
     nodes = {
       { k = "scalar", f = 54, prim = "String" },
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 57, prim = "Byte", lo = "0", hi = "255", vkind = "uint", enum = "Presence" },
     } },
   [140] = { name = "MSG_GROUP_ADDED_NOTIFY", required_on_failure = 2,
-    field_names = { "user_name", "new_group" },
+    field_names = { "User name", "New group" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 58, prim = "String" },
     } },
   [141] = { name = "MSG_GROUP_REMOVED_NOTIFY", required_on_failure = 2,
-    field_names = { "user_name", "group_name" },
+    field_names = { "User name", "Group" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 59, prim = "String" },
     } },
   [142] = { name = "MSG_GROUP_RENAME_NOTIFY", required_on_failure = 3,
-    field_names = { "user_name", "group_name", "new_name" },
+    field_names = { "User name", "Group", "New name" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 59, prim = "String" },
       { k = "scalar", f = 60, prim = "String" },
     } },
   [150] = { name = "MSG_ADD_BUDDY_REQ", required_on_failure = 3,
-    field_names = { "user_name", "buddy", "is_room_member" },
+    field_names = { "User name", "Buddy", "Is room member" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "struct", f = 32, s = STRUCTS["buddy"] },
       { k = "scalar", f = 61, prim = "Boolean" },
     } },
   [151] = { name = "MSG_ADD_BUDDY_RES", required_on_failure = 4,
-    field_names = { "user_name", "result_flag", "buddy", "is_room_member" },
+    field_names = { "User name", "Result", "Buddy", "Is room member" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 62, prim = "Boolean" },
@@ -538,20 +544,20 @@ local DATA = {
       { k = "scalar", f = 61, prim = "Boolean" },
     } },
   [152] = { name = "MSG_BUDDIED_NOTIFY", required_on_failure = 2,
-    field_names = { "user_name", "buddy" },
+    field_names = { "User name", "Buddy" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "struct", f = 32, s = STRUCTS["online_buddy"] },
     } },
   [153] = { name = "MSG_BUDDIED_NOTIFY_RES", required_on_failure = 3,
-    field_names = { "user_name", "buddy", "is_add" },
+    field_names = { "User name", "Buddy", "Add back" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "struct", f = 32, s = STRUCTS["online_buddy"] },
       { k = "scalar", f = 63, prim = "Boolean" },
     } },
   [154] = { name = "MSG_BUDDY_REMOVED_NOTIFY", required_on_failure = 4,
-    field_names = { "user_name", "buddy_group", "buddy_name", "is_room_member" },
+    field_names = { "User name", "Buddy group", "Buddy name", "Is room member" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 64, prim = "String" },
@@ -559,7 +565,7 @@ local DATA = {
       { k = "scalar", f = 61, prim = "Boolean" },
     } },
   [155] = { name = "MSG_BUDDY_MODIFIED_NOTIFY", required_on_failure = 5,
-    field_names = { "user_name", "buddy_name", "display_name", "old_group_name", "new_group_name" },
+    field_names = { "User name", "Buddy name", "Display name", "Old group", "New group" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 65, prim = "String" },
@@ -568,20 +574,20 @@ local DATA = {
       { k = "scalar", f = 68, prim = "String" },
     } },
   [156] = { name = "MSG_BUDDY_BLOCKED_NOTIFY", required_on_failure = 2,
-    field_names = { "user_name", "buddy_name" },
+    field_names = { "User name", "Buddy name" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 65, prim = "String" },
     } },
   [157] = { name = "MSG_BUDDY_UNBLOCKED_NOTIFY", required_on_failure = 3,
-    field_names = { "user_name", "buddy_name", "group_name" },
+    field_names = { "User name", "Buddy name", "Group" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 65, prim = "String" },
       { k = "scalar", f = 59, prim = "String" },
     } },
   [170] = { name = "MSG_TXT_MSG", required_on_failure = 5,
-    field_names = { "sender", "receiver", "send_time", "content", "is_room_msg" },
+    field_names = { "Sender", "Receiver", "Send time", "Content", "Room message" },
     nodes = {
       { k = "scalar", f = 69, prim = "String" },
       { k = "scalar", f = 70, prim = "String" },
@@ -590,7 +596,7 @@ local DATA = {
       { k = "scalar", f = 73, prim = "Boolean" },
     } },
   [180] = { name = "MSG_SEND_FILE_REQ", required_on_failure = 6,
-    field_names = { "sender", "receiver", "file_name", "file_size", "transfer_seq", "is_image" },
+    field_names = { "Sender", "Receiver", "File name", "File size", "Transfer sequence", "Is image" },
     nodes = {
       { k = "scalar", f = 69, prim = "String" },
       { k = "scalar", f = 70, prim = "String" },
@@ -600,7 +606,7 @@ local DATA = {
       { k = "scalar", f = 77, prim = "Boolean" },
     } },
   [181] = { name = "MSG_SEND_FILE_REQ_FWD", required_on_failure = 8,
-    field_names = { "sender", "receiver", "file_name", "file_size", "transfer_seq", "is_image", "sender_ip", "sender_port" },
+    field_names = { "Sender", "Receiver", "File name", "File size", "Transfer sequence", "Is image", "Sender IP", "Sender port" },
     nodes = {
       { k = "scalar", f = 69, prim = "String" },
       { k = "scalar", f = 70, prim = "String" },
@@ -612,7 +618,7 @@ local DATA = {
       { k = "scalar", f = 80, prim = "Short", lo = "0", hi = "65535", vkind = "uint" },
     } },
   [182] = { name = "MSG_SEND_FILE_RES", required_on_failure = 4,
-    field_names = { "sender", "receiver", "transfer_seq", "result_flag" },
+    field_names = { "Sender", "Receiver", "Transfer sequence", "Result" },
     nodes = {
       { k = "scalar", f = 69, prim = "String" },
       { k = "scalar", f = 70, prim = "String" },
@@ -620,7 +626,7 @@ local DATA = {
       { k = "scalar", f = 62, prim = "Boolean" },
     } },
   [183] = { name = "MSG_SEND_FILE_RES_FWD", required_on_failure = 6,
-    field_names = { "sender", "receiver", "transfer_seq", "result_flag", "receiver_ip", "receiver_port" },
+    field_names = { "Sender", "Receiver", "Transfer sequence", "Result", "Receiver IP", "Receiver port" },
     nodes = {
       { k = "scalar", f = 69, prim = "String" },
       { k = "scalar", f = 70, prim = "String" },
@@ -630,20 +636,20 @@ local DATA = {
       { k = "scalar", f = 83, prim = "Short", lo = "0", hi = "65535", vkind = "uint" },
     } },
   [190] = { name = "MSG_GET_BUDDY_INFO_REQ", required_on_failure = 2,
-    field_names = { "user_name", "buddy_name" },
+    field_names = { "User name", "Buddy name" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 65, prim = "String" },
     } },
   [191] = { name = "MSG_GET_BUDDY_INFO_RES", required_on_failure = 3,
-    field_names = { "user_name", "result", "buddy_info" },
+    field_names = { "User name", "Result", "Buddy info" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
       { k = "scalar", f = 11, prim = "Byte", lo = "0", hi = "255", vkind = "uint", enum = "ResultCode" },
       { k = "struct", f = 84, s = STRUCTS["user_info"] },
     } },
   [195] = { name = "MSG_FIND_BUDDIES_REQ", required_on_failure = 3,
-    field_names = { "user_name", "condition_count", "conditions" },
+    field_names = { "User name", "Condition count", "Conditions" },
     counts = { { 2, 3 } },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
@@ -653,7 +659,7 @@ local DATA = {
         value = { k = "scalar", f = 89, prim = "String" } },
     } },
   [196] = { name = "MSG_FIND_BUDDIES_RES", required_on_failure = 3,
-    field_names = { "seq_num", "count", "buddies" },
+    field_names = { "Sequence number", "Count", "Buddies" },
     counts = { { 2, 3 } },
     nodes = {
       { k = "scalar", f = 27, prim = "Short", lo = "-32768", hi = "32767", vkind = "int" },
@@ -661,7 +667,7 @@ local DATA = {
       { k = "structlist", f = 90, elem = { f = 13, s = STRUCTS["user_info"] } },
     } },
   [200] = { name = "MSG_KEEP_ALIVE", required_on_failure = 1,
-    field_names = { "user_name" },
+    field_names = { "User name" },
     nodes = {
       { k = "scalar", f = 3, prim = "String", chars = { 3, 16 } },
     } },
@@ -774,6 +780,11 @@ local function fill(t, a1, a2, ...)
     out[#out + 1] = p[n + 1]
   end
   return concat(out)
+end
+-- reports::counted: "1 field", "3 fields".
+local function counted(n, one, many)
+  if n == 1 then return one end
+  return fill(many, n)
 end
 M.fill = fill
 
@@ -1026,7 +1037,7 @@ local function misplaced_delimiter(s, e, item, f)
   local _, r = find(msg, NO_DELIMS, s + 1)
   if r < e then
     local p = r + 1
-    report("MisplacedDelimiter", p - 1, 1, item, fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[f].abbrev))
+    report("MisplacedDelimiter", p - 1, 1, item, fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[f].label))
   end
 end
 
@@ -1080,11 +1091,11 @@ local function scalar(sc, s, e, depth)
       end
       if n < min or n > max then
         local rule = min == max and fill(T.rule_exact, min) or fill(T.rule_range, min, max)
-        report("LengthRule", s, len, item, fill(T.length_rule, FIELDS[sc.f].abbrev, n, rule))
+        report("LengthRule", s, len, item, fill(T.length_rule, FIELDS[sc.f].label, counted(n, T.one_character, T.characters), rule))
       end
     end
     if sc.password then
-      report("CleartextPassword", s, len, item, fill(T.cleartext_password, FIELDS[sc.f].abbrev))
+      report("CleartextPassword", s, len, item, fill(T.cleartext_password, FIELDS[sc.f].label))
     end
     if sc.addr then
       local ip = parse_ipv4(bytes or sub(msg, s + 1, e))
@@ -1102,7 +1113,7 @@ local function scalar(sc, s, e, depth)
     elseif c == 48 then kind, v, number, clean = "bool", false, "0", true
     else
       bytes = sub(msg, s + 1, e)
-      kind, pkind, ptext = "invalid", "BadBoolean", fill(T.bad_boolean, FIELDS[sc.f].abbrev, escape(bytes))
+      kind, pkind, ptext = "invalid", "BadBoolean", fill(T.bad_boolean, FIELDS[sc.f].label, escape(bytes))
     end
   else
     -- The common case first: a canonical number ("0", or digits without a
@@ -1136,7 +1147,7 @@ local function scalar(sc, s, e, depth)
       else
         local x = tonumber(bytes)
         if x < sc.lo_n or x > sc.hi_n then
-          kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, FIELDS[sc.f].abbrev, bytes, sc.lo, sc.hi)
+          kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, FIELDS[sc.f].label, bytes, sc.lo, sc.hi)
         else
           kind, v, number = sc.vkind, bytes, bytes
         end
@@ -1144,7 +1155,7 @@ local function scalar(sc, s, e, depth)
     else
       bytes = sub(msg, s + 1, e)
       local r, val = parse_num(bytes)
-      local abbrev = FIELDS[sc.f].abbrev
+      local abbrev = FIELDS[sc.f].label
       if r == "empty" then
         kind, pkind, ptext = "invalid", "EmptyNumber", fill(T.empty_number, abbrev)
       elseif r == "bad" then
@@ -1160,7 +1171,7 @@ local function scalar(sc, s, e, depth)
     if v then
       local by_value = sc.by_value
       if by_value and not by_value[v] then
-        pkind, ptext = "UnknownEnum", fill(T.unknown_enum, FIELDS[sc.f].abbrev, v, ENUMS[sc.enum].name)
+        pkind, ptext = "UnknownEnum", fill(T.unknown_enum, FIELDS[sc.f].label, v)
       end
     end
   end
@@ -1211,12 +1222,12 @@ local function structure(st, f, s, e, depth)
   end
   if extra_at then
     report("ExtraFields", extra_at, e - extra_at, item,
-      fill(T.extra_members, count - nm, nm, st.name))
+      fill(T.extra_members, counted(count - nm, T.one_field, T.fields), nm, st.name))
   end
   if count < nm then
     local names = {}
     for i = count + 1, nm do names[#names + 1] = st.member_names[i] end
-    report("MissingFields", e, 0, item, fill(T.missing_members, st.name, #names, concat(names, ", ")))
+    report("MissingFields", e, 0, item, fill(T.missing_members, st.name, counted(#names, T.one_field, T.fields), concat(names, ", ")))
   end
   return item
 end
@@ -1285,7 +1296,7 @@ local function node(nd, s, e, depth)
           scalar(nd.value, kp, b, depth + 2)
         else
           scalar(nd.key, a, b, depth + 2)
-          report("MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[nd.f].abbrev))
+          report("MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[nd.f].label))
         end
         if b >= e then break end
         a = p
@@ -1360,7 +1371,7 @@ local function message(m)
       a = p
     end
     if extra_report then
-      REPORTS[extra_report].text = fill(T.extra_fields, nf - nn, nn, m.name)
+      REPORTS[extra_report].text = fill(T.extra_fields, counted(nf - nn, T.one_field, T.fields), nn, m.name)
     end
   end
   local present = nf < nn and nf or nn
@@ -1369,7 +1380,7 @@ local function message(m)
   if present < required then
     local names = {}
     for i = present + 1, required do names[#names + 1] = m.field_names[i] end
-    report("MissingFields", e, 0, nil, fill(T.missing_fields, m.name, #names, concat(names, ", ")))
+    report("MissingFields", e, 0, nil, fill(T.missing_fields, m.name, counted(#names, T.one_field, T.fields), concat(names, ", ")))
   end
   if counts then
     for ci = 1, #counts do
@@ -1380,7 +1391,7 @@ local function message(m)
       if num and el and num ~= DEC[el] then
         local it = f_item[i]
         report("CountMismatch", IO[it], IL[it], it,
-          fill(T.count_mismatch, m.field_names[i], num, m.field_names[t], el))
+          fill(T.count_mismatch, m.field_names[i], num, m.field_names[t], counted(el, T.one_element, T.elements)))
       end
     end
   end
@@ -1403,7 +1414,7 @@ local function unknown(code)
     end
   end
   local t = (code >= DATA.min_type and code <= DATA.max_type) and T.undefined_type or T.not_xmmep_type
-  report("UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, nf))
+  report("UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, counted(nf, T.one_field, T.fields)))
 end
 
 -- decode::coalesce: one report per class per message, the first, with a

@@ -125,7 +125,7 @@ fn frame_a_jumbogram_of_find_buddies_floods_decodes_whole() {
     let text = check_both(frame, n, &["-d", &decode_as], &["xmmep.empty_number", "xmmep.missing_fields", "xmmep.count_mismatch"]);
     // The count disagrees with the 9988 elements, and the empty keys are
     // counted: 9988 of them, one reported with the 9987 others.
-    assert!(text.contains("condition_count is 9999 but conditions has 9988 element(s)"), "{}", &text[..2000]);
+    assert!(text.contains("Condition count is 9999 but Conditions holds 9988 elements"), "{}", &text[..2000]);
     assert!(text.contains("(and 9987 more of this kind in the message, at byte(s) "), "{}", &text[..2000]);
 }
 
@@ -133,7 +133,7 @@ fn frame_a_jumbogram_of_find_buddies_floods_decodes_whole() {
 fn frame_b_tso_segment_of_login_res3_floods_found_by_heuristic() {
     let (frame, n) = frame_b();
     let text = check_both(frame, n, &[], &["xmmep.missing_fields", "xmmep.count_mismatch"]);
-    assert!(text.contains("count is 9999 but buddy_list has 9993 element(s)"), "{}", &text[..2000]);
+    assert!(text.contains("Count is 9999 but Buddy list holds 9993 elements"), "{}", &text[..2000]);
 }
 
 /// The costliest message in tree items per byte that a deterministic

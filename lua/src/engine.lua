@@ -103,6 +103,11 @@ local function fill(t, a1, a2, ...)
   end
   return concat(out)
 end
+-- reports::counted: "1 field", "3 fields".
+local function counted(n, one, many)
+  if n == 1 then return one end
+  return fill(many, n)
+end
 M.fill = fill
 
 -- Bytes with control and non-ASCII bytes as \xNN (decode::escape).
@@ -354,7 +359,7 @@ local function misplaced_delimiter(s, e, item, f)
   local _, r = find(msg, NO_DELIMS, s + 1)
   if r < e then
     local p = r + 1
-    report("MisplacedDelimiter", p - 1, 1, item, fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[f].abbrev))
+    report("MisplacedDelimiter", p - 1, 1, item, fill(T.misplaced_delimiter, T.delimiters[byte(msg, p)], FIELDS[f].label))
   end
 end
 
@@ -408,11 +413,11 @@ local function scalar(sc, s, e, depth)
       end
       if n < min or n > max then
         local rule = min == max and fill(T.rule_exact, min) or fill(T.rule_range, min, max)
-        report("LengthRule", s, len, item, fill(T.length_rule, FIELDS[sc.f].abbrev, n, rule))
+        report("LengthRule", s, len, item, fill(T.length_rule, FIELDS[sc.f].label, counted(n, T.one_character, T.characters), rule))
       end
     end
     if sc.password then
-      report("CleartextPassword", s, len, item, fill(T.cleartext_password, FIELDS[sc.f].abbrev))
+      report("CleartextPassword", s, len, item, fill(T.cleartext_password, FIELDS[sc.f].label))
     end
     if sc.addr then
       local ip = parse_ipv4(bytes or sub(msg, s + 1, e))
@@ -430,7 +435,7 @@ local function scalar(sc, s, e, depth)
     elseif c == 48 then kind, v, number, clean = "bool", false, "0", true
     else
       bytes = sub(msg, s + 1, e)
-      kind, pkind, ptext = "invalid", "BadBoolean", fill(T.bad_boolean, FIELDS[sc.f].abbrev, escape(bytes))
+      kind, pkind, ptext = "invalid", "BadBoolean", fill(T.bad_boolean, FIELDS[sc.f].label, escape(bytes))
     end
   else
     -- The common case first: a canonical number ("0", or digits without a
@@ -464,7 +469,7 @@ local function scalar(sc, s, e, depth)
       else
         local x = tonumber(bytes)
         if x < sc.lo_n or x > sc.hi_n then
-          kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, FIELDS[sc.f].abbrev, bytes, sc.lo, sc.hi)
+          kind, pkind, ptext = "invalid", "OutOfRange", fill(T.out_of_range, FIELDS[sc.f].label, bytes, sc.lo, sc.hi)
         else
           kind, v, number = sc.vkind, bytes, bytes
         end
@@ -472,7 +477,7 @@ local function scalar(sc, s, e, depth)
     else
       bytes = sub(msg, s + 1, e)
       local r, val = parse_num(bytes)
-      local abbrev = FIELDS[sc.f].abbrev
+      local abbrev = FIELDS[sc.f].label
       if r == "empty" then
         kind, pkind, ptext = "invalid", "EmptyNumber", fill(T.empty_number, abbrev)
       elseif r == "bad" then
@@ -488,7 +493,7 @@ local function scalar(sc, s, e, depth)
     if v then
       local by_value = sc.by_value
       if by_value and not by_value[v] then
-        pkind, ptext = "UnknownEnum", fill(T.unknown_enum, FIELDS[sc.f].abbrev, v, ENUMS[sc.enum].name)
+        pkind, ptext = "UnknownEnum", fill(T.unknown_enum, FIELDS[sc.f].label, v)
       end
     end
   end
@@ -539,12 +544,12 @@ local function structure(st, f, s, e, depth)
   end
   if extra_at then
     report("ExtraFields", extra_at, e - extra_at, item,
-      fill(T.extra_members, count - nm, nm, st.name))
+      fill(T.extra_members, counted(count - nm, T.one_field, T.fields), nm, st.name))
   end
   if count < nm then
     local names = {}
     for i = count + 1, nm do names[#names + 1] = st.member_names[i] end
-    report("MissingFields", e, 0, item, fill(T.missing_members, st.name, #names, concat(names, ", ")))
+    report("MissingFields", e, 0, item, fill(T.missing_members, st.name, counted(#names, T.one_field, T.fields), concat(names, ", ")))
   end
   return item
 end
@@ -613,7 +618,7 @@ local function node(nd, s, e, depth)
           scalar(nd.value, kp, b, depth + 2)
         else
           scalar(nd.key, a, b, depth + 2)
-          report("MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[nd.f].abbrev))
+          report("MissingFields", b, 0, pair_item, fill(T.pair_without_value, n, FIELDS[nd.f].label))
         end
         if b >= e then break end
         a = p
@@ -688,7 +693,7 @@ local function message(m)
       a = p
     end
     if extra_report then
-      REPORTS[extra_report].text = fill(T.extra_fields, nf - nn, nn, m.name)
+      REPORTS[extra_report].text = fill(T.extra_fields, counted(nf - nn, T.one_field, T.fields), nn, m.name)
     end
   end
   local present = nf < nn and nf or nn
@@ -697,7 +702,7 @@ local function message(m)
   if present < required then
     local names = {}
     for i = present + 1, required do names[#names + 1] = m.field_names[i] end
-    report("MissingFields", e, 0, nil, fill(T.missing_fields, m.name, #names, concat(names, ", ")))
+    report("MissingFields", e, 0, nil, fill(T.missing_fields, m.name, counted(#names, T.one_field, T.fields), concat(names, ", ")))
   end
   if counts then
     for ci = 1, #counts do
@@ -708,7 +713,7 @@ local function message(m)
       if num and el and num ~= DEC[el] then
         local it = f_item[i]
         report("CountMismatch", IO[it], IL[it], it,
-          fill(T.count_mismatch, m.field_names[i], num, m.field_names[t], el))
+          fill(T.count_mismatch, m.field_names[i], num, m.field_names[t], counted(el, T.one_element, T.elements)))
       end
     end
   end
@@ -731,7 +736,7 @@ local function unknown(code)
     end
   end
   local t = (code >= DATA.min_type and code <= DATA.max_type) and T.undefined_type or T.not_xmmep_type
-  report("UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, nf))
+  report("UnknownType", HEADER_LEN, e - HEADER_LEN, nil, fill(t, code, counted(nf, T.one_field, T.fields)))
 end
 
 -- decode::coalesce: one report per class per message, the first, with a

@@ -99,8 +99,8 @@ pub mod label {
     /// Appended to the label of a field item: a struct's first text member
     /// ("Buddy: alice"), the element count of a list ("Buddy list: 2 elements").
     pub const VALUE_SUFFIX: &str = ": {}";
-    pub const ELEMENTS_ONE: &str = "1 element";
-    pub const ELEMENTS_MANY: &str = "{} elements";
+    pub const ELEMENTS_ONE: &str = crate::reports::template::ONE_ELEMENT;
+    pub const ELEMENTS_MANY: &str = crate::reports::template::ELEMENTS;
 }
 
 /// "1 element", "3 elements".

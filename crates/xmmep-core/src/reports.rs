@@ -135,29 +135,34 @@ macro_rules! templates {
 }
 
 templates! {
-    BAD_HEADER = "bad_header": "Header {} is not two right-aligned decimal numbers",
-    TYPE_OUT_OF_RANGE = "type_out_of_range": "MessageType {} is outside 100..999",
+    BAD_HEADER = "bad_header": "Header \"{}\" is not two right-aligned decimal numbers",
+    TYPE_OUT_OF_RANGE = "type_out_of_range": "Message type {} is outside 100..999",
     OVERSIZE = "oversize": "Message is {} bytes, over the 1450-byte limit",
     TRUNCATED = "truncated": "Body has {} of {} bytes",
-    UNDEFINED_TYPE = "undefined_type": "Message type {} has no definition; {} field(s) shown as text",
-    NOT_XMMEP_TYPE = "not_xmmep_type": "Message type {} is not an XMMEP type; {} field(s) shown as text",
-    EXTRA_FIELDS = "extra_fields": "{} field(s) past the {} defined by {}",
-    MISSING_FIELDS = "missing_fields": "{} lacks {} field(s): {}",
-    COUNT_MISMATCH = "count_mismatch": "{} is {} but {} has {} element(s)",
-    PAIR_WITHOUT_VALUE = "pair_without_value": "Element {} of {} has no value (no 0x04 separator)",
-    EXTRA_MEMBERS = "extra_members": "{} member(s) past the {} of struct {}",
-    MISSING_MEMBERS = "missing_members": "Struct {} lacks {} member(s): {}",
+    UNDEFINED_TYPE = "undefined_type": "Message type {} has no definition; {} shown as text",
+    NOT_XMMEP_TYPE = "not_xmmep_type": "Message type {} is not an XMMEP type; {} shown as text",
+    /// Fields past the definition (counted), how many it defines, the message.
+    EXTRA_FIELDS = "extra_fields": "{} past the {} defined by {}",
+    /// The message, the fields missing (counted), their labels.
+    MISSING_FIELDS = "missing_fields": "{} lacks {}: {}",
+    /// The count's label, its value, the list's label, its elements (counted).
+    COUNT_MISMATCH = "count_mismatch": "{} is {} but {} holds {}",
+    PAIR_WITHOUT_VALUE = "pair_without_value": "Element {} of {} has no value (no key/value separator)",
+    EXTRA_MEMBERS = "extra_members": "{} past the {} of {}",
+    MISSING_MEMBERS = "missing_members": "{} lacks {}: {}",
     BAD_BOOLEAN = "bad_boolean": "{} is \"{}\", not '0' or '1'",
     EMPTY_NUMBER = "empty_number": "{} is empty",
     NOT_A_NUMBER = "not_a_number": "{} is \"{}\", not a decimal number",
     OUT_OF_RANGE = "out_of_range": "{} is {}, outside {}..{}",
-    UNKNOWN_ENUM = "unknown_enum": "{} is {}, not a value of {}",
+    /// The field's label, its value.
+    UNKNOWN_ENUM = "unknown_enum": "{} is {}, a value the specification does not define",
     MISPLACED_DELIMITER = "misplaced_delimiter": "{} inside {}",
-    LENGTH_RULE = "length_rule": "{} has {} character(s), the specification says {}",
+    /// The field's label, its characters (counted), the rule.
+    LENGTH_RULE = "length_rule": "{} has {}, the specification says {}",
     /// The `rule` argument of LENGTH_RULE: an exact length, or a range.
     RULE_EXACT = "rule_exact": "{}",
     RULE_RANGE = "rule_range": "{}-{}",
-    CLEARTEXT_PASSWORD = "cleartext_password": "{} carries a password in clear text",
+    CLEARTEXT_PASSWORD = "cleartext_password": "{} sent in clear text",
     /// A message's first report of a class when it has more of that class
     /// (one expert info per class per message keeps the tree bounded): the
     /// first report's text, how many more, and where the next ones are.
@@ -169,8 +174,24 @@ templates! {
     /// The part's name, its sequence number, the one expected.
     PART_GAP = "part_gap": "{} has sequence number {}, expected {}: part(s) missing",
     PART_REPEAT = "part_repeat": "{} has sequence number {}, expected {}: part repeated",
-    /// The original's name, the matching fields.
+    /// The original's name, the labels of the matching fields.
     NO_ORIGINAL = "no_original": "No {} with the same {} before this forward",
+    /// Counted nouns of the texts above ([`counted`]): one, and more.
+    ONE_FIELD = "one_field": "1 field",
+    FIELDS = "fields": "{} fields",
+    ONE_ELEMENT = "one_element": "1 element",
+    ELEMENTS = "elements": "{} elements",
+    ONE_CHARACTER = "one_character": "1 character",
+    CHARACTERS = "characters": "{} characters",
+}
+
+/// "1 field", "3 fields": `one` for 1, else `many` filled with `n`.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        one.to_string()
+    } else {
+        fill(many, &[&n])
+    }
 }
 
 /// Fills the `{}` of `template` with `args` in order. The template is split

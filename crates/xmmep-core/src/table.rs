@@ -426,7 +426,7 @@ pub static SENDER: Field = string("sender", "Sender", "Sending user").info("from
 pub static RECEIVER: Field = string("receiver", "Receiver", "Receiving user, or chat room for a room message").info("to").role(Role::Recipient { room_flag: "is_room_msg" });
 pub static SEND_TIME: Field = integer("send_time", "Send time", "Time sent, seconds since 1970-01-01 00:00:00 UTC").role(Role::Time);
 pub static CONTENT: Field = string("content", "Content", "Message text");
-pub static IS_ROOM_MSG: Field = boolean("is_room_msg", "Is room message", "Whether receiver is a chat room");
+pub static IS_ROOM_MSG: Field = boolean("is_room_msg", "Room message", "Whether receiver is a chat room");
 pub static FILE_NAME: Field = string("file_name", "File name", "Name of the file offered").info("file");
 pub static FILE_SIZE: Field = integer("file_size", "File size", "Size of the file in bytes");
 pub static TRANSFER_SEQ: Field = integer("transfer_seq", "Transfer sequence", "File transfer sequence number");
@@ -585,6 +585,31 @@ pub struct Forward {
 }
 
 const TRANSFER_KEYS: &[&str] = &["sender", "receiver", "transfer_seq"];
+
+impl Forward {
+    /// The labels of the keys, for texts a person reads ("User name, Status").
+    pub fn key_labels(&self) -> String {
+        self.keys.iter().map(|k| key_label(self.original, k)).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The label of `key` (a field, or `struct.member`) in message `code`; the
+/// key itself when the message has no such field.
+fn key_label(code: u16, key: &'static str) -> &'static str {
+    let fields = definition(code).map_or(&[][..], |m| m.fields);
+    for f in fields {
+        if f.abbrev == key {
+            return f.label;
+        }
+        if let FieldType::Struct(s) | FieldType::ListOfStruct(s) = &f.ty {
+            let member = key.strip_prefix(s.abbrev).and_then(|r| r.strip_prefix('.'));
+            if let Some(m) = member.and_then(|m| s.members.iter().find(|x| x.abbrev == m)) {
+                return m.label;
+            }
+        }
+    }
+    key
+}
 
 /// The forwards; an entry whose original and forward are the same type is
 /// a relay: the first message with a key is the original, every later one

@@ -99,7 +99,7 @@ fn length_rule() {
     let d = decode(&body(102, &[b"al", b"12345678"]));
     let r = one(&d, ReportKind::LengthRule);
     assert_eq!(field_of(&d, &r), "xmmep.user_name");
-    assert_eq!(r.text, "xmmep.user_name has 2 character(s), the specification says 3-16");
+    assert_eq!(r.text, "User name has 2 characters, the specification says 3-16");
     // Characters, not bytes: six Chinese characters are 18 UTF-8 bytes.
     let d = decode(&body(102, &["张三李四王五".as_bytes(), b"1234567"]));
     assert_eq!(field_of(&d, &one(&d, ReportKind::LengthRule)), "xmmep.activate_code");
@@ -110,7 +110,7 @@ fn count_mismatch() {
     let d = decode(&body(114, &[b"1", b"3", b"a\x03b"]));
     let r = one(&d, ReportKind::CountMismatch);
     assert_eq!(field_of(&d, &r), "xmmep.count");
-    assert_eq!(r.text, "count is 3 but groups has 2 element(s)");
+    assert_eq!(r.text, "Count is 3 but Group list holds 2 elements");
     // An empty list has zero elements.
     let d = decode(&body(116, &[b"1", b"0", b""]));
     assert!(d.reports.is_empty(), "{:?}", d.reports);
@@ -122,7 +122,7 @@ fn count_mismatch() {
 fn missing_fields_once_per_message() {
     let d = decode(&body(170, &[b"alice", b"bob"]));
     let r = one(&d, ReportKind::MissingFields);
-    assert_eq!(r.text, "MSG_TXT_MSG lacks 3 field(s): send_time, content, is_room_msg");
+    assert_eq!(r.text, "MSG_TXT_MSG lacks 3 fields: Send time, Content, Room message");
     // The optional tail of MSG_GET_LOGIN_INFO_RES: only result on failure.
     let d = decode(&body(111, &[b"8"]));
     assert!(d.reports.is_empty(), "{:?}", d.reports);
@@ -130,14 +130,14 @@ fn missing_fields_once_per_message() {
     one(&d, ReportKind::MissingFields);
     // A struct with members missing.
     let d = decode(&body(113, &[b"0", b"alice\x02al"]));
-    assert!(one(&d, ReportKind::MissingFields).text.starts_with("Struct UserInfo lacks 7 member(s)"));
+    assert!(one(&d, ReportKind::MissingFields).text.starts_with("User info lacks 7 fields: Personal message"));
 }
 
 #[test]
 fn extra_fields() {
     let d = decode(&body(200, &[b"alice", b"x", b"y"]));
     let r = one(&d, ReportKind::ExtraFields);
-    assert_eq!(r.text, "2 field(s) past the 1 defined by MSG_KEEP_ALIVE");
+    assert_eq!(r.text, "2 fields past the 1 defined by MSG_KEEP_ALIVE");
     let extra = Schema::standard().generic.extra_field;
     assert_eq!(d.items.iter().filter(|i| i.id == extra).count(), 2);
 }
@@ -223,5 +223,5 @@ fn gb18030_counts_characters() {
     let name = xmmep_core::codec::Charset::Gb18030.encode("张三");
     let d = Decoder::new(Schema::standard(), opts).decode(&body(110, &[&name]));
     // Two characters is below the 3-16 rule, whatever the byte count (4).
-    assert!(one(&d, ReportKind::LengthRule).text.contains("has 2 character(s)"));
+    assert!(one(&d, ReportKind::LengthRule).text.contains("has 2 characters"));
 }

@@ -155,7 +155,7 @@ fn node(schema: &Schema, n: &Node) -> String {
 fn message(schema: &Schema, m: &CompiledMessage) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "  [{}] = {{ name = {}, required_on_failure = {},", m.def.code, lua_str(m.def.name), m.required_on_failure);
-    let names: Vec<String> = m.def.fields.iter().map(|f| lua_str(f.abbrev)).collect();
+    let names: Vec<String> = m.nodes.iter().map(|n| lua_str(&schema.field(n.field_id()).label)).collect();
     let _ = writeln!(o, "    field_names = {{ {} }},", names.join(", "));
     let counts: Vec<String> = m.count_of.iter().enumerate().filter_map(|(i, t)| t.map(|t| format!("{{ {}, {} }}", i + 1, t + 1))).collect();
     if !counts.is_empty() {
@@ -179,8 +179,8 @@ fn structs(schema: &Schema) -> String {
             return;
         }
         seen.push(st.def.abbrev);
-        let names: Vec<String> = st.def.members.iter().map(|f| lua_str(f.abbrev)).collect();
-        let _ = writeln!(o, "  [{}] = {{ name = {},", lua_str(st.def.abbrev), lua_str(st.def.name));
+        let names: Vec<String> = st.def.members.iter().map(|f| lua_str(f.label)).collect();
+        let _ = writeln!(o, "  [{}] = {{ name = {},", lua_str(st.def.abbrev), lua_str(st.def.label));
         let _ = writeln!(o, "    member_names = {{ {} }},", names.join(", "));
         o.push_str("    members = {\n");
         for m in &st.members {
@@ -339,7 +339,7 @@ fn relation_data(r: &Relations, o: &mut String) {
     o.push_str("    },\n    forwards = {\n");
     for (f, keys) in table::FORWARDS.iter().zip(&r.forward_keys) {
         let keys_lua = lua_list(keys.iter().map(|&k| lua_index(k)));
-        let names = lua_str(&f.keys.join(", "));
+        let names = lua_str(&f.key_labels());
         let _ = writeln!(o, "      {{ original = {}, forward = {}, keys = {keys_lua}, key_names = {names} }},", f.original, f.forward);
     }
     o.push_str("    },\n    -- Chat messages (table::CHATS): the fields of their two sides, or \"session\".\n    chats = {\n");

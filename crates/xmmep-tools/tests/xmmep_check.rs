@@ -36,20 +36,20 @@ fn exit_codes_with_the_plugin() {
     // not printed unless --verbose, but counted in the tables.
     let o = check(&["--tshark", tshark, &login]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(!stdout(&o).contains("carries a password in clear text"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("Password sent in clear text"), "{}", stdout(&o));
     assert!(stdout(&o).contains("xmmep.cleartext_password"), "{}", stdout(&o));
     let o = check(&["--tshark", tshark, "--verbose", &login]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains(": MSG_LOGIN_REQ: xmmep.password carries a password in clear text [note"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("MSG_LOGIN_REQ: Password sent in clear text [note"), "{}", stdout(&o));
     let o = check(&["--tshark", tshark, "--fail-on", "note", &login]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    assert!(stdout(&o).contains(": MSG_LOGIN_REQ: xmmep.password carries a password in clear text"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("MSG_LOGIN_REQ: Password sent in clear text"), "{}", stdout(&o));
 
     let json = ts.home().join("report.json");
     let o = check(&["--tshark", tshark, "--json", json.to_str().unwrap(), &clean, &bad]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let out = stdout(&o);
-    let line = format!("{bad}:7: MSG_TXT_MSG: xmmep.is_room_msg is \"true\", not '0' or '1' [error xmmep.bad_boolean]");
+    let line = format!("{bad}:7: MSG_TXT_MSG: Room message is \"true\", not '0' or '1' [error xmmep.bad_boolean]");
     assert!(out.lines().any(|l| l == line), "{out}");
     assert!(out.contains("xmmep.bad_boolean                     error          1"), "{out}");
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
@@ -97,7 +97,7 @@ fn lua_script_finds_the_same_problems() {
     let o = check(&["--tshark", tshark.to_str().unwrap(), "--verbose", &cap]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("using the built-in Lua script"));
-    let line = format!("{cap}:7: MSG_TXT_MSG: xmmep.is_room_msg is \"true\", not '0' or '1' [error xmmep.bad_boolean]");
+    let line = format!("{cap}:7: MSG_TXT_MSG: Room message is \"true\", not '0' or '1' [error xmmep.bad_boolean]");
     assert!(stdout(&o).lines().any(|l| l == line), "{}", stdout(&o));
     let clean = capture(&ts, "keepalive.pcapng");
     assert_eq!(check(&["--tshark", tshark.to_str().unwrap(), "--lua", &clean]).status.code(), Some(0));

@@ -120,7 +120,7 @@ fn problems_dictionaries_and_exit_codes() {
     let row = rows.iter().find(|r| r["frame"] == 7).unwrap();
     assert_eq!(row["problems"][0]["class"], "xmmep.bad_boolean");
     assert_eq!(row["problems"][0]["severity"], "error");
-    assert_eq!(row["problems"][0]["text"], "xmmep.is_room_msg is \"true\", not '0' or '1'");
+    assert_eq!(row["problems"][0]["text"], "Room message is \"true\", not '0' or '1'");
     assert_eq!(export(&["--tshark", t, "--fail-on", "never", &bad]).status.code(), Some(0));
     let login = capture(&ts, "login.pcapng");
     assert_eq!(export(&["--tshark", t, "--fail-on", "note", &login]).status.code(), Some(1));

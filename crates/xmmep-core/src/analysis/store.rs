@@ -160,7 +160,7 @@ impl Report {
             }
             Report::NoOriginal { relation } => {
                 let rel = &FORWARDS[relation as usize];
-                (ReportKind::NoOriginal, fill(template::NO_ORIGINAL, &[&name(rel.original), &rel.keys.join(", ")]))
+                (ReportKind::NoOriginal, fill(template::NO_ORIGINAL, &[&name(rel.original), &rel.key_labels()]))
             }
         }
     }

@@ -10,7 +10,7 @@
 
 use crate::codec::charset::Charset;
 use crate::codec::header::{parse_header, Header};
-use crate::reports::{fill, template, ReportKind};
+use crate::reports::{counted, fill, template, ReportKind};
 use crate::schema::{CompiledMessage, Display, FieldId, Node, Scalar, Schema, StructNode};
 use crate::table::{Prim, Role, ELEMENT_SEP, FIELD_SEP, HEADER_LEN, KEY_SEP, MAX_MESSAGE_LEN, MAX_MSG_TYPE, MEMBER_SEP, MIN_MSG_TYPE};
 
@@ -281,8 +281,8 @@ impl Decoding<'_, '_, '_> {
         self.out.reports.push(Report { kind, offset, len, item, text });
     }
 
-    fn abbrev(&self, id: FieldId) -> &str {
-        &self.dec.schema.field(id).key
+    fn label(&self, id: FieldId) -> &str {
+        &self.dec.schema.field(id).label
     }
 
     fn body_end(&self) -> usize {
@@ -307,9 +307,9 @@ impl Decoding<'_, '_, '_> {
             self.push(raw, 0, s, e - s, Value::Text);
         }
         let text = if (MIN_MSG_TYPE..=MAX_MSG_TYPE).contains(&code) {
-            fill(template::UNDEFINED_TYPE, &[&code, &fields.len()])
+            fill(template::UNDEFINED_TYPE, &[&code, &counted(fields.len(), template::ONE_FIELD, template::FIELDS)])
         } else {
-            fill(template::NOT_XMMEP_TYPE, &[&code, &fields.len()])
+            fill(template::NOT_XMMEP_TYPE, &[&code, &counted(fields.len(), template::ONE_FIELD, template::FIELDS)])
         };
         self.report(ReportKind::UnknownType, HEADER_LEN as u32, (end - HEADER_LEN) as u32, None, text);
     }
@@ -326,7 +326,13 @@ impl Decoding<'_, '_, '_> {
                 None => {
                     if i == m.nodes.len() {
                         let n = fields.len() - i;
-                        self.report(ReportKind::ExtraFields, s as u32, (end - s) as u32, None, fill(template::EXTRA_FIELDS, &[&n, &m.nodes.len(), &m.def.name]));
+                        self.report(
+                            ReportKind::ExtraFields,
+                            s as u32,
+                            (end - s) as u32,
+                            None,
+                            fill(template::EXTRA_FIELDS, &[&counted(n, template::ONE_FIELD, template::FIELDS), &m.nodes.len(), &m.def.name]),
+                        );
                     }
                     let extra = self.dec.schema.generic.extra_field;
                     self.push(extra, 0, s, e - s, Value::Text);
@@ -337,8 +343,14 @@ impl Decoding<'_, '_, '_> {
         let success = self.out.field_facts.first().and_then(|f| f.number) == Some(0);
         let required = if success { m.nodes.len() } else { m.required_on_failure };
         if present < required {
-            let names: Vec<&str> = m.def.fields[present..required].iter().map(|f| f.abbrev).collect();
-            self.report(ReportKind::MissingFields, end as u32, 0, None, fill(template::MISSING_FIELDS, &[&m.def.name, &names.len(), &names.join(", ")]));
+            let names: Vec<&str> = m.nodes[present..required].iter().map(|n| self.label(n.field_id())).collect();
+            self.report(
+                ReportKind::MissingFields,
+                end as u32,
+                0,
+                None,
+                fill(template::MISSING_FIELDS, &[&m.def.name, &counted(names.len(), template::ONE_FIELD, template::FIELDS), &names.join(", ")]),
+            );
         }
         for (i, target) in m.count_of.iter().enumerate() {
             let (Some(t), Some(facts)) = (target, self.out.field_facts.get(i).copied()) else { continue };
@@ -347,13 +359,16 @@ impl Decoding<'_, '_, '_> {
             };
             if count != elems as i64 {
                 let it = self.out.items[facts.item as usize];
-                let target_name = m.def.fields[*t].abbrev;
+                let target_name = self.label(m.nodes[*t].field_id());
                 self.report(
                     ReportKind::CountMismatch,
                     it.offset,
                     it.len,
                     Some(facts.item),
-                    fill(template::COUNT_MISMATCH, &[&m.def.fields[i].abbrev, &count, &target_name, &elems]),
+                    fill(
+                        template::COUNT_MISMATCH,
+                        &[&self.label(m.nodes[i].field_id()), &count, &target_name, &counted(elems as usize, template::ONE_ELEMENT, template::ELEMENTS)],
+                    ),
                 );
             }
         }
@@ -386,7 +401,7 @@ impl Decoding<'_, '_, '_> {
                     }
                     None => {
                         d.scalar(key, a, b, depth + 2);
-                        let name = d.abbrev(*id).to_string();
+                        let name = d.label(*id).to_string();
                         d.report(ReportKind::MissingFields, b as u32, 0, Some(pair_item), fill(template::PAIR_WITHOUT_VALUE, &[&n, &name]));
                     }
                 }
@@ -434,12 +449,18 @@ impl Decoding<'_, '_, '_> {
                 a as u32,
                 (e - a) as u32,
                 Some(item),
-                fill(template::EXTRA_MEMBERS, &[&(count - st.members.len()), &st.members.len(), &st.def.name]),
+                fill(template::EXTRA_MEMBERS, &[&counted(count - st.members.len(), template::ONE_FIELD, template::FIELDS), &st.members.len(), &st.def.label]),
             );
         }
         if count < st.members.len() {
-            let names: Vec<&str> = st.def.members[count..].iter().map(|f| f.abbrev).collect();
-            self.report(ReportKind::MissingFields, e as u32, 0, Some(item), fill(template::MISSING_MEMBERS, &[&st.def.name, &names.len(), &names.join(", ")]));
+            let names: Vec<&str> = st.def.members[count..].iter().map(|f| f.label).collect();
+            self.report(
+                ReportKind::MissingFields,
+                e as u32,
+                0,
+                Some(item),
+                fill(template::MISSING_MEMBERS, &[&st.def.label, &counted(names.len(), template::ONE_FIELD, template::FIELDS), &names.join(", ")]),
+            );
         }
         item
     }
@@ -454,15 +475,15 @@ impl Decoding<'_, '_, '_> {
             Prim::Boolean => match bytes {
                 b"1" => (Value::Bool(true), None, Some(1)),
                 b"0" => (Value::Bool(false), None, Some(0)),
-                _ => (Value::Invalid, Some((ReportKind::BadBoolean, fill(template::BAD_BOOLEAN, &[&ff.key, &escape(bytes)]))), None),
+                _ => (Value::Invalid, Some((ReportKind::BadBoolean, fill(template::BAD_BOOLEAN, &[&ff.label, &escape(bytes)]))), None),
             },
             _ => {
                 let (lo, hi) = sc.range().unwrap_or((0, 0));
                 match parse_num(bytes) {
-                    Num::Empty => (Value::Invalid, Some((ReportKind::EmptyNumber, fill(template::EMPTY_NUMBER, &[&ff.key]))), None),
-                    Num::Bad => (Value::Invalid, Some((ReportKind::NotANumber, fill(template::NOT_A_NUMBER, &[&ff.key, &escape(bytes)]))), None),
-                    Num::TooBig => (Value::Invalid, Some((ReportKind::OutOfRange, fill(template::OUT_OF_RANGE, &[&ff.key, &escape(bytes), &lo, &hi]))), None),
-                    Num::Value(v) if v < lo || v > hi => (Value::Invalid, Some((ReportKind::OutOfRange, fill(template::OUT_OF_RANGE, &[&ff.key, &v, &lo, &hi]))), None),
+                    Num::Empty => (Value::Invalid, Some((ReportKind::EmptyNumber, fill(template::EMPTY_NUMBER, &[&ff.label]))), None),
+                    Num::Bad => (Value::Invalid, Some((ReportKind::NotANumber, fill(template::NOT_A_NUMBER, &[&ff.label, &escape(bytes)]))), None),
+                    Num::TooBig => (Value::Invalid, Some((ReportKind::OutOfRange, fill(template::OUT_OF_RANGE, &[&ff.label, &escape(bytes), &lo, &hi]))), None),
+                    Num::Value(v) if v < lo || v > hi => (Value::Invalid, Some((ReportKind::OutOfRange, fill(template::OUT_OF_RANGE, &[&ff.label, &v, &lo, &hi]))), None),
                     Num::Value(v) => {
                         let value = match ff.display {
                             Display::Time => Value::Time(v),
@@ -470,7 +491,7 @@ impl Decoding<'_, '_, '_> {
                             _ => Value::Int(v),
                         };
                         let problem = match sc.vals {
-                            Some(e) if e.lookup(v).is_none() => Some((ReportKind::UnknownEnum, fill(template::UNKNOWN_ENUM, &[&ff.key, &v, &e.name]))),
+                            Some(e) if e.lookup(v).is_none() => Some((ReportKind::UnknownEnum, fill(template::UNKNOWN_ENUM, &[&ff.label, &v]))),
                             _ => None,
                         };
                         (value, problem, Some(v))
@@ -480,7 +501,7 @@ impl Decoding<'_, '_, '_> {
         };
         let item = self.push(sc.id, depth, s, e - s, value);
         if let Some(p) = bytes.iter().position(|&b| (FIELD_SEP..=KEY_SEP).contains(&b)) {
-            let text = fill(template::MISPLACED_DELIMITER, &[&delimiter_name(bytes[p]), &ff.key]);
+            let text = fill(template::MISPLACED_DELIMITER, &[&delimiter_name(bytes[p]), &ff.label]);
             self.report(ReportKind::MisplacedDelimiter, (s + p) as u32, 1, Some(item), text);
         }
         if let Some((kind, text)) = problem {
@@ -491,12 +512,12 @@ impl Decoding<'_, '_, '_> {
                 let n = self.dec.opts.charset.count_chars(bytes);
                 if n < min as usize || n > max as usize {
                     let rule = if min == max { fill(template::RULE_EXACT, &[&min]) } else { fill(template::RULE_RANGE, &[&min, &max]) };
-                    let text = fill(template::LENGTH_RULE, &[&ff.key, &n, &rule]);
+                    let text = fill(template::LENGTH_RULE, &[&ff.label, &counted(n, template::ONE_CHARACTER, template::CHARACTERS), &rule]);
                     self.report(ReportKind::LengthRule, s as u32, (e - s) as u32, Some(item), text);
                 }
             }
             if sc.field.role == Role::Password {
-                let text = fill(template::CLEARTEXT_PASSWORD, &[&ff.key]);
+                let text = fill(template::CLEARTEXT_PASSWORD, &[&ff.label]);
                 self.report(ReportKind::CleartextPassword, s as u32, (e - s) as u32, Some(item), text);
             }
             if let (Some(addr_id), Some(ip)) = (sc.addr_id, parse_ipv4(bytes)) {
