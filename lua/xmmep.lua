@@ -99,7 +99,7 @@ local DATA = {
     delimiters = { "field separator 0x01", "struct member separator 0x02", "element separator 0x03", "key/value separator 0x04" },
     repeated_positions = 3,
   },
-  info = { malformed_header = "Malformed header", unknown_type = "Unknown type {}", bool_true = "true", bool_false = "false" },
+  info = { malformed_header = "Malformed header", unknown_type = "Unknown type {}", bool_true = "true", bool_false = "false", problem_mark = " [{}]" },
   labels = { elements_one = "1 element", elements_many = "{} elements", message = ", {}", counted = "{}: {}",
     indexed = "{} {}", invalid = "{}: {}", value_suffix = ": {}", pair_key = "{}: {}", pair_value = "{} = {}" },
   prefs = {
@@ -110,26 +110,26 @@ local DATA = {
     udp_ports = { name = "udp.port", title = "UDP ports", desc = "Ports always decoded as XMMEP (empty by default; the heuristics find XMMEP elsewhere)" } },
   -- Report classes (reports::CLASSES): kind is the Rust ReportKind.
   reports = {
-    { kind = "BadHeader", abbrev = "bad_header", severity = "error", group = "malformed", summary = "Header is not two right-aligned decimal numbers" },
-    { kind = "Truncated", abbrev = "truncated", severity = "error", group = "malformed", summary = "Body shorter than BodyLength" },
-    { kind = "NotANumber", abbrev = "not_a_number", severity = "error", group = "malformed", summary = "Numeric field is not a decimal number" },
-    { kind = "EmptyNumber", abbrev = "empty_number", severity = "error", group = "malformed", summary = "Numeric field is empty" },
-    { kind = "BadBoolean", abbrev = "bad_boolean", severity = "error", group = "malformed", summary = "Boolean is not '0' or '1'" },
-    { kind = "OutOfRange", abbrev = "out_of_range", severity = "warning", group = "protocol", summary = "Value outside its type's range" },
-    { kind = "UnknownEnum", abbrev = "unknown_enum", severity = "warning", group = "protocol", summary = "Unknown enumeration value" },
-    { kind = "LengthRule", abbrev = "length_rule", severity = "warning", group = "protocol", summary = "Length rule of the specification broken" },
-    { kind = "CountMismatch", abbrev = "count_mismatch", severity = "warning", group = "protocol", summary = "Count disagrees with the elements that follow" },
-    { kind = "MissingFields", abbrev = "missing_fields", severity = "warning", group = "protocol", summary = "Fields missing" },
-    { kind = "ExtraFields", abbrev = "extra_fields", severity = "warning", group = "protocol", summary = "Fields past the definition" },
-    { kind = "MisplacedDelimiter", abbrev = "misplaced_delimiter", severity = "warning", group = "protocol", summary = "Delimiter that does not belong here" },
-    { kind = "Oversize", abbrev = "oversize", severity = "warning", group = "protocol", summary = "Message longer than 1450 bytes" },
-    { kind = "UnknownType", abbrev = "unknown_type", severity = "note", group = "protocol", summary = "Message type with no definition" },
-    { kind = "CleartextPassword", abbrev = "cleartext_password", severity = "note", group = "security", summary = "Password in clear text" },
-    { kind = "NoRequest", abbrev = "no_request", severity = "note", group = "sequence", summary = "Response with no request in the capture" },
-    { kind = "NoResponse", abbrev = "no_response", severity = "note", group = "sequence", summary = "Request with no response in the capture" },
-    { kind = "PartSequence", abbrev = "part_sequence", severity = "warning", group = "sequence", summary = "Gap or repeat in the parts of a response" },
-    { kind = "NoOriginal", abbrev = "no_original", severity = "note", group = "sequence", summary = "Forward with no original in the capture" },
-    { kind = "InternalError", abbrev = "internal_error", severity = "error", group = "malformed", summary = "Internal error of the dissector" },
+    { kind = "BadHeader", abbrev = "bad_header", severity = "error", group = "malformed", summary = "Header is not two right-aligned decimal numbers", short = "Malformed" },
+    { kind = "Truncated", abbrev = "truncated", severity = "error", group = "malformed", summary = "Body shorter than BodyLength", short = "Truncated" },
+    { kind = "NotANumber", abbrev = "not_a_number", severity = "error", group = "malformed", summary = "Numeric field is not a decimal number", short = "Malformed" },
+    { kind = "EmptyNumber", abbrev = "empty_number", severity = "error", group = "malformed", summary = "Numeric field is empty", short = "Malformed" },
+    { kind = "BadBoolean", abbrev = "bad_boolean", severity = "error", group = "malformed", summary = "Boolean is not '0' or '1'", short = "Malformed" },
+    { kind = "OutOfRange", abbrev = "out_of_range", severity = "warning", group = "protocol", summary = "Value outside its type's range", short = "Out of range" },
+    { kind = "UnknownEnum", abbrev = "unknown_enum", severity = "warning", group = "protocol", summary = "Unknown enumeration value", short = "Unknown value" },
+    { kind = "LengthRule", abbrev = "length_rule", severity = "warning", group = "protocol", summary = "Length rule of the specification broken", short = "Length rule" },
+    { kind = "CountMismatch", abbrev = "count_mismatch", severity = "warning", group = "protocol", summary = "Count disagrees with the elements that follow", short = "Count mismatch" },
+    { kind = "MissingFields", abbrev = "missing_fields", severity = "warning", group = "protocol", summary = "Fields missing", short = "Fields missing" },
+    { kind = "ExtraFields", abbrev = "extra_fields", severity = "warning", group = "protocol", summary = "Fields past the definition", short = "Extra fields" },
+    { kind = "MisplacedDelimiter", abbrev = "misplaced_delimiter", severity = "warning", group = "protocol", summary = "Delimiter that does not belong here", short = "Misplaced delimiter" },
+    { kind = "Oversize", abbrev = "oversize", severity = "warning", group = "protocol", summary = "Message longer than 1450 bytes", short = "Oversize" },
+    { kind = "UnknownType", abbrev = "unknown_type", severity = "note", group = "protocol", summary = "Message type with no definition", short = "Unknown type" },
+    { kind = "CleartextPassword", abbrev = "cleartext_password", severity = "note", group = "security", summary = "Password in clear text", short = "Clear-text password" },
+    { kind = "NoRequest", abbrev = "no_request", severity = "note", group = "sequence", summary = "Response with no request in the capture", short = "No request" },
+    { kind = "NoResponse", abbrev = "no_response", severity = "note", group = "sequence", summary = "Request with no response in the capture", short = "No response" },
+    { kind = "PartSequence", abbrev = "part_sequence", severity = "warning", group = "sequence", summary = "Gap or repeat in the parts of a response", short = "Part sequence" },
+    { kind = "NoOriginal", abbrev = "no_original", severity = "note", group = "sequence", summary = "Forward with no original in the capture", short = "No original" },
+    { kind = "InternalError", abbrev = "internal_error", severity = "error", group = "malformed", summary = "Internal error of the dissector", short = "Dissector bug" },
   },
   enums = {
     ["Presence"] = { name = "Presence", values = {
@@ -1593,13 +1593,32 @@ end
 -- The pieces of an Info text, reused by every call: one concat at the end.
 local BUF = {}
 
+-- codec::info::problem_marks: " [Truncated] [Out of range]", each short
+-- name of the classes of the message's warnings and errors once, in the
+-- classes' order.
+local function problem_marks(reports)
+  local has = {}
+  for _, r in ipairs(reports) do
+    local c = CLASS[r.kind]
+    if c.severity ~= "note" then has[c.index] = true end
+  end
+  local out, seen = "", {}
+  for i, c in ipairs(DATA.reports) do
+    if has[i] and not seen[c.short] then
+      seen[c.short] = true
+      out = out .. fill(INFO.problem_mark, c.short)
+    end
+  end
+  return out
+end
+
 -- codec::info::info_text. `text_of(offset, len)` gives the shown text of a
 -- Text or Invalid value (Wireshark converts it with the charset preference).
 -- Tagged fields of the message, and tagged members of a struct that is a
 -- field of the message; a tagged dictionary shows its `key:value` pairs.
 function M.info_text(dec, text_of)
   local h = dec.header
-  if not h then return INFO.malformed_header end
+  if not h then return INFO.malformed_header .. problem_marks(dec.reports) end
   local code = h.msg_type
   local m = MESSAGES[code]
   local buf = BUF
@@ -1667,6 +1686,10 @@ function M.info_text(dec, text_of)
         end
       end
     end
+  end
+  if dec.reports[1] then
+    nb = nb + 1
+    buf[nb] = problem_marks(dec.reports)
   end
   -- One concatenation instruction for the usual lengths (table.concat
   -- costs a call per piece).

@@ -915,13 +915,32 @@ end
 -- The pieces of an Info text, reused by every call: one concat at the end.
 local BUF = {}
 
+-- codec::info::problem_marks: " [Truncated] [Out of range]", each short
+-- name of the classes of the message's warnings and errors once, in the
+-- classes' order.
+local function problem_marks(reports)
+  local has = {}
+  for _, r in ipairs(reports) do
+    local c = CLASS[r.kind]
+    if c.severity ~= "note" then has[c.index] = true end
+  end
+  local out, seen = "", {}
+  for i, c in ipairs(DATA.reports) do
+    if has[i] and not seen[c.short] then
+      seen[c.short] = true
+      out = out .. fill(INFO.problem_mark, c.short)
+    end
+  end
+  return out
+end
+
 -- codec::info::info_text. `text_of(offset, len)` gives the shown text of a
 -- Text or Invalid value (Wireshark converts it with the charset preference).
 -- Tagged fields of the message, and tagged members of a struct that is a
 -- field of the message; a tagged dictionary shows its `key:value` pairs.
 function M.info_text(dec, text_of)
   local h = dec.header
-  if not h then return INFO.malformed_header end
+  if not h then return INFO.malformed_header .. problem_marks(dec.reports) end
   local code = h.msg_type
   local m = MESSAGES[code]
   local buf = BUF
@@ -989,6 +1008,10 @@ function M.info_text(dec, text_of)
         end
       end
     end
+  end
+  if dec.reports[1] then
+    nb = nb + 1
+    buf[nb] = problem_marks(dec.reports)
   end
   -- One concatenation instruction for the usual lengths (table.concat
   -- costs a call per piece).

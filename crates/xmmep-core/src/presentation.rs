@@ -122,6 +122,9 @@ pub mod info {
     pub const BOOL_FALSE: &str = "false";
     /// Between a dictionary element's key and value (`SEARCH_COND_NAME:bob`).
     pub const PAIR_SEP: &str = ":";
+    /// After a message with a warning or an error, once per short name of
+    /// their classes (`reports::ReportClass::short`).
+    pub const PROBLEM_MARK: &str = " [{}]";
 }
 
 /// The flow graph (Statistics > Flow Graph, XMMEP; `-z flow,xmmep,...`):

@@ -74,10 +74,13 @@ pub struct ReportClass {
     pub group: Group,
     /// The expert info's registered summary.
     pub summary: &'static str,
+    /// A few words for the Info column's mark (`[Truncated]`), shown for a
+    /// warning or an error.
+    pub short: &'static str,
 }
 
-const fn class(kind: ReportKind, abbrev: &'static str, severity: Severity, group: Group, summary: &'static str) -> ReportClass {
-    ReportClass { kind, abbrev, severity, group, summary }
+const fn class(kind: ReportKind, abbrev: &'static str, severity: Severity, group: Group, summary: &'static str, short: &'static str) -> ReportClass {
+    ReportClass { kind, abbrev, severity, group, summary, short }
 }
 
 use Group::*;
@@ -86,26 +89,26 @@ use Severity::*;
 
 /// Every report class, in `ReportKind` order.
 pub static CLASSES: &[ReportClass] = &[
-    class(BadHeader, "bad_header", Error, Malformed, "Header is not two right-aligned decimal numbers"),
-    class(Truncated, "truncated", Error, Malformed, "Body shorter than BodyLength"),
-    class(NotANumber, "not_a_number", Error, Malformed, "Numeric field is not a decimal number"),
-    class(EmptyNumber, "empty_number", Error, Malformed, "Numeric field is empty"),
-    class(BadBoolean, "bad_boolean", Error, Malformed, "Boolean is not '0' or '1'"),
-    class(OutOfRange, "out_of_range", Warning, Protocol, "Value outside its type's range"),
-    class(UnknownEnum, "unknown_enum", Warning, Protocol, "Unknown enumeration value"),
-    class(LengthRule, "length_rule", Warning, Protocol, "Length rule of the specification broken"),
-    class(CountMismatch, "count_mismatch", Warning, Protocol, "Count disagrees with the elements that follow"),
-    class(MissingFields, "missing_fields", Warning, Protocol, "Fields missing"),
-    class(ExtraFields, "extra_fields", Warning, Protocol, "Fields past the definition"),
-    class(MisplacedDelimiter, "misplaced_delimiter", Warning, Protocol, "Delimiter that does not belong here"),
-    class(Oversize, "oversize", Warning, Protocol, "Message longer than 1450 bytes"),
-    class(UnknownType, "unknown_type", Note, Protocol, "Message type with no definition"),
-    class(CleartextPassword, "cleartext_password", Note, Security, "Password in clear text"),
-    class(NoRequest, "no_request", Note, Sequence, "Response with no request in the capture"),
-    class(NoResponse, "no_response", Note, Sequence, "Request with no response in the capture"),
-    class(PartSequence, "part_sequence", Warning, Sequence, "Gap or repeat in the parts of a response"),
-    class(NoOriginal, "no_original", Note, Sequence, "Forward with no original in the capture"),
-    class(InternalError, "internal_error", Error, Malformed, "Internal error of the dissector"),
+    class(BadHeader, "bad_header", Error, Malformed, "Header is not two right-aligned decimal numbers", "Malformed"),
+    class(Truncated, "truncated", Error, Malformed, "Body shorter than BodyLength", "Truncated"),
+    class(NotANumber, "not_a_number", Error, Malformed, "Numeric field is not a decimal number", "Malformed"),
+    class(EmptyNumber, "empty_number", Error, Malformed, "Numeric field is empty", "Malformed"),
+    class(BadBoolean, "bad_boolean", Error, Malformed, "Boolean is not '0' or '1'", "Malformed"),
+    class(OutOfRange, "out_of_range", Warning, Protocol, "Value outside its type's range", "Out of range"),
+    class(UnknownEnum, "unknown_enum", Warning, Protocol, "Unknown enumeration value", "Unknown value"),
+    class(LengthRule, "length_rule", Warning, Protocol, "Length rule of the specification broken", "Length rule"),
+    class(CountMismatch, "count_mismatch", Warning, Protocol, "Count disagrees with the elements that follow", "Count mismatch"),
+    class(MissingFields, "missing_fields", Warning, Protocol, "Fields missing", "Fields missing"),
+    class(ExtraFields, "extra_fields", Warning, Protocol, "Fields past the definition", "Extra fields"),
+    class(MisplacedDelimiter, "misplaced_delimiter", Warning, Protocol, "Delimiter that does not belong here", "Misplaced delimiter"),
+    class(Oversize, "oversize", Warning, Protocol, "Message longer than 1450 bytes", "Oversize"),
+    class(UnknownType, "unknown_type", Note, Protocol, "Message type with no definition", "Unknown type"),
+    class(CleartextPassword, "cleartext_password", Note, Security, "Password in clear text", "Clear-text password"),
+    class(NoRequest, "no_request", Note, Sequence, "Response with no request in the capture", "No request"),
+    class(NoResponse, "no_response", Note, Sequence, "Request with no response in the capture", "No response"),
+    class(PartSequence, "part_sequence", Warning, Sequence, "Gap or repeat in the parts of a response", "Part sequence"),
+    class(NoOriginal, "no_original", Note, Sequence, "Forward with no original in the capture", "No original"),
+    class(InternalError, "internal_error", Error, Malformed, "Internal error of the dissector", "Dissector bug"),
 ];
 
 /// Declares every report text once: a constant of [`template`] for the
@@ -257,5 +260,7 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), CLASSES.len());
+        // codec::info::problem_marks keeps the classes in a u64.
+        assert!(CLASSES.len() <= 64);
     }
 }

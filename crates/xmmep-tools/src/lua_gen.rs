@@ -233,11 +233,12 @@ pub fn data(schema: &Schema) -> String {
     o.push_str("  },\n");
     let _ = writeln!(
         o,
-        "  info = {{ malformed_header = {}, unknown_type = {}, bool_true = {}, bool_false = {} }},",
+        "  info = {{ malformed_header = {}, unknown_type = {}, bool_true = {}, bool_false = {}, problem_mark = {} }},",
         lua_str(presentation::info::MALFORMED_HEADER),
         lua_str(presentation::info::UNKNOWN_TYPE),
         lua_str(presentation::info::BOOL_TRUE),
-        lua_str(presentation::info::BOOL_FALSE)
+        lua_str(presentation::info::BOOL_FALSE),
+        lua_str(presentation::info::PROBLEM_MARK)
     );
     let _ = writeln!(
         o,
@@ -265,12 +266,13 @@ pub fn data(schema: &Schema) -> String {
     for c in CLASSES {
         let _ = writeln!(
             o,
-            "    {{ kind = \"{:?}\", abbrev = {}, severity = \"{}\", group = \"{}\", summary = {} }},",
+            "    {{ kind = \"{:?}\", abbrev = {}, severity = \"{}\", group = \"{}\", summary = {}, short = {} }},",
             c.kind,
             lua_str(c.abbrev),
             c.severity.name(),
             c.group.name(),
-            lua_str(c.summary)
+            lua_str(c.summary),
+            lua_str(c.short)
         );
     }
     o.push_str("  },\n  enums = {\n");

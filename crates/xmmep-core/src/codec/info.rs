@@ -7,13 +7,42 @@
 use crate::codec::decode::{Decoded, Item, Value};
 use crate::presentation::analysis::PART_RUN;
 use crate::presentation::flow;
-use crate::presentation::info::{BOOL_FALSE, BOOL_TRUE, MALFORMED_HEADER, PAIR_SEP, UNKNOWN_TYPE};
+use crate::presentation::info::{BOOL_FALSE, BOOL_TRUE, MALFORMED_HEADER, PAIR_SEP, PROBLEM_MARK, UNKNOWN_TYPE};
+use crate::reports::{Severity, CLASSES};
 use crate::schema::Schema;
 
 /// The Info text of one decoded message: its name, then `tag=value` for
 /// each top-level field the table tags. The fixed texts are
-/// `presentation::info`'s.
-pub fn info_text(schema: &Schema, d: &Decoded, mut text_of: impl FnMut(u32, u32) -> String) -> String {
+/// `presentation::info`'s. A message with a warning or an error ends with
+/// the marks of its classes ([`problem_marks`]).
+pub fn info_text(schema: &Schema, d: &Decoded, text_of: impl FnMut(u32, u32) -> String) -> String {
+    let mut out = summary(schema, d, text_of);
+    if !d.reports.is_empty() {
+        problem_marks(d, &mut out);
+    }
+    out
+}
+
+/// ` [Truncated] [Out of range]`: each short name of the classes of the
+/// message's warnings and errors once, in the classes' order, as built-in
+/// dissectors end the Info of a packet with a problem.
+pub fn problem_marks(d: &Decoded, out: &mut String) {
+    let mut kinds = 0u64;
+    for r in &d.reports {
+        if r.kind.class().severity >= Severity::Warning {
+            kinds |= 1 << r.kind.index();
+        }
+    }
+    let mut shown: Vec<&str> = Vec::new();
+    for c in CLASSES.iter().filter(|c| kinds & (1 << c.kind.index()) != 0) {
+        if !shown.contains(&c.short) {
+            shown.push(c.short);
+            crate::reports::fill_texts_into(out, PROBLEM_MARK, &[c.short]);
+        }
+    }
+}
+
+fn summary(schema: &Schema, d: &Decoded, mut text_of: impl FnMut(u32, u32) -> String) -> String {
     let Some(h) = d.header else { return MALFORMED_HEADER.to_string() };
     let mut out = match schema.message(h.msg_type) {
         Some(m) => m.def.name.to_string(),
