@@ -101,7 +101,7 @@ local DATA = {
   },
   info = { malformed_header = "Malformed header", unknown_type = "Unknown type {}", bool_true = "true", bool_false = "false", problem_mark = " [{}]" },
   labels = { elements_one = "1 element", elements_many = "{} elements", message = ", {}", counted = "{}: {}",
-    indexed = "{} {}", invalid = "{}: {}", value_suffix = ": {}", pair_key = "{}: {}", pair_value = "{} = {}" },
+    indexed = "{} {}", invalid = "{}: {}", value_suffix = ": {}", pair_key = "{}: {}", pair_value = "{} = {}", not_sent = "none sent, the request was refused (every field empty or 0)" },
   prefs = {
     charset = { name = "charset", title = "Character set of String fields", desc = "XMMEP strings are bytes; the protocol comes from a Chinese product, so GB18030 is offered beside UTF-8" },
     desegment = { name = "desegment", title = "Reassemble XMMEP messages spanning multiple TCP segments", desc = "Whether the XMMEP dissector should reassemble messages spanning multiple TCP segments. To use this option, you must also enable \"Allow subdissectors to reassemble TCP streams\" in the TCP protocol settings." },
@@ -188,7 +188,7 @@ local DATA = {
     { abbrev = "xmmep.user_info.personal_msg", label = "Personal message", display = "text", desc = "Personal message (signature)" }, -- 16
     { abbrev = "xmmep.user_info.email", label = "Email", display = "text", desc = "Email address" }, -- 17
     { abbrev = "xmmep.user_info.avatar", label = "Avatar", display = "text", desc = "Avatar image file" }, -- 18
-    { abbrev = "xmmep.user_info.birthday", label = "Birthday", display = "time", desc = "Birthday, seconds since 1970-01-01 00:00:00 UTC" }, -- 19
+    { abbrev = "xmmep.user_info.birthday", label = "Birthday", display = "time", desc = "Birthday, seconds since 1970-01-01 00:00:00 UTC", date = true }, -- 19
     { abbrev = "xmmep.user_info.location", label = "Location", display = "text", desc = "Place of residence" }, -- 20
     { abbrev = "xmmep.user_info.last_login_time", label = "Last login time", display = "time", desc = "Last login, seconds since 1970-01-01 00:00:00 UTC" }, -- 21
     { abbrev = "xmmep.user_info.gender", label = "Gender", display = "uint", desc = "Gender: 1 male, 0 female", bits = 8, enum = "Gender" }, -- 22
@@ -425,6 +425,7 @@ local DATA = {
       { k = "scalar", f = 26, prim = "Byte", lo = "0", hi = "255", vkind = "uint", enum = "Presence" },
     } },
   [113] = { name = "MSG_LOGIN_RES1", required_on_failure = 2,
+    empty_on_failure = 2,
     field_names = { "Result", "User info" },
     nodes = {
       { k = "scalar", f = 11, prim = "Byte", lo = "0", hi = "255", vkind = "uint", enum = "ResultCode" },
@@ -1326,6 +1327,38 @@ local function field_elements(it)
   return nil
 end
 
+-- decode::placeholders: a refusal's placeholders (Tail::EmptyOnFailure).
+-- When every value from item `start` on is empty or "0" (a struct aside)
+-- and none has a report, only the fields' own items (depth 0) stay.
+local function placeholders(start)
+  local msg = MSG
+  for i = start, IN do
+    local l = IL[i]
+    if IK[i] ~= "none" and l ~= 0 and not (l == 1 and byte(msg, IO[i] + 1) == 48) then return end
+  end
+  for r = 1, RN do
+    local it = REPORTS[r].item
+    if it and it >= start then return end
+  end
+  local kept, moved = start, {}
+  for i = start, IN do
+    if ID[i] == 0 then
+      IF[kept], ID[kept], IO[kept], IL[kept], IK[kept], IV[kept] = IF[i], ID[i], IO[i], IL[i], IK[i], IV[i]
+      moved[i] = kept
+      kept = kept + 1
+    end
+  end
+  for i = kept, IN do IV[i] = nil end
+  IN = kept - 1
+  local ni = 0
+  for x = 1, NI do
+    local i = INFO_ITEMS[x]
+    local to = i < start and i or moved[i]
+    if to then ni = ni + 1; INFO_ITEMS[ni] = to end
+  end
+  NI = ni
+end
+
 local function message(m)
   local msg = MSG
   local e = #msg
@@ -1333,6 +1366,7 @@ local function message(m)
   local nn = m.nn
   local counts = m.counts
   local f_item = F_ITEM
+  local empty_from, empty_at = m.empty_on_failure, nil
   -- The first field's number: success ("0") asks for every field.
   local nf, extra_report, first_num = 0, nil, nil
   if e > HEADER_LEN then
@@ -1343,6 +1377,7 @@ local function message(m)
       if p and p <= e then b = p - 1 end
       nf = nf + 1
       local nd = nodes[nf]
+      if nf == empty_from then empty_at = IN + 1 end
       if nd then
         local kt = nd.kt
         if kt > 8 then -- tagged for Info
@@ -1395,6 +1430,7 @@ local function message(m)
       end
     end
   end
+  if empty_at and not success then placeholders(empty_at) end
 end
 
 local function unknown(code)
@@ -1697,6 +1733,24 @@ function M.info_text(dec, text_of)
   if nb == 3 then return buf[1] .. buf[2] .. buf[3] end
   if nb == 5 then return buf[1] .. buf[2] .. buf[3] .. buf[4] .. buf[5] end
   return concat(buf, "", 1, nb)
+end
+
+-- presentation::date_text: seconds since 1970-01-01 UTC as "YYYY-MM-DD"
+-- (days to a civil date, proleptic Gregorian); nil outside years 1..9999.
+-- `secs` is the decimal string of the value.
+function M.date_text(secs)
+  local floor = math.floor
+  local z = floor(tonumber(secs) / 86400) + 719468
+  local era = floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = floor((doe - floor(doe / 1460) + floor(doe / 36524) - floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + floor(yoe / 4) - floor(yoe / 100))
+  local mp = floor((5 * doy + 2) / 153)
+  local d = doy - floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400 + (m <= 2 and 1 or 0)
+  if y < 1 or y > 9999 then return nil end
+  return format("%04d-%02d-%02d", y, m, d)
 end
 
 -- The text of a list's element count ("1 element", "3 elements").
@@ -2932,7 +2986,13 @@ local function add_item(parent, dec, i, at, visible)
   elseif k == "bool" then
     return t_add(parent, p, range, dec.v[i])
   elseif k == "time" then
-    return t_add(parent, p, range, NSTime.new(tonumber(dec.v[i]), 0))
+    local item = t_add(parent, p, range, NSTime.new(tonumber(dec.v[i]), 0))
+    -- A day (presentation::date_text): the date alone in the label.
+    if visible and FIELDS[fi].date then
+      local d = core.date_text(dec.v[i])
+      if d then t_set_text(item, FIELDS[fi].label .. fill(L.value_suffix, d)) end
+    end
+    return item
   elseif k == "ipv4" then
     local item = t_add(parent, p, range, Address.ip(dec.v[i]))
     t_gen(item)
@@ -3194,6 +3254,9 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
       local has_first = first <= n and D[first] == depth + 1
       if k == "none" and has_first and K[first] == "text" then
         t_append(item, fill(L.value_suffix, text_of(O[first], dec.len[first])))
+      elseif k == "none" and not has_first then
+        -- A refusal's placeholders (engine: empty_on_failure).
+        t_append(item, fill(L.value_suffix, L.not_sent))
       end
       -- A dictionary element is labelled by its key and value
       -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its

@@ -657,7 +657,7 @@ fn skip() -> bool {
 fn shown(f: &table::Field, v: &EncValue) -> String {
     match v {
         EncValue::Text(b) => shown_text(&String::from_utf8_lossy(b)),
-        EncValue::Int(n) if f.role == Role::Time => abs_time(*n),
+        EncValue::Int(n) if matches!(f.role, Role::Time | Role::Date) => abs_time(*n),
         EncValue::Int(n) => n.to_string(),
         EncValue::Bool(x) => if *x { "1" } else { "0" }.to_string(),
         other => panic!("not a scalar: {other:?}"),

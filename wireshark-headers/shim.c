@@ -195,6 +195,12 @@ shim_item_append_text(proto_item *item, const char *text, shim_exc_t *err)
     GUARDED(err, proto_item_append_text(item, "%s", text));
 }
 
+int
+shim_item_set_text(proto_item *item, const char *text, shim_exc_t *err)
+{
+    GUARDED(err, proto_item_set_text(item, "%s", text));
+}
+
 void
 shim_item_set_generated(proto_item *item)
 {

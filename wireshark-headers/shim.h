@@ -79,6 +79,7 @@ int shim_item_add_subtree(proto_item *item, gint ett, proto_tree **out,
                            shim_exc_t *err);
 int shim_item_append_text(proto_item *item, const char *text,
                            shim_exc_t *err);
+int shim_item_set_text(proto_item *item, const char *text, shim_exc_t *err);
 /* Sets a flag bit: no exception (item may be NULL). */
 void shim_item_set_generated(proto_item *item);
 /* proto_tree_add_item, then, with `text` (not NUL-terminated, `text_len`

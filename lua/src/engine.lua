@@ -648,6 +648,38 @@ local function field_elements(it)
   return nil
 end
 
+-- decode::placeholders: a refusal's placeholders (Tail::EmptyOnFailure).
+-- When every value from item `start` on is empty or "0" (a struct aside)
+-- and none has a report, only the fields' own items (depth 0) stay.
+local function placeholders(start)
+  local msg = MSG
+  for i = start, IN do
+    local l = IL[i]
+    if IK[i] ~= "none" and l ~= 0 and not (l == 1 and byte(msg, IO[i] + 1) == 48) then return end
+  end
+  for r = 1, RN do
+    local it = REPORTS[r].item
+    if it and it >= start then return end
+  end
+  local kept, moved = start, {}
+  for i = start, IN do
+    if ID[i] == 0 then
+      IF[kept], ID[kept], IO[kept], IL[kept], IK[kept], IV[kept] = IF[i], ID[i], IO[i], IL[i], IK[i], IV[i]
+      moved[i] = kept
+      kept = kept + 1
+    end
+  end
+  for i = kept, IN do IV[i] = nil end
+  IN = kept - 1
+  local ni = 0
+  for x = 1, NI do
+    local i = INFO_ITEMS[x]
+    local to = i < start and i or moved[i]
+    if to then ni = ni + 1; INFO_ITEMS[ni] = to end
+  end
+  NI = ni
+end
+
 local function message(m)
   local msg = MSG
   local e = #msg
@@ -655,6 +687,7 @@ local function message(m)
   local nn = m.nn
   local counts = m.counts
   local f_item = F_ITEM
+  local empty_from, empty_at = m.empty_on_failure, nil
   -- The first field's number: success ("0") asks for every field.
   local nf, extra_report, first_num = 0, nil, nil
   if e > HEADER_LEN then
@@ -665,6 +698,7 @@ local function message(m)
       if p and p <= e then b = p - 1 end
       nf = nf + 1
       local nd = nodes[nf]
+      if nf == empty_from then empty_at = IN + 1 end
       if nd then
         local kt = nd.kt
         if kt > 8 then -- tagged for Info
@@ -717,6 +751,7 @@ local function message(m)
       end
     end
   end
+  if empty_at and not success then placeholders(empty_at) end
 end
 
 local function unknown(code)
@@ -1019,6 +1054,24 @@ function M.info_text(dec, text_of)
   if nb == 3 then return buf[1] .. buf[2] .. buf[3] end
   if nb == 5 then return buf[1] .. buf[2] .. buf[3] .. buf[4] .. buf[5] end
   return concat(buf, "", 1, nb)
+end
+
+-- presentation::date_text: seconds since 1970-01-01 UTC as "YYYY-MM-DD"
+-- (days to a civil date, proleptic Gregorian); nil outside years 1..9999.
+-- `secs` is the decimal string of the value.
+function M.date_text(secs)
+  local floor = math.floor
+  local z = floor(tonumber(secs) / 86400) + 719468
+  local era = floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = floor((doe - floor(doe / 1460) + floor(doe / 36524) - floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + floor(yoe / 4) - floor(yoe / 100))
+  local mp = floor((5 * doy + 2) / 153)
+  local d = doy - floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400 + (m <= 2 and 1 or 0)
+  if y < 1 or y > 9999 then return nil end
+  return format("%04d-%02d-%02d", y, m, d)
 end
 
 -- The text of a list's element count ("1 element", "3 elements").

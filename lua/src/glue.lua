@@ -326,7 +326,13 @@ local function add_item(parent, dec, i, at, visible)
   elseif k == "bool" then
     return t_add(parent, p, range, dec.v[i])
   elseif k == "time" then
-    return t_add(parent, p, range, NSTime.new(tonumber(dec.v[i]), 0))
+    local item = t_add(parent, p, range, NSTime.new(tonumber(dec.v[i]), 0))
+    -- A day (presentation::date_text): the date alone in the label.
+    if visible and FIELDS[fi].date then
+      local d = core.date_text(dec.v[i])
+      if d then t_set_text(item, FIELDS[fi].label .. fill(L.value_suffix, d)) end
+    end
+    return item
   elseif k == "ipv4" then
     local item = t_add(parent, p, range, Address.ip(dec.v[i]))
     t_gen(item)
@@ -588,6 +594,9 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
       local has_first = first <= n and D[first] == depth + 1
       if k == "none" and has_first and K[first] == "text" then
         t_append(item, fill(L.value_suffix, text_of(O[first], dec.len[first])))
+      elseif k == "none" and not has_first then
+        -- A refusal's placeholders (engine: empty_on_failure).
+        t_append(item, fill(L.value_suffix, L.not_sent))
       end
       -- A dictionary element is labelled by its key and value
       -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its

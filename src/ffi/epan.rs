@@ -514,6 +514,14 @@ impl<'a> Item<'a> {
         shim(|e| unsafe { sys::shim_item_append_text(self.ptr, t.as_ptr(), e) })
     }
 
+    /// Replaces the item's label with `text` (the value stays what filters
+    /// see).
+    pub(crate) fn set_text(self, text: &str) -> EpanResult<()> {
+        let t = c_text(text);
+        // SAFETY: item NULL or valid; `t` outlives the call.
+        shim(|e| unsafe { sys::shim_item_set_text(self.ptr, t.as_ptr(), e) })
+    }
+
     /// Hides the item: filters find it, the tree does not show it.
     pub(crate) fn set_hidden(self) {
         // SAFETY: item NULL or valid; setting a flag bit cannot throw.

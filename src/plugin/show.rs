@@ -178,13 +178,16 @@ impl<'m, 'p> Message<'m, 'p> {
     }
 
     /// A struct, labelled by its first member when that is text ("Buddy:
-    /// alice"), so a long list reads without expanding it.
+    /// alice"), so a long list reads without expanding it; one without
+    /// members is a refusal's placeholder (`label::NOT_SENT`).
     fn struct_item(&self, parent: Tree<'p>, i: usize, hf: ffi::HfId) -> EpanResult<Item<'p>> {
         let it = &self.decoded.items[i];
-        let first = self.decoded.items.get(i + 1).filter(|n| self.visible && n.depth == it.depth + 1 && n.value == Value::Text);
+        let first = self.decoded.items.get(i + 1).filter(|n| n.depth == it.depth + 1);
         let text = match first {
-            Some(first) => Some(self.text(first.offset, first.len)?),
-            None => None,
+            _ if !self.visible => None,
+            Some(first) if first.value == Value::Text => Some(self.text(first.offset, first.len)?),
+            Some(_) => None,
+            None => Some(Cow::Borrowed(label::NOT_SENT)),
         };
         self.named_item(parent, hf, it, text.as_deref())
     }
@@ -200,7 +203,15 @@ impl<'m, 'p> Message<'m, 'p> {
             Value::Int(v) if display == Display::Int(64) => parent.add_int64(hf, tvb, start, len, v),
             Value::Int(v) => parent.add_int(hf, tvb, start, len, v as i32),
             Value::Bool(b) => parent.add_boolean(hf, tvb, start, len, b),
-            Value::Time(t) => parent.add_time_secs(hf, tvb, start, len, t),
+            Value::Time(t) => {
+                let item = parent.add_time_secs(hf, tvb, start, len, t)?;
+                let f = self.schema().field(it.id);
+                // A day: the date alone in the label; filters keep the time.
+                if let Some(date) = presentation::date_text(t).filter(|_| self.visible && f.date) {
+                    item.set_text(&format!("{}{}", f.label, fill(label::VALUE_SUFFIX, &[&date])))?;
+                }
+                Ok(item)
+            }
             Value::Ipv4(a) => {
                 let item = parent.add_ipv4(hf, tvb, start, len, u32::from_be_bytes(a))?;
                 item.set_generated();

@@ -99,8 +99,28 @@ pub mod label {
     /// Appended to the label of a field item: a struct's first text member
     /// ("Buddy: alice"), the element count of a list ("Buddy list: 2 elements").
     pub const VALUE_SUFFIX: &str = ": {}";
+    /// The value of a struct that a refusal filled with placeholders
+    /// (`Tail::EmptyOnFailure`): "User info: none sent, ...".
+    pub const NOT_SENT: &str = "none sent, the request was refused (every field empty or 0)";
     pub const ELEMENTS_ONE: &str = crate::reports::template::ONE_ELEMENT;
     pub const ELEMENTS_MANY: &str = crate::reports::template::ELEMENTS;
+}
+
+/// The date of a time (seconds since 1970-01-01 UTC) as `YYYY-MM-DD`, for
+/// a field that is a day (`Role::Date`); None outside years 1..=9999,
+/// where Wireshark's own label stays. The Lua engine's `date_text` is the
+/// same arithmetic (days to a civil date, proleptic Gregorian).
+pub fn date_text(secs: i64) -> Option<String> {
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (1..=9999).contains(&y).then(|| format!("{y:04}-{m:02}-{d:02}"))
 }
 
 /// "1 element", "3 elements".
@@ -316,6 +336,19 @@ mod tests {
         assert_eq!(elements(0), "0 elements");
         assert_eq!(elements(1), "1 element");
         assert_eq!(elements(12), "12 elements");
+    }
+
+    #[test]
+    fn dates_are_civil_days() {
+        assert_eq!(date_text(0).as_deref(), Some("1970-01-01"));
+        assert_eq!(date_text(86_399).as_deref(), Some("1970-01-01"));
+        assert_eq!(date_text(-1).as_deref(), Some("1969-12-31"));
+        assert_eq!(date_text(951_782_400).as_deref(), Some("2000-02-29"));
+        assert_eq!(date_text(631_152_000).as_deref(), Some("1990-01-01"));
+        assert_eq!(date_text(253_402_300_799).as_deref(), Some("9999-12-31"));
+        assert_eq!(date_text(253_402_300_800), None);
+        assert_eq!(date_text(-62_135_596_800).as_deref(), Some("0001-01-01"));
+        assert_eq!(date_text(-62_135_596_801), None);
     }
 
     #[test]

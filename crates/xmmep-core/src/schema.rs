@@ -51,6 +51,8 @@ pub struct FilterField {
     pub spec_type: String,
     /// Tag of a key field in the Info column (`user`), from the table.
     pub info: Option<&'static str>,
+    /// A time whose label shows only its date (`Role::Date`).
+    pub date: bool,
 }
 
 impl FilterField {
@@ -177,6 +179,9 @@ pub struct CompiledMessage {
     pub count_of: Vec<Option<usize>>,
     /// How many leading fields must be present when the tail is optional.
     pub required_on_failure: usize,
+    /// `Tail::EmptyOnFailure`'s `from`: the first field that a refusal may
+    /// fill with placeholders.
+    pub empty_on_failure: Option<usize>,
 }
 
 /// Generic fields that do not come from one table field.
@@ -253,6 +258,7 @@ impl Builder {
             bool_names: field.bool_names,
             spec_type: field.ty.spec_name(),
             info: field.info,
+            date: field.role == Role::Date,
         });
         let addr_id = (field.role == Role::Ip).then(|| {
             self.add(FilterField {
@@ -264,6 +270,7 @@ impl Builder {
                 bool_names: None,
                 spec_type: "String (generated)".to_string(),
                 info: None,
+                date: false,
             })
         });
         Scalar { id, field, prim, vals, addr_id }
@@ -286,6 +293,7 @@ impl Builder {
             bool_names: None,
             spec_type: format!("Struct {}", def.name),
             info: None,
+            date: false,
         })
     }
 
@@ -299,11 +307,12 @@ impl Builder {
             bool_names: None,
             spec_type: field.ty.spec_name(),
             info: field.info,
+            date: false,
         })
     }
 
     fn label(&mut self, key: String, label: String, desc: String) -> FieldId {
-        self.add(FilterField { key, label, desc, display: Display::Label, vals: None, bool_names: None, spec_type: String::new(), info: None })
+        self.add(FilterField { key, label, desc, display: Display::Label, vals: None, bool_names: None, spec_type: String::new(), info: None, date: false })
     }
 
     fn node(&mut self, field: &'static Field) -> Node {
@@ -347,6 +356,7 @@ impl Builder {
             bool_names: None,
             spec_type: String::new(),
             info: None,
+            date: false,
         })
     }
 }
@@ -357,7 +367,7 @@ fn struct_label(def: &StructDef) -> String {
 
 fn scalar_display(prim: Prim, role: Role) -> Display {
     match (prim, role) {
-        (_, Role::Time) => Display::Time,
+        (_, Role::Time | Role::Date) => Display::Time,
         (_, Role::Port) => Display::Uint(16),
         (Prim::String, _) => Display::Text,
         (Prim::Boolean, _) => Display::Bool,
@@ -393,12 +403,16 @@ impl Schema {
                 })
                 .collect();
             let required_on_failure = match def.tail {
-                Tail::Required => def.fields.len(),
+                Tail::Required | Tail::EmptyOnFailure { .. } => def.fields.len(),
                 Tail::OnlyOnSuccess { from } => from,
+            };
+            let empty_on_failure = match def.tail {
+                Tail::EmptyOnFailure { from } => Some(from),
+                _ => None,
             };
             assert!((def.code as usize) < by_code.len());
             by_code[def.code as usize] = compiled.len() as u16;
-            compiled.push(CompiledMessage { def, nodes, count_of, required_on_failure });
+            compiled.push(CompiledMessage { def, nodes, count_of, required_on_failure, empty_on_failure });
         }
         let raw_field = b.generic("raw_field", "Field", "Field of a message type with no definition, as text", Display::Text);
         let extra_field = b.generic("extra_field", "Extra field", "Field past the message's definition, as text", Display::Text);

@@ -114,6 +114,9 @@ pub enum Role {
     Plain,
     /// Seconds since 1970-01-01 UTC, shown as an absolute time.
     Time,
+    /// A day given as seconds since 1970-01-01 UTC: filtered as an absolute
+    /// time, labelled with the date alone (docs/decisions.md 62).
+    Date,
     /// Typed Short but read as unsigned 0..65535.
     Port,
     /// Dotted IPv4 text; also shown as an address when it parses.
@@ -193,6 +196,11 @@ pub enum Tail {
     /// Fields from index `from` on are sent only when the first field (a
     /// result code) is RESULT_SUCCESS (MSG_GET_LOGIN_INFO_RES, spec 5.2.2).
     OnlyOnSuccess { from: usize },
+    /// Every field is required, but when the result is not RESULT_SUCCESS
+    /// and every member of the fields from index `from` on is empty or "0"
+    /// they are placeholders: shown as one line, not as values
+    /// (MSG_LOGIN_RES1; docs/decisions.md 62).
+    EmptyOnFailure { from: usize },
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -298,7 +306,7 @@ pub mod user_info {
     pub static PERSONAL_MSG: Field = string("personal_msg", "Personal message", "Personal message (signature)");
     pub static EMAIL: Field = string("email", "Email", "Email address");
     pub static AVATAR: Field = string("avatar", "Avatar", "Avatar image file");
-    pub static BIRTHDAY: Field = integer("birthday", "Birthday", "Birthday, seconds since 1970-01-01 00:00:00 UTC").role(Role::Time);
+    pub static BIRTHDAY: Field = integer("birthday", "Birthday", "Birthday, seconds since 1970-01-01 00:00:00 UTC").role(Role::Date);
     pub static LOCATION: Field = string("location", "Location", "Place of residence");
     pub static LAST_LOGIN_TIME: Field = integer("last_login_time", "Last login time", "Last login, seconds since 1970-01-01 00:00:00 UTC").role(Role::Time);
     pub static GENDER_CODE: Field = field("gender", "gender", FieldType::Enum(&super::GENDER), "Gender", "Gender: 1 male, 0 female");
@@ -474,7 +482,10 @@ pub static MESSAGES: &[MessageDef] = &[
         ..msg(111, "MSG_GET_LOGIN_INFO_RES", "5.2.2", &[ServerToClient], "Login server IP and port (only the result on failure)", &[&RESULT, &SERVER_IP, &SERVER_PORT])
     },
     msg(112, "MSG_LOGIN_REQ", "5.2.3", &[ClientToServer], "Login request", &[&USER_NAME, &PASSWORD, &LOGIN_STATUS]),
-    msg(113, "MSG_LOGIN_RES1", "5.2.4", &[ServerToClient], "Login response part 1: the user's information", &[&RESULT, &USER_INFO_FIELD]),
+    MessageDef {
+        tail: Tail::EmptyOnFailure { from: 1 },
+        ..msg(113, "MSG_LOGIN_RES1", "5.2.4", &[ServerToClient], "Login response part 1: the user's information", &[&RESULT, &USER_INFO_FIELD])
+    },
     msg(114, "MSG_LOGIN_RES2", "5.2.5", &[ServerToClient], "Login response part 2: buddy groups", &[&SEQ_NUM, &COUNT_GROUPS, &GROUPS]),
     msg(115, "MSG_LOGIN_RES3", "5.2.6", &[ServerToClient], "Login response part 3: buddy list", &[&SEQ_NUM, &COUNT_BUDDY_LIST, &BUDDY_LIST]),
     msg(116, "MSG_LOGIN_RES4", "5.2.7", &[ServerToClient], "Login response part 4: block list", &[&SEQ_NUM, &COUNT_BLOCKED, &BLOCKED_USERS]),

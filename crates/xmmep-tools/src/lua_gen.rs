@@ -155,6 +155,10 @@ fn node(schema: &Schema, n: &Node) -> String {
 fn message(schema: &Schema, m: &CompiledMessage) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "  [{}] = {{ name = {}, required_on_failure = {},", m.def.code, lua_str(m.def.name), m.required_on_failure);
+    if let Some(from) = m.empty_on_failure {
+        // The Lua index of the first field a refusal may fill with placeholders.
+        let _ = writeln!(o, "    empty_on_failure = {},", from + 1);
+    }
     let names: Vec<String> = m.nodes.iter().map(|n| lua_str(&schema.field(n.field_id()).label)).collect();
     let _ = writeln!(o, "    field_names = {{ {} }},", names.join(", "));
     let counts: Vec<String> = m.count_of.iter().enumerate().filter_map(|(i, t)| t.map(|t| format!("{{ {}, {} }}", i + 1, t + 1))).collect();
@@ -242,7 +246,7 @@ pub fn data(schema: &Schema) -> String {
     );
     let _ = writeln!(
         o,
-        "  labels = {{ elements_one = {}, elements_many = {}, message = {}, counted = {},\n    indexed = {}, invalid = {}, value_suffix = {}, pair_key = {}, pair_value = {} }},",
+        "  labels = {{ elements_one = {}, elements_many = {}, message = {}, counted = {},\n    indexed = {}, invalid = {}, value_suffix = {}, pair_key = {}, pair_value = {}, not_sent = {} }},",
         lua_str(label::ELEMENTS_ONE),
         lua_str(label::ELEMENTS_MANY),
         lua_str(label::MESSAGE),
@@ -251,7 +255,8 @@ pub fn data(schema: &Schema) -> String {
         lua_str(label::INVALID),
         lua_str(label::VALUE_SUFFIX),
         lua_str(label::PAIR_KEY),
-        lua_str(label::PAIR_VALUE)
+        lua_str(label::PAIR_VALUE),
+        lua_str(label::NOT_SENT)
     );
     let _ = writeln!(
         o,
@@ -301,6 +306,9 @@ pub fn data(schema: &Schema) -> String {
         }
         if let Some(tag) = f.info {
             let _ = write!(o, ", info = {}", lua_str(tag));
+        }
+        if f.date {
+            o.push_str(", date = true");
         }
         let _ = writeln!(o, " }}, -- {}", i + 1);
     }

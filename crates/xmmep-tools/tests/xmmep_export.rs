@@ -74,7 +74,12 @@ fn login_rows_with_the_plugin() {
     assert_eq!(req["transport"], "tcp");
     assert_eq!(req["problems"][0]["class"], "xmmep.cleartext_password");
     assert_eq!(req["problems"][0]["severity"], "note");
-    let res1 = rows.iter().find(|r| r["msg_name"] == "MSG_LOGIN_RES1").unwrap();
+    // The first login is refused: its User info is placeholders, shown
+    // without members (decisions.md 62).
+    let refused = rows.iter().find(|r| r["msg_name"] == "MSG_LOGIN_RES1").unwrap();
+    assert_eq!(refused["fields"]["result"], "RESULT_PASSWD_MISMATCH", "{refused}");
+    assert!(refused["fields"]["user_info"].get("user_name").is_none(), "{refused}");
+    let res1 = rows.iter().find(|r| r["msg_name"] == "MSG_LOGIN_RES1" && r["fields"]["result"] == "RESULT_SUCCESS").unwrap();
     assert!(res1["fields"]["user_info"]["user_name"].is_string(), "{res1}");
     assert!(res1["fields"]["user_info"]["birthday"].as_str().unwrap().ends_with('Z'), "{res1}");
     let res2 = rows.iter().find(|r| r["msg_name"] == "MSG_LOGIN_RES2").unwrap();

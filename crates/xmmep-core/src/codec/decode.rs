@@ -372,6 +372,34 @@ impl Decoding<'_, '_, '_> {
                 );
             }
         }
+        if let (false, Some(from)) = (success, m.empty_on_failure) {
+            self.placeholders(from);
+        }
+    }
+
+    /// A refusal's placeholders (`Tail::EmptyOnFailure`): when every value
+    /// of the fields from `from` on is empty or "0" and none has a report,
+    /// only the fields' own items stay; a struct left without its members
+    /// is shown as one line saying nothing was sent.
+    fn placeholders(&mut self, from: usize) {
+        let Some(start) = self.out.field_facts.get(from).map(|f| f.item as usize) else { return };
+        let out = &mut self.out;
+        let msg = self.msg;
+        let placeholder = |it: &Item| it.value == Value::Struct || matches!(&msg[it.offset as usize..(it.offset + it.len) as usize], b"" | b"0");
+        if !out.items[start..].iter().all(placeholder) || out.reports.iter().any(|r| r.item.is_some_and(|i| i as usize >= start)) {
+            return;
+        }
+        let mut kept = start;
+        for i in start..out.items.len() {
+            if out.items[i].depth == 0 {
+                for f in out.field_facts.iter_mut().filter(|f| f.item as usize == i) {
+                    f.item = kept as u32;
+                }
+                out.items[kept] = out.items[i];
+                kept += 1;
+            }
+        }
+        out.items.truncate(kept);
     }
 
     fn node(&mut self, node: &Node, s: usize, e: usize, depth: u8) -> FieldFacts {
