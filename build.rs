@@ -214,7 +214,7 @@ fn bindings(headers: &std::path::Path, flags: &CFlags, out_dir: &std::path::Path
         .allowlist_var("STAT_DT_.*|MN_.*|TAP_PACKET_.*|ST_FLG_SRTCOL_SHIFT|ST_SORT_COL_NAME")
         // Types and constants the dissector code uses.
         .allowlist_type("packet_info|tvbuff_t|proto_tree|proto_item|proto_plugin")
-        .allowlist_type("hf_register_info|header_field_info|value_string|true_false_string")
+        .allowlist_type("hf_register_info|header_field_info|value_string|true_false_string|unit_name_string")
         .allowlist_type("ei_register_info|expert_field|expert_field_info|expert_module_t")
         .allowlist_type("dissector_handle_t|module_t|enum_val_t")
         .allowlist_type("ftenum|field_display_e|hf_ref_type|heuristic_enable_e")

@@ -170,7 +170,7 @@ local DATA = {
   },
   -- Filter fields (Schema::fields), by Lua index = FieldId + 1.
   fields = {
-    { abbrev = "xmmep.body_len", label = "Body length", display = "uint", desc = "BodyLength: length of the body in bytes (header bytes 0-3)", bits = 16 }, -- 1
+    { abbrev = "xmmep.body_len", label = "Body length", display = "uint", desc = "BodyLength: length of the body in bytes (header bytes 0-3)", bits = 16, unit = { " byte", " bytes" } }, -- 1
     { abbrev = "xmmep.msg_type", label = "Message type", display = "uint", desc = "MessageType (header bytes 4-7)", bits = 16 }, -- 2
     { abbrev = "xmmep.user_name", label = "User name", display = "text", desc = "User name (3-16 characters)", info = "user" }, -- 3
     { abbrev = "xmmep.password", label = "Password", display = "text", desc = "Login password in clear text (8-12 characters)" }, -- 4
@@ -244,7 +244,7 @@ local DATA = {
     { abbrev = "xmmep.content", label = "Content", display = "text", desc = "Message text" }, -- 72
     { abbrev = "xmmep.is_room_msg", label = "Room message", display = "bool", desc = "Whether receiver is a chat room" }, -- 73
     { abbrev = "xmmep.file_name", label = "File name", display = "text", desc = "Name of the file offered", info = "file" }, -- 74
-    { abbrev = "xmmep.file_size", label = "File size", display = "int", desc = "Size of the file in bytes", bits = 32 }, -- 75
+    { abbrev = "xmmep.file_size", label = "File size", display = "int", desc = "Size of the file in bytes", bits = 32, unit = { " byte", " bytes" } }, -- 75
     { abbrev = "xmmep.transfer_seq", label = "Transfer sequence", display = "int", desc = "File transfer sequence number", bits = 32 }, -- 76
     { abbrev = "xmmep.is_image", label = "Is image", display = "bool", desc = "Whether the file is sent as an image" }, -- 77
     { abbrev = "xmmep.sender_ip", label = "Sender IP", display = "text", desc = "Address of the sender for the transfer" }, -- 78
@@ -319,7 +319,7 @@ local DATA = {
     { key = "forward_delay", abbrev = "xmmep.forward_delay", label = "Forward delay", desc = "Time from the original to this forward", display = "reltime", bits = 0 },
     { key = "transfer", abbrev = "xmmep.transfer", label = "File transfer", desc = "The file transfer this message belongs to, across connections", display = "container", bits = 0 },
     { key = "transfer.file_name", abbrev = "xmmep.transfer.file_name", label = "File name", desc = "Name of the file, from the offer", display = "text", bits = 0 },
-    { key = "transfer.file_size", abbrev = "xmmep.transfer.file_size", label = "File size", desc = "Size of the file in bytes, from the offer", display = "int", bits = 64 },
+    { key = "transfer.file_size", abbrev = "xmmep.transfer.file_size", label = "File size", desc = "Size of the file in bytes, from the offer", display = "int", bits = 64, unit = { " byte", " bytes" } },
     { key = "transfer.offer_in", abbrev = "xmmep.transfer.offer_in", label = "Offered in", desc = "The frame of MSG_SEND_FILE_REQ", display = "framenum", bits = 0, link = "other" },
     { key = "transfer.offer_fwd_in", abbrev = "xmmep.transfer.offer_fwd_in", label = "Offer forwarded in", desc = "The frame of MSG_SEND_FILE_REQ_FWD", display = "framenum", bits = 0, link = "other" },
     { key = "transfer.answer_in", abbrev = "xmmep.transfer.answer_in", label = "Answered in", desc = "The frame of MSG_SEND_FILE_RES", display = "framenum", bits = 0, link = "other" },
@@ -2720,6 +2720,9 @@ for i, f in ipairs(DATA.fields) do
   local d = f.display
   if d == "text" then
     pf[i] = ProtoField.string(f.abbrev, f.label, base.NONE, f.desc)
+  elseif f.unit then
+    -- A number with a unit (table::Unit): "19 bytes".
+    pf[i] = (d == "uint" and UINT or INT)[f.bits](f.abbrev, f.label, base.UNIT_STRING, f.unit, nil, f.desc)
   elseif d == "uint" then
     local vs = (i == DATA.generic.msg_type) and msg_type_names() or value_string(f.enum)
     pf[i] = UINT[f.bits](f.abbrev, f.label, base.DEC, vs, nil, f.desc)
@@ -2747,6 +2750,7 @@ for _, a in ipairs(DATA.analysis_fields) do
   elseif d == "reltime" then p = ProtoField.relative_time(a.abbrev, a.label, a.desc)
   elseif d == "text" then p = ProtoField.string(a.abbrev, a.label, base.NONE, a.desc)
   elseif d == "uint" then p = UINT[a.bits](a.abbrev, a.label, base.DEC, nil, nil, a.desc)
+  elseif d == "int" and a.unit then p = INT[a.bits](a.abbrev, a.label, base.UNIT_STRING, a.unit, nil, a.desc)
   elseif d == "int" then p = INT[a.bits](a.abbrev, a.label, base.DEC, nil, nil, a.desc)
   elseif d == "bool" then p = ProtoField.bool(a.abbrev, a.label, base.NONE, nil, nil, a.desc)
   else p = ProtoField.none(a.abbrev, a.label, a.desc) end

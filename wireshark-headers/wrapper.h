@@ -20,6 +20,7 @@
 #endif
 #include <epan/packet.h>
 #include <epan/proto.h>
+#include <epan/unit_strings.h> /* unit_name_string, for BASE_UNIT_STRING */
 #include <epan/tfs.h>          /* true_false_string: proto.h stops including it in 4.6 */
 #include <epan/expert.h>
 #include <epan/prefs.h>

@@ -60,6 +60,9 @@ for i, f in ipairs(DATA.fields) do
   local d = f.display
   if d == "text" then
     pf[i] = ProtoField.string(f.abbrev, f.label, base.NONE, f.desc)
+  elseif f.unit then
+    -- A number with a unit (table::Unit): "19 bytes".
+    pf[i] = (d == "uint" and UINT or INT)[f.bits](f.abbrev, f.label, base.UNIT_STRING, f.unit, nil, f.desc)
   elseif d == "uint" then
     local vs = (i == DATA.generic.msg_type) and msg_type_names() or value_string(f.enum)
     pf[i] = UINT[f.bits](f.abbrev, f.label, base.DEC, vs, nil, f.desc)
@@ -87,6 +90,7 @@ for _, a in ipairs(DATA.analysis_fields) do
   elseif d == "reltime" then p = ProtoField.relative_time(a.abbrev, a.label, a.desc)
   elseif d == "text" then p = ProtoField.string(a.abbrev, a.label, base.NONE, a.desc)
   elseif d == "uint" then p = UINT[a.bits](a.abbrev, a.label, base.DEC, nil, nil, a.desc)
+  elseif d == "int" and a.unit then p = INT[a.bits](a.abbrev, a.label, base.UNIT_STRING, a.unit, nil, a.desc)
   elseif d == "int" then p = INT[a.bits](a.abbrev, a.label, base.DEC, nil, nil, a.desc)
   elseif d == "bool" then p = ProtoField.bool(a.abbrev, a.label, base.NONE, nil, nil, a.desc)
   else p = ProtoField.none(a.abbrev, a.label, a.desc) end

@@ -53,6 +53,9 @@ pub(crate) enum FieldStrings {
     Values(Vec<(u32, String)>),
     /// `true_false_string` (for FT_BOOLEAN).
     TrueFalse(String, String),
+    /// `unit_name_string`, singular and plural (display `BASE_DEC |
+    /// BASE_UNIT_STRING`).
+    Units(String, String),
     /// What an FT_FRAMENUM points at (`FRAMENUM_TYPE`), for the GUI's
     /// request/response arrows.
     FrameNum(FrameNumType),
@@ -67,8 +70,8 @@ pub(crate) type FieldType = sys::ftenum;
 /// The field types and displays the plugin registers, re-exported so that
 /// the raw bindings stay inside the FFI layer.
 pub(crate) use sys::{
-    FT_IPv4, ABSOLUTE_TIME_UTC, BASE_DEC, BASE_NONE, FT_ABSOLUTE_TIME, FT_BOOLEAN, FT_BYTES, FT_FRAMENUM, FT_INT16, FT_INT32, FT_INT64, FT_INT8, FT_NONE, FT_RELATIVE_TIME,
-    FT_STRING, FT_UINT16, FT_UINT32, FT_UINT64, FT_UINT8,
+    FT_IPv4, ABSOLUTE_TIME_UTC, BASE_DEC, BASE_NONE, BASE_UNIT_STRING, FT_ABSOLUTE_TIME, FT_BOOLEAN, FT_BYTES, FT_FRAMENUM, FT_INT16, FT_INT32, FT_INT64, FT_INT8, FT_NONE,
+    FT_RELATIVE_TIME, FT_STRING, FT_UINT16, FT_UINT32, FT_UINT64, FT_UINT8,
 };
 
 /// Description of one header field, as the table-driven code builds it.
@@ -122,6 +125,11 @@ fn leak_strings(s: &FieldStrings) -> *const std::ffi::c_void {
         FieldStrings::TrueFalse(t, f) => {
             let tfs = Box::leak(Box::new(sys::true_false_string { true_string: leak_cstr(t), false_string: leak_cstr(f) }));
             (tfs as *const sys::true_false_string).cast()
+        }
+        FieldStrings::Units(one, many) => {
+            // The struct's members are `char *`; epan only reads them.
+            let units = Box::leak(Box::new(sys::unit_name_string { singular: leak_cstr(one).cast_mut(), plural: leak_cstr(many).cast_mut() }));
+            (units as *const sys::unit_name_string).cast()
         }
         // FRAMENUM_TYPE(x) is GINT_TO_POINTER(x): the value itself.
         FieldStrings::FrameNum(t) => *t as usize as *const std::ffi::c_void,

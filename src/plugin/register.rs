@@ -41,7 +41,11 @@ fn analysis_descs() -> Vec<FieldDesc> {
         .iter()
         .map(|a| {
             let (ft, base) = ftype(a.kind);
+            let base = if a.unit.is_some() { base | registry::BASE_UNIT_STRING } else { base };
             let mut d = FieldDesc::new(a.label, &format!("{}.{}", PROTOCOL.filter, a.abbrev), ft, base).blurb(a.desc);
+            if let Some(u) = a.unit {
+                d = d.strings(FieldStrings::Units(u.singular.to_string(), u.plural.to_string()));
+            }
             if let FieldKind::FrameNum(link) = a.kind {
                 d = d.strings(FieldStrings::FrameNum(match link {
                     FrameLink::Request => registry::FT_FRAMENUM_REQUEST,
@@ -64,6 +68,7 @@ fn field_descs(schema: &Schema) -> Vec<(usize, FieldDesc)> {
         .filter_map(|(i, f)| f.filter_name().map(|name| (i, f, name)))
         .map(|(i, f, name)| {
             let (ft, base) = ftype(FieldKind::of(f.display));
+            let base = if f.unit.is_some() { base | registry::BASE_UNIT_STRING } else { base };
             let mut d = FieldDesc::new(&f.label, name, ft, base);
             if let Some(blurb) = presentation::blurb(&f.label, &f.desc) {
                 d = d.blurb(blurb);
@@ -72,6 +77,9 @@ fn field_descs(schema: &Schema) -> Vec<(usize, FieldDesc)> {
                 d = d.strings(FieldStrings::Values(e.values.iter().map(|v| (v.value as u32, v.name.to_string())).collect()));
             } else if i == msg_type {
                 d = d.strings(FieldStrings::Values(table::MESSAGES.iter().map(|m| (m.code as u32, m.name.to_string())).collect()));
+            }
+            if let Some(u) = f.unit {
+                d = d.strings(FieldStrings::Units(u.singular.to_string(), u.plural.to_string()));
             }
             if let Some((t, fl)) = f.bool_names {
                 d = d.strings(FieldStrings::TrueFalse(t.to_string(), fl.to_string()));

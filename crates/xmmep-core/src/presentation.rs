@@ -254,6 +254,8 @@ pub struct AnalysisField {
     pub label: &'static str,
     pub desc: &'static str,
     pub kind: FieldKind,
+    /// The unit after the value in the label (`table::Unit`).
+    pub unit: Option<&'static crate::table::Unit>,
 }
 
 /// The analysis fields, by name. The plugin and the Lua script register
@@ -262,7 +264,7 @@ pub mod analysis {
     use super::{AnalysisField, FieldKind, FrameLink};
 
     const fn f(abbrev: &'static str, label: &'static str, desc: &'static str, kind: FieldKind) -> AnalysisField {
-        AnalysisField { abbrev, label, desc, kind }
+        AnalysisField { abbrev, label, desc, kind, unit: None }
     }
 
     pub static CHAT: AnalysisField = f(
@@ -283,7 +285,8 @@ pub mod analysis {
     pub static FORWARD_DELAY: AnalysisField = f("forward_delay", "Forward delay", "Time from the original to this forward", FieldKind::RelativeTime);
     pub static TRANSFER: AnalysisField = f("transfer", "File transfer", "The file transfer this message belongs to, across connections", FieldKind::None);
     pub static TRANSFER_FILE_NAME: AnalysisField = f("transfer.file_name", "File name", "Name of the file, from the offer", FieldKind::String);
-    pub static TRANSFER_FILE_SIZE: AnalysisField = f("transfer.file_size", "File size", "Size of the file in bytes, from the offer", FieldKind::Int64);
+    pub static TRANSFER_FILE_SIZE: AnalysisField =
+        AnalysisField { unit: Some(&crate::table::BYTES), ..f("transfer.file_size", "File size", "Size of the file in bytes, from the offer", FieldKind::Int64) };
     pub static TRANSFER_OFFER_IN: AnalysisField = f("transfer.offer_in", "Offered in", "The frame of MSG_SEND_FILE_REQ", FieldKind::FrameNum(FrameLink::Other));
     pub static TRANSFER_OFFER_FWD_IN: AnalysisField = f("transfer.offer_fwd_in", "Offer forwarded in", "The frame of MSG_SEND_FILE_REQ_FWD", FieldKind::FrameNum(FrameLink::Other));
     pub static TRANSFER_ANSWER_IN: AnalysisField = f("transfer.answer_in", "Answered in", "The frame of MSG_SEND_FILE_RES", FieldKind::FrameNum(FrameLink::Other));

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::table::{self, EnumDef, Field, FieldType, MessageDef, Prim, Role, StructDef, Tail};
+use crate::table::{self, EnumDef, Field, FieldType, MessageDef, Prim, Role, StructDef, Tail, Unit};
 
 /// Index of a filter field in `Schema::fields`.
 pub type FieldId = u16;
@@ -53,6 +53,8 @@ pub struct FilterField {
     pub info: Option<&'static str>,
     /// A time whose label shows only its date (`Role::Date`).
     pub date: bool,
+    /// The unit after the value in the label (`table::Unit`).
+    pub unit: Option<&'static Unit>,
 }
 
 impl FilterField {
@@ -259,6 +261,7 @@ impl Builder {
             spec_type: field.ty.spec_name(),
             info: field.info,
             date: field.role == Role::Date,
+            unit: field.unit,
         });
         let addr_id = (field.role == Role::Ip).then(|| {
             self.add(FilterField {
@@ -271,6 +274,7 @@ impl Builder {
                 spec_type: "String (generated)".to_string(),
                 info: None,
                 date: false,
+                unit: None,
             })
         });
         Scalar { id, field, prim, vals, addr_id }
@@ -294,6 +298,7 @@ impl Builder {
             spec_type: format!("Struct {}", def.name),
             info: None,
             date: false,
+            unit: None,
         })
     }
 
@@ -308,11 +313,12 @@ impl Builder {
             spec_type: field.ty.spec_name(),
             info: field.info,
             date: false,
+            unit: None,
         })
     }
 
     fn label(&mut self, key: String, label: String, desc: String) -> FieldId {
-        self.add(FilterField { key, label, desc, display: Display::Label, vals: None, bool_names: None, spec_type: String::new(), info: None, date: false })
+        self.add(FilterField { key, label, desc, display: Display::Label, vals: None, bool_names: None, spec_type: String::new(), info: None, date: false, unit: None })
     }
 
     fn node(&mut self, field: &'static Field) -> Node {
@@ -357,6 +363,7 @@ impl Builder {
             spec_type: String::new(),
             info: None,
             date: false,
+            unit: None,
         })
     }
 }
@@ -385,6 +392,7 @@ impl Schema {
     pub fn new(messages: &'static [MessageDef]) -> Schema {
         let mut b = Builder { fields: Vec::new(), by_key: HashMap::new() };
         let body_len = b.generic("body_len", "Body length", "BodyLength: length of the body in bytes (header bytes 0-3)", Display::Uint(16));
+        b.fields[body_len as usize].unit = Some(&table::BYTES);
         let msg_type = b.generic("msg_type", "Message type", "MessageType (header bytes 4-7)", Display::Uint(16));
         let mut compiled = Vec::new();
         let mut by_code = vec![NO_MESSAGE; 1000];

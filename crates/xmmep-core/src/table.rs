@@ -154,6 +154,8 @@ pub struct Field {
     pub info: Option<&'static str>,
     /// Texts for a Boolean's true and false values, if not "True"/"False".
     pub bool_names: Option<(&'static str, &'static str)>,
+    /// The unit after a number's value in its label (`BYTES`).
+    pub unit: Option<&'static Unit>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -267,7 +269,7 @@ const MALE_FEMALE: Option<(&str, &str)> = Some(("Male", "Female"));
 // ---------------------------------------------------------------- field builders
 
 const fn field(spec_name: &'static str, abbrev: &'static str, ty: FieldType, label: &'static str, desc: &'static str) -> Field {
-    Field { spec_name, abbrev, ty, label, desc, role: Role::Plain, chars: None, info: None, bool_names: None }
+    Field { spec_name, abbrev, ty, label, desc, role: Role::Plain, chars: None, info: None, bool_names: None, unit: None }
 }
 
 const fn string(name: &'static str, label: &'static str, desc: &'static str) -> Field {
@@ -282,7 +284,22 @@ const fn integer(name: &'static str, label: &'static str, desc: &'static str) ->
     field(name, name, FieldType::Prim(Prim::Integer), label, desc)
 }
 
+/// The unit of a number, after the value in its label ("5812 bytes"):
+/// singular and plural, each with its leading space, as Wireshark's
+/// `unit_name_string` takes them (docs/decisions.md 64).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unit {
+    pub singular: &'static str,
+    pub plural: &'static str,
+}
+
+pub static BYTES: Unit = Unit { singular: " byte", plural: " bytes" };
+
 impl Field {
+    const fn unit(mut self, unit: &'static Unit) -> Field {
+        self.unit = Some(unit);
+        self
+    }
     const fn role(mut self, role: Role) -> Field {
         self.role = role;
         self
@@ -436,7 +453,7 @@ pub static SEND_TIME: Field = integer("send_time", "Send time", "Time sent, seco
 pub static CONTENT: Field = string("content", "Content", "Message text");
 pub static IS_ROOM_MSG: Field = boolean("is_room_msg", "Room message", "Whether receiver is a chat room");
 pub static FILE_NAME: Field = string("file_name", "File name", "Name of the file offered").info("file");
-pub static FILE_SIZE: Field = integer("file_size", "File size", "Size of the file in bytes");
+pub static FILE_SIZE: Field = integer("file_size", "File size", "Size of the file in bytes").unit(&BYTES);
 pub static TRANSFER_SEQ: Field = integer("transfer_seq", "Transfer sequence", "File transfer sequence number");
 pub static IS_IMAGE: Field = boolean("is_image", "Is image", "Whether the file is sent as an image");
 pub static SENDER_IP: Field = string("sender_ip", "Sender IP", "Address of the sender for the transfer").role(Role::Ip);

@@ -7,7 +7,7 @@ use xmmep_core::table::{Field, FieldType, MessageDef, Prim, Role, StructDef, Tai
 
 /// A plain field named `name` everywhere (abbrev, label, description).
 pub const fn f(name: &'static str, ty: FieldType) -> Field {
-    Field { spec_name: name, abbrev: name, ty, label: name, desc: name, role: Role::Plain, chars: None, info: None, bool_names: None }
+    Field { spec_name: name, abbrev: name, ty, label: name, desc: name, role: Role::Plain, chars: None, info: None, bool_names: None, unit: None }
 }
 
 static FLAG: Field = f("flag", FieldType::Prim(Prim::Boolean));

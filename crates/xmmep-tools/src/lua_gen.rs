@@ -310,6 +310,9 @@ pub fn data(schema: &Schema) -> String {
         if f.date {
             o.push_str(", date = true");
         }
+        if let Some(u) = f.unit {
+            let _ = write!(o, ", unit = {{ {}, {} }}", lua_str(u.singular), lua_str(u.plural));
+        }
         let _ = writeln!(o, " }}, -- {}", i + 1);
     }
     o.push_str("  },\n");
@@ -415,9 +418,10 @@ fn analysis_fields(o: &mut String) {
             FieldKind::None => ("container", 0, String::new()),
             k => panic!("analysis field of kind {k:?} has no Lua form"),
         };
+        let unit = a.unit.map_or(String::new(), |u| format!(", unit = {{ {}, {} }}", lua_str(u.singular), lua_str(u.plural)));
         let _ = writeln!(
             o,
-            "    {{ key = {}, abbrev = {}, label = {}, desc = {}, display = \"{display}\", bits = {bits}{link} }},",
+            "    {{ key = {}, abbrev = {}, label = {}, desc = {}, display = \"{display}\", bits = {bits}{link}{unit} }},",
             lua_str(a.abbrev),
             lua_str(&format!("{}.{}", PROTOCOL.filter, a.abbrev)),
             lua_str(a.label),
