@@ -3152,7 +3152,7 @@ end
 -- ------------------------------------------------------------ the chats window
 
 -- Tools > XMMEP chats, and `tshark -z xmmep,chats`: the transcript of every
--- chat, the lines of the plugin's Follow > XMMEP Chat, which the Lua API
+-- chat, the lines of the plugin's Follow > XMMEP Stream, which the Lua API
 -- cannot register (docs/decisions.md 53). Lines are made only while a
 -- window or command listens, one per message, kept by its place (the GUI
 -- dissects a packet again each time it is shown).

@@ -1,4 +1,4 @@
-//! Follow > XMMEP Chat (`tshark -z follow,xmmep,ascii,N`) and the XMMEP
+//! Follow > XMMEP Stream (`tshark -z follow,xmmep,ascii,N`) and the XMMEP
 //! Conversations and Endpoints tab (`-z conv,xmmep`, `-z endpoints,xmmep`)
 //! in the real tshark with the plugin, against reviewed output in
 //! tests/golden/chat_views/. Every chat (`xmmep.chat`) of a capture is

@@ -3,7 +3,7 @@
 //! written, the same in one pass and in two (`-2`), and the same from the
 //! plugin and from the Lua script; and the Lua script's chats (`-z
 //! xmmep,chats`, the text of Tools > XMMEP chats) read as the plugin's
-//! Follow > XMMEP Chat.
+//! Follow > XMMEP Stream.
 
 use xmmep_testkit::captures;
 use xmmep_testkit::tshark::Dissector;
@@ -111,7 +111,7 @@ fn a_filter_on_a_chat_selects_its_frames() {
     }
 }
 
-/// Follow > XMMEP Chat of the plugin, every chat of `cap`, in raw mode
+/// Follow > XMMEP Stream of the plugin, every chat of `cap`, in raw mode
 /// (the bytes, where ascii mode would print a dot for each non-ASCII
 /// byte): chat number -> its lines.
 fn followed(d: &Dissector, cap: &std::path::Path) -> std::collections::BTreeMap<u32, Vec<String>> {
@@ -169,7 +169,7 @@ fn lua_chats(d: &Dissector, cap: &std::path::Path) -> std::collections::BTreeMap
 }
 
 /// The Lua script's chats window prints the lines of the plugin's Follow >
-/// XMMEP Chat, chat by chat (docs/decisions.md 53, 54).
+/// XMMEP Stream, chat by chat (docs/decisions.md 53, 54).
 #[test]
 fn lua_chats_read_as_the_plugins_follow() {
     let [plugin, lua] = Dissector::both();

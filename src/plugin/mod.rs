@@ -15,7 +15,7 @@
 //! - [`links`]: the analysis across messages, fed on the first pass and
 //!   shown on every pass;
 //! - [`stats`]: the tap records, the statistics tree and credentials;
-//! - [`chat_views`]: Follow > XMMEP Chat and the Conversations and
+//! - [`chat_views`]: Follow > XMMEP Stream and the Conversations and
 //!   Endpoints tab;
 //! - [`srt`]: Service Response Time > XMMEP, over the same records;
 //! - [`flow`]: the XMMEP flow graph, an arrow per message;

@@ -436,7 +436,7 @@ pub mod stats {
     }
 }
 
-/// A chat as a person reads it (Analyze > Follow > XMMEP Chat, `tshark -z
+/// A chat as a person reads it (Analyze > Follow > XMMEP Stream, `tshark -z
 /// follow,xmmep,ascii,N`; the Lua script's Tools > XMMEP chats): the
 /// texts of its lines. Which message gives which line is
 /// `crate::transcript`'s.

@@ -1,7 +1,7 @@
 //! A chat as a person reads it: the event a message is in a chat (a text,
 //! a file offer, an answer to one), read from the table's roles and
 //! relations, and its line of text (`presentation::transcript`). The
-//! plugin's Follow > XMMEP Chat prints these lines; the Lua script's chats
+//! plugin's Follow > XMMEP Stream prints these lines; the Lua script's chats
 //! window prints the same.
 //!
 //! Which field is which comes from the table: a message with a

@@ -1,6 +1,6 @@
 //! The chat lines of lua/xmmep.lua (`core.analysis.event` and `line`, the
 //! script's chats window) are those of `xmmep_core::transcript`, which
-//! the plugin's Follow > XMMEP Chat prints: random texts, offers and
+//! the plugin's Follow > XMMEP Stream prints: random texts, offers and
 //! answers through both, at random times and sizes. Under the Lua
 //! version of this build.
 

@@ -443,7 +443,7 @@ fn analysis_fields(o: &mut String) {
 
 /// DATA.transcript, for the chats window (Tools > XMMEP chats): its texts
 /// (`presentation::transcript`) and, per message code, the fields that
-/// give its event (`transcript::layout`, the rules of Follow > XMMEP Chat)
+/// give its event (`transcript::layout`, the rules of Follow > XMMEP Stream)
 /// as Lua indexes.
 fn transcript(schema: &Schema) -> String {
     use presentation::transcript as t;
