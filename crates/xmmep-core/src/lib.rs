@@ -7,6 +7,7 @@
 //! generator and the docs generator (crate `xmmep-tools`) all read it.
 
 pub mod analysis;
+pub mod calendar;
 pub mod codec;
 pub mod conversations;
 pub mod numhash;

@@ -108,19 +108,11 @@ pub mod label {
 
 /// The date of a time (seconds since 1970-01-01 UTC) as `YYYY-MM-DD`, for
 /// a field that is a day (`Role::Date`); None outside years 1..=9999,
-/// where Wireshark's own label stays. The Lua engine's `date_text` is the
-/// same arithmetic (days to a civil date, proleptic Gregorian).
+/// where Wireshark's own label stays. The Lua engine's `date_text` gives
+/// the same dates (proleptic Gregorian).
 pub fn date_text(secs: i64) -> Option<String> {
-    let z = secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (1..=9999).contains(&y).then(|| format!("{y:04}-{m:02}-{d:02}"))
+    let c = crate::calendar::civil(secs).filter(|c| c.year >= 1)?;
+    Some(format!("{:04}-{:02}-{:02}", c.year, c.month, c.day))
 }
 
 /// "1 element", "3 elements".

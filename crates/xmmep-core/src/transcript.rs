@@ -80,20 +80,9 @@ pub fn bytes(n: i64) -> String {
 
 /// "2024-11-30 15:24:02" for seconds since 1970 UTC.
 pub fn utc(secs: i64) -> String {
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Days to a civil date (the proleptic Gregorian calendar), after
-    // Howard Hinnant's `civil_from_days`.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let two = |n: i64| format!("{n:02}");
-    fill(text::TIME, &[&format!("{year:04}"), &two(month), &two(day), &two(rem / 3600), &two(rem / 60 % 60), &two(rem % 60)])
+    let Some(c) = crate::calendar::civil(secs) else { return secs.to_string() };
+    let two = |n: u8| format!("{n:02}");
+    fill(text::TIME, &[&format!("{:04}", c.year), &two(c.month), &two(c.day), &two(c.hour), &two(c.minute), &two(c.second)])
 }
 
 /// Which fields of a message give its event (filter names below

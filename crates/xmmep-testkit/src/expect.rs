@@ -27,20 +27,9 @@ pub fn shown_text(s: &str) -> String {
 
 /// `Jan  1, 1990 00:00:00.000000000 UTC`, as tshark shows FT_ABSOLUTE_TIME.
 pub fn abs_time(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    format!("{} {:>2}, {y} {:02}:{:02}:{:02}.000000000 UTC", MONTHS[(m - 1) as usize], d, rem / 3600, rem % 3600 / 60, rem % 60)
+    let Some(c) = xmmep_core::calendar::civil(secs) else { return secs.to_string() };
+    format!("{} {:>2}, {} {:02}:{:02}:{:02}.000000000 UTC", MONTHS[usize::from(c.month) - 1], c.day, c.year, c.hour, c.minute, c.second)
 }
 
 pub struct Expected {

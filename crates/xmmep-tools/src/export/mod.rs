@@ -240,9 +240,8 @@ pub fn epoch_to_rfc3339(epoch: &str) -> Option<String> {
     if !micros.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    Some(format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros}Z", rem / 3600, rem / 60 % 60, rem % 60))
+    let c = xmmep_core::calendar::civil(secs)?;
+    Some(format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{micros}Z", c.year, c.month, c.day, c.hour, c.minute, c.second))
 }
 
 /// A time as Wireshark 4.0 shows an absolute UTC time (the PDML reader
@@ -262,21 +261,6 @@ pub fn shown_time_to_rfc3339(show: &str) -> Option<String> {
         return None;
     }
     Some(format!("{year:04}-{month:02}-{day:02}T{hms}Z"))
-}
-
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian
-/// calendar (H. Hinnant's civil_from_days).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 /// The CSV columns: where and when, the message, its problems, then one
