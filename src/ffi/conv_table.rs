@@ -14,7 +14,7 @@ use super::cstr::{c_text, leak_cstr};
 use super::guard;
 use super::ids::Protocol;
 use super::sys;
-use super::tap::Tap;
+use super::tap::{self, Tap};
 
 /// One message of a conversation: `from` sent `bytes` bytes to `to`.
 pub(crate) struct ConvRow<'a> {
@@ -42,17 +42,6 @@ fn bytes(n: u32) -> c_int {
     c_int::try_from(n).unwrap_or(c_int::MAX)
 }
 
-/// The record behind a tap callback's `data`.
-///
-/// # Safety
-/// `data` must be null or a record queued to the `Tap<S::Record>` given to
-/// [`register_conv_table`], alive for the callback.
-unsafe fn record<'a, S: ConvTableSpec>(data: *const c_void) -> Option<&'a S::Record> {
-    // SAFETY: as the caller promises; records are copies in the packet's
-    // pool, aligned to 8 by wmem.
-    unsafe { data.cast::<S::Record>().as_ref() }
-}
-
 unsafe extern "C" fn conv_packet<S: ConvTableSpec>(
     tapdata: *mut c_void,
     pinfo: *mut sys::packet_info,
@@ -62,7 +51,7 @@ unsafe extern "C" fn conv_packet<S: ConvTableSpec>(
 ) -> sys::tap_packet_status {
     // SAFETY: the tab listens to the protocol's tap, which carries only
     // `S::Record`s (register_conv_table).
-    let Some(rec) = (unsafe { record::<S>(data) }) else { return sys::TAP_PACKET_DONT_REDRAW };
+    let Some(rec) = (unsafe { tap::record::<S::Record>(data) }) else { return sys::TAP_PACKET_DONT_REDRAW };
     let done = guard::catch(|| {
         let mut added = false;
         S::row(rec, &mut |row| {
@@ -93,7 +82,7 @@ unsafe extern "C" fn endpoint_packet<S: ConvTableSpec>(
     flags: sys::tap_flags_t,
 ) -> sys::tap_packet_status {
     // SAFETY: as in `conv_packet`.
-    let Some(rec) = (unsafe { record::<S>(data) }) else { return sys::TAP_PACKET_DONT_REDRAW };
+    let Some(rec) = (unsafe { tap::record::<S::Record>(data) }) else { return sys::TAP_PACKET_DONT_REDRAW };
     let done = guard::catch(|| {
         let mut added = false;
         S::row(rec, &mut |row| {

@@ -9,7 +9,7 @@ use super::cstr::leak_cstr;
 use super::guard;
 use super::ids::Protocol;
 use super::sys;
-use super::tap::Tap;
+use super::tap::{self, Tap};
 
 /// A response time table over the records of one tap.
 pub(crate) trait SrtSpec: 'static {
@@ -26,13 +26,8 @@ unsafe extern "C" fn srt_packet<S: SrtSpec>(
     data: *const c_void,
     _flags: sys::tap_flags_t,
 ) -> sys::tap_packet_status {
-    if data.is_null() {
-        return sys::TAP_PACKET_DONT_REDRAW;
-    }
-    // SAFETY: the table listens to a `Tap<S::Record>` (`register`), whose
-    // records are all copies of an `S::Record` in the packet's pool, alive
-    // and aligned for the duration of the callback (wmem aligns to 8).
-    let record = unsafe { &*data.cast::<S::Record>() };
+    // SAFETY: the table listens to a `Tap<S::Record>` (`register`).
+    let Some(record) = (unsafe { tap::record::<S::Record>(data) }) else { return sys::TAP_PACKET_DONT_REDRAW };
     match guard::catch(|| S::response(record)) {
         Ok(Some((row, ns))) => {
             // SAFETY: `tapdata` and `pinfo` are the callback's own; the

@@ -23,6 +23,18 @@ use super::ids::HfId;
 use super::sys;
 use super::version;
 
+/// The record behind a tap callback's `data`, as the listener registered
+/// for a `Tap<R>` reads it.
+///
+/// # Safety
+/// `data` must be null or a record queued to a `Tap<R>` (every record of
+/// one is a copy of an `R`), alive for the callback.
+pub(super) unsafe fn record<'a, R>(data: *const c_void) -> Option<&'a R> {
+    // SAFETY: as the caller promises; records are copies in the packet's
+    // pool, aligned to 8 by wmem.
+    unsafe { data.cast::<R>().as_ref() }
+}
+
 /// A registered tap whose records are `R`.
 pub(crate) struct Tap<R> {
     id: c_int,
@@ -176,13 +188,8 @@ unsafe extern "C" fn stats_packet<S: StatsTreeSpec>(
     data: *const c_void,
     _flags: sys::tap_flags_t,
 ) -> sys::tap_packet_status {
-    if data.is_null() {
-        return sys::TAP_PACKET_DONT_REDRAW;
-    }
-    // SAFETY: the tree listens to a `Tap<S::Record>` (register_stats_tree),
-    // whose records are all copies of an `S::Record` in the packet's pool,
-    // alive and aligned for the duration of the callback (wmem aligns to 8).
-    let record = unsafe { &*data.cast::<S::Record>() };
+    // SAFETY: the tree listens to a `Tap<S::Record>` (register_stats_tree).
+    let Some(record) = (unsafe { record::<S::Record>(data) }) else { return sys::TAP_PACKET_DONT_REDRAW };
     let mut tree = StatsTree { st };
     match guard::catch(|| S::packet(&mut tree, record)) {
         Ok(()) => sys::TAP_PACKET_REDRAW,
