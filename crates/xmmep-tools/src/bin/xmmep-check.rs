@@ -4,7 +4,8 @@
 //! binary plugin, or the generated Lua script with --lua or when no plugin
 //! is loaded), prints each problem at or above the threshold as
 //! `file:frame: MSG_NAME: problem` (every problem with --verbose), a
-//! summary per message type and per report class, and exits 1 when any
+//! summary per message type and per report class (also as JSON with
+//! --json, and as a JUnit XML report with --junit), and exits 1 when any
 //! problem is at or above the chosen severity (default warning); 0 when
 //! clean; 2 when it could not check (usage, tshark missing, unreadable file,
 //! a tshark that decodes no XMMEP).
@@ -16,6 +17,7 @@ use clap::Parser;
 
 use xmmep_tools::batch::{self, Decoder, Progress};
 use xmmep_tools::check::args::Args;
+use xmmep_tools::check::junit;
 use xmmep_tools::check::report::Summary;
 
 fn main() -> ExitCode {
@@ -60,6 +62,10 @@ fn run(args: Args) -> Result<ExitCode, String> {
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
         std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if let Some(path) = &args.junit {
+        let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        junit::write(&summary, std::io::BufWriter::new(file)).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(if summary.failing > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -27,7 +27,8 @@ impl FailOn {
 /// Decodes the captures with tshark and the XMMEP dissector (the installed
 /// plugin, or the Lua script built into this program when no plugin is
 /// loaded), prints each problem at or above --fail-on and a summary per
-/// message type and per report class, and writes the same as JSON (--json).
+/// message type and per report class, and writes the same as JSON (--json)
+/// or as a JUnit XML report for CI systems (--junit).
 #[derive(Debug, Parser)]
 #[command(
     name = "xmmep-check",
@@ -35,6 +36,7 @@ impl FailOn {
     after_help = "Examples:
   xmmep-check tests/captures/login.pcapng
   xmmep-check --fail-on error --json report.json tests/captures/
+  xmmep-check --junit xmmep-junit.xml tests/captures/
   xmmep-check -o xmmep.charset:GB18030 tests/captures/chat_gb18030.pcapng
 
 Exit status: 0 when no problem reaches --fail-on, 1 when one does,
@@ -51,6 +53,9 @@ pub struct Args {
     /// Also write the report as JSON to FILE (every problem, whatever --fail-on)
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Also write a JUnit XML report to FILE: a test suite per capture, a failing test case per message with a problem at or above --fail-on
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     /// Decode with the built-in Lua script even when the plugin is installed
     #[arg(long)]
     pub lua: bool,

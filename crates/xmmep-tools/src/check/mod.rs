@@ -4,5 +4,6 @@
 //! Split into: how tshark is run (`runner`), what is collected (`report`).
 
 pub mod args;
+pub mod junit;
 pub mod report;
 pub mod runner;
