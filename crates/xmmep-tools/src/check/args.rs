@@ -48,7 +48,7 @@ pub struct Args {
     #[arg(required = true, value_name = "CAPTURE")]
     pub captures: Vec<PathBuf>,
     /// Fail (exit 1) on problems of this severity or above
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
     /// Also write the report as JSON to FILE (every problem, whatever --fail-on)
     #[arg(long, value_name = "FILE")]

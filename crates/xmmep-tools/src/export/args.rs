@@ -51,7 +51,7 @@ pub struct Args {
     #[arg(required = true, value_name = "CAPTURE")]
     pub captures: Vec<PathBuf>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Jsonl)]
     pub format: Format,
     /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
@@ -60,7 +60,7 @@ pub struct Args {
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
     /// Exit 1 when a message has a problem of this severity or above
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
     /// Decode with the built-in Lua script even when the plugin is installed
     #[arg(long)]
