@@ -6,17 +6,22 @@
 #   xmmep-wireshark_VERSION-1+SUITE_amd64.deb
 #                                     one package per Debian release
 #   SHA256SUMS
-# Versions other than this machine's are built inside Debian roots
-# (scripts/wireshark-root.sh). Each .deb is then checked in its release, in
-# that release's Debian root, this machine's own release included: installed
-# with apt-get, listed by `tshark -G plugins`, removed, and no file of it may
-# remain. The check never runs on this machine itself, since installing and
-# purging the package there would replace, then delete, a plugin that the
-# user installed at the same paths.
+# A package holds the plugin, the Lua script, xmmep-check and xmmep-export
+# with their man pages and shell completions. Each is built in its
+# release's Debian root (scripts/wireshark-root.sh) and linted there by that
+# release's lintian: any error or warning fails. It is then checked in that
+# root, this machine's own release included: the CI recipe of docs/ci.md
+# (its ci-steps block, as it stands) installs it and checks the malformed
+# captures into a JUnit report, which is read back; `tshark -G plugins`
+# lists both dissectors; it is removed, and no file of it may remain. The
+# check never runs on this machine itself, since installing and purging
+# the package there would replace, then delete, a plugin that the user
+# installed at the same paths. With --no-check, this machine's release is
+# built and linted here.
 #
 #   bash scripts/dist.sh                 every supported version
 #   bash scripts/dist.sh --version 4.4   one of them
-#   bash scripts/dist.sh --no-check      build only
+#   bash scripts/dist.sh --no-check      build and lint only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
