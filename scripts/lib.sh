@@ -61,11 +61,16 @@ XMMEP_AS_USER=()
 xmmep_give_to_user() { [ "$(id -u)" -ne 0 ] || chown -R 65534:65534 "$@"; }
 
 # The Debian packages the build and the tests need on this machine,
-# installed when missing by xmmep_setup.
-XMMEP_PACKAGES=(tshark libwireshark-dev libglib2.0-dev libclang-dev pkg-config gcc)
-# The packages of a Debian root (scripts/wireshark-root.sh): the same, and
-# what a minbase root lacks besides to build the plugin and run the suite.
-XMMEP_ROOT_PACKAGES=("${XMMEP_PACKAGES[@]}" clang libc6-dev ca-certificates util-linux)
+# installed when missing by xmmep_setup (xmllint checks the JUnit report
+# against its schema, man the tools' man pages).
+XMMEP_PACKAGES=(tshark libwireshark-dev libglib2.0-dev libclang-dev pkg-config gcc libxml2-utils man-db)
+# The packages of a Debian root (scripts/wireshark-root.sh): the same, what
+# a minbase root lacks besides to build the plugin and run the suite, and
+# what scripts/dist.sh needs to make and lint a package in the root's
+# release (dpkg-shlibdeps, lintian).
+XMMEP_ROOT_PACKAGES=("${XMMEP_PACKAGES[@]}" clang libc6-dev ca-certificates util-linux dpkg-dev lintian)
+# What scripts/dist.sh needs on this machine to build this release's package.
+XMMEP_DIST_PACKAGES=(dpkg-dev lintian)
 
 # Prints those of XMMEP_PACKAGES and of the PACKAGEs given that are not
 # installed.

@@ -60,11 +60,32 @@ create() {
     mv "$tmp" "$root"
 }
 
+# Installs those of XMMEP_ROOT_PACKAGES that a root made before they joined
+# the list lacks (the root is kept across changes of the list).
+ensure_packages() {
+    local v=$1 root p missing=()
+    root=$(root_of "$v")
+    for p in "${XMMEP_ROOT_PACKAGES[@]}"; do
+        chroot "$root" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "wireshark-root: installing ${missing[*]} into the $(suite_of "$v") root" >&2
+    in_root "$v" bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null' \
+        bash "${missing[@]}" || die "cannot install ${missing[*]} into the root"
+}
+
 run() {
     local v=$1; shift
     [ $# -gt 0 ] || die "run: no command given"
     need_root
     create "$v"
+    ensure_packages "$v"
+    in_root "$v" "$@"
+}
+
+# Runs a command in the root of $1 (made and ready).
+in_root() {
+    local v=$1; shift
     local root
     root=$(root_of "$v")
     cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true

@@ -10,6 +10,7 @@ pub mod check;
 pub mod docs_gen;
 pub mod export;
 pub mod lua_gen;
+pub mod man;
 pub mod pdml;
 
 use std::path::{Path, PathBuf};

@@ -24,14 +24,20 @@ fn documents(root: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 /// The commands of a document's `sh` blocks that start with one of TOOLS
-/// (after any `VAR=value` words).
+/// (after any `VAR=value` words). The block after a `<!-- ci-steps` line
+/// (docs/ci.md) is left out: it runs as root in a Debian root with the
+/// package installed, where scripts/dist.sh runs it (tests/ci_recipe.rs).
 fn doc_commands(readme: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut in_sh = false;
+    let (mut in_sh, mut skip_next) = (false, false);
     for line in readme.lines() {
         let t = line.trim();
+        if t.starts_with("<!-- ci-steps") {
+            skip_next = true;
+            continue;
+        }
         if t.starts_with("```") {
-            in_sh = !in_sh && t == "```sh";
+            in_sh = !in_sh && t == "```sh" && !std::mem::take(&mut skip_next);
             continue;
         }
         if !in_sh || t.is_empty() || t.starts_with('#') {
@@ -52,7 +58,7 @@ fn output_file(cmd: &str) -> Option<String> {
     let tool = words.iter().find(|w| TOOLS.iter().any(|t| w.ends_with(t)))?;
     let flags: &[&str] = match tool.rsplit('/').next()? {
         "xmmep-export" => &["-o", "--output"],
-        "xmmep-check" => &["--json"],
+        "xmmep-check" => &["--json", "--junit"],
         "mergecap" => &["-w"],
         _ => &[],
     };
@@ -114,4 +120,7 @@ fn extraction_finds_commands_in_sh_blocks_only() {
     assert_eq!(doc_commands(text), ["tshark -r a -V   # note", "WIRESHARK_LOG_LEVEL=info tshark -v", "target/release/xmmep-export -o o.jsonl d/"]);
     assert_eq!(output_file("target/release/xmmep-export -o o.jsonl d/").as_deref(), Some("o.jsonl"));
     assert_eq!(output_file("tshark -o xmmep.charset:GB18030 -r a"), None);
+    let ci = "<!-- ci-steps -->\n```sh\nxmmep-check --junit r.xml captures/\n```\n```sh\nxmmep-check a\n```\n";
+    assert_eq!(doc_commands(ci), ["xmmep-check a"]);
+    assert_eq!(output_file("xmmep-check --junit r.xml d/").as_deref(), Some("r.xml"));
 }

@@ -4,82 +4,21 @@
 //! binary plugin, or the generated Lua script with --lua or when no plugin
 //! is loaded), prints each problem at or above the threshold as
 //! `file:frame: MSG_NAME: problem` (every problem with --verbose), a
-//! summary per message type and per report class, and exits 1 when any
+//! summary per message type and per report class (also as JSON with
+//! --json, and as a JUnit XML report with --junit), and exits 1 when any
 //! problem is at or above the chosen severity (default warning); 0 when
 //! clean; 2 when it could not check (usage, tshark missing, unreadable file,
 //! a tshark that decodes no XMMEP).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 
 use xmmep_tools::batch::{self, Decoder, Progress};
+use xmmep_tools::check::args::Args;
+use xmmep_tools::check::junit;
 use xmmep_tools::check::report::Summary;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum FailOn {
-    Error,
-    Warning,
-    Note,
-}
-
-impl FailOn {
-    fn name(self) -> &'static str {
-        match self {
-            FailOn::Error => "error",
-            FailOn::Warning => "warning",
-            FailOn::Note => "note",
-        }
-    }
-}
-
-/// Checks captures for XMMEP protocol violations, decoded by tshark with the
-/// XMMEP dissector (the installed plugin, or the Lua script built into this
-/// program when no plugin is loaded).
-#[derive(Debug, Parser)]
-#[command(
-    name = "xmmep-check",
-    version,
-    after_help = "Examples:
-  xmmep-check tests/captures/login.pcapng
-  xmmep-check --fail-on error --json report.json tests/captures/
-  xmmep-check -o xmmep.charset:GB18030 tests/captures/chat_gb18030.pcapng
-
-Exit status: 0 when no problem reaches --fail-on, 1 when one does,
-2 when the check could not be made (usage, tshark missing, unreadable file,
-a tshark that decodes no XMMEP: a one-message probe is decoded first)."
-)]
-struct Args {
-    /// Capture files, or folders searched for *.pcapng, *.pcap, *.cap
-    #[arg(required = true, value_name = "CAPTURE")]
-    captures: Vec<PathBuf>,
-    /// Fail (exit 1) on problems of this severity or above
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
-    /// Also write the report as JSON to FILE (every problem, whatever --fail-on)
-    #[arg(long, value_name = "FILE")]
-    json: Option<PathBuf>,
-    /// Decode with the built-in Lua script even when the plugin is installed
-    #[arg(long)]
-    lua: bool,
-    /// The tshark to run
-    #[arg(long, value_name = "PATH", default_value = "tshark")]
-    tshark: String,
-    /// A tshark preference, passed through (`-o xmmep.charset:GB18030`)
-    #[arg(short = 'o', value_name = "PREF:VALUE")]
-    prefs: Vec<String>,
-    /// A tshark Decode As rule, passed through (`-d udp.port==9100,xmmep`)
-    #[arg(short = 'd', value_name = "RULE")]
-    decode_as: Vec<String>,
-    /// Captures decoded at the same time [default: the number of cores]
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    jobs: Option<u16>,
-    /// Print every problem, also those below --fail-on, and say which dissector is used
-    #[arg(short, long)]
-    verbose: bool,
-}
 
 fn main() -> ExitCode {
     match run(Args::parse()) {
@@ -123,6 +62,10 @@ fn run(args: Args) -> Result<ExitCode, String> {
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
         std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if let Some(path) = &args.junit {
+        let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        junit::write(&summary, std::io::BufWriter::new(file)).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(if summary.failing > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -3,85 +3,14 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 
 use xmmep_tools::batch::{self, Decoder, Progress};
 use xmmep_tools::check::report::rank;
 use xmmep_tools::export;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// One JSON object per line.
-    Jsonl,
-    /// One CSV row per message, a header line first.
-    Csv,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum FailOn {
-    Error,
-    Warning,
-    Note,
-    /// Exit 0 whatever the messages hold.
-    Never,
-}
-
-/// Writes one row per XMMEP message of the captures, decoded by tshark with
-/// the XMMEP dissector (the installed plugin, or the Lua script built into
-/// this program when no plugin is loaded).
-#[derive(Debug, Parser)]
-#[command(
-    name = "xmmep-export",
-    version,
-    after_help = "Examples:
-  xmmep-export tests/captures/login.pcapng
-  xmmep-export --format csv -o login.csv tests/captures/login.pcapng
-  xmmep-export --jobs 2 -o corpus.jsonl tests/captures/
-
-JSON Lines rows: file, frame, time (RFC 3339 UTC), src, dst, transport,
-msg_type, msg_name, fields (filter names without `xmmep.`), problems.
-With --jobs above 1 the rows of different captures interleave; the rows of
-one capture stay in order.
-
-Exit status: 0 when no problem reaches --fail-on, 1 when one does,
-2 when the export could not be made (usage, tshark missing, unreadable file,
-a tshark that decodes no XMMEP: a one-message probe is decoded first)."
-)]
-struct Args {
-    /// Capture files, or folders searched for *.pcapng, *.pcap, *.cap
-    #[arg(required = true, value_name = "CAPTURE")]
-    captures: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
-    format: Format,
-    /// Write to FILE instead of standard output
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Captures decoded at the same time [default: the number of cores]
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    jobs: Option<u16>,
-    /// Exit 1 when a message has a problem of this severity or above
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
-    /// Decode with the built-in Lua script even when the plugin is installed
-    #[arg(long)]
-    lua: bool,
-    /// The tshark to run
-    #[arg(long, value_name = "PATH", default_value = "tshark")]
-    tshark: String,
-    /// A tshark preference, passed through (`-o xmmep.charset:GB18030`)
-    #[arg(short = 'O', long = "pref", value_name = "PREF:VALUE")]
-    prefs: Vec<String>,
-    /// A tshark Decode As rule, passed through (`-d udp.port==9100,xmmep`)
-    #[arg(short = 'd', long = "decode-as", value_name = "RULE")]
-    decode_as: Vec<String>,
-    /// Say which dissector is used
-    #[arg(short, long)]
-    verbose: bool,
-}
+use xmmep_tools::export::args::{Args, FailOn, Format};
 
 fn main() -> ExitCode {
     let args = Args::parse();

@@ -3,5 +3,7 @@
 //! info the dissector raised, and judges them against a severity threshold.
 //! Split into: how tshark is run (`runner`), what is collected (`report`).
 
+pub mod args;
+pub mod junit;
 pub mod report;
 pub mod runner;

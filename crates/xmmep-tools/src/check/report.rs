@@ -11,12 +11,24 @@ use crate::pdml::Frame;
 pub struct Problem {
     pub file: String,
     pub frame: u32,
+    /// The message's place in its frame (0 for the first), which tells two
+    /// messages of one type in one frame apart; not part of the JSON.
+    #[serde(skip)]
+    pub index: usize,
     pub message: String,
     /// Expert info name (`xmmep.unknown_enum`, or `_ws.malformed`).
     pub class: String,
     pub severity: String,
     pub group: String,
     pub text: String,
+}
+
+impl Problem {
+    /// The line the human report prints: `file:frame: MSG_NAME: text [severity class]`.
+    pub fn line(&self) -> String {
+        let message = if self.message.is_empty() { "-" } else { &self.message };
+        format!("{}:{}: {message}: {} [{} {}]", self.file, self.frame, self.text, self.severity, self.class)
+    }
 }
 
 #[derive(Debug, Default, Clone, Serialize)]
@@ -58,21 +70,22 @@ impl Summary {
 
     pub fn add_frame(&mut self, file: &str, f: &Frame) {
         self.frames += 1;
-        for m in &f.messages {
+        for (i, m) in f.messages.iter().enumerate() {
             let name = m.name().to_string();
             self.messages += 1;
             self.by_message.entry(name.clone()).or_default().messages += 1;
             for x in &m.experts {
-                self.add(file, f.number, &name, x);
+                self.add(file, (f.number, i), &name, x);
             }
         }
         // A dissector exception outside a message (should not happen) still counts.
         for x in f.other_experts.iter().filter(|x| x.name.starts_with("xmmep") || x.name == "_ws.malformed") {
-            self.add(file, f.number, "", x);
+            self.add(file, (f.number, f.messages.len()), "", x);
         }
     }
 
-    fn add(&mut self, file: &str, frame: u32, message: &str, x: &crate::pdml::Expert) {
+    /// A problem at `place`: the frame number and the message's index in it.
+    fn add(&mut self, file: &str, place: (u32, usize), message: &str, x: &crate::pdml::Expert) {
         if !message.is_empty() {
             self.by_message.entry(message.to_string()).or_default().problems += 1;
         }
@@ -84,7 +97,8 @@ impl Summary {
         }
         self.problems.push(Problem {
             file: file.to_string(),
-            frame,
+            frame: place.0,
+            index: place.1,
             message: message.to_string(),
             class: x.name.clone(),
             severity: x.severity.clone(),
@@ -93,13 +107,18 @@ impl Summary {
         });
     }
 
+    /// Whether a problem is at or above the threshold (fails the check).
+    pub fn fails(&self, p: &Problem) -> bool {
+        rank(&p.severity) >= rank(&self.threshold)
+    }
+
     /// The human report: one line per problem at or above the threshold
     /// (every problem with `all`), then the two tables.
     pub fn text(&self, all: bool) -> String {
         use std::fmt::Write;
         let mut o = String::new();
-        for p in self.problems.iter().filter(|p| all || rank(&p.severity) >= rank(&self.threshold)) {
-            let _ = writeln!(o, "{}:{}: {}: {} [{} {}]", p.file, p.frame, if p.message.is_empty() { "-" } else { &p.message }, p.text, p.severity, p.class);
+        for p in self.problems.iter().filter(|p| all || self.fails(p)) {
+            let _ = writeln!(o, "{}", p.line());
         }
         let _ = writeln!(o, "\n{:<32} {:>10} {:>10}", "message type", "messages", "problems");
         for (name, s) in &self.by_message {

@@ -9,6 +9,8 @@
 //! (the expert infos). A CSV row has the same header columns and one column
 //! per flat filter field ([`csv_columns`]).
 
+pub mod args;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
