@@ -43,4 +43,6 @@ fn gitlab_and_github_run_the_tested_steps() {
     assert!(github.iter().any(|l| l.trim() == "container: debian:bookworm"), "{github:?}");
     assert!(github.iter().any(|l| l.trim() == "if: always()"), "the report is uploaded when the check fails");
     assert!(github.iter().any(|l| l.trim() == format!("path: {report}")), "the upload names the report");
+    assert!(github.iter().any(|l| l.trim() == format!("report_paths: {report}")), "the check run is made from the report");
+    assert!(github.iter().any(|l| l.trim() == "checks: write"), "the reporter may write a check run");
 }
