@@ -134,6 +134,49 @@ impl MessageFacts {
     }
 }
 
+/// The names of the statistics tree's nodes (the texts of
+/// `presentation::stats`), for the plugin's tree and the Lua script's
+/// window alike.
+pub mod names {
+    use crate::presentation::{info, stats as texts};
+    use crate::reports::fill;
+    use crate::table::{self, MessageDef};
+
+    /// A message type's leaf, under its section and under the response
+    /// times: "112 MSG_LOGIN_REQ", or the text of a type with no definition.
+    pub fn message(code: u32, def: Option<&MessageDef>) -> String {
+        def.map_or_else(|| fill(info::UNKNOWN_TYPE, &[&code]), |d| fill(texts::MESSAGE_TYPE, &[&code, &d.name]))
+    }
+
+    /// The section a message type is counted under: "5.2 Login", or
+    /// `OTHER` for a type with no definition or no section title.
+    pub fn section(def: Option<&MessageDef>) -> String {
+        def.and_then(|d| texts::section_name(d.section)).unwrap_or_else(|| texts::OTHER.to_string())
+    }
+
+    /// A result code's leaf: its name, or "Result 42".
+    pub fn result(code: u64) -> String {
+        i64::try_from(code).ok().and_then(|c| table::RESULT_CODE.lookup(c)).map_or_else(|| fill(texts::UNKNOWN_RESULT, &[&code]), |e| e.name.to_string())
+    }
+
+    /// A Boolean result's leaf: "Result: True" (the field's label, its text).
+    pub fn result_flag(b: bool) -> String {
+        let flag = &table::RESULT_FLAG;
+        let text = match (flag.bool_names, b) {
+            (Some((t, _)), true) => t,
+            (Some((_, f)), false) => f,
+            (None, true) => "True",
+            (None, false) => "False",
+        };
+        fill(texts::RESULT_FLAG, &[&flag.label, &text])
+    }
+
+    /// A presence's leaf: its name, or "Status 9".
+    pub fn status(code: u64) -> String {
+        i64::try_from(code).ok().and_then(|c| table::PRESENCE.lookup(c)).map_or_else(|| fill(texts::UNKNOWN_STATUS, &[&code]), |e| e.name.to_string())
+    }
+}
+
 /// The result code of an accepted request (`RESULT_CODE`'s RESULT_SUCCESS).
 pub const RESULT_SUCCESS: u64 = 0;
 
