@@ -592,6 +592,8 @@ if gui_enabled() then
     win:set_atclose(function()
       tap:remove()
       stats_listening = stats_listening - 1
+      -- Nobody listens: what was counted is not kept.
+      if stats_listening == 0 then stats_state = stats.new() end
     end)
     retap_packets()
   end, MENU_STAT_UNSORTED)

@@ -30,10 +30,35 @@ local function top_value(dec, f, kind)
 end
 
 -- A new, empty count: what each message adds (`recs`, by its place, so
--- that the GUI's dissecting a packet again replaces it), and what the
--- analysis's answers tell across messages (by the request's ref).
+-- that the GUI's dissecting a packet again replaces it; `ms`, its
+-- response time), and what the analysis's answers tell across messages
+-- (by the request's ref).
 function M.new()
-  return { recs = {}, presence = {}, answered = {}, accepted = {}, refused = {} }
+  return { recs = {}, ms = {}, presence = {}, answered = {}, accepted = {}, refused = {} }
+end
+
+-- A message's nodes as one string, "\1" between them: section, leaf,
+-- result, flag, presence, response time's leaf ("" for none), then its
+-- problems. Lua keeps one copy of equal strings, and most messages tick
+-- the same nodes as others: a few bytes a message instead of tables.
+local SEP = "\1"
+local function pack(rec)
+  local parts = { rec.section, rec.leaf, rec.result or "", rec.flag or "", rec.presence or "", rec.time_leaf or "" }
+  for _, p in ipairs(rec.problems) do parts[#parts + 1] = p end
+  return table.concat(parts, SEP)
+end
+local function unpack_rec(s)
+  local parts, pos = {}, 1
+  while true do
+    local i = string.find(s, SEP, pos, true)
+    parts[#parts + 1] = string.sub(s, pos, (i or 0) - 1)
+    if not i then break end
+    pos = i + 1
+  end
+  local function opt(x) if x ~= "" then return x end end
+  local problems = {}
+  for i = 7, #parts do problems[#problems + 1] = parts[i] end
+  return { section = parts[1], leaf = parts[2], result = opt(parts[3]), flag = opt(parts[4]), presence = opt(parts[5]), time_leaf = opt(parts[6]), problems = problems }
 end
 
 -- Message `dec` at place `key` (`at`, its ref in the analysis; nil with the
@@ -99,8 +124,9 @@ function M.message(st, key, at, dec, facts, l, unanswered)
   if unanswered then problems[unanswered] = true end
   local list = {}
   for kind in pairs(problems) do list[#list + 1] = SUMMARY[kind] end
+  table.sort(list)
   rec.problems = list
-  st.recs[key] = rec
+  st.recs[key], st.ms[key] = pack(rec), rec.ms
 end
 
 -- ------------------------------------------------------------ the tree
@@ -120,7 +146,10 @@ local function tree(st)
   local top = {}
   for i, name in ipairs(TOP) do top[i] = node(name) end
   local msgs, results, presence, times, problems = top[1], top[2], top[3], top[4], top[5]
-  for _, rec in pairs(st.recs) do
+  local seen = {}
+  for key, packed in pairs(st.recs) do
+    local rec = seen[packed]
+    if not rec then rec = unpack_rec(packed); seen[packed] = rec end
     msgs.count = msgs.count + 1
     tick(tick(msgs, rec.section), rec.leaf)
     if rec.result then
@@ -138,7 +167,7 @@ local function tree(st)
     if rec.time_leaf then
       times.count = times.count + 1
       local n = tick(times, rec.time_leaf)
-      local v = rec.ms
+      local v = st.ms[key]
       n.sum = (n.sum or 0) + v
       if not n.min or v < n.min then n.min = v end
       if not n.max or v > n.max then n.max = v end
