@@ -555,6 +555,50 @@ if gui_enabled() then
   end, MENU_TOOLS_UNSORTED)
 end
 
+-- ------------------------------------------------------------ the statistics window
+
+-- Statistics > XMMEP, and `tshark -z xmmep,stats`: the counts of the
+-- plugin's statistics tree as text (core.stats; docs/decisions.md 66), since
+-- the Lua API cannot add a stats_tree. As for the chats, a message is
+-- counted only while a window or the command listens (one check per
+-- message otherwise), and kept by its place in the packet (frame, and
+-- offset in the frame's bytes, or in the reassembled PDU's), so that the
+-- GUI's dissecting a packet again replaces its count.
+local STS, stats = DATA.stats, core.stats
+local stats_listening, stats_state = 0, stats.new()
+local function stats_message(at, offset, dec, facts)
+  local l = at and analysis.links(tracker, at)
+  -- Only a pass over the whole capture knows a request went unanswered.
+  local unanswered = at and cur_visited and analysis.unanswered(tracker, at, facts.msg_type) or nil
+  local key = cur_frame * 1048576 + cur_tvb:offset() + offset
+  stats.message(stats_state, key, at, dec, facts, l, unanswered)
+end
+
+-- A listener on every frame that gives the text to `show` when drawn.
+local function listen_to_stats(show)
+  stats_listening = stats_listening + 1
+  local tap = Listener.new(nil, nil)
+  function tap.reset() stats_state = stats.new() end
+  function tap.draw() show(stats.text(stats_state)) end
+  return tap
+end
+register_stat_cmd_arg(STS.command, function()
+  listen_to_stats(function(text) io.write(text) end)
+end)
+if gui_enabled() then
+  register_menu(STS.menu, function()
+    local win = TextWindow.new(STS.menu)
+    local tap = listen_to_stats(function(text) win:set(text) end)
+    win:set_atclose(function()
+      tap:remove()
+      stats_listening = stats_listening - 1
+      -- Nobody listens: what was counted is not kept.
+      if stats_listening == 0 then stats_state = stats.new() end
+    end)
+    retap_packets()
+  end, MENU_STAT_UNSORTED)
+end
+
 -- The top item's label per message code (made once).
 local top_label = setmetatable({}, { __index = function(t, code)
   local m = MESSAGES[code]
@@ -632,6 +676,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   for i = 1, n do tree_items[i] = nil end
   show_links(top, offset, facts, at)
   if chat and chats_listening > 0 then chat_line(chat, at, dec) end
+  if stats_listening > 0 then stats_message(at, offset, dec, facts) end
   -- Each item holds Wireshark memory that is freed only when Lua collects
   -- the item, and Lua paces its collector by its own heap, where an item
   -- is small: a message of many items would leave that memory to pile up

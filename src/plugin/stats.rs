@@ -15,8 +15,7 @@ use xmmep_core::codec::{Decoded, Decoder};
 use xmmep_core::presentation::{info, stats as names};
 use xmmep_core::reports::{fill, CLASSES};
 use xmmep_core::schema::Schema;
-use xmmep_core::stats::MessageFacts;
-use xmmep_core::table;
+use xmmep_core::stats::{names as stat_names, MessageFacts};
 
 use crate::ffi::tap::{self, CredentialsTap, NodeId, StatsTree, StatsTreeSpec, Tap};
 use crate::ffi::{HfId, Packet};
@@ -145,7 +144,7 @@ pub(crate) const TOP: [&str; 5] = [names::MESSAGES, names::RESULTS, names::PRESE
 /// The leaf of message type `code` ("112 MSG_LOGIN_REQ"), or the text for
 /// a type with no definition.
 fn message_name(schema: &Schema, code: u32) -> String {
-    schema.message(code).map_or_else(|| fill(info::UNKNOWN_TYPE, &[&code]), |m| fill(names::MESSAGE_TYPE, &[&code, &m.def.name]))
+    stat_names::message(code, schema.message(code).map(|m| m.def))
 }
 
 /// Counts one record. Every top-level node counts what its children
@@ -155,7 +154,7 @@ pub(crate) fn count(st: &mut impl Sink, schema: &Schema, rec: &TapRecord) {
     // Messages by type, grouped by section.
     let msgs = st.tick(NodeId::ROOT, names::MESSAGES, true);
     let def = f.msg_type.and_then(|t| schema.message(t)).map(|m| m.def);
-    let group = def.and_then(|d| names::section_name(d.section)).unwrap_or_else(|| names::OTHER.to_string());
+    let group = stat_names::section(def);
     let section = st.tick(msgs, &group, true);
     let leaf = match f.msg_type {
         Some(t) => message_name(schema, t),
@@ -165,26 +164,17 @@ pub(crate) fn count(st: &mut impl Sink, schema: &Schema, rec: &TapRecord) {
     // Results.
     if let Some(code) = f.result {
         let results = st.tick(NodeId::ROOT, names::RESULTS, true);
-        let name = table::RESULT_CODE.lookup(code as i64).map_or_else(|| fill(names::UNKNOWN_RESULT, &[&code]), |e| e.name.to_string());
-        st.tick(results, &name, false);
+        st.tick(results, &stat_names::result(code), false);
     }
     if let Some(b) = f.result_flag {
         let results = st.tick(NodeId::ROOT, names::RESULTS, true);
-        let flag = &table::RESULT_FLAG;
-        let text = match (flag.bool_names, b) {
-            (Some((t, _)), true) => t,
-            (Some((_, fl)), false) => fl,
-            (None, true) => "True",
-            (None, false) => "False",
-        };
-        st.tick(results, &fill(names::RESULT_FLAG, &[&flag.label, &text]), false);
+        st.tick(results, &stat_names::result_flag(b), false);
     }
     // Presence changes: a request's (a login's) counts at the answer that
     // accepts it.
     if let Some(status) = f.presence.filter(|_| !f.awaits_answer).or(rec.accepted_presence) {
         let presence = st.tick(NodeId::ROOT, names::PRESENCE, true);
-        let name = table::PRESENCE.lookup(status as i64).map_or_else(|| fill(names::UNKNOWN_STATUS, &[&status]), |e| e.name.to_string());
-        st.tick(presence, &name, false);
+        st.tick(presence, &stat_names::status(status), false);
     }
     // Response times per request type.
     if let Some((request, secs)) = rec.response {
@@ -220,6 +210,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use xmmep_core::codec::{encode_checked, Charset, EncValue, Options};
+    use xmmep_core::table;
 
     use super::*;
 

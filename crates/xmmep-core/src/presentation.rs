@@ -371,6 +371,13 @@ pub mod stats {
     pub const TREE_ABBR: &str = "xmmep";
     /// The menu entry and window title (Statistics > XMMEP).
     pub const TREE_NAME: &str = super::PROTOCOL.short;
+    /// The Lua script's text of the tree (Statistics > XMMEP there too):
+    /// `tshark -X lua_script:lua/xmmep.lua -z xmmep,stats`. Not TREE_ABBR's
+    /// `xmmep,tree`, which names the plugin's stats_tree (decisions.md 66).
+    pub const LUA_COMMAND: &str = "xmmep,stats";
+    /// The columns of the Lua script's text: those of Wireshark's text of
+    /// a stats_tree, less the rates and bursts (Wireshark's own timing).
+    pub const LUA_COLUMNS: [&str; 6] = ["Topic / Item", "Count", "Average", "Min Val", "Max Val", "Percent"];
     /// Service Response Time: the table's title and its first column (a
     /// row per request type).
     pub const SRT_TITLE: &str = "XMMEP response times";

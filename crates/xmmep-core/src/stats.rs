@@ -19,7 +19,7 @@
 //! The texts the tree shows are `presentation::stats`'s.
 
 use crate::codec::{Decoded, Item, Value};
-use crate::schema::{Node, Schema};
+use crate::schema::{CompiledMessage, FieldId, Node, Schema};
 use crate::table::{self, Direction, EnumDef, Field, Role};
 
 /// What one message contributes to the statistics and the credentials tap.
@@ -54,6 +54,43 @@ pub struct Credential {
 // Every report class has a bit.
 const _: () = assert!((crate::reports::ReportKind::InternalError as usize) < 32);
 
+/// Which top-level fields of a message the statistics read, by the rules
+/// above: each a field of the compiled message, None when it has none.
+/// The plugin reads a decode through it ([`MessageFacts::of`]); the
+/// generator writes it into the Lua script's DATA, whose statistics window
+/// reads the same fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Layout {
+    /// A top-level field of enum `RESULT_CODE`.
+    pub result: Option<FieldId>,
+    /// The Boolean result flag (`table::RESULT_FLAG`).
+    pub result_flag: Option<FieldId>,
+    /// A top-level field of enum `PRESENCE`, in a message a client sends.
+    pub presence: Option<FieldId>,
+    /// The message is a request: its presence takes effect only if the
+    /// answer's result is [`RESULT_SUCCESS`].
+    pub awaits_answer: bool,
+}
+
+/// The layout of message `msg`.
+pub fn layout(msg: &CompiledMessage) -> Layout {
+    // The first top-level scalar whose field `pred` accepts.
+    let top = |pred: &dyn Fn(&'static Field) -> bool| {
+        msg.nodes.iter().find_map(|n| match n {
+            Node::Scalar(s) if pred(s.field) => Some(s.id),
+            _ => None,
+        })
+    };
+    let of_enum = |e: &'static EnumDef| move |f: &'static Field| matches!(f.ty, table::FieldType::Enum(d) if std::ptr::eq(d, e));
+    let from_client = msg.def.directions.contains(&Direction::ClientToServer);
+    Layout {
+        result: top(&of_enum(&table::RESULT_CODE)),
+        result_flag: top(&|f| std::ptr::eq(f, &table::RESULT_FLAG)),
+        presence: if from_client { top(&of_enum(&table::PRESENCE)) } else { None },
+        awaits_answer: table::EXCHANGES.iter().any(|e| e.request == msg.def.code),
+    }
+}
+
 impl MessageFacts {
     /// The facts of `decoded`, a message decoded with `schema`.
     pub fn of(schema: &Schema, decoded: &Decoded) -> MessageFacts {
@@ -62,28 +99,30 @@ impl MessageFacts {
             facts.problems |= 1 << r.kind.index();
         }
         let Some(msg) = decoded.header.and_then(|h| schema.message(h.msg_type)) else { return facts };
-        let from_client = msg.def.directions.contains(&Direction::ClientToServer);
-        facts.awaits_answer = table::EXCHANGES.iter().any(|e| e.request == msg.def.code);
-        // The top-level scalar of the message defined by `pred`, as an item.
-        let top = |pred: &dyn Fn(&'static Field) -> bool| -> Option<&Item> {
-            let id = msg.nodes.iter().find_map(|n| match n {
-                Node::Scalar(s) if pred(s.field) => Some(s.id),
-                _ => None,
-            })?;
+        let l = layout(msg);
+        facts.awaits_answer = l.awaits_answer;
+        // The item of a top-level field.
+        let item = |id: Option<FieldId>| -> Option<&Item> {
+            let id = id?;
             decoded.items.iter().find(|it| it.depth == 0 && it.id == id)
         };
-        let of_enum = |e: &'static EnumDef| move |f: &'static Field| matches!(f.ty, table::FieldType::Enum(d) if std::ptr::eq(d, e));
         let uint = |it: Option<&Item>| match it?.value {
             Value::Uint(v) => Some(v),
             _ => None,
         };
-        facts.result = uint(top(&of_enum(&table::RESULT_CODE)));
-        facts.result_flag = match top(&|f| std::ptr::eq(f, &table::RESULT_FLAG)).map(|it| it.value) {
+        facts.result = uint(item(l.result));
+        facts.result_flag = match item(l.result_flag).map(|it| it.value) {
             Some(Value::Bool(b)) => Some(b),
             _ => None,
         };
-        if from_client {
-            facts.presence = uint(top(&of_enum(&table::PRESENCE)));
+        facts.presence = uint(item(l.presence));
+        if msg.def.directions.contains(&Direction::ClientToServer) {
+            let top = |pred: &dyn Fn(&'static Field) -> bool| {
+                item(msg.nodes.iter().find_map(|n| match n {
+                    Node::Scalar(s) if pred(s.field) => Some(s.id),
+                    _ => None,
+                }))
+            };
             let text = |it: Option<&Item>| it.filter(|it| it.value == Value::Text).map(|it| (it.offset, it.len));
             let user = text(top(&|f| std::ptr::eq(f, &table::USER_NAME)));
             let password = text(top(&|f| f.role == Role::Password));
@@ -92,6 +131,49 @@ impl MessageFacts {
             }
         }
         facts
+    }
+}
+
+/// The names of the statistics tree's nodes (the texts of
+/// `presentation::stats`), for the plugin's tree and the Lua script's
+/// window alike.
+pub mod names {
+    use crate::presentation::{info, stats as texts};
+    use crate::reports::fill;
+    use crate::table::{self, MessageDef};
+
+    /// A message type's leaf, under its section and under the response
+    /// times: "112 MSG_LOGIN_REQ", or the text of a type with no definition.
+    pub fn message(code: u32, def: Option<&MessageDef>) -> String {
+        def.map_or_else(|| fill(info::UNKNOWN_TYPE, &[&code]), |d| fill(texts::MESSAGE_TYPE, &[&code, &d.name]))
+    }
+
+    /// The section a message type is counted under: "5.2 Login", or
+    /// `OTHER` for a type with no definition or no section title.
+    pub fn section(def: Option<&MessageDef>) -> String {
+        def.and_then(|d| texts::section_name(d.section)).unwrap_or_else(|| texts::OTHER.to_string())
+    }
+
+    /// A result code's leaf: its name, or "Result 42".
+    pub fn result(code: u64) -> String {
+        i64::try_from(code).ok().and_then(|c| table::RESULT_CODE.lookup(c)).map_or_else(|| fill(texts::UNKNOWN_RESULT, &[&code]), |e| e.name.to_string())
+    }
+
+    /// A Boolean result's leaf: "Result: True" (the field's label, its text).
+    pub fn result_flag(b: bool) -> String {
+        let flag = &table::RESULT_FLAG;
+        let text = match (flag.bool_names, b) {
+            (Some((t, _)), true) => t,
+            (Some((_, f)), false) => f,
+            (None, true) => "True",
+            (None, false) => "False",
+        };
+        fill(texts::RESULT_FLAG, &[&flag.label, &text])
+    }
+
+    /// A presence's leaf: its name, or "Status 9".
+    pub fn status(code: u64) -> String {
+        i64::try_from(code).ok().and_then(|c| table::PRESENCE.lookup(c)).map_or_else(|| fill(texts::UNKNOWN_STATUS, &[&code]), |e| e.name.to_string())
     }
 }
 
@@ -163,6 +245,20 @@ mod tests {
         assert_eq!(facts(135, &[text("alice"), EncValue::Int(1)]).1.presence, Some(1));
         assert!(!facts(135, &[text("alice"), EncValue::Int(1)]).1.awaits_answer);
         assert_eq!(facts(136, &[text("bob"), text("alice"), EncValue::Int(1)]).1.presence, None);
+    }
+
+    #[test]
+    fn layouts_come_from_the_enums_and_directions() {
+        let schema = Schema::standard();
+        let key = |code: u32, id: Option<FieldId>| id.map(|id| schema.field(id).filter_name().unwrap_or_default().to_string()).unwrap_or_else(|| format!("none in {code}"));
+        let l = layout(schema.message(112).unwrap());
+        assert_eq!((key(112, l.presence), l.awaits_answer, l.result), ("xmmep.login_status".to_string(), true, None));
+        let l = layout(schema.message(113).unwrap());
+        assert_eq!((key(113, l.result), l.presence, l.awaits_answer), ("xmmep.result".to_string(), None, false));
+        assert_eq!(key(183, layout(schema.message(183).unwrap()).result_flag), "xmmep.result_flag");
+        // A server's forward repeats a change: no presence.
+        assert_eq!(layout(schema.message(136).unwrap()).presence, None);
+        assert!(layout(schema.message(135).unwrap()).presence.is_some());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Generates `lua/xmmep.lua`, the Wireshark Lua dissector, from the message
 //! table, the compiled schema and the report classes.
 //!
-//! The output is four parts in one file:
+//! The output is five parts in one file:
 //! 1. DATA, generated here: protocol names, filter fields, enums, report
 //!    classes and texts, the relations between messages, and per message
 //!    code the compiled node tree;
@@ -10,7 +10,10 @@
 //!    schema and returns the same items and reports;
 //! 3. the ANALYSIS across messages (`lua/src/analysis.lua`),
 //!    pure Lua, which mirrors `xmmep_core::analysis` (`core.analysis`);
-//! 4. the Wireshark GLUE (`lua/src/glue.lua`), which runs only when the
+//! 4. the STATISTICS (`lua/src/stats.lua`), pure Lua, which counts what
+//!    the plugin's statistics tree counts and writes it as text
+//!    (`core.stats`);
+//! 5. the Wireshark GLUE (`lua/src/glue.lua`), which runs only when the
 //!    Wireshark API is there (global `Proto`) and shows the decode as
 //!    docs/presentation.md says.
 //!
@@ -31,12 +34,13 @@ use xmmep_core::reports::{self, CLASSES};
 use xmmep_core::schema::{CompiledMessage, Display, FieldId, Node, Scalar, Schema, StructNode};
 use xmmep_core::table::{self, Prim, Role};
 
-/// The hand-written Lua (engine, analysis, glue), included verbatim. It
+/// The hand-written Lua (engine, analysis, statistics, glue), included verbatim. It
 /// lives in `lua/src/`, beside the `lua/xmmep.lua` it makes, so that a Lua
 /// reader finds the sources where the script is.
 pub const ENGINE: &str = include_str!("../../../lua/src/engine.lua");
 pub const GLUE: &str = include_str!("../../../lua/src/glue.lua");
 pub const ANALYSIS: &str = include_str!("../../../lua/src/analysis.lua");
+pub const STATS: &str = include_str!("../../../lua/src/stats.lua");
 
 /// Where the generated file lives, relative to the workspace root.
 pub const OUTPUT: &str = "lua/xmmep.lua";
@@ -318,6 +322,7 @@ pub fn data(schema: &Schema) -> String {
     o.push_str("  },\n");
     o.push_str(&relations(schema));
     o.push_str(&transcript(schema));
+    o.push_str(&stats(schema));
     o.push_str("  -- Messages by code: the compiled node trees (Schema::message).\n  messages = {\n");
     for m in schema.messages() {
         o.push_str(&message(schema, m));
@@ -498,6 +503,61 @@ fn event_fields(l: xmmep_core::transcript::Layout, id: &dyn Fn(&str) -> Option<u
     })
 }
 
+/// DATA.stats, for the statistics window (Statistics > XMMEP, `-z
+/// xmmep,stats`): the tree's node names (`stats::names`, the texts of
+/// `presentation::stats`) and, per message code, the fields its counts
+/// read (`stats::layout`) as Lua indexes.
+fn stats(schema: &Schema) -> String {
+    use presentation::stats as t;
+    use xmmep_core::stats::{layout, names};
+    let mut o = String::from("  -- Statistics tree (presentation::stats, stats::names, stats::layout).\n  stats = {\n");
+    let _ = writeln!(o, "    menu = {}, command = {},", lua_str(t::TREE_NAME), lua_str(t::LUA_COMMAND));
+    let _ = writeln!(o, "    columns = {},", lua_list(t::LUA_COLUMNS.iter().map(|c| lua_str(c))));
+    let _ = writeln!(
+        o,
+        "    top = {{ messages = {}, results = {}, presence = {}, times = {}, problems = {} }},",
+        lua_str(t::MESSAGES),
+        lua_str(t::RESULTS),
+        lua_str(t::PRESENCE),
+        lua_str(t::RESPONSE_TIMES),
+        lua_str(t::PROBLEMS)
+    );
+    let _ = writeln!(
+        o,
+        "    other = {}, malformed = {}, unknown_type = {}, unknown_result = {}, unknown_status = {},",
+        lua_str(&names::section(None)),
+        lua_str(presentation::info::MALFORMED_HEADER),
+        lua_str(presentation::info::UNKNOWN_TYPE),
+        lua_str(t::UNKNOWN_RESULT),
+        lua_str(t::UNKNOWN_STATUS)
+    );
+    let _ = writeln!(o, "    success = {},", xmmep_core::stats::RESULT_SUCCESS);
+    let _ = writeln!(o, "    flag = {{ [true] = {}, [false] = {} }},", lua_str(&names::result_flag(true)), lua_str(&names::result_flag(false)));
+    let values = |e: &table::EnumDef, name: &dyn Fn(u64) -> String| {
+        let v: Vec<String> = e.values.iter().filter_map(|v| u64::try_from(v.value).ok()).map(|v| format!("[{v}] = {}", lua_str(&name(v)))).collect();
+        format!("{{ {} }}", v.join(", "))
+    };
+    let _ = writeln!(o, "    results = {},", values(&table::RESULT_CODE, &names::result));
+    let _ = writeln!(o, "    statuses = {},", values(&table::PRESENCE, &names::status));
+    o.push_str("    messages = {\n");
+    for m in schema.messages() {
+        let l = layout(m);
+        let code = m.def.code;
+        let _ = write!(o, "      [{code}] = {{ leaf = {}, section = {}", lua_str(&names::message(u32::from(code), Some(m.def))), lua_str(&names::section(Some(m.def))));
+        for (key, id) in [("result", l.result), ("flag", l.result_flag), ("presence", l.presence)] {
+            if let Some(id) = id {
+                let _ = write!(o, ", {key} = {}", lua_index(id));
+            }
+        }
+        if l.awaits_answer {
+            o.push_str(", awaits = true");
+        }
+        o.push_str(" },\n");
+    }
+    o.push_str("    },\n  },\n");
+    o
+}
+
 /// The whole generated file.
 pub fn generate() -> String {
     let mut o = String::new();
@@ -507,7 +567,7 @@ pub fn generate() -> String {
     o.push_str("` (crates/xmmep-tools/src/lua_gen.rs)\n");
     o.push_str("-- from the message table, the compiled schema, the report classes and the\n");
     o.push_str("-- presentation texts of crates/xmmep-core; the engine and the Wireshark glue\n");
-    o.push_str("-- are lua/src/{engine,analysis,glue}.lua, included verbatim.\n--\n");
+    o.push_str("-- are lua/src/{engine,analysis,stats,glue}.lua, included verbatim.\n--\n");
     o.push_str("-- Use: copy into Wireshark's personal Lua plugins folder, or\n");
     o.push_str("--      tshark -X lua_script:lua/xmmep.lua ...\n");
     o.push_str("-- Outside Wireshark (no global `Proto`) the chunk only returns the decoding core:\n");
@@ -522,6 +582,10 @@ pub fn generate() -> String {
     o.push_str("\n-- ==================================================================== ANALYSIS\n");
     o.push_str("core.analysis = (function(...)\n");
     o.push_str(ANALYSIS.trim_end());
+    o.push_str("\nend)(DATA, core)\n");
+    o.push_str("\n-- ======================================================================= STATS\n");
+    o.push_str("core.stats = (function(...)\n");
+    o.push_str(STATS.trim_end());
     o.push_str("\nend)(DATA, core)\n");
     o.push_str("\n-- ======================================================================== GLUE\n");
     o.push_str("if Proto ~= nil then (function(...)\n");
