@@ -2848,13 +2848,17 @@ do
   major, minor = tonumber(major), tonumber(minor)
   WHOLE_STRING_ENC = major > 4 or (major == 4 and minor >= 4)
 end
+-- Whole-string tests, anchored: Lua tries an unanchored class ("[^...]")
+-- at every position, reading the class again each time, several times
+-- the cost of one anchored run.
+local ASCII, PRINTABLE = "^[^\128-\255]*$", "^[\32-\126]*$"
 local function no_nul(s)
   if not find(s, "\0", 1, true) then return s end
   return (s:gsub("\0", "\226\144\128"))
 end
 
 local function shown_text(bytes, key, enc, tvb, at)
-  if not find(bytes, "[\128-\255]") or (key == "utf8" and valid_utf8(bytes)) then return no_nul(bytes) end
+  if find(bytes, ASCII) or (key == "utf8" and valid_utf8(bytes)) then return no_nul(bytes) end
   local out, pos = {}, 1
   while pos <= #bytes + 1 do
     local nul = bytes:find("\0", pos, true) or (#bytes + 1)
@@ -2946,7 +2950,7 @@ end
 -- which costs three times as much).
 local function add_text(parent, p, range, o, l)
   local b = sub(cur_bytes, o + 1, o + l)
-  if not find(b, "[^\32-\126]") then return t_add(parent, p, range, b) end
+  if find(b, PRINTABLE) then return t_add(parent, p, range, b) end
   -- One value: add_packet_field also returns the value and the next offset.
   return (t_apf(parent, p, range, cur_enc))
 end
