@@ -416,10 +416,15 @@ local STAGE_FIELDS = { "transfer.offer_in", "transfer.offer_fwd_in", "transfer.a
 -- The message's user names as hidden `xmmep.user` items.
 local function show_users(top, offset, facts)
   local users = facts.users
-  if users[1] and want(AF.user) then
-    for _, u in ipairs(users) do
-      t_hidden(add_text(top, AF.user, tvb_range(cur_tvb, offset + u[1], u[2]), u[1], u[2]))
-    end
+  local u = users[1]
+  if u and want(AF.user) then
+    local p, tvb, i = AF.user, cur_tvb, 1
+    repeat
+      local o, l = u[1], u[2]
+      t_hidden(add_text(top, p, tvb_range(tvb, offset + o, l), o, l))
+      i = i + 1
+      u = users[i]
+    until not u
   end
 end
 
