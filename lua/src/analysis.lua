@@ -146,21 +146,33 @@ local function chat_side(dec, p)
   return room and "r" or "u", dec.off[i], dec.len[i]
 end
 
+-- What facts reads of every message when it wants the user names alone:
+-- the user fields, and the flags that make one a room's.
+local USERS_ONLY = {}
+for f in pairs(USERS) do USERS_ONLY[f] = USER end
+for _, u in pairs(USERS) do
+  if u ~= true then USERS_ONLY[u] = USERS_ONLY[u] == USER and BOTH or WANTED end
+end
+
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
 -- `text_of` when given. One pass over the items: the first item of each
 -- wanted field, and the user fields. `users_only`: the user names alone
--- (the analysis is off: nothing else is shown).
+-- (the analysis is off: nothing else is shown), and only msg_type and
+-- users are set.
 function M.facts(bytes, dec, text_of, users_only)
   if not dec.header then return NO_FACTS end
   local code = dec.header.msg_type
-  local r = M.roles(code)
   local f = FACTS
-  f.msg_type, f.roles, f.users = code, r, EMPTY
-  f.seq_num, f.result, f.login_user, f.forward_key = nil, nil, nil, nil
-  f.transfer_key, f.file_name, f.file_size, f.accepted = nil, nil, nil, nil
-  f.c1, f.o1, f.l1, f.c2, f.o2, f.l2 = nil, nil, nil, nil, nil, nil
-  local w = want[code]
+  f.msg_type, f.users = code, EMPTY
+  local r, w = NO_ROLES, USERS_ONLY
+  if not users_only then
+    r, w = M.roles(code), want[code]
+    f.roles = r
+    f.seq_num, f.result, f.login_user, f.forward_key = nil, nil, nil, nil
+    f.transfer_key, f.file_name, f.file_size, f.accepted = nil, nil, nil, nil
+    f.c1, f.o1, f.l1, f.c2, f.o2, f.l2 = nil, nil, nil, nil, nil, nil
+  end
   local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
   local n = dec.n
   -- User fields are weighed once `at` is complete (a flag may follow).

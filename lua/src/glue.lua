@@ -188,13 +188,17 @@ do
   major, minor = tonumber(major), tonumber(minor)
   WHOLE_STRING_ENC = major > 4 or (major == 4 and minor >= 4)
 end
+-- Whole-string tests, anchored: Lua tries an unanchored class ("[^...]")
+-- at every position, reading the class again each time, several times
+-- the cost of one anchored run.
+local ASCII, PRINTABLE = "^[^\128-\255]*$", "^[\32-\126]*$"
 local function no_nul(s)
   if not find(s, "\0", 1, true) then return s end
   return (s:gsub("\0", "\226\144\128"))
 end
 
 local function shown_text(bytes, key, enc, tvb, at)
-  if not find(bytes, "[\128-\255]") or (key == "utf8" and valid_utf8(bytes)) then return no_nul(bytes) end
+  if find(bytes, ASCII) or (key == "utf8" and valid_utf8(bytes)) then return no_nul(bytes) end
   local out, pos = {}, 1
   while pos <= #bytes + 1 do
     local nul = bytes:find("\0", pos, true) or (#bytes + 1)
@@ -233,12 +237,16 @@ local BAD_VALUE = pf[GENERIC.bad_value]
 -- Methods of TreeItem and Tvb, taken once from the first ones seen: a call
 -- through the object (item:add) looks the name up in its class each time.
 local t_add, t_apf, t_expert, t_gen, t_hidden, t_append, t_set_text, t_referenced, tvb_range, tvb_len, tvb_raw
--- Items made since the collector last stepped (see show_message's end).
+-- Items made since the collector last stepped (see show_message's end),
+-- counted only while the script paces the collector (the analysis on):
+-- t_add and t_apf are then the counting forms, else the methods themselves.
 local made = 0
+local plain_add, plain_apf, counted_add, counted_apf
 local function bind_api(tree, tvb)
   local add, apf = tree.add, tree.add_packet_field
-  t_add = function(...) made = made + 1; return add(...) end
-  t_apf = function(...) made = made + 1; return apf(...) end
+  plain_add, plain_apf = add, apf
+  counted_add = function(...) made = made + 1; return add(...) end
+  counted_apf = function(...) made = made + 1; return apf(...) end
   t_expert = tree.add_proto_expert_info
   t_gen, t_hidden, t_append, t_set_text = tree.set_generated, tree.set_hidden, tree.append_text, tree.set_text
   t_referenced, tvb_range, tvb_len, tvb_raw = tree.referenced, tvb.range, tvb.len, tvb.raw
@@ -268,7 +276,8 @@ end
 local cur_pinfo, cur_frame, cur_visited, cur_conv, cur_rel_ts = nil, 0, false, nil, nil
 
 local function begin_packet(tvb, pinfo, tree)
-  if not t_add then bind_api(tree, tvb) end
+  if not plain_add then bind_api(tree, tvb) end
+  if pref_analyze then t_add, t_apf = counted_add, counted_apf else t_add, t_apf = plain_add, plain_apf end
   cur_key, cur_enc = pref_key, pref_enc
   cur_tree, cur_visible = tree, tree.visible
   stamp = stamp + 1
@@ -281,7 +290,7 @@ end
 -- which costs three times as much).
 local function add_text(parent, p, range, o, l)
   local b = sub(cur_bytes, o + 1, o + l)
-  if not find(b, "[^\32-\126]") then return t_add(parent, p, range, b) end
+  if find(b, PRINTABLE) then return t_add(parent, p, range, b) end
   -- One value: add_packet_field also returns the value and the next offset.
   return (t_apf(parent, p, range, cur_enc))
 end
@@ -301,50 +310,90 @@ local function int64_of(digits, unsigned)
   return v
 end
 
--- Item i of `dec` under `parent`, at `at` in the packet's tvb; the parent
--- itself when the item is not made (a label or a field nobody wants).
-local function add_item(parent, dec, i, at, visible)
-  local fi, k, l = dec.f[i], dec.kind[i], dec.len[i]
+-- The columns of the decoding being shown (core.decode's f, kind, len,
+-- off, v and depth; set by show_message): upvalues, not a field of the decoding
+-- looked up by name for each item.
+local cF, cK, cL, cO, cV, cD
+local NSTime_new, Address_ip = NSTime.new, Address.ip
+
+-- Item i of the decoding under `parent`, at `at` in the packet's tvb; the
+-- parent itself when the item is not made (a label or a field nobody wants).
+local function add_item(parent, i, at, visible)
+  local fi, k, l = cF[i], cK[i], cL[i]
   if LABEL[fi] then
     if not visible then return parent end
     local text = FIELDS[fi].label
-    if k == "count" then text = fill(L.counted, text, elements_text(dec.v[i]))
-    elseif k == "index" then text = fill(L.indexed, text, dec.v[i]) end
+    if k == "count" then text = fill(L.counted, text, elements_text(cV[i]))
+    elseif k == "index" then text = fill(L.indexed, text, cV[i]) end
     return t_add(parent, tvb_range(cur_tvb, at, l), text)
   end
   local p = k == "invalid" and BAD_VALUE or pf[fi]
-  if not want(p) then return parent end
+  if not visible and not want(p) then return parent end
   local range = tvb_range(cur_tvb, at, l)
   if k == "text" then
-    return add_text(parent, p, range, dec.off[i], l)
+    return add_text(parent, p, range, cO[i], l)
   elseif k == "uint" or k == "int" then
-    local v = dec.v[i]
+    local v = cV[i]
     if WIDE[fi] then v = int64_of(v, k == "uint") else v = tonumber(v) end
     return t_add(parent, p, range, v)
   elseif k == "invalid" then
-    local item = add_text(parent, p, range, dec.off[i], l)
+    local item = add_text(parent, p, range, cO[i], l)
     if visible then
-      t_set_text(item, fill(L.invalid, FIELDS[fi].label, text_of(dec.off[i], l)))
+      t_set_text(item, fill(L.invalid, FIELDS[fi].label, text_of(cO[i], l)))
     end
     return item
   elseif k == "bool" then
-    return t_add(parent, p, range, dec.v[i])
+    return t_add(parent, p, range, cV[i])
   elseif k == "time" then
-    local item = t_add(parent, p, range, NSTime.new(tonumber(dec.v[i]), 0))
+    local item = t_add(parent, p, range, NSTime_new(tonumber(cV[i]), 0))
     -- A day (presentation::date_text): the date alone in the label.
     if visible and FIELDS[fi].date then
-      local d = core.date_text(dec.v[i])
+      local d = core.date_text(cV[i])
       if d then t_set_text(item, FIELDS[fi].label .. fill(L.value_suffix, d)) end
     end
     return item
   elseif k == "ipv4" then
-    local item = t_add(parent, p, range, Address.ip(dec.v[i]))
+    local item = t_add(parent, p, range, Address_ip(cV[i]))
     t_gen(item)
     return item
   else -- container ("none" for a struct, "count" for a list or dictionary)
     local item = t_add(parent, p, range)
-    if k == "count" and visible then t_append(item, fill(L.value_suffix, elements_text(dec.v[i]))) end
+    if k == "count" and visible then t_append(item, fill(L.value_suffix, elements_text(cV[i]))) end
     return item
+  end
+end
+
+-- The label of container `item` (item i, of kind `k` and at `depth`, of n)
+-- in a shown tree.
+local function label_container(item, i, k, depth, n)
+  local D, K, O = cD, cK, cO
+  -- A struct is labelled by its first member when that is text
+  -- ("Buddy: alice"), so a long list reads without expanding it.
+  local first = i + 1
+  local has_first = first <= n and D[first] == depth + 1
+  if k == "none" then
+    if not has_first then
+      -- A refusal's placeholders (engine: empty_on_failure).
+      t_append(item, fill(L.value_suffix, L.not_sent))
+    elseif K[first] == "text" then
+      t_append(item, fill(L.value_suffix, text_of(O[first], cL[first])))
+    end
+  elseif has_first then
+    -- A dictionary element is labelled by its key and value
+    -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its
+    -- enumeration name or else its text, then the value's text.
+    local kf = FIELDS[cF[first]]
+    local name
+    if (K[first] == "uint" or K[first] == "int") and kf.enum then
+      local e = ENUMS[kf.enum].by_value[cV[first]]
+      name = e and e.name
+    end
+    local label = fill(L.pair_key, kf.label, name or text_of(O[first], cL[first]))
+    local value = i + 2
+    if value <= n and D[value] == depth + 1 then
+      label = fill(L.pair_value, label, text_of(O[value], cL[value]))
+    end
+    t_set_text(item, label)
   end
 end
 
@@ -407,10 +456,15 @@ local STAGE_FIELDS = { "transfer.offer_in", "transfer.offer_fwd_in", "transfer.a
 -- The message's user names as hidden `xmmep.user` items.
 local function show_users(top, offset, facts)
   local users = facts.users
-  if users[1] and want(AF.user) then
-    for _, u in ipairs(users) do
-      t_hidden(add_text(top, AF.user, tvb_range(cur_tvb, offset + u[1], u[2]), u[1], u[2]))
-    end
+  local u = users[1]
+  if u and want(AF.user) then
+    local p, tvb, i = AF.user, cur_tvb, 1
+    repeat
+      local o, l = u[1], u[2]
+      t_hidden(add_text(top, p, tvb_range(tvb, offset + o, l), o, l))
+      i = i + 1
+      u = users[i]
+    until not u
   end
 end
 
@@ -629,51 +683,30 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   local facts = analysis.facts(bytes, dec, text_of, not pref_analyze)
   local at, chat = show_chat(top, offset, bytes, facts)
   local n, D, K, O = dec.n, dec.depth, dec.kind, dec.off
+  cF, cK, cL, cO, cV, cD = dec.f, K, dec.len, O, dec.v, D
+  -- The items the reports name are kept only when there are reports.
+  local reports = dec.reports
+  local keep = reports[1] ~= nil
   parents[0] = top
   for i = 1, n do
     local depth = D[i]
-    local parent = parents[depth] or top
-    local item = add_item(parent, dec, i, offset + O[i], visible)
+    local item = add_item(parents[depth] or top, i, offset + O[i], visible)
     if visible then
       local k = K[i]
-      -- A struct is labelled by its first member when that is text
-      -- ("Buddy: alice"), so a long list reads without expanding it.
-      local first = i + 1
-      local has_first = first <= n and D[first] == depth + 1
-      if k == "none" and has_first and K[first] == "text" then
-        t_append(item, fill(L.value_suffix, text_of(O[first], dec.len[first])))
-      elseif k == "none" and not has_first then
-        -- A refusal's placeholders (engine: empty_on_failure).
-        t_append(item, fill(L.value_suffix, L.not_sent))
-      end
-      -- A dictionary element is labelled by its key and value
-      -- ("Condition: SEARCH_COND_NAME = alice"): the key's label, its
-      -- enumeration name or else its text, then the value's text.
-      if k == "index" and has_first then
-        local kf = FIELDS[dec.f[first]]
-        local name
-        if (K[first] == "uint" or K[first] == "int") and kf.enum then
-          local e = ENUMS[kf.enum].by_value[dec.v[first]]
-          name = e and e.name
-        end
-        local label = fill(L.pair_key, kf.label, name or text_of(O[first], dec.len[first]))
-        local value = i + 2
-        if value <= n and D[value] == depth + 1 then
-          label = fill(L.pair_value, label, text_of(O[value], dec.len[value]))
-        end
-        t_set_text(item, label)
-      end
+      if k == "none" or k == "index" then label_container(item, i, k, depth, n) end
     end
-    tree_items[i] = item
+    if keep then tree_items[i] = item end
     parents[depth + 1] = item
-  end
-  for _, r in ipairs(dec.reports) do
-    local on = (r.item and tree_items[r.item]) or top
-    t_expert(on, ei[r.kind], r.text)
   end
   -- Kept for the next message would be kept from the garbage collector.
   for d = 0, #parents do parents[d] = nil end
-  for i = 1, n do tree_items[i] = nil end
+  if keep then
+    for _, r in ipairs(reports) do
+      local on = (r.item and tree_items[r.item]) or top
+      t_expert(on, ei[r.kind], r.text)
+    end
+    for i = 1, n do tree_items[i] = nil end
+  end
   show_links(top, offset, facts, at)
   if chat and chats_listening > 0 then chat_line(chat, at, dec) end
   if stats_listening > 0 then stats_message(at, offset, dec, facts) end
@@ -683,7 +716,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   -- (2,000 messages of 5,000 bytes, -V, 4.4: 8.5 s and 190 MB without this
   -- step, 6.6 s and 179 MB with it). A step of GC_STEP_PER_ITEM KB per
   -- item (see dissect below).
-  if made >= 4 then
+  if made >= 4 and pref_analyze then
     collectgarbage("step", floor(made * GC_STEP_PER_ITEM))
     made = 0
   end
@@ -780,9 +813,19 @@ end
 -- the dissector's call only and put back after it, so that other Lua
 -- scripts keep the pace they are used to (a Lua error in between leaves
 -- the faster pace, nothing else).
+--
+-- With the analysis off nothing lives longer than its message: the live
+-- heap stays the script's own tables, Lua's own pace keeps the garbage to
+-- about that much, as for the API floor, and the faster pace would only
+-- cost instructions (4.0, -T fields: 18.6k a message, 22% of a bare pass).
 local GC_STEPMUL = 400
 local GC_PAUSE = LUA52 and 100 or nil
 local function dissect(udp, tvb, pinfo, tree)
+  if not pref_analyze then
+    begin_packet(tvb, pinfo, tree)
+    if udp then return dissect_udp(tvb, pinfo, tree) end
+    return dissect_tcp(tvb, pinfo, tree)
+  end
   local pace = collectgarbage("setstepmul", GC_STEPMUL)
   local pause = GC_PAUSE and collectgarbage("setpause", GC_PAUSE)
   begin_packet(tvb, pinfo, tree)
