@@ -52,8 +52,8 @@ cut() {
         "$work/$from.lua" > "$work/$name.lua" || { echo "bench-lua-profile.sh: no line '$pat' in the script: update the cuts" >&2; exit 1; }
 }
 cp lua/xmmep.lua "$work/whole.lua"
-cut links whole 'local function show_links(top, offset, facts)' 'local function show_links() do return end'
-cut facts links '  local facts = analysis.facts(bytes, dec, text_of)' '  local facts = { msg_type = dec.header and dec.header.msg_type }'
+cut links whole 'local function show_links(top, offset, facts, at)' 'local function show_links() do return end'
+cut facts links '  local facts = analysis.facts(bytes, dec, text_of, not pref_analyze)' '  local facts = { msg_type = dec.header and dec.header.msg_type }'
 cut items facts '  for i = 1, n do' '  for i = 1, 0 do' '  parents[0] = top'
 cut items2 items '  for _, r in ipairs(dec.reports) do' '  for _, r in ipairs({}) do' '  parents[0] = top'
 mv "$work/items2.lua" "$work/items.lua"
