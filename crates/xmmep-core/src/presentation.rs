@@ -41,11 +41,8 @@ pub struct Pref {
     pub desc: &'static str,
 }
 
-pub const CHARSET_PREF: Pref = Pref {
-    name: "charset",
-    title: "Character set of String fields",
-    desc: "XMMEP strings are bytes; the protocol comes from a Chinese product, so GB18030 is offered beside UTF-8",
-};
+pub const CHARSET_PREF: Pref =
+    Pref { name: "charset", title: "Character set of String fields", desc: "UTF-8 for clients that send UTF-8 text; GB18030 for clients that send Chinese text in GB18030" };
 
 /// The choices of the charset preference, in the order they are offered;
 /// the preference stores the index into this list.

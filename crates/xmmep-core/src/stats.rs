@@ -52,7 +52,7 @@ pub struct Credential {
 }
 
 // Every report class has a bit.
-const _: () = assert!((crate::reports::ReportKind::InternalError as usize) < 32);
+const _: () = assert!((crate::reports::ReportKind::CharsetHint as usize) < 32);
 
 impl MessageFacts {
     /// The facts of `decoded`, a message decoded with `schema`.
