@@ -420,8 +420,18 @@ pub mod stats {
     pub const RESULT_FLAG: &str = "{}: {}";
     /// A status with no name in the table: "Status 9".
     pub const UNKNOWN_STATUS: &str = "Status {}";
-    /// The credentials tap's Info: the message's name and the password.
+    /// The credentials tap's Info: the message's name and the password,
+    /// when no answer can tell the outcome (the message awaits none, or
+    /// the analysis is off).
     pub const CREDENTIAL_INFO: &str = "{}, password {}";
+    /// ... and the frame of the answer that accepted the request.
+    pub const CREDENTIAL_ACCEPTED: &str = "{}, password {}, accepted in frame {}";
+    /// ... and the frame and result of the answer that refused it.
+    pub const CREDENTIAL_REFUSED: &str = "{}, password {}, refused in frame {}: {}";
+    /// ... and the frame of an answer that carries no result.
+    pub const CREDENTIAL_ANSWERED: &str = "{}, password {}, answered in frame {}";
+    /// ... for a request the whole capture leaves unanswered.
+    pub const CREDENTIAL_UNANSWERED: &str = "{}, password {}, no answer in the capture";
     /// The credentials tap's Protocol.
     pub const CREDENTIAL_PROTO: &str = "XMMEP";
 
