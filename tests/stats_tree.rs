@@ -324,13 +324,14 @@ fn z_help_lists_the_tree() {
 }
 
 /// Response times count each exchange once: an answer that links to its
-/// request, or the end of a multi-part answer (not its parts), by request
-/// type, as `-T fields` shows the links.
+/// request, or the end of a multi-part answer (not its parts), and a file
+/// offer at its first answer, by request type, as `-T fields` shows the
+/// links.
 #[test]
 fn response_times_count_each_exchange_once() {
     let ts = Tshark::with_plugin();
     let mut total = 0;
-    for name in ["login.pcapng", "register.pcapng", "buddies.pcapng"] {
+    for name in ["login.pcapng", "register.pcapng", "buddies.pcapng", "file_transfer.pcapng"] {
         let cap = captures::path(name);
         let f = ts.add_file(&cap).to_string_lossy().into_owned();
         let out = ts.run(&["-r", &f, "-q", "-z", "xmmep,tree"]);
@@ -378,6 +379,17 @@ fn response_times_count_each_exchange_once() {
                     *want.entry(format!("{}/{leaf}", names::RESPONSE_TIMES)).or_default() += 1;
                 }
             }
+        }
+        // A file offer completes at its transfer's first answer stage,
+        // when the offer is in the capture.
+        let t = &table::FILE_TRANSFER;
+        let filter = format!("xmmep.msg_type == {} && xmmep.transfer.offer_in", t.stages[t.answer]);
+        let answers = ts.run(&["-r", &f, "-Y", &filter, "-T", "fields", "-e", "frame.number", "-e", "xmmep.transfer.answer_in"]);
+        answers.assert_success();
+        let first_answers = answers.stdout.lines().filter(|l| l.split_once('\t').is_some_and(|(frame, first)| frame == first)).count() as u64;
+        if first_answers > 0 {
+            let leaf = fill(names::MESSAGE_TYPE, &[&t.stages[0], &table::definition(t.stages[0]).unwrap().name]);
+            *want.entry(format!("{}/{leaf}", names::RESPONSE_TIMES)).or_default() += first_answers;
         }
         assert_eq!(got, want, "{name}\n{}", out.stdout);
         total += want.values().sum::<u64>();

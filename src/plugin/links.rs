@@ -242,7 +242,7 @@ pub(crate) fn released(an: &mut Analysis, obs: &Observed) -> Option<(u32, Kept, 
 /// for the statistics tree's response times.
 pub(crate) fn response_time(obs: &Observed) -> Option<(u16, f64)> {
     let r = obs.facts.roles;
-    if r.response.is_none() && r.end.is_none() {
+    if r.response.is_none() && r.end.is_none() && r.transfer_stage.is_none() {
         return None;
     }
     let (code, ns) = obs.links.as_ref()?.completes?;
