@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use xmmep_core::analysis::{Ordinals, Tracker};
 use xmmep_core::numhash::{table_bytes, NumMap};
+use xmmep_core::stats::RESULT_SUCCESS;
 
 use crate::ffi::registry::on_file_close;
 
@@ -148,8 +149,9 @@ mod tests {
 /// and its answer, which the tracker does not keep: the presence a request
 /// sets, kept until its first answer with a result; then, if that answer
 /// accepts it, kept for that answer, where every pass reads it. For a
-/// request that carries a credential, that answer's frame and result, kept
-/// for the request. Filled on the first pass.
+/// request that carries a credential, that answer's frame and result when
+/// it refuses (an accepted one, the common case, keeps nothing). Filled on
+/// the first pass.
 #[derive(Default)]
 pub(crate) struct Answers {
     /// What a request not answered yet waits for, by request.
@@ -157,8 +159,8 @@ pub(crate) struct Answers {
     /// The presence a request's accepting first answer sets, by answer.
     accepted: NumMap<(u32, u16), u32>,
     /// The first answer with a result (its frame, the result) of each
-    /// request that carries a credential, by request.
-    outcomes: NumMap<(u32, u16), (u32, u64)>,
+    /// request that carries a credential, when it refuses, by request.
+    refused: NumMap<(u32, u16), (u32, u16)>,
     /// The credentials of requests the first pass keeps for their answer
     /// while the credentials tap listens (at most [`MAX_KEPT`]).
     kept: NumMap<(u32, u16), Kept>,
@@ -198,11 +200,13 @@ impl Answers {
     /// it): the first such answer settles the request.
     pub(crate) fn answer(&mut self, request: (u32, u16), answer: (u32, u16), result: u64) {
         let Some(a) = self.pending.remove(&request) else { return };
-        if let (Some(presence), true) = (a.presence, result == xmmep_core::stats::RESULT_SUCCESS) {
-            self.accepted.insert(answer, presence);
-        }
-        if a.credential {
-            self.outcomes.insert(request, (answer.0, result));
+        if result == RESULT_SUCCESS {
+            if let Some(presence) = a.presence {
+                self.accepted.insert(answer, presence);
+            }
+        } else if a.credential {
+            // Results are Bytes: a wider one is no result code either.
+            self.refused.insert(request, (answer.0, u16::try_from(result).unwrap_or(u16::MAX)));
         }
     }
 
@@ -211,10 +215,17 @@ impl Answers {
         self.accepted.get(&answer).map(|&p| u64::from(p))
     }
 
-    /// The frame and result of the first answer with a result of
-    /// `request`, a request that carries a credential.
-    pub(crate) fn outcome(&self, request: (u32, u16)) -> Option<(u32, u64)> {
-        self.outcomes.get(&request).copied()
+    /// The answer with a result of `request`, a request that carries a
+    /// credential and whose first answer is in frame `first`: its frame and
+    /// result; the result is None when no answer carried one.
+    pub(crate) fn outcome(&self, request: (u32, u16), first: u32) -> (u32, Option<u64>) {
+        if let Some(&(frame, result)) = self.refused.get(&request) {
+            return (frame, Some(u64::from(result)));
+        }
+        match self.pending.get(&request) {
+            Some(a) if a.credential => (first, None),
+            _ => (first, Some(RESULT_SUCCESS)),
+        }
     }
 
     /// Keeps the credential of `request` for its answer; gives it back
@@ -237,6 +248,6 @@ impl Answers {
 
     fn heap_bytes(&self) -> usize {
         let kept: usize = self.kept.values().map(|k| k.user.capacity() + k.password.capacity()).sum();
-        table_bytes(&self.pending) + table_bytes(&self.accepted) + table_bytes(&self.outcomes) + table_bytes(&self.kept) + kept
+        table_bytes(&self.pending) + table_bytes(&self.accepted) + table_bytes(&self.refused) + table_bytes(&self.kept) + kept
     }
 }

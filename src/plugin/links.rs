@@ -216,10 +216,8 @@ pub(crate) fn credential_at(an: &mut Analysis, obs: &Observed) -> CredentialAt {
         return CredentialAt::Answer(at);
     }
     let Some(first) = obs.links.as_ref().and_then(|l| l.response_in) else { return CredentialAt::Here(Outcome::Unanswered) };
-    CredentialAt::Here(match an.capture().answers.outcome(at) {
-        Some((frame, result)) => Outcome::Answered { frame, result: Some(result) },
-        None => Outcome::Answered { frame: first.frame, result: None },
-    })
+    let (frame, result) = an.capture().answers.outcome(at, first.frame);
+    CredentialAt::Here(Outcome::Answered { frame, result })
 }
 
 /// On the first pass, at an answer: the credential kept for its request
@@ -231,11 +229,9 @@ pub(crate) fn released(an: &mut Analysis, obs: &Observed) -> Option<(u32, Kept, 
     let req = obs.links.as_ref()?.response_to?.to;
     let answers = &mut an.capture().answers;
     let kept = answers.take_kept((req.frame, req.index))?;
-    let outcome = match answers.outcome((req.frame, req.index)) {
-        Some((frame, result)) => Outcome::Answered { frame, result: Some(result) },
-        None => Outcome::Answered { frame: obs.at.frame, result: None },
-    };
-    Some((req.frame, kept, outcome))
+    // Kept until the first answer: this one.
+    let (frame, result) = answers.outcome((req.frame, req.index), obs.at.frame);
+    Some((req.frame, kept, Outcome::Answered { frame, result }))
 }
 
 /// The request type and seconds of the exchange this message completes,
