@@ -84,6 +84,7 @@ local DATA = {
     rule_exact = "{}",
     rule_range = "{}-{}",
     cleartext_password = "{} sent in clear text",
+    charset_hint = "{} is not UTF-8 but reads as GB18030: set the preference {} to GB18030",
     repeated = "{} (and {} more of this kind in the message, at byte(s) {})",
     no_request = "No {} before this {} in the conversation",
     no_response = "No {} answers this {} in the capture",
@@ -103,7 +104,7 @@ local DATA = {
   labels = { elements_one = "1 element", elements_many = "{} elements", message = ", {}", counted = "{}: {}",
     indexed = "{} {}", invalid = "{}: {}", value_suffix = ": {}", pair_key = "{}: {}", pair_value = "{} = {}", not_sent = "none sent, the request was refused (every field empty or 0)" },
   prefs = {
-    charset = { name = "charset", title = "Character set of String fields", desc = "XMMEP strings are bytes; the protocol comes from a Chinese product, so GB18030 is offered beside UTF-8" },
+    charset = { name = "charset", title = "Character set of String fields", desc = "UTF-8 for clients that send UTF-8 text; GB18030 for clients that send Chinese text in GB18030" },
     desegment = { name = "desegment", title = "Reassemble XMMEP messages spanning multiple TCP segments", desc = "Whether the XMMEP dissector should reassemble messages spanning multiple TCP segments. To use this option, you must also enable \"Allow subdissectors to reassemble TCP streams\" in the TCP protocol settings." },
     analyze = { name = "analyze", title = "Analyze XMMEP across messages", desc = "Link requests to their responses, originals to their forwards and the stages of a file transfer, and show the logged-in user of each connection. Off, every message is still decoded and checked on its own, at less cost per message, with none of these links or the reports that need them." },
     tcp_ports = { name = "tcp.port", title = "TCP ports", desc = "Ports always decoded as XMMEP (empty by default; the heuristics find XMMEP elsewhere)" },
@@ -130,6 +131,7 @@ local DATA = {
     { kind = "PartSequence", abbrev = "part_sequence", severity = "warning", group = "sequence", summary = "Gap or repeat in the parts of a response", short = "Part sequence" },
     { kind = "NoOriginal", abbrev = "no_original", severity = "note", group = "sequence", summary = "Forward with no original in the capture", short = "No original" },
     { kind = "InternalError", abbrev = "internal_error", severity = "error", group = "malformed", summary = "Internal error of the dissector", short = "Dissector bug" },
+    { kind = "CharsetHint", abbrev = "charset_hint", severity = "note", group = "protocol", summary = "Text that reads as GB18030, not UTF-8", short = "GB18030 text" },
   },
   enums = {
     ["Presence"] = { name = "Presence", values = {
@@ -924,6 +926,64 @@ local function count_chars(charset, b)
 end
 M.count_chars = count_chars
 
+-- Charset::is_utf8, as Rust's str::from_utf8 judges: ASCII, or C2-DF /
+-- E0-EF / F0-F4 and 1 / 2 / 3 bytes 80-BF, where the second byte after
+-- E0 is A0-BF (no overlong form), after ED 80-9F (no surrogate), after F0
+-- 90-BF and after F4 80-8F (nothing past U+10FFFF).
+local function is_utf8(b)
+  local i, len = 1, #b
+  while i <= len do
+    local c = byte(b, i)
+    local more, lo, hi = 0, 0x80, 0xBF
+    if c < 0x80 then more = 0
+    elseif c >= 0xC2 and c <= 0xDF then more = 1
+    elseif c >= 0xE0 and c <= 0xEF then
+      more = 2
+      if c == 0xE0 then lo = 0xA0 elseif c == 0xED then hi = 0x9F end
+    elseif c >= 0xF0 and c <= 0xF4 then
+      more = 3
+      if c == 0xF0 then lo = 0x90 elseif c == 0xF4 then hi = 0x8F end
+    else return false end
+    if i + more > len then return false end
+    if more > 0 then
+      local d = byte(b, i + 1)
+      if d < lo or d > hi then return false end
+      for k = i + 2, i + more do
+        d = byte(b, k)
+        if d < 0x80 or d > 0xBF then return false end
+      end
+    end
+    i = i + 1 + more
+  end
+  return true
+end
+
+-- Charset::gb18030_shaped: ASCII; 81-FE and 40-7E or 80-FE; or 81-FE,
+-- 30-39, 81-FE, 30-39.
+local function gb18030_shaped(b)
+  local i, len = 1, #b
+  while i <= len do
+    local c = byte(b, i)
+    if c >= 0x80 then
+      local d = byte(b, i + 1)
+      if c == 0x80 or c == 0xFF or not d then return false end
+      if d >= DIGIT0 and d <= DIGIT9 then
+        local x, y = byte(b, i + 2, i + 3)
+        if not y or x < 0x81 or x > 0xFE or y < DIGIT0 or y > DIGIT9 then return false end
+        i = i + 4
+      elseif (d >= 0x40 and d <= 0x7E) or (d >= 0x80 and d <= 0xFE) then
+        i = i + 2
+      else
+        return false
+      end
+    else
+      i = i + 1
+    end
+  end
+  return true
+end
+M.is_utf8, M.gb18030_shaped = is_utf8, gb18030_shaped
+
 -- header::parse_cell over 4 bytes a, b, c, d: spaces (32), then at least
 -- one digit (48..57), nothing else. Byte arithmetic, unrolled, on the bytes
 -- the caller read with one string.byte (an integer on 5.3+, as tonumber
@@ -1098,6 +1158,19 @@ local function misplaced_delimiter(s, e, item, f)
   end
 end
 
+-- decode::charset_hint: a text that is not UTF-8 but reads as GB18030,
+-- read with the UTF-8 preference; once per message.
+local function charset_hint(s, e, item, f)
+  local p = find(MSG, "[\128-\255]", s + 1)
+  if not p or p > e then return end -- a delimiter, not a high byte, ended the run
+  local b = sub(MSG, s + 1, e)
+  if is_utf8(b) or not gb18030_shaped(b) then return end
+  for r = 1, RN do
+    if REPORTS[r].kind == "CharsetHint" then return end
+  end
+  report("CharsetHint", s, e - s, item, fill(T.charset_hint, FIELDS[f].label, DATA.proto.filter .. "." .. DATA.prefs.charset.name))
+end
+
 -- The bounds of a scalar as numbers, for the fast path of canonical
 -- numbers of at most 15 digits (exact in a double): a bound of more digits
 -- lies beyond any of them.
@@ -1127,7 +1200,10 @@ local function scalar(sc, s, e, depth)
     -- for on its own.
     local _, q = find(msg, PLAIN_TEXT_RUN, s + 1)
     local ascii = q >= e
-    if not ascii then misplaced_delimiter(s, e, item, sc.f) end
+    if not ascii then
+      misplaced_delimiter(s, e, item, sc.f)
+      if CHARSET == "utf8" then charset_hint(s, e, item, sc.f) end
+    end
     if pc == 1 then return item end -- no rule
     local bytes
     local chars = sc.chars

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use xmmep_core::codec::{encode_checked, EncValue};
 use xmmep_core::presentation::{info, stats as names, PROTOCOL};
 use xmmep_core::reports::{fill, ReportKind, CLASSES};
 use xmmep_core::table::{self, Direction, Field, MessageDef};
@@ -96,6 +97,16 @@ fn enum_name(e: &table::EnumDef, unknown: &str, v: &str) -> String {
     e.lookup(n).map_or_else(|| fill(unknown, &[&n]), |x| x.name.to_string())
 }
 
+/// The Info of a request's credential whose first answer (frame
+/// `answer`) carries `result` (a code, as `-T fields` prints it).
+fn credential_outcome(name: &str, password: &str, answer: u32, result: Option<&str>) -> String {
+    match result {
+        None => fill(names::CREDENTIAL_ANSWERED, &[&name, &password, &answer]),
+        Some("0") => fill(names::CREDENTIAL_ACCEPTED, &[&name, &password, &answer]),
+        Some(r) => fill(names::CREDENTIAL_REFUSED, &[&name, &password, &answer, &enum_name(&table::RESULT_CODE, names::UNKNOWN_RESULT, r)]),
+    }
+}
+
 struct Expected {
     tree: BTreeMap<String, u64>,
     credentials: Vec<Credential>,
@@ -123,12 +134,13 @@ fn expected(ts: &Tshark, file: &str) -> Expected {
         (None, true) => "True".to_string(),
         (None, false) => "False".to_string(),
     };
-    // The answer of each login (two passes: a request's `response_in`
-    // needs its answer seen), and the result codes of each frame.
-    let logins = ts.run(&["-r", file, "-2", "-Y", "xmmep.login_status", "-T", "fields", "-e", "frame.number", "-e", "xmmep.response_in"]);
-    logins.assert_success();
+    // The answer of each login and of each request with a password (two
+    // passes: a request's `response_in` needs its answer seen), and the
+    // result codes of each frame.
+    let requests = ts.run(&["-r", file, "-2", "-Y", "xmmep.login_status || xmmep.password", "-T", "fields", "-e", "frame.number", "-e", "xmmep.response_in"]);
+    requests.assert_success();
     let answer_of: BTreeMap<u32, u32> =
-        logins.stdout.lines().filter_map(|l| l.split_once('\t')).filter_map(|(f, r)| Some((f.parse().ok()?, r.split(',').next()?.parse().ok()?))).collect();
+        requests.stdout.lines().filter_map(|l| l.split_once('\t')).filter_map(|(f, r)| Some((f.parse().ok()?, r.split(',').next()?.parse().ok()?))).collect();
     let results: BTreeMap<u32, Vec<String>> = out
         .stdout
         .lines()
@@ -159,8 +171,17 @@ fn expected(ts: &Tshark, file: &str) -> Expected {
                 tick(format!("{}/{}", names::PRESENCE, enum_name(&table::PRESENCE, names::UNKNOWN_STATUS, s)));
             }
             if let (true, Some(user), Some(password)) = (from_client(def), user, password) {
-                let info = fill(names::CREDENTIAL_INFO, &[&def.name, &password]);
-                credentials.push(Credential { frame, proto: names::CREDENTIAL_PROTO.to_string(), user: user.to_string(), info });
+                // A request's credential carries its answer's outcome; one
+                // pass lists it at the answer, so not at all without one.
+                let request = table::EXCHANGES.iter().any(|e| e.request == def.code);
+                let info = match (request, answer_of.get(&frame)) {
+                    (false, _) => Some(fill(names::CREDENTIAL_INFO, &[&def.name, &password])),
+                    (true, None) => None,
+                    (true, Some(answer)) => Some(credential_outcome(def.name, password, *answer, results[answer].first().map(String::as_str))),
+                };
+                if let Some(info) = info {
+                    credentials.push(Credential { frame, proto: names::CREDENTIAL_PROTO.to_string(), user: user.to_string(), info });
+                }
             }
         }
         for r in values(c[2]) {
@@ -233,20 +254,50 @@ fn login_capture_lists_every_login_and_password() {
     let f = file.to_string_lossy().into_owned();
     let out = ts.run(&["-r", &f, "-q", "-z", "credentials"]);
     out.assert_success();
-    let logins = ts.run(&["-r", &f, "-Y", "xmmep.msg_type == 112", "-T", "fields", "-e", "frame.number", "-e", "xmmep.user_name", "-e", "xmmep.password"]);
+    let logins =
+        ts.run(&["-r", &f, "-2", "-Y", "xmmep.msg_type == 112", "-T", "fields", "-e", "frame.number", "-e", "xmmep.user_name", "-e", "xmmep.password", "-e", "xmmep.response_in"]);
     logins.assert_success();
+    let answers = ts.run(&["-r", &f, "-Y", "xmmep.msg_type == 113", "-T", "fields", "-e", "frame.number", "-e", "xmmep.result"]);
+    answers.assert_success();
+    let result_of: BTreeMap<&str, &str> = answers.stdout.lines().filter_map(|l| l.split_once('\t')).collect();
     let want: Vec<Credential> = logins
         .stdout
         .lines()
         .map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
-            let info = fill(names::CREDENTIAL_INFO, &[&table::definition(112).unwrap().name, &c[2]]);
+            let answer = c[3].split(',').next().unwrap();
+            let info = credential_outcome(table::definition(112).unwrap().name, c[2], answer.parse().unwrap(), result_of.get(answer).copied());
             Credential { frame: c[0].parse().unwrap(), proto: names::CREDENTIAL_PROTO.into(), user: c[1].into(), info }
         })
         .collect();
     // alice refused, alice again, bob, carol and linda.
     assert_eq!(want.len(), 5, "login.pcapng has five logins:\n{}", logins.stdout);
+    assert_eq!(want.iter().filter(|c| c.info.contains("refused in frame")).count(), 1, "{want:?}");
     assert_eq!(parse_credentials(&out.stdout), want, "{}", out.stdout);
+}
+
+/// A login refused, then one the capture never answers: one pass lists
+/// the refused one at its answer; two passes list both at their requests,
+/// the second as unanswered.
+#[test]
+fn credentials_carry_the_answer_and_its_absence() {
+    let ts = Tshark::with_plugin();
+    let msg = |code: u16, values: &[EncValue]| encode_checked(table::definition(code).unwrap(), values).unwrap();
+    let text = |s: &str| EncValue::Text(s.as_bytes().to_vec());
+    let login = |pw: &str| msg(112, &[text("alice"), text(pw), EncValue::Int(0)]);
+    let refused =
+        msg(113, &[EncValue::Int(12), EncValue::Struct(vec![text(""), text(""), text(""), text(""), text(""), EncValue::Int(0), text(""), EncValue::Int(0), EncValue::Int(0)])]);
+    let cap = ts.write_file("unanswered.pcapng", &xmmep_testkit::pcap::udp(47123, &[login("wonderland1"), refused, login("wonderland7")]));
+    let f = cap.to_string_lossy().into_owned();
+    let name = table::definition(112).unwrap().name;
+    let first = Credential { frame: 1, proto: names::CREDENTIAL_PROTO.into(), user: "alice".into(), info: credential_outcome(name, "wonderland1", 2, Some("12")) };
+    let second = Credential { frame: 3, proto: names::CREDENTIAL_PROTO.into(), user: "alice".into(), info: fill(names::CREDENTIAL_UNANSWERED, &[&name, &"wonderland7"]) };
+    let one = ts.run(&["-r", &f, "-q", "-z", "credentials"]);
+    one.assert_success();
+    assert_eq!(parse_credentials(&one.stdout), vec![first.clone()], "{}", one.stdout);
+    let two = ts.run(&["-r", &f, "-2", "-q", "-z", "credentials"]);
+    two.assert_success();
+    assert_eq!(parse_credentials(&two.stdout), vec![first, second], "{}", two.stdout);
 }
 
 #[test]
@@ -273,13 +324,14 @@ fn z_help_lists_the_tree() {
 }
 
 /// Response times count each exchange once: an answer that links to its
-/// request, or the end of a multi-part answer (not its parts), by request
-/// type, as `-T fields` shows the links.
+/// request, or the end of a multi-part answer (not its parts), and a file
+/// offer at its first answer, by request type, as `-T fields` shows the
+/// links.
 #[test]
 fn response_times_count_each_exchange_once() {
     let ts = Tshark::with_plugin();
     let mut total = 0;
-    for name in ["login.pcapng", "register.pcapng", "buddies.pcapng"] {
+    for name in ["login.pcapng", "register.pcapng", "buddies.pcapng", "file_transfer.pcapng"] {
         let cap = captures::path(name);
         let f = ts.add_file(&cap).to_string_lossy().into_owned();
         let out = ts.run(&["-r", &f, "-q", "-z", "xmmep,tree"]);
@@ -327,6 +379,17 @@ fn response_times_count_each_exchange_once() {
                     *want.entry(format!("{}/{leaf}", names::RESPONSE_TIMES)).or_default() += 1;
                 }
             }
+        }
+        // A file offer completes at its transfer's first answer stage,
+        // when the offer is in the capture.
+        let t = &table::FILE_TRANSFER;
+        let filter = format!("xmmep.msg_type == {} && xmmep.transfer.offer_in", t.stages[t.answer]);
+        let answers = ts.run(&["-r", &f, "-Y", &filter, "-T", "fields", "-e", "frame.number", "-e", "xmmep.transfer.answer_in"]);
+        answers.assert_success();
+        let first_answers = answers.stdout.lines().filter(|l| l.split_once('\t').is_some_and(|(frame, first)| frame == first)).count() as u64;
+        if first_answers > 0 {
+            let leaf = fill(names::MESSAGE_TYPE, &[&t.stages[0], &table::definition(t.stages[0]).unwrap().name]);
+            *want.entry(format!("{}/{leaf}", names::RESPONSE_TIMES)).or_default() += first_answers;
         }
         assert_eq!(got, want, "{name}\n{}", out.stdout);
         total += want.values().sum::<u64>();

@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use xmmep_core::table;
 use xmmep_testkit::captures;
 use xmmep_testkit::tshark::{is_root, Tshark, NOBODY};
 use xmmep_tools::capture::extract::payloads;
@@ -84,9 +85,22 @@ fn stat_outputs(ts: &Tshark, z: &str, caps: &[&str]) -> String {
 #[test]
 fn service_response_time_has_a_row_per_request_type() {
     let ts = Tshark::with_plugin();
-    let text = stat_outputs(&ts, "xmmep,srt", &["login.pcapng", "buddies.pcapng"]);
+    let text = stat_outputs(&ts, "xmmep,srt", &["login.pcapng", "buddies.pcapng", "file_transfer.pcapng"]);
     // Login: five logins, the refused one (RES1 alone) among them.
     assert!(text.lines().any(|l| l.split_whitespace().take(3).collect::<Vec<_>>() == ["112", "MSG_LOGIN_REQ", "5"]), "{text}");
+    // File offers: one call per offer its recipient answered, in one pass
+    // and in two.
+    let t = &table::FILE_TRANSFER;
+    let f = ts.add_file(&captures::path("file_transfer.pcapng")).to_string_lossy().into_owned();
+    let filter = format!("xmmep.msg_type == {} && xmmep.transfer.answer_in", t.stages[0]);
+    let answered = ts.run(&["-r", &f, "-2", "-Y", &filter, "-T", "fields", "-e", "frame.number"]).assert_success().stdout.lines().count();
+    assert!(answered >= 2, "file_transfer.pcapng has answered offers");
+    let offer = table::definition(t.stages[0]).unwrap().name;
+    let row = [t.stages[0].to_string(), offer.to_string(), answered.to_string()];
+    for pass in [&[][..], &["-2"][..]] {
+        let out = ts.run(&[&["-r", f.as_str(), "-q", "-z", "xmmep,srt"][..], pass].concat());
+        assert!(out.assert_success().stdout.lines().any(|l| l.split_whitespace().take(3).eq(row.iter().map(String::as_str))), "{pass:?}: no row {row:?}\n{}", out.stdout);
+    }
     golden("srt.txt", &text);
 }
 

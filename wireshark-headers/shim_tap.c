@@ -27,15 +27,15 @@ shim_tap_queue_copy(int tap_id, packet_info *pinfo, const void *data,
 }
 
 void
-shim_tap_queue_credential(int tap_id, packet_info *pinfo, int password_hf,
-                           const char *username, const char *proto,
-                           const char *info)
+shim_tap_queue_credential(int tap_id, packet_info *pinfo, unsigned num,
+                           int password_hf, const char *username,
+                           const char *proto, const char *info)
 {
     if (!have_tap_listener(tap_id))
         return;
     shim_tap_credential_t *auth = wmem_new0(pinfo->pool, shim_tap_credential_t);
-    auth->num = pinfo->num;
-    auth->username_num = pinfo->num;
+    auth->num = num;
+    auth->username_num = num;
     auth->password_hf_id = (unsigned)password_hf;
     auth->username = wmem_strdup(pinfo->pool, username);
     auth->proto = proto;

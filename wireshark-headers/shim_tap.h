@@ -40,10 +40,11 @@ int shim_tap_listening(int tap_id);
 void shim_tap_queue_copy(int tap_id, packet_info *pinfo, const void *data,
                           size_t len);
 
-/* Queues a credential of this frame to tap `tap_id`: copies of `username`
+/* Queues to tap `tap_id`, with this packet, a credential of frame `num`
+ * (the frame of the password and of the user name): copies of `username`
  * and `info` (NUL-terminated) in the packet's pool; `proto` must live for
  * the whole process. */
-void shim_tap_queue_credential(int tap_id, packet_info *pinfo,
+void shim_tap_queue_credential(int tap_id, packet_info *pinfo, unsigned num,
                                 int password_hf, const char *username,
                                 const char *proto, const char *info);
 

@@ -102,14 +102,15 @@ impl CredentialsTap {
         unsafe { sys::shim_tap_listening(self.id) != 0 }
     }
 
-    /// Queues a credential of this packet's frame: the user name, the
-    /// password's header field (the GUI goes to it) and an Info text.
-    pub(crate) fn queue(self, pkt: &Packet<'_>, username: &str, password: HfId, info: &str) {
+    /// Queues, with this packet, a credential of frame `frame` (this one
+    /// or an earlier one): the user name, the password's header field
+    /// (the GUI goes to it in that frame) and an Info text.
+    pub(crate) fn queue(self, pkt: &Packet<'_>, frame: u32, username: &str, password: HfId, info: &str) {
         let (user, info) = (c_text(username), c_text(info));
         // SAFETY: the strings are NUL-terminated and outlive the call (the
         // shim copies them into the packet's pool); `proto` lives for the
         // process; pinfo is the packet's.
-        unsafe { sys::shim_tap_queue_credential(self.id, pkt.pinfo.as_ptr(), password.get(), user.as_ptr(), self.proto, info.as_ptr()) }
+        unsafe { sys::shim_tap_queue_credential(self.id, pkt.pinfo.as_ptr(), frame, password.get(), user.as_ptr(), self.proto, info.as_ptr()) }
     }
 }
 

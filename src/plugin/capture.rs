@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use xmmep_core::analysis::{Ordinals, Tracker};
 use xmmep_core::numhash::{table_bytes, NumMap};
+use xmmep_core::stats::RESULT_SUCCESS;
 
 use crate::ffi::registry::on_file_close;
 
@@ -144,34 +145,68 @@ mod tests {
     }
 }
 
-/// What the statistics tree needs of a request and its answer, which the
-/// tracker does not keep: the presence a request sets, kept until its first
-/// answer with a result; then, if that answer accepts it, kept for that
-/// answer, where every pass reads it. Filled on the first pass.
+/// What the statistics tree and the credentials tap need of a request
+/// and its answer, which the tracker does not keep: the presence a request
+/// sets, kept until its first answer with a result; then, if that answer
+/// accepts it, kept for that answer, where every pass reads it. For a
+/// request that carries a credential, that answer's frame and result when
+/// it refuses (an accepted one, the common case, keeps nothing). Filled on
+/// the first pass.
 #[derive(Default)]
 pub(crate) struct Answers {
-    /// The presence of a request not answered yet, by request.
-    pending: NumMap<(u32, u16), u32>,
+    /// What a request not answered yet waits for, by request.
+    pending: NumMap<(u32, u16), Awaiting>,
     /// The presence a request's accepting first answer sets, by answer.
     accepted: NumMap<(u32, u16), u32>,
+    /// The first answer with a result (its frame, the result) of each
+    /// request that carries a credential, when it refuses, by request.
+    refused: NumMap<(u32, u16), (u32, u16)>,
+    /// The credentials of requests the first pass keeps for their answer
+    /// while the credentials tap listens (at most [`MAX_KEPT`]).
+    kept: NumMap<(u32, u16), Kept>,
 }
 
+/// What a request waits for its answer to settle.
+#[derive(Clone, Copy)]
+struct Awaiting {
+    /// A `PRESENCE` value; one past `u32` is none of them.
+    presence: Option<u32>,
+    credential: bool,
+}
+
+/// A request's credential, as the credentials tap shows it.
+pub(crate) struct Kept {
+    pub(crate) user: String,
+    pub(crate) password: String,
+    /// The request's message name.
+    pub(crate) name: &'static str,
+}
+
+/// How many credentials the first pass keeps waiting for their answers;
+/// past it a credential is listed without its outcome.
+pub(crate) const MAX_KEPT: usize = 4096;
+
 impl Answers {
-    /// A presence is a `PRESENCE` value; one past `u32` is none of them,
-    /// and sets nothing.
-    pub(crate) fn set_presence(&mut self, request: (u32, u16), status: u64) {
-        if let Ok(status) = u32::try_from(status) {
-            self.pending.insert(request, status);
+    /// `request` waits for its answer: it sets `presence` (a `PRESENCE`
+    /// value), or carries a `credential`, or both.
+    pub(crate) fn request(&mut self, request: (u32, u16), presence: Option<u64>, credential: bool) {
+        let presence = presence.and_then(|p| u32::try_from(p).ok());
+        if presence.is_some() || credential {
+            self.pending.insert(request, Awaiting { presence, credential });
         }
     }
 
-    /// `answer` answers `request` with a result (`accepted`: success): the
-    /// first such answer takes the request's presence.
-    pub(crate) fn answer(&mut self, request: (u32, u16), answer: (u32, u16), accepted: bool) {
-        if let Some(presence) = self.pending.remove(&request) {
-            if accepted {
+    /// `answer` answers `request` with `result` (RESULT_SUCCESS accepts
+    /// it): the first such answer settles the request.
+    pub(crate) fn answer(&mut self, request: (u32, u16), answer: (u32, u16), result: u64) {
+        let Some(a) = self.pending.remove(&request) else { return };
+        if result == RESULT_SUCCESS {
+            if let Some(presence) = a.presence {
                 self.accepted.insert(answer, presence);
             }
+        } else if a.credential {
+            // Results are Bytes: a wider one is no result code either.
+            self.refused.insert(request, (answer.0, u16::try_from(result).unwrap_or(u16::MAX)));
         }
     }
 
@@ -180,7 +215,39 @@ impl Answers {
         self.accepted.get(&answer).map(|&p| u64::from(p))
     }
 
+    /// The answer with a result of `request`, a request that carries a
+    /// credential and whose first answer is in frame `first`: its frame and
+    /// result; the result is None when no answer carried one.
+    pub(crate) fn outcome(&self, request: (u32, u16), first: u32) -> (u32, Option<u64>) {
+        if let Some(&(frame, result)) = self.refused.get(&request) {
+            return (frame, Some(u64::from(result)));
+        }
+        match self.pending.get(&request) {
+            Some(a) if a.credential => (first, None),
+            _ => (first, Some(RESULT_SUCCESS)),
+        }
+    }
+
+    /// Keeps the credential of `request` for its answer; gives it back
+    /// when [`MAX_KEPT`] wait already.
+    pub(crate) fn keep(&mut self, request: (u32, u16), kept: Kept) -> Result<(), Kept> {
+        if self.kept.len() >= MAX_KEPT {
+            return Err(kept);
+        }
+        self.kept.insert(request, kept);
+        Ok(())
+    }
+
+    /// The credential kept for `request`, taken.
+    pub(crate) fn take_kept(&mut self, request: (u32, u16)) -> Option<Kept> {
+        if self.kept.is_empty() {
+            return None;
+        }
+        self.kept.remove(&request)
+    }
+
     fn heap_bytes(&self) -> usize {
-        table_bytes(&self.pending) + table_bytes(&self.accepted)
+        let kept: usize = self.kept.values().map(|k| k.user.capacity() + k.password.capacity()).sum();
+        table_bytes(&self.pending) + table_bytes(&self.accepted) + table_bytes(&self.refused) + table_bytes(&self.kept) + kept
     }
 }

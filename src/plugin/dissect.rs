@@ -141,11 +141,12 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
                     an.capture().setups.announced();
                 }
                 let answered = an.as_mut().map(|an| links::answered(an, obs, decoded)).unwrap_or_default();
+                super::credentials::message(&state.taps, an.as_mut(), obs, pkt, &dec, &rest[..len], decoded);
                 let an = an.as_ref();
                 let (response, problems) = an.map_or((None, 0), |an| (links::response_time(obs), links::problems(an, obs)));
                 let listening = state.taps.messages().listening();
                 let chat = an.and_then(|an| chat_views::message(listening, pkt, an, obs, &dec, &rest[..len], decoded));
-                super::stats::tap_message(&state.taps, pkt, &dec, &rest[..len], decoded, response, problems, answered.presence, chat);
+                super::stats::tap_message(&state.taps, pkt, &dec, decoded, response, problems, answered.presence, chat);
                 super::flow::message(state.flow, &msg);
                 shown.map(|_| ())
             });

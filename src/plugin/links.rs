@@ -12,12 +12,12 @@ use xmmep_core::presentation::analysis as f;
 use xmmep_core::presentation::AnalysisField;
 use xmmep_core::reports::{fill, ReportKind};
 use xmmep_core::schema::Schema;
-use xmmep_core::stats::{MessageFacts, RESULT_SUCCESS};
+use xmmep_core::stats::MessageFacts;
 
 use crate::ffi::{EpanResult, HfId, Item, Packet, Tree};
 
 use super::announce::FileLabel;
-use super::capture::{self, Capture};
+use super::capture::{self, Capture, Kept};
 use super::message::{wireshark_text, Message};
 use super::state::State;
 
@@ -170,22 +170,75 @@ pub(crate) fn answered(an: &mut Analysis, obs: &Observed, decoded: &Decoded) -> 
     let answers = &mut an.capture().answers;
     if !obs.visited {
         let facts = MessageFacts::of(Schema::standard(), decoded);
-        if let (Some(_), Some(p)) = (roles.request, facts.presence) {
-            answers.set_presence(at, p);
+        if roles.request.is_some() {
+            answers.request(at, facts.presence, facts.credential.is_some());
         }
         let request = obs.links.as_ref().and_then(|l| l.response_to).map(|l| (l.to.frame, l.to.index));
         if let (Some(req), Some(r)) = (request, facts.result) {
-            answers.answer(req, at, r == RESULT_SUCCESS);
+            answers.answer(req, at, r);
         }
     }
     Answered { presence: answers.accepted(at) }
+}
+
+/// What the analysis tells of the answer to a request that carries a
+/// credential (docs/decisions.md 63).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Nothing: the message awaits no answer, or the analysis is off.
+    Unknown,
+    /// The whole capture holds no answer.
+    Unanswered,
+    /// The first answer with a result (its frame and result), else the
+    /// first answer (its frame).
+    Answered { frame: u32, result: Option<u64> },
+}
+
+/// Where the credentials tap lists the credential a message carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CredentialAt {
+    /// At this message, with this outcome.
+    Here(Outcome),
+    /// At its answer: the first pass of a request, which keeps the
+    /// credential under the request (`capture::Answers::keep`).
+    Answer((u32, u16)),
+}
+
+/// Where the credential of `obs` (a message that carries one) is listed:
+/// a request's at its answer on the first pass, which meets the answer
+/// later; at the request on every later pass, which knows the answer.
+pub(crate) fn credential_at(an: &mut Analysis, obs: &Observed) -> CredentialAt {
+    if obs.facts.roles.request.is_none() {
+        return CredentialAt::Here(Outcome::Unknown);
+    }
+    let at = (obs.at.frame, obs.at.index);
+    if !obs.visited {
+        return CredentialAt::Answer(at);
+    }
+    let Some(first) = obs.links.as_ref().and_then(|l| l.response_in) else { return CredentialAt::Here(Outcome::Unanswered) };
+    let (frame, result) = an.capture().answers.outcome(at, first.frame);
+    CredentialAt::Here(Outcome::Answered { frame, result })
+}
+
+/// On the first pass, at an answer: the credential kept for its request
+/// (the request's frame, the credential, the outcome), taken.
+pub(crate) fn released(an: &mut Analysis, obs: &Observed) -> Option<(u32, Kept, Outcome)> {
+    if obs.visited {
+        return None;
+    }
+    let req = obs.links.as_ref()?.response_to?.to;
+    let answers = &mut an.capture().answers;
+    let kept = answers.take_kept((req.frame, req.index))?;
+    // Kept until the first answer: this one.
+    let (frame, result) = answers.outcome((req.frame, req.index), obs.at.frame);
+    Some((req.frame, kept, Outcome::Answered { frame, result }))
 }
 
 /// The request type and seconds of the exchange this message completes,
 /// for the statistics tree's response times.
 pub(crate) fn response_time(obs: &Observed) -> Option<(u16, f64)> {
     let r = obs.facts.roles;
-    if r.response.is_none() && r.end.is_none() {
+    if r.response.is_none() && r.end.is_none() && r.transfer_stage.is_none() {
         return None;
     }
     let (code, ns) = obs.links.as_ref()?.completes?;

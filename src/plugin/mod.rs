@@ -36,6 +36,7 @@
 mod announce;
 mod capture;
 mod chat_views;
+mod credentials;
 mod dissect;
 mod export;
 mod file_data;

@@ -1,5 +1,6 @@
-//! Statistics > XMMEP (`tshark -z xmmep,tree`) and the credentials tap
-//! (`tshark -z credentials`, Tools > Credentials).
+//! Statistics > XMMEP (`tshark -z xmmep,tree`), and the taps: `xmmep`
+//! and the credentials tap (`tshark -z credentials`, Tools > Credentials,
+//! which the module `credentials` fills).
 //!
 //! Dissection queues one [`TapRecord`] per message to tap `xmmep`
 //! ([`tap_message`]); the statistics tree counts the records
@@ -81,42 +82,36 @@ impl Taps {
     pub(crate) fn messages(&self) -> Tap<TapRecord> {
         self.messages
     }
+
+    /// The credentials tap and the password's header field, when some
+    /// listener reads the tap now.
+    pub(crate) fn credentials(&self) -> Option<(CredentialsTap, HfId)> {
+        let password = self.password?;
+        self.credentials.listening().then_some((self.credentials, password))
+    }
 }
 
-/// Queues the records of one message (`msg`, decoded as `decoded` by
-/// `dec`) with its response time: the statistics record, and a credential
-/// if it carries one. Nothing is built when nobody listens.
-/// `response`, `linked_problems` (a bit per report class) and
-/// `accepted_presence` (see [`TapRecord`]) come from the analysis across
-/// messages.
+/// Queues the statistics record of one message (`decoded`, by `dec`)
+/// to tap `xmmep`. Nothing is built when nobody listens. `response`,
+/// `linked_problems` (a bit per report class), `accepted_presence` and
+/// `chat` (see [`TapRecord`]) come from the analysis across messages.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn tap_message(
     taps: &Taps,
     pkt: &Packet<'_>,
     dec: &Decoder<'_>,
-    msg: &[u8],
     decoded: &Decoded,
     response: Option<(u16, f64)>,
     linked_problems: u32,
     accepted_presence: Option<u64>,
     chat: Option<ChatRecord>,
 ) {
-    let wants_credentials = taps.password.is_some() && taps.credentials.listening();
-    if !taps.messages.listening() && !wants_credentials {
+    if !taps.messages.listening() {
         return;
     }
     let mut record = TapRecord { response, accepted_presence, chat, ..TapRecord::new(dec.schema, decoded) };
     record.facts.problems |= linked_problems;
-    if taps.messages.listening() {
-        taps.messages.queue(pkt, &record);
-    }
-    if let (true, Some(c), Some(password)) = (wants_credentials, record.facts.credential, taps.password) {
-        let text = |(o, l): (u32, u32)| msg.get(o as usize..(o + l) as usize).map(|b| dec.opts.charset.decode(b));
-        let name = record.facts.msg_type.and_then(|t| dec.schema.message(t)).map(|m| m.def.name);
-        if let (Some(user), Some(pass), Some(name)) = (text(c.user), text(c.password), name) {
-            taps.credentials.queue(pkt, &user, password, &fill(names::CREDENTIAL_INFO, &[&name, &pass]));
-        }
-    }
+    taps.messages.queue(pkt, &record);
 }
 
 /// Where the counting writes: a stats tree, or a test's model of one.

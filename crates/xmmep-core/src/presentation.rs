@@ -41,11 +41,8 @@ pub struct Pref {
     pub desc: &'static str,
 }
 
-pub const CHARSET_PREF: Pref = Pref {
-    name: "charset",
-    title: "Character set of String fields",
-    desc: "XMMEP strings are bytes; the protocol comes from a Chinese product, so GB18030 is offered beside UTF-8",
-};
+pub const CHARSET_PREF: Pref =
+    Pref { name: "charset", title: "Character set of String fields", desc: "UTF-8 for clients that send UTF-8 text; GB18030 for clients that send Chinese text in GB18030" };
 
 /// The choices of the charset preference, in the order they are offered;
 /// the preference stores the index into this list.
@@ -422,8 +419,18 @@ pub mod stats {
     pub const RESULT_FLAG: &str = "{}: {}";
     /// A status with no name in the table: "Status 9".
     pub const UNKNOWN_STATUS: &str = "Status {}";
-    /// The credentials tap's Info: the message's name and the password.
+    /// The credentials tap's Info: the message's name and the password,
+    /// when no answer can tell the outcome (the message awaits none, or
+    /// the analysis is off).
     pub const CREDENTIAL_INFO: &str = "{}, password {}";
+    /// ... and the frame of the answer that accepted the request.
+    pub const CREDENTIAL_ACCEPTED: &str = "{}, password {}, accepted in frame {}";
+    /// ... and the frame and result of the answer that refused it.
+    pub const CREDENTIAL_REFUSED: &str = "{}, password {}, refused in frame {}: {}";
+    /// ... and the frame of an answer that carries no result.
+    pub const CREDENTIAL_ANSWERED: &str = "{}, password {}, answered in frame {}";
+    /// ... for a request the whole capture leaves unanswered.
+    pub const CREDENTIAL_UNANSWERED: &str = "{}, password {}, no answer in the capture";
     /// The credentials tap's Protocol.
     pub const CREDENTIAL_PROTO: &str = "XMMEP";
 

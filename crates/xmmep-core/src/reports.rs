@@ -64,6 +64,9 @@ pub enum ReportKind {
     NoOriginal,
     /// A Rust panic caught at the FFI boundary; only the plugin raises it.
     InternalError,
+    /// A text that is not UTF-8 but reads as GB18030, under the UTF-8
+    /// preference: the hint to change it (once per message).
+    CharsetHint,
 }
 
 pub struct ReportClass {
@@ -109,6 +112,7 @@ pub static CLASSES: &[ReportClass] = &[
     class(PartSequence, "part_sequence", Warning, Sequence, "Gap or repeat in the parts of a response", "Part sequence"),
     class(NoOriginal, "no_original", Note, Sequence, "Forward with no original in the capture", "No original"),
     class(InternalError, "internal_error", Error, Malformed, "Internal error of the dissector", "Dissector bug"),
+    class(CharsetHint, "charset_hint", Note, Protocol, "Text that reads as GB18030, not UTF-8", "GB18030 text"),
 ];
 
 /// Declares every report text once: a constant of [`template`] for the
@@ -166,6 +170,8 @@ templates! {
     RULE_EXACT = "rule_exact": "{}",
     RULE_RANGE = "rule_range": "{}-{}",
     CLEARTEXT_PASSWORD = "cleartext_password": "{} sent in clear text",
+    /// The field's label, the preference, its value to choose.
+    CHARSET_HINT = "charset_hint": "{} is not UTF-8 but reads as GB18030: set the preference {} to GB18030",
     /// A message's first report of a class when it has more of that class
     /// (one expert info per class per message keeps the tree bounded): the
     /// first report's text, how many more, and where the next ones are.

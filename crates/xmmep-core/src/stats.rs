@@ -52,7 +52,7 @@ pub struct Credential {
 }
 
 // Every report class has a bit.
-const _: () = assert!((crate::reports::ReportKind::InternalError as usize) < 32);
+const _: () = assert!((crate::reports::ReportKind::CharsetHint as usize) < 32);
 
 /// Which top-level fields of a message the statistics read, by the rules
 /// above: each a field of the compiled message, None when it has none.

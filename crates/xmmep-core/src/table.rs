@@ -704,9 +704,20 @@ pub struct Transfer {
     pub file_size: &'static str,
     /// The Boolean answer: accepted or declined.
     pub result: &'static str,
+    /// The stage that answers the offer (stage 0), as an exchange's
+    /// answer its request: the first one is the offer's response time
+    /// (docs/decisions.md 65).
+    pub answer: usize,
 }
 
-pub static FILE_TRANSFER: Transfer = Transfer { stages: [180, 181, 182, 183], keys: TRANSFER_KEYS, file_name: "file_name", file_size: "file_size", result: "result_flag" };
+pub static FILE_TRANSFER: Transfer =
+    Transfer { stages: [180, 181, 182, 183], keys: TRANSFER_KEYS, file_name: "file_name", file_size: "file_size", result: "result_flag", answer: 2 };
+
+/// The message types whose answers have response times (Service Response
+/// Time, the statistics tree): each exchange's request, and the file offer.
+pub fn timed_requests() -> impl Iterator<Item = u16> {
+    EXCHANGES.iter().map(|e| e.request).chain([FILE_TRANSFER.stages[0]])
+}
 
 /// The login that puts a user on a connection: the request's user name,
 /// and the response whose result says whether it worked.

@@ -162,6 +162,14 @@ fn file_transfer_is_one_transaction_across_connections() {
     // The RES_FWD forwards the RES; the one of seq 8 has none.
     assert_eq!(f.tracker.links(stages[3]).unwrap().forward_of.unwrap().to, stages[2]);
     assert_eq!(kinds(&f, declined[1]), vec![ReportKind::NoOriginal]);
+    // The recipient's answer completes the offer (its response time),
+    // once; no other stage does, nor an answer to an offer not seen.
+    assert_eq!(f.tracker.links(stages[2]).unwrap().completes, Some((180, 10_000_000_000)));
+    let again = answer(&mut f, 2, 182, 7, true);
+    let unseen = answer(&mut f, 3, 182, 9, true);
+    for at in [stages[0], stages[1], stages[3], declined[0], declined[1], again, unseen] {
+        assert_eq!(f.tracker.links(at).and_then(|l| l.completes), None, "{at:?}");
+    }
 }
 
 #[test]

@@ -173,6 +173,21 @@ fn unknown_type_is_a_note() {
 }
 
 #[test]
+fn charset_hint_once_per_message() {
+    let gb = xmmep_core::codec::Charset::Gb18030.encode("张三丰");
+    let d = decode(&body(170, &[&gb, &gb, b"1718000000", b"hi", b"0"]));
+    let r = one(&d, ReportKind::CharsetHint);
+    assert_eq!(field_of(&d, &r), "xmmep.sender");
+    assert_eq!(r.text, "Sender is not UTF-8 but reads as GB18030: set the preference xmmep.charset to GB18030");
+    // UTF-8 text, or the GB18030 preference: no hint.
+    let d = decode(&body(170, &["张三丰".as_bytes(), b"bob", b"1718000000", b"hi", b"0"]));
+    assert!(d.reports.iter().all(|r| r.kind != ReportKind::CharsetHint), "{:?}", d.reports);
+    let opts = Options { charset: xmmep_core::codec::Charset::Gb18030 };
+    let d = Decoder::new(Schema::standard(), opts).decode(&body(170, &[&gb, &gb, b"1718000000", b"hi", b"0"]));
+    assert!(d.reports.iter().all(|r| r.kind != ReportKind::CharsetHint), "{:?}", d.reports);
+}
+
+#[test]
 fn cleartext_password() {
     for code in [100u32, 104, 108, 112] {
         let m = xmmep_core::table::definition(code as u16).unwrap();
@@ -214,7 +229,8 @@ fn severities_and_groups_follow_decisions() {
         expect(k, Severity::Note, Group::Sequence);
     }
     expect(PartSequence, Severity::Warning, Group::Sequence);
-    assert_eq!(CLASSES.len(), 20);
+    expect(CharsetHint, Severity::Note, Group::Protocol);
+    assert_eq!(CLASSES.len(), 21);
 }
 
 #[test]

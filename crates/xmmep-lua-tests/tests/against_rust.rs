@@ -85,6 +85,29 @@ proptest! {
         same(&two);
     }
 
+    /// The charset hint's two rules (decisions.md 58), on texts of high
+    /// bytes and digits, where UTF-8 and GB18030 sequences start and break.
+    #[test]
+    fn charset_rules_agree_with_rust(text in prop_oneof![
+        proptest::collection::vec(prop_oneof![3 => 0x80u8..=0xFF, 1 => b'0'..=b'9', 1 => any::<u8>()], 0..10),
+        // Valid UTF-8 (any code point), then one byte changed.
+        (proptest::collection::vec(any::<char>(), 1..4), any::<prop::sample::Index>(), any::<u8>()).prop_map(|(cs, at, b)| {
+            let mut v = cs.iter().collect::<String>().into_bytes();
+            let i = at.index(v.len());
+            v[i] = b;
+            v
+        }),
+    ]) {
+        with_core(|lua| {
+            let s = lua.lua.create_string(&text).unwrap();
+            let is_utf8: bool = lua.core.get::<mlua::Function>("is_utf8").unwrap().call(s.clone()).unwrap();
+            let gb: bool = lua.core.get::<mlua::Function>("gb18030_shaped").unwrap().call(s).unwrap();
+            prop_assert_eq!(is_utf8, xmmep_core::codec::Charset::is_utf8(&text), "is_utf8 {:02x?}", text);
+            prop_assert_eq!(gb, xmmep_core::codec::Charset::gb18030_shaped(&text), "gb18030_shaped {:02x?}", text);
+            Ok(())
+        })?;
+    }
+
     #[test]
     fn random_headers(bytes in proptest::collection::vec(
         prop_oneof![3 => b'0'..=b'9', 2 => Just(b' '), 1 => any::<u8>()], 0..40)) {

@@ -184,6 +184,9 @@ pub(super) struct Store {
     next_forward: NumMap<u32, u32>,
     forward_of: NumMap<u32, u32>,
     own_time: NumMap<u32, i64>,
+    /// For a message that completes an exchange followed across
+    /// connections (a file offer's answer), the request's type and number.
+    completes_from: NumMap<u32, (u16, u32)>,
     far: NumMap<u64, u32>,
     /// The reports, by message number, in the order they were made.
     reports: Chunked<(u32, Report)>,
@@ -210,6 +213,7 @@ impl Store {
             next_forward: NumMap::default(),
             forward_of: NumMap::default(),
             own_time: NumMap::default(),
+            completes_from: NumMap::default(),
             far: NumMap::default(),
             reports: Chunked::new(),
         }
@@ -371,6 +375,13 @@ impl Store {
         r.next = (r.next & DIST) | (((exchange + 1) as u32) << SPAN);
     }
 
+    /// `n` completes the exchange of request `req` (of type `code`), which
+    /// no other link of `n` names (a file offer, for its answer).
+    pub(super) fn set_completes_from(&mut self, n: u32, code: u16, req: u32) {
+        self.set_flags(n, COMPLETES, 0);
+        self.completes_from.insert(n, (code, req));
+    }
+
     /// The first answer of request `n` (a later one does not replace it).
     pub(super) fn set_response_in(&mut self, n: u32, res: u32) {
         if self.rec(n).next & DIST == 0 {
@@ -461,7 +472,10 @@ impl Store {
             ..Links::default()
         };
         if flags & COMPLETES != 0 {
-            l.completes = Some((EXCHANGES[r.exchange() as usize - 1].request, back.map_or(0, |b| b.delta_ns)));
+            l.completes = match r.exchange() {
+                0 => self.completes_from.get(&n).map(|&(code, req)| (code, self.link(req, time_ns).delta_ns)),
+                e => Some((EXCHANGES[e as usize - 1].request, back.map_or(0, |b| b.delta_ns))),
+            };
         }
         // The side maps, only for messages that may be in them.
         if flags & RESPONSE != 0 && !self.forward_of.is_empty() {
@@ -508,6 +522,7 @@ impl Store {
             + table_bytes(&self.next_forward)
             + table_bytes(&self.forward_of)
             + table_bytes(&self.own_time)
+            + table_bytes(&self.completes_from)
             + table_bytes(&self.far)
             + self.reports.heap_bytes()
     }

@@ -11,7 +11,7 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::numhash::{table_bytes, NumMap};
 use crate::reports::{fill, template, ReportKind};
-use crate::table::{EXCHANGES, FORWARDS, LOGIN};
+use crate::table::{EXCHANGES, FILE_TRANSFER, FORWARDS, LOGIN};
 
 use super::chats::{Chat, Chats};
 use super::facts::{Facts, Side};
@@ -338,6 +338,13 @@ impl Tracker {
             }
         };
         let t = &mut self.transfers[id as usize];
+        // The offer's first answer completes it, as an exchange's answer
+        // its request (its response time).
+        if stage == FILE_TRANSFER.answer && t.stages[stage].is_none() {
+            if let Some(offer) = t.stages[0].and_then(|o| self.store.num(o)) {
+                self.store.set_completes_from(n, FILE_TRANSFER.stages[0], offer);
+            }
+        }
         t.stages[stage].get_or_insert(at);
         if f.accepted.is_some() && stage >= 2 {
             t.accepted = f.accepted;

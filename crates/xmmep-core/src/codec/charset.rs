@@ -44,6 +44,40 @@ impl Charset {
         }
     }
 
+    /// Whether `bytes` is valid UTF-8 (no overlong form, surrogate or
+    /// code point past U+10FFFF); the Lua engine checks the same rule
+    /// byte by byte.
+    pub fn is_utf8(bytes: &[u8]) -> bool {
+        std::str::from_utf8(bytes).is_ok()
+    }
+
+    /// Whether `bytes` has GB18030's shape: ASCII; a lead byte 0x81-0xFE
+    /// and a byte 0x40-0x7E or 0x80-0xFE; or 0x81-0xFE, 0x30-0x39,
+    /// 0x81-0xFE, 0x30-0x39.
+    pub fn gb18030_shaped(bytes: &[u8]) -> bool {
+        let lead = |b: u8| (0x81..=0xFE).contains(&b);
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                i += 1;
+                continue;
+            }
+            let (Some(&c), true) = (bytes.get(i + 1), lead(b)) else { return false };
+            if c.is_ascii_digit() {
+                match bytes.get(i + 2..i + 4) {
+                    Some(&[d, e]) if lead(d) && e.is_ascii_digit() => i += 4,
+                    _ => return false,
+                }
+            } else if (0x40..=0x7E).contains(&c) || (0x80..=0xFE).contains(&c) {
+                i += 2;
+            } else {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Text for display; invalid sequences become U+FFFD, never dropped.
     pub fn decode(self, bytes: &[u8]) -> String {
         match self {
@@ -76,5 +110,14 @@ mod tests {
         let four = Charset::Gb18030.encode("À");
         assert_eq!(four.len(), 4);
         assert_eq!(Charset::Gb18030.count_chars(&four), 1);
+    }
+
+    #[test]
+    fn shapes() {
+        let gb = Charset::Gb18030.encode("张三 À");
+        assert!(!Charset::is_utf8(&gb) && Charset::gb18030_shaped(&gb));
+        assert!(Charset::is_utf8("张三".as_bytes()));
+        assert!(!Charset::gb18030_shaped(b"\x80") && !Charset::gb18030_shaped(b"\x81") && !Charset::gb18030_shaped(b"\x81\x30\x81"));
+        assert!(!Charset::is_utf8(b"\xE5\xBC") && !Charset::is_utf8(b"\xC0\x80"));
     }
 }

@@ -402,6 +402,17 @@ impl Decoding<'_, '_, '_> {
         out.items.truncate(kept);
     }
 
+    /// A text that is not UTF-8 but reads as GB18030 (read with the UTF-8
+    /// preference): the hint to change the preference, once per message.
+    fn charset_hint(&mut self, bytes: &[u8], s: usize, e: usize, item: u32) {
+        if Charset::is_utf8(bytes) || !Charset::gb18030_shaped(bytes) || self.out.reports.iter().any(|r| r.kind == ReportKind::CharsetHint) {
+            return;
+        }
+        let pref = format!("{}.{}", crate::presentation::PROTOCOL.filter, crate::presentation::CHARSET_PREF.name);
+        let text = fill(template::CHARSET_HINT, &[&self.dec.schema.field(self.out.items[item as usize].id).label, &pref]);
+        self.report(ReportKind::CharsetHint, s as u32, (e - s) as u32, Some(item), text);
+    }
+
     fn node(&mut self, node: &Node, s: usize, e: usize, depth: u8) -> FieldFacts {
         match node {
             Node::Scalar(sc) => self.scalar(sc, s, e, depth),
@@ -531,6 +542,9 @@ impl Decoding<'_, '_, '_> {
         if let Some(p) = bytes.iter().position(|&b| (FIELD_SEP..=KEY_SEP).contains(&b)) {
             let text = fill(template::MISPLACED_DELIMITER, &[&delimiter_name(bytes[p]), &ff.label]);
             self.report(ReportKind::MisplacedDelimiter, (s + p) as u32, 1, Some(item), text);
+        }
+        if sc.prim == Prim::String && self.dec.opts.charset == Charset::Utf8 && !bytes.is_ascii() {
+            self.charset_hint(bytes, s, e, item);
         }
         if let Some((kind, text)) = problem {
             self.report(kind, s as u32, (e - s) as u32, Some(item), text);

@@ -236,4 +236,12 @@ pub static CASES: &[Case] = &[
         what: "MSG_STATUS_CHANGED_NOTIFY_FWD with no MSG_STATUS_CHANGED_NOTIFY before it",
         build: |seed, name| over_tcp(seed, name, PRESENCE_TCP, Server, msg("MSG_STATUS_CHANGED_NOTIFY_FWD", vec![t(ALICE.user), t(BOB.user), Int(2)]), CASES[18].what),
     },
+    Case {
+        kind: ReportKind::CharsetHint,
+        what: "MSG_TXT_MSG whose content is GB18030, read with the UTF-8 preference",
+        build: |seed, name| {
+            let content = Charset::Gb18030.encode("午饭吗?");
+            over_tcp(seed, name, PRESENCE_TCP, Client, raw(170, &txt_fields(b"1718000000", &content, b"1")), CASES[19].what)
+        },
+    },
 ];
