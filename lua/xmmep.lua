@@ -301,7 +301,7 @@ local DATA = {
       { code = 182, parties = { 69, 70 } },
       { code = 183, parties = { 69, 70 } },
     },
-    transfer = { stages = { 180, 181, 182, 183 }, keys = { 69, 70, 76 }, file_name = 74, file_size = 75, accepted = 62 },
+    transfer = { stages = { 180, 181, 182, 183 }, answer = 3, keys = { 69, 70, 76 }, file_name = 74, file_size = 75, accepted = 62 },
     login = { request = 112, outcome = 113, user = 3, result = 11 },
     seq_num = 27,
     -- User-name fields: true, or the Boolean field that makes it a room.
@@ -2243,8 +2243,11 @@ function M.new_tracker()
       return o
     end)(),
     -- Transfers by number: their four stages (message refs), whether
-    -- accepted, the file's name and size.
+    -- accepted, the file's name and size, the offer's time (seconds,
+    -- nanoseconds); by message number, the offer's response time of the
+    -- offer's first answer (decisions.md 65).
     ntr = 0, ts = { {}, {}, {}, {} }, tacc = {}, tname = {}, tsize = {},
+    toff_s = {}, toff_n = {}, offer_ns = {},
     tkeys = bounded(R.max_keys),
     -- Each user name once, whatever its length (Lua keeps one copy of
     -- short strings only).
@@ -2396,7 +2399,8 @@ end
 
 -- The links of message `at`, or nil: { request, response_to = { to, ns },
 -- response_in, end_in, forward_of = { to, ns }, forward_count, forwards,
--- reports, transfer }.
+-- reports, transfer, offer_ns (the response time of the file offer this
+-- message answers first) }.
 -- The view is one table (and its links and list) for every call, valid
 -- until the next: it is asked for every message.
 local VIEW, VIEW_RTO, VIEW_FWO, VIEW_FWS = {}, {}, {}, {}
@@ -2432,7 +2436,7 @@ function M.links(t, at)
   end
   for i = n + 1, #VIEW_FWS do VIEW_FWS[i] = nil end
   v.forward_count, v.forwards = fwc or 0, VIEW_FWS
-  v.reports, v.transfer = reps or EMPTY, tr
+  v.reports, v.transfer, v.offer_ns = reps or EMPTY, tr, tr and t.offer_ns[k]
   return v
 end
 
@@ -2597,7 +2601,7 @@ local function forward(t, i, k, s, n, f)
   end
 end
 
-local function transfer_stage(t, stage, k, at, f)
+local function transfer_stage(t, stage, k, at, s, n, f)
   if not f.transfer_key then return end
   local id = t.tkeys.map[f.transfer_key]
   -- A new offer under a key already offered starts a new transfer.
@@ -2607,6 +2611,12 @@ local function transfer_stage(t, stage, k, at, f)
     bset(t.tkeys, f.transfer_key, id)
   end
   local st = t.ts[stage]
+  if stage == 1 and not st[id] then t.toff_s[id], t.toff_n[id] = s, n end
+  -- The offer's first answer completes it, as an exchange's answer its
+  -- request (Tracker::transfer_stage).
+  if stage == R.transfer.answer and not st[id] and t.toff_s[id] then
+    t.offer_ns[k] = interval(t.toff_s[id], t.toff_n[id], s, n)
+  end
   if not st[id] then st[id] = at end
   if f.accepted ~= nil and stage >= 3 then t.tacc[id] = f.accepted end
   if t.tname[id] == nil then t.tname[id] = f.file_name end
@@ -2642,7 +2652,7 @@ function M.observe(t, c, at, s, n, f)
   -- A relay's original is found by `forward`.
   if r.original and r.original ~= r.forward and f.forward_key then bset(t.originals[r.original], f.forward_key, k, s, n) end
   if r.forward then forward(t, r.forward, k, s, n, f) end
-  if r.stage then transfer_stage(t, r.stage, k, at, f) end
+  if r.stage then transfer_stage(t, r.stage, k, at, s, n, f) end
 end
 
 -- ------------------------------------------------------------ chats
@@ -2923,6 +2933,12 @@ function M.message(st, key, at, dec, facts, l, unanswered)
         local rm = S.messages[ex.request]
         rec.time_leaf, rec.ms = rm and rm.leaf or fill(S.unknown_type, ex.request), l.response_to.ns / 1e6
       end
+    end
+    -- A file offer's response time, at its first answer.
+    if l.offer_ns then
+      local offer = R.transfer.stages[1]
+      local rm = S.messages[offer]
+      rec.time_leaf, rec.ms = rm and rm.leaf or fill(S.unknown_type, offer), l.offer_ns / 1e6
     end
   end
   if unanswered then problems[unanswered] = true end

@@ -344,8 +344,11 @@ function M.new_tracker()
       return o
     end)(),
     -- Transfers by number: their four stages (message refs), whether
-    -- accepted, the file's name and size.
+    -- accepted, the file's name and size, the offer's time (seconds,
+    -- nanoseconds); by message number, the offer's response time of the
+    -- offer's first answer (decisions.md 65).
     ntr = 0, ts = { {}, {}, {}, {} }, tacc = {}, tname = {}, tsize = {},
+    toff_s = {}, toff_n = {}, offer_ns = {},
     tkeys = bounded(R.max_keys),
     -- Each user name once, whatever its length (Lua keeps one copy of
     -- short strings only).
@@ -497,7 +500,8 @@ end
 
 -- The links of message `at`, or nil: { request, response_to = { to, ns },
 -- response_in, end_in, forward_of = { to, ns }, forward_count, forwards,
--- reports, transfer }.
+-- reports, transfer, offer_ns (the response time of the file offer this
+-- message answers first) }.
 -- The view is one table (and its links and list) for every call, valid
 -- until the next: it is asked for every message.
 local VIEW, VIEW_RTO, VIEW_FWO, VIEW_FWS = {}, {}, {}, {}
@@ -533,7 +537,7 @@ function M.links(t, at)
   end
   for i = n + 1, #VIEW_FWS do VIEW_FWS[i] = nil end
   v.forward_count, v.forwards = fwc or 0, VIEW_FWS
-  v.reports, v.transfer = reps or EMPTY, tr
+  v.reports, v.transfer, v.offer_ns = reps or EMPTY, tr, tr and t.offer_ns[k]
   return v
 end
 
@@ -698,7 +702,7 @@ local function forward(t, i, k, s, n, f)
   end
 end
 
-local function transfer_stage(t, stage, k, at, f)
+local function transfer_stage(t, stage, k, at, s, n, f)
   if not f.transfer_key then return end
   local id = t.tkeys.map[f.transfer_key]
   -- A new offer under a key already offered starts a new transfer.
@@ -708,6 +712,12 @@ local function transfer_stage(t, stage, k, at, f)
     bset(t.tkeys, f.transfer_key, id)
   end
   local st = t.ts[stage]
+  if stage == 1 and not st[id] then t.toff_s[id], t.toff_n[id] = s, n end
+  -- The offer's first answer completes it, as an exchange's answer its
+  -- request (Tracker::transfer_stage).
+  if stage == R.transfer.answer and not st[id] and t.toff_s[id] then
+    t.offer_ns[k] = interval(t.toff_s[id], t.toff_n[id], s, n)
+  end
   if not st[id] then st[id] = at end
   if f.accepted ~= nil and stage >= 3 then t.tacc[id] = f.accepted end
   if t.tname[id] == nil then t.tname[id] = f.file_name end
@@ -743,7 +753,7 @@ function M.observe(t, c, at, s, n, f)
   -- A relay's original is found by `forward`.
   if r.original and r.original ~= r.forward and f.forward_key then bset(t.originals[r.original], f.forward_key, k, s, n) end
   if r.forward then forward(t, r.forward, k, s, n, f) end
-  if r.stage then transfer_stage(t, r.stage, k, at, f) end
+  if r.stage then transfer_stage(t, r.stage, k, at, s, n, f) end
 end
 
 -- ------------------------------------------------------------ chats

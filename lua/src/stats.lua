@@ -120,6 +120,12 @@ function M.message(st, key, at, dec, facts, l, unanswered)
         rec.time_leaf, rec.ms = rm and rm.leaf or fill(S.unknown_type, ex.request), l.response_to.ns / 1e6
       end
     end
+    -- A file offer's response time, at its first answer.
+    if l.offer_ns then
+      local offer = R.transfer.stages[1]
+      local rm = S.messages[offer]
+      rec.time_leaf, rec.ms = rm and rm.leaf or fill(S.unknown_type, offer), l.offer_ns / 1e6
+    end
   end
   if unanswered then problems[unanswered] = true end
   local list = {}

@@ -371,8 +371,9 @@ fn relation_data(r: &Relations, o: &mut String) {
     let t = &table::FILE_TRANSFER;
     let _ = writeln!(
         o,
-        "    }},\n    transfer = {{ stages = {}, keys = {}, file_name = {}, file_size = {}, accepted = {} }},",
+        "    }},\n    transfer = {{ stages = {}, answer = {}, keys = {}, file_name = {}, file_size = {}, accepted = {} }},",
         lua_list(t.stages),
+        t.answer + 1,
         lua_list(r.transfer_keys.iter().map(|&k| lua_index(k))),
         lua_index(r.file_name),
         lua_index(r.file_size),
