@@ -14,7 +14,7 @@
 
 use xmmep_core::codec::{Decoded, Decoder};
 use xmmep_core::presentation::{info, stats as names};
-use xmmep_core::reports::{fill, CLASSES};
+use xmmep_core::reports::CLASSES;
 use xmmep_core::schema::Schema;
 use xmmep_core::stats::{names as stat_names, MessageFacts};
 
