@@ -29,7 +29,9 @@
 # --instructions counts instructions (valgrind's callgrind) instead of CPU
 # seconds: the same count on every run of the same binaries and inputs,
 # whatever else the machine is doing (CPU seconds on a shared machine vary
-# by half). One round, 5,000 messages by default, no RSS. It also counts
+# by half), with address randomisation off (setarch -R): Wireshark's maps
+# keyed by pointers otherwise make the count of one binary vary by up to
+# 2,000 instructions a message. One round, 5,000 messages by default, no RSS. It also counts
 # the start alone (the first packet), and prints the own cost per message
 # without the start: what a long capture approaches; and how much of the
 # plugin's own cost per message runs in the plugin's code, the rest being
@@ -119,7 +121,7 @@ cg_out=/dev/null
 run() {
     local home=$1 out="$work/time.txt"; shift
     if [ "$instr" = 1 ]; then
-        as_user "$home" valgrind --tool=callgrind --callgrind-out-file="$cg_out" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }
+        as_user "$home" setarch "$(uname -m)" -R valgrind --tool=callgrind --callgrind-out-file="$cg_out" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }
         # Instructions in millions as the "time", no RSS.
         awk '/Collected :/ { printf "%.1f 0\n", $NF / 1e6 }' "$work/stderr.txt"
         return
