@@ -7,7 +7,10 @@
 //! `bash -o pipefail`, in a folder that
 //! looks like the repository root (`tests/`, `lua/`, `scripts/`, `docs/`
 //! linked, `target/release/xmmep-*` the binaries under test), as the user
-//! the other tshark tests use, with the freshly built plugin installed.
+//! the other tshark tests use, with the freshly built plugin installed; a
+//! command that loads the Lua script (`-X lua_script:`) runs where no
+//! plugin is installed, as its readers run it (with the plugin, the script
+//! steps aside).
 
 use std::os::unix::fs::{symlink, PermissionsExt};
 
@@ -65,6 +68,23 @@ fn output_file(cmd: &str) -> Option<String> {
     words.windows(2).find(|w| flags.contains(&w[0])).map(|w| w[1].to_string())
 }
 
+/// A folder in `ts`'s home that looks like the repository root, for the
+/// user the commands run as.
+fn repository(ts: &Tshark, root: &std::path::Path) -> std::path::PathBuf {
+    let repo = ts.home().join("repo");
+    std::fs::create_dir_all(repo.join("target/release")).unwrap();
+    for d in ["tests", "lua", "scripts", "docs"] {
+        symlink(root.join(d), repo.join(d)).unwrap();
+    }
+    symlink(env!("CARGO_BIN_EXE_xmmep-check"), repo.join("target/release/xmmep-check")).unwrap();
+    symlink(env!("CARGO_BIN_EXE_xmmep-export"), repo.join("target/release/xmmep-export")).unwrap();
+    for d in [repo.clone(), repo.join("target"), repo.join("target/release")] {
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::os::unix::fs::lchown(&d, Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+    repo
+}
+
 #[test]
 fn every_documented_command_runs() {
     let root = xmmep_testkit::root();
@@ -83,22 +103,13 @@ fn every_documented_command_runs() {
         assert!(commands.iter().any(|(d, c)| d == "README.md" && c.contains(tool)), "the README's recipes show no {tool} command");
     }
 
-    let ts = Tshark::with_plugin();
-    let repo = ts.home().join("repo");
-    std::fs::create_dir_all(repo.join("target/release")).unwrap();
-    for d in ["tests", "lua", "scripts", "docs"] {
-        symlink(root.join(d), repo.join(d)).unwrap();
-    }
-    symlink(env!("CARGO_BIN_EXE_xmmep-check"), repo.join("target/release/xmmep-check")).unwrap();
-    symlink(env!("CARGO_BIN_EXE_xmmep-export"), repo.join("target/release/xmmep-export")).unwrap();
-    for d in [repo.clone(), repo.join("target"), repo.join("target/release")] {
-        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
-        std::os::unix::fs::lchown(&d, Some(NOBODY), Some(NOBODY)).unwrap();
-    }
+    let (plugin, script) = (Tshark::with_plugin(), Tshark::without_plugin());
+    let (plugin_repo, script_repo) = (repository(&plugin, &root), repository(&script, &root));
 
     let mut failures = Vec::new();
     for (doc, cmd) in &commands {
-        let out = ts.shell(&repo, cmd);
+        let (ts, repo) = if cmd.contains("lua_script:") { (&script, &script_repo) } else { (&plugin, &plugin_repo) };
+        let out = ts.shell(repo, cmd);
         let code = out.status.code();
         // xmmep-check and xmmep-export exit 1 when they found problems at
         // or above the threshold: a result, not an error.
