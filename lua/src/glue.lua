@@ -545,13 +545,46 @@ end
 
 -- ------------------------------------------------------------ the chats window
 
+-- A text the Lua API can show where the plugin registers a window of its
+-- own: `tshark -z SPEC.command` prints it, and the menu entry SPEC.menu (in
+-- menu `group`) shows it in a window. `view.text()` gives the text of
+-- what was gathered, `view.reset()` forgets it; `view.listening` counts
+-- the listeners, and messages are gathered only while it is above 0 (one
+-- check per message otherwise). When the last window closes, what was
+-- gathered is not kept.
+local function text_view(spec, group, view)
+  view.listening = 0
+  local function listen(show)
+    view.listening = view.listening + 1
+    local tap = Listener.new(nil, nil)
+    function tap.reset() view.reset() end
+    function tap.draw() show(view.text()) end
+    return tap
+  end
+  register_stat_cmd_arg(spec.command, function()
+    listen(function(text) io.write(text) end)
+  end)
+  if gui_enabled() then
+    register_menu(spec.menu, function()
+      local win = TextWindow.new(spec.menu)
+      local tap = listen(function(text) win:set(text) end)
+      win:set_atclose(function()
+        tap:remove()
+        view.listening = view.listening - 1
+        if view.listening == 0 then view.reset() end
+      end)
+      retap_packets()
+    end, group)
+  end
+  return view
+end
+
 -- Tools > XMMEP chats, and `tshark -z xmmep,chats`: the transcript of every
 -- chat, the lines of the plugin's Follow > XMMEP Stream, which the Lua API
 -- cannot register (docs/decisions.md 53). Lines are made only while a
 -- window or command listens, one per message, kept by its place (the GUI
 -- dissects a packet again each time it is shown).
 local TRD = DATA.transcript
-local chats_listening = 0
 local chat_lines, chat_heads = {}, {}
 local function chat_line(n, at, dec)
   local l = analysis.links(tracker, at)
@@ -586,28 +619,10 @@ local function chats_text()
   return table.concat(out)
 end
 
--- A listener on every frame that gives the text to `show` when drawn.
-local function listen_to_chats(show)
-  chats_listening = chats_listening + 1
-  local tap = Listener.new(nil, nil)
-  function tap.reset() chat_lines, chat_heads = {}, {} end
-  function tap.draw() show(chats_text()) end
-  return tap
-end
-register_stat_cmd_arg(TRD.command, function()
-  listen_to_chats(function(text) io.write(text) end)
-end)
-if gui_enabled() then
-  register_menu(TRD.menu, function()
-    local win = TextWindow.new(TRD.menu)
-    local tap = listen_to_chats(function(text) win:set(text) end)
-    win:set_atclose(function()
-      tap:remove()
-      chats_listening = chats_listening - 1
-    end)
-    retap_packets()
-  end, MENU_TOOLS_UNSORTED)
-end
+local chats_view = text_view(TRD, MENU_TOOLS_UNSORTED, {
+  text = chats_text,
+  reset = function() chat_lines, chat_heads = {}, {} end,
+})
 
 -- ------------------------------------------------------------ the statistics window
 
@@ -619,7 +634,7 @@ end
 -- offset in the frame's bytes, or in the reassembled PDU's), so that the
 -- GUI's dissecting a packet again replaces its count.
 local STS, stats = DATA.stats, core.stats
-local stats_listening, stats_state = 0, stats.new()
+local stats_state = stats.new()
 local function stats_message(at, offset, dec, facts)
   local l = at and analysis.links(tracker, at)
   -- Only a pass over the whole capture knows a request went unanswered.
@@ -628,30 +643,10 @@ local function stats_message(at, offset, dec, facts)
   stats.message(stats_state, key, at, dec, facts, l, unanswered)
 end
 
--- A listener on every frame that gives the text to `show` when drawn.
-local function listen_to_stats(show)
-  stats_listening = stats_listening + 1
-  local tap = Listener.new(nil, nil)
-  function tap.reset() stats_state = stats.new() end
-  function tap.draw() show(stats.text(stats_state)) end
-  return tap
-end
-register_stat_cmd_arg(STS.command, function()
-  listen_to_stats(function(text) io.write(text) end)
-end)
-if gui_enabled() then
-  register_menu(STS.menu, function()
-    local win = TextWindow.new(STS.menu)
-    local tap = listen_to_stats(function(text) win:set(text) end)
-    win:set_atclose(function()
-      tap:remove()
-      stats_listening = stats_listening - 1
-      -- Nobody listens: what was counted is not kept.
-      if stats_listening == 0 then stats_state = stats.new() end
-    end)
-    retap_packets()
-  end, MENU_STAT_UNSORTED)
-end
+local stats_view = text_view(STS, MENU_STAT_UNSORTED, {
+  text = function() return stats.text(stats_state) end,
+  reset = function() stats_state = stats.new() end,
+})
 
 -- The top item's label per message code (made once).
 local top_label = setmetatable({}, { __index = function(t, code)
@@ -708,8 +703,8 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
     for i = 1, n do tree_items[i] = nil end
   end
   show_links(top, offset, facts, at)
-  if chat and chats_listening > 0 then chat_line(chat, at, dec) end
-  if stats_listening > 0 then stats_message(at, offset, dec, facts) end
+  if chat and chats_view.listening > 0 then chat_line(chat, at, dec) end
+  if stats_view.listening > 0 then stats_message(at, offset, dec, facts) end
   -- Each item holds Wireshark memory that is freed only when Lua collects
   -- the item, and Lua paces its collector by its own heap, where an item
   -- is small: a message of many items would leave that memory to pile up
