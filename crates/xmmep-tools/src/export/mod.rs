@@ -265,24 +265,39 @@ pub fn shown_time_to_rfc3339(show: &str) -> Option<String> {
     Some(format!("{year:04}-{month:02}-{day:02}T{hms}Z"))
 }
 
-/// The CSV columns: where and when, the message, its problems, then one
-/// column per flat filter field of the table (every field that holds a
-/// value, without `xmmep.`; struct members as `struct.member`).
+/// The leading CSV columns: where and when, the message, its problems.
+pub const LEADING: [&str; 11] = ["file", "frame", "time", "src", "dst", "transport", "msg_type", "msg_name", "problems", "worst", "classes"];
+
+/// The CSV columns: [`LEADING`], then one column per flat filter field of
+/// the table (every field that holds a value, without `xmmep.`; struct
+/// members as `struct.member`), then the analysis across messages.
 pub fn csv_columns() -> Vec<String> {
     let schema = Schema::standard();
-    let mut cols: Vec<String> =
-        ["file", "frame", "time", "src", "dst", "transport", "msg_type", "msg_name", "problems", "worst", "classes"].iter().map(|s| s.to_string()).collect();
+    let mut cols: Vec<String> = LEADING.iter().map(|s| s.to_string()).collect();
     for f in &schema.fields {
         if matches!(f.display, Display::Container | Display::Label | Display::Ipv4) || HEADER.contains(&f.key.as_str()) {
             continue;
         }
-        cols.push(key_of(&f.key, true));
+        cols.push(column_of(&f.key));
     }
     // The analysis across messages: links, times, users, transfers.
     for a in presentation::ANALYSIS_FIELDS.iter().filter(|a| a.kind != FieldKind::None) {
-        cols.push(key_of(&format!("{}.{}", presentation::PROTOCOL.filter, a.abbrev), true));
+        cols.push(column_of(&format!("{}.{}", presentation::PROTOCOL.filter, a.abbrev)));
     }
     cols
+}
+
+/// The column of a filter field: its name without `xmmep.`, or the whole
+/// filter name when that names a leading column (`xmmep.time`, the time
+/// since the request, beside `time`, the frame's), so that no two columns
+/// share a name (Spark and DuckDB refuse or rename duplicates).
+pub fn column_of(filter: &str) -> String {
+    let key = key_of(filter, true);
+    if LEADING.contains(&key.as_str()) {
+        filter.to_string()
+    } else {
+        key
+    }
 }
 
 /// The CSV record of a message, in [`csv_columns`] order. A field seen once
@@ -307,7 +322,7 @@ pub fn csv_record(row: &Row, m: &Message, columns: &[String]) -> Vec<String> {
     let fixed = rec.len();
     let mut values: Vec<Vec<Value>> = vec![Vec::new(); columns.len() - fixed];
     for f in &m.fields {
-        let key = key_of(&f.name, true);
+        let key = column_of(&f.name);
         if let Some(at) = columns[fixed..].iter().position(|c| *c == key) {
             values[at].push(scalar(schema, &f.name, &f.show));
         }
@@ -342,6 +357,14 @@ mod tests {
         assert_eq!(shown_time_to_rfc3339("May 29, 1990 12:00:00.000000000 UTC").as_deref(), Some("1990-05-29T12:00:00Z"));
         assert_eq!(shown_time_to_rfc3339("Jan  1, 1970 00:00:00.000000000 UTC").as_deref(), Some("1970-01-01T00:00:00Z"));
         assert_eq!(shown_time_to_rfc3339("soon"), None);
+    }
+
+    #[test]
+    fn columns_are_unique() {
+        let cols = csv_columns();
+        let unique: std::collections::BTreeSet<&String> = cols.iter().collect();
+        assert_eq!(unique.len(), cols.len(), "{cols:?}");
+        assert!(cols.iter().any(|c| c == "xmmep.time"), "the time since the request");
     }
 
     #[test]
