@@ -1,5 +1,5 @@
-//! xmmep-export: one row per XMMEP message of many captures, as JSON Lines
-//! or CSV, for batch analysis (DuckDB, Spark, pandas, jq ...).
+//! xmmep-export: one row per XMMEP message of many captures, as JSON Lines,
+//! CSV or Parquet, for batch analysis (DuckDB, Spark, pandas, jq ...).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -11,6 +11,14 @@ use xmmep_tools::batch::{self, Decoder, Progress};
 use xmmep_tools::check::report::rank;
 use xmmep_tools::export;
 use xmmep_tools::export::args::{Args, FailOn, Format};
+use xmmep_tools::export::parquet;
+
+/// What a worker makes of a frame: bytes to write, or (Parquet) each row's
+/// values per column, written on the main thread.
+enum Chunk {
+    Bytes(Vec<u8>),
+    Rows(Vec<Vec<Vec<serde_json::Value>>>),
+}
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -27,12 +35,19 @@ fn run(args: Args) -> Result<ExitCode, String> {
     let files = batch::expand_inputs(&args.captures)?;
     let extra = batch::tshark_options(&args.prefs, &args.decode_as);
     let decoder = Decoder::new("xmmep-export", &args.tshark, args.lua, extra, args.verbose)?;
-    let out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
-        None => Box::new(std::io::stdout().lock()),
+    let columns = export::csv_columns();
+    let create = |p: &std::path::Path| File::create(p).map_err(|e| format!("{}: {e}", p.display()));
+    let mut table = None;
+    let out: Box<dyn Write> = match (&args.output, args.format) {
+        // clap makes -o required with Parquet.
+        (Some(p), Format::Parquet) => {
+            table = Some(parquet::Writer::new(BufWriter::with_capacity(1 << 16, create(p)?), &columns)?);
+            Box::new(std::io::sink())
+        }
+        (Some(p), _) => Box::new(create(p)?),
+        (None, _) => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::with_capacity(1 << 16, out);
-    let columns = export::csv_columns();
     if args.format == Format::Csv {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(&columns).map_err(|e| e.to_string())?;
@@ -48,7 +63,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
     let format = args.format;
     // On a worker: a frame -> its rows, serialised, with their count and
     // the worst problem rank.
-    let map = |i: usize, frame: xmmep_tools::pdml::Frame| -> Result<(Vec<u8>, u64, Option<usize>), String> {
+    let map = |i: usize, frame: xmmep_tools::pdml::Frame| -> Result<(Chunk, u64, Option<usize>), String> {
         let rows = export::rows(&names[i], &frame);
         let worst = rows.iter().flat_map(|r| r.problems.iter().map(|p| rank(&p.severity))).max();
         let mut buf = Vec::new();
@@ -66,8 +81,12 @@ fn run(args: Args) -> Result<ExitCode, String> {
                 }
                 buf = w.into_inner().map_err(|e| e.to_string())?;
             }
+            Format::Parquet => {
+                let values = rows.iter().zip(&frame.messages).map(|(r, m)| export::record_values(r, m, &columns)).collect();
+                return Ok((Chunk::Rows(values), rows.len() as u64, worst));
+            }
         }
-        Ok((buf, rows.len() as u64, worst))
+        Ok((Chunk::Bytes(buf), rows.len() as u64, worst))
     };
     let progress = Progress::new(files.len());
     let mut write_error: Option<String> = None;
@@ -79,9 +98,21 @@ fn run(args: Args) -> Result<ExitCode, String> {
         jobs,
         map,
         |_, item| match item {
-            Ok((bytes, n, worst)) => {
+            Ok((chunk, n, worst)) => {
                 progress.add_messages(n);
                 failing |= matches!((worst, threshold), (Some(w), Some(t)) if w >= t);
+                let bytes = match (chunk, table.as_mut()) {
+                    (Chunk::Bytes(b), _) => b,
+                    (Chunk::Rows(rows), Some(t)) => {
+                        for r in rows {
+                            if let Err(e) = t.push(&r) {
+                                write_error = write_error.take().or(Some(e));
+                            }
+                        }
+                        Vec::new()
+                    }
+                    (Chunk::Rows(_), None) => unreachable!("rows are made for a Parquet file only"),
+                };
                 if write_error.is_none() {
                     match out.write_all(&bytes) {
                         // The reader is gone (`| head`): stop, as the usual
@@ -105,5 +136,11 @@ fn run(args: Args) -> Result<ExitCode, String> {
         return Err(format!("{}: {e}", args.output.as_ref().map_or("standard output".into(), |p| p.display().to_string())));
     }
     out.flush().map_err(|e| e.to_string())?;
+    if let Some(t) = table {
+        let name = args.output.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        for (column, n) in t.close().map_err(|e| format!("{name}: {e}"))? {
+            eprintln!("xmmep-export: warning: {name}: {n} value(s) of column {column} do not fit its type, written as null");
+        }
+    }
     Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -11,6 +11,8 @@ pub enum Format {
     Jsonl,
     /// One CSV row per message, a header line first.
     Csv,
+    /// The CSV's columns, typed, in an Apache Parquet file (needs -o FILE).
+    Parquet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -22,7 +24,7 @@ pub enum FailOn {
     Never,
 }
 
-/// Writes one row per XMMEP message of captures, as JSON Lines or CSV
+/// Writes one row per XMMEP message of captures, as JSON Lines, CSV or Parquet
 ///
 /// Decodes the captures with tshark and the XMMEP dissector (the installed
 /// plugin, or the Lua script built into this program when no plugin is
@@ -35,10 +37,13 @@ pub enum FailOn {
     after_help = "Examples:
   xmmep-export tests/captures/login.pcapng
   xmmep-export --format csv -o login.csv tests/captures/login.pcapng
+  xmmep-export --format parquet -o corpus.parquet tests/captures/
   xmmep-export --jobs 2 -o corpus.jsonl tests/captures/
 
 JSON Lines rows: file, frame, time (RFC 3339 UTC), src, dst, transport,
 msg_type, msg_name, fields (filter names without `xmmep.`), problems.
+Parquet has the CSV's columns, typed: integers, Booleans, timestamps (UTC),
+text, and lists of text for fields a message may hold several times.
 With --jobs above 1 the rows of different captures interleave; the rows of
 one capture stay in order.
 
@@ -53,8 +58,8 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Jsonl)]
     pub format: Format,
-    /// Write to FILE instead of standard output
-    #[arg(short, long, value_name = "FILE")]
+    /// Write to FILE instead of standard output (required with --format parquet)
+    #[arg(short, long, value_name = "FILE", required_if_eq("format", "parquet"))]
     pub output: Option<PathBuf>,
     /// Captures decoded at the same time [default: the number of cores]
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]

@@ -10,6 +10,7 @@
 //! per flat filter field ([`csv_columns`]).
 
 pub mod args;
+pub mod parquet;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -304,35 +305,43 @@ pub fn column_of(filter: &str) -> String {
 /// is its value; seen several times (list elements, struct members of a
 /// list), a JSON array of its values, so that no value is ambiguous.
 pub fn csv_record(row: &Row, m: &Message, columns: &[String]) -> Vec<String> {
-    let schema = Schema::standard();
-    let worst = row.problems.iter().map(|p| crate::check::report::rank(&p.severity)).max();
-    let mut rec = vec![
-        row.file.clone(),
-        row.frame.to_string(),
-        row.time.clone(),
-        row.src.clone(),
-        row.dst.clone(),
-        row.transport.clone(),
-        row.msg_type.map(|t| t.to_string()).unwrap_or_default(),
-        row.msg_name.clone(),
-        row.problems.len().to_string(),
-        worst.map(|w| crate::check::report::SEVERITIES[w].to_string()).unwrap_or_default(),
-        row.problems.iter().map(|p| p.class.as_str()).collect::<Vec<_>>().join(" "),
-    ];
-    let fixed = rec.len();
-    let mut values: Vec<Vec<Value>> = vec![Vec::new(); columns.len() - fixed];
-    for f in &m.fields {
-        let key = column_of(&f.name);
-        if let Some(at) = columns[fixed..].iter().position(|c| *c == key) {
-            values[at].push(scalar(schema, &f.name, &f.show));
-        }
-    }
-    for v in values {
-        rec.push(match v.len() {
+    record_values(row, m, columns)
+        .into_iter()
+        .map(|v| match v.len() {
             0 => String::new(),
             1 => plain(&v[0]),
             _ => Value::Array(v).to_string(),
-        });
+        })
+        .collect()
+}
+
+/// The values of a message per column, in [`csv_columns`] order: none, one,
+/// or (a field seen several times) several. The CSV record and the Parquet
+/// row are both made from these.
+pub fn record_values(row: &Row, m: &Message, columns: &[String]) -> Vec<Vec<Value>> {
+    let schema = Schema::standard();
+    let worst = row.problems.iter().map(|p| crate::check::report::rank(&p.severity)).max();
+    let text = |s: &str| vec![Value::from(s)];
+    let mut rec = vec![
+        text(&row.file),
+        vec![Value::from(row.frame)],
+        if row.time.is_empty() { Vec::new() } else { text(&row.time) },
+        text(&row.src),
+        text(&row.dst),
+        text(&row.transport),
+        row.msg_type.map(Value::from).into_iter().collect(),
+        text(&row.msg_name),
+        vec![Value::from(row.problems.len())],
+        worst.map(|w| Value::from(crate::check::report::SEVERITIES[w])).into_iter().collect(),
+        text(&row.problems.iter().map(|p| p.class.as_str()).collect::<Vec<_>>().join(" ")),
+    ];
+    let fixed = rec.len();
+    rec.resize(columns.len(), Vec::new());
+    for f in &m.fields {
+        let key = column_of(&f.name);
+        if let Some(at) = columns[fixed..].iter().position(|c| *c == key) {
+            rec[fixed + at].push(scalar(schema, &f.name, &f.show));
+        }
     }
     rec
 }
