@@ -114,16 +114,19 @@ xmmep_setup() { # [PACKAGE...]
     fi
 }
 
-# The DuckDB recipe of docs/tools.md (scripts/duckdb-logins.py) and its test
-# need Python with the `duckdb` package from PyPI. Uses python3 when it has
-# duckdb already; otherwise installs duckdb into a venv under target/ (the
-# venv module comes with Debian's python3-venv), with no pip cache in the
-# user's home. Exports XMMEP_PYTHON.
-xmmep_python_duckdb() {
-    if python3 -c 'import duckdb' 2>/dev/null; then
+# The DuckDB and Spark recipes of docs/tools.md (scripts/duckdb-logins.py,
+# scripts/spark-export.py) and their tests need Python with the `duckdb` and
+# `pyspark` packages from PyPI, and Spark a Java runtime (Debian's default
+# JRE: 17 on bookworm, 21 on trixie, both supported by Spark 4). Uses
+# python3 when it has both already; otherwise installs them into a venv
+# under target/ (the venv module comes with Debian's python3-venv), with no
+# pip cache in the user's home. Exports XMMEP_PYTHON.
+xmmep_python_recipes() {
+    command -v java >/dev/null || xmmep_setup default-jre-headless
+    if python3 -c 'import duckdb, pyspark' 2>/dev/null; then
         XMMEP_PYTHON=$(command -v python3)
     else
-        local venv="$PWD/target/duckdb-venv"
+        local venv="$PWD/target/python-venv"
         if [ ! -x "$venv/bin/python" ]; then
             if ! python3 -m venv "$venv" 2>/dev/null; then
                 rm -rf "$venv"
@@ -131,7 +134,7 @@ xmmep_python_duckdb() {
                 python3 -m venv "$venv"
             fi
         fi
-        "$venv/bin/python" -c 'import duckdb' 2>/dev/null || "$venv/bin/pip" install -q --no-cache-dir duckdb
+        "$venv/bin/python" -c 'import duckdb, pyspark' 2>/dev/null || "$venv/bin/pip" install -q --no-cache-dir duckdb pyspark
         XMMEP_PYTHON="$venv/bin/python"
     fi
     export XMMEP_PYTHON

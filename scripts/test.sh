@@ -84,9 +84,10 @@ if want "$native_mm"; then
         cargo clippy --release --workspace --all-targets -- -D warnings
     ' || status=1
 
-    # The DuckDB recipe's test may not skip here (tests/duckdb_recipe.rs).
-    xmmep_python_duckdb
-    export XMMEP_REQUIRE_DUCKDB=1
+    # The DuckDB and Spark recipes' tests may not skip here
+    # (tests/duckdb_recipe.rs, tests/spark_recipe.rs).
+    xmmep_python_recipes
+    export XMMEP_REQUIRE_DUCKDB=1 XMMEP_REQUIRE_SPARK=1
     log="$logdir/native.log"
     # The plugin is built first: `cargo test` builds the library for the
     # tests' own use and does not always refresh the cdylib that tshark loads
