@@ -107,6 +107,7 @@ local DATA = {
     charset = { name = "charset", title = "Character set of String fields", desc = "UTF-8 for clients that send UTF-8 text; GB18030 for clients that send Chinese text in GB18030" },
     desegment = { name = "desegment", title = "Reassemble XMMEP messages spanning multiple TCP segments", desc = "Whether the XMMEP dissector should reassemble messages spanning multiple TCP segments. To use this option, you must also enable \"Allow subdissectors to reassemble TCP streams\" in the TCP protocol settings." },
     analyze = { name = "analyze", title = "Analyze XMMEP across messages", desc = "Link requests to their responses, originals to their forwards and the stages of a file transfer, and show the logged-in user of each connection. Off, every message is still decoded and checked on its own, at less cost per message, with none of these links or the reports that need them." },
+    raw = { name = "raw", title = "Add each message's bytes as xmmep.raw", desc = "Adds a hidden field xmmep.raw over the bytes of each XMMEP message, header included, for tools that decode the messages themselves from tshark -T fields (xmmep-export, xmmep-check). Off by default." },
     tcp_ports = { name = "tcp.port", title = "TCP ports", desc = "Ports always decoded as XMMEP (empty by default; the heuristics find XMMEP elsewhere)" },
     udp_ports = { name = "udp.port", title = "UDP ports", desc = "Ports always decoded as XMMEP (empty by default; the heuristics find XMMEP elsewhere)" } },
   -- Report classes (reports::CLASSES): kind is the Rust ReportKind.
@@ -331,6 +332,8 @@ local DATA = {
     { key = "session_user", abbrev = "xmmep.session_user", label = "Session user", desc = "The user logged in on this conversation", display = "text", bits = 0 },
   },
   analysis_texts = { transfer_label = "File transfer: {}, {}", accepted = "accepted", declined = "declined", open = "not answered", part_run = "{}..{} ({} parts)", pair_sep = ":" },
+  -- xmmep.raw (presentation::RAW_FIELD): each message's bytes, with the preference raw on.
+  raw_field = { abbrev = "xmmep.raw", label = "Message bytes", desc = "The bytes of the message, header included (hidden; only with the preference xmmep.raw on)" },
   -- Chat transcripts (presentation::transcript, transcript::layout).
   transcript = {
     menu = "XMMEP chats", command = "xmmep,chats",
@@ -3150,6 +3153,9 @@ for _, a in ipairs(DATA.analysis_fields) do
   AF[a.key] = p
   proto.fields[#proto.fields + 1] = p
 end
+-- xmmep.raw, registered last, as the plugin does.
+local PF_RAW = ProtoField.bytes(DATA.raw_field.abbrev, DATA.raw_field.label, base.NONE, DATA.raw_field.desc)
+proto.fields[#proto.fields + 1] = PF_RAW
 
 -- ------------------------------------------------------------ expert infos
 
@@ -3171,6 +3177,7 @@ local PREFS = DATA.prefs
 proto.prefs[PREFS.charset.name] = Pref.enum(PREFS.charset.title, 1, PREFS.charset.desc, charset_enum, false)
 proto.prefs[PREFS.desegment.name] = Pref.bool(PREFS.desegment.title, true, PREFS.desegment.desc)
 proto.prefs[PREFS.analyze.name] = Pref.bool(PREFS.analyze.title, true, PREFS.analyze.desc)
+proto.prefs[PREFS.raw.name] = Pref.bool(PREFS.raw.title, false, PREFS.raw.desc)
 for _, p in ipairs({ PREFS.tcp_ports, PREFS.udp_ports }) do
   proto.prefs[p.name] = Pref.range(p.title, "", p.desc, 65535)
 end
@@ -3182,11 +3189,12 @@ local function charset()
 end
 -- The preferences as the dissection reads them, read when they change and
 -- when a capture is (re)dissected (proto.init), not per packet.
-local pref_key, pref_enc, pref_desegment, pref_analyze = "utf8", ENC_UTF_8, true, true
+local pref_key, pref_enc, pref_desegment, pref_analyze, pref_raw = "utf8", ENC_UTF_8, true, true, false
 local function read_prefs()
   pref_key, pref_enc = charset()
   pref_desegment = proto.prefs[PREFS.desegment.name]
   pref_analyze = proto.prefs[PREFS.analyze.name]
+  pref_raw = proto.prefs[PREFS.raw.name]
 end
 
 -- Hot-path locals: API functions and tables looked up once, not per field.
@@ -3723,6 +3731,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   if not dec.header then len = avail end
   if offset + len > tvb_len then len = tvb_len - offset end
   local top = t_add(tree, proto, tvb_range(tvb, offset, len))
+  if pref_raw then tree:add(PF_RAW, tvb_range(tvb, offset, len)):set_hidden() end
   local info = cur_cols and core.info_text(dec, text_of)
   local visible = cur_visible
   if visible then

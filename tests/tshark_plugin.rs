@@ -306,6 +306,9 @@ fn field_list_has_every_schema_field() {
     }
     assert_eq!(registered.get("xmmep.setup_in").copied(), Some("FT_FRAMENUM"));
     n += 1;
+    // And each message's bytes, `xmmep.raw` (with its preference on).
+    assert_eq!(registered.get("xmmep.raw").copied(), Some(xmmep_core::presentation::RAW_FIELD.kind.ws_name()));
+    n += 1;
     assert_eq!(registered.len(), n, "fields registered beyond the schema and the analysis");
     // Value strings come from the table's enums and message names.
     let values = ts.run(&["-G", "values"]);

@@ -97,6 +97,9 @@ for _, a in ipairs(DATA.analysis_fields) do
   AF[a.key] = p
   proto.fields[#proto.fields + 1] = p
 end
+-- xmmep.raw, registered last, as the plugin does.
+local PF_RAW = ProtoField.bytes(DATA.raw_field.abbrev, DATA.raw_field.label, base.NONE, DATA.raw_field.desc)
+proto.fields[#proto.fields + 1] = PF_RAW
 
 -- ------------------------------------------------------------ expert infos
 
@@ -118,6 +121,7 @@ local PREFS = DATA.prefs
 proto.prefs[PREFS.charset.name] = Pref.enum(PREFS.charset.title, 1, PREFS.charset.desc, charset_enum, false)
 proto.prefs[PREFS.desegment.name] = Pref.bool(PREFS.desegment.title, true, PREFS.desegment.desc)
 proto.prefs[PREFS.analyze.name] = Pref.bool(PREFS.analyze.title, true, PREFS.analyze.desc)
+proto.prefs[PREFS.raw.name] = Pref.bool(PREFS.raw.title, false, PREFS.raw.desc)
 for _, p in ipairs({ PREFS.tcp_ports, PREFS.udp_ports }) do
   proto.prefs[p.name] = Pref.range(p.title, "", p.desc, 65535)
 end
@@ -129,11 +133,12 @@ local function charset()
 end
 -- The preferences as the dissection reads them, read when they change and
 -- when a capture is (re)dissected (proto.init), not per packet.
-local pref_key, pref_enc, pref_desegment, pref_analyze = "utf8", ENC_UTF_8, true, true
+local pref_key, pref_enc, pref_desegment, pref_analyze, pref_raw = "utf8", ENC_UTF_8, true, true, false
 local function read_prefs()
   pref_key, pref_enc = charset()
   pref_desegment = proto.prefs[PREFS.desegment.name]
   pref_analyze = proto.prefs[PREFS.analyze.name]
+  pref_raw = proto.prefs[PREFS.raw.name]
 end
 
 -- Hot-path locals: API functions and tables looked up once, not per field.
@@ -670,6 +675,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   if not dec.header then len = avail end
   if offset + len > tvb_len then len = tvb_len - offset end
   local top = t_add(tree, proto, tvb_range(tvb, offset, len))
+  if pref_raw then tree:add(PF_RAW, tvb_range(tvb, offset, len)):set_hidden() end
   local info = cur_cols and core.info_text(dec, text_of)
   local visible = cur_visible
   if visible then

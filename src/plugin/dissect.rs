@@ -11,7 +11,7 @@ use xmmep_core::codec::{parse_header, Decoded, Decoder, Options};
 use xmmep_core::schema::Schema;
 use xmmep_core::table::HEADER_LEN;
 
-use crate::ffi::{tcp_dissect_pdus, Dissector, Handle, Heuristic, Packet, PduFraming};
+use crate::ffi::{tcp_dissect_pdus, Dissector, Handle, Heuristic, Packet, PduFraming, ENC_NA};
 
 use super::links::{self, Analysis, Observed};
 use super::message::{encoding, Message};
@@ -148,7 +148,11 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
                 let chat = an.and_then(|an| chat_views::message(listening, pkt, an, obs, &dec, &rest[..len], decoded));
                 super::stats::tap_message(&state.taps, pkt, &dec, decoded, response, problems, answered.presence, chat);
                 super::flow::message(state.flow, &msg);
-                shown.map(|_| ())
+                shown?;
+                if state.raw.get() {
+                    pkt.tree.add_item(state.raw_field, pkt.tvb, at as i32, len as i32, ENC_NA)?.set_hidden();
+                }
+                Ok(())
             });
             (len, shown)
         });

@@ -3,7 +3,7 @@
 //! one expert info per report class, and the preferences. The result is the
 //! plugin's [`State`]; the texts are `xmmep_core::presentation`'s.
 
-use xmmep_core::presentation::{self, FieldKind, FrameLink, ANALYSIS_FIELDS, ANALYZE_PREF, CHARSETS, CHARSET_PREF, DESEGMENT_PREF, PROTOCOL};
+use xmmep_core::presentation::{self, AnalysisField, FieldKind, FrameLink, ANALYSIS_FIELDS, ANALYZE_PREF, CHARSETS, CHARSET_PREF, DESEGMENT_PREF, PROTOCOL, RAW_FIELD, RAW_PREF};
 use xmmep_core::reports::{Group, ReportKind, Severity, CLASSES};
 use xmmep_core::schema::Schema;
 use xmmep_core::table;
@@ -32,14 +32,18 @@ fn ftype(k: FieldKind) -> (FieldType, u32) {
         FieldKind::None => (registry::FT_NONE, registry::BASE_NONE),
         FieldKind::FrameNum(_) => (registry::FT_FRAMENUM, registry::BASE_NONE),
         FieldKind::RelativeTime => (registry::FT_RELATIVE_TIME, registry::BASE_NONE),
+        FieldKind::Bytes => (registry::FT_BYTES, registry::BASE_NONE),
     }
 }
 
-/// One header field per analysis field, in `ANALYSIS_FIELDS` order.
+/// One header field per analysis field, in `ANALYSIS_FIELDS` order, then
+/// `xmmep.raw`.
 fn analysis_descs() -> Vec<FieldDesc> {
     ANALYSIS_FIELDS
         .iter()
-        .map(|a| {
+        .copied()
+        .chain([&RAW_FIELD])
+        .map(|a: &AnalysisField| {
             let (ft, base) = ftype(a.kind);
             let base = if a.unit.is_some() { base | registry::BASE_UNIT_STRING } else { base };
             let mut d = FieldDesc::new(a.label, &format!("{}.{}", PROTOCOL.filter, a.abbrev), ft, base).blurb(a.desc);
@@ -122,7 +126,8 @@ pub(crate) fn register_protocol() -> State {
     for ((i, _), id) in descs.iter().zip(ids) {
         fields[*i] = Some(id);
     }
-    let analysis = registry::register_fields(proto, &analysis_descs());
+    let mut analysis = registry::register_fields(proto, &analysis_descs());
+    let raw_field = analysis.pop().expect("xmmep.raw is registered last");
     let mut subtrees = registry::register_subtrees(schema.fields.len() + 2);
     let message_subtree = subtrees.remove(0);
     let transfer_subtree = subtrees.remove(0);
@@ -133,11 +138,12 @@ pub(crate) fn register_protocol() -> State {
     let charset = prefs.enum_pref(CHARSET_PREF.name, CHARSET_PREF.title, CHARSET_PREF.desc, 0, &choices, false);
     let desegment = prefs.bool_pref(DESEGMENT_PREF.name, DESEGMENT_PREF.title, DESEGMENT_PREF.desc, true);
     let analyze = prefs.bool_pref(ANALYZE_PREF.name, ANALYZE_PREF.title, ANALYZE_PREF.desc, true);
+    let raw = prefs.bool_pref(RAW_PREF.name, RAW_PREF.title, RAW_PREF.desc, false);
     let conv = announce::register(proto);
     let password = xmmep_core::stats::password_field(schema).and_then(|id| fields.get(id as usize).copied().flatten());
     let taps = stats::register(password);
     chat_views::register(proto, taps.messages());
     srt::register(proto, taps.messages());
     let flow = flow::register(proto);
-    State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analyze, analysis, transfer_subtree, conv, taps, flow }
+    State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analyze, raw, raw_field, analysis, transfer_subtree, conv, taps, flow }
 }

@@ -35,6 +35,10 @@ pub(crate) struct State {
     pub(crate) desegment: BoolPref,
     /// Whether messages are linked across the capture (the tracker).
     pub(crate) analyze: BoolPref,
+    /// Whether each message's bytes are added as `xmmep.raw`.
+    pub(crate) raw: BoolPref,
+    /// `xmmep.raw`.
+    pub(crate) raw_field: HfId,
     /// Header field per analysis field, in `presentation::ANALYSIS_FIELDS`
     /// order.
     pub(crate) analysis: Vec<HfId>,

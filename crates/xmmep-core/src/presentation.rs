@@ -69,6 +69,25 @@ pub const ANALYZE_PREF: Pref = Pref {
            at less cost per message, with none of these links or the reports that need them.",
 };
 
+/// Whether each message's bytes are added as [`RAW_FIELD`]: off unless a
+/// tool asks (`-o xmmep.raw:TRUE`), so that nothing else pays for it.
+pub const RAW_PREF: Pref = Pref {
+    name: "raw",
+    title: "Add each message's bytes as xmmep.raw",
+    desc: "Adds a hidden field xmmep.raw over the bytes of each XMMEP message, header included, \
+           for tools that decode the messages themselves from tshark -T fields (xmmep-export, xmmep-check). Off by default.",
+};
+
+/// `xmmep.raw`: one message's bytes, hidden, only with [`RAW_PREF`] on.
+/// Registered and added by the plugin and the Lua script alike.
+pub static RAW_FIELD: AnalysisField = AnalysisField {
+    abbrev: "raw",
+    label: "Message bytes",
+    desc: "The bytes of the message, header included (hidden; only with the preference xmmep.raw on)",
+    kind: FieldKind::Bytes,
+    unit: None,
+};
+
 /// The port preferences of the Lua script (`xmmep.tcp.port`,
 /// `xmmep.udp.port`). The plugin's come from Wireshark's own
 /// `dissector_add_uint_range_with_preference`, which titles them itself.
@@ -181,6 +200,8 @@ pub enum FieldKind {
     FrameNum(FrameLink),
     /// A time interval.
     RelativeTime,
+    /// Raw bytes.
+    Bytes,
 }
 
 /// What an FT_FRAMENUM field points at (the GUI draws request and response
@@ -232,6 +253,7 @@ impl FieldKind {
             FieldKind::None => "FT_NONE",
             FieldKind::FrameNum(_) => "FT_FRAMENUM",
             FieldKind::RelativeTime => "FT_RELATIVE_TIME",
+            FieldKind::Bytes => "FT_BYTES",
         }
     }
 }

@@ -61,6 +61,17 @@ pub fn reference() -> String {
     ] {
         let _ = writeln!(o, "| `{}` | {} | {} |", n.filter, ft, escape_cell(n.desc));
     }
+    let (raw, pref) = (&presentation::RAW_FIELD, &presentation::RAW_PREF);
+    let _ = write!(
+        o,
+        "\n## Message bytes\n\nWith the preference `{p}.{}` on (`-o {p}.{}:TRUE`; off by default), each message also has a hidden field over its bytes, in the plugin and the Lua script alike, for tools that decode the messages themselves.\n\n| Filter name | Wireshark type | Meaning |\n|---|---|---|\n| `{p}.{}` | {} | {} |\n",
+        pref.name,
+        pref.name,
+        raw.abbrev,
+        raw.kind.ws_name(),
+        escape_cell(raw.desc),
+        p = presentation::PROTOCOL.filter
+    );
     o.push_str("\n## Messages\n\n| Code | Name | Section | Direction | Fields | Meaning |\n|---|---|---|---|---|---|\n");
     for m in table::MESSAGES {
         let dirs: Vec<_> = m.directions.iter().map(|d| d.arrow()).collect();

@@ -90,6 +90,7 @@ fn display_kind(d: Display) -> (&'static str, u8) {
         FieldKind::None => ("container", 0),
         FieldKind::FrameNum(_) => ("framenum", 0),
         FieldKind::RelativeTime => ("reltime", 0),
+        FieldKind::Bytes => ("bytes", 0),
     }
 }
 
@@ -264,10 +265,11 @@ pub fn data(schema: &Schema) -> String {
     );
     let _ = writeln!(
         o,
-        "  prefs = {{\n    charset = {},\n    desegment = {},\n    analyze = {},\n    tcp_ports = {},\n    udp_ports = {} }},",
+        "  prefs = {{\n    charset = {},\n    desegment = {},\n    analyze = {},\n    raw = {},\n    tcp_ports = {},\n    udp_ports = {} }},",
         pref(&presentation::CHARSET_PREF),
         pref(&presentation::DESEGMENT_PREF),
         pref(&presentation::ANALYZE_PREF),
+        pref(&presentation::RAW_PREF),
         pref(&presentation::TCP_PORTS_PREF),
         pref(&presentation::UDP_PORTS_PREF)
     );
@@ -444,6 +446,14 @@ fn analysis_fields(o: &mut String) {
         lua_str(pa::TRANSFER_OPEN_TEXT),
         lua_str(pa::PART_RUN),
         lua_str(presentation::info::PAIR_SEP)
+    );
+    let raw = &presentation::RAW_FIELD;
+    let _ = writeln!(
+        o,
+        "  -- xmmep.raw (presentation::RAW_FIELD): each message's bytes, with the preference raw on.\n  raw_field = {{ abbrev = {}, label = {}, desc = {} }},",
+        lua_str(&format!("{}.{}", PROTOCOL.filter, raw.abbrev)),
+        lua_str(raw.label),
+        lua_str(raw.desc)
     );
 }
 

@@ -58,14 +58,15 @@ fn login_rows_with_the_plugin() {
     assert_eq!(rows[0]["transport"], "udp");
     assert_eq!(rows[0]["msg_type"], 110);
     assert_eq!(rows[0]["msg_name"], "MSG_GET_LOGIN_INFO_REQ");
-    // The field, and the user field every user name repeats into.
-    assert_eq!(rows[0]["fields"], json!({"user_name": "alcie", "user": "alcie"}));
+    // The field, the link to its answer (two passes: known from the whole
+    // capture), and the user field every user name repeats into.
+    assert_eq!(rows[0]["fields"], json!({"user_name": "alcie", "response_in": 2, "user": "alcie"}));
     assert_eq!(rows[0]["problems"], json!([]));
     let time = rows[0]["time"].as_str().unwrap();
     assert!(time.len() == 27 && time.ends_with('Z') && &time[10..11] == "T", "{time}");
     let ok = rows.iter().find(|r| r["msg_type"] == 111 && r["fields"]["result"] == "RESULT_SUCCESS").expect("a successful 111");
     assert_eq!(ok["fields"]["server_port"], json!(6620));
-    // The answer's link to its request (one pass: answers know their request).
+    // The answer's link to its request.
     let asked = rows.iter().rev().find(|r| r["msg_type"] == 110 && r["frame"].as_u64() < ok["frame"].as_u64()).unwrap();
     assert_eq!(ok["fields"]["response_to"], asked["frame"]);
     assert!(ok["src"].as_str().unwrap().ends_with(":6600"), "{ok}");

@@ -32,10 +32,7 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<ExitCode, String> {
     let files = batch::expand_inputs(&args.captures)?;
-    // Two passes: only a pass over the whole capture knows which requests
-    // nothing answered (xmmep.no_response).
-    let mut extra = vec!["-2".to_string()];
-    extra.extend(batch::tshark_options(&args.prefs, &args.decode_as));
+    let extra = batch::tshark_options(&args.prefs, &args.decode_as);
     let decoder = Decoder::new("xmmep-check", &args.tshark, args.lua, extra, args.verbose)?;
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let mut summary = Summary::new(args.fail_on.name());

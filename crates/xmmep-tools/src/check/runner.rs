@@ -36,12 +36,14 @@ pub fn write_lua(dir: &Path) -> std::io::Result<PathBuf> {
     Ok(p)
 }
 
-/// Runs `tshark -r file -T pdml` with `extra` options and calls `on_frame`
-/// for every frame. Errors name what failed (tshark missing, unreadable
+/// Runs `tshark -r file -2 -T pdml` with `extra` options and calls
+/// `on_frame` for every frame. Two passes: only a pass over the whole
+/// capture knows a request's answer (`xmmep.response_in`) and which
+/// requests nothing answered (`xmmep.no_response`). Errors name what failed (tshark missing, unreadable
 /// capture, tshark's own message).
 pub fn run_tshark(tshark: &str, file: &Path, dissector: &Dissector, extra: &[String], on_frame: impl FnMut(Frame)) -> Result<(), String> {
     let mut cmd = Command::new(tshark);
-    cmd.arg("-r").arg(file).args(["-T", "pdml"]);
+    cmd.arg("-r").arg(file).args(["-2", "-T", "pdml"]);
     if let Dissector::Lua(script) = dissector {
         cmd.arg("-X").arg(format!("lua_script:{}", script.display()));
     }
