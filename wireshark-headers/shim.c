@@ -56,7 +56,17 @@ int
 shim_tvb_get_ptr(tvbuff_t *tvb, gint offset, gint length,
                   const guint8 **out, shim_exc_t *err)
 {
+    guint captured = tvb_captured_length(tvb);
     SET_OUT(out, NULL);
+    /* Within the captured bytes tvb_get_ptr throws nothing (its checks
+     * pass, and a composite or subset tvb reads bytes its parts hold): no
+     * TRY, whose setjmp costs more than the call. It runs once or twice a
+     * message. */
+    if (offset >= 0 && length >= 0 && (guint)offset <= captured
+        && (guint)length <= captured - (guint)offset) {
+        SET_OUT(out, tvb_get_ptr(tvb, offset, length));
+        return SHIM_OK;
+    }
     GUARDED(err, SET_OUT(out, tvb_get_ptr(tvb, offset, length)));
 }
 
@@ -110,16 +120,6 @@ shim_tree_add_uint64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 }
 
 int
-shim_tree_add_int(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                   gint length, gint32 value, proto_item **out,
-                   shim_exc_t *err)
-{
-    SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, proto_tree_add_int(tree, hf, tvb, start, length,
-                                                 value)));
-}
-
-int
 shim_tree_add_int64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                      gint length, gint64 value, proto_item **out,
                      shim_exc_t *err)
@@ -127,52 +127,6 @@ shim_tree_add_int64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
     SET_OUT(out, NULL);
     GUARDED(err, SET_OUT(out, proto_tree_add_int64(tree, hf, tvb, start,
                                                    length, value)));
-}
-
-int
-shim_tree_add_time_secs(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                         gint length, gint64 secs, proto_item **out,
-                         shim_exc_t *err)
-{
-    nstime_t t;
-    t.secs = (time_t)secs;
-    t.nsecs = 0;
-    SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, proto_tree_add_time(tree, hf, tvb, start,
-                                                  length, &t)));
-}
-
-int
-shim_tree_add_ipv4_host(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                         gint length, guint32 addr, proto_item **out,
-                         shim_exc_t *err)
-{
-    SET_OUT(out, NULL);
-    /* proto_tree_add_ipv4 takes the address in network byte order. */
-    GUARDED(err, SET_OUT(out, proto_tree_add_ipv4(tree, hf, tvb, start,
-                                                  length, g_htonl(addr))));
-}
-
-int
-shim_tree_add_boolean(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                       gint length, guint64 value, proto_item **out,
-                       shim_exc_t *err)
-{
-    SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, proto_tree_add_boolean(tree, hf, tvb, start,
-                                                     length, value)));
-}
-
-int
-shim_tree_add_subtree(proto_tree *tree, tvbuff_t *tvb, gint start,
-                       gint length, gint ett, const char *text,
-                       proto_tree **out_tree, proto_item **out_item,
-                       shim_exc_t *err)
-{
-    SET_OUT(out_tree, NULL);
-    SET_OUT(out_item, NULL);
-    GUARDED(err, SET_OUT(out_tree, proto_tree_add_subtree(
-                tree, tvb, start, length, ett, out_item, text)));
 }
 
 /* ---- proto item --------------------------------------------------------- */
@@ -195,37 +149,12 @@ shim_item_append_text(proto_item *item, const char *text, shim_exc_t *err)
     GUARDED(err, proto_item_append_text(item, "%s", text));
 }
 
-int
-shim_item_set_text(proto_item *item, const char *text, shim_exc_t *err)
-{
-    GUARDED(err, proto_item_set_text(item, "%s", text));
-}
-
 void
 shim_item_set_generated(proto_item *item)
 {
     /* Sets a flag bit of the item (NULL: nothing): cannot throw, so no TRY,
      * whose setjmp would cost more than the call. */
     proto_item_set_generated(item);
-}
-
-int
-shim_tree_add_item_text(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                         gint length, guint encoding, const char *text,
-                         gint text_len, int flags, proto_item **out,
-                         shim_exc_t *err)
-{
-    SET_OUT(out, NULL);
-    /* proto_item_set_text writes the label once; proto_item_append_text
-     * would first fill the default label (proto_item_fill_label), which is
-     * the costly part. On a tree nobody sees, it writes nothing. */
-    GUARDED(err, proto_item *pi = proto_tree_add_item(tree, hf, tvb, start,
-                                                      length, encoding);
-                 if (text)
-                     proto_item_set_text(pi, "%.*s", (int)text_len, text);
-                 if (flags & SHIM_ITEM_GENERATED)
-                     proto_item_set_generated(pi);
-                 SET_OUT(out, pi));
 }
 
 int
@@ -244,6 +173,120 @@ shim_field_is_referenced(proto_tree *tree, int hf)
      * never registered (PROTO_REGISTRAR_GET_NTH's assertion), and the
      * plugin passes registered ones only: no TRY. */
     return proto_field_is_referenced(tree, hf) ? 1 : 0;
+}
+
+/* ---- a message's items in one call -------------------------------------- */
+
+/* One step of shim_tree_add_batch; throws as the epan calls it makes. */
+static void
+batch_step(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
+           const shim_item_op_t *op, proto_item **items, proto_tree **trees,
+           gint i)
+{
+    proto_tree *parent = op->parent < 0 ? tree : trees[op->parent];
+    proto_item *pi = NULL;
+    proto_tree *sub = NULL;
+    nstime_t t;
+    int labelled = 1;
+
+    switch (op->kind) {
+    case SHIM_OP_ITEM:
+        pi = proto_tree_add_item(parent, op->hf, tvb, op->start, op->length,
+                                 op->encoding);
+        break;
+    case SHIM_OP_STRING:
+        pi = proto_tree_add_string(parent, op->hf, tvb, op->start, op->length,
+                                   op->text);
+        labelled = 0;
+        break;
+    case SHIM_OP_UINT:
+        pi = proto_tree_add_uint(parent, op->hf, tvb, op->start, op->length,
+                                 (guint32)op->value);
+        break;
+    case SHIM_OP_UINT64:
+        pi = proto_tree_add_uint64(parent, op->hf, tvb, op->start, op->length,
+                                   op->value);
+        break;
+    case SHIM_OP_INT:
+        pi = proto_tree_add_int(parent, op->hf, tvb, op->start, op->length,
+                                (gint32)(gint64)op->value);
+        break;
+    case SHIM_OP_INT64:
+        pi = proto_tree_add_int64(parent, op->hf, tvb, op->start, op->length,
+                                  (gint64)op->value);
+        break;
+    case SHIM_OP_BOOLEAN:
+        pi = proto_tree_add_boolean(parent, op->hf, tvb, op->start,
+                                    op->length, op->value);
+        break;
+    case SHIM_OP_TIME_SECS:
+        t.secs = (time_t)(gint64)op->value;
+        t.nsecs = 0;
+        pi = proto_tree_add_time(parent, op->hf, tvb, op->start, op->length,
+                                 &t);
+        break;
+    case SHIM_OP_IPV4:
+        /* proto_tree_add_ipv4 takes the address in network byte order. */
+        pi = proto_tree_add_ipv4(parent, op->hf, tvb, op->start, op->length,
+                                 g_htonl((guint32)op->value));
+        break;
+    case SHIM_OP_RELTIME:
+        /* As shim_tree_add_relative_time. */
+        t.secs = (time_t)((gint64)op->value / 1000000000);
+        t.nsecs = (int)((gint64)op->value % 1000000000);
+        pi = proto_tree_add_time(parent, op->hf, tvb, op->start, op->length,
+                                 &t);
+        break;
+    case SHIM_OP_SUBTREE:
+        sub = proto_tree_add_subtree(parent, tvb, op->start, op->length,
+                                     op->ett, &pi, op->text);
+        labelled = 0;
+        break;
+    case SHIM_OP_EXPERT:
+        pi = op->parent < 0 ? NULL : items[op->parent];
+        if (op->text)
+            expert_add_info_format(pinfo, pi, op->ei, "%s", op->text);
+        else
+            expert_add_info(pinfo, pi, op->ei);
+        /* The step made no item. */
+        items[i] = NULL;
+        trees[i] = NULL;
+        return;
+    default:
+        DISSECTOR_ASSERT_NOT_REACHED();
+    }
+    /* Set, not appended, where the caller can: proto_item_append_text
+     * would first fill the default label (proto_item_fill_label), the
+     * costly part. On a tree nobody sees, neither writes anything. */
+    if (labelled && op->text) {
+        if (op->flags & SHIM_OP_APPEND)
+            proto_item_append_text(pi, "%.*s", (int)op->text_len, op->text);
+        else
+            proto_item_set_text(pi, "%.*s", (int)op->text_len, op->text);
+    }
+    if (op->flags & SHIM_OP_GENERATED)
+        proto_item_set_generated(pi);
+    if (op->flags & SHIM_OP_HIDDEN)
+        proto_item_set_hidden(pi);
+    if (sub == NULL && op->ett >= 0)
+        sub = proto_item_add_subtree(pi, op->ett);
+    items[i] = pi;
+    trees[i] = sub;
+}
+
+int
+shim_tree_add_batch(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
+                    const shim_item_op_t *ops, gint n, proto_item **items,
+                    proto_tree **trees, gint *done, shim_exc_t *err)
+{
+    /* *done is written through its pointer (memory) at each step, so it
+     * holds the count of completed steps when an exception lands in
+     * CATCH_ALL. */
+    *done = 0;
+    GUARDED(err, for (gint i = 0; i < n; i++) {
+                     batch_step(tree, pinfo, tvb, &ops[i], items, trees, i);
+                     *done = i + 1;
+                 });
 }
 
 /* ---- expert info ------------------------------------------------------- */
@@ -393,21 +436,6 @@ shim_frame_time(packet_info *pinfo, gint64 *secs, gint32 *nsecs)
     *nsecs = (gint32)pinfo->abs_ts.nsecs;
 }
 
-int
-shim_tree_add_relative_time(proto_tree *tree, int hf, tvbuff_t *tvb,
-                             gint start, gint length, gint64 ns,
-                             proto_item **out, shim_exc_t *err)
-{
-    nstime_t t;
-    /* Truncating division keeps secs and nsecs of one sign, as nstime_t
-     * wants for a negative interval. */
-    t.secs = (time_t)(ns / 1000000000);
-    t.nsecs = (int)(ns % 1000000000);
-    SET_OUT(out, NULL);
-    GUARDED(err, SET_OUT(out, proto_tree_add_time(tree, hf, tvb, start,
-                                                  length, &t)));
-}
-
 static int
 add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start, gint length,
            const char *value, proto_item **out, shim_exc_t *err)
@@ -434,13 +462,6 @@ shim_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
     if (v != buf)
         g_free(v);
     return rc;
-}
-
-void
-shim_item_set_hidden(proto_item *item)
-{
-    /* A flag bit, as shim_item_set_generated: cannot throw. */
-    proto_item_set_hidden(item);
 }
 
 #ifdef SHIM_WS_FIELD_VALUE_PTR

@@ -52,52 +52,83 @@ int shim_tree_add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
 int shim_tree_add_uint64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                           gint length, guint64 value, proto_item **out,
                           shim_exc_t *err);
-int shim_tree_add_int(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                       gint length, gint32 value, proto_item **out,
-                       shim_exc_t *err);
 int shim_tree_add_int64(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                          gint length, gint64 value, proto_item **out,
                          shim_exc_t *err);
-/* FT_ABSOLUTE_TIME from whole seconds since the epoch. */
-int shim_tree_add_time_secs(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                             gint length, gint64 secs, proto_item **out,
-                             shim_exc_t *err);
-/* FT_IPv4 from an address in host byte order (a.b.c.d = a<<24|...). */
-int shim_tree_add_ipv4_host(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                             gint length, guint32 addr, proto_item **out,
-                             shim_exc_t *err);
-int shim_tree_add_boolean(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
-                           gint length, guint64 value, proto_item **out,
-                           shim_exc_t *err);
-int shim_tree_add_subtree(proto_tree *tree, tvbuff_t *tvb, gint start,
-                           gint length, gint ett, const char *text,
-                           proto_tree **out_tree, proto_item **out_item,
-                           shim_exc_t *err);
 
 /* ---- proto item --------------------------------------------------------- */
 int shim_item_add_subtree(proto_item *item, gint ett, proto_tree **out,
                            shim_exc_t *err);
 int shim_item_append_text(proto_item *item, const char *text,
                            shim_exc_t *err);
-int shim_item_set_text(proto_item *item, const char *text, shim_exc_t *err);
 /* Sets a flag bit: no exception (item may be NULL). */
 void shim_item_set_generated(proto_item *item);
-/* proto_tree_add_item, then, with `text` (not NUL-terminated, `text_len`
- * bytes; NULL: none), the item's whole label in one go, then the flags
- * (SHIM_ITEM_GENERATED). */
-#define SHIM_ITEM_GENERATED 1
 /* Room for an item label, its NUL included (ITEM_LABEL_LENGTH). */
 #define SHIM_ITEM_LABEL_LENGTH ITEM_LABEL_LENGTH
-int shim_tree_add_item_text(proto_tree *tree, int hf, tvbuff_t *tvb,
-                             gint start, gint length, guint encoding,
-                             const char *text, gint text_len, int flags,
-                             proto_item **out, shim_exc_t *err);
 /* 1 if `tree` (may be NULL) is shown, so that item labels are kept. No
  * exceptions. */
 int shim_tree_visible(proto_tree *tree);
 /* 1 if field `hf` (registered) must be added to `tree`: the tree is shown,
  * or a filter, column or -e references the field. No exceptions. */
 int shim_field_is_referenced(proto_tree *tree, int hf);
+
+/* ---- a message's items in one call -------------------------------------- */
+/*
+ * What shim_tree_add_batch adds, one descriptor an item (or expert info):
+ * each step of the batch is what the single wrappers above do, and the
+ * whole batch runs under one TRY, whose setjmp costs more than most of
+ * the calls it guards.
+ */
+enum shim_op_kind {
+    SHIM_OP_ITEM,       /* proto_tree_add_item with `encoding` */
+    SHIM_OP_STRING,     /* FT_STRING, `text` the value (NUL-terminated) */
+    SHIM_OP_UINT,       /* the value in `value` ... */
+    SHIM_OP_UINT64,
+    SHIM_OP_INT,        /* ... signed kinds: the bits of a gint64 */
+    SHIM_OP_INT64,
+    SHIM_OP_BOOLEAN,
+    SHIM_OP_TIME_SECS,  /* FT_ABSOLUTE_TIME, whole seconds */
+    SHIM_OP_IPV4,       /* host byte order */
+    SHIM_OP_RELTIME,    /* FT_RELATIVE_TIME, nanoseconds */
+    SHIM_OP_SUBTREE,    /* a text-only item (`text`) with a subtree (`ett`) */
+    SHIM_OP_EXPERT      /* expert info `ei` (`text`, NULL: its summary) on
+                           the item of step `parent` (-1: the packet) */
+};
+/* Flags of a step: after the item is added, its label is set to `text`
+ * (SHIM_OP_APPEND: appended to Wireshark's label; STRING, SUBTREE and
+ * EXPERT steps take `text` as their value instead), then it is marked
+ * generated and hidden as flagged, then given subtree `ett` when that is
+ * >= 0. A label is set whole rather than appended where it can be: append
+ * first fills Wireshark's label, the costly part. */
+#define SHIM_OP_GENERATED 1
+#define SHIM_OP_HIDDEN 2
+#define SHIM_OP_APPEND 4
+
+typedef struct shim_item_op {
+    gint kind;          /* enum shim_op_kind */
+    gint flags;
+    gint parent;        /* the step whose subtree is the parent; -1: `tree` */
+    gint hf;
+    gint ett;           /* -1: no subtree */
+    gint start;
+    gint length;
+    guint encoding;
+    guint64 value;
+    const char *text;   /* NUL-terminated, or NULL */
+    gint text_len;      /* its length, without the NUL */
+    expert_field *ei;
+} shim_item_op_t;
+
+/*
+ * Runs steps ops[0..n) in order: items[i] and trees[i] receive step i's
+ * item and subtree (NULL: none). Returns 0, or the code of the exception
+ * that stopped the batch; *done is the number of steps that completed
+ * (the failing step's index), and `err` as for the single wrappers.
+ */
+int shim_tree_add_batch(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
+                        const shim_item_op_t *ops, gint n,
+                        proto_item **items, proto_tree **trees, gint *done,
+                        shim_exc_t *err);
 
 /* ---- expert info ------------------------------------------------------- */
 /* Expert info attached to `item` (may be NULL: packet-level). */
@@ -161,17 +192,12 @@ guint64 shim_conversation_key(packet_info *pinfo, int *src_first);
 guint32 shim_frame_number(packet_info *pinfo);
 int shim_frame_visited(packet_info *pinfo);
 void shim_frame_time(packet_info *pinfo, gint64 *secs, gint32 *nsecs);
-/* FT_RELATIVE_TIME from nanoseconds. */
-int shim_tree_add_relative_time(proto_tree *tree, int hf, tvbuff_t *tvb,
-                                 gint start, gint length, gint64 ns,
-                                 proto_item **out, shim_exc_t *err);
 /* FT_STRING with a given value: `value_len` bytes (no NUL among them, none
  * after them needed; copied). */
 int shim_tree_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, gint start,
                           gint length, const char *value, gint value_len,
                           proto_item **out, shim_exc_t *err);
 /* Sets a flag bit: no exception (item may be NULL). */
-void shim_item_set_hidden(proto_item *item);
 
 /* The first value of the unsigned integer field named `field` in the tree
  * of the dissection `edt` (NULL, or no tree: none): 1 and *out set when

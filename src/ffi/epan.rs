@@ -76,7 +76,7 @@ pub(crate) fn shim(call: impl FnOnce(*mut sys::shim_exc_t) -> c_int) -> EpanResu
     Err(EpanError { code: rc, message: msg.to_string_lossy().into_owned() })
 }
 
-/// `label`, when it may be set whole (`Tree::add_item_text`) in place of
+/// `label`, when it may be set whole (`Batch::add_item_text`) in place of
 /// Wireshark's label of a name-only item (FT_NONE, FT_PROTOCOL) plus an
 /// appended text, with the same result: when it fits Wireshark's label
 /// buffer (past it, the two ways truncate differently) and has no control
@@ -361,37 +361,6 @@ impl<'a> Tree<'a> {
         Ok(Item::from_raw(out))
     }
 
-    /// `add_item`, and the item's whole label `text` (None: Wireshark's
-    /// own), and marked generated if `generated`, in one call: cheaper than
-    /// appending to the label Wireshark fills in (see
-    /// `shim_tree_add_item_text`).
-    // The arguments are the epan call's, one for one.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn add_item_text(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32, text: Option<Text<'_>>, generated: bool) -> EpanResult<Item<'a>> {
-        self.add_labelled(hf.get(), tvb, start, len, encoding, text, generated)
-    }
-
-    /// `add_protocol` with the item's whole label `text`, as `add_item_text`.
-    pub(crate) fn add_protocol_text(self, proto: Protocol, tvb: Tvb<'a>, start: i32, len: i32, text: Option<Text<'_>>) -> EpanResult<Item<'a>> {
-        self.add_labelled(proto.0, tvb, start, len, sys::ENC_NA, text, false)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn add_labelled(self, hf: c_int, tvb: Tvb<'a>, start: i32, len: i32, encoding: u32, text: Option<Text<'_>>, generated: bool) -> EpanResult<Item<'a>> {
-        let text = text.map(Text::shown);
-        let (tp, tl) = text.as_deref().map_or((ptr::null(), 0), |t| (t.as_ptr().cast(), t.len()));
-        let Ok(tl) = c_int::try_from(tl) else {
-            return Err(EpanError { code: sys::BoundsError as i32, message: "label too long".into() });
-        };
-        let flags = if generated { sys::SHIM_ITEM_GENERATED as c_int } else { 0 };
-        let mut out = ptr::null_mut();
-        // SAFETY: as for add_item (a protocol id is a valid hf index too);
-        // `tp` is NULL or `tl` readable bytes that outlive the call (the shim
-        // prints them with "%.*s", which reads no further and needs no NUL).
-        shim(|e| unsafe { sys::shim_tree_add_item_text(self.ptr, hf, tvb.as_ptr(), start, len, encoding, tp, tl, flags, &mut out, e) })?;
-        Ok(Item::from_raw(out))
-    }
-
     /// Whether the tree is shown (not NULL, and not tshark's tree for
     /// filters and fields alone): only then are item labels kept, so only
     /// then are they worth making.
@@ -419,39 +388,14 @@ impl<'a> Tree<'a> {
     }
 
     add_value!(
-        /// FT_ABSOLUTE_TIME from whole seconds since the epoch.
-        add_time_secs, shim_tree_add_time_secs, i64);
-    add_value!(
-        /// FT_IPv4 from an address in host byte order (a.b.c.d = a<<24|...).
-        add_ipv4, shim_tree_add_ipv4_host, u32);
-    add_value!(
         /// Unsigned field (FT_UINT8..32, FT_CHAR, FT_FRAMENUM) with a given value.
         add_uint, shim_tree_add_uint, u32);
     add_value!(
         /// 64-bit unsigned field with a given value.
         add_uint64, shim_tree_add_uint64, u64);
     add_value!(
-        /// Signed field (FT_INT8..32) with a given value.
-        add_int, shim_tree_add_int, i32);
-    add_value!(
         /// 64-bit signed field with a given value.
         add_int64, shim_tree_add_int64, i64);
-    /// FT_BOOLEAN field with a given value.
-    pub(crate) fn add_boolean(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, value: bool) -> EpanResult<Item<'a>> {
-        let mut out = ptr::null_mut();
-        // SAFETY: as for add_item.
-        shim(|e| unsafe { sys::shim_tree_add_boolean(self.ptr, hf.get(), tvb.as_ptr(), start, len, value as u64, &mut out, e) })?;
-        Ok(Item::from_raw(out))
-    }
-
-    /// FT_RELATIVE_TIME from nanoseconds.
-    pub(crate) fn add_relative_time(self, hf: HfId, tvb: Tvb<'a>, start: i32, len: i32, ns: i64) -> EpanResult<Item<'a>> {
-        let mut out = ptr::null_mut();
-        // SAFETY: as for add_item.
-        shim(|e| unsafe { sys::shim_tree_add_relative_time(self.ptr, hf.get(), tvb.as_ptr(), start, len, ns, &mut out, e) })?;
-        Ok(Item::from_raw(out))
-    }
-
     /// FT_STRING with a given value (copied by Wireshark; NULs shown as
     /// U+2400, as in [`c_text`]). For a value in the packet, cheaper than
     /// `add_item` when the caller has the text as Wireshark would read it.
@@ -465,16 +409,6 @@ impl<'a> Tree<'a> {
         // that outlive the call (the shim copies and terminates them).
         shim(|e| unsafe { sys::shim_tree_add_string(self.ptr, hf.get(), tvb.as_ptr(), start, len, v.as_ptr().cast(), vl, &mut out, e) })?;
         Ok(Item::from_raw(out))
-    }
-
-    /// A text-only item with a subtree under it.
-    pub(crate) fn add_subtree(self, tvb: Tvb<'a>, start: i32, len: i32, ett: EttId, text: &str) -> EpanResult<(Tree<'a>, Item<'a>)> {
-        let t = c_text(text);
-        let (mut tree, mut item) = (ptr::null_mut(), ptr::null_mut());
-        // SAFETY: as for add_item.
-        shim(|e| unsafe { sys::shim_tree_add_subtree(self.ptr, tvb.as_ptr(), start, len, ett.get(), t.as_ptr(), &mut tree, &mut item, e) })?;
-        // SAFETY: epan returned a node of this packet's tree (or NULL).
-        Ok((unsafe { Tree::from_raw(tree) }, Item::from_raw(item)))
     }
 
     /// A new item carrying expert info `ei` (text None: registered summary).
@@ -512,20 +446,6 @@ impl<'a> Item<'a> {
         let t = c_text(text);
         // SAFETY: item NULL or valid; `t` outlives the call.
         shim(|e| unsafe { sys::shim_item_append_text(self.ptr, t.as_ptr(), e) })
-    }
-
-    /// Replaces the item's label with `text` (the value stays what filters
-    /// see).
-    pub(crate) fn set_text(self, text: &str) -> EpanResult<()> {
-        let t = c_text(text);
-        // SAFETY: item NULL or valid; `t` outlives the call.
-        shim(|e| unsafe { sys::shim_item_set_text(self.ptr, t.as_ptr(), e) })
-    }
-
-    /// Hides the item: filters find it, the tree does not show it.
-    pub(crate) fn set_hidden(self) {
-        // SAFETY: item NULL or valid; setting a flag bit cannot throw.
-        unsafe { sys::shim_item_set_hidden(self.ptr) }
     }
 
     /// Marks the item as generated (not in the packet bytes: shown in []).

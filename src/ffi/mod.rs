@@ -12,6 +12,8 @@
 //!   the panic-guarded trampolines Wireshark calls;
 //! - [`epan`]: safe wrappers (via the C shim's TRY/CATCH) for tvb, tree,
 //!   item, expert, column and conversation operations;
+//! - [`batch`]: a message's items and expert infos added in one guarded
+//!   call;
 //! - [`tap`]: taps (the plugin's records, credentials) and the statistics
 //!   tree;
 //! - [`follow`]: a follower fed with lines of text (Analyze > Follow);
@@ -34,6 +36,7 @@
 //! keeps it so. `sys` stays private to this layer; what the plugin needs
 //! of it (encodings, field types) is re-exported by name.
 
+pub(crate) mod batch;
 pub(crate) mod conv_table;
 pub(crate) mod conversation;
 mod cstr;
@@ -53,7 +56,7 @@ pub(crate) mod version;
 
 pub(crate) use cstr::Text;
 pub(crate) use entry::{set_panic_expert, tcp_dissect_pdus, Dissector, Heuristic, PduFraming};
-pub(crate) use epan::{label_settable, EpanResult, Item, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL, ENC_GB18030, ENC_NA, ENC_UTF_8};
+pub(crate) use epan::{label_settable, EpanResult, Packet, Tree, Tvb, COL_INFO, COL_PROTOCOL, ENC_GB18030, ENC_NA, ENC_UTF_8};
 pub(crate) use ids::{EiId, EttId, Handle, HfId, Protocol};
 pub(crate) use registry::{ExpertDesc, FieldDesc, FieldStrings};
 

@@ -14,7 +14,8 @@ use xmmep_core::reports::{fill, ReportKind};
 use xmmep_core::schema::Schema;
 use xmmep_core::stats::MessageFacts;
 
-use crate::ffi::{EpanResult, HfId, Item, Packet, Tree};
+use crate::ffi::batch::{Batch, Node};
+use crate::ffi::{EpanResult, HfId, Packet};
 
 use super::announce::FileLabel;
 use super::capture::{self, Capture, Kept};
@@ -129,13 +130,13 @@ pub(crate) fn chat_parties<'a>(an: &'a Analysis, obs: &Observed) -> Option<(u32,
 
 /// Shows `xmmep.chat` first in the message's subtree, as TCP shows
 /// `tcp.stream` near the top of its own.
-pub(crate) fn show_chat<'p>(m: &Message<'_, 'p>, obs: &Observed, root: Tree<'p>) -> EpanResult<()> {
-    let Some(n) = obs.chat else { return Ok(()) };
-    let s = Shower { pkt: m.pkt, state: m.state, root, base: m.base as i32, visible: m.visible };
-    if let Some(hf) = s.wants(root, &f::CHAT) {
-        root.add_uint(hf, m.pkt.tvb, s.base, 0, n)?.set_generated();
+pub(crate) fn show_chat<'p>(m: &Message<'_, 'p>, obs: &Observed, b: &mut Batch<'p, '_>, root: Node) {
+    let Some(n) = obs.chat else { return };
+    let s = Shower { state: m.state, root, base: m.base as i32, visible: m.visible };
+    if let Some(hf) = s.wants(b, &f::CHAT) {
+        let item = b.add_uint(root, hf, s.base, 0, n);
+        b.set_generated(item);
     }
-    Ok(())
 }
 
 /// The file of the transfer this message belongs to, as far as the
@@ -276,110 +277,105 @@ fn shown(bytes: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(bytes)
 }
 
-/// Shows the links of message `m` under its subtree `root`; reports go on
-/// the message item `top`. Without the analysis, only the message's own
-/// user names (`xmmep.user`).
-pub(crate) fn show<'p>(m: &Message<'_, 'p>, obs: &Observed, an: Option<&Analysis>, root: Tree<'p>, top: Item<'p>) -> EpanResult<()> {
-    let (pkt, state) = (m.pkt, m.state);
+/// Shows the links of message `m` under the subtree of its message item
+/// `root`; reports go on that item. Without the analysis, only the
+/// message's own user names (`xmmep.user`).
+pub(crate) fn show<'p>(m: &Message<'_, 'p>, obs: &Observed, an: Option<&Analysis>, b: &mut Batch<'p, '_>, root: Node) -> EpanResult<()> {
+    let state = m.state;
     let tracker = an.and_then(Analysis::get);
-    let s = Shower { pkt, state, root, base: m.base as i32, visible: m.visible };
+    let s = Shower { state, root, base: m.base as i32, visible: m.visible };
     if let Some(t) = tracker {
         if let Some(l) = &obs.links {
-            s.links(l)?;
+            s.links(b, l);
             if let Some(tr) = l.transfer.and_then(|i| t.transfer(i)) {
-                s.transfer(tr)?;
+                s.transfer(b, tr);
             }
         }
-        if s.wants(root, &f::SESSION_USER).is_some() {
+        if s.wants(b, &f::SESSION_USER).is_some() {
             if let Some(user) = t.session_user(obs.conv, obs.at) {
-                s.generated_string(&f::SESSION_USER, &shown(user))?;
+                s.generated_string(b, &f::SESSION_USER, &shown(user));
             }
         }
     }
     let hf_user = state.analysis_field(&f::USER);
     for &(off, len) in &obs.facts.users {
-        m.text_item(root, hf_user, off, len)?.set_hidden();
+        let item = m.text_item(b, root, hf_user, off, len);
+        b.set_hidden(item);
     }
     let Some(t) = tracker else { return Ok(()) };
     // Only a pass over the whole capture knows a request went unanswered.
-    let mut shown = Ok(());
-    each_report(t, obs, |kind, text| {
-        if shown.is_ok() {
-            shown = pkt.pinfo.expert(Some(top), state.experts[kind.index()], Some(text));
-        }
-    });
-    shown
+    each_report(t, obs, |kind, text| b.expert(root, state.experts[kind.index()], Some(text)));
+    Ok(())
 }
 
-struct Shower<'s, 'p> {
-    pkt: &'s Packet<'p>,
+struct Shower<'s> {
     state: &'s State,
-    root: Tree<'p>,
+    root: Node,
     base: i32,
     visible: bool,
 }
 
-impl<'p> Shower<'_, 'p> {
-    /// The header field of `field` if Wireshark keeps its items in `tree`
-    /// (shown, or referenced by a filter, column or `-e`): an item nobody
-    /// keeps is not made at all, and its value not looked up.
-    fn wants(&self, tree: Tree<'p>, field: &AnalysisField) -> Option<HfId> {
+impl Shower<'_> {
+    /// The header field of `field` if Wireshark keeps its items (shown, or
+    /// referenced by a filter, column or `-e`): an item nobody keeps is not
+    /// made at all, and its value not looked up.
+    fn wants(&self, b: &Batch<'_, '_>, field: &AnalysisField) -> Option<HfId> {
         let hf = self.state.analysis_field(field);
-        (self.visible || tree.is_referenced(hf)).then_some(hf)
+        (self.visible || b.is_referenced(hf)).then_some(hf)
     }
 
-    fn frame(&self, tree: Tree<'p>, field: &AnalysisField, at: MsgRef) -> EpanResult<()> {
-        if let Some(hf) = self.wants(tree, field) {
-            tree.add_uint(hf, self.pkt.tvb, self.base, 0, at.frame)?.set_generated();
+    fn frame(&self, b: &mut Batch<'_, '_>, tree: Node, field: &AnalysisField, at: MsgRef) {
+        if let Some(hf) = self.wants(b, field) {
+            let item = b.add_uint(tree, hf, self.base, 0, at.frame);
+            b.set_generated(item);
         }
-        Ok(())
     }
 
-    fn interval(&self, field: &AnalysisField, ns: i64) -> EpanResult<()> {
-        if let Some(hf) = self.wants(self.root, field) {
-            self.root.add_relative_time(hf, self.pkt.tvb, self.base, 0, ns)?.set_generated();
+    fn interval(&self, b: &mut Batch<'_, '_>, field: &AnalysisField, ns: i64) {
+        if let Some(hf) = self.wants(b, field) {
+            let item = b.add_relative_time(self.root, hf, self.base, 0, ns);
+            b.set_generated(item);
         }
-        Ok(())
     }
 
-    fn generated_string(&self, field: &AnalysisField, value: &str) -> EpanResult<()> {
-        if let Some(hf) = self.wants(self.root, field) {
-            self.root.add_string(hf, self.pkt.tvb, self.base, 0, value)?.set_generated();
+    fn generated_string(&self, b: &mut Batch<'_, '_>, field: &AnalysisField, value: &str) {
+        if let Some(hf) = self.wants(b, field) {
+            let item = b.add_string(self.root, hf, self.base, 0, value);
+            b.set_generated(item);
         }
-        Ok(())
     }
 
-    fn links(&self, l: &Links) -> EpanResult<()> {
+    fn links(&self, b: &mut Batch<'_, '_>, l: &Links) {
         if let Some(link) = l.response_to {
-            self.frame(self.root, &f::RESPONSE_TO, link.to)?;
-            self.interval(&f::TIME, link.delta_ns)?;
+            self.frame(b, self.root, &f::RESPONSE_TO, link.to);
+            self.interval(b, &f::TIME, link.delta_ns);
         }
         if let Some(at) = l.response_in {
-            self.frame(self.root, &f::RESPONSE_IN, at)?;
+            self.frame(b, self.root, &f::RESPONSE_IN, at);
         }
         if let Some(at) = l.end_in {
-            self.frame(self.root, &f::RESPONSE_END_IN, at)?;
+            self.frame(b, self.root, &f::RESPONSE_END_IN, at);
         }
         if let Some(link) = l.forward_of {
-            self.frame(self.root, &f::FORWARD_OF, link.to)?;
-            self.interval(&f::FORWARD_DELAY, link.delta_ns)?;
+            self.frame(b, self.root, &f::FORWARD_OF, link.to);
+            self.interval(b, &f::FORWARD_DELAY, link.delta_ns);
         }
         if l.forward_count > 0 {
-            if let Some(hf) = self.wants(self.root, &f::FORWARD_COUNT) {
-                self.root.add_uint(hf, self.pkt.tvb, self.base, 0, l.forward_count)?.set_generated();
+            if let Some(hf) = self.wants(b, &f::FORWARD_COUNT) {
+                let item = b.add_uint(self.root, hf, self.base, 0, l.forward_count);
+                b.set_generated(item);
             }
             for &at in &l.forwards {
-                self.frame(self.root, &f::FORWARDED_IN, at)?;
+                self.frame(b, self.root, &f::FORWARDED_IN, at);
             }
         }
-        Ok(())
     }
 
     /// The transfer's subtree: the file, each stage's frame, the outcome.
-    fn transfer(&self, t: &Transfer) -> EpanResult<()> {
+    fn transfer(&self, b: &mut Batch<'_, '_>, t: &Transfer) {
         let fields = [&f::TRANSFER, &f::TRANSFER_FILE_NAME, &f::TRANSFER_FILE_SIZE, &f::TRANSFER_ACCEPTED].into_iter().chain(f::TRANSFER_STAGES.iter().copied());
-        if !self.visible && !{ fields }.any(|field| self.wants(self.root, field).is_some()) {
-            return Ok(());
+        if !self.visible && !{ fields }.any(|field| self.wants(b, field).is_some()) {
+            return;
         }
         let name = t.file_name.as_deref().map(shown).unwrap_or_default();
         let outcome = match t.accepted {
@@ -387,25 +383,27 @@ impl<'p> Shower<'_, 'p> {
             Some(false) => f::TRANSFER_DECLINED_TEXT,
             None => f::TRANSFER_OPEN_TEXT,
         };
-        let (tvb, base) = (self.pkt.tvb, self.base);
-        // The label replaces Wireshark's (set, not appended): one call.
+        let base = self.base;
+        // The label replaces Wireshark's (set, not appended): one step.
         let label = self.visible.then(|| fill(f::TRANSFER_LABEL, &[&name, &outcome]));
-        let item = self.root.add_item_text(self.state.analysis_field(&f::TRANSFER), tvb, base, 0, crate::ffi::ENC_NA, label.as_deref().map(Into::into), true)?;
-        let sub = item.add_subtree(self.state.transfer_subtree)?;
+        let sub = b.add_item_text(self.root, self.state.analysis_field(&f::TRANSFER), base, 0, crate::ffi::ENC_NA, label.as_deref().map(Into::into), true);
+        b.add_subtree_to(sub, self.state.transfer_subtree);
         if t.file_name.is_some() {
-            sub.add_string(self.state.analysis_field(&f::TRANSFER_FILE_NAME), tvb, base, 0, name.as_ref())?.set_generated();
+            let item = b.add_string(sub, self.state.analysis_field(&f::TRANSFER_FILE_NAME), base, 0, name.as_ref());
+            b.set_generated(item);
         }
         if let Some(size) = t.file_size {
-            sub.add_int64(self.state.analysis_field(&f::TRANSFER_FILE_SIZE), tvb, base, 0, size)?.set_generated();
+            let item = b.add_int64(sub, self.state.analysis_field(&f::TRANSFER_FILE_SIZE), base, 0, size);
+            b.set_generated(item);
         }
         for (field, at) in f::TRANSFER_STAGES.iter().zip(t.stages) {
             if let Some(at) = at {
-                self.frame(sub, field, at)?;
+                self.frame(b, sub, field, at);
             }
         }
         if let Some(ok) = t.accepted {
-            sub.add_boolean(self.state.analysis_field(&f::TRANSFER_ACCEPTED), tvb, base, 0, ok)?.set_generated();
+            let item = b.add_boolean(sub, self.state.analysis_field(&f::TRANSFER_ACCEPTED), base, 0, ok);
+            b.set_generated(item);
         }
-        Ok(())
     }
 }

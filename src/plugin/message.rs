@@ -6,7 +6,8 @@ use std::borrow::Cow;
 
 use xmmep_core::codec::{Charset, Decoded, Decoder};
 
-use crate::ffi::{self, EpanResult, Item, Packet, Tree, Tvb};
+use crate::ffi::batch::{Batch, Node};
+use crate::ffi::{self, EpanResult, Packet, Tvb};
 
 use super::state::State;
 
@@ -48,15 +49,15 @@ impl<'m, 'p> Message<'m, 'p> {
     /// reading and converting it; else read by Wireshark. An item Wireshark
     /// will not keep (tree not shown, field not referenced) is added as it
     /// is read, which returns first: no text to check.
-    pub(crate) fn text_item(&self, parent: Tree<'p>, hf: ffi::HfId, offset: u32, len: u32) -> EpanResult<Item<'p>> {
-        let (tvb, start) = (self.pkt.tvb, (self.base + offset as usize) as i32);
-        if !self.visible && !parent.is_referenced(hf) {
-            return parent.add_item(hf, tvb, start, len as i32, self.encoding());
+    pub(crate) fn text_item(&self, b: &mut Batch<'p, '_>, parent: Node, hf: ffi::HfId, offset: u32, len: u32) -> Node {
+        let start = (self.base + offset as usize) as i32;
+        if !self.visible && !b.is_referenced(hf) {
+            return b.add_item(parent, hf, start, len as i32, self.encoding());
         }
         let bytes = &self.msg[offset as usize..(offset + len) as usize];
         match plain_text(bytes, self.charset()) {
-            Some(text) => parent.add_string(hf, tvb, start, len as i32, text),
-            None => parent.add_item(hf, tvb, start, len as i32, self.encoding()),
+            Some(text) => b.add_string(parent, hf, start, len as i32, text),
+            None => b.add_item(parent, hf, start, len as i32, self.encoding()),
         }
     }
 }

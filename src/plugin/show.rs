@@ -14,7 +14,8 @@ use xmmep_core::presentation::{self, info, label};
 use xmmep_core::reports::{fill, fill_texts_into};
 use xmmep_core::schema::{Display, Schema};
 
-use crate::ffi::{self, EpanResult, Item, Tree, COL_INFO, COL_PROTOCOL};
+use crate::ffi::batch::{Batch, Node};
+use crate::ffi::{self, EpanResult, Tree, COL_INFO, COL_PROTOCOL};
 
 use super::links::{self, Analysis, Observed};
 use super::message::Message;
@@ -32,13 +33,26 @@ impl<'m, 'p> Message<'m, 'p> {
     /// across messages is off) and Info text; returns the subtree, for what
     /// other modules add to the message.
     pub(crate) fn show(&self, obs: &Observed, analysis: Option<&Analysis>) -> EpanResult<Tree<'p>> {
-        let (top, root) = self.message_item()?;
-        links::show_chat(self, obs, root)?;
-        let items = self.field_items(root)?;
-        self.experts(top, &items)?;
-        links::show(self, obs, analysis, root, top)?;
-        self.info(obs.msg_type())?;
-        Ok(root)
+        ffi::batch::batch(self.pkt, |b| {
+            let built = self.add_items(b, obs, analysis);
+            // What was queued before an error is added, as the calls one by
+            // one added it before they met the error.
+            b.flush()?;
+            let top = built?;
+            self.info(obs.msg_type())?;
+            Ok(b.tree(top))
+        })
+    }
+
+    /// Queues the message's items, expert infos and links; returns the
+    /// message item, whose subtree is the message's.
+    fn add_items(&self, b: &mut Batch<'p, '_>, obs: &Observed, analysis: Option<&Analysis>) -> EpanResult<Node> {
+        let top = self.message_item(b)?;
+        links::show_chat(self, obs, b, top);
+        let items = self.field_items(b, top)?;
+        self.experts(b, top, &items);
+        links::show(self, obs, analysis, b, top)?;
+        Ok(top)
     }
 
     fn schema(&self) -> &Schema {
@@ -50,56 +64,54 @@ impl<'m, 'p> Message<'m, 'p> {
         ((self.base + it.offset as usize) as i32, it.len as i32)
     }
 
-    /// The protocol item, named after the message, and its subtree.
-    fn message_item(&self) -> EpanResult<(Item<'p>, Tree<'p>)> {
-        let (tree, proto, tvb, start, len) = (self.pkt.tree, self.state.proto, self.pkt.tvb, self.base as i32, self.msg.len() as i32);
-        let add = |text: Option<ffi::Text<'_>>| tree.add_protocol_text(proto, tvb, start, len, text);
+    /// The protocol item, named after the message, with its subtree.
+    fn message_item(&self, b: &mut Batch<'p, '_>) -> EpanResult<Node> {
+        let (proto, start, len) = (self.state.proto, self.base as i32, self.msg.len() as i32);
         let top = if self.visible {
             let name: Cow<'_, str> = match self.decoded.header {
                 Some(h) => self.schema().message(h.msg_type).map_or_else(|| fill(info::UNKNOWN_TYPE, &[&h.msg_type]).into(), |m| m.def.name.into()),
                 None => info::MALFORMED_HEADER.into(),
             };
-            add_labelled(presentation::PROTOCOL.name, Some((label::MESSAGE, &[name.as_ref()])), add)?
+            add_labelled(b, presentation::PROTOCOL.name, Some((label::MESSAGE, &[name.as_ref()])), |b, text| b.add_protocol_text(proto, start, len, text))
         } else {
-            add(None)?
+            b.add_protocol_text(proto, start, len, None)
         };
-        let root = top.add_subtree(self.state.message_subtree)?;
-        Ok((top, root))
+        b.add_subtree_to(top, self.state.message_subtree);
+        Ok(top)
     }
 
     /// A name-only item (FT_NONE: Wireshark's label is the field's name)
     /// labelled "name: value" (`label::VALUE_SUFFIX`); `value` None: the
     /// name alone (on a tree nobody sees, no label is made).
-    fn named_item(&self, parent: Tree<'p>, hf: ffi::HfId, it: &DecodedItem, value: Option<&str>) -> EpanResult<Item<'p>> {
-        let ((start, len), tvb) = (self.place(it), self.pkt.tvb);
+    fn named_item(&self, b: &mut Batch<'p, '_>, parent: Node, hf: ffi::HfId, it: &DecodedItem, value: Option<&str>) -> Node {
+        let (start, len) = self.place(it);
         let name = &self.schema().field(it.id).label;
-        let add = |text: Option<ffi::Text<'_>>| parent.add_item_text(hf, tvb, start, len, ffi::ENC_NA, text, false);
+        let add = |b: &mut Batch<'p, '_>, text: Option<ffi::Text<'_>>| b.add_item_text(parent, hf, start, len, ffi::ENC_NA, text, false);
         match value {
-            Some(v) => add_labelled(name, Some((label::VALUE_SUFFIX, &[v])), add),
-            None => add(None),
+            Some(v) => add_labelled(b, name, Some((label::VALUE_SUFFIX, &[v])), add),
+            None => add(b, None),
         }
     }
 
     /// Every decoded item under its parent (items come in pre-order, with
     /// their depth); returns them in the decode's order.
-    fn field_items(&self, root: Tree<'p>) -> EpanResult<Vec<Item<'p>>> {
+    fn field_items(&self, b: &mut Batch<'p, '_>, root: Node) -> EpanResult<Vec<Node>> {
         let items = &self.decoded.items;
         // Nesting is shallow: the parents stay inline. The items are kept
         // only for the reports to point at.
-        let mut parents: SmallVec<[Tree<'p>; 8]> = SmallVec::new();
+        let mut parents: SmallVec<[Node; 8]> = SmallVec::new();
         parents.push(root);
         let keep = !self.decoded.reports.is_empty();
         let mut shown = if keep { Vec::with_capacity(items.len()) } else { Vec::new() };
         for (i, it) in items.iter().enumerate() {
             parents.truncate(it.depth as usize + 1);
             let parent = *parents.last().expect("the root is never popped");
-            let (item, subtree) = self.field_item(parent, i)?;
+            let (item, subtree) = self.field_item(b, parent, i)?;
             if items.get(i + 1).is_some_and(|next| next.depth > it.depth) {
-                let t = match subtree {
-                    Some(t) => t,
-                    None => item.add_subtree(self.state.subtree(it.id))?,
-                };
-                parents.push(t);
+                if !subtree {
+                    b.add_subtree_to(item, self.state.subtree(it.id));
+                }
+                parents.push(item);
             }
             if keep {
                 shown.push(item);
@@ -108,40 +120,40 @@ impl<'m, 'p> Message<'m, 'p> {
         Ok(shown)
     }
 
-    /// The item of decoded item `i`, and its subtree when adding the item
-    /// made one.
-    fn field_item(&self, parent: Tree<'p>, i: usize) -> EpanResult<(Item<'p>, Option<Tree<'p>>)> {
+    /// The item of decoded item `i`, and whether adding the item made its
+    /// subtree.
+    fn field_item(&self, b: &mut Batch<'p, '_>, parent: Node, i: usize) -> EpanResult<(Node, bool)> {
         let it = &self.decoded.items[i];
         match (it.value, self.state.field(it.id)) {
-            (Value::Invalid, _) => Ok((self.invalid_item(parent, it)?, None)),
-            (Value::Count(_) | Value::Index(_), None) => self.label_item(parent, i).map(|(t, item)| (item, Some(t))),
+            (Value::Invalid, _) => Ok((self.invalid_item(b, parent, it)?, false)),
+            (Value::Count(_) | Value::Index(_), None) => Ok((self.label_item(b, parent, i)?, true)),
             (_, None) => unreachable!("only labels lack a header field"),
-            (Value::Struct, Some(hf)) => Ok((self.struct_item(parent, i, hf)?, None)),
+            (Value::Struct, Some(hf)) => Ok((self.struct_item(b, parent, i, hf)?, false)),
             (Value::Count(n) | Value::Index(n), Some(hf)) => {
                 let elements = self.visible.then(|| presentation::elements(n));
-                Ok((self.named_item(parent, hf, it, elements.as_deref())?, None))
+                Ok((self.named_item(b, parent, hf, it, elements.as_deref()), false))
             }
-            (_, Some(hf)) => Ok((self.value_item(parent, it, hf)?, None)),
+            (_, Some(hf)) => Ok((self.value_item(b, parent, it, hf)?, false)),
         }
     }
 
     /// A value that does not decode as its type: `xmmep.bad_value`,
     /// labelled with the field's name and the text.
-    fn invalid_item(&self, parent: Tree<'p>, it: &DecodedItem) -> EpanResult<Item<'p>> {
+    fn invalid_item(&self, b: &mut Batch<'p, '_>, parent: Node, it: &DecodedItem) -> EpanResult<Node> {
         let bad = self.state.field(self.schema().generic.bad_value).expect("bad_value is a filter field");
         let (start, len) = self.place(it);
         // The label replaces Wireshark's (set, not appended): one call.
         let text = if self.visible { Some(fill(label::INVALID, &[&self.schema().field(it.id).label, &self.text(it.offset, it.len)?])) } else { None };
-        parent.add_item_text(bad, self.pkt.tvb, start, len, self.encoding(), text.as_deref().map(Into::into), false)
+        Ok(b.add_item_text(parent, bad, start, len, self.encoding(), text.as_deref().map(Into::into), false))
     }
 
     /// A text-only subtree: a list holder ("Group list: 2 elements") or a
     /// dictionary element ("Condition: SEARCH_COND_NAME = alice").
-    fn label_item(&self, parent: Tree<'p>, i: usize) -> EpanResult<(Tree<'p>, Item<'p>)> {
+    fn label_item(&self, b: &mut Batch<'p, '_>, parent: Node, i: usize) -> EpanResult<Node> {
         let it = &self.decoded.items[i];
         let (start, len) = self.place(it);
         if !self.visible {
-            return parent.add_subtree(self.pkt.tvb, start, len, self.state.subtree(it.id), "");
+            return Ok(b.add_subtree(parent, start, len, self.state.subtree(it.id), ""));
         }
         let f = self.schema().field(it.id);
         let text = match it.value {
@@ -152,7 +164,7 @@ impl<'m, 'p> Message<'m, 'p> {
             },
             _ => unreachable!("labels hold counts and indexes only"),
         };
-        parent.add_subtree(self.pkt.tvb, start, len, self.state.subtree(it.id), &text)
+        Ok(b.add_subtree(parent, start, len, self.state.subtree(it.id), &text))
     }
 
     /// Dictionary element `i` by its key and value, when it has a key item.
@@ -180,7 +192,7 @@ impl<'m, 'p> Message<'m, 'p> {
     /// A struct, labelled by its first member when that is text ("Buddy:
     /// alice"), so a long list reads without expanding it; one without
     /// members is a refusal's placeholder (`label::NOT_SENT`).
-    fn struct_item(&self, parent: Tree<'p>, i: usize, hf: ffi::HfId) -> EpanResult<Item<'p>> {
+    fn struct_item(&self, b: &mut Batch<'p, '_>, parent: Node, i: usize, hf: ffi::HfId) -> EpanResult<Node> {
         let it = &self.decoded.items[i];
         let first = self.decoded.items.get(i + 1).filter(|n| n.depth == it.depth + 1);
         let text = match first {
@@ -189,45 +201,44 @@ impl<'m, 'p> Message<'m, 'p> {
             Some(_) => None,
             None => Some(Cow::Borrowed(label::NOT_SENT)),
         };
-        self.named_item(parent, hf, it, text.as_deref())
+        Ok(self.named_item(b, parent, hf, it, text.as_deref()))
     }
 
     /// A typed value under its header field.
-    fn value_item(&self, parent: Tree<'p>, it: &DecodedItem, hf: ffi::HfId) -> EpanResult<Item<'p>> {
-        let (tvb, (start, len)) = (self.pkt.tvb, self.place(it));
+    fn value_item(&self, b: &mut Batch<'p, '_>, parent: Node, it: &DecodedItem, hf: ffi::HfId) -> EpanResult<Node> {
+        let (start, len) = self.place(it);
         let display = self.schema().field(it.id).display;
-        match it.value {
-            Value::Text => self.text_item(parent, hf, it.offset, it.len),
-            Value::Uint(v) if display == Display::Uint(64) => parent.add_uint64(hf, tvb, start, len, v),
-            Value::Uint(v) => parent.add_uint(hf, tvb, start, len, v as u32),
-            Value::Int(v) if display == Display::Int(64) => parent.add_int64(hf, tvb, start, len, v),
-            Value::Int(v) => parent.add_int(hf, tvb, start, len, v as i32),
-            Value::Bool(b) => parent.add_boolean(hf, tvb, start, len, b),
+        Ok(match it.value {
+            Value::Text => self.text_item(b, parent, hf, it.offset, it.len),
+            Value::Uint(v) if display == Display::Uint(64) => b.add_uint64(parent, hf, start, len, v),
+            Value::Uint(v) => b.add_uint(parent, hf, start, len, v as u32),
+            Value::Int(v) if display == Display::Int(64) => b.add_int64(parent, hf, start, len, v),
+            Value::Int(v) => b.add_int(parent, hf, start, len, v as i32),
+            Value::Bool(v) => b.add_boolean(parent, hf, start, len, v),
             Value::Time(t) => {
-                let item = parent.add_time_secs(hf, tvb, start, len, t)?;
+                let item = b.add_time_secs(parent, hf, start, len, t);
                 let f = self.schema().field(it.id);
                 // A day: the date alone in the label; filters keep the time.
                 if let Some(date) = presentation::date_text(t).filter(|_| self.visible && f.date) {
-                    item.set_text(&format!("{}{}", f.label, fill(label::VALUE_SUFFIX, &[&date])))?;
+                    b.set_text(item, &format!("{}{}", f.label, fill(label::VALUE_SUFFIX, &[&date])));
                 }
-                Ok(item)
+                item
             }
             Value::Ipv4(a) => {
-                let item = parent.add_ipv4(hf, tvb, start, len, u32::from_be_bytes(a))?;
-                item.set_generated();
-                Ok(item)
+                let item = b.add_ipv4(parent, hf, start, len, u32::from_be_bytes(a));
+                b.set_generated(item);
+                item
             }
             Value::Struct | Value::Count(_) | Value::Index(_) | Value::Invalid => unreachable!("not a typed value"),
-        }
+        })
     }
 
     /// Every report as an expert info on its item (or on the message).
-    fn experts(&self, top: Item<'p>, items: &[Item<'p>]) -> EpanResult<()> {
+    fn experts(&self, b: &mut Batch<'p, '_>, top: Node, items: &[Node]) {
         for r in &self.decoded.reports {
             let target = r.item.and_then(|i| items.get(i as usize).copied()).unwrap_or(top);
-            self.pkt.pinfo.expert(Some(target), self.state.experts[r.kind.index()], Some(&r.text))?;
+            b.expert(target, self.state.experts[r.kind.index()], Some(&r.text));
         }
-        Ok(())
     }
 
     /// The message's Info text. The first XMMEP message of a frame takes
@@ -272,11 +283,11 @@ thread_local! {
 
 /// Adds an item with `add` (given its whole label, or None for Wireshark's
 /// own, which is `name`) labelled `name` followed by `template` filled with
-/// `args`: the label is set in the same call when Wireshark would show it
+/// `args`: the label is set in the same step when Wireshark would show it
 /// the same ([`ffi::label_settable`]), else Wireshark's label gets the
 /// suffix appended. `suffix` None: Wireshark's label alone.
-fn add_labelled<'p>(name: &str, suffix: Option<(&str, &[&str])>, add: impl FnOnce(Option<ffi::Text<'_>>) -> EpanResult<Item<'p>>) -> EpanResult<Item<'p>> {
-    let Some((template, args)) = suffix else { return add(None) };
+fn add_labelled<'p, 'b>(b: &mut Batch<'p, 'b>, name: &str, suffix: Option<(&str, &[&str])>, add: impl FnOnce(&mut Batch<'p, 'b>, Option<ffi::Text<'_>>) -> Node) -> Node {
+    let Some((template, args)) = suffix else { return add(b, None) };
     LABEL.with(|cell| {
         // The buffer is free unless a label is made inside `add`, which
         // never happens; then a fresh one does.
@@ -290,10 +301,10 @@ fn add_labelled<'p>(name: &str, suffix: Option<(&str, &[&str])>, add: impl FnOnc
         label.push_str(name);
         fill_texts_into(label, template, args);
         if let Some(text) = ffi::label_settable(label) {
-            return add(Some(text));
+            return add(b, Some(text));
         }
-        let item = add(None)?;
-        item.append_text(&label[name.len()..])?;
-        Ok(item)
+        let item = add(b, None);
+        b.append_text(item, &label[name.len()..]);
+        item
     })
 }
