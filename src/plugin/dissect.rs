@@ -150,7 +150,11 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
                 super::flow::message(state.flow, &msg);
                 shown?;
                 if state.raw.get() {
-                    pkt.tree.add_item(state.raw_field, pkt.tvb, at as i32, len as i32, ENC_NA)?.set_hidden();
+                    crate::ffi::batch::batch(pkt, |b| {
+                        let raw = b.add_item(crate::ffi::batch::Node::TREE, state.raw_field, at as i32, len as i32, ENC_NA);
+                        b.set_hidden(raw);
+                        b.flush()
+                    })?;
                 }
                 Ok(())
             });
