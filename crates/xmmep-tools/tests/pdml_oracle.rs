@@ -97,7 +97,7 @@ fn compare(d: &Dissector) {
         summary.files = files.clone();
         for (file, frames) in files.iter().zip(&frames) {
             for f in frames {
-                summary.add_frame(file, f);
+                summary.add_frame(file, f).unwrap();
             }
         }
         let json = d.ts.home().join("check.json");
@@ -108,7 +108,7 @@ fn compare(d: &Dissector) {
         let o = tool(env!("CARGO_BIN_EXE_xmmep-check"), &args);
         let code = if summary.failing > 0 { 1 } else { 0 };
         assert_eq!(o.status.code(), Some(code), "{}: {}", d.name(), String::from_utf8_lossy(&o.stderr));
-        assert_eq!(String::from_utf8_lossy(&o.stdout), summary.text(true), "{}: check's text report", d.name());
+        assert_eq!(String::from_utf8_lossy(&o.stdout), summary.text(true).unwrap(), "{}: check's text report", d.name());
         let got: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
         assert_eq!(got, serde_json::to_value(&summary).unwrap(), "{}: check's JSON report", d.name());
         checked += files.len();

@@ -10,7 +10,7 @@
 //! clean; 2 when it could not check (usage, tshark missing, unreadable file,
 //! a tshark that decodes no XMMEP).
 
-use std::collections::HashMap;
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -39,6 +39,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
     summary.files = names.clone();
     let progress = Progress::new(files.len());
     let jobs = args.jobs.map_or_else(batch::default_jobs, usize::from);
+    let mut kept = Ok(());
     let decoded = batch::run(
         &decoder,
         &files,
@@ -46,19 +47,26 @@ fn run(args: Args) -> Result<ExitCode, String> {
         |_, frame| frame,
         |i, frame| {
             progress.add_messages(frame.messages.len() as u64);
-            summary.add_frame(&names[i], &frame);
+            if let (Err(e), Ok(())) = (summary.add_frame(&names[i], &frame), &kept) {
+                kept = Err(e);
+            }
         },
         &progress,
     );
     progress.finish();
     decoded?;
-    // Files decoded in parallel report in any order: print in the order given.
-    let order: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
-    summary.problems.sort_by_key(|p| (order.get(p.file.as_str()).copied(), p.frame));
-    print!("{}", summary.text(args.verbose));
+    kept.map_err(|e| format!("cannot keep the problems found: {e}"))?;
+    // The problems are listed in the order the files were given, whatever
+    // order parallel decoding found them in.
+    summary.write_text(args.verbose, std::io::stdout().lock()).map_err(|e| format!("standard output: {e}"))?;
     if let Some(path) = &args.json {
-        let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
-        std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
+        let write = || -> std::io::Result<()> {
+            let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+            serde_json::to_writer_pretty(&mut out, &summary)?;
+            out.write_all(b"\n")?;
+            out.flush()
+        };
+        write().map_err(|e| format!("{}: {e}", path.display()))?;
     }
     if let Some(path) = &args.junit {
         let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -1,35 +1,15 @@
-//! What the check collects: every problem with its place, and counts per
-//! message type and per report class; printed as text or JSON.
+//! What the check collects: every problem with its place (kept by
+//! [`Problems`] in bounded memory), and counts per message type and per
+//! report class; written as text or JSON.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
+use serde::ser::SerializeStruct;
 use serde::Serialize;
 
+pub use super::problems::{Problem, Problems};
 use crate::pdml::Frame;
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Problem {
-    pub file: String,
-    pub frame: u32,
-    /// The message's place in its frame (0 for the first), which tells two
-    /// messages of one type in one frame apart; not part of the JSON.
-    #[serde(skip)]
-    pub index: usize,
-    pub message: String,
-    /// Expert info name (`xmmep.unknown_enum`, or `_ws.malformed`).
-    pub class: String,
-    pub severity: String,
-    pub group: String,
-    pub text: String,
-}
-
-impl Problem {
-    /// The line the human report prints: `file:frame: MSG_NAME: text [severity class]`.
-    pub fn line(&self) -> String {
-        let message = if self.message.is_empty() { "-" } else { &self.message };
-        format!("{}:{}: {message}: {} [{} {}]", self.file, self.frame, self.text, self.severity, self.class)
-    }
-}
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct TypeStats {
@@ -43,12 +23,13 @@ pub struct ClassStats {
     pub count: u64,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default)]
 pub struct Summary {
+    /// The captures, in the order the reports list them.
     pub files: Vec<String>,
     pub frames: u64,
     pub messages: u64,
-    pub problems: Vec<Problem>,
+    pub problems: Problems,
     pub by_message: BTreeMap<String, TypeStats>,
     pub by_class: BTreeMap<String, ClassStats>,
     /// Problems at or above the threshold.
@@ -68,34 +49,38 @@ impl Summary {
         Summary { threshold: threshold.to_string(), ..Default::default() }
     }
 
-    pub fn add_frame(&mut self, file: &str, f: &Frame) {
+    /// Counts the frame and keeps its problems; fails only when a spilled
+    /// problem cannot be written.
+    pub fn add_frame(&mut self, file: &str, f: &Frame) -> io::Result<()> {
         self.frames += 1;
         for (i, m) in f.messages.iter().enumerate() {
             let name = m.name().to_string();
             self.messages += 1;
             self.by_message.entry(name.clone()).or_default().messages += 1;
             for x in &m.experts {
-                self.add(file, (f.number, i), &name, x);
+                self.add(file, (f.number, i), &name, x)?;
             }
         }
         // A dissector exception outside a message (should not happen) still counts.
         for x in f.other_experts.iter().filter(|x| x.name.starts_with("xmmep") || x.name == "_ws.malformed") {
-            self.add(file, (f.number, f.messages.len()), "", x);
+            self.add(file, (f.number, f.messages.len()), "", x)?;
         }
+        Ok(())
     }
 
     /// A problem at `place`: the frame number and the message's index in it.
-    fn add(&mut self, file: &str, place: (u32, usize), message: &str, x: &crate::pdml::Expert) {
+    fn add(&mut self, file: &str, place: (u32, usize), message: &str, x: &crate::pdml::Expert) -> io::Result<()> {
         if !message.is_empty() {
             self.by_message.entry(message.to_string()).or_default().problems += 1;
         }
         let c = self.by_class.entry(x.name.clone()).or_default();
         c.count += 1;
         c.severity = x.severity.clone();
-        if rank(&x.severity) >= rank(&self.threshold) {
+        let failing = rank(&x.severity) >= rank(&self.threshold);
+        if failing {
             self.failing += 1;
         }
-        self.problems.push(Problem {
+        let p = Problem {
             file: file.to_string(),
             frame: place.0,
             index: place.1,
@@ -104,7 +89,8 @@ impl Summary {
             severity: x.severity.clone(),
             group: x.group.clone(),
             text: x.message.clone(),
-        });
+        };
+        self.problems.push(p, failing)
     }
 
     /// Whether a problem is at or above the threshold (fails the check).
@@ -114,21 +100,17 @@ impl Summary {
 
     /// The human report: one line per problem at or above the threshold
     /// (every problem with `all`), then the two tables.
-    pub fn text(&self, all: bool) -> String {
-        use std::fmt::Write;
-        let mut o = String::new();
-        for p in self.problems.iter().filter(|p| all || self.fails(p)) {
-            let _ = writeln!(o, "{}", p.line());
-        }
-        let _ = writeln!(o, "\n{:<32} {:>10} {:>10}", "message type", "messages", "problems");
+    pub fn write_text(&self, all: bool, mut o: impl Write) -> io::Result<()> {
+        self.problems.each(&self.files, |p| if all || self.fails(p) { writeln!(o, "{}", p.line()) } else { Ok(()) })?;
+        writeln!(o, "\n{:<32} {:>10} {:>10}", "message type", "messages", "problems")?;
         for (name, s) in &self.by_message {
-            let _ = writeln!(o, "{name:<32} {:>10} {:>10}", s.messages, s.problems);
+            writeln!(o, "{name:<32} {:>10} {:>10}", s.messages, s.problems)?;
         }
-        let _ = writeln!(o, "\n{:<32} {:>10} {:>10}", "report class", "severity", "count");
+        writeln!(o, "\n{:<32} {:>10} {:>10}", "report class", "severity", "count")?;
         for (name, s) in &self.by_class {
-            let _ = writeln!(o, "{name:<32} {:>10} {:>10}", s.severity, s.count);
+            writeln!(o, "{name:<32} {:>10} {:>10}", s.severity, s.count)?;
         }
-        let _ = writeln!(
+        writeln!(
             o,
             "\n{} file(s), {} frame(s), {} XMMEP message(s), {} problem(s), {} at or above {}",
             self.files.len(),
@@ -137,7 +119,37 @@ impl Summary {
             self.problems.len(),
             self.failing,
             self.threshold
-        );
-        o
+        )?;
+        o.flush()
+    }
+
+    /// [`Summary::write_text`] as a string.
+    pub fn text(&self, all: bool) -> io::Result<String> {
+        let mut out = Vec::new();
+        self.write_text(all, &mut out)?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+}
+
+/// The JSON report: the problems stream from where they are kept, the
+/// captures in the order of `files`.
+impl Serialize for Summary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct InOrder<'a>(&'a Summary);
+        impl Serialize for InOrder<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                self.0.problems.serialize_in(&self.0.files, serializer)
+            }
+        }
+        let mut s = serializer.serialize_struct("Summary", 8)?;
+        s.serialize_field("files", &self.files)?;
+        s.serialize_field("frames", &self.frames)?;
+        s.serialize_field("messages", &self.messages)?;
+        s.serialize_field("problems", &InOrder(self))?;
+        s.serialize_field("by_message", &self.by_message)?;
+        s.serialize_field("by_class", &self.by_class)?;
+        s.serialize_field("failing", &self.failing)?;
+        s.serialize_field("threshold", &self.threshold)?;
+        s.end()
     }
 }
