@@ -175,7 +175,7 @@ measure() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", (a - b) / b * 100 }'; }
 # The own cost of a long capture: (a - a_start) against (b - b_start).
 ratio_run() { awk -v a="$1" -v as="$2" -v b="$3" -v bs="$4" 'BEGIN { printf "%.1f%%", ((a - as) - (b - bs)) / (b - bs) * 100 }'; }
-times() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+times() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3fx", a / b }'; }
 if [ "$instr" = 1 ]; then unit=M fmt='%.0f M'; what="instructions in millions (callgrind), one run"; else unit=s fmt='%.2f s'; what="best of $rounds interleaved rounds, CPU seconds (user + system)"; fi
 val() { printf "$fmt" "$1"; }
 

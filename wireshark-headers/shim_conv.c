@@ -28,15 +28,32 @@ announce(packet_info *pinfo, int udp, guint32 ip_host, guint16 port,
 
     set_address(&addr, AT_IPv4, 4, &ip_net);
     clear_address(&none);
-    if (keep_earlier) {
-        conv = find_conversation(pinfo->num, &addr, &none, ctype, port, 0,
-                                 NO_ADDR_B | NO_PORT_B);
-        if (conv) {
-            d = (shim_conv_data_t *)conversation_get_proto_data(conv, key);
-            if (d && d->tag == tag) {
-                *out = d;
-                return;
-            }
+    conv = find_conversation(pinfo->num, &addr, &none, ctype, port, 0,
+                             NO_ADDR_B | NO_PORT_B);
+    d = conv ? (shim_conv_data_t *)conversation_get_proto_data(conv, key)
+             : NULL;
+    if (d && d->tag == tag) {
+        if (keep_earlier) {
+            *out = d;
+            return;
+        }
+        /* A new announcement of an endpoint whose last one no traffic
+         * reached yet: the wildcard is still a wildcard (TCP makes it a
+         * connection's at its first segment), and no frame counted bytes
+         * in it, so no frame reads its data but the ones that come after
+         * this announcement.  Take it over instead of chaining a new
+         * conversation (a Wireshark conversation costs hundreds of bytes
+         * for the whole capture, and a capture may announce the same
+         * endpoint thousands of times). */
+        if (d->last_frame == 0 && d->bytes_seen == 0) {
+            d->setup_frame = pinfo->num;
+            d->length = length;
+            if (!name)
+                d->name = NULL;
+            else if (!d->name || strcmp(d->name, name) != 0)
+                d->name = wmem_strdup(wmem_file_scope(), name);
+            *out = d;
+            return;
         }
     }
     /* conversation_new copies the address into file scope. */

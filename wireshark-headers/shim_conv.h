@@ -38,8 +38,9 @@ typedef struct shim_frame_bytes {
  * `handle` as its dissector and a new shim_conv_data_t (tag, name copied,
  * length) as its data under `key` (a protocol id).  With keep_earlier, an
  * earlier announcement of the same endpoint with the same tag is kept
- * (out receives it); without, the announcement always starts a new
- * conversation (new traffic on the same port).
+ * (out receives it); without, the announcement starts a new conversation
+ * (new traffic on the same port), or takes over the data of the earlier
+ * one (setup frame, name, length) when no traffic reached that one yet.
  */
 int shim_conv_announce(packet_info *pinfo, int udp, guint32 ip_host,
                         guint16 port, dissector_handle_t handle, int key,

@@ -32,7 +32,9 @@ pub(crate) struct Announcement<'s> {
     pub(crate) tag: i32,
     /// Whether an earlier announcement of the same endpoint with the same
     /// tag stays (and is returned); otherwise this one starts a new
-    /// conversation, as new traffic on the same port does.
+    /// conversation, as new traffic on the same port does (or, when no
+    /// traffic reached the earlier one yet, takes over its data: no frame
+    /// can tell the two apart, and a Wireshark conversation is costly).
     pub(crate) keep_earlier: bool,
     /// A name kept with the conversation.
     pub(crate) name: Option<&'s str>,

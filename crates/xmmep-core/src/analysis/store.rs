@@ -89,6 +89,10 @@ const FORWARD: u8 = 4;
 const COMPLETES: u8 = 8;
 /// The first pass reported on the message (`Store::reports`).
 const REPORTED: u8 = 16;
+/// `back` is the end of the message's multi-part answer, as a distance
+/// ahead (a request that answers and forwards nothing has its back link
+/// free; others keep the end in `Store::end_in`).
+const END: u8 = 32;
 
 /// A link in a record: how many messages away it is, in the low 24 bits
 /// (0: none). Links are nearly always close; `FAR` says the distance did
@@ -102,7 +106,8 @@ const FAR: u32 = DIST;
 #[derive(Clone, Copy)]
 struct Rec {
     /// Flags (top byte); the request (RESPONSE) or the original (FORWARD),
-    /// as a distance back.
+    /// as a distance back; or the end of a multi-part answer (END), as a
+    /// distance ahead.
     back: u32,
     /// The index + 1 into `EXCHANGES` of the exchange the message
     /// completes (top byte); the first answer, for a request, and for a
@@ -124,12 +129,13 @@ impl Rec {
 
 /// One frame with messages: its number, the number of its first message
 /// and its time (the time of its messages; `Store::own_time` keeps one
-/// that differs).
+/// that differs), in nanoseconds after the base of its run of frames
+/// (`Store::bases`): 12 bytes, where a full time would make 16.
 #[derive(Clone, Copy)]
 struct Frame {
     frame: u32,
     first: u32,
-    time_ns: i64,
+    time_off: u32,
 }
 
 /// A report of the first pass, kept as what its text is made of (the
@@ -169,9 +175,16 @@ impl Report {
 pub(super) struct Store {
     /// One per frame with messages, in frame order.
     frames: Chunked<Frame>,
+    /// Where the frames' times count from: (index in `frames` of the first
+    /// frame of a run, the run's base time), in frame order. A run ends at
+    /// a frame whose time is before its base or more than `u32::MAX`
+    /// nanoseconds (4.3 s) after: a dense capture has a run every few
+    /// seconds, a sparse one (where frames are few) up to one per frame.
+    bases: Chunked<(u32, i64)>,
     recs: Chunked<Rec>,
     /// What few messages have, by message number: a request's end of a
-    /// multi-part answer, a transfer stage's transfer, an original's
+    /// multi-part answer (when its record has no room, see `END`), a
+    /// transfer stage's transfer, an original's
     /// forwards, the forward link of a forward that is also an answer
     /// (`back` holds the answer's), the time of a message that differs
     /// from its frame's (only a feed that is not a capture does that), a
@@ -206,6 +219,7 @@ impl Store {
     pub(super) fn new() -> Store {
         Store {
             frames: Chunked::new(),
+            bases: Chunked::new(),
             recs: Chunked::new(),
             end_in: NumMap::default(),
             transfer: NumMap::default(),
@@ -224,10 +238,19 @@ impl Store {
     /// frame get empty records.
     pub(super) fn push(&mut self, at: MsgRef, time_ns: i64) -> u32 {
         let (first, frame_time) = match self.frames.last_mut() {
-            Some(&mut Frame { frame, first, time_ns }) if frame == at.frame => (first, time_ns),
+            Some(&mut Frame { frame, first, .. }) if frame == at.frame => (first, self.frame_time(self.frames.len() - 1)),
             _ => {
                 let first = self.recs.len() as u32;
-                self.frames.push(Frame { frame: at.frame, first, time_ns });
+                let i = self.frames.len() as u32;
+                let base = self.bases.last_mut().map(|&mut (_, base)| base);
+                let time_off = match base.and_then(|b| time_ns.checked_sub(b)).and_then(|d| u32::try_from(d).ok()) {
+                    Some(off) => off,
+                    None => {
+                        self.bases.push((i, time_ns));
+                        0
+                    }
+                };
+                self.frames.push(Frame { frame: at.frame, first, time_off });
                 (first, time_ns)
             }
         };
@@ -281,12 +304,28 @@ impl Store {
         MsgRef { frame: f.frame, index: (n - f.first) as u16 }
     }
 
-    /// The time of message `n` (its frame's, unless it had its own).
-    fn time(&self, n: u32, frame: &Frame) -> i64 {
-        if self.own_time.is_empty() {
-            return frame.time_ns;
+    /// The time of `frames[i]`.
+    fn frame_time(&self, i: usize) -> i64 {
+        // Nearly always the last run (the first pass asks of the frame it
+        // is in).
+        let last = self.bases.len() - 1;
+        let run = match self.bases.get(last) {
+            Some(&(start, _)) if start as usize <= i => last,
+            _ => self.bases.partition_point(|&(start, _)| start as usize <= i) - 1,
+        };
+        let (_, base) = *self.bases.get(run).expect("every frame has a run");
+        base + i64::from(self.frames.get(i).expect("an index of frames").time_off)
+    }
+
+    /// The time of message `n` of `frames[i]` (its frame's, unless it had
+    /// its own).
+    fn time(&self, n: u32, i: usize) -> i64 {
+        if !self.own_time.is_empty() {
+            if let Some(&t) = self.own_time.get(&n) {
+                return t;
+            }
         }
-        self.own_time.get(&n).copied().unwrap_or(frame.time_ns)
+        self.frame_time(i)
     }
 
     /// How many messages the first pass saw in `frame`.
@@ -390,7 +429,19 @@ impl Store {
     }
 
     pub(super) fn set_end_in(&mut self, n: u32, end: u32) {
-        self.end_in.insert(n, end);
+        let r = *self.rec(n);
+        let d = end - n;
+        if r.flags() & (RESPONSE | FORWARD) == 0 && d < FAR {
+            self.set_flags(n, END, 0);
+            let r = self.rec(n);
+            r.back = (r.back & !DIST) | d;
+        } else {
+            if r.flags() & END != 0 {
+                self.set_flags(n, 0, END);
+                self.rec(n).back &= !DIST;
+            }
+            self.end_in.insert(n, end);
+        }
     }
 
     /// `n` forwards original `orig`.
@@ -447,8 +498,9 @@ impl Store {
 
     /// A link from message `n` (at `time_ns`) back to `to`.
     fn link(&self, to: u32, time_ns: i64) -> Link {
-        let f = self.frames.get(self.frame_of(to)).expect("every number has a frame");
-        Link { to: MsgRef { frame: f.frame, index: (to - f.first) as u16 }, delta_ns: time_ns - self.time(to, f) }
+        let i = self.frame_of(to);
+        let f = self.frames.get(i).expect("every number has a frame");
+        Link { to: MsgRef { frame: f.frame, index: (to - f.first) as u16 }, delta_ns: time_ns - self.time(to, i) }
     }
 
     /// Everything found for message `at`; None when the first pass did
@@ -462,8 +514,8 @@ impl Store {
         }
         let r = *self.recs.get(n as usize)?;
         let flags = r.flags();
-        let time_ns = self.time(n, self.frames.get(fi).expect("found above"));
-        let back = self.back(n, r).map(|to| self.link(to, time_ns));
+        let time_ns = self.time(n, fi);
+        let back = if flags & END == 0 { self.back(n, r).map(|to| self.link(to, time_ns)) } else { None };
         let mut l = Links {
             request: flags & REQUEST != 0,
             response_in: if flags & REQUEST != 0 { self.next(n, r).map(|m| self.at(m)) } else { None },
@@ -483,7 +535,9 @@ impl Store {
                 l.forward_of = Some(self.link(to, time_ns));
             }
         }
-        if l.request && !self.end_in.is_empty() {
+        if flags & END != 0 {
+            l.end_in = Some(self.at(n + (r.back & DIST)));
+        } else if l.request && !self.end_in.is_empty() {
             l.end_in = self.end_in.get(&n).map(|&m| self.at(m));
         }
         if !self.transfer.is_empty() {
@@ -515,6 +569,7 @@ impl Store {
     /// Heap bytes held, by capacity (what the allocator gave).
     pub(super) fn heap_bytes(&self) -> usize {
         self.frames.heap_bytes()
+            + self.bases.heap_bytes()
             + self.recs.heap_bytes()
             + table_bytes(&self.end_in)
             + table_bytes(&self.transfer)
@@ -533,9 +588,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_message_takes_8_bytes_and_a_frame_16() {
+    fn a_message_takes_8_bytes_and_a_frame_12() {
         assert_eq!(std::mem::size_of::<Rec>(), 8);
-        assert_eq!(std::mem::size_of::<Frame>(), 16);
+        assert_eq!(std::mem::size_of::<Frame>(), 12);
+    }
+
+    #[test]
+    fn frame_times_read_back_across_runs() {
+        let mut s = Store::new();
+        // Close, 5 s later, earlier than the run's base, far apart.
+        let times = [1_000, 1_500, 5_000_001_000, 4_000_000_000, i64::MIN, 0, i64::MAX, 7];
+        let nums: Vec<u32> = times.iter().enumerate().map(|(i, &t)| s.push(MsgRef { frame: i as u32 + 1, index: 0 }, t)).collect();
+        for (i, &t) in times.iter().enumerate() {
+            assert_eq!(s.time(nums[i], i), t);
+        }
+        assert_eq!(s.bases.len(), 7);
     }
 
     #[test]
@@ -556,6 +623,32 @@ mod tests {
         let l = s.links(MsgRef { frame: 1, index: 0 }).unwrap();
         assert_eq!(l.response_in, Some(MsgRef { frame: 1 + far, index: 1 }));
         assert!(!s.unanswered(req));
+    }
+
+    #[test]
+    fn ends_read_back_from_the_record_or_the_side_map() {
+        let mut s = Store::new();
+        let at = |frame| MsgRef { frame, index: 0 };
+        // A request, a request that also answers one, and their ends: near,
+        // near, and too far for a record.
+        let (a, b) = (s.push(at(1), 0), s.push(at(2), 0));
+        s.set_request(a);
+        s.set_request(b);
+        s.set_response_to(b, a);
+        let end_a = s.push(at(3), 0);
+        s.set_end_in(a, end_a);
+        s.set_end_in(b, end_a);
+        let c = s.push(at(4), 0);
+        s.set_request(c);
+        for i in 5..=FAR + 5 {
+            s.push(at(i), 0);
+        }
+        s.set_end_in(c, c + FAR + 1);
+        assert_eq!(s.links(at(1)).unwrap().end_in, Some(at(3)));
+        let l = s.links(at(2)).unwrap();
+        assert_eq!((l.end_in, l.response_to.map(|r| r.to)), (Some(at(3)), Some(at(1))));
+        assert_eq!(s.links(at(4)).unwrap().end_in, Some(at(FAR + 5)));
+        assert_eq!(s.end_in.len(), 2);
     }
 
     #[test]

@@ -225,10 +225,13 @@ impl Tracker {
     fn request(&mut self, conv: u64, e: usize, at: u32, f: &Facts) {
         self.store.set_request(at);
         let q = self.conversations.entry(conv).or_default().pending.entry(e).or_default();
-        q.push_back(Pending { at, user: f.login_user.clone(), seqs: Vec::new(), answered: false, refused: false });
-        if q.len() > MAX_PENDING {
+        // The oldest gives way before the new one comes, so that the
+        // queue never holds more than MAX_PENDING (one more would double
+        // its capacity).
+        if q.len() >= MAX_PENDING {
             q.pop_front();
         }
+        q.push_back(Pending { at, user: f.login_user.clone(), seqs: Vec::new(), answered: false, refused: false });
     }
 
     fn answer(&mut self, conv: u64, e: usize, at: MsgRef, n: u32, f: &Facts) {
@@ -291,7 +294,11 @@ impl Tracker {
         }
         if let Some(user) = login_user {
             let id = self.user_id(&user);
-            self.conversations.entry(conv).or_default().session.push((at, id));
+            let session = &mut self.conversations.entry(conv).or_default().session;
+            // The same user again changes nothing any message reads.
+            if !matches!(session.last(), Some(&(_, last)) if last == id) {
+                session.push((at, id));
+            }
         }
         self.store.set_response_to(n, req_at);
         for report in reports {
@@ -332,6 +339,10 @@ impl Tracker {
             Some(id) if !(stage == 0 && self.transfers[id as usize].stages[0].is_some()) => id,
             _ => {
                 let id = self.transfers.len() as u32;
+                if self.transfers.len() == self.transfers.capacity() {
+                    // By an eighth, not double: kept for the whole capture.
+                    self.transfers.reserve_exact(self.transfers.len() / 8 + 16);
+                }
                 self.transfers.push(Transfer::default());
                 self.transfer_keys.insert(key.clone(), id);
                 id
