@@ -761,7 +761,11 @@ local core = (function(...)
 --   dissector): item i is f[i] (the Lua index of its filter field, Rust
 --   FieldId + 1), depth[i], off[i] (offset), len[i], kind[i], v[i] (nil
 --   for none), for i = 1..n; a report's `item` is such an i (Rust index +
---   1), or nil;
+--   1), or nil; for a "text" item, printable[i] says whether it is all
+--   printable ASCII (32..126), found by the run that walks it: such a
+--   text reads the same in every charset, and the Wireshark glue then
+--   lets Wireshark read it from the packet (no Lua string, no check);
+--   printable[i] of other kinds means nothing (no Rust twin);
 -- * integer values (kinds "uint", "int", "time") are canonical decimal
 --   STRINGS ("-12", "0", "9223372036854775807"), never numbers: Lua 5.2 has
 --   only doubles, which cannot hold every 64-bit Long. Range checks compare
@@ -792,7 +796,9 @@ local KEY_SEP = string.char(DATA.sep.key)
 local NO_DELIMS = "^[^" .. FIELD_SEP .. "-" .. KEY_SEP .. "]*"
 local NO_ALT_STOP = "^[^" .. MEMBER_SEP .. ELEMENT_SEP .. "]*"
 local ASCII_RUN = "^[^\128-\255]*"
-local PLAIN_TEXT_RUN = "^[^" .. FIELD_SEP .. "-" .. KEY_SEP .. "\128-\255]*"
+-- Printable ASCII: no delimiter (they are control bytes) and no byte
+-- above 126.
+local PRINTABLE_RUN = "^[\32-\126]*"
 local MEMBER_BYTE = DATA.sep.member
 local DIGIT0, DIGIT9, MINUS, SPACE, DOT = 48, 57, 45, 32, 46
 
@@ -1119,6 +1125,7 @@ end })
 -- 1..n and clears the slots a longer earlier message left past n.
 local MSG, CHARSET = "", "utf8"
 local IF, ID, IO, IL, IK, IV, IN, REPORTS, RN = {}, {}, {}, {}, {}, {}, 0, {}, 0
+local IP = {}
 -- How many items the previous decode left in the columns.
 local LAST_N = 0
 -- Whether items 1 and 2 (the header's) hold their constant columns: they
@@ -1139,6 +1146,8 @@ local function push(f, depth, offset, len, kind, v)
   IN = n
   -- v may be nil: that also clears what an earlier decode left there.
   IF[n], ID[n], IO[n], IL[n], IK[n] = f, depth, offset, len, kind
+  -- Not looked at (extra and raw texts are not checked): false.
+  IP[n] = false
   -- Writing nil over nil is the slow path of a table write: skip it.
   if v then IV[n] = v elseif IV[n] ~= v then IV[n] = v end
   return n
@@ -1197,12 +1206,13 @@ local function scalar(sc, s, e, depth)
   if pc <= 1 then -- String: text, most fields
     IF[item], ID[item], IO[item], IL[item], IK[item] = sc.f, depth, s, len, "text"
     if IV[item] ~= nil then IV[item] = nil end
-    -- One run over the field's ASCII bytes that are no delimiter: it stops
-    -- at the separator that ends the field (or the end of MSG), unless the
-    -- field holds a delimiter or a non-ASCII byte; only then is each looked
-    -- for on its own.
-    local _, q = find(msg, PLAIN_TEXT_RUN, s + 1)
+    -- One run over the field's printable ASCII bytes: it stops at the
+    -- separator that ends the field (or the end of MSG), unless the field
+    -- holds a delimiter, another control byte or a non-ASCII byte; only
+    -- then are delimiters and the charset looked at on their own.
+    local _, q = find(msg, PRINTABLE_RUN, s + 1)
     local ascii = q >= e
+    IP[item] = ascii
     if not ascii then
       misplaced_delimiter(s, e, item, sc.f)
       if CHARSET == "utf8" then charset_hint(s, e, item, sc.f) end
@@ -1479,6 +1489,7 @@ local function placeholders(start)
   for i = start, IN do
     if ID[i] == 0 then
       IF[kept], ID[kept], IO[kept], IL[kept], IK[kept], IV[kept] = IF[i], ID[i], IO[i], IL[i], IK[i], IV[i]
+      IP[kept] = IP[i]
       moved[i] = kept
       kept = kept + 1
     end
@@ -1616,7 +1627,7 @@ end
 
 -- The reused result and header (see the note above `push`).
 local HDR = { body_len = 0, msg_type = 0 }
-local OUT = { f = IF, depth = ID, off = IO, len = IL, kind = IK, v = IV, n = 0, available = 0, reports = REPORTS, header = HDR }
+local OUT = { f = IF, depth = ID, off = IO, len = IL, kind = IK, v = IV, printable = IP, n = 0, available = 0, reports = REPORTS, header = HDR }
 local OUT_CHANGED = true
 
 -- Clears the column slots past IN that an earlier decode filled.
@@ -2061,7 +2072,7 @@ end
 -- `text_of` when given. One pass over the items: the first item of each
 -- wanted field, and the user fields. `users_only`: the user names alone
 -- (the analysis is off: nothing else is shown), and only msg_type and
--- users are set.
+-- users are set. Each user is { offset, length, item index }.
 function M.facts(bytes, dec, text_of, users_only)
   if not dec.header then return NO_FACTS end
   local code = dec.header.msg_type
@@ -2106,7 +2117,7 @@ function M.facts(bytes, dec, text_of, users_only)
     if u then
       nu = nu + 1
       local pair = USER_LIST[nu]
-      if pair then pair[1], pair[2] = O[i], L[i] else USER_LIST[nu] = { O[i], L[i] } end
+      if pair then pair[1], pair[2], pair[3] = O[i], L[i], i else USER_LIST[nu] = { O[i], L[i], i } end
     end
   end
   if nu > 0 then
@@ -3331,9 +3342,10 @@ local function want(p)
   return w
 end
 
--- The packet being dissected (set per call): its frame, pass, the
--- conversation's key and time (each read when first asked: a frame
--- carries several messages).
+-- The packet being dissected (set per call): its frame and pass (read
+-- only for the analysis: each is a call into Wireshark; the statistics
+-- read the frame themselves), the conversation's key and time (each read
+-- when first asked: a frame carries several messages).
 local cur_pinfo, cur_frame, cur_visited, cur_conv, cur_rel_ts = nil, 0, false, nil, nil
 
 local function begin_packet(tvb, pinfo, tree)
@@ -3343,7 +3355,8 @@ local function begin_packet(tvb, pinfo, tree)
   cur_tree, cur_visible = tree, tree.visible
   stamp = stamp + 1
   cur_cols = tostring(pinfo.cols.info) ~= "(info)"
-  cur_pinfo, cur_frame, cur_visited, cur_conv, cur_rel_ts = pinfo, pinfo.number, pinfo.visited, nil, nil
+  cur_pinfo, cur_conv, cur_rel_ts = pinfo, nil, nil
+  if pref_analyze then cur_frame, cur_visited = pinfo.number, pinfo.visited end
 end
 
 -- A text of printable ASCII is the same in every charset: it is given as
@@ -3374,7 +3387,7 @@ end
 -- The columns of the decoding being shown (core.decode's f, kind, len,
 -- off, v and depth; set by show_message): upvalues, not a field of the decoding
 -- looked up by name for each item.
-local cF, cK, cL, cO, cV, cD
+local cF, cK, cL, cO, cV, cD, cP
 local NSTime_new, Address_ip = NSTime.new, Address.ip
 
 -- Item i of the decoding under `parent`, at `at` in the packet's tvb; the
@@ -3392,6 +3405,11 @@ local function add_item(parent, i, at, visible)
   if not visible and not want(p) then return parent end
   local range = tvb_range(cur_tvb, at, l)
   if k == "text" then
+    -- Printable ASCII (the decoder's run over the text says so) reads the
+    -- same in every charset: Wireshark reads it from the packet
+    -- (TreeItem:add without a value passes ENC_ASCII), and the script
+    -- makes no string and no check.
+    if cP[i] then return t_add(parent, p, range) end
     return add_text(parent, p, range, cO[i], l)
   elseif k == "uint" or k == "int" then
     local v = cV[i]
@@ -3424,6 +3442,13 @@ local function add_item(parent, i, at, visible)
   end
 end
 
+-- The shown text of item i: the bytes themselves for printable ASCII.
+local function item_text(i)
+  local o, l = cO[i], cL[i]
+  if cP[i] and cK[i] == "text" then return sub(cur_bytes, o + 1, o + l) end
+  return text_of(o, l)
+end
+
 -- The label of container `item` (item i, of kind `k` and at `depth`, of n)
 -- in a shown tree.
 local function label_container(item, i, k, depth, n)
@@ -3437,7 +3462,7 @@ local function label_container(item, i, k, depth, n)
       -- A refusal's placeholders (engine: empty_on_failure).
       t_append(item, fill(L.value_suffix, L.not_sent))
     elseif K[first] == "text" then
-      t_append(item, fill(L.value_suffix, text_of(O[first], cL[first])))
+      t_append(item, fill(L.value_suffix, item_text(first)))
     end
   elseif has_first then
     -- A dictionary element is labelled by its key and value
@@ -3449,10 +3474,10 @@ local function label_container(item, i, k, depth, n)
       local e = ENUMS[kf.enum].by_value[cV[first]]
       name = e and e.name
     end
-    local label = fill(L.pair_key, kf.label, name or text_of(O[first], cL[first]))
+    local label = fill(L.pair_key, kf.label, name or item_text(first))
     local value = i + 2
     if value <= n and D[value] == depth + 1 then
-      label = fill(L.pair_value, label, text_of(O[value], cL[value]))
+      label = fill(L.pair_value, label, item_text(value))
     end
     t_set_text(item, label)
   end
@@ -3522,7 +3547,9 @@ local function show_users(top, offset, facts)
     local p, tvb, i = AF.user, cur_tvb, 1
     repeat
       local o, l = u[1], u[2]
-      t_hidden(add_text(top, p, tvb_range(tvb, offset + o, l), o, l))
+      local range = tvb_range(tvb, offset + o, l)
+      -- Printable ASCII: read by Wireshark, as in add_item.
+      t_hidden(cP[u[3]] and t_add(top, p, range) or add_text(top, p, range, o, l))
       i = i + 1
       u = users[i]
     until not u
@@ -3700,7 +3727,8 @@ local function stats_message(at, offset, dec, facts)
   local l = at and analysis.links(tracker, at)
   -- Only a pass over the whole capture knows a request went unanswered.
   local unanswered = at and cur_visited and analysis.unanswered(tracker, at, facts.msg_type) or nil
-  local key = cur_frame * 1048576 + cur_tvb:offset() + offset
+  local frame = pref_analyze and cur_frame or cur_pinfo.number
+  local key = frame * 1048576 + cur_tvb:offset() + offset
   stats.message(stats_state, key, at, dec, facts, l, unanswered)
 end
 
@@ -3740,7 +3768,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   local facts = analysis.facts(bytes, dec, text_of, not pref_analyze)
   local at, chat = show_chat(top, offset, bytes, facts)
   local n, D, K, O = dec.n, dec.depth, dec.kind, dec.off
-  cF, cK, cL, cO, cV, cD = dec.f, K, dec.len, O, dec.v, D
+  cF, cK, cL, cO, cV, cD, cP = dec.f, K, dec.len, O, dec.v, D, dec.printable
   -- The items the reports name are kept only when there are reports.
   local reports = dec.reports
   local keep = reports[1] ~= nil

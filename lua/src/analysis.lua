@@ -159,7 +159,7 @@ end
 -- `text_of` when given. One pass over the items: the first item of each
 -- wanted field, and the user fields. `users_only`: the user names alone
 -- (the analysis is off: nothing else is shown), and only msg_type and
--- users are set.
+-- users are set. Each user is { offset, length, item index }.
 function M.facts(bytes, dec, text_of, users_only)
   if not dec.header then return NO_FACTS end
   local code = dec.header.msg_type
@@ -204,7 +204,7 @@ function M.facts(bytes, dec, text_of, users_only)
     if u then
       nu = nu + 1
       local pair = USER_LIST[nu]
-      if pair then pair[1], pair[2] = O[i], L[i] else USER_LIST[nu] = { O[i], L[i] } end
+      if pair then pair[1], pair[2], pair[3] = O[i], L[i], i else USER_LIST[nu] = { O[i], L[i], i } end
     end
   end
   if nu > 0 then

@@ -21,7 +21,11 @@
 --   dissector): item i is f[i] (the Lua index of its filter field, Rust
 --   FieldId + 1), depth[i], off[i] (offset), len[i], kind[i], v[i] (nil
 --   for none), for i = 1..n; a report's `item` is such an i (Rust index +
---   1), or nil;
+--   1), or nil; for a "text" item, printable[i] says whether it is all
+--   printable ASCII (32..126), found by the run that walks it: such a
+--   text reads the same in every charset, and the Wireshark glue then
+--   lets Wireshark read it from the packet (no Lua string, no check);
+--   printable[i] of other kinds means nothing (no Rust twin);
 -- * integer values (kinds "uint", "int", "time") are canonical decimal
 --   STRINGS ("-12", "0", "9223372036854775807"), never numbers: Lua 5.2 has
 --   only doubles, which cannot hold every 64-bit Long. Range checks compare
@@ -52,7 +56,9 @@ local KEY_SEP = string.char(DATA.sep.key)
 local NO_DELIMS = "^[^" .. FIELD_SEP .. "-" .. KEY_SEP .. "]*"
 local NO_ALT_STOP = "^[^" .. MEMBER_SEP .. ELEMENT_SEP .. "]*"
 local ASCII_RUN = "^[^\128-\255]*"
-local PLAIN_TEXT_RUN = "^[^" .. FIELD_SEP .. "-" .. KEY_SEP .. "\128-\255]*"
+-- Printable ASCII: no delimiter (they are control bytes) and no byte
+-- above 126.
+local PRINTABLE_RUN = "^[\32-\126]*"
 local MEMBER_BYTE = DATA.sep.member
 local DIGIT0, DIGIT9, MINUS, SPACE, DOT = 48, 57, 45, 32, 46
 
@@ -379,6 +385,7 @@ end })
 -- 1..n and clears the slots a longer earlier message left past n.
 local MSG, CHARSET = "", "utf8"
 local IF, ID, IO, IL, IK, IV, IN, REPORTS, RN = {}, {}, {}, {}, {}, {}, 0, {}, 0
+local IP = {}
 -- How many items the previous decode left in the columns.
 local LAST_N = 0
 -- Whether items 1 and 2 (the header's) hold their constant columns: they
@@ -399,6 +406,8 @@ local function push(f, depth, offset, len, kind, v)
   IN = n
   -- v may be nil: that also clears what an earlier decode left there.
   IF[n], ID[n], IO[n], IL[n], IK[n] = f, depth, offset, len, kind
+  -- Not looked at (extra and raw texts are not checked): false.
+  IP[n] = false
   -- Writing nil over nil is the slow path of a table write: skip it.
   if v then IV[n] = v elseif IV[n] ~= v then IV[n] = v end
   return n
@@ -457,12 +466,13 @@ local function scalar(sc, s, e, depth)
   if pc <= 1 then -- String: text, most fields
     IF[item], ID[item], IO[item], IL[item], IK[item] = sc.f, depth, s, len, "text"
     if IV[item] ~= nil then IV[item] = nil end
-    -- One run over the field's ASCII bytes that are no delimiter: it stops
-    -- at the separator that ends the field (or the end of MSG), unless the
-    -- field holds a delimiter or a non-ASCII byte; only then is each looked
-    -- for on its own.
-    local _, q = find(msg, PLAIN_TEXT_RUN, s + 1)
+    -- One run over the field's printable ASCII bytes: it stops at the
+    -- separator that ends the field (or the end of MSG), unless the field
+    -- holds a delimiter, another control byte or a non-ASCII byte; only
+    -- then are delimiters and the charset looked at on their own.
+    local _, q = find(msg, PRINTABLE_RUN, s + 1)
     local ascii = q >= e
+    IP[item] = ascii
     if not ascii then
       misplaced_delimiter(s, e, item, sc.f)
       if CHARSET == "utf8" then charset_hint(s, e, item, sc.f) end
@@ -739,6 +749,7 @@ local function placeholders(start)
   for i = start, IN do
     if ID[i] == 0 then
       IF[kept], ID[kept], IO[kept], IL[kept], IK[kept], IV[kept] = IF[i], ID[i], IO[i], IL[i], IK[i], IV[i]
+      IP[kept] = IP[i]
       moved[i] = kept
       kept = kept + 1
     end
@@ -876,7 +887,7 @@ end
 
 -- The reused result and header (see the note above `push`).
 local HDR = { body_len = 0, msg_type = 0 }
-local OUT = { f = IF, depth = ID, off = IO, len = IL, kind = IK, v = IV, n = 0, available = 0, reports = REPORTS, header = HDR }
+local OUT = { f = IF, depth = ID, off = IO, len = IL, kind = IK, v = IV, printable = IP, n = 0, available = 0, reports = REPORTS, header = HDR }
 local OUT_CHANGED = true
 
 -- Clears the column slots past IN that an earlier decode filled.

@@ -275,9 +275,10 @@ local function want(p)
   return w
 end
 
--- The packet being dissected (set per call): its frame, pass, the
--- conversation's key and time (each read when first asked: a frame
--- carries several messages).
+-- The packet being dissected (set per call): its frame and pass (read
+-- only for the analysis: each is a call into Wireshark; the statistics
+-- read the frame themselves), the conversation's key and time (each read
+-- when first asked: a frame carries several messages).
 local cur_pinfo, cur_frame, cur_visited, cur_conv, cur_rel_ts = nil, 0, false, nil, nil
 
 local function begin_packet(tvb, pinfo, tree)
@@ -287,7 +288,8 @@ local function begin_packet(tvb, pinfo, tree)
   cur_tree, cur_visible = tree, tree.visible
   stamp = stamp + 1
   cur_cols = tostring(pinfo.cols.info) ~= "(info)"
-  cur_pinfo, cur_frame, cur_visited, cur_conv, cur_rel_ts = pinfo, pinfo.number, pinfo.visited, nil, nil
+  cur_pinfo, cur_conv, cur_rel_ts = pinfo, nil, nil
+  if pref_analyze then cur_frame, cur_visited = pinfo.number, pinfo.visited end
 end
 
 -- A text of printable ASCII is the same in every charset: it is given as
@@ -318,7 +320,7 @@ end
 -- The columns of the decoding being shown (core.decode's f, kind, len,
 -- off, v and depth; set by show_message): upvalues, not a field of the decoding
 -- looked up by name for each item.
-local cF, cK, cL, cO, cV, cD
+local cF, cK, cL, cO, cV, cD, cP
 local NSTime_new, Address_ip = NSTime.new, Address.ip
 
 -- Item i of the decoding under `parent`, at `at` in the packet's tvb; the
@@ -336,6 +338,11 @@ local function add_item(parent, i, at, visible)
   if not visible and not want(p) then return parent end
   local range = tvb_range(cur_tvb, at, l)
   if k == "text" then
+    -- Printable ASCII (the decoder's run over the text says so) reads the
+    -- same in every charset: Wireshark reads it from the packet
+    -- (TreeItem:add without a value passes ENC_ASCII), and the script
+    -- makes no string and no check.
+    if cP[i] then return t_add(parent, p, range) end
     return add_text(parent, p, range, cO[i], l)
   elseif k == "uint" or k == "int" then
     local v = cV[i]
@@ -368,6 +375,13 @@ local function add_item(parent, i, at, visible)
   end
 end
 
+-- The shown text of item i: the bytes themselves for printable ASCII.
+local function item_text(i)
+  local o, l = cO[i], cL[i]
+  if cP[i] and cK[i] == "text" then return sub(cur_bytes, o + 1, o + l) end
+  return text_of(o, l)
+end
+
 -- The label of container `item` (item i, of kind `k` and at `depth`, of n)
 -- in a shown tree.
 local function label_container(item, i, k, depth, n)
@@ -381,7 +395,7 @@ local function label_container(item, i, k, depth, n)
       -- A refusal's placeholders (engine: empty_on_failure).
       t_append(item, fill(L.value_suffix, L.not_sent))
     elseif K[first] == "text" then
-      t_append(item, fill(L.value_suffix, text_of(O[first], cL[first])))
+      t_append(item, fill(L.value_suffix, item_text(first)))
     end
   elseif has_first then
     -- A dictionary element is labelled by its key and value
@@ -393,10 +407,10 @@ local function label_container(item, i, k, depth, n)
       local e = ENUMS[kf.enum].by_value[cV[first]]
       name = e and e.name
     end
-    local label = fill(L.pair_key, kf.label, name or text_of(O[first], cL[first]))
+    local label = fill(L.pair_key, kf.label, name or item_text(first))
     local value = i + 2
     if value <= n and D[value] == depth + 1 then
-      label = fill(L.pair_value, label, text_of(O[value], cL[value]))
+      label = fill(L.pair_value, label, item_text(value))
     end
     t_set_text(item, label)
   end
@@ -466,7 +480,9 @@ local function show_users(top, offset, facts)
     local p, tvb, i = AF.user, cur_tvb, 1
     repeat
       local o, l = u[1], u[2]
-      t_hidden(add_text(top, p, tvb_range(tvb, offset + o, l), o, l))
+      local range = tvb_range(tvb, offset + o, l)
+      -- Printable ASCII: read by Wireshark, as in add_item.
+      t_hidden(cP[u[3]] and t_add(top, p, range) or add_text(top, p, range, o, l))
       i = i + 1
       u = users[i]
     until not u
@@ -644,7 +660,8 @@ local function stats_message(at, offset, dec, facts)
   local l = at and analysis.links(tracker, at)
   -- Only a pass over the whole capture knows a request went unanswered.
   local unanswered = at and cur_visited and analysis.unanswered(tracker, at, facts.msg_type) or nil
-  local key = cur_frame * 1048576 + cur_tvb:offset() + offset
+  local frame = pref_analyze and cur_frame or cur_pinfo.number
+  local key = frame * 1048576 + cur_tvb:offset() + offset
   stats.message(stats_state, key, at, dec, facts, l, unanswered)
 end
 
@@ -684,7 +701,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   local facts = analysis.facts(bytes, dec, text_of, not pref_analyze)
   local at, chat = show_chat(top, offset, bytes, facts)
   local n, D, K, O = dec.n, dec.depth, dec.kind, dec.off
-  cF, cK, cL, cO, cV, cD = dec.f, K, dec.len, O, dec.v, D
+  cF, cK, cL, cO, cV, cD, cP = dec.f, K, dec.len, O, dec.v, D, dec.printable
   -- The items the reports name are kept only when there are reports.
   local reports = dec.reports
   local keep = reports[1] ~= nil
