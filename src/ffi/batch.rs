@@ -60,6 +60,53 @@ thread_local! {
     static STEPS: RefCell<Steps> = RefCell::new(Steps::default());
 }
 
+/// What a queued step adds (see [`Batch::queued`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum What {
+    /// An item whose value Wireshark reads from the tvb with `encoding`.
+    Item {
+        encoding: u32,
+    },
+    /// A string given as the step's text.
+    String,
+    /// Integers of any width, the value's bits in `value`.
+    Uint,
+    Int,
+    Boolean,
+    /// Whole seconds since 1970.
+    TimeSecs,
+    /// Host byte order.
+    Ipv4,
+    /// Nanoseconds.
+    RelativeTime,
+    /// A text-only item, the text its label.
+    Subtree,
+    /// An expert info on the parent step's item.
+    Expert {
+        ei: *mut sys::expert_field,
+    },
+    Bytes,
+}
+
+/// A queued step (see [`Batch::queued`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Queued<'s> {
+    pub(crate) what: What,
+    /// The step whose subtree it goes under; None: the batch's tree.
+    pub(crate) parent: Option<usize>,
+    pub(crate) hf: c_int,
+    pub(crate) start: i32,
+    pub(crate) len: i32,
+    pub(crate) value: u64,
+    /// Its label, or its value for strings, text-only items and expert
+    /// infos (NULs shown as U+2400).
+    pub(crate) text: Option<&'s [u8]>,
+    pub(crate) generated: bool,
+    pub(crate) hidden: bool,
+    /// Whether the text is appended to Wireshark's label.
+    pub(crate) append: bool,
+}
+
 /// Steps queued for one packet's tree (see the module's documentation).
 pub(crate) struct Batch<'a, 's> {
     pkt: Packet<'a>,
@@ -242,6 +289,53 @@ impl<'a> Batch<'a, '_> {
     /// Gives `node`'s item a subtree of type `ett`.
     pub(crate) fn add_subtree_to(&mut self, node: Node, ett: EttId) {
         self.op(node).ett = ett.get();
+    }
+
+    /// FT_BYTES over `start`/`len` of the tvb, holding `data` (copied by
+    /// Wireshark).
+    pub(crate) fn add_bytes(&mut self, parent: Node, hf: HfId, start: i32, len: i32, data: &[u8]) -> Node {
+        let node = self.push(sys::SHIM_OP_BYTES, parent, hf.get(), start, len, 0);
+        let texts = &mut self.steps.texts;
+        self.steps.at[node.0 as usize] = texts.len() as u32;
+        texts.extend_from_slice(data);
+        texts.push(0);
+        let Ok(n) = c_int::try_from(data.len()) else { unreachable!("a record is shorter than c_int holds") };
+        self.op(node).text_len = n;
+        node
+    }
+
+    /// The steps queued so far, in order (for the record, `plugin::record`).
+    pub(crate) fn queued(&self) -> impl ExactSizeIterator<Item = Queued<'_>> + '_ {
+        let steps = &*self.steps;
+        steps.ops.iter().zip(&steps.at).map(move |(op, &at)| {
+            let text = (at != NO_TEXT).then(|| &steps.texts[at as usize..at as usize + op.text_len.max(0) as usize]);
+            let what = match op.kind as u32 {
+                sys::SHIM_OP_ITEM => What::Item { encoding: op.encoding },
+                sys::SHIM_OP_STRING => What::String,
+                sys::SHIM_OP_UINT | sys::SHIM_OP_UINT64 => What::Uint,
+                sys::SHIM_OP_INT | sys::SHIM_OP_INT64 => What::Int,
+                sys::SHIM_OP_BOOLEAN => What::Boolean,
+                sys::SHIM_OP_TIME_SECS => What::TimeSecs,
+                sys::SHIM_OP_IPV4 => What::Ipv4,
+                sys::SHIM_OP_RELTIME => What::RelativeTime,
+                sys::SHIM_OP_SUBTREE => What::Subtree,
+                sys::SHIM_OP_EXPERT => What::Expert { ei: op.ei },
+                _ => What::Bytes,
+            };
+            let flag = |f: u32| op.flags & f as c_int != 0;
+            Queued {
+                what,
+                parent: usize::try_from(op.parent).ok(),
+                hf: op.hf,
+                start: op.start,
+                len: op.length,
+                value: op.value,
+                text,
+                generated: flag(sys::SHIM_OP_GENERATED),
+                hidden: flag(sys::SHIM_OP_HIDDEN),
+                append: flag(sys::SHIM_OP_APPEND),
+            }
+        })
     }
 
     /// Expert info `ei` on `node`'s item (text None: the registered

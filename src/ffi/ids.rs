@@ -11,6 +11,13 @@ use super::sys;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Protocol(pub(super) i32);
 
+impl Protocol {
+    /// The id Wireshark assigned (the header field of its protocol items).
+    pub(crate) fn get(self) -> i32 {
+        self.0
+    }
+}
+
 /// Id of a registered header field (`hf_...`); -1 until registered.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct HfId(pub(super) &'static AtomicI32);

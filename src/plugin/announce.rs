@@ -12,14 +12,16 @@
 
 use xmmep_core::codec::Decoded;
 use xmmep_core::conversations::{self, file_data as names, Announcer, Carries, Found, FILE_DATA_PROTOCOL, SETUP_IN};
-use xmmep_core::reports::Severity;
+use xmmep_core::reports::{Group, Severity};
 
+use crate::ffi::batch::{Batch, Node};
 use crate::ffi::conversation::{self as conv, Announcement, Transport};
 use crate::ffi::registry::{self, FieldDesc, FieldType};
-use crate::ffi::{EpanResult, ExpertDesc, Handle, Packet, Protocol, Tree};
+use crate::ffi::{EpanResult, ExpertDesc, Handle, Packet, Protocol};
 
 use super::capture::Setups;
 use super::file_data::FileDataDissector;
+use super::message::Message;
 use super::state::{ConvState, HANDLES, STATE};
 
 // What an announced conversation carries, as the tag kept with it
@@ -53,7 +55,13 @@ pub(crate) fn register(xmmep: Protocol) -> ConvState {
         Severity::Warning => registry::PI_WARN,
         Severity::Error => registry::PI_ERROR,
     };
-    let ei = registry::register_expert(file_proto, &[ExpertDesc::new(names::SIZE_MISMATCH, registry::PI_SEQUENCE, severity, names::SIZE_MISMATCH_SUMMARY)]);
+    let group = match names::SIZE_MISMATCH_GROUP {
+        Group::Malformed => registry::PI_MALFORMED,
+        Group::Protocol => registry::PI_PROTOCOL,
+        Group::Security => registry::PI_SECURITY,
+        Group::Sequence => registry::PI_SEQUENCE,
+    };
+    let ei = registry::register_expert(file_proto, &[ExpertDesc::new(names::SIZE_MISMATCH, group, severity, names::SIZE_MISMATCH_SUMMARY)]);
     ConvState {
         setup_in,
         file_proto,
@@ -129,19 +137,22 @@ pub(crate) fn setup_in(pkt: &Packet<'_>, setups: &mut Setups, flow: (u64, bool))
     }
 }
 
-/// After one message is shown: its `xmmep.setup_in` (`setup`, from
-/// [`setup_in`]; None without the analysis across messages), and the
-/// conversations it announces (first pass). Announcing is not analysis:
-/// without it the announced connection would not be decoded at all.
-/// `base`: where the message starts in `pkt.tvb`; `file`: the file of the
-/// transfer the message belongs to, as the analysis knows it (the answer's
-/// forward carries no name or size: the offer did). Returns whether it
-/// announced anything.
-pub(crate) fn message(pkt: &Packet<'_>, decoded: &Decoded, base: usize, root: Tree<'_>, file: &FileLabel, setup: Option<u32>) -> EpanResult<bool> {
-    let Some(cs) = STATE.get().map(|s| &s.conv) else { return Ok(false) };
+/// Queues the message's `xmmep.setup_in` (`setup`, from [`setup_in`];
+/// None without the analysis across messages), last in its subtree `root`.
+pub(crate) fn show_setup_in<'p>(m: &Message<'_, 'p>, b: &mut Batch<'p, '_>, root: Node, setup: Option<u32>) {
     if let Some(frame) = setup {
-        root.add_uint(cs.setup_in, pkt.tvb, base as i32, 0, frame)?.set_generated();
+        let item = b.add_uint(root, m.state.conv.setup_in, m.base as i32, 0, frame);
+        b.set_generated(item);
     }
+}
+
+/// After one message is shown: the conversations it announces (first
+/// pass). Announcing is not analysis: without it the announced connection
+/// would not be decoded at all. `file`: the file of the transfer the
+/// message belongs to, as the analysis knows it (the answer's forward
+/// carries no name or size: the offer did). Returns whether it announced
+/// anything.
+pub(crate) fn message(pkt: &Packet<'_>, decoded: &Decoded, file: &FileLabel) -> EpanResult<bool> {
     if pkt.pinfo.visited() {
         return Ok(false);
     }

@@ -115,7 +115,9 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
         }
     };
     let dec = decoder(state);
-    let visible = pkt.tree.is_visible();
+    // The record holds what a shown tree shows.
+    let record = state.record.get() && !pkt.tree.as_ptr().is_null();
+    let visible = record || pkt.tree.is_visible();
     let analyze = state.analyze.get();
     let mut at = 0;
     while at < bytes.len() {
@@ -135,8 +137,8 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
                     None => None,
                 };
                 let file = an.as_ref().map(|an| links::file_label(an, obs)).unwrap_or_default();
-                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded, visible };
-                let shown = msg.show(obs, an.as_ref()).and_then(|root| announce::message(pkt, decoded, at, root, &file, setup));
+                let msg = Message { pkt, state, dec: &dec, base: at, msg: &rest[..len], decoded, visible, record };
+                let shown = msg.show(obs, an.as_ref(), setup).and_then(|_| announce::message(pkt, decoded, &file));
                 if let (Ok(true), Some(an)) = (&shown, an.as_mut()) {
                     an.capture().setups.announced();
                 }

@@ -20,8 +20,11 @@ pub(crate) struct Message<'m, 'p> {
     pub(crate) msg: &'m [u8],
     pub(crate) decoded: &'m Decoded,
     /// Whether the tree is shown: labels are only made for a shown tree
-    /// (Wireshark keeps none on another).
+    /// (Wireshark keeps none on another). With `record`, always.
     pub(crate) visible: bool,
+    /// Whether the message's record is added (`record`): the preference
+    /// is on and the packet has a tree.
+    pub(crate) record: bool,
 }
 
 impl<'m, 'p> Message<'m, 'p> {

@@ -43,6 +43,7 @@ mod file_data;
 mod flow;
 mod links;
 mod message;
+mod record;
 mod register;
 mod show;
 mod srt;

@@ -4,6 +4,7 @@
 //! plugin's [`State`]; the texts are `xmmep_core::presentation`'s.
 
 use xmmep_core::presentation::{self, AnalysisField, FieldKind, FrameLink, ANALYSIS_FIELDS, ANALYZE_PREF, CHARSETS, CHARSET_PREF, DESEGMENT_PREF, PROTOCOL, RAW_FIELD, RAW_PREF};
+use xmmep_core::record::{RECORD_FIELD, RECORD_PREF};
 use xmmep_core::reports::{Group, ReportKind, Severity, CLASSES};
 use xmmep_core::schema::Schema;
 use xmmep_core::table;
@@ -37,12 +38,12 @@ fn ftype(k: FieldKind) -> (FieldType, u32) {
 }
 
 /// One header field per analysis field, in `ANALYSIS_FIELDS` order, then
-/// `xmmep.raw`.
+/// `xmmep.raw` and `xmmep.record`.
 fn analysis_descs() -> Vec<FieldDesc> {
     ANALYSIS_FIELDS
         .iter()
         .copied()
-        .chain([&RAW_FIELD])
+        .chain([&RAW_FIELD, &RECORD_FIELD])
         .map(|a: &AnalysisField| {
             let (ft, base) = ftype(a.kind);
             let base = if a.unit.is_some() { base | registry::BASE_UNIT_STRING } else { base };
@@ -127,7 +128,8 @@ pub(crate) fn register_protocol() -> State {
         fields[*i] = Some(id);
     }
     let mut analysis = registry::register_fields(proto, &analysis_descs());
-    let raw_field = analysis.pop().expect("xmmep.raw is registered last");
+    let record_field = analysis.pop().expect("xmmep.record is registered last");
+    let raw_field = analysis.pop().expect("xmmep.raw is registered before it");
     let mut subtrees = registry::register_subtrees(schema.fields.len() + 2);
     let message_subtree = subtrees.remove(0);
     let transfer_subtree = subtrees.remove(0);
@@ -139,11 +141,12 @@ pub(crate) fn register_protocol() -> State {
     let desegment = prefs.bool_pref(DESEGMENT_PREF.name, DESEGMENT_PREF.title, DESEGMENT_PREF.desc, true);
     let analyze = prefs.bool_pref(ANALYZE_PREF.name, ANALYZE_PREF.title, ANALYZE_PREF.desc, true);
     let raw = prefs.bool_pref(RAW_PREF.name, RAW_PREF.title, RAW_PREF.desc, false);
+    let record = prefs.bool_pref(RECORD_PREF.name, RECORD_PREF.title, RECORD_PREF.desc, false);
     let conv = announce::register(proto);
     let password = xmmep_core::stats::password_field(schema).and_then(|id| fields.get(id as usize).copied().flatten());
     let taps = stats::register(password);
     chat_views::register(proto, taps.messages());
     srt::register(proto, taps.messages());
     let flow = flow::register(proto);
-    State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analyze, raw, raw_field, analysis, transfer_subtree, conv, taps, flow }
+    State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analyze, raw, raw_field, record, record_field, analysis, transfer_subtree, conv, taps, flow }
 }

@@ -17,6 +17,7 @@ use xmmep_core::schema::{Display, Schema};
 use crate::ffi::batch::{Batch, Node};
 use crate::ffi::{self, EpanResult, Tree, COL_INFO, COL_PROTOCOL};
 
+use super::announce;
 use super::links::{self, Analysis, Observed};
 use super::message::Message;
 
@@ -30,11 +31,15 @@ thread_local! {
 impl<'m, 'p> Message<'m, 'p> {
     /// Adds the message's subtree, expert infos, links (`obs`, and the
     /// tracker locked for this message: `analysis`, None when the analysis
-    /// across messages is off) and Info text; returns the subtree, for what
-    /// other modules add to the message.
-    pub(crate) fn show(&self, obs: &Observed, analysis: Option<&Analysis>) -> EpanResult<Tree<'p>> {
+    /// across messages is off), the frame that announced its conversation
+    /// (`setup`, `announce::setup_in`), its record when asked, and its Info
+    /// text; returns the subtree, for what other modules add to the message.
+    pub(crate) fn show(&self, obs: &Observed, analysis: Option<&Analysis>, setup: Option<u32>) -> EpanResult<Tree<'p>> {
         ffi::batch::batch(self.pkt, |b| {
-            let built = self.add_items(b, obs, analysis);
+            let built = self.add_items(b, obs, analysis, setup);
+            if self.record {
+                super::record::add(self, b);
+            }
             // What was queued before an error is added, as the calls one by
             // one added it before they met the error.
             b.flush()?;
@@ -46,12 +51,13 @@ impl<'m, 'p> Message<'m, 'p> {
 
     /// Queues the message's items, expert infos and links; returns the
     /// message item, whose subtree is the message's.
-    fn add_items(&self, b: &mut Batch<'p, '_>, obs: &Observed, analysis: Option<&Analysis>) -> EpanResult<Node> {
+    fn add_items(&self, b: &mut Batch<'p, '_>, obs: &Observed, analysis: Option<&Analysis>, setup: Option<u32>) -> EpanResult<Node> {
         let top = self.message_item(b)?;
         links::show_chat(self, obs, b, top);
         let items = self.field_items(b, top)?;
         self.experts(b, top, &items);
         links::show(self, obs, analysis, b, top)?;
+        announce::show_setup_in(self, b, top, setup);
         Ok(top)
     }
 

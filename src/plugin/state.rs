@@ -39,6 +39,11 @@ pub(crate) struct State {
     pub(crate) raw: BoolPref,
     /// `xmmep.raw`.
     pub(crate) raw_field: HfId,
+    /// Whether each message's record is added as `xmmep.record`
+    /// (`xmmep_core::record`).
+    pub(crate) record: BoolPref,
+    /// `xmmep.record`.
+    pub(crate) record_field: HfId,
     /// Header field per analysis field, in `presentation::ANALYSIS_FIELDS`
     /// order.
     pub(crate) analysis: Vec<HfId>,

@@ -200,11 +200,13 @@ impl Announcer {
     }
 }
 
-/// Filter names the plugin registers for secondary conversations and the
-/// Lua script does not (the Lua API cannot follow conversations); a name
+/// Filter names the plugin registers and the Lua script does not: those of
+/// secondary conversations (the Lua API cannot follow them), and the record
+/// for tools (`record::RECORD_FIELD`, which the tools read from the plugin
+/// alone); a name
 /// here covers the names below it (`xmmep.file_data` covers
 /// `xmmep.file_data.file_name`).
-pub const PLUGIN_ONLY: &[&str] = &["xmmep.setup_in", "xmmep.file_data"];
+pub const PLUGIN_ONLY: &[&str] = &["xmmep.setup_in", "xmmep.file_data", "xmmep.record"];
 
 /// Whether `name` (a filter, field or expert name) is plugin-only.
 pub fn is_plugin_only(name: &str) -> bool {
@@ -240,6 +242,7 @@ pub mod file_data {
     /// The expert note on a size mismatch.
     pub const SIZE_MISMATCH: &str = "xmmep.file_data.size_mismatch";
     pub const SIZE_MISMATCH_SEVERITY: crate::reports::Severity = crate::reports::Severity::Note;
+    pub const SIZE_MISMATCH_GROUP: crate::reports::Group = crate::reports::Group::Sequence;
     pub const SIZE_MISMATCH_SUMMARY: &str = "The bytes of the file connection differ from the announced file size";
     /// Texts: bytes seen, announced size.
     pub const MORE_THAN_ANNOUNCED: &str = "{} bytes of file data, more than the announced file size of {} bytes";

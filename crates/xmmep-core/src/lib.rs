@@ -12,6 +12,7 @@ pub mod codec;
 pub mod conversations;
 pub mod numhash;
 pub mod presentation;
+pub mod record;
 pub mod reports;
 pub mod schema;
 pub mod stats;

@@ -6,31 +6,8 @@ use xmmep_core::codec::{Charset, Decoded, Decoder, Options, Value};
 use xmmep_core::schema::{Display, Schema};
 use xmmep_tools::pdml::{Expert, Field};
 
-/// Text as tshark shows a string: control characters escaped.
-pub fn shown_text(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        match c {
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{b}' => out.push_str("\\v"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// `Jan  1, 1990 00:00:00.000000000 UTC`, as tshark shows FT_ABSOLUTE_TIME.
-pub fn abs_time(secs: i64) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let Some(c) = xmmep_core::calendar::civil(secs) else { return secs.to_string() };
-    format!("{} {:>2}, {} {:02}:{:02}:{:02}.000000000 UTC", MONTHS[usize::from(c.month) - 1], c.day, c.year, c.hour, c.minute, c.second)
-}
+/// How tshark shows strings and times, as the tools rebuild them.
+pub use xmmep_tools::records::{abs_time, shown_text};
 
 pub struct Expected {
     pub fields: Vec<Field>,

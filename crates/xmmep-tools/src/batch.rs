@@ -12,7 +12,7 @@ use std::sync::mpsc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::check::runner::{self, Dissector};
+use crate::check::runner::{self, Dissector, Output};
 use crate::pdml::Frame;
 
 /// Capture file name endings looked for inside a folder.
@@ -66,6 +66,10 @@ pub struct Decoder {
     tool: String,
     pub tshark: String,
     pub dissector: Dissector,
+    /// How tshark hands the messages over: the plugin's records, unless
+    /// the plugin makes none (see [`Decoder::new`]), or the Lua script's
+    /// PDML.
+    pub output: Output,
     /// tshark options passed through (`-o`, `-d`).
     pub extra: Vec<String>,
     tmp: PathBuf,
@@ -84,7 +88,8 @@ impl Decoder {
     /// `lua`, or when no plugin is loaded, the Lua script built into this
     /// program is used (said on stderr only when `verbose`). Then proves
     /// that this tshark, run as the tool will run it, decodes XMMEP (see
-    /// [`Decoder::probe`]).
+    /// [`Decoder::probe`]): with the plugin's records, else (a plugin
+    /// without them) with its PDML.
     pub fn new(tool: &str, tshark: &str, lua: bool, extra: Vec<String>, verbose: bool) -> Result<Decoder, String> {
         let out = Command::new(tshark).args(["-G", "plugins"]).stdin(Stdio::null()).stderr(Stdio::null()).output();
         let plugins = match out {
@@ -95,13 +100,22 @@ impl Decoder {
         let plugin = plugins.lines().any(|l| l.split('\t').next().map(str::trim) == Some("xmmep.so"));
         let tmp = std::env::temp_dir().join(format!("{tool}-{}", std::process::id()));
         std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-        let mut decoder = Decoder { tool: tool.to_string(), tshark: tshark.to_string(), dissector: Dissector::Plugin, extra, tmp };
+        let mut decoder = Decoder { tool: tool.to_string(), tshark: tshark.to_string(), dissector: Dissector::Plugin, output: Output::Records, extra, tmp };
         if lua || !plugin {
+            decoder.output = Output::Pdml;
             if !lua && verbose {
                 eprintln!("{tool}: no xmmep.so plugin is loaded by {tshark}; using the built-in Lua script");
             }
             let script = runner::write_lua(&decoder.tmp).map_err(|e| format!("{}: {e}", decoder.tmp.display()))?;
             decoder.dissector = Dissector::Lua(script);
+        }
+        // A plugin older than the tools knows no record preference, and
+        // tshark refuses it: its PDML serves.
+        if decoder.output == Output::Records {
+            if decoder.probe(lua).is_ok() {
+                return Ok(decoder);
+            }
+            decoder.output = Output::Pdml;
         }
         decoder.probe(lua)?;
         Ok(decoder)
@@ -142,7 +156,7 @@ impl Decoder {
     /// Decodes one capture, calling `on_frame` for every frame.
     pub fn decode(&self, file: &Path, mut on_frame: impl FnMut(Frame)) -> Result<Seen, String> {
         let mut seen = Seen::default();
-        runner::run_tshark(&self.tshark, file, &self.dissector, &self.extra, |frame| {
+        runner::run_tshark(&self.tshark, file, &self.dissector, self.output, &self.extra, |frame| {
             seen.payload_frames += u64::from(frame.meta.payload);
             seen.messages += frame.messages.len() as u64;
             on_frame(frame)

@@ -12,6 +12,7 @@ pub mod export;
 pub mod lua_gen;
 pub mod man;
 pub mod pdml;
+pub mod records;
 
 use std::path::{Path, PathBuf};
 

@@ -1,10 +1,12 @@
-//! Runs tshark on one capture with an XMMEP dissector and streams its PDML.
+//! Runs tshark on one capture with an XMMEP dissector and streams its
+//! frames: the plugin's records from `-T fields`, or the PDML tree.
 
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::pdml::{self, Frame};
+use crate::records;
 
 /// Which dissector decodes the captures.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,25 +38,56 @@ pub fn write_lua(dir: &Path) -> std::io::Result<PathBuf> {
     Ok(p)
 }
 
-/// Runs `tshark -r file -2 -T pdml` with `extra` options and calls
-/// `on_frame` for every frame. Two passes: only a pass over the whole
-/// capture knows a request's answer (`xmmep.response_in`) and which
-/// requests nothing answered (`xmmep.no_response`). Errors name what failed (tshark missing, unreadable
-/// capture, tshark's own message).
-pub fn run_tshark(tshark: &str, file: &Path, dissector: &Dissector, extra: &[String], on_frame: impl FnMut(Frame)) -> Result<(), String> {
+/// How tshark hands the messages over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// `-T fields` with the plugin's record of each message
+    /// (`crate::records`): the plugin only, at the cost of a fields pass.
+    Records,
+    /// `-T pdml`, the whole tree: the Lua script, or a plugin that makes no
+    /// records (older than the tools).
+    Pdml,
+}
+
+/// Runs `tshark -r file -2` with `extra` options, its output read as
+/// `output` says, and calls `on_frame` for every frame. Two passes: only a
+/// pass over the whole capture knows a request's answer
+/// (`xmmep.response_in`) and which requests nothing answered
+/// (`xmmep.no_response`). Errors name what failed (tshark missing,
+/// unreadable capture, tshark's own message).
+pub fn run_tshark(tshark: &str, file: &Path, dissector: &Dissector, output: Output, extra: &[String], on_frame: impl FnMut(Frame)) -> Result<(), String> {
     let mut cmd = Command::new(tshark);
-    cmd.arg("-r").arg(file).args(["-2", "-T", "pdml"]);
+    cmd.arg("-r").arg(file).arg("-2");
+    match output {
+        Output::Records => cmd.args(records::tshark_args()),
+        Output::Pdml => cmd.args(["-T", "pdml"]),
+    };
     if let Dissector::Lua(script) = dissector {
         cmd.arg("-X").arg(format!("lua_script:{}", script.display()));
     }
     cmd.args(extra).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().map_err(|e| format!("cannot run {tshark}: {e}"))?;
     let stdout = child.stdout.take().expect("piped stdout");
-    let parsed = pdml::read_frames(BufReader::new(stdout), on_frame);
-    let out = child.wait_with_output().map_err(|e| format!("{tshark}: {e}"))?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        return Err(format!("tshark failed on {} ({}): {}", file.display(), out.status, stderr.trim()));
+    // Read on its own thread, so that a tshark that writes much to stderr
+    // never waits for this one to read its stdout to the end.
+    let stderr = child.stderr.take().expect("piped stderr");
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
+        text
+    });
+    let stdout = BufReader::with_capacity(1 << 16, stdout);
+    let parsed = match output {
+        Output::Records => records::read_frames(stdout, on_frame),
+        Output::Pdml => pdml::read_frames(stdout, on_frame),
+    };
+    // Output that does not read stops the reading: end tshark, unless it
+    // has ended already (then its own failure says more).
+    let killed = parsed.is_err() && matches!(child.try_wait(), Ok(None)) && child.kill().is_ok();
+    let status = child.wait().map_err(|e| format!("{tshark}: {e}"))?;
+    let stderr = errors.join().unwrap_or_default();
+    if !status.success() && !killed {
+        return Err(format!("tshark failed on {} ({}): {}", file.display(), status, stderr.trim()));
     }
     parsed
 }
