@@ -7,3 +7,4 @@
 
 mod ffi;
 mod plugin;
+mod scratch;

@@ -115,15 +115,7 @@ pub(crate) struct Batch<'a, 's> {
 
 /// Runs `f` with an empty batch for `pkt`'s tree.
 pub(crate) fn batch<'a, R>(pkt: &Packet<'a>, f: impl FnOnce(&mut Batch<'a, '_>) -> R) -> R {
-    STEPS.with(|cell| {
-        // The thread's steps are free unless a batch is made inside `f`,
-        // which never happens; then fresh ones serve.
-        let mut fresh = Steps::default();
-        let mut borrowed = cell.try_borrow_mut();
-        let steps = match borrowed.as_deref_mut() {
-            Ok(steps) => steps,
-            Err(_) => &mut fresh,
-        };
+    crate::scratch::with_scratch(&STEPS, |steps| {
         steps.clear();
         f(&mut Batch { pkt: *pkt, steps })
     })

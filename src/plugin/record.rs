@@ -40,15 +40,7 @@ pub(crate) fn add<'p>(m: &Message<'_, 'p>, b: &mut Batch<'p, '_>) {
     let state = m.state;
     let codes = codes(state);
     let base = m.base as i32;
-    BUFFER.with(|cell| {
-        // The buffer is free unless a record is made inside this one,
-        // which never happens; then a fresh one serves.
-        let mut fresh = Vec::new();
-        let mut borrowed = cell.try_borrow_mut();
-        let out = match borrowed.as_deref_mut() {
-            Ok(buffer) => buffer,
-            Err(_) => &mut fresh,
-        };
+    crate::scratch::with_scratch(&BUFFER, |out| {
         record::begin(out, b.queued().len());
         for q in b.queued() {
             let (start, len) = ((q.start - base).max(0) as u32, q.len.max(0) as u32);

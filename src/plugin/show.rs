@@ -294,15 +294,7 @@ thread_local! {
 /// suffix appended. `suffix` None: Wireshark's label alone.
 fn add_labelled<'p, 'b>(b: &mut Batch<'p, 'b>, name: &str, suffix: Option<(&str, &[&str])>, add: impl FnOnce(&mut Batch<'p, 'b>, Option<ffi::Text<'_>>) -> Node) -> Node {
     let Some((template, args)) = suffix else { return add(b, None) };
-    LABEL.with(|cell| {
-        // The buffer is free unless a label is made inside `add`, which
-        // never happens; then a fresh one does.
-        let mut fresh = String::new();
-        let mut borrowed = cell.try_borrow_mut();
-        let label = match borrowed.as_deref_mut() {
-            Ok(buffer) => buffer,
-            Err(_) => &mut fresh,
-        };
+    crate::scratch::with_scratch(&LABEL, |label| {
         label.clear();
         label.push_str(name);
         fill_texts_into(label, template, args);
