@@ -30,6 +30,9 @@ const CAPABILITIES: &[(&str, (u32, u32))] = &[
     ("ws_conv_filter_user_data", (4, 4)),
     // field_info.value is a pointer to the fvalue (4.0 holds it inline).
     ("ws_field_value_ptr", (4, 4)),
+    // A statistic's start (stat_tap_init_cb) returns bool: false reports
+    // a failure (4.4 and earlier return nothing).
+    ("ws_stat_init_bool", (4, 6)),
 ];
 
 const INSTALL_HINT: &str = "apt-get install tshark libwireshark-dev libglib2.0-dev libclang-dev pkg-config";

@@ -88,8 +88,6 @@ fn registered(ts: &Tshark, report: &str) -> Vec<String> {
             // Wireshark (dissector_add_uint_range_with_preference) and are
             // not listed here; the script has to make its own.
             .filter(|entry| !entry.lines().any(|l| l.starts_with("#xmmep.tcp.port") || l.starts_with("#xmmep.udp.port")))
-            // Plugin-only: the record for the tools (`xmmep.record`).
-            .filter(|entry| !entry.lines().any(|l| l.strip_prefix('#').and_then(|l| l.split(':').next()).is_some_and(xmmep_core::conversations::is_plugin_only)))
             .flat_map(|entry| entry.lines().map(String::from))
             .collect();
     }

@@ -309,9 +309,6 @@ fn field_list_has_every_schema_field() {
     // And each message's bytes, `xmmep.raw` (with its preference on).
     assert_eq!(registered.get("xmmep.raw").copied(), Some(xmmep_core::presentation::RAW_FIELD.kind.ws_name()));
     n += 1;
-    // And each message's record for the tools, `xmmep.record`.
-    assert_eq!(registered.get("xmmep.record").copied(), Some(xmmep_core::record::RECORD_FIELD.kind.ws_name()));
-    n += 1;
     assert_eq!(registered.len(), n, "fields registered beyond the schema and the analysis");
     // Value strings come from the table's enums and message names.
     let values = ts.run(&["-G", "values"]);

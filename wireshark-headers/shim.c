@@ -252,13 +252,6 @@ batch_step(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
         items[i] = NULL;
         trees[i] = NULL;
         return;
-    case SHIM_OP_BYTES:
-        pi = proto_tree_add_bytes_with_length(parent, op->hf, tvb, op->start,
-                                              op->length,
-                                              (const guint8 *)op->text,
-                                              op->text_len);
-        labelled = 0;
-        break;
     default:
         DISSECTOR_ASSERT_NOT_REACHED();
     }

@@ -91,14 +91,12 @@ enum shim_op_kind {
     SHIM_OP_IPV4,       /* host byte order */
     SHIM_OP_RELTIME,    /* FT_RELATIVE_TIME, nanoseconds */
     SHIM_OP_SUBTREE,    /* a text-only item (`text`) with a subtree (`ett`) */
-    SHIM_OP_EXPERT,     /* expert info `ei` (`text`, NULL: its summary) on
+    SHIM_OP_EXPERT      /* expert info `ei` (`text`, NULL: its summary) on
                            the item of step `parent` (-1: the packet) */
-    SHIM_OP_BYTES       /* FT_BYTES over start/length of the tvb, whose
-                           value is the `text_len` bytes at `text` */
 };
 /* Flags of a step: after the item is added, its label is set to `text`
- * (SHIM_OP_APPEND: appended to Wireshark's label; STRING, SUBTREE,
- * EXPERT and BYTES steps take `text` as their value instead), then it is marked
+ * (SHIM_OP_APPEND: appended to Wireshark's label; STRING, SUBTREE and
+ * EXPERT steps take `text` as their value instead), then it is marked
  * generated and hidden as flagged, then given subtree `ett` when that is
  * >= 0. A label is set whole rather than appended where it can be: append
  * first fills Wireshark's label, the costly part. */

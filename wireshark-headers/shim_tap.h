@@ -1,7 +1,8 @@
 /*
  * shim_tap.h - queueing tap records: the plugin's own records (read by
- * its statistics tree) and credentials (tap "credentials", read by
- * `tshark -z credentials` and Tools > Credentials).
+ * its statistics tree), credentials (tap "credentials", read by
+ * `tshark -z credentials` and Tools > Credentials), and bytes that a
+ * `tshark -z` statistic writes to standard output.
  *
  * Nothing here throws a Wireshark exception: tap_queue_packet only stores
  * a pointer, and wmem allocations abort (they do not throw) on failure.
@@ -47,5 +48,32 @@ void shim_tap_queue_copy(int tap_id, packet_info *pinfo, const void *data,
 void shim_tap_queue_credential(int tap_id, packet_info *pinfo, unsigned num,
                                 int password_hf, const char *username,
                                 const char *proto, const char *info);
+
+/* What a bytes tap (shim_tap_append_bytes) hands its listeners: the
+ * bytes appended while the packet was dissected, in the packet's pool. */
+typedef struct shim_tap_bytes {
+    size_t len;
+    size_t cap;
+    guint8 *data;
+} shim_tap_bytes_t;
+
+/* Appends `len` bytes at `data` to this packet's bytes for tap `tap_id`.
+ * The first append of a dissection queues them, as one tap record for the
+ * whole packet (tshark keeps a few thousand queued records per packet and
+ * drops the rest with a warning; a packet may hold more messages than
+ * that). Nothing without a listener. */
+void shim_tap_append_bytes(int tap_id, packet_info *pinfo, const void *data,
+                           size_t len);
+
+/* Registers the statistic `tshark -z <cli>` (exactly that, no parameter):
+ * its listener on tap `tap_name`, whose records are shim_tap_bytes_t,
+ * writes each packet's bytes to the C library's stdout. tshark runs the
+ * listeners at the end of a packet's dissection, before it prints the
+ * packet on the same stdout: the bytes come just before the packet's
+ * output. The listener asks for the protocol tree and for the packets
+ * inside error packets (an ICMP error quoting a datagram). `cli`,
+ * `title` and `tap_name` must live for the whole process. */
+void shim_register_stdout_stat(const char *cli, const char *title,
+                               const char *tap_name);
 
 #endif

@@ -85,7 +85,6 @@ pub(crate) enum What {
     Expert {
         ei: *mut sys::expert_field,
     },
-    Bytes,
 }
 
 /// A queued step (see [`Batch::queued`]).
@@ -283,19 +282,6 @@ impl<'a> Batch<'a, '_> {
         self.op(node).ett = ett.get();
     }
 
-    /// FT_BYTES over `start`/`len` of the tvb, holding `data` (copied by
-    /// Wireshark).
-    pub(crate) fn add_bytes(&mut self, parent: Node, hf: HfId, start: i32, len: i32, data: &[u8]) -> Node {
-        let node = self.push(sys::SHIM_OP_BYTES, parent, hf.get(), start, len, 0);
-        let texts = &mut self.steps.texts;
-        self.steps.at[node.0 as usize] = texts.len() as u32;
-        texts.extend_from_slice(data);
-        texts.push(0);
-        let Ok(n) = c_int::try_from(data.len()) else { unreachable!("a record is shorter than c_int holds") };
-        self.op(node).text_len = n;
-        node
-    }
-
     /// The steps queued so far, in order (for the record, `plugin::record`).
     pub(crate) fn queued(&self) -> impl ExactSizeIterator<Item = Queued<'_>> + '_ {
         let steps = &*self.steps;
@@ -311,8 +297,7 @@ impl<'a> Batch<'a, '_> {
                 sys::SHIM_OP_IPV4 => What::Ipv4,
                 sys::SHIM_OP_RELTIME => What::RelativeTime,
                 sys::SHIM_OP_SUBTREE => What::Subtree,
-                sys::SHIM_OP_EXPERT => What::Expert { ei: op.ei },
-                _ => What::Bytes,
+                _ => What::Expert { ei: op.ei },
             };
             let flag = |f: u32| op.flags & f as c_int != 0;
             Queued {

@@ -14,8 +14,8 @@
 //!   item, expert, column and conversation operations;
 //! - [`batch`]: a message's items and expert infos added in one guarded
 //!   call;
-//! - [`tap`]: taps (the plugin's records, credentials) and the statistics
-//!   tree;
+//! - [`tap`]: taps (the plugin's records, credentials), the statistics
+//!   tree, and bytes a `tshark -z` statistic writes to standard output;
 //! - [`follow`]: a follower fed with lines of text (Analyze > Follow);
 //! - [`conv_table`]: a Conversations and Endpoints tab keyed by names, and
 //!   the conversation filter of a packet;

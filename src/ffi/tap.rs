@@ -1,6 +1,7 @@
 //! Taps and the statistics tree: registering a tap and queueing records to
-//! it, the credentials tap, and a stats_tree (`tshark -z ABBR,tree`,
-//! Statistics > NAME) driven by a safe Rust trait.
+//! it, the credentials tap, a stats_tree (`tshark -z ABBR,tree`,
+//! Statistics > NAME) driven by a safe Rust trait, and a tap of bytes that
+//! a `tshark -z` statistic writes to standard output.
 //!
 //! A tap record is queued as a copy in the packet's pool (the shim's
 //! `shim_tap_queue_copy`), which lives until the taps have read it; the
@@ -112,6 +113,46 @@ impl CredentialsTap {
         // process; pinfo is the packet's.
         unsafe { sys::shim_tap_queue_credential(self.id, pkt.pinfo.as_ptr(), frame, password.get(), user.as_ptr(), self.proto, info.as_ptr()) }
     }
+}
+
+/// A registered tap whose record is the bytes a packet appended to it
+/// (the shim's `shim_tap_bytes_t`).
+#[derive(Clone, Copy)]
+pub(crate) struct BytesTap {
+    id: c_int,
+}
+
+/// `register_tap(name)` for a [`BytesTap`]. Call during registration.
+pub(crate) fn register_bytes_tap(name: &str) -> BytesTap {
+    // SAFETY: as in `register_tap`.
+    let id = unsafe { sys::register_tap(leak_cstr(name)) };
+    BytesTap { id }
+}
+
+impl BytesTap {
+    /// Whether some listener reads this tap now.
+    pub(crate) fn listening(self) -> bool {
+        // SAFETY: a plain lookup of a registered tap id.
+        unsafe { sys::shim_tap_listening(self.id) != 0 }
+    }
+
+    /// Appends `bytes` to this packet's record: one record per packet
+    /// (dissection), holding every append in order.
+    pub(crate) fn append(self, pkt: &Packet<'_>, bytes: &[u8]) {
+        // SAFETY: `bytes` is valid for its length; the shim copies it into
+        // the packet's pool. pinfo is the packet's.
+        unsafe { sys::shim_tap_append_bytes(self.id, pkt.pinfo.as_ptr(), bytes.as_ptr().cast::<c_void>(), bytes.len()) }
+    }
+}
+
+/// Registers the statistic `tshark -z <cli>` (`title` in lists), whose
+/// listener writes each packet's record of the [`BytesTap`] named
+/// `tap_name` to the C library's stdout, just before tshark prints the
+/// packet there. Call during registration.
+pub(crate) fn register_stdout_stat(_tap: BytesTap, tap_name: &str, cli: &str, title: &str) {
+    // SAFETY: the strings are leaked (Wireshark keeps them); registration
+    // does not throw; the listener is the shim's.
+    unsafe { sys::shim_register_stdout_stat(leak_cstr(cli), leak_cstr(title), leak_cstr(tap_name)) }
 }
 
 // ---------------------------------------------------------------------------

@@ -115,8 +115,9 @@ fn dissect_messages(pkt: &Packet<'_>) -> i32 {
         }
     };
     let dec = decoder(state);
-    // The record holds what a shown tree shows.
-    let record = state.record.get() && !pkt.tree.as_ptr().is_null();
+    // A record while `-z xmmep,records` listens (its listener asks for
+    // the tree); it holds what a shown tree shows.
+    let record = !pkt.tree.as_ptr().is_null() && state.records.listening();
     let visible = record || pkt.tree.is_visible();
     let analyze = state.analyze.get();
     let mut at = 0;

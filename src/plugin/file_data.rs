@@ -13,7 +13,6 @@ use xmmep_core::conversations::{file_data as names, size_note, FILE_DATA_PROTOCO
 use xmmep_core::record;
 use xmmep_core::reports::fill;
 
-use crate::ffi::batch::{self, Node};
 use crate::ffi::conversation::{self as conv, ConvData, FrameBytes};
 use crate::ffi::{Dissector, EpanResult, Packet, COL_INFO, COL_PROTOCOL, ENC_NA};
 
@@ -43,19 +42,6 @@ fn count(pkt: &Packet<'_>, cs: &ConvState, d: Option<&ConvData<'_>>) -> EpanResu
     d.set_progress(f.after, pkt.pinfo.frame());
     conv::set_frame_bytes(pkt.pinfo, cs.file_proto, f)?;
     Ok(Some(f))
-}
-
-/// With the preference `xmmep.record` on, the size note as a record of its
-/// own (`xmmep_core::record::expert_alone`), so that the tools see it.
-fn record_note(pkt: &Packet<'_>, text: &str) -> EpanResult<()> {
-    let Some(state) = STATE.get().filter(|s| s.record.get()) else { return Ok(()) };
-    let mut rec = Vec::new();
-    record::expert_alone(&mut rec, record::FILE_DATA_NOTE, text);
-    batch::batch(pkt, |b| {
-        let item = b.add_bytes(Node::TREE, state.record_field, 0, 0, &rec);
-        b.set_hidden(item);
-        b.flush()
-    })
 }
 
 fn dissect(pkt: &Packet<'_>, cs: &ConvState) -> EpanResult<()> {
@@ -105,7 +91,8 @@ fn dissect(pkt: &Packet<'_>, cs: &ConvState) -> EpanResult<()> {
     };
     if let Some(text) = note {
         pkt.pinfo.expert(Some(top), cs.fd_size_mismatch, Some(&text))?;
-        record_note(pkt, &text)?;
+        // Outside any message: a record of its own, for the tools.
+        super::record::expert_alone(pkt, record::FILE_DATA_NOTE, &text);
     }
     Ok(())
 }

@@ -22,8 +22,8 @@ pub(crate) struct Message<'m, 'p> {
     /// Whether the tree is shown: labels are only made for a shown tree
     /// (Wireshark keeps none on another). With `record`, always.
     pub(crate) visible: bool,
-    /// Whether the message's record is added (`record`): the preference
-    /// is on and the packet has a tree.
+    /// Whether the message's record is handed over (`record`): the
+    /// records' statistic listens and the packet has a tree.
     pub(crate) record: bool,
 }
 

@@ -1,8 +1,9 @@
-//! With the preference `xmmep.record` on, each message's record
-//! (`xmmep_core::record`, docs/decisions.md 71): the steps its batch queued,
-//! written as they are, in one hidden FT_BYTES item that the same batch
-//! adds. One description of the message: what the batch adds is what the
-//! record says.
+//! Each message's record (`xmmep_core::record`, docs/decisions.md 71 and
+//! 72), for `tshark -z xmmep,records`: the steps its batch queued, written
+//! as they are, in a chunk appended to the packet's record of tap
+//! `xmmep_records`, which the statistic writes to tshark's standard output.
+//! One description of the message: what the batch adds is what the record
+//! says. Made only while the statistic listens.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -12,15 +13,44 @@ use xmmep_core::presentation::PROTOCOL;
 use xmmep_core::record::{self, Kind, Step};
 use xmmep_core::reports::ReportKind;
 
-use crate::ffi::batch::{Batch, Node, What};
-use crate::ffi::ENC_NA;
+use crate::ffi::batch::{Batch, What};
+use crate::ffi::tap::{self, BytesTap};
+use crate::ffi::{Packet, ENC_NA};
 
 use super::message::Message;
 use super::state::State;
 
 thread_local! {
-    /// The record being written: one buffer for the thread's messages.
+    /// The chunk being written: one buffer for the thread's messages.
     static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Registers tap `xmmep_records` and the statistic `-z xmmep,records`
+/// that writes it out. Call from `register_protoinfo`.
+pub(crate) fn register() -> BytesTap {
+    let records = tap::register_bytes_tap(record::TAP);
+    tap::register_stdout_stat(records, record::TAP, record::STAT, "XMMEP records for tools (binary, on standard output)");
+    records
+}
+
+/// Hands the record that `write` writes to the statistic, in a chunk of
+/// this frame.
+fn hand_over(state: &State, pkt: &Packet<'_>, write: impl FnOnce(&mut Vec<u8>)) {
+    crate::scratch::with_scratch(&BUFFER, |out| {
+        out.clear();
+        let start = record::open_chunk(out, pkt.pinfo.frame());
+        write(out);
+        record::close_chunk(out, start);
+        state.records.append(pkt, out);
+    });
+}
+
+/// The record of one expert info outside any message (the file data's
+/// size note: `xmmep_core::record::expert_alone`), while the statistic
+/// listens.
+pub(crate) fn expert_alone(pkt: &Packet<'_>, class: u32, text: &str) {
+    let Some(state) = super::state::STATE.get().filter(|s| s.records.listening()) else { return };
+    hand_over(state, pkt, |out| record::expert_alone(out, class, text));
 }
 
 /// The record's field code of each header field id the message shows.
@@ -33,14 +63,13 @@ fn codes(state: &State) -> &'static HashMap<i32, u32> {
     })
 }
 
-/// Queues the record of the steps `b` holds for message `m`, under the
-/// packet's tree (not in the message's subtree, where it would be one of
-/// the message's fields).
-pub(crate) fn add<'p>(m: &Message<'_, 'p>, b: &mut Batch<'p, '_>) {
+/// Hands over the record of the steps `b` holds for message `m` (call
+/// after they were added).
+pub(crate) fn add<'p>(m: &Message<'_, 'p>, b: &Batch<'p, '_>) {
     let state = m.state;
     let codes = codes(state);
     let base = m.base as i32;
-    crate::scratch::with_scratch(&BUFFER, |out| {
+    hand_over(state, m.pkt, |out| {
         record::begin(out, b.queued().len());
         for q in b.queued() {
             let (start, len) = ((q.start - base).max(0) as u32, q.len.max(0) as u32);
@@ -66,7 +95,7 @@ pub(crate) fn add<'p>(m: &Message<'_, 'p>, b: &mut Batch<'p, '_>) {
                     read = m.text(start, len).map(|t| t.into_owned()).unwrap_or_else(|_| m.charset().decode(&m.msg[start as usize..(start + len) as usize]));
                     step(Kind::Text, field, 0, Some(read.as_bytes()))
                 }
-                What::Item { .. } | What::Bytes => step(Kind::Named, field, 0, None),
+                What::Item { .. } => step(Kind::Named, field, 0, None),
                 What::String => step(Kind::Text, field, 0, q.text),
                 What::Uint => step(Kind::Uint, field, q.value, None),
                 What::Int => step(Kind::Int, field, q.value, None),
@@ -82,7 +111,5 @@ pub(crate) fn add<'p>(m: &Message<'_, 'p>, b: &mut Batch<'p, '_>) {
             };
             record::write_step(out, &s);
         }
-        let item = b.add_bytes(Node::TREE, state.record_field, base, m.msg.len() as i32, out);
-        b.set_hidden(item);
     });
 }

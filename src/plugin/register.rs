@@ -4,7 +4,6 @@
 //! plugin's [`State`]; the texts are `xmmep_core::presentation`'s.
 
 use xmmep_core::presentation::{self, AnalysisField, FieldKind, FrameLink, ANALYSIS_FIELDS, ANALYZE_PREF, CHARSETS, CHARSET_PREF, DESEGMENT_PREF, PROTOCOL, RAW_FIELD, RAW_PREF};
-use xmmep_core::record::{RECORD_FIELD, RECORD_PREF};
 use xmmep_core::reports::{Group, ReportKind, Severity, CLASSES};
 use xmmep_core::schema::Schema;
 use xmmep_core::table;
@@ -13,7 +12,7 @@ use crate::ffi::registry::{self, FieldType};
 use crate::ffi::{set_panic_expert, ExpertDesc, FieldDesc, FieldStrings};
 
 use super::state::State;
-use super::{announce, chat_views, flow, srt, stats};
+use super::{announce, chat_views, flow, record, srt, stats};
 
 /// The epan field type and display of a field kind.
 fn ftype(k: FieldKind) -> (FieldType, u32) {
@@ -38,12 +37,12 @@ fn ftype(k: FieldKind) -> (FieldType, u32) {
 }
 
 /// One header field per analysis field, in `ANALYSIS_FIELDS` order, then
-/// `xmmep.raw` and `xmmep.record`.
+/// `xmmep.raw`.
 fn analysis_descs() -> Vec<FieldDesc> {
     ANALYSIS_FIELDS
         .iter()
         .copied()
-        .chain([&RAW_FIELD, &RECORD_FIELD])
+        .chain(std::iter::once(&RAW_FIELD))
         .map(|a: &AnalysisField| {
             let (ft, base) = ftype(a.kind);
             let base = if a.unit.is_some() { base | registry::BASE_UNIT_STRING } else { base };
@@ -117,7 +116,7 @@ fn expert_descs() -> Vec<ExpertDesc> {
 
 /// Registers everything of `register_protoinfo`: the protocol, then the
 /// announced conversations' and file data's (`announce`), then the taps
-/// (`stats`).
+/// (`stats`, `record`).
 pub(crate) fn register_protocol() -> State {
     let schema = Schema::standard();
     let proto = registry::register_protocol(PROTOCOL.name, PROTOCOL.short, PROTOCOL.filter);
@@ -128,8 +127,7 @@ pub(crate) fn register_protocol() -> State {
         fields[*i] = Some(id);
     }
     let mut analysis = registry::register_fields(proto, &analysis_descs());
-    let record_field = analysis.pop().expect("xmmep.record is registered last");
-    let raw_field = analysis.pop().expect("xmmep.raw is registered before it");
+    let raw_field = analysis.pop().expect("xmmep.raw is registered last");
     let mut subtrees = registry::register_subtrees(schema.fields.len() + 2);
     let message_subtree = subtrees.remove(0);
     let transfer_subtree = subtrees.remove(0);
@@ -141,12 +139,12 @@ pub(crate) fn register_protocol() -> State {
     let desegment = prefs.bool_pref(DESEGMENT_PREF.name, DESEGMENT_PREF.title, DESEGMENT_PREF.desc, true);
     let analyze = prefs.bool_pref(ANALYZE_PREF.name, ANALYZE_PREF.title, ANALYZE_PREF.desc, true);
     let raw = prefs.bool_pref(RAW_PREF.name, RAW_PREF.title, RAW_PREF.desc, false);
-    let record = prefs.bool_pref(RECORD_PREF.name, RECORD_PREF.title, RECORD_PREF.desc, false);
     let conv = announce::register(proto);
     let password = xmmep_core::stats::password_field(schema).and_then(|id| fields.get(id as usize).copied().flatten());
     let taps = stats::register(password);
     chat_views::register(proto, taps.messages());
     srt::register(proto, taps.messages());
     let flow = flow::register(proto);
-    State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analyze, raw, raw_field, record, record_field, analysis, transfer_subtree, conv, taps, flow }
+    let records = record::register();
+    State { proto, fields, message_subtree, subtrees, experts, charset, desegment, analyze, raw, raw_field, records, analysis, transfer_subtree, conv, taps, flow }
 }

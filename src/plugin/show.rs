@@ -32,17 +32,19 @@ impl<'m, 'p> Message<'m, 'p> {
     /// Adds the message's subtree, expert infos, links (`obs`, and the
     /// tracker locked for this message: `analysis`, None when the analysis
     /// across messages is off), the frame that announced its conversation
-    /// (`setup`, `announce::setup_in`), its record when asked, and its Info
+    /// (`setup`, `announce::setup_in`), its record when one is listened
+    /// for (`record`), and its Info
     /// text; returns the subtree, for what other modules add to the message.
     pub(crate) fn show(&self, obs: &Observed, analysis: Option<&Analysis>, setup: Option<u32>) -> EpanResult<Tree<'p>> {
         ffi::batch::batch(self.pkt, |b| {
             let built = self.add_items(b, obs, analysis, setup);
-            if self.record {
-                super::record::add(self, b);
-            }
             // What was queued before an error is added, as the calls one by
             // one added it before they met the error.
             b.flush()?;
+            // Once added: a batch cut short by an exception has no record.
+            if self.record {
+                super::record::add(self, b);
+            }
             let top = built?;
             self.info(obs.msg_type())?;
             Ok(b.tree(top))

@@ -15,6 +15,7 @@ use xmmep_core::schema::FieldId;
 use crate::ffi::export_object::ExportObjects;
 use crate::ffi::flow::FlowTap;
 use crate::ffi::registry::{BoolPref, EnumPref};
+use crate::ffi::tap::BytesTap;
 use crate::ffi::{EiId, EttId, Handle, HfId, Protocol};
 
 use super::stats::Taps;
@@ -39,11 +40,9 @@ pub(crate) struct State {
     pub(crate) raw: BoolPref,
     /// `xmmep.raw`.
     pub(crate) raw_field: HfId,
-    /// Whether each message's record is added as `xmmep.record`
-    /// (`xmmep_core::record`).
-    pub(crate) record: BoolPref,
-    /// `xmmep.record`.
-    pub(crate) record_field: HfId,
+    /// The tap of the messages' records (`xmmep_core::record`), which
+    /// `tshark -z xmmep,records` writes to standard output.
+    pub(crate) records: BytesTap,
     /// Header field per analysis field, in `presentation::ANALYSIS_FIELDS`
     /// order.
     pub(crate) analysis: Vec<HfId>,

@@ -201,12 +201,10 @@ impl Announcer {
 }
 
 /// Filter names the plugin registers and the Lua script does not: those of
-/// secondary conversations (the Lua API cannot follow them), and the record
-/// for tools (`record::RECORD_FIELD`, which the tools read from the plugin
-/// alone); a name
-/// here covers the names below it (`xmmep.file_data` covers
+/// secondary conversations (the Lua API cannot follow them); a name here
+/// covers the names below it (`xmmep.file_data` covers
 /// `xmmep.file_data.file_name`).
-pub const PLUGIN_ONLY: &[&str] = &["xmmep.setup_in", "xmmep.file_data", "xmmep.record"];
+pub const PLUGIN_ONLY: &[&str] = &["xmmep.setup_in", "xmmep.file_data"];
 
 /// Whether `name` (a filter, field or expert name) is plugin-only.
 pub fn is_plugin_only(name: &str) -> bool {

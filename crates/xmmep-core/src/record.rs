@@ -1,12 +1,14 @@
-//! The record of a message (docs/decisions.md 71): what the plugin shows for
-//! one message, each item (its field, parent, place, kind, value) and each
-//! expert info (its class and text), in one compact binary value. With the
-//! preference [`RECORD_PREF`] on, the plugin adds it as the hidden field
-//! [`RECORD_FIELD`], so that a tool reads the whole tree of every message
-//! from `tshark -T fields -e xmmep.record` instead of tshark's PDML. The
-//! plugin writes it ([`write_step`]) and the tools read it ([`read`]); both
-//! name fields by the code of [`field_names`], numbered from the tables the
-//! plugin registers its fields from.
+//! The record of a message (docs/decisions.md 71 and 72): what the plugin
+//! shows for one message, each item (its field, parent, place, kind,
+//! value) and each expert info (its class and text), in one compact binary
+//! value. With `tshark -z xmmep,records` ([`STAT`]) the plugin writes each
+//! message's record to tshark's standard output, in a chunk ([`open_chunk`])
+//! just before the frame's `-T fields` line, so that a tool reads the
+//! whole tree of every message from one fields pass instead of tshark's
+//! PDML. The plugin writes it ([`write_step`]) and the tools read it
+//! ([`read`], [`chunk_header`]); both name fields by the code of
+//! [`field_names`], numbered from the tables the plugin registers its
+//! fields from.
 //!
 //! Layout: [`VERSION`], the number of steps, then each step in the order
 //! the plugin added it: a byte of kind (low four bits) and flags (high
@@ -14,33 +16,55 @@
 //! n - 1), the field code (an expert info: its report class), the offset
 //! in the message, the length, the value (zigzag for signed kinds), and,
 //! with [`HAS_TEXT`], the text's length and its UTF-8 bytes.
+//!
+//! A chunk: [`CHUNK_MARK`], the frame number and the record's length (each
+//! four bytes, little-endian), then the record. No `-T fields` line starts
+//! with the mark (a line starts with the frame number's digits), so a
+//! reader tells chunks and lines apart by their first byte.
 
 use std::sync::OnceLock;
 
-use crate::presentation::{AnalysisField, FieldKind, Pref, ANALYSIS_FIELDS, PROTOCOL};
+use crate::presentation::{ANALYSIS_FIELDS, PROTOCOL};
 use crate::schema::Schema;
 
 pub const VERSION: u8 = 1;
 
-/// Whether each message's record is added as [`RECORD_FIELD`]: off unless a
-/// tool asks (`-o xmmep.record:TRUE`), so that nothing else pays for it.
-pub const RECORD_PREF: Pref = Pref {
-    name: "record",
-    title: "Add each message's record as xmmep.record",
-    desc: "Adds a hidden field xmmep.record to each XMMEP message: what the message shows (its items, values and \
-           expert infos) in one binary value, for tools that read it from tshark -T fields (xmmep-export, xmmep-check). \
-           Off by default.",
-};
+/// The tap the plugin hands the records to.
+pub const TAP: &str = "xmmep_records";
 
-/// `xmmep.record`: one message's record, hidden, only with [`RECORD_PREF`]
-/// on. Plugin-only (`conversations::PLUGIN_ONLY`).
-pub static RECORD_FIELD: AnalysisField = AnalysisField {
-    abbrev: "record",
-    label: "Message record",
-    desc: "What the message shows, in one binary value for tools (hidden; only with the preference xmmep.record on)",
-    kind: FieldKind::Bytes,
-    unit: None,
-};
+/// `tshark -z xmmep,records`: the statistic whose listener writes the
+/// records of each frame to tshark's standard output.
+pub const STAT: &str = "xmmep,records";
+
+/// The first byte of a chunk (ASCII record separator).
+pub const CHUNK_MARK: u8 = 0x1e;
+
+/// A chunk's header: the mark, the frame number, the record's length.
+pub const CHUNK_HEADER: usize = 9;
+
+/// Starts a chunk of frame `frame` at the end of `out`; returns where it
+/// starts, for [`close_chunk`] once the record is written after it.
+pub fn open_chunk(out: &mut Vec<u8>, frame: u32) -> usize {
+    let start = out.len();
+    out.push(CHUNK_MARK);
+    out.extend_from_slice(&frame.to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    start
+}
+
+/// Sets the length of the chunk opened at `start` to what follows its
+/// header.
+pub fn close_chunk(out: &mut [u8], start: usize) {
+    let len = u32::try_from(out.len() - start - CHUNK_HEADER).expect("a record is shorter than 4 GiB");
+    out[start + 5..start + CHUNK_HEADER].copy_from_slice(&len.to_le_bytes());
+}
+
+/// The frame number and the record's length a chunk's header gives; None
+/// if it does not start with [`CHUNK_MARK`].
+pub fn chunk_header(header: &[u8; CHUNK_HEADER]) -> Option<(u32, u32)> {
+    let word = |at: usize| u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    (header[0] == CHUNK_MARK).then(|| (word(1), word(5)))
+}
 
 /// What a step added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,15 +170,14 @@ pub fn setup_in_code() -> u32 {
 pub const FILE_DATA_NOTE: u32 = crate::reports::CLASSES.len() as u32;
 
 /// The record of one expert info outside any message, of report class
-/// `class` with `text`, in `out` (cleared).
+/// `class` with `text`, appended to `out`.
 pub fn expert_alone(out: &mut Vec<u8>, class: u32, text: &str) {
     begin(out, 1);
     write_step(out, &Step { kind: Kind::Expert, flags: 0, parent: None, field: class, start: 0, len: 0, value: 0, text: Some(text.as_bytes()) });
 }
 
-/// Starts a record of `steps` steps in `out` (cleared).
+/// Starts a record of `steps` steps at the end of `out`.
 pub fn begin(out: &mut Vec<u8>, steps: usize) {
-    out.clear();
     out.push(VERSION);
     put(out, steps as u64);
 }
@@ -284,7 +307,7 @@ mod tests {
             Step { kind: Kind::Uint, flags: 0, parent: Some(0), field: 3, start: 0, len: 8, value: u64::MAX, text: None },
             Step { kind: Kind::Expert, flags: 0, parent: Some(1), field: 2, start: 0, len: 0, value: 0, text: Some("é\u{2400}".as_bytes()) },
         ];
-        let mut out = vec![9, 9];
+        let mut out = Vec::new();
         begin(&mut out, steps.len());
         for s in &steps {
             write_step(&mut out, s);
@@ -297,6 +320,20 @@ mod tests {
         assert_eq!(back.len(), steps.len());
         assert!(read(&out[..out.len() - 1]).is_err());
         assert!(read(&[VERSION, 1, 0, 5]).is_err(), "a parent after its child");
+    }
+
+    #[test]
+    fn chunks_frame_records() {
+        let mut out = b"1\t2\n".to_vec();
+        let start = open_chunk(&mut out, 70_000);
+        expert_alone(&mut out, 3, "note");
+        close_chunk(&mut out, start);
+        let header: [u8; CHUNK_HEADER] = out[start..start + CHUNK_HEADER].try_into().unwrap();
+        let (frame, len) = chunk_header(&header).unwrap();
+        assert_eq!((frame, len as usize), (70_000, out.len() - start - CHUNK_HEADER));
+        let steps = read(&out[start + CHUNK_HEADER..]).unwrap();
+        assert_eq!((steps.len(), steps[0].field, steps[0].text), (1, 3, Some(&b"note"[..])));
+        assert_eq!(chunk_header(&[b'1'; CHUNK_HEADER]), None);
     }
 
     #[test]

@@ -28,8 +28,22 @@ pub const NOBODY: u32 = 65534;
 #[derive(Debug)]
 pub struct Output {
     pub status: ExitStatus,
+    /// Standard output as text (bytes that are not UTF-8 replaced).
     pub stdout: String,
     pub stderr: String,
+    /// Standard output as it came (binary output: `-z xmmep,records`).
+    pub stdout_bytes: Vec<u8>,
+}
+
+impl Output {
+    fn of(out: std::process::Output) -> Output {
+        Output {
+            status: out.status,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            stdout_bytes: out.stdout,
+        }
+    }
 }
 
 impl Output {
@@ -251,7 +265,7 @@ impl Tshark {
         };
         cmd.args(args).current_dir(&self.home);
         let out = cmd.output().expect("cannot run tshark (or setpriv)");
-        Output { status: out.status, stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+        Output::of(out)
     }
 }
 
@@ -275,7 +289,7 @@ impl Tshark {
         };
         cmd.args(["-o", "pipefail", "-c", script]).current_dir(dir);
         let out = cmd.output().expect("cannot run bash (or setpriv)");
-        Output { status: out.status, stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+        Output::of(out)
     }
 }
 

@@ -109,7 +109,7 @@ impl Decoder {
             let script = runner::write_lua(&decoder.tmp).map_err(|e| format!("{}: {e}", decoder.tmp.display()))?;
             decoder.dissector = Dissector::Lua(script);
         }
-        // A plugin older than the tools knows no record preference, and
+        // A plugin older than the tools has no `-z xmmep,records`, and
         // tshark refuses it: its PDML serves.
         if decoder.output == Output::Records {
             if decoder.probe(lua).is_ok() {

@@ -1,10 +1,14 @@
-//! Reads the frames of `tshark -T fields` run with the plugin's records
-//! (`xmmep_core::record`, docs/decisions.md 71) into the same [`Frame`]s
-//! as the PDML reader makes ([`crate::pdml`]): per message, every field
-//! with its depth and the value as tshark 4.0 shows it in PDML, every
-//! expert info with the field it is on; per frame, where and when. So the
-//! exports and the check are made by the same code from either. One frame
-//! at a time: nothing is kept across frames.
+//! Reads the frames of `tshark -z xmmep,records -T fields`, the plugin's
+//! records (`xmmep_core::record`, docs/decisions.md 71 and 72) with each
+//! frame's line, into the same [`Frame`]s as the PDML reader makes
+//! ([`crate::pdml`]): per message, every field with its depth and the
+//! value as tshark 4.0 shows it in PDML, every expert info with the field
+//! it is on; per frame, where and when. So the exports and the check are
+//! made by the same code from either. One frame at a time: nothing is kept
+//! across frames.
+//!
+//! The stream: each frame's record chunks (binary, each starting with
+//! `record::CHUNK_MARK`), then its line of [`COLUMNS`].
 
 use std::io::BufRead;
 
@@ -15,7 +19,7 @@ use xmmep_core::reports::CLASSES;
 use crate::pdml::{Expert, Field, Frame, FrameMeta, Message};
 
 /// The fields tshark prints, one column each, in this order.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 13] = [
     "frame.number",
     "frame.time_epoch",
     "frame.protocols",
@@ -29,17 +33,13 @@ pub const COLUMNS: [&str; 14] = [
     "udp.dstport",
     "tcp.len",
     "udp.length",
-    "xmmep.record",
 ];
 
-/// The tshark options that print [`COLUMNS`] with the records: every
+/// The tshark options that print the records and [`COLUMNS`]: every
 /// occurrence of a field in its column, separated by commas (which neither
-/// hex bytes, numbers nor addresses hold).
+/// numbers nor addresses hold).
 pub fn tshark_args() -> Vec<String> {
-    let mut args: Vec<String> = ["-o", &format!("{}.{}:TRUE", PROTOCOL.filter, record::RECORD_PREF.name), "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut args: Vec<String> = ["-z", record::STAT, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"].iter().map(|s| s.to_string()).collect();
     for c in COLUMNS {
         args.push("-e".into());
         args.push(c.into());
@@ -47,25 +47,73 @@ pub fn tshark_args() -> Vec<String> {
     args
 }
 
-/// Calls `on_frame` for every frame of `input`, lines of [`COLUMNS`].
-pub fn read_frames<R: BufRead>(mut input: R, mut on_frame: impl FnMut(Frame)) -> Result<(), String> {
-    let mut line = String::new();
-    let mut bytes = Vec::new();
-    loop {
-        line.clear();
-        if input.read_line(&mut line).map_err(|e| format!("tshark output: {e}"))? == 0 {
-            return Ok(());
-        }
-        let text = line.trim_end_matches(['\n', '\r']);
-        if text.is_empty() {
-            continue;
-        }
-        on_frame(frame(text, &mut bytes)?);
+/// The record chunks read before a frame's line.
+#[derive(Default)]
+struct Chunks {
+    /// The records, one after the other.
+    bytes: Vec<u8>,
+    /// Each record's frame and its end in `bytes`.
+    ends: Vec<(u32, usize)>,
+}
+
+impl Chunks {
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+    }
+
+    /// Reads one chunk (its mark is next in `input`).
+    fn read<R: BufRead>(&mut self, input: &mut R) -> Result<(), String> {
+        let cut = |e: std::io::Error| format!("tshark output: a record cut short ({e})");
+        let mut header = [0; record::CHUNK_HEADER];
+        input.read_exact(&mut header).map_err(cut)?;
+        let Some((frame, len)) = record::chunk_header(&header) else { unreachable!("called at a chunk's mark") };
+        let start = self.bytes.len();
+        self.bytes.resize(start + len as usize, 0);
+        input.read_exact(&mut self.bytes[start..]).map_err(|e| format!("frame {frame}: {}", cut(e)))?;
+        self.ends.push((frame, self.bytes.len()));
+        Ok(())
+    }
+
+    /// The records, each with its frame.
+    fn records(&self) -> impl Iterator<Item = (u32, &[u8])> {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(_, end)| end));
+        self.ends.iter().zip(starts).map(|(&(frame, end), start)| (frame, &self.bytes[start..end]))
     }
 }
 
-/// One frame from its line.
-fn frame(line: &str, bytes: &mut Vec<u8>) -> Result<Frame, String> {
+/// Calls `on_frame` for every frame of `input`: record chunks, then a line
+/// of [`COLUMNS`].
+pub fn read_frames<R: BufRead>(mut input: R, mut on_frame: impl FnMut(Frame)) -> Result<(), String> {
+    let mut line = Vec::new();
+    let mut chunks = Chunks::default();
+    loop {
+        let next = input.fill_buf().map_err(|e| format!("tshark output: {e}"))?.first().copied();
+        match next {
+            None => {
+                return match chunks.ends.first() {
+                    Some((frame, _)) => Err(format!("tshark output: records of frame {frame} without the frame")),
+                    None => Ok(()),
+                }
+            }
+            Some(record::CHUNK_MARK) => chunks.read(&mut input)?,
+            Some(_) => {
+                line.clear();
+                input.read_until(b'\n', &mut line).map_err(|e| format!("tshark output: {e}"))?;
+                let text = std::str::from_utf8(&line).map_err(|_| "tshark output: a line that is not UTF-8".to_string())?;
+                let text = text.trim_end_matches(['\n', '\r']);
+                if text.is_empty() {
+                    continue;
+                }
+                on_frame(frame(text, &chunks)?);
+                chunks.clear();
+            }
+        }
+    }
+}
+
+/// One frame from its line and the records read before it.
+fn frame(line: &str, chunks: &Chunks) -> Result<Frame, String> {
     let mut cols = line.split('\t');
     let mut col = || cols.next().unwrap_or("");
     let number = col();
@@ -75,7 +123,6 @@ fn frame(line: &str, bytes: &mut Vec<u8>) -> Result<Frame, String> {
     let ip = [col(), col(), col(), col()];
     let ports = [col(), col(), col(), col()];
     let (tcp_len, udp_len) = (col(), col());
-    let records = col();
     // Where a frame holds both kinds (a tunnel, an ICMP error quoting the
     // other), the outer one: the first in the frame's protocols.
     let layers: Vec<&str> = protocols.split(':').collect();
@@ -106,8 +153,10 @@ fn frame(line: &str, bytes: &mut Vec<u8>) -> Result<Frame, String> {
         dst_port: first(dport),
         payload: carries(tcp_len, 0) || carries(udp_len, 8),
     };
-    for hex in records.split(',').filter(|h| !h.is_empty()) {
-        unhex(hex, bytes).ok_or_else(|| format!("frame {}: xmmep.record is not hex bytes", f.number))?;
+    for (frame, bytes) in chunks.records() {
+        if frame != f.number {
+            return Err(format!("tshark output: records of frame {frame} before frame {}", f.number));
+        }
         let steps = record::read(bytes).map_err(|e| format!("frame {}: {e}", f.number))?;
         match steps.first().map(|s| s.kind) {
             Some(Kind::Protocol) => f.messages.push(message(&steps)),
@@ -116,26 +165,6 @@ fn frame(line: &str, bytes: &mut Vec<u8>) -> Result<Frame, String> {
         }
     }
     Ok(f)
-}
-
-/// Hex bytes as tshark prints FT_BYTES: pairs of digits, with or without
-/// a separator (`:`, ` `) between them.
-fn unhex(hex: &str, out: &mut Vec<u8>) -> Option<()> {
-    fn digit(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
-    }
-    out.clear();
-    out.reserve(hex.len() / 2);
-    let mut digits = hex.bytes().filter(|&c| c != b':' && c != b' ' && c != b'.');
-    while let Some(hi) = digits.next() {
-        out.push(digit(hi)? << 4 | digit(digits.next()?)?);
-    }
-    Some(())
 }
 
 /// The message a record describes: its steps as the tree they make (each
@@ -271,15 +300,61 @@ pub fn relative_time(ns: i64) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn hex_with_or_without_separators() {
+    /// Records, each with the frame its chunk names.
+    type Records<'a> = &'a [(u32, Vec<u8>)];
+
+    /// A stream of lines, each after the chunks of the records given with
+    /// it.
+    fn stream(frames: &[(Records<'_>, &str)]) -> Vec<u8> {
         let mut out = Vec::new();
-        assert!(unhex("01ab:FF", &mut out).is_some());
-        assert_eq!(out, [1, 0xab, 0xff]);
-        assert!(unhex("01 02", &mut out).is_some());
-        assert_eq!(out, [1, 2]);
-        assert!(unhex("0", &mut out).is_none());
-        assert!(unhex("zz", &mut out).is_none());
+        for (records, line) in frames {
+            for (frame, rec) in *records {
+                let start = record::open_chunk(&mut out, *frame);
+                out.extend_from_slice(rec);
+                record::close_chunk(&mut out, start);
+            }
+            out.extend_from_slice(line.as_bytes());
+        }
+        out
+    }
+
+    fn note(text: &str) -> Vec<u8> {
+        let mut rec = Vec::new();
+        record::expert_alone(&mut rec, record::FILE_DATA_NOTE, text);
+        rec
+    }
+
+    fn read(bytes: &[u8]) -> Result<Vec<Frame>, String> {
+        let mut frames = Vec::new();
+        read_frames(bytes, |f| frames.push(f)).map(|()| frames)
+    }
+
+    #[test]
+    fn records_go_with_the_next_line() {
+        let line = |n: u32| format!("{n}\t1.5\teth:ip:udp\t10.0.0.1\t10.0.0.2\t\t\t\t\t5\t6\t\t20\n");
+        let (l1, l2, l3) = (line(1), line(2), line(3));
+        let bytes = stream(&[(&[(1, note("a")), (1, note("\nb"))], &l1), (&[], &l2), (&[(3, note("c"))], &l3)]);
+        let frames = read(&bytes).unwrap();
+        let texts: Vec<Vec<&str>> = frames.iter().map(|f| f.other_experts.iter().map(|x| x.message.as_str()).collect()).collect();
+        assert_eq!(texts, [vec!["a", "\\nb"], vec![], vec!["c"]]);
+        assert_eq!((frames[0].meta.src_port.as_str(), frames[0].meta.transport.as_str(), frames[0].meta.payload), ("5", "udp", true));
+    }
+
+    #[test]
+    fn records_that_do_not_read_name_their_frame() {
+        let line = "7\t1.5\teth\t\t\t\t\t\t\t\t\t\t\n";
+        // Another frame's records.
+        let e = read(&stream(&[(&[(6, note("a"))], line)])).unwrap_err();
+        assert!(e.contains("records of frame 6 before frame 7"), "{e}");
+        // A record that does not read.
+        let e = read(&stream(&[(&[(7, vec![9, 9])], line)])).unwrap_err();
+        assert!(e.starts_with("frame 7: bad XMMEP record"), "{e}");
+        // Cut short, and records after the last line.
+        let whole = stream(&[(&[(7, note("abc"))], "")]);
+        let e = read(&whole[..whole.len() - 1]).unwrap_err();
+        assert!(e.contains("frame 7: tshark output: a record cut short"), "{e}");
+        let e = read(&whole).unwrap_err();
+        assert!(e.contains("records of frame 7 without the frame"), "{e}");
     }
 
     #[test]

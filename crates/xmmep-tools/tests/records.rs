@@ -1,4 +1,4 @@
-//! The plugin's records (`tshark -2 -T fields -e xmmep.record`, read by
+//! The plugin's records (`tshark -2 -z xmmep,records -T fields`, read by
 //! `xmmep_tools::records`) rebuild, on every corpus capture, the frames that
 //! the whole tree shows (`tshark -2 -T pdml`, read by `xmmep_tools::pdml`):
 //! every message's fields with their depth, place and value, its expert
@@ -19,7 +19,7 @@ fn frames(d: &Dissector, file: &str, how: &[String], opts: &[String]) -> Vec<Fra
     if how[0] == "-T" {
         pdml::read_frames(out.stdout.as_bytes(), |f| frames.push(f)).expect("PDML");
     } else {
-        records::read_frames(out.stdout.as_bytes(), |f| frames.push(f)).expect("records");
+        records::read_frames(out.stdout_bytes.as_slice(), |f| frames.push(f)).expect("records");
     }
     frames
 }
