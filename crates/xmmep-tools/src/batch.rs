@@ -255,18 +255,23 @@ impl Progress {
     }
 }
 
-/// What a worker sends back: an item made from a frame of file `usize`, or
-/// the end of that file.
+/// What a worker sends back: items made from frames of file `usize`, in
+/// order, or the end of that file.
 enum Event<T> {
-    Item(usize, T),
+    Items(usize, Vec<T>),
     Done(usize, Result<Seen, String>),
 }
+
+/// Items per [`Event::Items`]: one send per frame would cost more in
+/// waking the other thread than the item itself.
+const BATCH: usize = 128;
 
 /// Decodes `files` with up to `jobs` tshark runs at a time. Each frame is
 /// turned into a `T` by `map` on the worker (file index, frame), and handed
 /// to `consume` on the calling thread as it comes: the items of one file in
 /// order, those of different files interleaved when `jobs` > 1. Memory stays
-/// bounded: at most a few hundred items wait between the two. `progress`
+/// bounded: at most a few thousand items wait between the two (batches of
+/// [`BATCH`]). `progress`
 /// counts the files done and carries the warning for a capture with TCP or
 /// UDP payload but no XMMEP. Returns the first error (the other files are
 /// still decoded).
@@ -279,7 +284,7 @@ pub fn run<T: Send>(
     progress: &Progress,
 ) -> Result<(), String> {
     let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::sync_channel::<Event<T>>(256);
+    let (tx, rx) = mpsc::sync_channel::<Event<T>>(16);
     let mut first_error: Option<(usize, String)> = None;
     std::thread::scope(|s| {
         for _ in 0..jobs.clamp(1, files.len().max(1)) {
@@ -288,16 +293,23 @@ pub fn run<T: Send>(
             s.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
+                let mut items = Vec::with_capacity(BATCH);
                 let r = decoder.decode(file, |frame| {
-                    let _ = tx.send(Event::Item(i, map(i, frame)));
+                    items.push(map(i, frame));
+                    if items.len() == BATCH {
+                        let _ = tx.send(Event::Items(i, std::mem::replace(&mut items, Vec::with_capacity(BATCH))));
+                    }
                 });
+                if !items.is_empty() {
+                    let _ = tx.send(Event::Items(i, items));
+                }
                 let _ = tx.send(Event::Done(i, r));
             });
         }
         drop(tx);
         for ev in rx {
             match ev {
-                Event::Item(i, t) => consume(i, t),
+                Event::Items(i, items) => items.into_iter().for_each(|t| consume(i, t)),
                 Event::Done(i, r) => {
                     match r {
                         Ok(seen) => {
