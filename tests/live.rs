@@ -860,7 +860,8 @@ fn live_session_on_loopback() {
             assert_message(m, &expected(&s.bytes, m.pos, Charset::Utf8), &what);
             // And against the values the peer logged as sent.
             let sent_leaves = leaves(s);
-            let shown_leaves: Vec<(String, String)> = m.fields.iter().filter(|f| sent_leaves.iter().any(|(n, _)| *n == f.name)).map(|f| (f.name.clone(), f.show.clone())).collect();
+            let shown_leaves: Vec<(String, String)> =
+                m.fields.iter().filter(|f| sent_leaves.iter().any(|(n, _)| *n == f.name)).map(|f| (f.name.to_string(), f.show.clone())).collect();
             assert_eq!(shown_leaves, sent_leaves, "{what}: values differ from what the peer sent");
             assert_eq!(m.field("xmmep.msg_type").map(|f| f.show.as_str()), Some(s.def.code.to_string().as_str()), "{what}: message type");
         }

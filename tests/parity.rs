@@ -195,9 +195,9 @@ fn lua_equals_plugin_under_a_filter_without_a_shown_tree() {
     let mut names: std::collections::BTreeMap<String, std::path::PathBuf> = Default::default();
     for cap in captures::all() {
         for m in decode(&plugin.ts, &cap, &plugin.args(&[])).iter().flat_map(|f| f.messages.iter()) {
-            let fields = m.fields.iter().map(|f| &f.name).filter(|n| !n.is_empty() && !xmmep_core::conversations::is_plugin_only(n));
-            for n in fields.chain(m.experts.iter().map(|e| &e.name).filter(|n| n.starts_with("xmmep."))) {
-                names.entry(n.clone()).or_insert_with(|| cap.clone());
+            let fields = m.fields.iter().map(|f| f.name.as_ref()).filter(|n| !n.is_empty() && !xmmep_core::conversations::is_plugin_only(n));
+            for n in fields.chain(m.experts.iter().map(|e| e.name.as_str()).filter(|n| n.starts_with("xmmep."))) {
+                names.entry(n.to_string()).or_insert_with(|| cap.clone());
             }
         }
     }

@@ -6,7 +6,7 @@
 //! tree of nodes that points at those filter fields by index, so the decoder
 //! never looks anything up by name.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 use crate::table::{self, EnumDef, Field, FieldType, MessageDef, Prim, Role, StructDef, Tail, Unit};
@@ -205,13 +205,15 @@ pub struct Schema {
     messages: Vec<CompiledMessage>,
     /// Message code -> index in `messages`, for codes 0..=999.
     by_code: Vec<u16>,
+    /// Filter name -> field: the tools look a field up per value shown.
+    by_key: FxHashMap<String, FieldId>,
 }
 
 const NO_MESSAGE: u16 = u16::MAX;
 
 struct Builder {
     fields: Vec<FilterField>,
-    by_key: HashMap<String, FieldId>,
+    by_key: FxHashMap<String, FieldId>,
 }
 
 impl Builder {
@@ -390,7 +392,7 @@ impl Schema {
     /// Compiles a list of message definitions. The standard schema uses the
     /// whole table; tests compile ad-hoc definitions (the spec's examples).
     pub fn new(messages: &'static [MessageDef]) -> Schema {
-        let mut b = Builder { fields: Vec::new(), by_key: HashMap::new() };
+        let mut b = Builder { fields: Vec::new(), by_key: FxHashMap::default() };
         let body_len = b.generic("body_len", "Body length", "BodyLength: length of the body in bytes (header bytes 0-3)", Display::Uint(16));
         b.fields[body_len as usize].unit = Some(&table::BYTES);
         let msg_type = b.generic("msg_type", "Message type", "MessageType (header bytes 4-7)", Display::Uint(16));
@@ -425,7 +427,7 @@ impl Schema {
         let raw_field = b.generic("raw_field", "Field", "Field of a message type with no definition, as text", Display::Text);
         let extra_field = b.generic("extra_field", "Extra field", "Field past the message's definition, as text", Display::Text);
         let bad_value = b.generic("bad_value", "Undecodable value", "Value that does not decode as its type, as text", Display::Text);
-        Schema { fields: b.fields, generic: Generic { body_len, msg_type, raw_field, extra_field, bad_value }, messages: compiled, by_code }
+        Schema { fields: b.fields, generic: Generic { body_len, msg_type, raw_field, extra_field, bad_value }, messages: compiled, by_code, by_key: b.by_key }
     }
 
     /// The schema of the whole XMMEP 2.0 table, built once.
@@ -448,7 +450,7 @@ impl Schema {
     }
 
     pub fn field_by_key(&self, key: &str) -> Option<FieldId> {
-        self.fields.iter().position(|f| f.key == key).map(|i| i as FieldId)
+        self.by_key.get(key).copied()
     }
 }
 

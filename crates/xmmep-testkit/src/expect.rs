@@ -36,14 +36,14 @@ pub fn expected(msg: &[u8], base: u32, charset: Charset) -> Expected {
             (Value::Ipv4(a), _) => (f.key.clone(), format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])),
             (Value::Struct | Value::Count(_) | Value::Index(_), _) => (f.key.clone(), String::new()),
         };
-        fields.push(Field { name, depth: it.depth, pos: base + it.offset, size: it.len, show, showname: String::new() });
+        fields.push(Field { name: name.into(), depth: it.depth, pos: base + it.offset, size: it.len, show, showname: String::new() });
     }
     let experts = d
         .reports
         .iter()
         .map(|r| {
             let c = r.kind.class();
-            let on = r.item.map(|i| fields[i as usize].name.clone()).unwrap_or_default();
+            let on = r.item.map(|i| fields[i as usize].name.to_string()).unwrap_or_default();
             Expert { name: format!("xmmep.{}", c.abbrev), message: r.text.clone(), severity: c.severity.name().to_string(), group: c.group.name().to_string(), on }
         })
         .collect();

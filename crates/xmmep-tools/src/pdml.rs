@@ -9,6 +9,7 @@
 //! XMMEP itself shows (names, values, positions, expert infos) is never
 //! rewritten.
 
+use std::borrow::Cow;
 use std::io::BufRead;
 
 use quick_xml::events::{BytesStart, Event};
@@ -16,8 +17,10 @@ use quick_xml::Reader;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
-    /// Filter name; empty for a text-only subtree.
-    pub name: String,
+    /// Filter name; empty for a text-only subtree. Borrowed where the
+    /// name is known beforehand (the records' field names), so that a field
+    /// costs no allocation for it.
+    pub name: Cow<'static, str>,
     /// Nesting below the message's protocol item (0 = a message field).
     pub depth: u8,
     pub pos: u32,
@@ -295,7 +298,7 @@ pub fn read_frames<R: BufRead>(input: R, mut on_frame: impl FnMut(Frame)) -> Res
                         let a = if a.name == "_ws.lua.text" { Attrs { name: String::new(), show: a.showname.clone(), ..a } } else { a };
                         let depth = stack.iter().filter(|o| matches!(o, Open::Field { xmmep_depth: Some(_), .. })).count() as u8;
                         let show = normalise_show(&a.name, a.show);
-                        m.fields.push(Field { name: a.name.clone(), depth, pos: a.pos, size: a.size, show, showname: a.showname });
+                        m.fields.push(Field { name: a.name.clone().into(), depth, pos: a.pos, size: a.size, show, showname: a.showname });
                         field_names.push(a.name);
                         Open::Field { xmmep_depth: Some(depth), expert: false }
                     } else {

@@ -10,6 +10,7 @@
 //! The stream: each frame's record chunks (binary, each starting with
 //! `record::CHUNK_MARK`), then its line of [`COLUMNS`].
 
+use std::borrow::Cow;
 use std::io::BufRead;
 
 use xmmep_core::presentation::PROTOCOL;
@@ -197,7 +198,7 @@ pub fn message(steps: &[Step<'_>]) -> Message {
     let Some(top) = top else { return m };
     let t = &steps[top];
     let label = t.text.map(String::from_utf8_lossy).unwrap_or_default();
-    m.showname = if t.flags & record::APPEND != 0 || t.text.is_none() { format!("{}{label}", PROTOCOL.name) } else { label.into_owned() };
+    m.showname = if t.flags & record::APPEND != 0 || t.text.is_none() { [PROTOCOL.name, &label].concat() } else { label.into_owned() };
     m.size = t.len;
     // Depth-first, with the names of the open fields (an expert info is on
     // the innermost).
@@ -217,7 +218,7 @@ pub fn message(steps: &[Step<'_>]) -> Message {
             continue;
         }
         let name = names.get(s.field as usize).map_or("", String::as_str);
-        m.fields.push(Field { name: name.to_string(), depth, pos: m.pos + s.start, size: s.len, show: show(s), showname: String::new() });
+        m.fields.push(Field { name: Cow::Borrowed(name), depth, pos: m.pos + s.start, size: s.len, show: show(s), showname: String::new() });
         open.push(name);
         let at = stack.len();
         let mut child = first_child[i];
@@ -235,11 +236,17 @@ fn expert(s: &Step<'_>, on: &str) -> Expert {
     use xmmep_core::conversations::file_data as fd;
     let message = s.text.map(|t| shown_text(&String::from_utf8_lossy(t)));
     let (name, severity, group, summary) = match CLASSES.get(s.field as usize) {
-        Some(c) => (format!("{}.{}", PROTOCOL.filter, c.abbrev), c.severity, c.group, c.summary),
+        Some(c) => (class_names()[s.field as usize].clone(), c.severity, c.group, c.summary),
         None if s.field == record::FILE_DATA_NOTE => (fd::SIZE_MISMATCH.to_string(), fd::SIZE_MISMATCH_SEVERITY, fd::SIZE_MISMATCH_GROUP, fd::SIZE_MISMATCH_SUMMARY),
         None => return Expert { name: String::new(), message: message.unwrap_or_default(), severity: String::new(), group: String::new(), on: on.to_string() },
     };
     Expert { name, message: message.unwrap_or_else(|| summary.to_string()), severity: severity.name().to_string(), group: group.name().to_string(), on: on.to_string() }
+}
+
+/// The filter name of each report class (`xmmep.bad_boolean`), by code.
+fn class_names() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| CLASSES.iter().map(|c| format!("{}.{}", PROTOCOL.filter, c.abbrev)).collect())
 }
 
 /// A step's value as tshark 4.0 shows it in PDML (`show`).
@@ -248,13 +255,19 @@ fn show(s: &Step<'_>) -> String {
     match s.kind {
         Kind::Text => shown_text(&text()),
         Kind::Label => text().into_owned(),
-        Kind::Uint => s.value.to_string(),
-        Kind::Int => s.signed().to_string(),
+        Kind::Uint => itoa::Buffer::new().format(s.value).to_string(),
+        Kind::Int => itoa::Buffer::new().format(s.signed()).to_string(),
         Kind::Bool => if s.value != 0 { "1" } else { "0" }.to_string(),
         Kind::Time => abs_time(s.signed()),
         Kind::Ipv4 => {
-            let a = (s.value as u32).to_be_bytes();
-            format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])
+            let mut out = String::with_capacity(15);
+            for (i, b) in (s.value as u32).to_be_bytes().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                out.push_str(itoa::Buffer::new().format(b));
+            }
+            out
         }
         Kind::RelTime => relative_time(s.signed()),
         Kind::Protocol | Kind::Named | Kind::Expert => String::new(),
@@ -287,7 +300,25 @@ pub fn shown_text(s: &str) -> String {
 pub fn abs_time(secs: i64) -> String {
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let Some(c) = xmmep_core::calendar::civil(secs) else { return secs.to_string() };
-    format!("{} {:>2}, {} {:02}:{:02}:{:02}.000000000 UTC", MONTHS[usize::from(c.month) - 1], c.day, c.year, c.hour, c.minute, c.second)
+    // Piece by piece: `format!` costs several times more, once per time shown.
+    let two = |out: &mut String, n: u8| {
+        out.push(char::from(b'0' + n / 10));
+        out.push(char::from(b'0' + n % 10));
+    };
+    let mut out = String::with_capacity(36);
+    out.push_str(MONTHS[usize::from(c.month) - 1]);
+    out.push_str(if c.day < 10 { "  " } else { " " });
+    out.push_str(itoa::Buffer::new().format(c.day));
+    out.push_str(", ");
+    out.push_str(itoa::Buffer::new().format(c.year));
+    out.push(' ');
+    two(&mut out, c.hour);
+    out.push(':');
+    two(&mut out, c.minute);
+    out.push(':');
+    two(&mut out, c.second);
+    out.push_str(".000000000 UTC");
+    out
 }
 
 /// `0.000310179`, as tshark shows FT_RELATIVE_TIME (seconds, nanosecond digits).
@@ -362,6 +393,7 @@ mod tests {
         assert_eq!(relative_time(310_179), "0.000310179");
         assert_eq!(relative_time(-1_500_000_000), "-1.500000000");
         assert_eq!(abs_time(631_152_000), "Jan  1, 1990 00:00:00.000000000 UTC");
+        assert_eq!(abs_time(1_700_000_000), "Nov 14, 2023 22:13:20.000000000 UTC");
         assert_eq!(shown_text("a\nb\u{1}"), "a\\nb\\x1");
     }
 }

@@ -54,11 +54,11 @@ impl Summary {
     pub fn add_frame(&mut self, file: &str, f: &Frame) -> io::Result<()> {
         self.frames += 1;
         for (i, m) in f.messages.iter().enumerate() {
-            let name = m.name().to_string();
+            let name = m.name();
             self.messages += 1;
-            self.by_message.entry(name.clone()).or_default().messages += 1;
+            self.type_stats(name).messages += 1;
             for x in &m.experts {
-                self.add(file, (f.number, i), &name, x)?;
+                self.add(file, (f.number, i), name, x)?;
             }
         }
         // A dissector exception outside a message (should not happen) still counts.
@@ -68,12 +68,24 @@ impl Summary {
         Ok(())
     }
 
+    /// The counts of message type `name`; its name is copied only the first
+    /// time (once per type, not per message).
+    fn type_stats(&mut self, name: &str) -> &mut TypeStats {
+        if !self.by_message.contains_key(name) {
+            self.by_message.insert(name.to_string(), TypeStats::default());
+        }
+        self.by_message.get_mut(name).expect("just inserted")
+    }
+
     /// A problem at `place`: the frame number and the message's index in it.
     fn add(&mut self, file: &str, place: (u32, usize), message: &str, x: &crate::pdml::Expert) -> io::Result<()> {
         if !message.is_empty() {
-            self.by_message.entry(message.to_string()).or_default().problems += 1;
+            self.type_stats(message).problems += 1;
         }
-        let c = self.by_class.entry(x.name.clone()).or_default();
+        if !self.by_class.contains_key(&x.name) {
+            self.by_class.insert(x.name.clone(), ClassStats::default());
+        }
+        let c = self.by_class.get_mut(&x.name).expect("just inserted");
         c.count += 1;
         c.severity = x.severity.clone();
         let failing = rank(&x.severity) >= rank(&self.threshold);

@@ -12,12 +12,15 @@
 pub mod args;
 pub mod parquet;
 
+use std::collections::HashMap;
+
 use serde::Serialize;
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use crate::pdml::{Field, Frame, Message};
 use xmmep_core::presentation::{self, FieldKind};
-use xmmep_core::schema::{Display, Node, Schema};
+use xmmep_core::schema::{Display, FilterField, Node, Schema};
 
 /// Header fields that become `msg_type` rather than a field.
 const HEADER: [&str; 2] = ["xmmep.body_len", "xmmep.msg_type"];
@@ -86,7 +89,7 @@ pub fn fields(schema: &Schema, msg_type: Option<u32>, m: &Message) -> Map<String
     let mut out = Map::new();
     let mut index = 0;
     for (f, kids) in children(&m.fields) {
-        if HEADER.contains(&f.name.as_str()) {
+        if HEADER.contains(&f.name.as_ref()) {
             continue;
         }
         // A nameless holder (List<String>) takes its name from the message
@@ -133,15 +136,17 @@ fn key_of(name: &str, top: bool) -> String {
 /// Adds `key: value`; a key seen before (`extra_field`, `bad_value`)
 /// becomes an array of its values.
 fn insert(map: &mut Map<String, Value>, key: String, value: Value) {
-    match map.get_mut(&key) {
-        None => {
-            map.insert(key, value);
+    match map.entry(key) {
+        Entry::Vacant(v) => {
+            v.insert(value);
         }
-        Some(Value::Array(a)) => a.push(value),
-        Some(old) => {
-            let prev = old.take();
-            *old = Value::Array(vec![prev, value]);
-        }
+        Entry::Occupied(mut o) => match o.get_mut() {
+            Value::Array(a) => a.push(value),
+            old => {
+                let prev = old.take();
+                *old = Value::Array(vec![prev, value]);
+            }
+        },
     }
 }
 
@@ -160,7 +165,7 @@ fn node(schema: &Schema, f: &Field, kids: &[Field], named: Option<String>) -> Op
             return Some((String::new(), Value::Object(pair)));
         }
         // A List<String> holder: its elements (strings, or structs).
-        let key = named.or_else(|| items.first().map(|(k, _)| k.name.clone()))?;
+        let key = named.or_else(|| items.first().map(|(k, _)| k.name.to_string()))?;
         let values = items.into_iter().filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
         return Some((key_of(&key, top), Value::Array(values)));
     }
@@ -182,7 +187,7 @@ fn node(schema: &Schema, f: &Field, kids: &[Field], named: Option<String>) -> Op
                 Some((key, Value::Object(obj)))
             }
         }
-        _ => Some((key, scalar(schema, &f.name, &f.show))),
+        _ => Some((key, typed(field, &f.name, &f.show))),
     }
 }
 
@@ -190,7 +195,12 @@ fn node(schema: &Schema, f: &Field, kids: &[Field], named: Option<String>) -> Op
 /// named booleans as their names (an unknown value as its number), other
 /// booleans as true/false, times as RFC 3339, text as text.
 pub fn scalar(schema: &Schema, name: &str, show: &str) -> Value {
-    let Some(def) = schema.field_by_key(name).map(|id| schema.field(id)) else {
+    typed(schema.field_by_key(name).map(|id| schema.field(id)), name, show)
+}
+
+/// [`scalar`] of a field already looked up in the schema (`def`).
+fn typed(def: Option<&FilterField>, name: &str, show: &str) -> Value {
+    let Some(def) = def else {
         return analysis_scalar(name, show);
     };
     match def.display {
@@ -269,10 +279,41 @@ pub fn shown_time_to_rfc3339(show: &str) -> Option<String> {
 /// The leading CSV columns: where and when, the message, its problems.
 pub const LEADING: [&str; 11] = ["file", "frame", "time", "src", "dst", "transport", "msg_type", "msg_name", "problems", "worst", "classes"];
 
+/// The CSV columns by name, and where each field's values go.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    names: Vec<String>,
+    /// Column name -> index, for the columns after [`LEADING`].
+    at: HashMap<String, usize>,
+}
+
+impl Columns {
+    /// The column of the field with filter name `name`, if it has one.
+    fn of_field(&self, name: &str) -> Option<usize> {
+        let key = name.strip_prefix("xmmep.").unwrap_or(name);
+        self.at.get(if LEADING.contains(&key) { name } else { key }).copied()
+    }
+}
+
+impl std::ops::Deref for Columns {
+    type Target = [String];
+    fn deref(&self) -> &[String] {
+        &self.names
+    }
+}
+
+impl<'a> IntoIterator for &'a Columns {
+    type Item = &'a String;
+    type IntoIter = std::slice::Iter<'a, String>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.names.iter()
+    }
+}
+
 /// The CSV columns: [`LEADING`], then one column per flat filter field of
 /// the table (every field that holds a value, without `xmmep.`; struct
 /// members as `struct.member`), then the analysis across messages.
-pub fn csv_columns() -> Vec<String> {
+pub fn csv_columns() -> Columns {
     let schema = Schema::standard();
     let mut cols: Vec<String> = LEADING.iter().map(|s| s.to_string()).collect();
     for f in &schema.fields {
@@ -285,7 +326,11 @@ pub fn csv_columns() -> Vec<String> {
     for a in presentation::ANALYSIS_FIELDS.iter().filter(|a| a.kind != FieldKind::None) {
         cols.push(column_of(&format!("{}.{}", presentation::PROTOCOL.filter, a.abbrev)));
     }
-    cols
+    let mut at = HashMap::new();
+    for (i, c) in cols.iter().enumerate().skip(LEADING.len()) {
+        at.entry(c.clone()).or_insert(i);
+    }
+    Columns { names: cols, at }
 }
 
 /// The column of a filter field: its name without `xmmep.`, or the whole
@@ -304,7 +349,7 @@ pub fn column_of(filter: &str) -> String {
 /// The CSV record of a message, in [`csv_columns`] order. A field seen once
 /// is its value; seen several times (list elements, struct members of a
 /// list), a JSON array of its values, so that no value is ambiguous.
-pub fn csv_record(row: &Row, m: &Message, columns: &[String]) -> Vec<String> {
+pub fn csv_record(row: &Row, m: &Message, columns: &Columns) -> Vec<String> {
     record_values(row, m, columns)
         .into_iter()
         .map(|v| match v.len() {
@@ -318,7 +363,7 @@ pub fn csv_record(row: &Row, m: &Message, columns: &[String]) -> Vec<String> {
 /// The values of a message per column, in [`csv_columns`] order: none, one,
 /// or (a field seen several times) several. The CSV record and the Parquet
 /// row are both made from these.
-pub fn record_values(row: &Row, m: &Message, columns: &[String]) -> Vec<Vec<Value>> {
+pub fn record_values(row: &Row, m: &Message, columns: &Columns) -> Vec<Vec<Value>> {
     let schema = Schema::standard();
     let worst = row.problems.iter().map(|p| crate::check::report::rank(&p.severity)).max();
     let text = |s: &str| vec![Value::from(s)];
@@ -335,12 +380,11 @@ pub fn record_values(row: &Row, m: &Message, columns: &[String]) -> Vec<Vec<Valu
         worst.map(|w| Value::from(crate::check::report::SEVERITIES[w])).into_iter().collect(),
         text(&row.problems.iter().map(|p| p.class.as_str()).collect::<Vec<_>>().join(" ")),
     ];
-    let fixed = rec.len();
+    debug_assert_eq!(rec.len(), LEADING.len());
     rec.resize(columns.len(), Vec::new());
     for f in &m.fields {
-        let key = column_of(&f.name);
-        if let Some(at) = columns[fixed..].iter().position(|c| *c == key) {
-            rec[fixed + at].push(scalar(schema, &f.name, &f.show));
+        if let Some(at) = columns.of_field(&f.name) {
+            rec[at].push(scalar(schema, &f.name, &f.show));
         }
     }
     rec
