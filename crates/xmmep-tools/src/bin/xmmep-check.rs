@@ -20,6 +20,11 @@ use xmmep_tools::check::args::Args;
 use xmmep_tools::check::junit;
 use xmmep_tools::check::report::Summary;
 
+/// Each frame makes many small allocations, freed on another thread: this
+/// allocator costs a fraction of the system's for that (docs/decisions.md 73).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match run(Args::parse()) {
         Ok(code) => code,

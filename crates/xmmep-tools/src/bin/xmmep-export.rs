@@ -20,6 +20,11 @@ enum Chunk {
     Rows(Vec<Vec<Vec<serde_json::Value>>>),
 }
 
+/// Each frame makes many small allocations, freed on another thread: this
+/// allocator costs a fraction of the system's for that (docs/decisions.md 73).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = Args::parse();
     match run(args) {
