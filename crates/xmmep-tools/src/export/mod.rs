@@ -54,6 +54,13 @@ pub struct Row {
 
 /// The rows of every XMMEP message of a frame.
 pub fn rows(file: &str, frame: &Frame) -> Vec<Row> {
+    rows_with(file, frame, true)
+}
+
+/// [`rows`], with their `fields` left empty unless `with_fields`: the CSV
+/// and Parquet take the values from the message ([`record_values`]), and
+/// the fields' object is most of a row's cost.
+pub fn rows_with(file: &str, frame: &Frame, with_fields: bool) -> Vec<Row> {
     let schema = Schema::standard();
     let meta = &frame.meta;
     let at = |addr: &str, port: &str| match (addr.contains(':'), port.is_empty()) {
@@ -76,7 +83,7 @@ pub fn rows(file: &str, frame: &Frame) -> Vec<Row> {
                 transport: meta.transport.clone(),
                 msg_type,
                 msg_name: m.name().to_string(),
-                fields: fields(schema, msg_type, m),
+                fields: if with_fields { fields(schema, msg_type, m) } else { Map::new() },
                 problems: m.experts.iter().map(|x| Problem { class: x.name.clone(), severity: x.severity.clone(), text: x.message.clone(), field: x.on.clone() }).collect(),
             }
         })
