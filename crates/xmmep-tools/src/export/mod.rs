@@ -12,11 +12,11 @@
 pub mod args;
 pub mod parquet;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Serialize;
-use serde_json::map::Entry;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::pdml::{Field, Frame, Message};
 use xmmep_core::presentation::{self, FieldKind};
@@ -36,10 +36,10 @@ pub struct Problem {
     pub field: String,
 }
 
-/// One exported message.
+/// One exported message, borrowing from its frame.
 #[derive(Debug, Clone, Serialize)]
-pub struct Row {
-    pub file: String,
+pub struct Row<'a> {
+    pub file: &'a str,
     pub frame: u32,
     /// Frame time, RFC 3339 UTC with microseconds.
     pub time: String,
@@ -48,25 +48,80 @@ pub struct Row {
     pub transport: String,
     pub msg_type: Option<u32>,
     pub msg_name: String,
-    pub fields: Map<String, Value>,
+    pub fields: Json<'a>,
     pub problems: Vec<Problem>,
 }
 
+/// A JSON value borrowing its keys and texts from the message: a row's
+/// fields are serialised straight from it, without a `serde_json::Value`
+/// (a string per key and per value, a hash per key). Serialises as the
+/// `Value` it converts to ([`Json::into_value`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json<'a> {
+    Str(Cow<'a, str>),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Array(Vec<Json<'a>>),
+    /// Members in order; each key once ([`insert`]).
+    Object(Vec<(&'a str, Json<'a>)>),
+}
+
+impl Json<'_> {
+    pub fn into_value(self) -> Value {
+        match self {
+            Json::Str(s) => Value::String(s.into_owned()),
+            Json::Int(n) => Value::from(n),
+            Json::Float(x) => Value::from(x),
+            Json::Bool(b) => Value::Bool(b),
+            Json::Array(a) => Value::Array(a.into_iter().map(Json::into_value).collect()),
+            Json::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k.to_string(), v.into_value())).collect()),
+        }
+    }
+}
+
+impl Serialize for Json<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Json::Str(s) => serializer.serialize_str(s),
+            Json::Int(n) => serializer.serialize_i64(*n),
+            // As `Value::from(f64)`: not finite is null (serialize_f64 says so too).
+            Json::Float(x) => serializer.serialize_f64(*x),
+            Json::Bool(b) => serializer.serialize_bool(*b),
+            Json::Array(a) => {
+                let mut seq = serializer.serialize_seq(Some(a.len()))?;
+                for v in a {
+                    seq.serialize_element(v)?;
+                }
+                seq.end()
+            }
+            Json::Object(o) => {
+                let mut map = serializer.serialize_map(Some(o.len()))?;
+                for (k, v) in o {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
 /// The rows of every XMMEP message of a frame.
-pub fn rows(file: &str, frame: &Frame) -> Vec<Row> {
+pub fn rows<'a>(file: &'a str, frame: &'a Frame) -> Vec<Row<'a>> {
     rows_with(file, frame, true)
 }
 
 /// [`rows`], with their `fields` left empty unless `with_fields`: the CSV
 /// and Parquet take the values from the message ([`record_values`]), and
 /// the fields' object is most of a row's cost.
-pub fn rows_with(file: &str, frame: &Frame, with_fields: bool) -> Vec<Row> {
+pub fn rows_with<'a>(file: &'a str, frame: &'a Frame, with_fields: bool) -> Vec<Row<'a>> {
     let schema = Schema::standard();
     let meta = &frame.meta;
     let at = |addr: &str, port: &str| match (addr.contains(':'), port.is_empty()) {
         (_, true) => addr.to_string(),
-        (true, false) => format!("[{addr}]:{port}"),
-        (false, false) => format!("{addr}:{port}"),
+        (true, false) => ["[", addr, "]:", port].concat(),
+        (false, false) => [addr, ":", port].concat(),
     };
     let time = epoch_to_rfc3339(&meta.time_epoch).unwrap_or_default();
     frame
@@ -75,7 +130,7 @@ pub fn rows_with(file: &str, frame: &Frame, with_fields: bool) -> Vec<Row> {
         .map(|m| {
             let msg_type = m.field("xmmep.msg_type").and_then(|f| f.show.parse().ok());
             Row {
-                file: file.to_string(),
+                file,
                 frame: frame.number,
                 time: time.clone(),
                 src: at(&meta.src_addr, &meta.src_port),
@@ -83,7 +138,7 @@ pub fn rows_with(file: &str, frame: &Frame, with_fields: bool) -> Vec<Row> {
                 transport: meta.transport.clone(),
                 msg_type,
                 msg_name: m.name().to_string(),
-                fields: if with_fields { fields(schema, msg_type, m) } else { Map::new() },
+                fields: if with_fields { fields(schema, msg_type, m) } else { Json::Object(Vec::new()) },
                 problems: m.experts.iter().map(|x| Problem { class: x.name.clone(), severity: x.severity.clone(), text: x.message.clone(), field: x.on.clone() }).collect(),
             }
         })
@@ -91,9 +146,9 @@ pub fn rows_with(file: &str, frame: &Frame, with_fields: bool) -> Vec<Row> {
 }
 
 /// The message's fields as a JSON object (see the module doc).
-pub fn fields(schema: &Schema, msg_type: Option<u32>, m: &Message) -> Map<String, Value> {
+pub fn fields<'a>(schema: &'a Schema, msg_type: Option<u32>, m: &'a Message) -> Json<'a> {
     let nodes = msg_type.and_then(|t| schema.message(t)).map(|c| c.nodes.as_slice()).unwrap_or(&[]);
-    let mut out = Map::new();
+    let mut out = Vec::new();
     let mut index = 0;
     for (f, kids) in children(&m.fields) {
         if HEADER.contains(&f.name.as_ref()) {
@@ -102,7 +157,7 @@ pub fn fields(schema: &Schema, msg_type: Option<u32>, m: &Message) -> Map<String
         // A nameless holder (List<String>) takes its name from the message
         // definition, so that an empty list is still named.
         let named = match (f.name.is_empty(), nodes.get(index)) {
-            (true, Some(Node::StringList { elem, .. })) => Some(schema.field(elem.id).key.clone()),
+            (true, Some(Node::StringList { elem, .. })) => Some(schema.field(elem.id).key.as_str()),
             _ => None,
         };
         index += 1;
@@ -110,7 +165,7 @@ pub fn fields(schema: &Schema, msg_type: Option<u32>, m: &Message) -> Map<String
             insert(&mut out, key, value);
         }
     }
-    out
+    Json::Object(out)
 }
 
 /// Splits `fields` (a flattened tree with depths) into its top items, each
@@ -132,49 +187,45 @@ fn children(fields: &[Field]) -> Vec<(&Field, &[Field])> {
 
 /// The key a filter name has inside its parent: the top-level field name
 /// without `xmmep.`, a struct member's own name.
-fn key_of(name: &str, top: bool) -> String {
+fn key_of(name: &str, top: bool) -> &str {
     if top {
-        name.strip_prefix("xmmep.").unwrap_or(name).to_string()
+        name.strip_prefix("xmmep.").unwrap_or(name)
     } else {
-        name.rsplit('.').next().unwrap_or(name).to_string()
+        name.rsplit('.').next().unwrap_or(name)
     }
 }
 
 /// Adds `key: value`; a key seen before (`extra_field`, `bad_value`)
 /// becomes an array of its values.
-fn insert(map: &mut Map<String, Value>, key: String, value: Value) {
-    match map.entry(key) {
-        Entry::Vacant(v) => {
-            v.insert(value);
+fn insert<'a>(members: &mut Vec<(&'a str, Json<'a>)>, key: &'a str, value: Json<'a>) {
+    match members.iter_mut().find(|(k, _)| *k == key) {
+        None => members.push((key, value)),
+        Some((_, Json::Array(a))) => a.push(value),
+        Some((_, old)) => {
+            let prev = std::mem::replace(old, Json::Bool(false));
+            *old = Json::Array(vec![prev, value]);
         }
-        Entry::Occupied(mut o) => match o.get_mut() {
-            Value::Array(a) => a.push(value),
-            old => {
-                let prev = old.take();
-                *old = Value::Array(vec![prev, value]);
-            }
-        },
     }
 }
 
-fn node(schema: &Schema, f: &Field, kids: &[Field], named: Option<String>) -> Option<(String, Value)> {
+fn node<'a>(schema: &'a Schema, f: &'a Field, kids: &'a [Field], named: Option<&'a str>) -> Option<(&'a str, Json<'a>)> {
     let top = f.depth == 0;
     if f.name.is_empty() {
         let items = children(kids);
         // A dictionary element: {key, value}.
         if items.iter().any(|(k, _)| k.name.ends_with(".key")) {
-            let mut pair = Map::new();
+            let mut pair = Vec::new();
             for (k, sub) in items {
                 if let Some((key, v)) = node(schema, k, sub, None) {
                     insert(&mut pair, key, v);
                 }
             }
-            return Some((String::new(), Value::Object(pair)));
+            return Some(("", Json::Object(pair)));
         }
         // A List<String> holder: its elements (strings, or structs).
-        let key = named.or_else(|| items.first().map(|(k, _)| k.name.to_string()))?;
+        let key = named.or_else(|| items.first().map(|(k, _)| k.name.as_ref()))?;
         let values = items.into_iter().filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
-        return Some((key_of(&key, top), Value::Array(values)));
+        return Some((key_of(key, top), Json::Array(values)));
     }
     let key = key_of(&f.name, top);
     let field = schema.field_by_key(&f.name).map(|id| schema.field(id));
@@ -183,15 +234,15 @@ fn node(schema: &Schema, f: &Field, kids: &[Field], named: Option<String>) -> Op
             let items = children(kids);
             if def.spec_type.starts_with("List") || def.spec_type.starts_with("Dictionary") {
                 let values = items.into_iter().filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
-                Some((key, Value::Array(values)))
+                Some((key, Json::Array(values)))
             } else {
-                let mut obj = Map::new();
+                let mut obj = Vec::new();
                 for (k, sub) in items {
                     if let Some((kk, v)) = node(schema, k, sub, None) {
                         insert(&mut obj, kk, v);
                     }
                 }
-                Some((key, Value::Object(obj)))
+                Some((key, Json::Object(obj)))
             }
         }
         _ => Some((key, typed(field, &f.name, &f.show))),
@@ -202,53 +253,54 @@ fn node(schema: &Schema, f: &Field, kids: &[Field], named: Option<String>) -> Op
 /// named booleans as their names (an unknown value as its number), other
 /// booleans as true/false, times as RFC 3339, text as text.
 pub fn scalar(schema: &Schema, name: &str, show: &str) -> Value {
-    typed(schema.field_by_key(name).map(|id| schema.field(id)), name, show)
+    typed(schema.field_by_key(name).map(|id| schema.field(id)), name, show).into_value()
 }
 
 /// [`scalar`] of a field already looked up in the schema (`def`).
-fn typed(def: Option<&FilterField>, name: &str, show: &str) -> Value {
+fn typed<'a>(def: Option<&FilterField>, name: &str, show: &'a str) -> Json<'a> {
     let Some(def) = def else {
         return analysis_scalar(name, show);
     };
+    let text = || Json::Str(Cow::Borrowed(show));
     match def.display {
         Display::Uint(_) | Display::Int(_) => match show.parse::<i64>() {
             Ok(n) => match def.vals.and_then(|v| v.lookup(n)) {
-                Some(e) => Value::String(e.name.to_string()),
-                None => Value::from(n),
+                Some(e) => Json::Str(Cow::Borrowed(e.name)),
+                None => Json::Int(n),
             },
-            Err(_) => Value::String(show.to_string()),
+            Err(_) => text(),
         },
         Display::Bool => match (show, def.bool_names) {
-            ("1", Some((t, _))) => Value::String(t.to_string()),
-            ("0", Some((_, f))) => Value::String(f.to_string()),
-            ("1", None) => Value::Bool(true),
-            ("0", None) => Value::Bool(false),
-            _ => Value::String(show.to_string()),
+            ("1", Some((t, _))) => Json::Str(Cow::Borrowed(t)),
+            ("0", Some((_, f))) => Json::Str(Cow::Borrowed(f)),
+            ("1", None) => Json::Bool(true),
+            ("0", None) => Json::Bool(false),
+            _ => text(),
         },
-        Display::Time => Value::String(shown_time_to_rfc3339(show).unwrap_or_else(|| show.to_string())),
-        _ => Value::String(show.to_string()),
+        Display::Time => shown_time_to_rfc3339(show).map_or_else(text, |t| Json::Str(Cow::Owned(t))),
+        _ => text(),
     }
 }
 
 /// A field of the analysis across messages (`presentation::ANALYSIS_FIELDS`):
 /// frame numbers and counts as numbers, intervals as seconds, Booleans as
 /// true/false, the rest as text.
-fn analysis_scalar(name: &str, show: &str) -> Value {
+fn analysis_scalar<'a>(name: &str, show: &'a str) -> Json<'a> {
+    let text = || Json::Str(Cow::Borrowed(show));
     let below = name.strip_prefix("xmmep.").unwrap_or(name);
     let Some(a) = presentation::ANALYSIS_FIELDS.iter().find(|a| a.abbrev == below) else {
-        return Value::String(show.to_string());
+        return text();
     };
-    let number = || show.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(show.to_string()));
     match a.kind {
-        FieldKind::FrameNum(_) | FieldKind::Uint32 | FieldKind::Int64 => number(),
+        FieldKind::FrameNum(_) | FieldKind::Uint32 | FieldKind::Int64 => show.parse::<i64>().map_or_else(|_| text(), Json::Int),
         // tshark shows an interval as "0.000310179" (PDML `show`): seconds.
-        FieldKind::RelativeTime => show.parse::<f64>().map(Value::from).unwrap_or_else(|_| Value::String(show.to_string())),
+        FieldKind::RelativeTime => show.parse::<f64>().map_or_else(|_| text(), Json::Float),
         FieldKind::Boolean => match show {
-            "1" => Value::Bool(true),
-            "0" => Value::Bool(false),
-            _ => Value::String(show.to_string()),
+            "1" => Json::Bool(true),
+            "0" => Json::Bool(false),
+            _ => text(),
         },
-        _ => Value::String(show.to_string()),
+        _ => text(),
     }
 }
 
@@ -261,7 +313,39 @@ pub fn epoch_to_rfc3339(epoch: &str) -> Option<String> {
         return None;
     }
     let c = xmmep_core::calendar::civil(secs)?;
-    Some(format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{micros}Z", c.year, c.month, c.day, c.hour, c.minute, c.second))
+    let mut out = date(i64::from(c.year), c.month.into(), c.day.into());
+    for (n, sep) in [(c.hour, 'T'), (c.minute, ':'), (c.second, ':')] {
+        out.push(sep);
+        padded(&mut out, n.into(), 2);
+    }
+    out.push('.');
+    out.push_str(&micros);
+    out.push('Z');
+    Some(out)
+}
+
+/// `YYYY-MM-DD` (`{year:04}-{month:02}-{day:02}`), without the formatting
+/// machinery: it is once per frame and per time field.
+fn date(year: i64, month: u64, day: u64) -> String {
+    let mut out = String::with_capacity(32);
+    if year < 0 {
+        out.push('-');
+    }
+    // A negative year's sign counts in the width, as with `{:04}`.
+    padded(&mut out, year.unsigned_abs(), if year < 0 { 3 } else { 4 });
+    out.push('-');
+    padded(&mut out, month, 2);
+    out.push('-');
+    padded(&mut out, day, 2);
+    out
+}
+
+/// `n` in decimal, with leading zeros to `width` digits.
+fn padded(out: &mut String, n: u64, width: usize) {
+    let mut b = itoa::Buffer::new();
+    let digits = b.format(n);
+    out.extend(std::iter::repeat_n('0', width.saturating_sub(digits.len())));
+    out.push_str(digits);
 }
 
 /// A time as Wireshark 4.0 shows an absolute UTC time (the PDML reader
@@ -280,7 +364,11 @@ pub fn shown_time_to_rfc3339(show: &str) -> Option<String> {
     if hms.len() != 8 {
         return None;
     }
-    Some(format!("{year:04}-{month:02}-{day:02}T{hms}Z"))
+    let mut out = date(year, month as u64, day.into());
+    out.push('T');
+    out.push_str(hms);
+    out.push('Z');
+    Some(out)
 }
 
 /// The leading CSV columns: where and when, the message, its problems.
@@ -297,8 +385,7 @@ pub struct Columns {
 impl Columns {
     /// The column of the field with filter name `name`, if it has one.
     fn of_field(&self, name: &str) -> Option<usize> {
-        let key = name.strip_prefix("xmmep.").unwrap_or(name);
-        self.at.get(if LEADING.contains(&key) { name } else { key }).copied()
+        self.at.get(column_key(name)).copied()
     }
 }
 
@@ -345,9 +432,13 @@ pub fn csv_columns() -> Columns {
 /// since the request, beside `time`, the frame's), so that no two columns
 /// share a name (Spark and DuckDB refuse or rename duplicates).
 pub fn column_of(filter: &str) -> String {
+    column_key(filter).to_string()
+}
+
+fn column_key(filter: &str) -> &str {
     let key = key_of(filter, true);
-    if LEADING.contains(&key.as_str()) {
-        filter.to_string()
+    if LEADING.contains(&key) {
+        filter
     } else {
         key
     }
@@ -375,7 +466,7 @@ pub fn record_values(row: &Row, m: &Message, columns: &Columns) -> Vec<Vec<Value
     let worst = row.problems.iter().map(|p| crate::check::report::rank(&p.severity)).max();
     let text = |s: &str| vec![Value::from(s)];
     let mut rec = vec![
-        text(&row.file),
+        text(row.file),
         vec![Value::from(row.frame)],
         if row.time.is_empty() { Vec::new() } else { text(&row.time) },
         text(&row.src),
@@ -417,6 +508,18 @@ mod tests {
         assert_eq!(shown_time_to_rfc3339("May 29, 1990 12:00:00.000000000 UTC").as_deref(), Some("1990-05-29T12:00:00Z"));
         assert_eq!(shown_time_to_rfc3339("Jan  1, 1970 00:00:00.000000000 UTC").as_deref(), Some("1970-01-01T00:00:00Z"));
         assert_eq!(shown_time_to_rfc3339("soon"), None);
+        assert_eq!(shown_time_to_rfc3339("Mar  5, -44 12:00:00.000000000 UTC").as_deref(), Some("-044-03-05T12:00:00Z"));
+        assert_eq!(shown_time_to_rfc3339("Mar  5, 12345 12:00:00.000000000 UTC").as_deref(), Some("12345-03-05T12:00:00Z"));
+        assert_eq!(shown_time_to_rfc3339("Mar  5, 7 12:00:00.000000000 UTC").as_deref(), Some("0007-03-05T12:00:00Z"));
+    }
+
+    #[test]
+    fn dates_as_format_writes_them() {
+        for year in [i64::MIN, -10_000, -44, -1, 0, 7, 999, 1990, 12_345] {
+            for (month, day) in [(1, 1), (12, 31), (3, 100)] {
+                assert_eq!(date(year, month, day), format!("{year:04}-{month:02}-{day:02}"));
+            }
+        }
     }
 
     #[test]
