@@ -194,7 +194,7 @@ pub fn message(steps: &[Step<'_>]) -> Message {
             }
         }
     }
-    let mut m = Message::default();
+    let mut m = Message { fields: Vec::with_capacity(steps.len()), ..Default::default() };
     let Some(top) = top else { return m };
     let t = &steps[top];
     let label = t.text.map(String::from_utf8_lossy).unwrap_or_default();
@@ -324,7 +324,15 @@ pub fn abs_time(secs: i64) -> String {
 /// `0.000310179`, as tshark shows FT_RELATIVE_TIME (seconds, nanosecond digits).
 pub fn relative_time(ns: i64) -> String {
     let a = ns.unsigned_abs();
-    format!("{}{}.{:09}", if ns < 0 { "-" } else { "" }, a / 1_000_000_000, a % 1_000_000_000)
+    let mut out = String::with_capacity(24);
+    if ns < 0 {
+        out.push('-');
+    }
+    out.push_str(itoa::Buffer::new().format(a / 1_000_000_000));
+    out.push('.');
+    // Nine digits with leading zeros: past the leading 1 of 10^9 + fraction.
+    out.push_str(&itoa::Buffer::new().format(1_000_000_000 + a % 1_000_000_000)[1..]);
+    out
 }
 
 #[cfg(test)]
@@ -392,6 +400,10 @@ mod tests {
     fn values_read_as_tshark_shows_them() {
         assert_eq!(relative_time(310_179), "0.000310179");
         assert_eq!(relative_time(-1_500_000_000), "-1.500000000");
+        for ns in [i64::MIN, -1, 0, 7, 999_999_999, 1_000_000_000, i64::MAX] {
+            let a = ns.unsigned_abs();
+            assert_eq!(relative_time(ns), format!("{}{}.{:09}", if ns < 0 { "-" } else { "" }, a / 1_000_000_000, a % 1_000_000_000));
+        }
         assert_eq!(abs_time(631_152_000), "Jan  1, 1990 00:00:00.000000000 UTC");
         assert_eq!(abs_time(1_700_000_000), "Nov 14, 2023 22:13:20.000000000 UTC");
         assert_eq!(shown_text("a\nb\u{1}"), "a\\nb\\x1");

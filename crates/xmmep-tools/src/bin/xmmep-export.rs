@@ -71,7 +71,8 @@ fn run(args: Args) -> Result<ExitCode, String> {
     let map = |i: usize, frame: xmmep_tools::pdml::Frame| -> Result<(Chunk, u64, Option<usize>), String> {
         let rows = export::rows_with(&names[i], &frame, format == Format::Jsonl);
         let worst = rows.iter().flat_map(|r| r.problems.iter().map(|p| rank(&p.severity))).max();
-        let mut buf = Vec::new();
+        // About what a row takes, so that the buffer seldom grows.
+        let mut buf = Vec::with_capacity(512 * rows.len());
         match format {
             Format::Jsonl => {
                 for r in &rows {
