@@ -276,7 +276,8 @@ fn show(s: &Step<'_>) -> String {
 
 /// Text as tshark shows a string: control characters escaped.
 pub fn shown_text(s: &str) -> String {
-    if !s.chars().any(|c| (c as u32) < 0x20 || c == '\u{7f}') {
+    // The control characters are ASCII: a byte scan finds them.
+    if !s.bytes().any(|b| b < 0x20 || b == 0x7f) {
         return s.to_string();
     }
     let mut out = String::new();
