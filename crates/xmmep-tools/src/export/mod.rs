@@ -344,7 +344,9 @@ fn date(year: i64, month: u64, day: u64) -> String {
 fn padded(out: &mut String, n: u64, width: usize) {
     let mut b = itoa::Buffer::new();
     let digits = b.format(n);
-    out.extend(std::iter::repeat_n('0', width.saturating_sub(digits.len())));
+    for _ in digits.len()..width {
+        out.push('0');
+    }
     out.push_str(digits);
 }
 
