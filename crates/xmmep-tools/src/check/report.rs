@@ -44,6 +44,15 @@ pub fn rank(severity: &str) -> usize {
     SEVERITIES.iter().position(|s| *s == severity).unwrap_or(0)
 }
 
+/// The counts kept under `name` in `map`, made the first time: the name
+/// is copied only then (once per message type or class, not per message).
+fn counts<'m, V: Default>(map: &'m mut BTreeMap<String, V>, name: &str) -> &'m mut V {
+    if !map.contains_key(name) {
+        map.insert(name.to_string(), V::default());
+    }
+    map.get_mut(name).expect("just inserted")
+}
+
 impl Summary {
     pub fn new(threshold: &str) -> Summary {
         Summary { threshold: threshold.to_string(), ..Default::default() }
@@ -56,7 +65,7 @@ impl Summary {
         for (i, m) in f.messages.iter().enumerate() {
             let name = m.name();
             self.messages += 1;
-            self.type_stats(name).messages += 1;
+            counts(&mut self.by_message, name).messages += 1;
             for x in &m.experts {
                 self.add(file, (f.number, i), name, x)?;
             }
@@ -68,24 +77,12 @@ impl Summary {
         Ok(())
     }
 
-    /// The counts of message type `name`; its name is copied only the first
-    /// time (once per type, not per message).
-    fn type_stats(&mut self, name: &str) -> &mut TypeStats {
-        if !self.by_message.contains_key(name) {
-            self.by_message.insert(name.to_string(), TypeStats::default());
-        }
-        self.by_message.get_mut(name).expect("just inserted")
-    }
-
     /// A problem at `place`: the frame number and the message's index in it.
     fn add(&mut self, file: &str, place: (u32, usize), message: &str, x: &crate::pdml::Expert) -> io::Result<()> {
         if !message.is_empty() {
-            self.type_stats(message).problems += 1;
+            counts(&mut self.by_message, message).problems += 1;
         }
-        if !self.by_class.contains_key(&x.name) {
-            self.by_class.insert(x.name.clone(), ClassStats::default());
-        }
-        let c = self.by_class.get_mut(&x.name).expect("just inserted");
+        let c = counts(&mut self.by_class, &x.name);
         c.count += 1;
         c.severity = x.severity.clone();
         let failing = rank(&x.severity) >= rank(&self.threshold);
