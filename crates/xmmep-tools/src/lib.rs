@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod capture;
 pub mod check;
+pub mod digits;
 pub mod docs_gen;
 pub mod export;
 pub mod lua_gen;

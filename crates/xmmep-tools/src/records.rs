@@ -17,6 +17,7 @@ use xmmep_core::presentation::PROTOCOL;
 use xmmep_core::record::{self, Kind, Step};
 use xmmep_core::reports::CLASSES;
 
+use crate::digits::padded;
 use crate::pdml::{Expert, Field, Frame, FrameMeta, Message};
 
 /// The fields tshark prints, one column each, in this order.
@@ -301,11 +302,6 @@ pub fn shown_text(s: &str) -> String {
 pub fn abs_time(secs: i64) -> String {
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let Some(c) = xmmep_core::calendar::civil(secs) else { return secs.to_string() };
-    // Piece by piece: `format!` costs several times more, once per time shown.
-    let two = |out: &mut String, n: u8| {
-        out.push(char::from(b'0' + n / 10));
-        out.push(char::from(b'0' + n % 10));
-    };
     let mut out = String::with_capacity(36);
     out.push_str(MONTHS[usize::from(c.month) - 1]);
     out.push_str(if c.day < 10 { "  " } else { " " });
@@ -313,11 +309,11 @@ pub fn abs_time(secs: i64) -> String {
     out.push_str(", ");
     out.push_str(itoa::Buffer::new().format(c.year));
     out.push(' ');
-    two(&mut out, c.hour);
+    padded(&mut out, c.hour.into(), 2);
     out.push(':');
-    two(&mut out, c.minute);
+    padded(&mut out, c.minute.into(), 2);
     out.push(':');
-    two(&mut out, c.second);
+    padded(&mut out, c.second.into(), 2);
     out.push_str(".000000000 UTC");
     out
 }
@@ -331,8 +327,7 @@ pub fn relative_time(ns: i64) -> String {
     }
     out.push_str(itoa::Buffer::new().format(a / 1_000_000_000));
     out.push('.');
-    // Nine digits with leading zeros: past the leading 1 of 10^9 + fraction.
-    out.push_str(&itoa::Buffer::new().format(1_000_000_000 + a % 1_000_000_000)[1..]);
+    padded(&mut out, a % 1_000_000_000, 9);
     out
 }
 

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::digits::padded;
 use crate::pdml::{Field, Frame, Message};
 use xmmep_core::presentation::{self, FieldKind};
 use xmmep_core::schema::{Display, FilterField, Node, Schema};
@@ -338,16 +339,6 @@ fn date(year: i64, month: u64, day: u64) -> String {
     out.push('-');
     padded(&mut out, day, 2);
     out
-}
-
-/// `n` in decimal, with leading zeros to `width` digits.
-fn padded(out: &mut String, n: u64, width: usize) {
-    let mut b = itoa::Buffer::new();
-    let digits = b.format(n);
-    for _ in digits.len()..width {
-        out.push('0');
-    }
-    out.push_str(digits);
 }
 
 /// A time as Wireshark 4.0 shows an absolute UTC time (the PDML reader
