@@ -4,17 +4,16 @@
 //! the caller's key of the object, and the shim's tap appends them to that
 //! object's entry (made at its first bytes). The caller passes every text.
 
-use std::ffi::c_int;
-
 use super::cstr::c_text;
 use super::epan::{shim, EpanResult, Packet};
 use super::ids::Protocol;
 use super::sys;
+use super::tap::TapId;
 
 /// The export objects of one protocol (their tap).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ExportObjects {
-    tap: c_int,
+    tap: TapId,
 }
 
 /// The texts an object shows, by how many of its bytes arrived.
@@ -36,14 +35,13 @@ pub(crate) struct ObjectTexts<'s> {
 pub(crate) fn register(proto: Protocol) -> ExportObjects {
     // SAFETY: a registered protocol id; registration does not throw; the
     // callbacks are the shim's own.
-    ExportObjects { tap: unsafe { sys::shim_export_register(proto.0) } }
+    ExportObjects { tap: TapId::from_raw(unsafe { sys::shim_export_register(proto.0) }) }
 }
 
 impl ExportObjects {
     /// Whether an export objects list listens now.
     pub(crate) fn listening(self) -> bool {
-        // SAFETY: a plain lookup of a registered tap id.
-        unsafe { sys::shim_tap_listening(self.tap) != 0 }
+        self.tap.listening()
     }
 
     /// Queues this packet's bytes (its whole captured tvb) as the next
@@ -55,7 +53,7 @@ impl ExportObjects {
         // the call (the shim copies them into the packet's pool);
         // exceptions caught.
         shim(|e| unsafe {
-            sys::shim_export_queue(self.tap, pkt.pinfo.as_ptr(), pkt.tvb.as_ptr(), key, name.as_ptr(), size, complete.as_ptr(), incomplete.as_ptr(), suffix.as_ptr(), e)
+            sys::shim_export_queue(self.tap.raw(), pkt.pinfo.as_ptr(), pkt.tvb.as_ptr(), key, name.as_ptr(), size, complete.as_ptr(), incomplete.as_ptr(), suffix.as_ptr(), e)
         })
     }
 }

@@ -4,37 +4,32 @@
 //! arrows (a label and a comment the caller writes), drawn from the
 //! packet's source to its destination.
 
-use std::ffi::c_int;
-
 use super::cstr::{c_text, leak_cstr};
 use super::epan::Packet;
 use super::ids::Protocol;
 use super::sys;
+use super::tap::TapId;
 
 /// The tap of a registered flow.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FlowTap {
-    id: c_int,
+    id: TapId,
 }
 
 /// Registers tap `tap` and flow `name` over it (`-z flow,NAME,standard`),
 /// titled `ui_name`, for `proto`. Call during registration.
 pub(crate) fn register(name: &str, ui_name: &str, proto: Protocol, tap: &str) -> FlowTap {
-    let tap = leak_cstr(tap);
-    // SAFETY: the strings are leaked (Wireshark keeps them); neither call
-    // throws; the tap callback is the shim's own.
-    unsafe {
-        let id = sys::register_tap(tap);
-        sys::shim_flow_register(leak_cstr(name), leak_cstr(ui_name), proto.0, tap);
-        FlowTap { id }
-    }
+    let id = TapId::register(tap);
+    // SAFETY: the strings are leaked (Wireshark keeps them); registration
+    // does not throw; the tap callback is the shim's own.
+    unsafe { sys::shim_flow_register(leak_cstr(name), leak_cstr(ui_name), proto.0, leak_cstr(tap)) };
+    FlowTap { id }
 }
 
 impl FlowTap {
     /// Whether a flow graph listens now (so an arrow is worth writing).
     pub(crate) fn listening(self) -> bool {
-        // SAFETY: a plain lookup of a registered tap id.
-        unsafe { sys::shim_tap_listening(self.id) != 0 }
+        self.id.listening()
     }
 
     /// Queues one arrow of this packet.
@@ -42,6 +37,6 @@ impl FlowTap {
         let (label, comment) = (c_text(label), c_text(comment));
         // SAFETY: the strings outlive the call (the shim copies them into
         // the packet's pool); pinfo is the packet's.
-        unsafe { sys::shim_flow_queue(self.id, pkt.pinfo.as_ptr(), label.as_ptr(), comment.as_ptr(), 0) }
+        unsafe { sys::shim_flow_queue(self.id.raw(), pkt.pinfo.as_ptr(), label.as_ptr(), comment.as_ptr(), 0) }
     }
 }

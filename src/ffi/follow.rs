@@ -16,6 +16,7 @@ use super::epan::Packet;
 use super::guard;
 use super::ids::Protocol;
 use super::sys;
+use super::tap::TapId;
 
 /// What Wireshark asks of the caller about its streams.
 pub(crate) trait FollowSpec: 'static {
@@ -28,7 +29,7 @@ pub(crate) trait FollowSpec: 'static {
 /// A registered follower's tap.
 #[derive(Clone, Copy)]
 pub(crate) struct Follower {
-    tap: c_int,
+    tap: TapId,
 }
 
 unsafe extern "C" fn stream_of_frame<S: FollowSpec>(frame: u32, out: *mut u32) -> c_int {
@@ -57,23 +58,17 @@ unsafe extern "C" fn stream_count<S: FollowSpec>() -> u32 {
 /// stream N is the display filter `STREAM_FIELD == N`. Call during
 /// registration, after the field is registered.
 pub(crate) fn register_follower<S: FollowSpec>(proto: Protocol, tap_name: &str, stream_field: &str) -> Follower {
-    let tap_name = leak_cstr(tap_name);
-    // SAFETY: the strings are leaked (Wireshark and the shim keep them);
-    // registration does not throw; the callbacks are extern "C" and catch
-    // panics.
-    let tap = unsafe {
-        let tap = sys::register_tap(tap_name);
-        sys::shim_follow_register(proto.0, tap_name, leak_cstr(stream_field), Some(stream_of_frame::<S>), Some(stream_count::<S>));
-        tap
-    };
+    let tap = TapId::register(tap_name);
+    // SAFETY: the strings are leaked (the shim keeps them); registration
+    // does not throw; the callbacks are extern "C" and catch panics.
+    unsafe { sys::shim_follow_register(proto.0, leak_cstr(tap_name), leak_cstr(stream_field), Some(stream_of_frame::<S>), Some(stream_count::<S>)) };
     Follower { tap }
 }
 
 impl Follower {
     /// Whether a follower reads the lines now.
     pub(crate) fn listening(self) -> bool {
-        // SAFETY: a plain lookup of a registered tap id.
-        unsafe { sys::shim_tap_listening(self.tap) != 0 }
+        self.tap.listening()
     }
 
     /// Queues `text`, a line of stream `stream` said by node 1
@@ -84,7 +79,7 @@ impl Follower {
         // length; the shim copies all three into the packet's pool before
         // returning. pinfo is the packet's.
         unsafe {
-            sys::shim_follow_queue(self.tap, pkt.pinfo.as_ptr(), stream, c_int::from(node1_speaks), a.as_ptr(), b.as_ptr(), text.as_ptr().cast(), text.len());
+            sys::shim_follow_queue(self.tap.raw(), pkt.pinfo.as_ptr(), stream, c_int::from(node1_speaks), a.as_ptr(), b.as_ptr(), text.as_ptr().cast(), text.len());
         }
     }
 }

@@ -36,9 +36,42 @@ pub(super) unsafe fn record<'a, R>(data: *const c_void) -> Option<&'a R> {
     unsafe { data.cast::<R>().as_ref() }
 }
 
+/// The id of a registered tap: what every kind of tap below queues to and
+/// asks whether anyone listens.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TapId(c_int);
+
+impl TapId {
+    /// `register_tap(name)`: a new tap, or the existing one of that name.
+    /// Call during registration.
+    pub(crate) fn register(name: &str) -> TapId {
+        // SAFETY: the name is leaked (Wireshark keeps the pointer);
+        // register_tap does not throw.
+        TapId(unsafe { sys::register_tap(leak_cstr(name)) })
+    }
+
+    /// A tap id that Wireshark returned by another call (the shim's
+    /// registrations).
+    pub(super) fn from_raw(id: c_int) -> TapId {
+        TapId(id)
+    }
+
+    /// The id, for the shim's calls.
+    pub(super) fn raw(self) -> c_int {
+        self.0
+    }
+
+    /// Whether some listener reads this tap now (so a record is worth
+    /// building).
+    pub(crate) fn listening(self) -> bool {
+        // SAFETY: a plain lookup of a registered tap id.
+        unsafe { sys::shim_tap_listening(self.0) != 0 }
+    }
+}
+
 /// A registered tap whose records are `R`.
 pub(crate) struct Tap<R> {
-    id: c_int,
+    id: TapId,
     _record: PhantomData<fn(R)>,
 }
 
@@ -52,18 +85,14 @@ impl<R> Copy for Tap<R> {}
 /// `register_tap(name)`: a new tap, or the existing one of that name.
 /// Call during registration.
 pub(crate) fn register_tap<R: Copy + 'static>(name: &str) -> Tap<R> {
-    // SAFETY: the name is leaked (Wireshark keeps the pointer); register_tap
-    // does not throw.
-    let id = unsafe { sys::register_tap(leak_cstr(name)) };
-    Tap { id, _record: PhantomData }
+    Tap { id: TapId::register(name), _record: PhantomData }
 }
 
 impl<R: Copy + 'static> Tap<R> {
     /// Whether some listener reads this tap now (so a record is worth
     /// building).
     pub(crate) fn listening(self) -> bool {
-        // SAFETY: a plain lookup of a registered tap id.
-        unsafe { sys::shim_tap_listening(self.id) != 0 }
+        self.id.listening()
     }
 
     /// Queues a copy of `record` for the taps of this packet.
@@ -71,7 +100,7 @@ impl<R: Copy + 'static> Tap<R> {
         // SAFETY: `record` is valid for size_of::<R>() bytes; the shim copies
         // them into the packet's pool (R is Copy: a byte copy is a valid R,
         // and nothing needs dropping). pinfo is the packet's.
-        unsafe { sys::shim_tap_queue_copy(self.id, pkt.pinfo.as_ptr(), (record as *const R).cast::<c_void>(), std::mem::size_of::<R>()) }
+        unsafe { sys::shim_tap_queue_copy(self.id.raw(), pkt.pinfo.as_ptr(), (record as *const R).cast::<c_void>(), std::mem::size_of::<R>()) }
     }
 }
 
@@ -79,7 +108,7 @@ impl<R: Copy + 'static> Tap<R> {
 /// Tools > Credentials.
 #[derive(Clone, Copy)]
 pub(crate) struct CredentialsTap {
-    id: c_int,
+    id: TapId,
     proto: *const std::ffi::c_char,
 }
 
@@ -91,16 +120,13 @@ unsafe impl Sync for CredentialsTap {}
 /// `register_tap("credentials")` (the existing tap when a dissector of
 /// Wireshark registered it first), with the Protocol the records show.
 pub(crate) fn register_credentials_tap(proto: &str) -> CredentialsTap {
-    // SAFETY: as in `register_tap`.
-    let id = unsafe { sys::register_tap(leak_cstr("credentials")) };
-    CredentialsTap { id, proto: leak_cstr(proto) }
+    CredentialsTap { id: TapId::register("credentials"), proto: leak_cstr(proto) }
 }
 
 impl CredentialsTap {
     /// Whether some listener reads the credentials now.
     pub(crate) fn listening(self) -> bool {
-        // SAFETY: a plain lookup of a registered tap id.
-        unsafe { sys::shim_tap_listening(self.id) != 0 }
+        self.id.listening()
     }
 
     /// Queues, with this packet, a credential of frame `frame` (this one
@@ -111,7 +137,7 @@ impl CredentialsTap {
         // SAFETY: the strings are NUL-terminated and outlive the call (the
         // shim copies them into the packet's pool); `proto` lives for the
         // process; pinfo is the packet's.
-        unsafe { sys::shim_tap_queue_credential(self.id, pkt.pinfo.as_ptr(), frame, password.get(), user.as_ptr(), self.proto, info.as_ptr()) }
+        unsafe { sys::shim_tap_queue_credential(self.id.raw(), pkt.pinfo.as_ptr(), frame, password.get(), user.as_ptr(), self.proto, info.as_ptr()) }
     }
 }
 
@@ -119,21 +145,18 @@ impl CredentialsTap {
 /// (the shim's `shim_tap_bytes_t`).
 #[derive(Clone, Copy)]
 pub(crate) struct BytesTap {
-    id: c_int,
+    id: TapId,
 }
 
 /// `register_tap(name)` for a [`BytesTap`]. Call during registration.
 pub(crate) fn register_bytes_tap(name: &str) -> BytesTap {
-    // SAFETY: as in `register_tap`.
-    let id = unsafe { sys::register_tap(leak_cstr(name)) };
-    BytesTap { id }
+    BytesTap { id: TapId::register(name) }
 }
 
 impl BytesTap {
     /// Whether some listener reads this tap now.
     pub(crate) fn listening(self) -> bool {
-        // SAFETY: a plain lookup of a registered tap id.
-        unsafe { sys::shim_tap_listening(self.id) != 0 }
+        self.id.listening()
     }
 
     /// Appends `bytes` to this packet's record: one record per packet
@@ -141,7 +164,7 @@ impl BytesTap {
     pub(crate) fn append(self, pkt: &Packet<'_>, bytes: &[u8]) {
         // SAFETY: `bytes` is valid for its length; the shim copies it into
         // the packet's pool. pinfo is the packet's.
-        unsafe { sys::shim_tap_append_bytes(self.id, pkt.pinfo.as_ptr(), bytes.as_ptr().cast::<c_void>(), bytes.len()) }
+        unsafe { sys::shim_tap_append_bytes(self.id.raw(), pkt.pinfo.as_ptr(), bytes.as_ptr().cast::<c_void>(), bytes.len()) }
     }
 }
 
