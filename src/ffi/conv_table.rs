@@ -42,24 +42,18 @@ fn bytes(n: u32) -> c_int {
     c_int::try_from(n).unwrap_or(c_int::MAX)
 }
 
-unsafe extern "C" fn conv_packet<S: ConvTableSpec>(
-    tapdata: *mut c_void,
-    pinfo: *mut sys::packet_info,
-    _edt: *mut sys::epan_dissect_t,
-    data: *const c_void,
-    flags: sys::tap_flags_t,
-) -> sys::tap_packet_status {
-    // SAFETY: the tab listens to the protocol's tap, which carries only
-    // `S::Record`s (register_conv_table).
+/// Calls `add` with each row of the tap record behind `data`, catching any
+/// panic (printed under `what`), and says whether the window changed.
+///
+/// # Safety
+/// As [`tap::record`] for `S::Record`.
+unsafe fn each_row<S: ConvTableSpec>(data: *const c_void, what: &str, mut add: impl FnMut(&ConvRow<'_>)) -> sys::tap_packet_status {
+    // SAFETY: as the caller promises.
     let Some(rec) = (unsafe { tap::record::<S::Record>(data) }) else { return sys::TAP_PACKET_DONT_REDRAW };
     let done = guard::catch(|| {
         let mut added = false;
         S::row(rec, &mut |row| {
-            let (from, to) = (c_text(row.from), c_text(row.to));
-            // SAFETY: tapdata is the tab's conv_hash_t and pinfo the
-            // packet's, as Wireshark passes them; the names are
-            // NUL-terminated, and copied by the table when it keeps them.
-            unsafe { sys::shim_conv_table_add(tapdata, pinfo, flags, from.as_ptr(), to.as_ptr(), row.conv, bytes(row.bytes)) };
+            add(&row);
             added = true;
         });
         added
@@ -68,10 +62,29 @@ unsafe extern "C" fn conv_packet<S: ConvTableSpec>(
         Ok(true) => sys::TAP_PACKET_REDRAW,
         Ok(false) => sys::TAP_PACKET_DONT_REDRAW,
         Err(p) => {
-            guard::print("conversations", &p);
+            guard::print(what, &p);
             sys::TAP_PACKET_FAILED
         }
     }
+}
+
+unsafe extern "C" fn conv_packet<S: ConvTableSpec>(
+    tapdata: *mut c_void,
+    pinfo: *mut sys::packet_info,
+    _edt: *mut sys::epan_dissect_t,
+    data: *const c_void,
+    flags: sys::tap_flags_t,
+) -> sys::tap_packet_status {
+    let add = |row: &ConvRow<'_>| {
+        let (from, to) = (c_text(row.from), c_text(row.to));
+        // SAFETY: tapdata is the tab's conv_hash_t and pinfo the packet's,
+        // as Wireshark passes them; the names are NUL-terminated, and
+        // copied by the table when it keeps them.
+        unsafe { sys::shim_conv_table_add(tapdata, pinfo, flags, from.as_ptr(), to.as_ptr(), row.conv, bytes(row.bytes)) };
+    };
+    // SAFETY: the tab listens to the protocol's tap, which carries only
+    // `S::Record`s (register_conv_table).
+    unsafe { each_row::<S>(data, "conversations", add) }
 }
 
 unsafe extern "C" fn endpoint_packet<S: ConvTableSpec>(
@@ -81,47 +94,24 @@ unsafe extern "C" fn endpoint_packet<S: ConvTableSpec>(
     data: *const c_void,
     flags: sys::tap_flags_t,
 ) -> sys::tap_packet_status {
-    // SAFETY: as in `conv_packet`.
-    let Some(rec) = (unsafe { tap::record::<S::Record>(data) }) else { return sys::TAP_PACKET_DONT_REDRAW };
-    let done = guard::catch(|| {
-        let mut added = false;
-        S::row(rec, &mut |row| {
-            let from = c_text(row.from);
-            // SAFETY: tapdata is the tab's conv_hash_t; the names are
-            // NUL-terminated and copied by the table when it keeps them.
-            unsafe { sys::shim_endpoint_table_add(tapdata, flags, from.as_ptr(), 1, bytes(row.bytes)) };
-            if row.to_is_endpoint {
-                let to = c_text(row.to);
-                // SAFETY: as above.
-                unsafe { sys::shim_endpoint_table_add(tapdata, flags, to.as_ptr(), 0, bytes(row.bytes)) };
-            }
-            added = true;
-        });
-        added
-    });
-    match done {
-        Ok(true) => sys::TAP_PACKET_REDRAW,
-        Ok(false) => sys::TAP_PACKET_DONT_REDRAW,
-        Err(p) => {
-            guard::print("endpoints", &p);
-            sys::TAP_PACKET_FAILED
+    let add = |row: &ConvRow<'_>| {
+        let from = c_text(row.from);
+        // SAFETY: tapdata is the tab's conv_hash_t; the names are
+        // NUL-terminated and copied by the table when it keeps them.
+        unsafe { sys::shim_endpoint_table_add(tapdata, flags, from.as_ptr(), 1, bytes(row.bytes)) };
+        if row.to_is_endpoint {
+            let to = c_text(row.to);
+            // SAFETY: as above.
+            unsafe { sys::shim_endpoint_table_add(tapdata, flags, to.as_ptr(), 0, bytes(row.bytes)) };
         }
-    }
+    };
+    // SAFETY: as in `conv_packet`.
+    unsafe { each_row::<S>(data, "endpoints", add) }
 }
 
 unsafe extern "C" fn conv_of_frame<S: ConvTableSpec>(frame: u32, out: *mut u32) -> c_int {
-    match guard::catch(|| S::conv_of_frame(frame)) {
-        Ok(Some(n)) if !out.is_null() => {
-            // SAFETY: the shim passes a pointer to its own local.
-            unsafe { *out = n };
-            1
-        }
-        Ok(_) => 0,
-        Err(p) => {
-            guard::print("conversation filter", &p);
-            0
-        }
-    }
+    // SAFETY: the shim passes a pointer to its own local.
+    unsafe { guard::found_u32("conversation filter", out, || S::conv_of_frame(frame)) }
 }
 
 /// Registers the tab of `proto` over `tap` (which must be the tap named

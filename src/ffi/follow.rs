@@ -33,18 +33,8 @@ pub(crate) struct Follower {
 }
 
 unsafe extern "C" fn stream_of_frame<S: FollowSpec>(frame: u32, out: *mut u32) -> c_int {
-    match guard::catch(|| S::stream_of_frame(frame)) {
-        Ok(Some(n)) if !out.is_null() => {
-            // SAFETY: the shim passes a pointer to its own local.
-            unsafe { *out = n };
-            1
-        }
-        Ok(_) => 0,
-        Err(p) => {
-            guard::print("follow", &p);
-            0
-        }
-    }
+    // SAFETY: the shim passes a pointer to its own local.
+    unsafe { guard::found_u32("follow", out, || S::stream_of_frame(frame)) }
 }
 
 unsafe extern "C" fn stream_count<S: FollowSpec>() -> u32 {

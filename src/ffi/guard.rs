@@ -57,6 +57,28 @@ pub(crate) fn guard<R>(on_panic: impl FnOnce(&Panicked) -> R, f: impl FnOnce() -
     }
 }
 
+/// Answers a C callback that asks for a number through `out`: runs
+/// `find`, catching any panic (printed, as [`print`] under `what`); writes
+/// what it found to `out` and returns 1, or returns 0 when it found nothing,
+/// `out` is null or it panicked.
+///
+/// # Safety
+/// `out` must be null or valid for a write of a `u32`.
+pub(crate) unsafe fn found_u32(what: &str, out: *mut u32, find: impl FnOnce() -> Option<u32>) -> std::ffi::c_int {
+    match catch(find) {
+        Ok(Some(n)) if !out.is_null() => {
+            // SAFETY: non-null and valid for a write, as the caller promises.
+            unsafe { *out = n };
+            1
+        }
+        Ok(_) => 0,
+        Err(p) => {
+            print(what, &p);
+            0
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
