@@ -86,7 +86,14 @@ impl Chunks {
 
 /// Calls `on_frame` for every frame of `input`: record chunks, then a line
 /// of [`COLUMNS`].
-pub fn read_frames<R: BufRead>(mut input: R, mut on_frame: impl FnMut(Frame)) -> Result<(), String> {
+pub fn read_frames<R: BufRead>(input: R, on_frame: impl FnMut(Frame)) -> Result<(), String> {
+    read_frames_with(input, true, on_frame)
+}
+
+/// [`read_frames`], with each message's fields left out unless `fields`:
+/// the check needs only the messages' names and expert infos, and the
+/// fields' values are most of the reading.
+pub fn read_frames_with<R: BufRead>(mut input: R, fields: bool, mut on_frame: impl FnMut(Frame)) -> Result<(), String> {
     let mut line = Vec::new();
     let mut chunks = Chunks::default();
     loop {
@@ -107,15 +114,16 @@ pub fn read_frames<R: BufRead>(mut input: R, mut on_frame: impl FnMut(Frame)) ->
                 if text.is_empty() {
                     continue;
                 }
-                on_frame(frame(text, &chunks)?);
+                on_frame(frame(text, &chunks, fields)?);
                 chunks.clear();
             }
         }
     }
 }
 
-/// One frame from its line and the records read before it.
-fn frame(line: &str, chunks: &Chunks) -> Result<Frame, String> {
+/// One frame from its line and the records read before it, its messages
+/// with their fields if `fields`.
+fn frame(line: &str, chunks: &Chunks, fields: bool) -> Result<Frame, String> {
     let mut cols = line.split('\t');
     let mut col = || cols.next().unwrap_or("");
     let number = col();
@@ -161,7 +169,7 @@ fn frame(line: &str, chunks: &Chunks) -> Result<Frame, String> {
         }
         let steps = record::read(bytes).map_err(|e| format!("frame {}: {e}", f.number))?;
         match steps.first().map(|s| s.kind) {
-            Some(Kind::Protocol) => f.messages.push(message(&steps)),
+            Some(Kind::Protocol) => f.messages.push(message_with(&steps, fields)),
             // Expert infos outside any message.
             _ => f.other_experts.extend(steps.iter().filter(|s| s.kind == Kind::Expert).map(|s| expert(s, ""))),
         }
@@ -172,6 +180,12 @@ fn frame(line: &str, chunks: &Chunks) -> Result<Frame, String> {
 /// The message a record describes: its steps as the tree they make (each
 /// under its parent, after the earlier children), read in tree order.
 pub fn message(steps: &[Step<'_>]) -> Message {
+    message_with(steps, true)
+}
+
+/// [`message`], its fields left out unless `fields` (the expert infos still
+/// name the field they are on).
+fn message_with(steps: &[Step<'_>], fields: bool) -> Message {
     let names = record::field_names();
     // Children of each step, in order; the message's protocol item is the
     // one step under the packet's tree.
@@ -195,7 +209,7 @@ pub fn message(steps: &[Step<'_>]) -> Message {
             }
         }
     }
-    let mut m = Message { fields: Vec::with_capacity(steps.len()), ..Default::default() };
+    let mut m = Message { fields: Vec::with_capacity(if fields { steps.len() } else { 0 }), ..Default::default() };
     let Some(top) = top else { return m };
     let t = &steps[top];
     let label = t.text.map(String::from_utf8_lossy).unwrap_or_default();
@@ -219,7 +233,9 @@ pub fn message(steps: &[Step<'_>]) -> Message {
             continue;
         }
         let name = names.get(s.field as usize).map_or("", String::as_str);
-        m.fields.push(Field { name: Cow::Borrowed(name), depth, pos: m.pos + s.start, size: s.len, show: show(s), showname: String::new() });
+        if fields {
+            m.fields.push(Field { name: Cow::Borrowed(name), depth, pos: m.pos + s.start, size: s.len, show: show(s), showname: String::new() });
+        }
         open.push(name);
         let at = stack.len();
         let mut child = first_child[i];
