@@ -76,7 +76,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
         match format {
             Format::Jsonl => {
                 for r in &rows {
-                    serde_json::to_writer(&mut buf, r).map_err(|e| e.to_string())?;
+                    export::json_line::write_row(&mut buf, r);
                     buf.push(b'\n');
                 }
             }

@@ -10,6 +10,7 @@
 //! per flat filter field ([`csv_columns`]).
 
 pub mod args;
+pub mod json_line;
 pub mod parquet;
 
 use std::borrow::Cow;
