@@ -187,6 +187,7 @@ pub fn message(steps: &[Step<'_>]) -> Message {
 /// name the field they are on).
 fn message_with(steps: &[Step<'_>], fields: bool) -> Message {
     let names = record::field_names();
+    let schema_fields = xmmep_core::schema::Schema::standard().fields.len();
     // Children of each step, in order; the message's protocol item is the
     // one step under the packet's tree.
     let mut first_child = vec![usize::MAX; steps.len()];
@@ -212,7 +213,7 @@ fn message_with(steps: &[Step<'_>], fields: bool) -> Message {
     let mut m = Message { fields: Vec::with_capacity(if fields { steps.len() } else { 0 }), ..Default::default() };
     let Some(top) = top else { return m };
     let t = &steps[top];
-    let label = t.text.map(String::from_utf8_lossy).unwrap_or_default();
+    let label = t.text.map(utf8).unwrap_or_default();
     m.showname = if t.flags & record::APPEND != 0 || t.text.is_none() { [PROTOCOL.name, &label].concat() } else { label.into_owned() };
     m.size = t.len;
     // Depth-first, with the names of the open fields (an expert info is on
@@ -233,8 +234,10 @@ fn message_with(steps: &[Step<'_>], fields: bool) -> Message {
             continue;
         }
         let name = names.get(s.field as usize).map_or("", String::as_str);
+        // Codes 1 to the table's size are its fields (`record::schema_code`).
+        let def = (s.field as usize).checked_sub(1).filter(|&id| id < schema_fields).map(|id| id as xmmep_core::schema::FieldId);
         if fields {
-            m.fields.push(Field { name: Cow::Borrowed(name), depth, pos: m.pos + s.start, size: s.len, show: show(s), showname: String::new() });
+            m.fields.push(Field { name: Cow::Borrowed(name), def, depth, pos: m.pos + s.start, size: s.len, show: show(s), showname: String::new() });
         }
         open.push(name);
         let at = stack.len();
@@ -251,7 +254,7 @@ fn message_with(steps: &[Step<'_>], fields: bool) -> Message {
 /// The expert info of step `s`, on the field named `on`.
 fn expert(s: &Step<'_>, on: &str) -> Expert {
     use xmmep_core::conversations::file_data as fd;
-    let message = s.text.map(|t| shown_text(&String::from_utf8_lossy(t)));
+    let message = s.text.map(|t| shown_text(&utf8(t)));
     let (name, severity, group, summary) = match CLASSES.get(s.field as usize) {
         Some(c) => (class_names()[s.field as usize].clone(), c.severity, c.group, c.summary),
         None if s.field == record::FILE_DATA_NOTE => (fd::SIZE_MISMATCH.to_string(), fd::SIZE_MISMATCH_SEVERITY, fd::SIZE_MISMATCH_GROUP, fd::SIZE_MISMATCH_SUMMARY),
@@ -268,7 +271,7 @@ fn class_names() -> &'static [String] {
 
 /// A step's value as tshark 4.0 shows it in PDML (`show`).
 fn show(s: &Step<'_>) -> String {
-    let text = || s.text.map(String::from_utf8_lossy).unwrap_or_default();
+    let text = || s.text.map(utf8).unwrap_or_default();
     match s.kind {
         Kind::Text => shown_text(&text()),
         Kind::Label => text().into_owned(),
@@ -289,6 +292,12 @@ fn show(s: &Step<'_>) -> String {
         Kind::RelTime => relative_time(s.signed()),
         Kind::Protocol | Kind::Named | Kind::Expert => String::new(),
     }
+}
+
+/// A record's text as a string: the plugin writes UTF-8, checked here by
+/// the standard library's faster check before the lossy reading.
+fn utf8(t: &[u8]) -> Cow<'_, str> {
+    std::str::from_utf8(t).map_or_else(|_| String::from_utf8_lossy(t), Cow::Borrowed)
 }
 
 /// Text as tshark shows a string: control characters escaped.

@@ -72,7 +72,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
         let rows = export::rows_with(&names[i], &frame, format == Format::Jsonl);
         let worst = rows.iter().flat_map(|r| r.problems.iter().map(|p| rank(&p.severity))).max();
         // About what a row takes, so that the buffer seldom grows.
-        let mut buf = Vec::with_capacity(512 * rows.len());
+        let mut buf = Vec::with_capacity(1024 * rows.len());
         match format {
             Format::Jsonl => {
                 for r in &rows {

@@ -230,7 +230,7 @@ fn node<'a>(schema: &'a Schema, f: &'a Field, kids: &'a [Field], named: Option<&
         return Some((key_of(key, top), Json::Array(values)));
     }
     let key = key_of(&f.name, top);
-    let field = schema.field_by_key(&f.name).map(|id| schema.field(id));
+    let field = f.def.map(|id| schema.field(id));
     match field {
         Some(def) if def.display == Display::Container => {
             let items = children(kids);
@@ -476,7 +476,7 @@ pub fn record_values(row: &Row, m: &Message, columns: &Columns) -> Vec<Vec<Value
     rec.resize(columns.len(), Vec::new());
     for f in &m.fields {
         if let Some(at) = columns.of_field(&f.name) {
-            rec[at].push(scalar(schema, &f.name, &f.show));
+            rec[at].push(typed(f.def.map(|id| schema.field(id)), &f.name, &f.show).into_value());
         }
     }
     rec
