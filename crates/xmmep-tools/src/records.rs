@@ -188,11 +188,13 @@ pub fn message(steps: &[Step<'_>]) -> Message {
 fn message_with(steps: &[Step<'_>], fields: bool) -> Message {
     let names = record::field_names();
     let schema_fields = xmmep_core::schema::Schema::standard().fields.len();
-    // Children of each step, in order; the message's protocol item is the
+    // Children of each step, in order (its first and last child, its next
+    // sibling; one list for the three); the message's protocol item is the
     // one step under the packet's tree.
-    let mut first_child = vec![usize::MAX; steps.len()];
-    let mut next_sibling = vec![usize::MAX; steps.len()];
-    let mut last_child = vec![usize::MAX; steps.len()];
+    const FIRST: usize = 0;
+    const LAST: usize = 1;
+    const NEXT: usize = 2;
+    let mut links = vec![[usize::MAX; 3]; steps.len()];
     let mut top = None;
     for (i, s) in steps.iter().enumerate() {
         match s.parent {
@@ -201,12 +203,13 @@ fn message_with(steps: &[Step<'_>], fields: bool) -> Message {
             }
             Some(p) => {
                 let p = p as usize;
-                if last_child[p] == usize::MAX {
-                    first_child[p] = i;
+                if links[p][LAST] == usize::MAX {
+                    links[p][FIRST] = i;
                 } else {
-                    next_sibling[last_child[p]] = i;
+                    let last = links[p][LAST];
+                    links[last][NEXT] = i;
                 }
-                last_child[p] = i;
+                links[p][LAST] = i;
             }
         }
     }
@@ -220,10 +223,10 @@ fn message_with(steps: &[Step<'_>], fields: bool) -> Message {
     // the innermost).
     let mut stack: Vec<(usize, u8)> = Vec::new();
     let mut open: Vec<&str> = Vec::new();
-    let mut child = first_child[top];
+    let mut child = links[top][FIRST];
     while child != usize::MAX {
         stack.push((child, 0));
-        child = next_sibling[child];
+        child = links[child][NEXT];
     }
     stack.reverse();
     while let Some((i, depth)) = stack.pop() {
@@ -241,10 +244,10 @@ fn message_with(steps: &[Step<'_>], fields: bool) -> Message {
         }
         open.push(name);
         let at = stack.len();
-        let mut child = first_child[i];
+        let mut child = links[i][FIRST];
         while child != usize::MAX {
             stack.push((child, depth + 1));
-            child = next_sibling[child];
+            child = links[child][NEXT];
         }
         stack[at..].reverse();
     }

@@ -171,20 +171,27 @@ pub fn fields<'a>(schema: &'a Schema, msg_type: Option<u32>, m: &'a Message) -> 
 }
 
 /// Splits `fields` (a flattened tree with depths) into its top items, each
-/// with the items below it.
-fn children(fields: &[Field]) -> Vec<(&Field, &[Field])> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < fields.len() {
-        let d = fields[i].depth;
-        let mut j = i + 1;
-        while j < fields.len() && fields[j].depth > d {
-            j += 1;
-        }
-        out.push((&fields[i], &fields[i + 1..j]));
-        i = j;
+/// with the items below it; an iterator, so that no list is made per
+/// container.
+fn children(fields: &[Field]) -> Children<'_> {
+    Children { rest: fields }
+}
+
+#[derive(Clone)]
+struct Children<'a> {
+    rest: &'a [Field],
+}
+
+impl<'a> Iterator for Children<'a> {
+    type Item = (&'a Field, &'a [Field]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (first, after) = self.rest.split_first()?;
+        let end = after.iter().position(|f| f.depth <= first.depth).unwrap_or(after.len());
+        let (kids, rest) = after.split_at(end);
+        self.rest = rest;
+        Some((first, kids))
     }
-    out
 }
 
 /// The key a filter name has inside its parent: the top-level field name
@@ -215,7 +222,7 @@ fn node<'a>(schema: &'a Schema, f: &'a Field, kids: &'a [Field], named: Option<&
     if f.name.is_empty() {
         let items = children(kids);
         // A dictionary element: {key, value}.
-        if items.iter().any(|(k, _)| k.name.ends_with(".key")) {
+        if items.clone().any(|(k, _)| k.name.ends_with(".key")) {
             let mut pair = Vec::new();
             for (k, sub) in items {
                 if let Some((key, v)) = node(schema, k, sub, None) {
@@ -225,8 +232,8 @@ fn node<'a>(schema: &'a Schema, f: &'a Field, kids: &'a [Field], named: Option<&
             return Some(("", Json::Object(pair)));
         }
         // A List<String> holder: its elements (strings, or structs).
-        let key = named.or_else(|| items.first().map(|(k, _)| k.name.as_ref()))?;
-        let values = items.into_iter().filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
+        let key = named.or_else(|| items.clone().next().map(|(k, _)| k.name.as_ref()))?;
+        let values = items.filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
         return Some((key_of(key, top), Json::Array(values)));
     }
     let key = key_of(&f.name, top);
@@ -235,7 +242,7 @@ fn node<'a>(schema: &'a Schema, f: &'a Field, kids: &'a [Field], named: Option<&
         Some(def) if def.display == Display::Container => {
             let items = children(kids);
             if def.spec_type.starts_with("List") || def.spec_type.starts_with("Dictionary") {
-                let values = items.into_iter().filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
+                let values = items.filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
                 Some((key, Json::Array(values)))
             } else {
                 let mut obj = Vec::new();
