@@ -306,7 +306,7 @@ fn utf8(t: &[u8]) -> Cow<'_, str> {
 /// Text as tshark shows a string: control characters escaped.
 pub fn shown_text(s: &str) -> String {
     // The control characters are ASCII: a byte scan finds them.
-    if !s.bytes().any(|b| b < 0x20 || b == 0x7f) {
+    if !crate::scan::any_below_or(s.as_bytes(), 0x20, &[0x7f]) {
         return s.to_string();
     }
     let mut out = String::new();

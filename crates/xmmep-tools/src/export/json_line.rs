@@ -83,7 +83,7 @@ fn value(out: &mut Vec<u8>, v: &Json) {
 fn string(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.push(b'"');
-    if !needs_escape(bytes) {
+    if !crate::scan::any_below_or(bytes, 0x20, b"\"\\") {
         out.extend_from_slice(bytes);
     } else {
         let mut start = 0;
@@ -113,40 +113,11 @@ fn string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Whether `bytes` hold a `"`, a `\` or a control character, eight bytes
-/// at a time (each test sets a byte's high bit where it matches).
-fn needs_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_in = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
-    let hit = |w: u64| (w.wrapping_sub(ONES * 0x20) & !w & HIGH) | zero_in(w ^ (ONES * u64::from(b'"'))) | zero_in(w ^ (ONES * u64::from(b'\\')));
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        if hit(u64::from_le_bytes(w.try_into().expect("eight bytes"))) != 0 {
-            return true;
-        }
-    }
-    words.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
-}
-
 #[cfg(test)]
 mod tests {
     use std::borrow::Cow;
 
     use super::*;
-
-    #[test]
-    fn escapes_found_at_every_place() {
-        for len in 0..20 {
-            for at in 0..len {
-                for b in 0..=255u8 {
-                    let mut bytes = vec![b'a'; len];
-                    bytes[at] = b;
-                    assert_eq!(needs_escape(&bytes), b < 0x20 || b == b'"' || b == b'\\', "{bytes:?}");
-                }
-            }
-        }
-    }
 
     #[test]
     fn rows_as_serde_json_writes_them() {

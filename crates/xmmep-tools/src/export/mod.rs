@@ -150,7 +150,8 @@ pub fn rows_with<'a>(file: &'a str, frame: &'a Frame, with_fields: bool) -> Vec<
 /// The message's fields as a JSON object (see the module doc).
 pub fn fields<'a>(schema: &'a Schema, msg_type: Option<u32>, m: &'a Message) -> Json<'a> {
     let nodes = msg_type.and_then(|t| schema.message(t)).map(|c| c.nodes.as_slice()).unwrap_or(&[]);
-    let mut out = Vec::new();
+    // At most one member per item: no growing.
+    let mut out = Vec::with_capacity(m.fields.len());
     let mut index = 0;
     for (f, kids) in children(&m.fields) {
         if HEADER.contains(&f.name.as_ref()) {
@@ -245,7 +246,7 @@ fn node<'a>(schema: &'a Schema, f: &'a Field, kids: &'a [Field], named: Option<&
                 let values = items.filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
                 Some((key, Json::Array(values)))
             } else {
-                let mut obj = Vec::new();
+                let mut obj = Vec::with_capacity(kids.len());
                 for (k, sub) in items {
                     if let Some((kk, v)) = node(schema, k, sub, None) {
                         insert(&mut obj, kk, v);
