@@ -448,16 +448,31 @@ fn column_key(filter: &str) -> &str {
 
 /// The CSV record of a message, in [`csv_columns`] order. A field seen once
 /// is its value; seen several times (list elements, struct members of a
-/// list), a JSON array of its values, so that no value is ambiguous.
-pub fn csv_record(row: &Row, m: &Message, columns: &Columns) -> Vec<String> {
-    record_values(row, m, columns)
-        .into_iter()
-        .map(|v| match v.len() {
-            0 => String::new(),
-            1 => plain(&v[0]),
-            _ => Value::Array(v).to_string(),
-        })
-        .collect()
+/// list), a JSON array of its values, so that no value is ambiguous. A
+/// `ByteRecord`, which the CSV writer copies out in one pass (most columns
+/// are empty).
+pub fn csv_record(row: &Row, m: &Message, columns: &Columns) -> csv::ByteRecord {
+    let values = record_values(row, m, columns);
+    let mut rec = csv::ByteRecord::with_capacity(1024, values.len());
+    let mut json = Vec::new();
+    for v in &values {
+        match v.as_slice() {
+            [] => rec.push_field(b""),
+            [Value::String(s)] => rec.push_field(s.as_bytes()),
+            // A number or Boolean as JSON writes it; several values as a JSON array.
+            [one] => {
+                json.clear();
+                serde_json::to_writer(&mut json, one).expect("writing to a Vec");
+                rec.push_field(&json);
+            }
+            many => {
+                json.clear();
+                serde_json::to_writer(&mut json, many).expect("writing to a Vec");
+                rec.push_field(&json);
+            }
+        }
+    }
+    rec
 }
 
 /// The values of a message per column, in [`csv_columns`] order: none, one,
@@ -490,6 +505,7 @@ pub fn record_values(row: &Row, m: &Message, columns: &Columns) -> Vec<Vec<Value
     rec
 }
 
+/// A value as text: a string as itself, anything else as JSON.
 fn plain(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
