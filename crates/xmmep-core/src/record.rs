@@ -256,13 +256,20 @@ impl<'a> Reader<'a> {
     }
 
     fn number(&mut self) -> Result<u64, Error> {
+        // Most numbers (kinds, parents, fields, small values) take one byte.
+        if let Some(&b) = self.bytes.get(self.at).filter(|&&b| b < 0x80) {
+            self.at += 1;
+            return Ok(u64::from(b));
+        }
         let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
+        let mut shift = 0;
+        while shift < 64 {
             let b = self.byte()?;
             v |= u64::from(b & 0x7f) << shift;
             if b & 0x80 == 0 {
                 return Ok(v);
             }
+            shift += 7;
         }
         Err(Error("a number too long"))
     }

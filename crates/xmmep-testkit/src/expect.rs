@@ -36,7 +36,8 @@ pub fn expected(msg: &[u8], base: u32, charset: Charset) -> Expected {
             (Value::Ipv4(a), _) => (f.key.clone(), format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])),
             (Value::Struct | Value::Count(_) | Value::Index(_), _) => (f.key.clone(), String::new()),
         };
-        fields.push(Field { name: name.into(), depth: it.depth, pos: base + it.offset, size: it.len, show, showname: String::new() });
+        let def = schema.field_by_key(&name);
+        fields.push(Field { name: name.into(), def, depth: it.depth, pos: base + it.offset, size: it.len, show, showname: String::new() });
     }
     let experts = d
         .reports

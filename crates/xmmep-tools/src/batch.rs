@@ -70,6 +70,9 @@ pub struct Decoder {
     /// the plugin makes none (see [`Decoder::new`]), or the Lua script's
     /// PDML.
     pub output: Output,
+    /// Whether the messages come with their fields (the check needs only
+    /// their names and expert infos; see [`crate::records::read_frames_with`]).
+    pub fields: bool,
     /// tshark options passed through (`-o`, `-d`).
     pub extra: Vec<String>,
     tmp: PathBuf,
@@ -84,13 +87,22 @@ pub struct Seen {
 }
 
 impl Decoder {
-    /// Finds out whether `tshark` runs and loads the binary plugin. With
-    /// `lua`, or when no plugin is loaded, the Lua script built into this
-    /// program is used (said on stderr only when `verbose`). Then proves
+    /// Finds the dissector that `tshark` decodes XMMEP with, and proves
     /// that this tshark, run as the tool will run it, decodes XMMEP (see
-    /// [`Decoder::probe`]): with the plugin's records, else (a plugin
-    /// without them) with its PDML.
+    /// [`Decoder::probe`]): the binary plugin with its records, else (a
+    /// plugin without them) with its PDML; with `lua`, or when no plugin
+    /// is loaded, the Lua script built into this program (said on stderr
+    /// only when `verbose`).
     pub fn new(tool: &str, tshark: &str, lua: bool, extra: Vec<String>, verbose: bool) -> Result<Decoder, String> {
+        let tmp = std::env::temp_dir().join(format!("{tool}-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        let mut decoder = Decoder { tool: tool.to_string(), tshark: tshark.to_string(), dissector: Dissector::Plugin, output: Output::Records, fields: true, extra, tmp };
+        // The usual case, the plugin with its records, proved in one tshark
+        // start: tshark refuses `-z xmmep,records` without a plugin that
+        // makes them. Anything else is told apart below, as it fails.
+        if !lua && decoder.probe(lua).is_ok() {
+            return Ok(decoder);
+        }
         let out = Command::new(tshark).args(["-G", "plugins"]).stdin(Stdio::null()).stderr(Stdio::null()).output();
         let plugins = match out {
             Ok(o) => String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -98,24 +110,16 @@ impl Decoder {
             Err(e) => return Err(format!("cannot run {tshark}: {e}")),
         };
         let plugin = plugins.lines().any(|l| l.split('\t').next().map(str::trim) == Some("xmmep.so"));
-        let tmp = std::env::temp_dir().join(format!("{tool}-{}", std::process::id()));
-        std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-        let mut decoder = Decoder { tool: tool.to_string(), tshark: tshark.to_string(), dissector: Dissector::Plugin, output: Output::Records, extra, tmp };
+        // A plugin older than the tools has no `-z xmmep,records`, and
+        // tshark refuses it: its PDML serves (and a plugin with records
+        // whose probe failed fails this one too, with the reason).
+        decoder.output = Output::Pdml;
         if lua || !plugin {
-            decoder.output = Output::Pdml;
             if !lua && verbose {
                 eprintln!("{tool}: no xmmep.so plugin is loaded by {tshark}; using the built-in Lua script");
             }
             let script = runner::write_lua(&decoder.tmp).map_err(|e| format!("{}: {e}", decoder.tmp.display()))?;
             decoder.dissector = Dissector::Lua(script);
-        }
-        // A plugin older than the tools has no `-z xmmep,records`, and
-        // tshark refuses it: its PDML serves.
-        if decoder.output == Output::Records {
-            if decoder.probe(lua).is_ok() {
-                return Ok(decoder);
-            }
-            decoder.output = Output::Pdml;
         }
         decoder.probe(lua)?;
         Ok(decoder)
@@ -156,7 +160,7 @@ impl Decoder {
     /// Decodes one capture, calling `on_frame` for every frame.
     pub fn decode(&self, file: &Path, mut on_frame: impl FnMut(Frame)) -> Result<Seen, String> {
         let mut seen = Seen::default();
-        runner::run_tshark(&self.tshark, file, &self.dissector, self.output, &self.extra, |frame| {
+        runner::run_tshark(&self.tshark, file, &self.dissector, self.output, self.fields, &self.extra, |frame| {
             seen.payload_frames += u64::from(frame.meta.payload);
             seen.messages += frame.messages.len() as u64;
             on_frame(frame)

@@ -14,6 +14,7 @@ pub mod lua_gen;
 pub mod man;
 pub mod pdml;
 pub mod records;
+pub mod scan;
 
 use std::path::{Path, PathBuf};
 

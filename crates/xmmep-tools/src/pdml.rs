@@ -21,6 +21,9 @@ pub struct Field {
     /// name is known beforehand (the records' field names), so that a field
     /// costs no allocation for it.
     pub name: Cow<'static, str>,
+    /// The message table's field of that name, if it is one: found once
+    /// when read, not per use.
+    pub def: Option<xmmep_core::schema::FieldId>,
     /// Nesting below the message's protocol item (0 = a message field).
     pub depth: u8,
     pub pos: u32,
@@ -298,7 +301,8 @@ pub fn read_frames<R: BufRead>(input: R, mut on_frame: impl FnMut(Frame)) -> Res
                         let a = if a.name == "_ws.lua.text" { Attrs { name: String::new(), show: a.showname.clone(), ..a } } else { a };
                         let depth = stack.iter().filter(|o| matches!(o, Open::Field { xmmep_depth: Some(_), .. })).count() as u8;
                         let show = normalise_show(&a.name, a.show);
-                        m.fields.push(Field { name: a.name.clone().into(), depth, pos: a.pos, size: a.size, show, showname: a.showname });
+                        let def = xmmep_core::schema::Schema::standard().field_by_key(&a.name);
+                        m.fields.push(Field { name: a.name.clone().into(), def, depth, pos: a.pos, size: a.size, show, showname: a.showname });
                         field_names.push(a.name);
                         Open::Field { xmmep_depth: Some(depth), expert: false }
                     } else {

@@ -86,7 +86,14 @@ impl Chunks {
 
 /// Calls `on_frame` for every frame of `input`: record chunks, then a line
 /// of [`COLUMNS`].
-pub fn read_frames<R: BufRead>(mut input: R, mut on_frame: impl FnMut(Frame)) -> Result<(), String> {
+pub fn read_frames<R: BufRead>(input: R, on_frame: impl FnMut(Frame)) -> Result<(), String> {
+    read_frames_with(input, true, on_frame)
+}
+
+/// [`read_frames`], with each message's fields left out unless `fields`:
+/// the check needs only the messages' names and expert infos, and the
+/// fields' values are most of the reading.
+pub fn read_frames_with<R: BufRead>(mut input: R, fields: bool, mut on_frame: impl FnMut(Frame)) -> Result<(), String> {
     let mut line = Vec::new();
     let mut chunks = Chunks::default();
     loop {
@@ -107,15 +114,16 @@ pub fn read_frames<R: BufRead>(mut input: R, mut on_frame: impl FnMut(Frame)) ->
                 if text.is_empty() {
                     continue;
                 }
-                on_frame(frame(text, &chunks)?);
+                on_frame(frame(text, &chunks, fields)?);
                 chunks.clear();
             }
         }
     }
 }
 
-/// One frame from its line and the records read before it.
-fn frame(line: &str, chunks: &Chunks) -> Result<Frame, String> {
+/// One frame from its line and the records read before it, its messages
+/// with their fields if `fields`.
+fn frame(line: &str, chunks: &Chunks, fields: bool) -> Result<Frame, String> {
     let mut cols = line.split('\t');
     let mut col = || cols.next().unwrap_or("");
     let number = col();
@@ -161,7 +169,7 @@ fn frame(line: &str, chunks: &Chunks) -> Result<Frame, String> {
         }
         let steps = record::read(bytes).map_err(|e| format!("frame {}: {e}", f.number))?;
         match steps.first().map(|s| s.kind) {
-            Some(Kind::Protocol) => f.messages.push(message(&steps)),
+            Some(Kind::Protocol) => f.messages.push(message_with(&steps, fields)),
             // Expert infos outside any message.
             _ => f.other_experts.extend(steps.iter().filter(|s| s.kind == Kind::Expert).map(|s| expert(s, ""))),
         }
@@ -172,12 +180,21 @@ fn frame(line: &str, chunks: &Chunks) -> Result<Frame, String> {
 /// The message a record describes: its steps as the tree they make (each
 /// under its parent, after the earlier children), read in tree order.
 pub fn message(steps: &[Step<'_>]) -> Message {
+    message_with(steps, true)
+}
+
+/// [`message`], its fields left out unless `fields` (the expert infos still
+/// name the field they are on).
+fn message_with(steps: &[Step<'_>], fields: bool) -> Message {
     let names = record::field_names();
-    // Children of each step, in order; the message's protocol item is the
+    let schema_fields = xmmep_core::schema::Schema::standard().fields.len();
+    // Children of each step, in order (its first and last child, its next
+    // sibling; one list for the three); the message's protocol item is the
     // one step under the packet's tree.
-    let mut first_child = vec![usize::MAX; steps.len()];
-    let mut next_sibling = vec![usize::MAX; steps.len()];
-    let mut last_child = vec![usize::MAX; steps.len()];
+    const FIRST: usize = 0;
+    const LAST: usize = 1;
+    const NEXT: usize = 2;
+    let mut links = vec![[usize::MAX; 3]; steps.len()];
     let mut top = None;
     for (i, s) in steps.iter().enumerate() {
         match s.parent {
@@ -186,29 +203,30 @@ pub fn message(steps: &[Step<'_>]) -> Message {
             }
             Some(p) => {
                 let p = p as usize;
-                if last_child[p] == usize::MAX {
-                    first_child[p] = i;
+                if links[p][LAST] == usize::MAX {
+                    links[p][FIRST] = i;
                 } else {
-                    next_sibling[last_child[p]] = i;
+                    let last = links[p][LAST];
+                    links[last][NEXT] = i;
                 }
-                last_child[p] = i;
+                links[p][LAST] = i;
             }
         }
     }
-    let mut m = Message { fields: Vec::with_capacity(steps.len()), ..Default::default() };
+    let mut m = Message { fields: Vec::with_capacity(if fields { steps.len() } else { 0 }), ..Default::default() };
     let Some(top) = top else { return m };
     let t = &steps[top];
-    let label = t.text.map(String::from_utf8_lossy).unwrap_or_default();
+    let label = t.text.map(utf8).unwrap_or_default();
     m.showname = if t.flags & record::APPEND != 0 || t.text.is_none() { [PROTOCOL.name, &label].concat() } else { label.into_owned() };
     m.size = t.len;
     // Depth-first, with the names of the open fields (an expert info is on
     // the innermost).
     let mut stack: Vec<(usize, u8)> = Vec::new();
     let mut open: Vec<&str> = Vec::new();
-    let mut child = first_child[top];
+    let mut child = links[top][FIRST];
     while child != usize::MAX {
         stack.push((child, 0));
-        child = next_sibling[child];
+        child = links[child][NEXT];
     }
     stack.reverse();
     while let Some((i, depth)) = stack.pop() {
@@ -219,13 +237,17 @@ pub fn message(steps: &[Step<'_>]) -> Message {
             continue;
         }
         let name = names.get(s.field as usize).map_or("", String::as_str);
-        m.fields.push(Field { name: Cow::Borrowed(name), depth, pos: m.pos + s.start, size: s.len, show: show(s), showname: String::new() });
+        // Codes 1 to the table's size are its fields (`record::schema_code`).
+        let def = (s.field as usize).checked_sub(1).filter(|&id| id < schema_fields).map(|id| id as xmmep_core::schema::FieldId);
+        if fields {
+            m.fields.push(Field { name: Cow::Borrowed(name), def, depth, pos: m.pos + s.start, size: s.len, show: show(s), showname: String::new() });
+        }
         open.push(name);
         let at = stack.len();
-        let mut child = first_child[i];
+        let mut child = links[i][FIRST];
         while child != usize::MAX {
             stack.push((child, depth + 1));
-            child = next_sibling[child];
+            child = links[child][NEXT];
         }
         stack[at..].reverse();
     }
@@ -235,7 +257,7 @@ pub fn message(steps: &[Step<'_>]) -> Message {
 /// The expert info of step `s`, on the field named `on`.
 fn expert(s: &Step<'_>, on: &str) -> Expert {
     use xmmep_core::conversations::file_data as fd;
-    let message = s.text.map(|t| shown_text(&String::from_utf8_lossy(t)));
+    let message = s.text.map(|t| shown_text(&utf8(t)));
     let (name, severity, group, summary) = match CLASSES.get(s.field as usize) {
         Some(c) => (class_names()[s.field as usize].clone(), c.severity, c.group, c.summary),
         None if s.field == record::FILE_DATA_NOTE => (fd::SIZE_MISMATCH.to_string(), fd::SIZE_MISMATCH_SEVERITY, fd::SIZE_MISMATCH_GROUP, fd::SIZE_MISMATCH_SUMMARY),
@@ -252,7 +274,7 @@ fn class_names() -> &'static [String] {
 
 /// A step's value as tshark 4.0 shows it in PDML (`show`).
 fn show(s: &Step<'_>) -> String {
-    let text = || s.text.map(String::from_utf8_lossy).unwrap_or_default();
+    let text = || s.text.map(utf8).unwrap_or_default();
     match s.kind {
         Kind::Text => shown_text(&text()),
         Kind::Label => text().into_owned(),
@@ -275,10 +297,16 @@ fn show(s: &Step<'_>) -> String {
     }
 }
 
+/// A record's text as a string: the plugin writes UTF-8, checked here by
+/// the standard library's faster check before the lossy reading.
+fn utf8(t: &[u8]) -> Cow<'_, str> {
+    std::str::from_utf8(t).map_or_else(|_| String::from_utf8_lossy(t), Cow::Borrowed)
+}
+
 /// Text as tshark shows a string: control characters escaped.
 pub fn shown_text(s: &str) -> String {
     // The control characters are ASCII: a byte scan finds them.
-    if !s.bytes().any(|b| b < 0x20 || b == 0x7f) {
+    if !crate::scan::any_below_or(s.as_bytes(), 0x20, &[0x7f]) {
         return s.to_string();
     }
     let mut out = String::new();

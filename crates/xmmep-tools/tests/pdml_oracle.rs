@@ -66,7 +66,7 @@ fn compare(d: &Dissector) {
             for f in frames {
                 for (row, m) in export::rows(file, f).iter().zip(&f.messages) {
                     want_jsonl.push(serde_json::to_value(row).unwrap());
-                    csv.write_record(export::csv_record(row, m, &columns)).unwrap();
+                    csv.write_byte_record(&export::csv_record(row, m, &columns)).unwrap();
                 }
             }
         }

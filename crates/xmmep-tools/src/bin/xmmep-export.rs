@@ -72,20 +72,22 @@ fn run(args: Args) -> Result<ExitCode, String> {
         let rows = export::rows_with(&names[i], &frame, format == Format::Jsonl);
         let worst = rows.iter().flat_map(|r| r.problems.iter().map(|p| rank(&p.severity))).max();
         // About what a row takes, so that the buffer seldom grows.
-        let mut buf = Vec::with_capacity(512 * rows.len());
+        let mut buf = Vec::with_capacity(1024 * rows.len());
         match format {
             Format::Jsonl => {
                 for r in &rows {
-                    serde_json::to_writer(&mut buf, r).map_err(|e| e.to_string())?;
+                    export::json_line::write_row(&mut buf, r);
                     buf.push(b'\n');
                 }
             }
             Format::Csv => {
                 // A frame's rows are a few hundred bytes: the default 8 KiB
-                // buffer, zeroed per frame, cost more than writing them.
-                let mut w = csv::WriterBuilder::new().buffer_capacity(1024).from_writer(buf);
+                // buffer, zeroed per frame, costs more than writing them;
+                // this one holds a row's worst case, for the writer's fast
+                // path (a row copied out in one pass).
+                let mut w = csv::WriterBuilder::new().buffer_capacity(4096).from_writer(buf);
                 for (r, m) in rows.iter().zip(&frame.messages) {
-                    w.write_record(export::csv_record(r, m, &columns)).map_err(|e| e.to_string())?;
+                    w.write_byte_record(&export::csv_record(r, m, &columns)).map_err(|e| e.to_string())?;
                 }
                 buf = w.into_inner().map_err(|e| e.to_string())?;
             }

@@ -53,9 +53,10 @@ pub enum Output {
 /// `output` says, and calls `on_frame` for every frame. Two passes: only a
 /// pass over the whole capture knows a request's answer
 /// (`xmmep.response_in`) and which requests nothing answered
-/// (`xmmep.no_response`). Errors name what failed (tshark missing,
-/// unreadable capture, tshark's own message).
-pub fn run_tshark(tshark: &str, file: &Path, dissector: &Dissector, output: Output, extra: &[String], on_frame: impl FnMut(Frame)) -> Result<(), String> {
+/// (`xmmep.no_response`). Without `fields`, the records' messages come
+/// without their fields (the PDML's always have them). Errors name what
+/// failed (tshark missing, unreadable capture, tshark's own message).
+pub fn run_tshark(tshark: &str, file: &Path, dissector: &Dissector, output: Output, fields: bool, extra: &[String], on_frame: impl FnMut(Frame)) -> Result<(), String> {
     let mut cmd = Command::new(tshark);
     cmd.arg("-r").arg(file).arg("-2");
     match output {
@@ -78,7 +79,7 @@ pub fn run_tshark(tshark: &str, file: &Path, dissector: &Dissector, output: Outp
     });
     let stdout = BufReader::with_capacity(1 << 16, stdout);
     let parsed = match output {
-        Output::Records => records::read_frames(stdout, on_frame),
+        Output::Records => records::read_frames_with(stdout, fields, on_frame),
         Output::Pdml => pdml::read_frames(stdout, on_frame),
     };
     // Output that does not read stops the reading: end tshark, unless it

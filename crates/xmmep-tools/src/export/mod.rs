@@ -10,6 +10,7 @@
 //! per flat filter field ([`csv_columns`]).
 
 pub mod args;
+pub mod json_line;
 pub mod parquet;
 
 use std::borrow::Cow;
@@ -149,7 +150,8 @@ pub fn rows_with<'a>(file: &'a str, frame: &'a Frame, with_fields: bool) -> Vec<
 /// The message's fields as a JSON object (see the module doc).
 pub fn fields<'a>(schema: &'a Schema, msg_type: Option<u32>, m: &'a Message) -> Json<'a> {
     let nodes = msg_type.and_then(|t| schema.message(t)).map(|c| c.nodes.as_slice()).unwrap_or(&[]);
-    let mut out = Vec::new();
+    // At most one member per item: no growing.
+    let mut out = Vec::with_capacity(m.fields.len());
     let mut index = 0;
     for (f, kids) in children(&m.fields) {
         if HEADER.contains(&f.name.as_ref()) {
@@ -170,20 +172,27 @@ pub fn fields<'a>(schema: &'a Schema, msg_type: Option<u32>, m: &'a Message) -> 
 }
 
 /// Splits `fields` (a flattened tree with depths) into its top items, each
-/// with the items below it.
-fn children(fields: &[Field]) -> Vec<(&Field, &[Field])> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < fields.len() {
-        let d = fields[i].depth;
-        let mut j = i + 1;
-        while j < fields.len() && fields[j].depth > d {
-            j += 1;
-        }
-        out.push((&fields[i], &fields[i + 1..j]));
-        i = j;
+/// with the items below it; an iterator, so that no list is made per
+/// container.
+fn children(fields: &[Field]) -> Children<'_> {
+    Children { rest: fields }
+}
+
+#[derive(Clone)]
+struct Children<'a> {
+    rest: &'a [Field],
+}
+
+impl<'a> Iterator for Children<'a> {
+    type Item = (&'a Field, &'a [Field]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (first, after) = self.rest.split_first()?;
+        let end = after.iter().position(|f| f.depth <= first.depth).unwrap_or(after.len());
+        let (kids, rest) = after.split_at(end);
+        self.rest = rest;
+        Some((first, kids))
     }
-    out
 }
 
 /// The key a filter name has inside its parent: the top-level field name
@@ -214,7 +223,7 @@ fn node<'a>(schema: &'a Schema, f: &'a Field, kids: &'a [Field], named: Option<&
     if f.name.is_empty() {
         let items = children(kids);
         // A dictionary element: {key, value}.
-        if items.iter().any(|(k, _)| k.name.ends_with(".key")) {
+        if items.clone().any(|(k, _)| k.name.ends_with(".key")) {
             let mut pair = Vec::new();
             for (k, sub) in items {
                 if let Some((key, v)) = node(schema, k, sub, None) {
@@ -224,20 +233,20 @@ fn node<'a>(schema: &'a Schema, f: &'a Field, kids: &'a [Field], named: Option<&
             return Some(("", Json::Object(pair)));
         }
         // A List<String> holder: its elements (strings, or structs).
-        let key = named.or_else(|| items.first().map(|(k, _)| k.name.as_ref()))?;
-        let values = items.into_iter().filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
+        let key = named.or_else(|| items.clone().next().map(|(k, _)| k.name.as_ref()))?;
+        let values = items.filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
         return Some((key_of(key, top), Json::Array(values)));
     }
     let key = key_of(&f.name, top);
-    let field = schema.field_by_key(&f.name).map(|id| schema.field(id));
+    let field = f.def.map(|id| schema.field(id));
     match field {
         Some(def) if def.display == Display::Container => {
             let items = children(kids);
             if def.spec_type.starts_with("List") || def.spec_type.starts_with("Dictionary") {
-                let values = items.into_iter().filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
+                let values = items.filter_map(|(k, sub)| node(schema, k, sub, None).map(|(_, v)| v)).collect();
                 Some((key, Json::Array(values)))
             } else {
-                let mut obj = Vec::new();
+                let mut obj = Vec::with_capacity(kids.len());
                 for (k, sub) in items {
                     if let Some((kk, v)) = node(schema, k, sub, None) {
                         insert(&mut obj, kk, v);
@@ -439,16 +448,31 @@ fn column_key(filter: &str) -> &str {
 
 /// The CSV record of a message, in [`csv_columns`] order. A field seen once
 /// is its value; seen several times (list elements, struct members of a
-/// list), a JSON array of its values, so that no value is ambiguous.
-pub fn csv_record(row: &Row, m: &Message, columns: &Columns) -> Vec<String> {
-    record_values(row, m, columns)
-        .into_iter()
-        .map(|v| match v.len() {
-            0 => String::new(),
-            1 => plain(&v[0]),
-            _ => Value::Array(v).to_string(),
-        })
-        .collect()
+/// list), a JSON array of its values, so that no value is ambiguous. A
+/// `ByteRecord`, which the CSV writer copies out in one pass (most columns
+/// are empty).
+pub fn csv_record(row: &Row, m: &Message, columns: &Columns) -> csv::ByteRecord {
+    let values = record_values(row, m, columns);
+    let mut rec = csv::ByteRecord::with_capacity(1024, values.len());
+    let mut json = Vec::new();
+    for v in &values {
+        match v.as_slice() {
+            [] => rec.push_field(b""),
+            [Value::String(s)] => rec.push_field(s.as_bytes()),
+            // A number or Boolean as JSON writes it; several values as a JSON array.
+            [one] => {
+                json.clear();
+                serde_json::to_writer(&mut json, one).expect("writing to a Vec");
+                rec.push_field(&json);
+            }
+            many => {
+                json.clear();
+                serde_json::to_writer(&mut json, many).expect("writing to a Vec");
+                rec.push_field(&json);
+            }
+        }
+    }
+    rec
 }
 
 /// The values of a message per column, in [`csv_columns`] order: none, one,
@@ -475,12 +499,13 @@ pub fn record_values(row: &Row, m: &Message, columns: &Columns) -> Vec<Vec<Value
     rec.resize(columns.len(), Vec::new());
     for f in &m.fields {
         if let Some(at) = columns.of_field(&f.name) {
-            rec[at].push(scalar(schema, &f.name, &f.show));
+            rec[at].push(typed(f.def.map(|id| schema.field(id)), &f.name, &f.show).into_value());
         }
     }
     rec
 }
 
+/// A value as text: a string as itself, anything else as JSON.
 fn plain(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
