@@ -154,6 +154,31 @@ for _, u in pairs(USERS) do
   if u ~= true then USERS_ONLY[u] = USERS_ONLY[u] == USER and BOTH or WANTED end
 end
 
+-- The user names among the ncand candidates in CAND (text items of a user
+-- field), weighed once `at` is complete (a flag may follow its user
+-- field): kept in USER_LIST and set as f.users unless there are none.
+local function weigh_users(f, dec, ncand)
+  local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
+  local nu = 0
+  for c = 1, ncand do
+    local i = CAND[c]
+    local u = USERS[F[i]]
+    if u ~= true then
+      local flag = at[u]
+      u = not (flag and K[flag] == "bool" and dec.v[flag] == true)
+    end
+    if u then
+      nu = nu + 1
+      local pair = USER_LIST[nu]
+      if pair then pair[1], pair[2], pair[3] = O[i], L[i], i else USER_LIST[nu] = { O[i], L[i], i } end
+    end
+  end
+  if nu > 0 then
+    for k = nu + 1, #USER_LIST do USER_LIST[k] = nil end
+    f.users = USER_LIST
+  end
+end
+
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
 -- `text_of` when given. One pass over the items: the first item of each
@@ -193,24 +218,7 @@ function M.facts(bytes, dec, text_of, users_only)
       end
     end
   end
-  local nu = 0
-  for c = 1, ncand do
-    local i = CAND[c]
-    local u = USERS[F[i]]
-    if u ~= true then
-      local flag = at[u]
-      u = not (flag and K[flag] == "bool" and dec.v[flag] == true)
-    end
-    if u then
-      nu = nu + 1
-      local pair = USER_LIST[nu]
-      if pair then pair[1], pair[2], pair[3] = O[i], L[i], i else USER_LIST[nu] = { O[i], L[i], i } end
-    end
-  end
-  if nu > 0 then
-    for k = nu + 1, #USER_LIST do USER_LIST[k] = nil end
-    f.users = USER_LIST
-  end
+  weigh_users(f, dec, ncand)
   if users_only then
     for k = 1, nset do at[SET[k]] = nil end
     return f
@@ -237,6 +245,40 @@ function M.facts(bytes, dec, text_of, users_only)
     if c1 and c2 then f.c1, f.o1, f.l1, f.c2, f.o2, f.l2 = c1, o1, l1, c2, o2, l2 end
   end
   for k = 1, nset do at[SET[k]] = nil end
+  return f
+end
+
+-- The user names alone, noted while the message's items are shown (the
+-- analysis off: one pass over the items instead of two). `user_mark[f]`
+-- is set for the fields that matter; `note_user(dec, i, x)` for each item
+-- i of such a field, in order, with x = user_mark[f]; `noted_users(dec)`
+-- then gives the facts as facts(..., true) gives them and forgets what
+-- was noted.
+M.user_mark = USERS_ONLY
+local noted_cand, noted_set = 0, 0
+function M.note_user(dec, i, x)
+  if x ~= USER then
+    local fi = dec.f[i]
+    if not at[fi] then
+      at[fi] = i
+      noted_set = noted_set + 1
+      SET[noted_set] = fi
+    end
+  end
+  if x ~= WANTED and dec.kind[i] == "text" and dec.len[i] > 0 then
+    noted_cand = noted_cand + 1
+    CAND[noted_cand] = i
+  end
+end
+function M.noted_users(dec)
+  local f = NO_FACTS
+  if dec.header then
+    f = FACTS
+    f.msg_type, f.users = dec.header.msg_type, EMPTY
+    weigh_users(f, dec, noted_cand)
+  end
+  for k = 1, noted_set do at[SET[k]] = nil end
+  noted_cand, noted_set = 0, 0
   return f
 end
 

@@ -325,6 +325,9 @@ local NSTime_new, Address_ip = NSTime.new, Address.ip
 
 -- Item i of the decoding under `parent`, at `at` in the packet's tvb; the
 -- parent itself when the item is not made (a label or a field nobody wants).
+-- A text item's TvbRange is kept in `last_range`, for its hidden user
+-- name (show_users).
+local last_range
 local function add_item(parent, i, at, visible)
   local fi, k, l = cF[i], cK[i], cL[i]
   if LABEL[fi] then
@@ -342,6 +345,7 @@ local function add_item(parent, i, at, visible)
     -- same in every charset: Wireshark reads it from the packet
     -- (TreeItem:add without a value passes ENC_ASCII), and the script
     -- makes no string and no check.
+    last_range = range
     if cP[i] then return t_add(parent, p, range) end
     return add_text(parent, p, range, cO[i], l)
   elseif k == "uint" or k == "int" then
@@ -422,6 +426,7 @@ end
 -- dissected again; fed on the first pass only, read on every pass.
 local analysis = core.analysis
 local next_ref, messages_in, observe = analysis.next_ref, analysis.messages_in, analysis.observe
+local user_mark, note_user, noted_users = analysis.user_mark, analysis.note_user, analysis.noted_users
 local tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
 function proto.init()
   tracker, ordinals = analysis.new_tracker(), analysis.new_ordinals()
@@ -472,17 +477,20 @@ end
 
 local STAGE_FIELDS = { "transfer.offer_in", "transfer.offer_fwd_in", "transfer.answer_in", "transfer.answer_fwd_in" }
 
--- The message's user names as hidden `xmmep.user` items.
+-- The message's user names as hidden `xmmep.user` items; the TvbRange of
+-- the name's own item when it was made (`ranges`, by item, emptied here).
+local user_ranges = {}
 local function show_users(top, offset, facts)
   local users = facts.users
   local u = users[1]
   if u and want(AF.user) then
-    local p, tvb, i = AF.user, cur_tvb, 1
+    local p, tvb, i, ranges = AF.user, cur_tvb, 1, user_ranges
     repeat
-      local o, l = u[1], u[2]
-      local range = tvb_range(tvb, offset + o, l)
+      local o, l, at = u[1], u[2], u[3]
+      local range = ranges[at]
+      if range then ranges[at] = nil else range = tvb_range(tvb, offset + o, l) end
       -- Printable ASCII: read by Wireshark, as in add_item.
-      t_hidden(cP[u[3]] and t_add(top, p, range) or add_text(top, p, range, o, l))
+      t_hidden(cP[at] and t_add(top, p, range) or add_text(top, p, range, o, l))
       i = i + 1
       u = users[i]
     until not u
@@ -492,10 +500,8 @@ end
 -- Names message `facts` and, on the first pass, feeds it to the tracker;
 -- then shows its links under `top` (the plugin's links::show). The file
 -- name and the logged-in user are kept as shown texts (facts converts
--- them while their message is in the packet). With the analysis off, only
--- the message's own user names.
+-- them while their message is in the packet).
 local function show_links(top, offset, facts, at)
-  if not pref_analyze then return show_users(top, offset, facts) end
   local visited = cur_visited
   local c = conversation()
   if not visited then
@@ -698,17 +704,35 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   if visible then
     t_append(top, dec.header and top_label[dec.header.msg_type] or fill(L.message, DATA.info.malformed_header))
   end
-  local facts = analysis.facts(bytes, dec, text_of, not pref_analyze)
+  -- With the analysis off only the user names are wanted of the facts,
+  -- and only where the hidden `xmmep.user` items are: they are noted as
+  -- the items are shown (`mark`), not found in a pass of their own.
+  local analyze = pref_analyze
+  local facts, mark = nil, nil
+  if analyze then
+    facts = analysis.facts(bytes, dec, text_of, false)
+  elseif dec.header and want(AF.user) then
+    mark = user_mark
+  end
   local at, chat = show_chat(top, offset, bytes, facts)
-  local n, D, K, O = dec.n, dec.depth, dec.kind, dec.off
-  cF, cK, cL, cO, cV, cD, cP = dec.f, K, dec.len, O, dec.v, D, dec.printable
+  local n, D, K, O, F = dec.n, dec.depth, dec.kind, dec.off, dec.f
+  cF, cK, cL, cO, cV, cD, cP = F, K, dec.len, O, dec.v, D, dec.printable
   -- The items the reports name are kept only when there are reports.
   local reports = dec.reports
   local keep = reports[1] ~= nil
   parents[0] = top
   for i = 1, n do
     local depth = D[i]
-    local item = add_item(parents[depth] or top, i, offset + O[i], visible)
+    local parent = parents[depth] or top
+    local item = add_item(parent, i, offset + O[i], visible)
+    if mark then
+      local x = mark[F[i]]
+      if x then
+        note_user(dec, i, x)
+        -- A text item made: add_item kept its range.
+        if item ~= parent and K[i] == "text" then user_ranges[i] = last_range end
+      end
+    end
     if visible then
       local k = K[i]
       if k == "none" or k == "index" then label_container(item, i, k, depth, n) end
@@ -725,7 +749,13 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
     end
     for i = 1, n do tree_items[i] = nil end
   end
-  show_links(top, offset, facts, at)
+  if analyze then
+    show_links(top, offset, facts, at)
+  else
+    if mark then show_users(top, offset, noted_users(dec)) end
+    -- Ranges of items that were no user name (a room's, or a flag's).
+    if next(user_ranges) then user_ranges = {} end
+  end
   if chat and chats_view.listening > 0 then chat_line(chat, at, dec) end
   if stats_view.listening > 0 then stats_message(at, offset, dec, facts) end
   -- Each item holds Wireshark memory that is freed only when Lua collects
@@ -738,7 +768,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
     collectgarbage("step", floor(made * GC_STEP_PER_ITEM))
     made = 0
   end
-  return info, dec, facts.msg_type
+  return info, dec, facts and facts.msg_type or (dec.header and dec.header.msg_type or 0)
 end
 
 -- One frame may carry several messages: the Info column lists them all
