@@ -6,7 +6,10 @@
 #   export:   xmmep-export --jobs 1 --fail-on never CAP > /dev/null
 #   check:    xmmep-check --jobs 1 CAP > /dev/null
 # their ratios to the baseline, each tool's own peak RSS, and the messages/s
-# of xmmep-export on 4 captures of N/4 messages with --jobs 1 and --jobs 2.
+# of xmmep-export on 4 captures of N/4 messages with --jobs 1 and --jobs 2,
+# against the same for the baseline tshark pass alone, one capture at a
+# time and two at a time: what two runs at once give on this machine
+# bounds what --jobs 2 can give.
 #
 #   bash scripts/bench-tools.sh [--messages N] [--rounds R] [--tools DIR]
 #
@@ -45,6 +48,14 @@ majmin=$(ws_dev_version)
 mkdir -p "$work/home/.local/lib/wireshark/plugins/$majmin/epan" "$work/global" "$work/bin"
 cp target/release/libxmmep.so "$work/home/.local/lib/wireshark/plugins/$majmin/epan/xmmep.so"
 cp "$tools/xmmep-export" "$tools/xmmep-check" "$work/bin/"
+# The baseline pass over captures "$2"..., "$1" at a time.
+cat >"$work/bin/baseline-pool" <<'EOF'
+#!/bin/sh
+p=$1
+shift
+printf '%s\n' "$@" | xargs -P "$p" -I{} tshark -r {} -T fields -e frame.number -e xmmep.msg_type
+EOF
+chmod +x "$work/bin/baseline-pool"
 cp "$data/big-$n.pcapng" "$work/big.pcapng"
 for s in 1 2 3 4; do cp "$data/quarter-$q-$s.pcapng" "$work/q$s.pcapng"; done
 chmod -R a+rwX "$work"
@@ -85,6 +96,8 @@ for ((r = 0; r < rounds; r++)); do
     keep check $(run "$work/bin/xmmep-check" --jobs 1 "$work/big.pcapng")
     keep jobs1 $(run "$work/bin/xmmep-export" --jobs 1 --fail-on never "${quarters[@]}")
     keep jobs2 $(run "$work/bin/xmmep-export" --jobs 2 --fail-on never "${quarters[@]}")
+    keep pool1 $(run "$work/bin/baseline-pool" 1 "${quarters[@]}")
+    keep pool2 $(run "$work/bin/baseline-pool" 2 "${quarters[@]}")
 done
 
 msgs=$(${XMMEP_AS_USER[@]+"${XMMEP_AS_USER[@]}"} env -i HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/global" PATH="$PATH" \
@@ -108,3 +121,4 @@ echo "| --jobs 1 | ${best[jobs1]} | $r1 | ${rss[jobs1]} KiB |"
 echo "| --jobs 2 | ${best[jobs2]} | $r2 | ${rss[jobs2]} KiB |"
 echo
 echo "--jobs 2 against --jobs 1: $(ratio "$r2" "$r1") the messages/s"
+echo "the baseline pass alone on the same 4 captures, one at a time ${best[pool1]} s, two at a time ${best[pool2]} s: $(ratio "${best[pool1]}" "${best[pool2]}") the messages/s"
