@@ -25,7 +25,7 @@
 use std::sync::OnceLock;
 
 use crate::presentation::{ANALYSIS_FIELDS, PROTOCOL};
-use crate::schema::Schema;
+use crate::schema::{FieldId, Schema};
 
 pub const VERSION: u8 = 1;
 
@@ -152,6 +152,13 @@ pub fn field_names() -> &'static [String] {
 /// The code of schema field `id`.
 pub fn schema_code(id: usize) -> u32 {
     1 + id as u32
+}
+
+/// The schema field of `code`, if the code is one ([`schema_code`]'s
+/// inverse).
+pub fn schema_field(code: u32) -> Option<FieldId> {
+    let id = code.checked_sub(1)? as usize;
+    (id < Schema::standard().fields.len()).then_some(id as FieldId)
 }
 
 /// The code of the analysis field at `index` of `ANALYSIS_FIELDS`.
@@ -348,6 +355,9 @@ mod tests {
         let names = field_names();
         let schema = Schema::standard();
         assert_eq!(names[schema_code(schema.generic.msg_type as usize) as usize], "xmmep.msg_type");
+        assert_eq!(schema_field(schema_code(schema.generic.msg_type as usize)), Some(schema.generic.msg_type));
+        assert_eq!(schema_field(0), None);
+        assert_eq!(schema_field(analysis_code(0)), None);
         assert_eq!(names[analysis_code(1) as usize], format!("xmmep.{}", ANALYSIS_FIELDS[1].abbrev));
         assert_eq!(names[setup_in_code() as usize], "xmmep.setup_in");
         assert_eq!(names.len(), setup_in_code() as usize + 1);

@@ -187,7 +187,6 @@ pub fn message(steps: &[Step<'_>]) -> Message {
 /// name the field they are on).
 fn message_with(steps: &[Step<'_>], fields: bool) -> Message {
     let names = record::field_names();
-    let schema_fields = xmmep_core::schema::Schema::standard().fields.len();
     // Children of each step, in order (its first and last child, its next
     // sibling; one list for the three); the message's protocol item is the
     // one step under the packet's tree.
@@ -237,8 +236,7 @@ fn message_with(steps: &[Step<'_>], fields: bool) -> Message {
             continue;
         }
         let name = names.get(s.field as usize).map_or("", String::as_str);
-        // Codes 1 to the table's size are its fields (`record::schema_code`).
-        let def = (s.field as usize).checked_sub(1).filter(|&id| id < schema_fields).map(|id| id as xmmep_core::schema::FieldId);
+        let def = record::schema_field(s.field);
         if fields {
             m.fields.push(Field { name: Cow::Borrowed(name), def, depth, pos: m.pos + s.start, size: s.len, show: show(s), showname: String::new() });
         }
