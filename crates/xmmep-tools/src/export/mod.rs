@@ -460,14 +460,10 @@ pub fn csv_record(row: &Row, m: &Message, columns: &Columns) -> csv::ByteRecord 
             [] => rec.push_field(b""),
             [Value::String(s)] => rec.push_field(s.as_bytes()),
             // A number or Boolean as JSON writes it; several values as a JSON array.
-            [one] => {
+            vals => {
                 json.clear();
-                serde_json::to_writer(&mut json, one).expect("writing to a Vec");
-                rec.push_field(&json);
-            }
-            many => {
-                json.clear();
-                serde_json::to_writer(&mut json, many).expect("writing to a Vec");
+                let written = if let [one] = vals { serde_json::to_writer(&mut json, one) } else { serde_json::to_writer(&mut json, vals) };
+                written.expect("writing to a Vec");
                 rec.push_field(&json);
             }
         }
