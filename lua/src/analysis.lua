@@ -146,8 +146,9 @@ local function chat_side(dec, p)
   return room and "r" or "u", dec.off[i], dec.len[i]
 end
 
--- What facts reads of every message when it wants the user names alone:
--- the user fields, and the flags that make one a room's.
+-- What is read of every message for its user names alone (the analysis
+-- off, see note_user): the user fields, and the flags that make one a
+-- room's.
 local USERS_ONLY = {}
 for f in pairs(USERS) do USERS_ONLY[f] = USER end
 for _, u in pairs(USERS) do
@@ -182,22 +183,18 @@ end
 -- Relations::facts: what the tracker needs of one decoded message. The
 -- values only shown (the logged-in user, the file name) go through
 -- `text_of` when given. One pass over the items: the first item of each
--- wanted field, and the user fields. `users_only`: the user names alone
--- (the analysis is off: nothing else is shown), and only msg_type and
--- users are set. Each user is { offset, length, item index }.
-function M.facts(bytes, dec, text_of, users_only)
+-- wanted field, and the user fields. Each user is { offset, length, item
+-- index }.
+function M.facts(bytes, dec, text_of)
   if not dec.header then return NO_FACTS end
   local code = dec.header.msg_type
   local f = FACTS
   f.msg_type, f.users = code, EMPTY
-  local r, w = NO_ROLES, USERS_ONLY
-  if not users_only then
-    r, w = M.roles(code), want[code]
-    f.roles = r
-    f.seq_num, f.result, f.login_user, f.forward_key = nil, nil, nil, nil
-    f.transfer_key, f.file_name, f.file_size, f.accepted = nil, nil, nil, nil
-    f.c1, f.o1, f.l1, f.c2, f.o2, f.l2 = nil, nil, nil, nil, nil, nil
-  end
+  local r, w = M.roles(code), want[code]
+  f.roles = r
+  f.seq_num, f.result, f.login_user, f.forward_key = nil, nil, nil, nil
+  f.transfer_key, f.file_name, f.file_size, f.accepted = nil, nil, nil, nil
+  f.c1, f.o1, f.l1, f.c2, f.o2, f.l2 = nil, nil, nil, nil, nil, nil
   local F, K, O, L = dec.f, dec.kind, dec.off, dec.len
   local n = dec.n
   -- User fields are weighed once `at` is complete (a flag may follow).
@@ -219,10 +216,6 @@ function M.facts(bytes, dec, text_of, users_only)
     end
   end
   weigh_users(f, dec, ncand)
-  if users_only then
-    for k = 1, nset do at[SET[k]] = nil end
-    return f
-  end
   if r.response or r.ending then f.seq_num = int(dec, at[R.seq_num]) end
   if code == R.login.outcome then f.result = int(dec, at[R.login.result]) end
   if code == R.login.request then f.login_user = text(bytes, dec, at[R.login.user], text_of) end
@@ -252,8 +245,7 @@ end
 -- analysis off: one pass over the items instead of two). `user_mark[f]`
 -- is set for the fields that matter; `note_user(dec, i, x)` for each item
 -- i of such a field, in order, with x = user_mark[f]; `noted_users(dec)`
--- then gives the facts as facts(..., true) gives them and forgets what
--- was noted.
+-- then gives the facts' msg_type and users and forgets what was noted.
 M.user_mark = USERS_ONLY
 local noted_cand, noted_set = 0, 0
 function M.note_user(dec, i, x)

@@ -710,7 +710,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
   local analyze = pref_analyze
   local facts, mark = nil, nil
   if analyze then
-    facts = analysis.facts(bytes, dec, text_of, false)
+    facts = analysis.facts(bytes, dec, text_of)
   elseif dec.header and want(AF.user) then
     mark = user_mark
   end
@@ -768,7 +768,7 @@ local function show_message(tvb, tree, offset, avail, tvb_len)
     collectgarbage("step", floor(made * GC_STEP_PER_ITEM))
     made = 0
   end
-  return info, dec, facts and facts.msg_type or (dec.header and dec.header.msg_type or 0)
+  return info, dec, dec.header and dec.header.msg_type or 0
 end
 
 -- One frame may carry several messages: the Info column lists them all

@@ -61,10 +61,10 @@ local function unpack_rec(s)
   return { section = parts[1], leaf = parts[2], result = opt(parts[3]), flag = opt(parts[4]), presence = opt(parts[5]), time_leaf = opt(parts[6]), problems = problems }
 end
 
--- Message `dec` at place `key` (`at`, its ref in the analysis; nil with the
--- analysis off), with its analysis facts `facts`, links `l` (or nil) and
--- the kind of an unanswered request's report (or nil): keeps the nodes it
--- ticks, as stats::count ticks them.
+-- Message `dec` at place `key` (`at`, its ref in the analysis), with its
+-- analysis facts `facts` (`at` and `facts` nil with the analysis off),
+-- links `l` (or nil) and the kind of an unanswered request's report (or
+-- nil): keeps the nodes it ticks, as stats::count ticks them.
 function M.message(st, key, at, dec, facts, l, unanswered)
   local rec = {}
   local code = dec.header and dec.header.msg_type
